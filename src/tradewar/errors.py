@@ -1,0 +1,43 @@
+"""Exceptions raised by tradewar.
+
+Every error names what is wrong (the country, sector or cell, the file or the
+option) so that a user can fix the input without reading a traceback.
+"""
+
+from __future__ import annotations
+
+
+class TradewarError(Exception):
+    """Base class for every error tradewar raises on purpose."""
+
+
+class WorldValidationError(TradewarError, ValueError):
+    """A world's data break an accounting identity or a basic requirement."""
+
+
+class ShockError(TradewarError, ValueError):
+    """A counterfactual shock is malformed (bad labels, tariffs at or below -100%...)."""
+
+
+class DataNotFoundError(TradewarError, FileNotFoundError):
+    """Raw input data needed to build a world are missing."""
+
+
+class ConvergenceError(TradewarError, RuntimeError):
+    """The equilibrium solver did not reach its tolerance.
+
+    Attributes
+    ----------
+    iterations : int
+        Sweeps performed before giving up.
+    residual : float
+        Largest equilibrium-condition violation at the last iterate.
+    history : list of float
+        Residual after each sweep (useful to see divergence or stagnation).
+    """
+
+    def __init__(self, message: str, *, iterations: int, residual: float, history: list[float]):
+        super().__init__(message)
+        self.iterations = iterations
+        self.residual = residual
+        self.history = history

@@ -1,0 +1,1 @@
+"""Equilibrium engines and their solver."""

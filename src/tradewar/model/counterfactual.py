@@ -1,0 +1,123 @@
+"""Counterfactuals on a world: validate the shock, solve, package the result."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import xarray as xr
+
+from tradewar.errors import ShockError
+from tradewar.model.caliendo_parro import solve_equilibrium
+from tradewar.model.result import CounterfactualResult
+from tradewar.model.solver import SolverOptions
+from tradewar.world.world import World
+
+__all__ = ["simulate"]
+
+BILATERAL = ("importer", "exporter", "sector")
+
+
+def _bilateral_array(world: World, values, name: str) -> np.ndarray:
+    """A full (importer, exporter, sector) array from a DataArray or numpy array, checked."""
+    if isinstance(values, xr.DataArray):
+        if set(values.dims) != set(BILATERAL):
+            raise ShockError(f"{name} must have dims {BILATERAL}, got {values.dims}.")
+        for dim, labels in (("importer", world.countries), ("exporter", world.countries), ("sector", world.sectors)):
+            given = [str(v) for v in values[dim].values]
+            unknown = sorted(set(given) - set(labels))
+            if unknown:
+                raise ShockError(f"{name} names unknown {dim} labels {unknown}; the world has {labels}.")
+            if sorted(given) != sorted(labels):
+                missing = sorted(set(labels) - set(given))
+                raise ShockError(f"{name} lacks {dim} labels {missing}: give a value for every cell.")
+        values = values.transpose(*BILATERAL).sel(
+            importer=world.countries, exporter=world.countries, sector=world.sectors
+        ).values
+    array = np.asarray(values, dtype=float)
+    expected = world.tariff.shape
+    if array.shape != expected:
+        raise ShockError(f"{name} has shape {array.shape}; this world needs {expected} (importer, exporter, sector).")
+    if np.isnan(array).any():
+        n, i, j = np.argwhere(np.isnan(array))[0]
+        raise ShockError(
+            f"{name}[importer={world.countries[n]!r}, exporter={world.countries[i]!r}, "
+            f"sector={world.sectors[j]!r}] is NaN."
+        )
+    return array
+
+
+def _check_tariff(world: World, tariff) -> np.ndarray:
+    array = _bilateral_array(world, tariff, "tariff")
+    bad = ~np.isfinite(array) | (array <= -1)
+    if bad.any():
+        n, i, j = np.argwhere(bad)[0]
+        raise ShockError(
+            f"tariff[importer={world.countries[n]!r}, exporter={world.countries[i]!r}, "
+            f"sector={world.sectors[j]!r}] = {array[n, i, j]:.6g}: tariffs are fractions and must be "
+            "finite and above -1 (-100%)."
+        )
+    return array
+
+
+def _check_trade_cost(world: World, trade_cost_change) -> np.ndarray:
+    array = _bilateral_array(world, trade_cost_change, "trade_cost_change")
+    bad = ~np.isfinite(array) | (array <= 0)
+    if bad.any():
+        n, i, j = np.argwhere(bad)[0]
+        raise ShockError(
+            f"trade_cost_change[importer={world.countries[n]!r}, exporter={world.countries[i]!r}, "
+            f"sector={world.sectors[j]!r}] = {array[n, i, j]:.6g}: iceberg cost changes are ratios "
+            "new / old and must be positive and finite."
+        )
+    return array
+
+
+def simulate(
+    world: World,
+    *,
+    tariff=None,
+    trade_cost_change=None,
+    deficits: Literal["fixed", "zero"] = "fixed",
+    options: SolverOptions | None = None,
+    on_iteration=None,
+) -> CounterfactualResult:
+    """Solve the counterfactual equilibrium of ``world`` under new policies.
+
+    Parameters
+    ----------
+    world
+        The baseline; it must be a model equilibrium (``World.is_equilibrium``).
+    tariff
+        New ad valorem tariffs (fractions) for every importer, exporter and sector,
+        as a DataArray labelled like ``world.tariff`` or an array of its shape.
+        Default: unchanged.
+    trade_cost_change
+        Iceberg trade-cost ratios new / old (1 = unchanged), same layout. Default: none.
+    deficits
+        ``"fixed"`` keeps each country's trade deficit at its baseline value (in
+        units of world value added, the numeraire); ``"zero"`` first solves the world
+        without deficits and measures the shock against it (CP2015, Table 2).
+    options
+        Solver settings; see :class:`~tradewar.model.solver.SolverOptions`.
+    """
+    if not world.is_equilibrium:
+        raise ShockError(
+            f"World {world.name!r} is raw data, not a model equilibrium: call world.balanced() first."
+        )
+    if deficits not in ("fixed", "zero"):
+        raise ShockError(f"deficits must be 'fixed' or 'zero', not {deficits!r}.")
+    tariff_new = world.tariff.values.copy() if tariff is None else _check_tariff(world, tariff)
+    cost_change = (
+        np.ones_like(tariff_new) if trade_cost_change is None else _check_trade_cost(world, trade_cost_change)
+    )
+    baseline_world = world.without_deficits(options) if deficits == "zero" else world
+    equilibrium = solve_equilibrium(
+        baseline_world.baseline(),
+        tariff_new,
+        cost_change,
+        baseline_world.deficit.values,
+        options,
+        on_iteration=on_iteration,
+    )
+    return CounterfactualResult(baseline_world, equilibrium, tariff_new, cost_change, deficits=deficits)

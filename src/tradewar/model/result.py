@@ -1,0 +1,209 @@
+"""The outcome of a counterfactual: changes in every country's economy, labelled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from tradewar.model.caliendo_parro import Equilibrium
+from tradewar.world.world import World
+
+__all__ = ["CounterfactualResult", "SolverReport"]
+
+
+@dataclass(frozen=True)
+class SolverReport:
+    """How the equilibrium was found: sweeps, final residual (max-norm), seconds."""
+
+    iterations: int
+    residual: float
+    seconds: float
+
+    def to_dict(self) -> dict:
+        return {"iterations": self.iterations, "residual": self.residual, "seconds": self.seconds}
+
+
+def _pct(values):
+    return 100.0 * (values - 1.0)
+
+
+class CounterfactualResult:
+    """Changes caused by a shock, relative to ``baseline`` (a :class:`World`).
+
+    ``data`` is an ``xarray.Dataset``; ratios are "hats" (new / baseline), levels are
+    in the world's units (USD millions) at baseline-numeraire prices, and the
+    welfare decomposition terms are fractions of baseline income.
+
+    Country variables: ``welfare`` (real income, exact), ``real_wage``, ``wage``,
+    ``price_index`` (consumer price index, Cobb-Douglas over sectors),
+    ``income``, ``tariff_revenue``, ``exports``, ``imports`` (hats and levels),
+    ``terms_of_trade`` and ``volume_of_trade`` (CP2015 eq. 28, first order) and
+    their sum ``welfare_linear``. Sector variables: ``price``, ``unit_cost``,
+    ``output``, ``expenditure``. Bilateral: ``trade`` (baseline and new flows at
+    producer prices), ``trade_shares``, and the decomposition by partner and
+    sector ``terms_of_trade_by_partner``, ``volume_of_trade_by_partner``.
+    """
+
+    def __init__(
+        self,
+        baseline: World,
+        equilibrium: Equilibrium,
+        tariff_new: np.ndarray,
+        trade_cost_change: np.ndarray,
+        *,
+        deficits: str = "fixed",
+    ):
+        self.baseline = baseline
+        self.deficits = deficits
+        self.solver = SolverReport(equilibrium.iterations, equilibrium.residual, equilibrium.seconds)
+        self.data = self._assemble(baseline, equilibrium, tariff_new, trade_cost_change)
+
+    # ------------------------------------------------------------------ computation
+    @staticmethod
+    def _assemble(world: World, eq: Equilibrium, tariff_new, trade_cost_change) -> xr.Dataset:
+        countries, sectors = world.countries, world.sectors
+        trade_old = world.trade.values
+        tariff_old = world.tariff.values
+        trade_new = eq.expenditure[:, None, :] * eq.trade_shares / (1.0 + tariff_new)
+        income_old = world.income.values
+        alpha = world.final_demand_share.values
+
+        price_index = np.exp((alpha * np.log(eq.price_hat)).sum(axis=1))
+        welfare = eq.income / income_old / price_index
+        real_wage = eq.wage_hat / price_index
+
+        # CP2015 eq. (28), discrete: terms of trade weigh baseline flows by cost changes,
+        # volume of trade weighs tariff wedges by the change in quantities.
+        foreign = ~np.eye(len(countries), dtype=bool)[:, :, None]
+        cost_change = eq.cost_hat - 1.0
+        exports_to = trade_old.transpose(1, 0, 2)  # [n, i, j] = n's sales to i
+        terms_by = foreign * (exports_to * cost_change[:, None, :] - trade_old * cost_change[None, :, :])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            flow_change = np.where(trade_old > 0, trade_new / trade_old - 1.0, 0.0)
+        volume_by = foreign * tariff_old * trade_old * (flow_change - cost_change[None, :, :])
+        terms_by /= income_old[:, None, None]
+        volume_by /= income_old[:, None, None]
+        terms_of_trade = terms_by.sum(axis=(1, 2))
+        volume_of_trade = volume_by.sum(axis=(1, 2))
+
+        domestic_old = np.einsum("nnj->n", trade_old)
+        domestic_new = np.einsum("nnj->n", trade_new)
+        exports_old = trade_old.sum(axis=(0, 2)) - domestic_old
+        exports_new = trade_new.sum(axis=(0, 2)) - domestic_new
+        imports_old = trade_old.sum(axis=(1, 2)) - domestic_old
+        imports_new = trade_new.sum(axis=(1, 2)) - domestic_new
+        output_old = world.gross_output.values
+        expenditure_old = world.expenditure.values
+        with np.errstate(divide="ignore", invalid="ignore"):
+            output_hat = np.where(output_old > 0, eq.output / output_old, np.nan)
+            expenditure_hat = np.where(expenditure_old > 0, eq.expenditure / expenditure_old, np.nan)
+
+        c, cs, bil = ("country",), ("country", "sector"), ("importer", "exporter", "sector")
+        by = ("country", "partner", "sector")
+        data = xr.Dataset(
+            {
+                "welfare": (c, welfare),
+                "real_wage": (c, real_wage),
+                "wage": (c, eq.wage_hat),
+                "price_index": (c, price_index),
+                "terms_of_trade": (c, terms_of_trade),
+                "volume_of_trade": (c, volume_of_trade),
+                "welfare_linear": (c, terms_of_trade + volume_of_trade),
+                "income_baseline": (c, income_old),
+                "income_new": (c, eq.income),
+                "tariff_revenue_baseline": (c, world.tariff_revenue.values),
+                "tariff_revenue_new": (c, eq.tariff_revenue),
+                "exports_baseline": (c, exports_old),
+                "exports_new": (c, exports_new),
+                "imports_baseline": (c, imports_old),
+                "imports_new": (c, imports_new),
+                "price": (cs, eq.price_hat),
+                "unit_cost": (cs, eq.cost_hat),
+                "output_baseline": (cs, output_old),
+                "output_new": (cs, eq.output),
+                "output": (cs, output_hat),
+                "expenditure_baseline": (cs, expenditure_old),
+                "expenditure_new": (cs, eq.expenditure),
+                "expenditure": (cs, expenditure_hat),
+                "trade_baseline": (bil, trade_old),
+                "trade_new": (bil, trade_new),
+                "trade_shares_baseline": (bil, world.trade_shares.values),
+                "trade_shares_new": (bil, eq.trade_shares),
+                "tariff_baseline": (bil, tariff_old),
+                "tariff_new": (bil, tariff_new),
+                "trade_cost_change": (bil, trade_cost_change),
+                "terms_of_trade_by_partner": (by, terms_by),
+                "volume_of_trade_by_partner": (by, volume_by),
+            },
+            coords={
+                "country": countries,
+                "partner": countries,
+                "importer": countries,
+                "exporter": countries,
+                "sector": sectors,
+            },
+            attrs={"world": world.name, "world_hash": world.hash, "units": world.data.attrs.get("units", "")},
+        )
+        return data
+
+    # ------------------------------------------------------------------ views
+    def __getitem__(self, name: str) -> xr.DataArray:
+        return self.data[name]
+
+    @property
+    def countries(self) -> list[str]:
+        return self.baseline.countries
+
+    def country_table(self) -> pd.DataFrame:
+        """One row per country: percent changes and tariff revenue in levels."""
+        d = self.data
+        frame = pd.DataFrame(
+            {
+                "welfare_pct": _pct(d["welfare"].values),
+                "terms_of_trade_pct": 100 * d["terms_of_trade"].values,
+                "volume_of_trade_pct": 100 * d["volume_of_trade"].values,
+                "real_wage_pct": _pct(d["real_wage"].values),
+                "price_index_pct": _pct(d["price_index"].values),
+                "exports_pct": _pct(d["exports_new"].values / d["exports_baseline"].values),
+                "imports_pct": _pct(d["imports_new"].values / d["imports_baseline"].values),
+                "tariff_revenue_usd_mn": d["tariff_revenue_new"].values,
+                "tariff_revenue_change_usd_mn": d["tariff_revenue_new"].values - d["tariff_revenue_baseline"].values,
+            },
+            index=pd.Index(self.countries, name="country"),
+        )
+        return frame
+
+    def to_frame(self, level: str = "country") -> pd.DataFrame:
+        """Export to pandas: ``level`` is ``"country"``, ``"sector"`` or ``"bilateral"``."""
+        if level == "country":
+            return self.country_table()
+        if level == "sector":
+            names = ["price", "unit_cost", "output", "output_baseline", "output_new", "expenditure"]
+            return self.data[names].to_dataframe()[names]
+        if level == "bilateral":
+            names = ["trade_baseline", "trade_new", "tariff_baseline", "tariff_new"]
+            frame = self.data[names].to_dataframe()[names]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                frame["trade_change_pct"] = 100 * (frame["trade_new"] / frame["trade_baseline"] - 1)
+            return frame
+        raise ValueError(f"level must be 'country', 'sector' or 'bilateral', not {level!r}.")
+
+    def summary(self, countries: list[str] | None = None) -> str:
+        """A plain-text table of the main country results."""
+        table = self.country_table()
+        if countries is not None:
+            table = table.loc[countries]
+        shown = table[["welfare_pct", "terms_of_trade_pct", "volume_of_trade_pct", "real_wage_pct", "price_index_pct",
+                       "exports_pct", "imports_pct"]]
+        text = shown.to_string(float_format=lambda v: f"{v:8.3f}")
+        return (
+            f"Counterfactual on {self.baseline.name} (deficits {self.deficits}); changes in percent\n{text}\n"
+            f"solver: {self.solver.iterations} sweeps, residual {self.solver.residual:.1e}, "
+            f"{self.solver.seconds:.3f} s"
+        )
+
+    def __repr__(self) -> str:
+        return self.summary()

@@ -1,0 +1,302 @@
+"""The baseline economy: a labelled, validated ``xarray.Dataset``."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from tradewar.errors import WorldValidationError
+from tradewar.model.caliendo_parro import Baseline, Equilibrium, solve_equilibrium
+from tradewar.model.solver import SolverOptions
+from tradewar.world import checks
+
+__all__ = ["World"]
+
+UNITS = "USD millions"
+
+
+class World:
+    """A baseline world economy.
+
+    Dimensions: ``importer``, ``exporter``, ``country`` (the same labels),
+    ``sector`` and ``input`` (the same labels). Variables:
+
+    ``trade`` (importer, exporter, sector)
+        Bilateral flows at producer prices (exporter's revenue, before the
+        importer's tariff), domestic sales on the diagonal, USD millions.
+    ``tariff`` (importer, exporter, sector)
+        Ad valorem tariff as a fraction (0.25 = 25%).
+    ``value_added_share`` (country, sector), ``input_share`` (country, input, sector)
+        Cost shares: ``value_added_share + input_share.sum("input") == 1``.
+    ``final_demand_share`` (country, sector)
+        Shares of final spending, summing to one by country.
+    ``trade_elasticity`` (sector)
+        theta, the elasticity of trade to trade costs.
+
+    Attributes (``World.data.attrs``) record ``name``, ``units``, ``source``,
+    ``year`` and ``citation``.
+
+    The world is checked on construction; with ``require_equilibrium`` (the
+    default) its markets must also clear, i.e. the data are a model equilibrium.
+    Raw data that are not can be made so with :meth:`balanced`.
+    """
+
+    def __init__(self, data: xr.Dataset, *, require_equilibrium: bool = True, rtol: float = 1e-6):
+        checks.check_structure(data)
+        checks.check_values(data)
+        self.data = data
+        self.is_equilibrium = False
+        if require_equilibrium:
+            checks.check_market_clearing(
+                data, self.expenditure.values, self._demand_for_goods(), rtol=rtol
+            )
+            self.is_equilibrium = True
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_arrays(
+        cls,
+        *,
+        countries: Sequence[str],
+        sectors: Sequence[str],
+        trade: np.ndarray,
+        tariff: np.ndarray,
+        value_added_share: np.ndarray,
+        input_share: np.ndarray,
+        final_demand_share: np.ndarray,
+        trade_elasticity: np.ndarray,
+        require_equilibrium: bool = True,
+        **attrs: Any,
+    ) -> World:
+        """Build a world from numpy arrays in the axis order of the class docstring."""
+        countries = [str(c) for c in countries]
+        sectors = [str(s) for s in sectors]
+        n, j = len(countries), len(sectors)
+        expected = {
+            "trade": (n, n, j),
+            "tariff": (n, n, j),
+            "value_added_share": (n, j),
+            "input_share": (n, j, j),
+            "final_demand_share": (n, j),
+            "trade_elasticity": (j,),
+        }
+        given = {
+            "trade": trade,
+            "tariff": tariff,
+            "value_added_share": value_added_share,
+            "input_share": input_share,
+            "final_demand_share": final_demand_share,
+            "trade_elasticity": trade_elasticity,
+        }
+        arrays = {}
+        for name, shape in expected.items():
+            array = np.asarray(given[name], dtype=float)
+            if array.shape != shape:
+                raise WorldValidationError(
+                    f"{name} has shape {array.shape} but {n} countries and {j} sectors need {shape}."
+                )
+            arrays[name] = (checks.REQUIRED[name], array)
+        data = xr.Dataset(
+            arrays,
+            coords={
+                "importer": countries,
+                "exporter": countries,
+                "country": countries,
+                "sector": sectors,
+                "input": sectors,
+            },
+            attrs={"units": UNITS, **attrs},
+        )
+        return cls(data, require_equilibrium=require_equilibrium)
+
+    def replace(self, *, require_equilibrium: bool | None = None, **variables: np.ndarray) -> World:
+        """A copy with some variables replaced by arrays of the same shape."""
+        data = self.data.copy()
+        for name, values in variables.items():
+            if name not in checks.REQUIRED:
+                raise WorldValidationError(f"{name!r} is not a world variable; choose from {list(checks.REQUIRED)}.")
+            data[name] = (checks.REQUIRED[name], np.asarray(values, dtype=float))
+        if require_equilibrium is None:
+            require_equilibrium = self.is_equilibrium
+        return World(data, require_equilibrium=require_equilibrium)
+
+    # ------------------------------------------------------------------ labels and raw data
+    @property
+    def name(self) -> str:
+        return str(self.data.attrs.get("name", "unnamed"))
+
+    @property
+    def countries(self) -> list[str]:
+        return [str(c) for c in self.data["country"].values]
+
+    @property
+    def sectors(self) -> list[str]:
+        return [str(s) for s in self.data["sector"].values]
+
+    @property
+    def trade(self) -> xr.DataArray:
+        return self.data["trade"]
+
+    @property
+    def tariff(self) -> xr.DataArray:
+        return self.data["tariff"]
+
+    @property
+    def value_added_share(self) -> xr.DataArray:
+        return self.data["value_added_share"]
+
+    @property
+    def input_share(self) -> xr.DataArray:
+        return self.data["input_share"]
+
+    @property
+    def final_demand_share(self) -> xr.DataArray:
+        return self.data["final_demand_share"]
+
+    @property
+    def trade_elasticity(self) -> xr.DataArray:
+        return self.data["trade_elasticity"]
+
+    # ------------------------------------------------------------------ derived accounts
+    def _country_sector(self, values: np.ndarray, name: str) -> xr.DataArray:
+        return xr.DataArray(
+            values, dims=("country", "sector"), coords={"country": self.countries, "sector": self.sectors}, name=name
+        )
+
+    def _country(self, values: np.ndarray, name: str) -> xr.DataArray:
+        return xr.DataArray(values, dims=("country",), coords={"country": self.countries}, name=name)
+
+    @property
+    def gross_output(self) -> xr.DataArray:
+        """Producer revenue by country and sector (sales to every destination)."""
+        return self._country_sector(self.trade.values.sum(axis=0), "gross_output")
+
+    @property
+    def expenditure(self) -> xr.DataArray:
+        """Spending by country and sector at buyer prices (tariffs included)."""
+        return self._country_sector(
+            (self.trade.values * (1 + self.tariff.values)).sum(axis=1), "expenditure"
+        )
+
+    @property
+    def tariff_revenue(self) -> xr.DataArray:
+        return self._country((self.trade.values * self.tariff.values).sum(axis=(1, 2)), "tariff_revenue")
+
+    @property
+    def value_added(self) -> xr.DataArray:
+        return self._country(
+            (self.value_added_share.values * self.gross_output.values).sum(axis=1), "value_added"
+        )
+
+    @property
+    def exports(self) -> xr.DataArray:
+        """Sales abroad at producer prices, by country."""
+        flows = self.trade.values
+        return self._country(flows.sum(axis=(0, 2)) - np.einsum("nnj->n", flows), "exports")
+
+    @property
+    def imports(self) -> xr.DataArray:
+        """Purchases from abroad at producer prices (before tariffs), by country."""
+        flows = self.trade.values
+        return self._country(flows.sum(axis=(1, 2)) - np.einsum("nnj->n", flows), "imports")
+
+    @property
+    def deficit(self) -> xr.DataArray:
+        """Trade deficit, imports minus exports at producer prices."""
+        return (self.imports - self.exports).rename("deficit")
+
+    @property
+    def income(self) -> xr.DataArray:
+        """Final spending: value added plus tariff revenue plus the deficit."""
+        return (self.value_added + self.tariff_revenue + self.deficit).rename("income")
+
+    @property
+    def trade_shares(self) -> xr.DataArray:
+        """pi: each origin's share of spending at buyer prices; autarky where nothing is spent."""
+        return self.trade.copy(data=self._trade_shares()).rename("trade_shares")
+
+    def _trade_shares(self) -> np.ndarray:
+        spending = self.trade.values * (1 + self.tariff.values)
+        totals = spending.sum(axis=1, keepdims=True)
+        shares = np.divide(spending, totals, out=np.zeros_like(spending), where=totals > 0)
+        # Goods nobody buys get a notional domestic source so that price indices are defined.
+        empty_n, empty_j = np.nonzero(totals[:, 0, :] <= 0)
+        shares[empty_n, empty_n, empty_j] = 1.0
+        return shares
+
+    def _demand_for_goods(self) -> np.ndarray:
+        output = self.gross_output.values
+        intermediate = np.einsum("njk,nk->nj", self.input_share.values, output)
+        return intermediate + self.final_demand_share.values * self.income.values[:, None]
+
+    @property
+    def hash(self) -> str:
+        """A content hash of the labels and numbers (first 16 hex digits of SHA-256)."""
+        digest = hashlib.sha256()
+        for label in ("country", "sector"):
+            digest.update("|".join(str(v) for v in self.data[label].values).encode())
+        for name in checks.REQUIRED:
+            digest.update(np.ascontiguousarray(self.data[name].values, dtype=float).tobytes())
+        return digest.hexdigest()[:16]
+
+    # ------------------------------------------------------------------ model interface
+    def baseline(self) -> Baseline:
+        """The arrays the equilibrium engine works on."""
+        return Baseline(
+            trade_shares=self._trade_shares(),
+            tariff=self.tariff.values,
+            value_added_share=self.value_added_share.values,
+            input_share=self.input_share.values,
+            final_demand_share=self.final_demand_share.values,
+            value_added=self.value_added.values,
+            expenditure=self.expenditure.values,
+            trade_elasticity=self.trade_elasticity.values,
+        )
+
+    def from_equilibrium(self, equilibrium: Equilibrium, tariff_new: np.ndarray) -> World:
+        """The world an equilibrium describes, in the baseline's money units."""
+        trade_new = equilibrium.expenditure[:, None, :] * equilibrium.trade_shares / (1 + tariff_new)
+        return self.replace(trade=trade_new, tariff=tariff_new, require_equilibrium=True)
+
+    def balanced(self, options: SolverOptions | None = None) -> World:
+        """Make raw data a model equilibrium (CP2015's first step).
+
+        Keeps trade shares, tariffs, cost and final-demand shares, value added and
+        deficits, and solves the model with no shock; the resulting flows satisfy
+        every accounting identity.
+        """
+        baseline = self.baseline()
+        equilibrium = solve_equilibrium(
+            baseline, self.tariff.values, np.ones_like(self.tariff.values), self.deficit.values, options
+        )
+        return self.from_equilibrium(equilibrium, self.tariff.values)
+
+    def without_deficits(self, options: SolverOptions | None = None) -> World:
+        """The equilibrium of this world with every trade deficit set to zero.
+
+        CP2015 (section 5) use it as the baseline of their counterfactuals so that
+        fixed deficits do not drive the welfare results.
+        """
+        baseline = self.baseline()
+        equilibrium = solve_equilibrium(
+            baseline,
+            self.tariff.values,
+            np.ones_like(self.tariff.values),
+            np.zeros(len(self.countries)),
+            options,
+        )
+        world = self.from_equilibrium(equilibrium, self.tariff.values)
+        world.data.attrs["deficits"] = "zero (CP2015 procedure)"
+        return world
+
+    # ------------------------------------------------------------------ display
+    def __repr__(self) -> str:
+        total = float(self.trade.values.sum())
+        return (
+            f"<World {self.name!r}: {len(self.countries)} countries x {len(self.sectors)} sectors, "
+            f"flows {total:,.0f} {self.data.attrs.get('units', UNITS)}, hash {self.hash}>"
+        )
