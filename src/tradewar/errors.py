@@ -34,10 +34,13 @@ class ConvergenceError(TradewarError, RuntimeError):
         Largest equilibrium-condition violation at the last iterate.
     history : list of float
         Residual after each sweep (useful to see divergence or stagnation).
+    best : numpy.ndarray or None
+        The iterate with the smallest residual, a warm start for another method.
     """
 
-    def __init__(self, message: str, *, iterations: int, residual: float, history: list[float]):
+    def __init__(self, message: str, *, iterations: int, residual: float, history: list[float], best=None):
         super().__init__(message)
+        self.best = best
         self.iterations = iterations
         self.residual = residual
         self.history = history

@@ -32,12 +32,15 @@ accelerated iteration rather than by inverting the NJ x NJ system.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.optimize import root
 from scipy.special import logsumexp
 
-from tradewar.model.solver import FixedPointResult, SolverOptions, solve_fixed_point
+from tradewar.errors import ConvergenceError
+from tradewar.model.solver import SolverOptions, solve_fixed_point
 
 __all__ = ["Baseline", "Equilibrium", "solve_equilibrium"]
 
@@ -100,6 +103,114 @@ def _normalised_exp(exponent: np.ndarray, weights: np.ndarray) -> tuple[np.ndarr
     return terms / total[:, None, :], np.log(total)
 
 
+class _System:
+    """The equilibrium conditions of one counterfactual, with its arrays precomputed."""
+
+    def __init__(self, baseline: Baseline, tariff_new, trade_cost_hat, deficit_new):
+        self.baseline = baseline
+        self.n_countries, self.n_sectors = baseline.shape
+        self.theta = baseline.trade_elasticity
+        tau_new = 1.0 + tariff_new
+        self.log_kappa = np.log(tau_new / (1.0 + baseline.tariff)) + _positive_log(trade_cost_hat)
+        # Share of a unit spent that reaches the producer (the rest is tariff).
+        self.producer_share = 1.0 / tau_new
+        self.deficit = np.asarray(deficit_new, dtype=float)
+        self.world_value_added = baseline.value_added.sum()
+        # Expenditure is iterated relative to its baseline, floored at 1e-4 of the country's
+        # spending: relative precision where it matters, no round-off blow-up in empty cells.
+        country_spending = baseline.expenditure.sum(axis=1, keepdims=True)
+        self.scale = np.maximum(baseline.expenditure, 1e-4 * country_spending)
+
+    # -- blocks ---------------------------------------------------------------------
+    def prices(self, log_wage, log_price):
+        """Unit costs, the price indices they imply, and trade shares."""
+        b = self.baseline
+        log_cost = b.value_added_share * log_wage[:, None] + np.einsum("ikj,ik->ij", b.input_share, log_price)
+        exponent = -self.theta[None, None, :] * (self.log_kappa + log_cost[None, :, :])
+        shares, log_total = _normalised_exp(exponent, b.trade_shares)
+        return log_cost, -log_total / self.theta, shares
+
+    def goods(self, log_wage, expenditure, shares):
+        """Producer revenue, tariff revenue, income, implied expenditure and labour demand."""
+        b = self.baseline
+        revenue_shares = shares * self.producer_share
+        output = np.einsum("nj,nij->ij", expenditure, revenue_shares)
+        tariff_revenue = (expenditure * (1.0 - revenue_shares.sum(axis=1))).sum(axis=1)
+        income = np.exp(log_wage) * b.value_added + tariff_revenue + self.deficit
+        expenditure_new = np.einsum("njk,nk->nj", b.input_share, output) + b.final_demand_share * income[:, None]
+        labour_demand = (b.value_added_share * output).sum(axis=1)
+        return output, tariff_revenue, income, expenditure_new, labour_demand
+
+    def wages_from(self, labour_demand):
+        """Wages that clear labour markets at this demand, world value added fixed."""
+        wage = labour_demand / self.baseline.value_added
+        return wage * self.world_value_added / (wage * self.baseline.value_added).sum()
+
+    # -- state vectors ----------------------------------------------------------------
+    def pack(self, log_wage, log_price, expenditure):
+        return np.concatenate([log_wage, log_price.ravel(), (expenditure / self.scale).ravel()])
+
+    def unpack(self, state):
+        n, np_ = self.n_countries, self.n_countries * self.n_sectors
+        shape = (self.n_countries, self.n_sectors)
+        return state[:n], state[n : n + np_].reshape(shape), state[n + np_ :].reshape(shape) * self.scale
+
+    def sweep(self, state):
+        """One update of wages, prices and expenditure (the joint fixed-point map)."""
+        log_wage, log_price, expenditure = self.unpack(state)
+        _, log_price_new, shares = self.prices(log_wage, log_price)
+        *_, expenditure_new, labour_demand = self.goods(log_wage, expenditure, shares)
+        return self.pack(np.log(self.wages_from(labour_demand)), log_price_new, expenditure_new)
+
+    # -- nested solution: inner blocks exact, Newton-type search over wages ---------------
+    def solve_given_wages(self, log_wage, log_price, expenditure, options):
+        """Prices, then expenditure, for given wages (both blocks contract quickly)."""
+        inner = SolverOptions(tol=options.tol * 1e-2, max_iter=options.max_iter, memory=options.memory)
+        price_shape = log_price.shape
+        price_fit = solve_fixed_point(
+            lambda x: self.prices(log_wage, x.reshape(price_shape))[1].ravel(), log_price.ravel(), inner,
+            what="price-index",
+        )
+        log_price = price_fit.x.reshape(price_shape)
+        _, _, shares = self.prices(log_wage, log_price)
+
+        def expenditure_sweep(x):
+            return (self.goods(log_wage, x.reshape(price_shape) * self.scale, shares)[3] / self.scale).ravel()
+
+        spending_fit = solve_fixed_point(expenditure_sweep, (expenditure / self.scale).ravel(), inner, what="expenditure")
+        return log_price, spending_fit.x.reshape(price_shape) * self.scale, price_fit.iterations + spending_fit.iterations
+
+    def solve_nested(self, state, options, on_iteration=None):
+        log_wage, log_price, expenditure = self.unpack(state)
+        memo = {"price": log_price, "spending": expenditure, "sweeps": 0, "calls": 0}
+
+        def wage_gap(log_wage_free):
+            # The last wage follows from the numeraire; its labour market clears by Walras' law.
+            log_wage = self._complete_wages(log_wage_free)
+            memo["price"], memo["spending"], sweeps = self.solve_given_wages(
+                log_wage, memo["price"], memo["spending"], options
+            )
+            memo["sweeps"] += sweeps
+            memo["calls"] += 1
+            _, _, shares = self.prices(log_wage, memo["price"])
+            *_, labour_demand = self.goods(log_wage, memo["spending"], shares)
+            gap = np.log(labour_demand / (np.exp(log_wage) * self.baseline.value_added))
+            if on_iteration is not None:
+                on_iteration(memo["calls"], float(np.max(np.abs(gap))))
+            return gap[:-1]
+
+        fit = root(wage_gap, log_wage[:-1] - log_wage[-1], method="hybr", options={"xtol": options.tol * 1e-2})
+        log_wage = self._complete_wages(fit.x)
+        memo["price"], memo["spending"], _ = self.solve_given_wages(log_wage, memo["price"], memo["spending"], options)
+        return self.pack(log_wage, memo["price"], memo["spending"]), memo["calls"]
+
+    def _complete_wages(self, relative_log_wage):
+        """Log wages from wages relative to the last country, scaled to the numeraire."""
+        log_wage = np.append(relative_log_wage, 0.0)
+        level = self.world_value_added / (np.exp(log_wage) * self.baseline.value_added).sum()
+        return log_wage + np.log(level)
+
+
 def solve_equilibrium(
     baseline: Baseline,
     tariff_new: np.ndarray,
@@ -108,56 +219,47 @@ def solve_equilibrium(
     options: SolverOptions | None = None,
     on_iteration=None,
 ) -> Equilibrium:
-    """Solve the counterfactual equilibrium for new tariffs, trade costs and deficits."""
-    pi = baseline.trade_shares
+    """Solve the counterfactual equilibrium for new tariffs, trade costs and deficits.
+
+    The fast path iterates all blocks jointly with Anderson acceleration. Near
+    autarky (prohibitive tariffs everywhere) relative wages are pinned down only by
+    a sliver of trade and that iteration crawls; the solver then switches to a
+    nested scheme: prices and expenditure solved exactly for given wages, and the
+    N - 1 relative wages found by MINPACK's hybrid Powell method.
+    """
+    options = options or SolverOptions()
+    clock = time.perf_counter()
+    system = _System(baseline, tariff_new, trade_cost_hat, deficit_new)
     n_countries, n_sectors = baseline.shape
-    theta = baseline.trade_elasticity[None, None, :]
-    beta = baseline.value_added_share
-    gamma = baseline.input_share
-    alpha = baseline.final_demand_share
-    value_added = baseline.value_added
-    world_value_added = value_added.sum()
-
-    tau_new = 1.0 + tariff_new
-    log_kappa = np.log(tau_new / (1.0 + baseline.tariff)) + _positive_log(trade_cost_hat)
-    # Revenue share of a unit spent: the part that is not tariff.
-    producer_share_new = 1.0 / tau_new
-    # Expenditure is iterated relative to its baseline, floored at 1e-4 of the country's
-    # spending: relative precision where it matters, no round-off blow-up in empty cells.
-    country_spending = baseline.expenditure.sum(axis=1, keepdims=True)
-    scale = np.maximum(baseline.expenditure, 1e-4 * country_spending)
-    n_w, n_p = n_countries, n_countries * n_sectors
-
-    def unpack(state):
-        log_wage = state[:n_w]
-        log_price = state[n_w : n_w + n_p].reshape(n_countries, n_sectors)
-        expenditure = state[n_w + n_p :].reshape(n_countries, n_sectors) * scale
-        return log_wage, log_price, expenditure
-
-    def blocks(state):
-        log_wage, log_price, expenditure = unpack(state)
-        log_cost = beta * log_wage[:, None] + np.einsum("ikj,ik->ij", gamma, log_price)
-        exponent = -theta * (log_kappa + log_cost[None, :, :])
-        shares, log_total = _normalised_exp(exponent, pi)
-        log_price_new = -log_total / baseline.trade_elasticity
-        revenue_shares = shares * producer_share_new
-        output = np.einsum("nj,nij->ij", expenditure, revenue_shares)
-        tariff_revenue = (expenditure * (1.0 - revenue_shares.sum(axis=1))).sum(axis=1)
-        income = np.exp(log_wage) * value_added + tariff_revenue + deficit_new
-        expenditure_new = np.einsum("njk,nk->nj", gamma, output) + alpha * income[:, None]
-        labour_demand = (beta * output).sum(axis=1)
-        wage_new = labour_demand / value_added
-        wage_new *= world_value_added / (wage_new * value_added).sum()
-        return log_cost, log_price_new, shares, output, tariff_revenue, income, expenditure_new, wage_new
-
-    def sweep(state):
-        _, log_price_new, _, _, _, _, expenditure_new, wage_new = blocks(state)
-        return np.concatenate([np.log(wage_new), log_price_new.ravel(), (expenditure_new / scale).ravel()])
-
-    start = np.concatenate([np.zeros(n_w), np.zeros(n_p), (baseline.expenditure / scale).ravel()])
-    solution: FixedPointResult = solve_fixed_point(sweep, start, options, on_iteration=on_iteration)
-    log_wage, log_price, expenditure = unpack(solution.x)
-    log_cost, _, shares, output, tariff_revenue, income, _, _ = blocks(solution.x)
+    start = system.pack(np.zeros(n_countries), np.zeros((n_countries, n_sectors)), baseline.expenditure)
+    fast = SolverOptions(
+        tol=options.tol, max_iter=min(options.max_iter, options.fast_sweeps), memory=options.memory,
+        damping=options.damping, restart_factor=options.restart_factor,
+    )
+    try:
+        fit = solve_fixed_point(system.sweep, start, fast, on_iteration=on_iteration)
+        state, iterations, history = fit.x, fit.iterations, fit.history
+    except ConvergenceError as stalled:
+        iterations, history = stalled.iterations, stalled.history
+        try:
+            with np.errstate(all="ignore"):
+                state, calls = system.solve_nested(stalled.best, options, on_iteration)
+            iterations += calls
+        except ConvergenceError:
+            state = stalled.best
+    with np.errstate(all="ignore"):
+        residual = float(np.max(np.abs(system.sweep(state) - state)))
+    if not np.isfinite(residual) or residual > options.tol * 10:
+        raise ConvergenceError(
+            f"The equilibrium solver did not converge: after {iterations} sweeps and the nested "
+            f"fallback the equilibrium conditions are violated by {residual:.3g} (tolerance "
+            f"{options.tol:.1g}). The shock may have no equilibrium (e.g. fixed deficits that "
+            "prohibitive tariffs make impossible to finance); try deficits='zero'.",
+            iterations=iterations, residual=residual, history=history,
+        )
+    log_wage, log_price, expenditure = system.unpack(state)
+    log_cost, _, shares = system.prices(log_wage, log_price)
+    output, tariff_revenue, income, _, _ = system.goods(log_wage, expenditure, shares)
     return Equilibrium(
         wage_hat=np.exp(log_wage),
         price_hat=np.exp(log_price),
@@ -167,8 +269,8 @@ def solve_equilibrium(
         output=output,
         tariff_revenue=tariff_revenue,
         income=income,
-        iterations=solution.iterations,
-        residual=solution.residual,
-        seconds=solution.seconds,
-        history=solution.history,
+        iterations=iterations,
+        residual=residual,
+        seconds=time.perf_counter() - clock,
+        history=history,
     )

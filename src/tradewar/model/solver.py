@@ -40,6 +40,9 @@ class SolverOptions:
     restart_factor
         An accelerated iterate whose residual exceeds ``restart_factor`` times the
         best residual so far triggers a restart from the best point.
+    fast_sweeps
+        Joint sweeps tried before an engine falls back to its slower, more robust
+        nested method (used by the Caliendo-Parro engine near autarky).
     """
 
     tol: float = 1e-10
@@ -47,6 +50,7 @@ class SolverOptions:
     memory: int = 6
     damping: float = 0.7
     restart_factor: float = 10.0
+    fast_sweeps: int = 300
 
     def __post_init__(self) -> None:
         if not self.tol > 0:
@@ -143,4 +147,5 @@ def solve_fixed_point(
         iterations=len(history),
         residual=history[-1] if history else float("nan"),
         history=history,
+        best=best_x,
     )

@@ -1,0 +1,1 @@
+"""Published experiments, re-run by tradewar and set beside the published numbers."""
