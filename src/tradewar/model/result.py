@@ -149,6 +149,14 @@ class CounterfactualResult:
         )
         return data
 
+    def new_world(self) -> World:
+        """The counterfactual equilibrium as a :class:`World` (a baseline for the next shock)."""
+        world = self.baseline.replace(
+            trade=self.data["trade_new"].values, tariff=self.data["tariff_new"].values, require_equilibrium=True
+        )
+        world.data.attrs["name"] = f"{self.baseline.name} (counterfactual)"
+        return world
+
     # ------------------------------------------------------------------ views
     def __getitem__(self, name: str) -> xr.DataArray:
         return self.data[name]

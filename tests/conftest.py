@@ -1,0 +1,66 @@
+"""Shared fixtures: random worlds for identity tests and the CP2015 data when present."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tradewar.world import World
+from tradewar.world.cp2015 import FILES, default_cp2015_dir
+
+CP2015_DIR = default_cp2015_dir()
+HAVE_CP2015 = all((CP2015_DIR / name).is_file() for name in FILES)
+needs_cp2015 = pytest.mark.skipif(
+    not HAVE_CP2015,
+    reason=f"CP2015 replication data not found at {CP2015_DIR} (set TRADEWAR_CP2015_DIR or provide ../shared/data)",
+)
+
+
+def random_raw_world(
+    seed: int,
+    n_countries: int = 4,
+    n_sectors: int = 3,
+    *,
+    tariffs: bool = True,
+    io: bool = True,
+    sparse: bool = False,
+) -> World:
+    """Random raw data (not an equilibrium): positive flows with home bias, tariffs, shares."""
+    rng = np.random.default_rng(seed)
+    n, j = n_countries, n_sectors
+    trade = rng.lognormal(mean=0.0, sigma=1.0, size=(n, n, j)) * (1 + 8 * np.eye(n)[:, :, None]) * 100
+    if sparse:
+        # Some foreign cells with no trade at all.
+        holes = (rng.random((n, n, j)) < 0.2) & ~np.eye(n, dtype=bool)[:, :, None]
+        trade[holes] = 0.0
+    tariff = rng.uniform(0.0, 0.3, size=(n, n, j)) if tariffs else np.zeros((n, n, j))
+    tariff[np.arange(n), np.arange(n), :] = 0.0
+    beta = rng.uniform(0.3, 0.9, size=(n, j)) if io else np.ones((n, j))
+    mix = rng.dirichlet(np.ones(j), size=(n, j)).transpose(0, 2, 1)  # (country, input, sector)
+    gamma = mix * (1 - beta)[:, None, :]
+    alpha = rng.dirichlet(np.ones(j), size=n)
+    theta = rng.uniform(2.0, 10.0, size=j)
+    return World.from_arrays(
+        countries=[f"C{k}" for k in range(n)],
+        sectors=[f"S{k}" for k in range(j)],
+        trade=trade,
+        tariff=tariff,
+        value_added_share=beta,
+        input_share=gamma,
+        final_demand_share=alpha,
+        trade_elasticity=theta,
+        require_equilibrium=False,
+        name=f"random-{seed}",
+    )
+
+
+def random_world(seed: int, *args, **kwargs) -> World:
+    """A random world that is a model equilibrium."""
+    return random_raw_world(seed, *args, **kwargs).balanced()
+
+
+@pytest.fixture(scope="session")
+def cp2015_dir() -> Path:
+    return CP2015_DIR
