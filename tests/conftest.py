@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import settings
 
 from tradewar.world import World
 from tradewar.world.cp2015 import FILES, default_cp2015_dir
+
+# HYPOTHESIS_PROFILE=stress runs the property tests on many more worlds and shocks.
+settings.register_profile("default", max_examples=25, deadline=None)
+settings.register_profile("stress", max_examples=400, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 CP2015_DIR = default_cp2015_dir()
 HAVE_CP2015 = all((CP2015_DIR / name).is_file() for name in FILES)
@@ -26,14 +33,24 @@ def random_raw_world(
     tariffs: bool = True,
     io: bool = True,
     sparse: bool = False,
+    lopsided: bool = False,
 ) -> World:
-    """Random raw data (not an equilibrium): positive flows with home bias, tariffs, shares."""
+    """Random raw data (not an equilibrium): positive flows with home bias, tariffs, shares.
+
+    Flows each way between two countries are similar (trade deficits of a few percent of
+    output, as in real data) unless ``lopsided``.
+    """
     rng = np.random.default_rng(seed)
     n, j = n_countries, n_sectors
-    trade = rng.lognormal(mean=0.0, sigma=1.0, size=(n, n, j)) * (1 + 8 * np.eye(n)[:, :, None]) * 100
+    trade = rng.lognormal(mean=0.0, sigma=1.0, size=(n, n, j))
+    if not lopsided:
+        trade = (trade + trade.transpose(1, 0, 2)) / 2 * rng.lognormal(0.0, 0.2, size=(n, n, j))
+    trade = trade * (1 + 8 * np.eye(n)[:, :, None]) * 100
     if sparse:
         # Some foreign cells with no trade at all.
         holes = (rng.random((n, n, j)) < 0.2) & ~np.eye(n, dtype=bool)[:, :, None]
+        if not lopsided:
+            holes |= holes.transpose(1, 0, 2)
         trade[holes] = 0.0
     tariff = rng.uniform(0.0, 0.3, size=(n, n, j)) if tariffs else np.zeros((n, n, j))
     tariff[np.arange(n), np.arange(n), :] = 0.0

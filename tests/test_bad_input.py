@@ -139,6 +139,21 @@ def test_negative_trade_cost_change(world):
         simulate(world, trade_cost_change=change)
 
 
+def test_unfinanceable_deficits_are_a_clear_error():
+    """A lopsided world (large surpluses) under steep tariffs has no equilibrium with fixed
+    deficits: the surplus country would need negative income. The error says so and
+    names the country instead of returning negative flows."""
+    from tradewar.errors import NoEquilibriumError
+
+    world = random_raw_world(3, 4, 1, lopsided=True).balanced()
+    rng = np.random.default_rng(0)
+    tariff = rng.uniform(0.0, 1.5, size=world.tariff.shape)
+    tariff[np.arange(4), np.arange(4), :] = 0.0
+    with pytest.raises(NoEquilibriumError, match=r"C1 would need negative income.*deficits='zero'"):
+        simulate(world, tariff=tariff)
+    assert simulate(world, tariff=tariff, deficits="zero").solver.residual < 1e-9
+
+
 def test_unknown_deficit_rule(world):
     with pytest.raises(ShockError, match="deficits must be 'fixed' or 'zero'"):
         simulate(world, deficits="floating")

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from tests.conftest import random_world
 from tradewar.model.counterfactual import simulate
 
-SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(suppress_health_check=[HealthCheck.too_slow])
 
 seeds = st.integers(min_value=0, max_value=2**31 - 1)
 sizes = st.tuples(st.integers(2, 6), st.integers(1, 5))

@@ -44,3 +44,16 @@ class ConvergenceError(TradewarError, RuntimeError):
         self.iterations = iterations
         self.residual = residual
         self.history = history
+
+
+class NoEquilibriumError(TradewarError, RuntimeError):
+    """The equations solve, but only with negative income or spending somewhere.
+
+    Typically fixed trade deficits (or surpluses) that the shock makes impossible to
+    finance: the country would need negative income. Solve with ``deficits="zero"``.
+    ``country_index`` is the position of the first such country.
+    """
+
+    def __init__(self, message: str, *, country_index: int | None = None):
+        super().__init__(message)
+        self.country_index = country_index

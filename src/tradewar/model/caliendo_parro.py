@@ -39,7 +39,7 @@ import numpy as np
 from scipy.optimize import root
 from scipy.special import logsumexp
 
-from tradewar.errors import ConvergenceError
+from tradewar.errors import ConvergenceError, NoEquilibriumError
 from tradewar.model.solver import SolverOptions, solve_fixed_point
 
 __all__ = ["Baseline", "Equilibrium", "solve_equilibrium"]
@@ -57,6 +57,7 @@ class Baseline:
     value_added: np.ndarray
     expenditure: np.ndarray
     trade_elasticity: np.ndarray
+    countries: tuple[str, ...] = ()
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -194,12 +195,20 @@ class _System:
             memo["calls"] += 1
             _, _, shares = self.prices(log_wage, memo["price"])
             *_, labour_demand = self.goods(log_wage, memo["spending"], shares)
-            gap = np.log(labour_demand / (np.exp(log_wage) * self.baseline.value_added))
+            # Excess labour demand relative to baseline value added: defined (no log of a
+            # negative number) even at the wild wages a trust-region step may try.
+            gap = labour_demand / self.baseline.value_added - np.exp(log_wage)
             if on_iteration is not None:
                 on_iteration(memo["calls"], float(np.max(np.abs(gap))))
             return gap[:-1]
 
-        fit = root(wage_gap, log_wage[:-1] - log_wage[-1], method="hybr", options={"xtol": options.tol * 1e-2})
+        # Start from the best joint iterate; if MINPACK gets stuck there, from the baseline.
+        for guess in (log_wage[:-1] - log_wage[-1], np.zeros(self.n_countries - 1)):
+            fit = root(wage_gap, guess, method="hybr", options={"xtol": options.tol * 1e-2})
+            if np.all(np.isfinite(fit.fun)) and np.max(np.abs(fit.fun), initial=0.0) < options.tol:
+                break
+            memo["price"] = np.zeros_like(log_price)
+            memo["spending"] = self.baseline.expenditure.copy()
         log_wage = self._complete_wages(fit.x)
         memo["price"], memo["spending"], _ = self.solve_given_wages(log_wage, memo["price"], memo["spending"], options)
         return self.pack(log_wage, memo["price"], memo["spending"]), memo["calls"]
@@ -260,6 +269,16 @@ def solve_equilibrium(
     log_wage, log_price, expenditure = system.unpack(state)
     log_cost, _, shares = system.prices(log_wage, log_price)
     output, tariff_revenue, income, _, _ = system.goods(log_wage, expenditure, shares)
+    negative = np.flatnonzero(income <= 0)
+    if negative.size or expenditure.min() < -1e-9 * np.abs(expenditure).sum():
+        index = int(negative[0]) if negative.size else int(np.argmin(expenditure.min(axis=1)))
+        name = baseline.countries[index] if baseline.countries else f"country {index}"
+        raise NoEquilibriumError(
+            f"The shock has no economically meaningful equilibrium: {name} would need "
+            "negative income. This happens when fixed trade deficits or surpluses cannot be "
+            "financed under the new tariffs; solve with deficits='zero'.",
+            country_index=index,
+        )
     return Equilibrium(
         wage_hat=np.exp(log_wage),
         price_hat=np.exp(log_price),

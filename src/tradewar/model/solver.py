@@ -47,8 +47,8 @@ class SolverOptions:
 
     tol: float = 1e-10
     max_iter: int = 5000
-    memory: int = 6
-    damping: float = 0.7
+    memory: int = 10
+    damping: float = 0.5
     restart_factor: float = 10.0
     fast_sweeps: int = 300
 

@@ -255,6 +255,7 @@ class World:
             value_added=self.value_added.values,
             expenditure=self.expenditure.values,
             trade_elasticity=self.trade_elasticity.values,
+            countries=tuple(self.countries),
         )
 
     def from_equilibrium(self, equilibrium: Equilibrium, tariff_new: np.ndarray) -> World:
@@ -292,6 +293,12 @@ class World:
         world = self.from_equilibrium(equilibrium, self.tariff.values)
         world.data.attrs["deficits"] = "zero (CP2015 procedure)"
         return world
+
+    def aggregate(self, regions=None, sectors=None) -> World:
+        """Merge countries into regions and/or sectors into groups; see :func:`tradewar.world.aggregate.aggregate`."""
+        from tradewar.world.aggregate import aggregate
+
+        return aggregate(self, regions=regions, sectors=sectors)
 
     # ------------------------------------------------------------------ display
     def __repr__(self) -> str:

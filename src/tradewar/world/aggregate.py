@@ -1,0 +1,187 @@
+"""Aggregation of countries into regions and sectors into groups, for every world.
+
+Flows add up; tariffs are averaged with trade weights (so tariff revenue and
+spending at buyer prices are unchanged); cost shares are averaged with gross
+output weights and final-demand shares with income weights, so that every
+accounting identity of the original world holds for the aggregate. Trade
+elasticities are averaged with international-trade weights, an approximation:
+a group of goods with different elasticities has no exact single one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from tradewar.errors import WorldValidationError
+from tradewar.world.world import World
+
+__all__ = ["aggregate", "REGION_GROUPINGS", "SECTOR_GROUPINGS", "EU27_2020"]
+
+# The European Union after the U.K. left (2020); Croatia is not a WIOD country.
+EU27_2020 = (
+    "AUT", "BEL", "BGR", "CYP", "CZE", "DEU", "DNK", "ESP", "EST", "FIN", "FRA", "GRC", "HRV", "HUN",
+    "IRL", "ITA", "LTU", "LUX", "LVA", "MLT", "NLD", "POL", "PRT", "ROU", "SVK", "SVN", "SWE",
+)
+COMPACT = ("USA", "CHN", "EU27", "GBR", "JPN", "KOR", "TWN", "IND", "CAN", "MEX", "BRA", "RUS", "ROW")
+
+
+def _eu27(country: str) -> str:
+    return "EU27" if country in EU27_2020 else country
+
+
+def _compact(country: str) -> str:
+    region = _eu27(country)
+    return region if region in COMPACT else "ROW"
+
+
+REGION_GROUPINGS = {
+    "eu27": _eu27,
+    "compact": _compact,
+}
+
+_BROAD = {
+    "Agriculture": "Agriculture",
+    "Mining": "Mining and energy",
+    "Petroleum": "Mining and energy",
+    "Food": "Food, textiles and light manufacturing",
+    "Textiles": "Food, textiles and light manufacturing",
+    "Leather": "Food, textiles and light manufacturing",
+    "Wood": "Food, textiles and light manufacturing",
+    "Paper": "Food, textiles and light manufacturing",
+    "Manufacturing nec": "Food, textiles and light manufacturing",
+    "Chemicals": "Chemicals and materials",
+    "Rubber and plastics": "Chemicals and materials",
+    "Minerals": "Chemicals and materials",
+    "Metals": "Metals",
+    "Machinery": "Machinery",
+    "Electrical and optical": "Electrical and optical",
+    "Transport equipment": "Transport equipment",
+    "Utilities": "Utilities and construction",
+    "Construction": "Utilities and construction",
+    "Motor vehicle trade": "Trade and transport",
+    "Wholesale": "Trade and transport",
+    "Retail": "Trade and transport",
+    "Hotels and restaurants": "Trade and transport",
+    "Inland transport": "Trade and transport",
+    "Water transport": "Trade and transport",
+    "Air transport": "Trade and transport",
+    "Transport services": "Trade and transport",
+    "Post and telecom": "Business and finance",
+    "Finance": "Business and finance",
+    "Real estate": "Business and finance",
+    "Business services": "Business and finance",
+    "Public administration": "Public and personal services",
+    "Education": "Public and personal services",
+    "Health": "Public and personal services",
+    "Other services": "Public and personal services",
+    "Private households": "Public and personal services",
+}
+
+SECTOR_GROUPINGS = {"broad": _BROAD.get}
+
+
+def _grouping(labels: Sequence[str], spec, kind: str, named: dict) -> list[str]:
+    """The group of each label, from a grouping name, a {label: group} or {group: [labels]} map."""
+    if spec is None:
+        return list(labels)
+    if isinstance(spec, str):
+        if spec not in named:
+            raise WorldValidationError(f"Unknown {kind} grouping {spec!r}; built in: {sorted(named)}.")
+        rule = named[spec]
+        groups = [rule(label) for label in labels]
+        missing = [label for label, group in zip(labels, groups, strict=True) if group is None]
+        if missing:
+            raise WorldValidationError(f"The {kind} grouping {spec!r} does not cover {missing}.")
+        return groups
+    if isinstance(spec, Mapping):
+        mapping = dict(spec)
+        if mapping and all(isinstance(v, (list, tuple, set)) for v in mapping.values()):
+            inverted = {}
+            for group, members in mapping.items():
+                for member in members:
+                    if member in inverted:
+                        raise WorldValidationError(f"{kind.capitalize()} {member!r} is in two groups.")
+                    inverted[member] = group
+            mapping = inverted
+        unknown = sorted(set(mapping) - set(labels))
+        if unknown:
+            raise WorldValidationError(f"Unknown {kind} labels {unknown} in the grouping; the world has {list(labels)}.")
+        return [str(mapping.get(label, label)) for label in labels]
+    raise WorldValidationError(f"A {kind} grouping must be a name or a mapping, not {type(spec).__name__}.")
+
+
+def _membership(groups: list[str], order: Sequence[str] = ()) -> tuple[list[str], np.ndarray]:
+    """Group labels (those in ``order`` first, then by first appearance) and the 0/1 matrix."""
+    present = set(groups)
+    labels = [g for g in order if g in present]
+    labels += [g for g in dict.fromkeys(groups) if g not in labels]
+    matrix = np.zeros((len(labels), len(groups)))
+    matrix[[labels.index(g) for g in groups], np.arange(len(groups))] = 1.0
+    return labels, matrix
+
+
+def _safe_divide(numerator, denominator, fallback):
+    return np.where(denominator > 0, numerator / np.where(denominator > 0, denominator, 1.0), fallback)
+
+
+def aggregate(world: World, regions=None, sectors=None) -> World:
+    """Merge countries into regions and sectors into groups, preserving every identity.
+
+    ``regions``/``sectors`` are a built-in grouping name (regions: ``"eu27"``,
+    ``"compact"``; sectors: ``"broad"``), a ``{label: group}`` mapping (labels not
+    named keep their own group) or a ``{group: [labels]}`` mapping.
+    """
+    region_of = _grouping(world.countries, regions, "country", REGION_GROUPINGS)
+    group_of = _grouping(world.sectors, sectors, "sector", SECTOR_GROUPINGS)
+    region_labels, r = _membership(region_of, COMPACT)
+    sector_labels, s = _membership(group_of, list(dict.fromkeys(_BROAD.values())))
+
+    trade = world.trade.values
+    tariff = world.tariff.values
+    output = world.gross_output.values
+    income = world.income.values
+
+    trade_agg = np.einsum("an,bi,kj,nij->abk", r, r, s, trade, optimize=True)
+    revenue_agg = np.einsum("an,bi,kj,nij->abk", r, r, s, trade * tariff, optimize=True)
+    plain_mean = np.einsum("an,bi,kj,nij->abk", r, r, s, tariff, optimize=True) / np.einsum(
+        "an,bi,kj->abk", r, r, s, optimize=True
+    )
+    tariff_agg = _safe_divide(revenue_agg, trade_agg, plain_mean)
+
+    output_agg = np.einsum("an,kj,nj->ak", r, s, output)
+    value_added_agg = np.einsum("an,kj,nj->ak", r, s, world.value_added_share.values * output)
+    beta_agg = _safe_divide(value_added_agg, output_agg, 1.0)
+    purchases = world.input_share.values * output[:, None, :]  # (country, input, sector)
+    purchases_agg = np.einsum("an,lm,kj,nmj->alk", r, s, s, purchases, optimize=True)
+    gamma_agg = _safe_divide(purchases_agg, output_agg[:, None, :], 0.0)
+    # Empty groups (no output) get value-added share one, as in the builders.
+    beta_agg = np.where(output_agg > 0, beta_agg, 1.0)
+
+    final_agg = np.einsum("an,kj,nj->ak", r, s, world.final_demand_share.values * income[:, None])
+    alpha_agg = final_agg / final_agg.sum(axis=1, keepdims=True)
+
+    foreign = trade * (1 - np.eye(len(world.countries)))[:, :, None]
+    weights = foreign.sum(axis=(0, 1))
+    theta = world.trade_elasticity.values
+    theta_agg = _safe_divide(s @ (theta * weights), s @ weights, (s @ theta) / s.sum(axis=1))
+
+    attrs = dict(world.data.attrs)
+    attrs["name"] = f"{world.name} ({len(region_labels)} regions x {len(sector_labels)} sectors)"
+    attrs["aggregation"] = (
+        f"regions={regions if isinstance(regions, str) or regions is None else 'custom'}, "
+        f"sectors={sectors if isinstance(sectors, str) or sectors is None else 'custom'}"
+    )
+    return World.from_arrays(
+        countries=region_labels,
+        sectors=sector_labels,
+        trade=trade_agg,
+        tariff=tariff_agg,
+        value_added_share=beta_agg,
+        input_share=gamma_agg,
+        final_demand_share=alpha_agg,
+        trade_elasticity=theta_agg,
+        require_equilibrium=world.is_equilibrium,
+        **attrs,
+    )

@@ -1,0 +1,119 @@
+"""Named worlds: the embedded default, worlds built from shared data, and world files."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from tradewar.errors import DataNotFoundError
+from tradewar.world.world import World
+
+__all__ = [
+    "DEFAULT_WORLD",
+    "embedded_path",
+    "load_world",
+    "read_world_file",
+    "save_world",
+    "world_names",
+    "write_provenance",
+]
+
+DEFAULT_WORLD = "wiod2011"
+VARIABLES = ("trade", "tariff", "value_added_share", "input_share", "final_demand_share", "trade_elasticity")
+
+
+def embedded_path(name: str) -> Path:
+    """Where an embedded world file lives inside the installed package."""
+    return Path(str(resources.files("tradewar") / "data" / "worlds" / f"{name}.npz"))
+
+
+def world_names() -> list[str]:
+    """Embedded worlds plus those tradewar can build from reference data."""
+    folder = embedded_path(DEFAULT_WORLD).parent
+    embedded = sorted(p.stem for p in folder.glob("*.npz")) if folder.is_dir() else []
+    return embedded + [name for name in ("cp2015",) if name not in embedded]
+
+
+def save_world(world: World, path: Path | str) -> Path:
+    """Write a world to a compressed ``.npz`` file (labels, arrays, attributes as JSON)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    attrs = {key: (value.item() if hasattr(value, "item") else value) for key, value in world.data.attrs.items()}
+    np.savez_compressed(
+        path,
+        countries=np.array(world.countries),
+        sectors=np.array(world.sectors),
+        attrs=np.array(json.dumps(attrs)),
+        **{name: world.data[name].values for name in VARIABLES},
+    )
+    return path
+
+
+def write_provenance(world: World, path: Path | str, *, choices: list[str], command: str) -> Path:
+    """Write the Markdown provenance note that sits beside a built world file."""
+    path = Path(path)
+    attrs = world.data.attrs
+    lines = [
+        f"# World `{world.name}`: provenance",
+        "",
+        f"- File: `{path.with_suffix('.npz').name}` ({len(world.countries)} regions x {len(world.sectors)} sectors, "
+        f"{attrs.get('units', 'USD millions')}), content hash `{world.hash}`",
+        f"- Source: {attrs.get('source', 'unknown')}",
+        f"- Year: {attrs.get('year', 'unknown')}",
+        f"- Citation: {attrs.get('citation', 'unknown')}",
+        f"- Tariffs: {attrs.get('tariffs', 'as in the source')}",
+        f"- Built by: `{command}` (script: `tradewar.world.wiod.build_wiod_world`)",
+        "",
+        "## Choices made in deriving the model's inputs",
+        "",
+        *[f"{k}. {choice}" for k, choice in enumerate(choices, start=1)],
+        "",
+        "## Regions",
+        "",
+        ", ".join(world.countries),
+        "",
+        "## Sectors",
+        "",
+        *_sector_lines(world),
+        "",
+    ]
+    path.write_text("\n".join(lines))
+    return path
+
+
+def _sector_lines(world: World) -> list[str]:
+    codes = str(world.data.attrs.get("sector_codes", "")).split(",")
+    if len(codes) == len(world.sectors):
+        return [f"- `{code}`: {sector} (trade elasticity {theta:.2f})" for code, sector, theta in
+                zip(codes, world.sectors, world.trade_elasticity.values, strict=True)]
+    return [", ".join(world.sectors)]
+
+
+def read_world_file(path: Path | str) -> World:
+    """Read a world written by :func:`save_world`; it is validated as it loads."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataNotFoundError(f"World file {path} not found.")
+    with np.load(path, allow_pickle=False) as stored:
+        arrays = {name: stored[name] for name in VARIABLES}
+        attrs = json.loads(str(stored["attrs"]))
+        countries, sectors = list(stored["countries"]), list(stored["sectors"])
+    return World.from_arrays(countries=countries, sectors=sectors, **arrays, **attrs)
+
+
+def load_world(name: str | Path = DEFAULT_WORLD) -> World:
+    """Load a world by name (``wiod2011``, the embedded default; ``cp2015``) or from a file."""
+    candidate = Path(name)
+    if candidate.suffix == ".npz":
+        return read_world_file(candidate)
+    name = str(name)
+    if embedded_path(name).is_file():
+        return read_world_file(embedded_path(name))
+    if name == "cp2015":
+        from tradewar.world.cp2015 import load_cp2015
+
+        return load_cp2015()
+    raise DataNotFoundError(f"Unknown world {name!r}. Available: {', '.join(world_names())}, or a path to a .npz world file.")
