@@ -168,6 +168,11 @@ def aggregate(world: World, regions=None, sectors=None) -> World:
     theta_agg = _safe_divide(s @ (theta * weights), s @ weights, (s @ theta) / s.sum(axis=1))
 
     attrs = dict(world.data.attrs)
+    goods = set(world.goods)
+    attrs["goods"] = "|".join(
+        label for label in sector_labels if any(g in goods for g, grp in zip(world.sectors, group_of, strict=True) if grp == label)
+    )
+    attrs.pop("sector_codes", None)
     attrs["name"] = f"{world.name} ({len(region_labels)} regions x {len(sector_labels)} sectors)"
     attrs["aggregation"] = (
         f"regions={regions if isinstance(regions, str) or regions is None else 'custom'}, "

@@ -155,6 +155,7 @@ def read_cp2015(directory: Path | str | None = None) -> World:
         source=f"Caliendo & Parro (2015) replication inputs ({directory})",
         year=1993,
         citation=CITATION,
+        goods="|".join(sectors[:N_TRADABLE]),
     )
 
 

@@ -254,7 +254,8 @@ def build_wiod_world(
         source=f"World Input-Output Database, 2013 release, year {year}",
         year=year,
         citation=CITATION,
-        tariffs="Caliendo & Parro (2015) applied tariffs of 2005, mapped (see provenance)",
+        tariffs="Caliendo & Parro (2015) applied tariffs of 2005, mapped as in choices 6-9",
         sector_codes=",".join(codes),
+        goods="|".join(WIOD_SECTORS[c][0] for c in codes if WIOD_SECTORS[c][1]),
     )
     return world

@@ -138,6 +138,12 @@ class World:
         return [str(s) for s in self.data["sector"].values]
 
     @property
+    def goods(self) -> list[str]:
+        """Sectors that are goods (tariffs apply); from the ``goods`` attribute, else all sectors."""
+        listed = [g for g in str(self.data.attrs.get("goods", "")).split("|") if g]
+        return [s for s in self.sectors if s in listed] if listed else self.sectors
+
+    @property
     def trade(self) -> xr.DataArray:
         return self.data["trade"]
 
