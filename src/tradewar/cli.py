@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from tradewar.errors import TradewarError
@@ -29,7 +30,8 @@ errors = Console(stderr=True)
 
 
 def _fail(error: Exception) -> None:
-    errors.print(f"[bold red]error:[/] {error}")
+    # Escape: messages name cells as tariff[importer='USA', ...], which rich would read as markup.
+    errors.print(f"[bold red]error:[/] {escape(str(error))}")
     raise typer.Exit(code=2)
 
 
@@ -77,6 +79,82 @@ def replicate_cp2015(
         "measure (eq. 28); Exact = the model's exact change in real income (income over the price index).\n"
         f"Solver: {solver['iterations']} sweeps, residual {solver['residual']:.1e}, {solver['seconds']:.3f} s."
     )
+
+
+def _parse_tariff(spec: str, world) -> tuple[str, str, float, list[str]]:
+    """``IMPORTER:EXPORTER:POINTS[:SECTOR]`` -> labels, a rate increase and the sectors it covers."""
+    parts = spec.split(":")
+    if len(parts) not in (3, 4):
+        raise typer.BadParameter(f"{spec!r}: expected IMPORTER:EXPORTER:POINTS or IMPORTER:EXPORTER:POINTS:SECTOR")
+    importer, exporter, points = parts[:3]
+    for label in (importer, exporter):
+        if label not in world.countries:
+            raise typer.BadParameter(f"{spec!r}: unknown country {label!r}; the world has {', '.join(world.countries)}")
+    try:
+        rate = float(points) / 100
+    except ValueError:
+        raise typer.BadParameter(f"{spec!r}: {points!r} is not a number of percentage points") from None
+    sectors = world.goods if len(parts) == 3 else [parts[3]]
+    if sectors[0] not in world.sectors:
+        raise typer.BadParameter(f"{spec!r}: unknown sector {parts[3]!r}; sectors are {', '.join(world.sectors)}")
+    return importer, exporter, rate, sectors
+
+
+@app.command()
+def simulate(
+    tariff: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--tariff",
+            help="Raise a tariff: IMPORTER:EXPORTER:POINTS[:SECTOR], e.g. USA:CHN:25 adds 25 points on all "
+            "goods the U.S. buys from China. Repeat for several.",
+        ),
+    ] = None,
+    world_name: Annotated[str, typer.Option("--world", help="World name or .npz file.")] = "wiod2011",
+    regions: Annotated[str | None, typer.Option(help="Aggregate countries: 'compact' or 'eu27'.")] = None,
+    sectors: Annotated[str | None, typer.Option(help="Aggregate sectors: 'broad'.")] = None,
+    deficits: Annotated[str, typer.Option(help="'fixed' (baseline deficits) or 'zero'.")] = "fixed",
+    countries: Annotated[str | None, typer.Option(help="Comma-separated countries to show first.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+) -> None:
+    """Solve a tariff counterfactual on a world and report every country's gains and losses."""
+    from tradewar.model.counterfactual import simulate as run
+    from tradewar.report.tables import country_table, headline_countries, result_document
+    from tradewar.world.library import load_world
+
+    try:
+        world = load_world(world_name)
+        if regions or sectors:
+            world = world.aggregate(regions=regions, sectors=sectors)
+        new_tariff = world.tariff.copy()
+        changes = [_parse_tariff(spec, world) for spec in tariff or []]
+        if not changes:
+            raise typer.BadParameter("nothing to simulate: give at least one --tariff IMPORTER:EXPORTER:POINTS")
+        for importer, exporter, rate, covered in changes:
+            new_tariff.loc[dict(importer=importer, exporter=exporter, sector=covered)] += rate
+        if as_json:
+            result = run(world, tariff=new_tariff, deficits=deficits)
+        else:
+            with console.status(f"Solving the equilibrium of {world.name}..."):
+                result = run(world, tariff=new_tariff, deficits=deficits)
+    except typer.BadParameter as error:
+        _fail(error)
+    except TradewarError as error:
+        _fail(error)
+    pairs = list(dict.fromkeys((exporter, importer) for importer, exporter, _, _ in changes))
+    if as_json:
+        typer.echo(json.dumps(result_document(result, pairs=pairs), indent=2))
+        return
+    focus = [c.strip() for c in countries.split(",")] if countries else []
+    focus = list(dict.fromkeys(focus + [c for pair in pairs for c in pair]))
+    shown = headline_countries(result, focus)
+    console.print(country_table(result, shown, f"Effects on {world.name} ({deficits} deficits), % change"))
+    for exporter, importer in pairs:
+        base = float(result.data["trade_baseline"].sel(importer=importer, exporter=exporter).sum())
+        new = float(result.data["trade_new"].sel(importer=importer, exporter=exporter).sum())
+        console.print(f"{exporter} -> {importer} trade: {base:,.0f} -> {new:,.0f} USD mn ({100 * (new / base - 1):+.1f}%)")
+    solver = result.solver
+    console.print(f"Solver: {solver.iterations} sweeps, residual {solver.residual:.1e}, {solver.seconds:.2f} s.")
 
 
 @world_app.command("list")

@@ -1,0 +1,1 @@
+"""Presenting results: tables for the terminal, JSON for machines (charts come later)."""
