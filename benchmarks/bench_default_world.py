@@ -12,21 +12,13 @@ from __future__ import annotations
 import argparse
 import platform
 import resource
-import statistics
-import time
 
 import numpy as np
+from timing import timed
 
 from tradewar import load_world, simulate
 
 
-def timed(function, repeat: int):
-    times, value = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        value = function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), min(times), value
 
 
 def us_china(world, points: float = 0.25):

@@ -12,23 +12,15 @@ from __future__ import annotations
 import argparse
 import platform
 import resource
-import statistics
-import time
 
 import numpy as np
+from timing import timed
 
 from tradewar.model.caliendo_parro import solve_equilibrium
 from tradewar.replication.cp2015_nafta import nafta_tariffs
 from tradewar.world.cp2015 import load_cp2015, read_cp2015_tariffs
 
 
-def timed(function, repeat: int) -> tuple[float, float, object]:
-    times, value = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        value = function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), min(times), value
 
 
 def main() -> None:

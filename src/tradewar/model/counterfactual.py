@@ -18,8 +18,13 @@ __all__ = ["simulate"]
 BILATERAL = ("importer", "exporter", "sector")
 
 
-def _bilateral_array(world: World, values, name: str) -> np.ndarray:
-    """A full (importer, exporter, sector) array from a DataArray or numpy array, checked."""
+def _cell(world: World, n: int, i: int, j: int) -> str:
+    return f"importer={world.countries[n]!r}, exporter={world.countries[i]!r}, sector={world.sectors[j]!r}"
+
+
+def _bilateral_array(world: World, values, name: str, lowest: float, rule: str) -> np.ndarray:
+    """A full (importer, exporter, sector) array from a DataArray or numpy array, checked:
+    labels known and complete, every value finite and above ``lowest``."""
     if isinstance(values, xr.DataArray):
         if set(values.dims) != set(BILATERAL):
             raise ShockError(f"{name} must have dims {BILATERAL}, got {values.dims}.")
@@ -39,37 +44,11 @@ def _bilateral_array(world: World, values, name: str) -> np.ndarray:
     if array.shape != expected:
         raise ShockError(f"{name} has shape {array.shape}; this world needs {expected} (importer, exporter, sector).")
     if np.isnan(array).any():
-        n, i, j = np.argwhere(np.isnan(array))[0]
-        raise ShockError(
-            f"{name}[importer={world.countries[n]!r}, exporter={world.countries[i]!r}, "
-            f"sector={world.sectors[j]!r}] is NaN."
-        )
-    return array
-
-
-def _check_tariff(world: World, tariff) -> np.ndarray:
-    array = _bilateral_array(world, tariff, "tariff")
-    bad = ~np.isfinite(array) | (array <= -1)
+        raise ShockError(f"{name}[{_cell(world, *np.argwhere(np.isnan(array))[0])}] is NaN.")
+    bad = ~np.isfinite(array) | (array <= lowest)
     if bad.any():
         n, i, j = np.argwhere(bad)[0]
-        raise ShockError(
-            f"tariff[importer={world.countries[n]!r}, exporter={world.countries[i]!r}, "
-            f"sector={world.sectors[j]!r}] = {array[n, i, j]:.6g}: tariffs are fractions and must be "
-            "finite and above -1 (-100%)."
-        )
-    return array
-
-
-def _check_trade_cost(world: World, trade_cost_change) -> np.ndarray:
-    array = _bilateral_array(world, trade_cost_change, "trade_cost_change")
-    bad = ~np.isfinite(array) | (array <= 0)
-    if bad.any():
-        n, i, j = np.argwhere(bad)[0]
-        raise ShockError(
-            f"trade_cost_change[importer={world.countries[n]!r}, exporter={world.countries[i]!r}, "
-            f"sector={world.sectors[j]!r}] = {array[n, i, j]:.6g}: iceberg cost changes are ratios "
-            "new / old and must be positive and finite."
-        )
+        raise ShockError(f"{name}[{_cell(world, n, i, j)}] = {array[n, i, j]:.6g}: {rule}.")
     return array
 
 
@@ -107,9 +86,18 @@ def simulate(
         )
     if deficits not in ("fixed", "zero"):
         raise ShockError(f"deficits must be 'fixed' or 'zero', not {deficits!r}.")
-    tariff_new = world.tariff.values.copy() if tariff is None else _check_tariff(world, tariff)
+    tariff_new = (
+        world.tariff.values.copy()
+        if tariff is None
+        else _bilateral_array(world, tariff, "tariff", -1.0, "tariffs are fractions and must be finite and above -1 (-100%)")
+    )
     cost_change = (
-        np.ones_like(tariff_new) if trade_cost_change is None else _check_trade_cost(world, trade_cost_change)
+        np.ones_like(tariff_new)
+        if trade_cost_change is None
+        else _bilateral_array(
+            world, trade_cost_change, "trade_cost_change", 0.0,
+            "iceberg cost changes are ratios new / old and must be positive and finite",
+        )
     )
     baseline_world = world.without_deficits(options) if deficits == "zero" else world
     equilibrium = solve_equilibrium(
