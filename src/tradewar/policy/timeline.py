@@ -1,0 +1,334 @@
+"""A timeline: a checked set of measures, folded into the policy state on any day.
+
+>>> timeline = Timeline([reciprocal, geneva_pause])          # doctest: +SKIP
+>>> timeline.in_force(date(2025, 5, 20)).to_frame()         # doctest: +SKIP
+>>> timeline.tariff_on(date(2025, 5, 20), world)            # doctest: +SKIP
+>>> timeline.average_tariff(world, "2018-01-01", "2026-12-31")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from tradewar.policy.dates import as_date
+from tradewar.policy.errors import LabelError, Problem, TimelineError
+from tradewar.policy.labels import LabelLookup
+from tradewar.policy.measures import Exclusion, Measure, Suspension, TariffLayer, parse_measures
+from tradewar.policy.state import PolicyState, resolve
+from tradewar.policy.tariffs import CompiledPolicy, compile_policy
+from tradewar.world.world import World
+
+__all__ = ["Change", "Step", "Timeline"]
+
+DEFAULT_PAIRS = (("USA", "CHN"), ("CHN", "USA"))
+
+
+@dataclass(frozen=True)
+class Change:
+    """One measure starting or ending on a step date."""
+
+    measure_id: str
+    kind: str
+    event: str  # "starts" or "ends"
+    description: str
+
+
+@dataclass(frozen=True)
+class Step:
+    """A day on which the policy changes, and what changes."""
+
+    on: date
+    changes: tuple[Change, ...]
+
+    @property
+    def ids(self) -> list[str]:
+        return [change.measure_id for change in self.changes]
+
+
+class Timeline:
+    """A checked, immutable set of measures.
+
+    ``measures``: measure objects or mappings with a ``kind`` field. Checked on
+    construction: unique ids; suspensions and exclusions name measures that exist
+    and can be suspended or excluded, and overlap them in time; a remaining rate
+    lies between zero and the rate of each layer it holds. Labels are checked
+    against a world by :meth:`check_world` (done by every method that takes one).
+    """
+
+    def __init__(self, measures: Iterable[Measure | Mapping[str, Any]] = ()):
+        self._measures: tuple[Measure, ...] = tuple(parse_measures(measures))
+        self._by_id: dict[str, Measure] = {}
+        problems = []
+        for measure in self._measures:
+            if measure.id in self._by_id:
+                problems.append(Problem(measure.id, ("id",), f"duplicate id: two measures are called {measure.id!r}"))
+            self._by_id.setdefault(measure.id, measure)
+        problems += [p for m in self._measures for p in self._reference_problems(m)]
+        if problems:
+            raise TimelineError(problems)
+        self._compiled: dict[tuple, CompiledPolicy] = {}
+
+    # ------------------------------------------------------------------ the set
+    @property
+    def measures(self) -> tuple[Measure, ...]:
+        return self._measures
+
+    def __iter__(self) -> Iterator[Measure]:
+        return iter(self._measures)
+
+    def __len__(self) -> int:
+        return len(self._measures)
+
+    def __contains__(self, measure_id: object) -> bool:
+        return measure_id in self._by_id
+
+    def __getitem__(self, measure_id: str) -> Measure:
+        try:
+            return self._by_id[measure_id]
+        except KeyError:
+            raise KeyError(f"no measure {measure_id!r}{self._did_you_mean(measure_id)}") from None
+
+    def __repr__(self) -> str:
+        if not self._measures:
+            return "<Timeline: no measures>"
+        first = min(m.start for m in self._measures)
+        last = max(m.start for m in self._measures)
+        return f"<Timeline: {len(self)} measures starting {first} to {last}>"
+
+    def extended(self, measures: Iterable[Measure | Mapping[str, Any]]) -> Timeline:
+        """A new timeline with more measures (which may refer to these ones)."""
+        return Timeline([*self._measures, *measures])
+
+    def _did_you_mean(self, measure_id: str) -> str:
+        close = difflib.get_close_matches(measure_id, list(self._by_id), n=3)
+        return f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
+
+    def _reference_problems(self, measure: Measure) -> list[Problem]:
+        """What is wrong with the measures a suspension or an exclusion names."""
+        if isinstance(measure, Suspension):
+            field, names = "measures", measure.measures
+        elif isinstance(measure, Exclusion):
+            field, names = "layers", measure.layers
+        else:
+            return []
+        problems = []
+        for position, name in enumerate(names):
+            where = (field, position)
+            target = self._by_id.get(name)
+            if target is None:
+                message = f"names {name!r}, which is not in the timeline{self._did_you_mean(name)}"
+                problems.append(Problem(measure.id, where, message))
+                continue
+            if isinstance(measure, Exclusion) and not isinstance(target, TariffLayer):
+                message = f"excludes {name!r}, a {target.kind} measure; only tariff layers can be excluded"
+                problems.append(Problem(measure.id, where, message))
+                continue
+            if isinstance(measure, Suspension) and isinstance(target, Suspension):
+                problems.append(
+                    Problem(
+                        measure.id, where, f"suspends {name!r}, itself a suspension; end that pause earlier instead"
+                    )
+                )
+                continue
+            if not _overlap(measure, target):
+                problems.append(
+                    Problem(
+                        measure.id,
+                        where,
+                        f"dates out of order: {measure.kind} {measure.id!r} ({measure.window()}) never overlaps "
+                        f"{name!r} ({target.window()})",
+                    )
+                )
+            if isinstance(measure, Suspension) and measure.remaining_rate is not None:
+                problems += _remaining_rate_problems(measure, target)
+        return problems
+
+    # ------------------------------------------------------------------ a world
+    def check_world(self, world: World) -> None:
+        """Raise :class:`LabelError` naming every measure and label the world does not have."""
+        self._compile(world)
+
+    def _compile(self, world: World) -> CompiledPolicy:
+        # The content hash covers labels and numbers; the goods list is an attribute.
+        key = (world.hash, tuple(world.goods))
+        if key not in self._compiled:
+            self._compiled[key] = compile_policy(self._measures, world)
+        return self._compiled[key]
+
+    # ------------------------------------------------------------------ a day
+    def in_force(self, on: date | str) -> PolicyState:
+        """The measures in force on a day (``start <= on < end``), suspensions and exclusions resolved."""
+        return resolve(self._measures, as_date(on, "on"))
+
+    def tariff_on(self, on: date | str, world: World) -> xr.DataArray:
+        """The world's baseline tariff plus every layer in force on a day (importer, exporter, sector)."""
+        day = as_date(on, "on")
+        tariff, state = self._tariff(day, world, self._compile(world))
+        result = world.tariff.copy(data=tariff).rename("tariff")
+        result.attrs = {
+            "units": "fraction (0.25 = 25%)",
+            "date": day.isoformat(),
+            "measures": ", ".join(e.id for e in state.tariff_layers if e.applies),
+        }
+        return result
+
+    def _tariff(self, day: date, world: World, compiled: CompiledPolicy) -> tuple[np.ndarray, PolicyState]:
+        state = self.in_force(day)
+        tariff = world.tariff.values + compiled.added_tariff(state)
+        _check_tariff(tariff, world, day, state)
+        return tariff, state
+
+    # ------------------------------------------------------------------ a window
+    def steps(self, start: date | str, end: date | str) -> list[Step]:
+        """Days in ``[start, end]`` (both included) on which a measure starts or ends, in order.
+
+        A measure "ends" on its (exclusive) end date: the first day it no longer
+        applies; a suspension's end is the day the paused measures come back.
+        """
+        first, last = as_date(start, "start"), as_date(end, "end")
+        if last < first:
+            raise TimelineError([Problem(None, (), f"the window ends ({last}) before it starts ({first})")])
+        changes: dict[date, list[Change]] = {}
+        for measure in self._measures:
+            for day, event in ((measure.start, "starts"), (measure.end, "ends")):
+                if day is not None and first <= day <= last:
+                    changes.setdefault(day, []).append(Change(measure.id, measure.kind, event, measure.description))
+        return [Step(day, tuple(changes[day])) for day in sorted(changes)]
+
+    def steps_frame(self, start: date | str, end: date | str) -> pd.DataFrame:
+        """:meth:`steps` as a table: date, measure, kind, event, description."""
+        rows = [
+            {"date": step.on, "measure": c.measure_id, "kind": c.kind, "event": c.event, "description": c.description}
+            for step in self.steps(start, end)
+            for c in step.changes
+        ]
+        return pd.DataFrame(rows, columns=["date", "measure", "kind", "event", "description"])
+
+    def average_tariff(
+        self,
+        world: World,
+        start: date | str,
+        end: date | str,
+        pairs: Sequence[tuple[str, str]] = DEFAULT_PAIRS,
+        freq: str = "D",
+    ) -> pd.DataFrame:
+        """Trade-weighted average tariff on goods by pair, over a window.
+
+        Weights are the world's baseline bilateral trade by goods sector (fixed, so
+        that the series moves only with policy); a pair with no such trade gets the
+        simple average over goods. Pair labels may be groups (``EU27``): their
+        members' cells are pooled. The tariff is computed on the step dates only and
+        carried forward to every date of ``pandas.date_range(start, end, freq)``.
+
+        Returns a DataFrame with columns date, importer, exporter, average_tariff_pct.
+        """
+        first, last = as_date(start, "start"), as_date(end, "end")
+        steps = self.steps(first, last)
+        compiled = self._compile(world)
+        weights = _pair_weights(world, pairs)  # (pair, importer, exporter, sector), summing to one
+
+        evaluated = sorted({first, *(step.on for step in steps)})
+        values = np.array(
+            [np.einsum("pnij,nij->p", weights, self._tariff(day, world, compiled)[0]) for day in evaluated]
+        ).reshape(len(evaluated), len(pairs))  # (evaluated day, pair)
+
+        dates = pd.date_range(first, last, freq=freq)
+        latest = np.searchsorted(pd.DatetimeIndex(pd.to_datetime(evaluated)), dates, side="right") - 1
+        series = values[latest] * 100.0  # (date, pair), percent
+        importers, exporters = zip(*pairs, strict=True) if pairs else ((), ())
+        return pd.DataFrame(
+            {
+                "date": np.repeat(dates.values, len(pairs)),
+                "importer": np.tile(importers, len(dates)),
+                "exporter": np.tile(exporters, len(dates)),
+                "average_tariff_pct": series.reshape(-1),
+            }
+        )
+
+
+def _overlap(first: Measure, second: Measure) -> bool:
+    never = date.max
+    return first.start < (second.end or never) and second.start < (first.end or never)
+
+
+def _remaining_rate_problems(suspension: Suspension, target: Measure) -> list[Problem]:
+    field = ("remaining_rate",)
+    rate = suspension.remaining_rate
+    if not isinstance(target, TariffLayer):
+        message = f"a remaining rate applies to tariff layers only; {target.id!r} is of kind {target.kind}"
+        return [Problem(suspension.id, field, message)]
+    low, high = sorted((0.0, target.rate))
+    if not low <= rate <= high:
+        return [
+            Problem(
+                suspension.id,
+                field,
+                f"remaining_rate {rate:g} must lie between 0 and the rate {target.rate:g} of the layer "
+                f"{target.id!r} it suspends (a suspension does not raise a tariff)",
+            )
+        ]
+    return []
+
+
+def _check_tariff(tariff: np.ndarray, world: World, day: date, state: PolicyState) -> None:
+    bad = np.argwhere(tariff <= -1)
+    if len(bad):
+        n, i, j = bad[0]
+        raise TimelineError(
+            [
+                Problem(
+                    None,
+                    (),
+                    f"on {day} the layers in force ({', '.join(e.id for e in state.tariff_layers if e.applies)}) bring "
+                    f"tariff[importer={world.countries[n]!r}, exporter={world.countries[i]!r}, "
+                    f"sector={world.sectors[j]!r}] to {tariff[n, i, j]:g}, at or below -1 (-100%)",
+                )
+            ]
+        )
+
+
+def _pair_masks(world: World, pairs: Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+    """0/1 masks (pair, importer) and (pair, exporter) of each pair's (expanded) labels."""
+    lookup = LabelLookup(world)
+    problems = []
+    rows, cols = [], []
+    for importer, exporter in pairs:
+        try:
+            importers, exporters = lookup.members(importer), lookup.members(exporter)
+        except ValueError as error:
+            problems.append(Problem(None, ("pairs",), str(error)))
+            continue
+        rows.append(lookup.country_mask(importers))
+        cols.append(lookup.country_mask(exporters))
+    if problems:
+        raise LabelError(problems)
+    n = len(world.countries)
+    return np.array(rows, dtype=float).reshape(-1, n), np.array(cols, dtype=float).reshape(-1, n)
+
+
+def _pair_weights(world: World, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+    """Each pair's weights on cells (pair, importer, exporter, sector), summing to one.
+
+    Baseline goods trade between the pair's (expanded) labels, own trade excluded;
+    equal weights on the goods cells where the pair has no such trade.
+    """
+    rows, cols = _pair_masks(world, pairs)
+    goods = LabelLookup(world).sector_mask(world.goods).astype(float)
+    foreign = 1.0 - np.eye(len(world.countries))
+    cells = np.einsum("pn,pi,ni,j->pnij", rows, cols, foreign, goods)
+    weights = cells * world.trade.values[None]
+    traded = weights.sum(axis=(1, 2, 3)) > 0
+    weights = np.where(traded[:, None, None, None], weights, cells)
+    totals = weights.sum(axis=(1, 2, 3), keepdims=True)
+    empty = [pair for pair, total in zip(pairs, totals.reshape(-1), strict=True) if total == 0]
+    if empty:
+        raise LabelError([Problem(None, ("pairs",), f"pair {empty[0]} has no goods trade between different countries")])
+    return weights / totals

@@ -1,0 +1,158 @@
+"""A self-contained HTML report of a counterfactual, with interactive charts.
+
+Everything the page needs is inside the file (plotly.js included), so it opens
+offline and can be mailed. The "map" is a tile-grid map: one square per region at
+a rough geographic position, which needs no map data.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from tradewar.model.result import CounterfactualResult
+
+__all__ = ["write_report", "TILE_POSITIONS"]
+
+# (column, row) of each region on the tile map; rows grow downwards.
+TILE_POSITIONS = {
+    "CAN": (2, 1), "USA": (2, 2), "MEX": (2, 3), "BRA": (4, 5),
+    "IRL": (7, 1), "GBR": (8, 1), "DNK": (10, 1), "SWE": (11, 0), "FIN": (12, 0), "EST": (12, 1),
+    "BEL": (8, 2), "NLD": (9, 2), "DEU": (10, 2), "LTU": (11, 2), "LVA": (12, 2),
+    "FRA": (8, 3), "LUX": (9, 3), "EU27": (10, 3), "CZE": (10, 3), "POL": (11, 3),
+    "PRT": (7, 4), "ESP": (8, 4), "AUT": (10, 4), "SVK": (11, 4), "HUN": (12, 4), "ROU": (13, 4),
+    "ITA": (9, 5), "SVN": (10, 5), "BGR": (12, 5), "TUR": (13, 5),
+    "MLT": (9, 6), "GRC": (11, 6), "CYP": (12, 6),
+    "RUS": (14, 1), "CHN": (16, 3), "KOR": (17, 3), "JPN": (18, 3), "TWN": (17, 4),
+    "IND": (14, 5), "IDN": (17, 6), "AUS": (18, 8), "ROW": (5, 8),
+}
+
+
+def _tile_map(result: CounterfactualResult) -> go.Figure:
+    welfare = 100 * (result.data["welfare"].to_series() - 1)
+    placed = [c for c in welfare.index if c in TILE_POSITIONS]
+    spare = iter((col, 9) for col in range(0, 40))
+    positions = {c: TILE_POSITIONS[c] for c in placed}
+    positions.update({c: next(spare) for c in welfare.index if c not in positions})
+    limit = max(float(np.abs(welfare).max()), 1e-6)
+    figure = go.Figure(
+        go.Scatter(
+            x=[positions[c][0] for c in welfare.index],
+            y=[-positions[c][1] for c in welfare.index],
+            mode="markers+text",
+            text=list(welfare.index),
+            textfont={"size": 10},
+            marker={"symbol": "square", "size": 40, "color": welfare.values, "colorscale": "RdBu",
+                    "cmin": -limit, "cmax": limit, "colorbar": {"title": "welfare %"},
+                    "line": {"width": 1, "color": "#999"}},
+            hovertemplate="%{text}: %{marker.color:.3f}%<extra></extra>",
+        )
+    )
+    figure.update_layout(title="Welfare change by region (%)", xaxis={"visible": False},
+                         yaxis={"visible": False, "scaleanchor": "x"}, height=460, plot_bgcolor="white")
+    return figure
+
+
+def _welfare_bars(result: CounterfactualResult) -> go.Figure:
+    frame = result.country_table().sort_values("welfare_pct")
+    figure = go.Figure()
+    figure.add_bar(x=frame.index, y=frame["welfare_pct"], name="welfare (exact)")
+    figure.add_bar(x=frame.index, y=frame["real_wage_pct"], name="real wage")
+    figure.update_layout(title="Welfare and real wages (%)", barmode="group", height=420)
+    return figure
+
+
+def _sector_bars(result: CounterfactualResult, focus: list[str]) -> go.Figure:
+    output = 100 * (result.data["output"] - 1)
+    figure = go.Figure()
+    for country in focus:
+        figure.add_bar(x=result.baseline.sectors, y=output.sel(country=country).values, name=country)
+    figure.update_layout(title="Sector output (%)", barmode="group", height=460)
+    return figure
+
+
+def _bilateral_bars(result: CounterfactualResult, pairs: list[tuple[str, str]]) -> go.Figure:
+    data = result.data
+    goods = result.baseline.goods
+    figure = go.Figure()
+    for exporter, importer in pairs:
+        base = data["trade_baseline"].sel(importer=importer, exporter=exporter, sector=goods)
+        new = data["trade_new"].sel(importer=importer, exporter=exporter, sector=goods)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            change = np.where(base.values > 0, 100 * (new.values / base.values - 1), np.nan)
+        figure.add_bar(x=goods, y=change, name=f"{exporter} to {importer}")
+    figure.update_layout(title="Bilateral trade in goods by sector (% change)", barmode="group", height=460)
+    return figure
+
+
+def _third_countries(result: CounterfactualResult, focus: list[str]) -> go.Figure:
+    data = result.data
+    others = [c for c in result.countries if c not in focus]
+    figure = go.Figure()
+    for market in focus:
+        base = data["trade_baseline"].sel(importer=market, exporter=others).sum("sector")
+        new = data["trade_new"].sel(importer=market, exporter=others).sum("sector")
+        figure.add_bar(x=others, y=100 * (new / base - 1).values, name=f"exports to {market}")
+    welfare = 100 * (data["welfare"].sel(country=others) - 1)
+    figure.add_scatter(x=others, y=welfare.values, mode="markers", name="welfare %", yaxis="y2",
+                       marker={"size": 9, "color": "black"})
+    figure.update_layout(
+        title="Third countries: exports to the two sides (%, bars) and welfare (%, dots)",
+        barmode="group", height=460, yaxis2={"overlaying": "y", "side": "right", "showgrid": False},
+    )
+    return figure
+
+
+def _timeline_chart(series: pd.DataFrame) -> go.Figure:
+    figure = go.Figure()
+    for (importer, exporter), rows in series.groupby(["importer", "exporter"]):
+        figure.add_scatter(x=rows["date"], y=rows["average_tariff_pct"], mode="lines", line_shape="hv",
+                           name=f"{importer} on {exporter}")
+    figure.update_layout(title="Average tariff on goods, trade-weighted (%)", height=420)
+    return figure
+
+
+def write_report(
+    result: CounterfactualResult,
+    path: Path | str,
+    *,
+    title: str,
+    focus: list[str] | None = None,
+    notes: list[str] | None = None,
+    tariff_series: pd.DataFrame | None = None,
+) -> Path:
+    """Write the report to ``path``; ``focus`` names the two sides (default USA and CHN)."""
+    path = Path(path)
+    focus = [c for c in (focus or ["USA", "CHN"]) if c in result.countries] or result.countries[:2]
+    pairs = [(a, b) for a in focus for b in focus if a != b]
+    figures = [_tile_map(result), _welfare_bars(result), _sector_bars(result, focus)]
+    if pairs:
+        figures += [_bilateral_bars(result, pairs), _third_countries(result, focus)]
+    if tariff_series is not None and not tariff_series.empty:
+        figures.append(_timeline_chart(tariff_series))
+    table = result.country_table().round(3).to_html(classes="results", border=0)
+    parts = []
+    for index, figure in enumerate(figures):
+        parts.append(figure.to_html(full_html=False, include_plotlyjs=index == 0))
+    solver = result.solver
+    note_items = "".join(f"<li>{html.escape(n)}</li>" for n in notes or [])
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:1200px;margin:auto;padding:1em}}
+table.results{{border-collapse:collapse;font-size:0.85em}} table.results td,table.results th{{padding:2px 8px;text-align:right}}
+table.results tr:nth-child(even){{background:#f4f4f4}}</style></head>
+<body><h1>{html.escape(title)}</h1>
+<p>World: {html.escape(result.baseline.name)} (hash {result.baseline.hash}); deficits {html.escape(result.deficits)};
+solver: {solver.iterations} sweeps, residual {solver.residual:.1e}, {solver.seconds:.2f} s.</p>
+<ul>{note_items}</ul>
+{''.join(parts)}
+<h2>Every country (changes in %, tariff revenue in USD millions)</h2>
+{table}
+<p>Made with tradewar: the Caliendo-Parro (2015) model with input-output linkages, solved in changes.</p>
+</body></html>"""
+    path.write_text(page, encoding="utf-8")
+    return path
