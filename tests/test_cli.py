@@ -41,34 +41,82 @@ def test_replicate_cp2015_explains_missing_data(tmp_path):
     assert "--data DIR" in result.output
 
 
-def test_simulate_json_on_the_default_world():
-    """``tradewar simulate --tariff ... --json``: documented keys, both sides of the war
-    lose trade with each other, the solver converged."""
-    result = runner.invoke(app, ["simulate", "--tariff", "USA:CHN:25", "--tariff", "CHN:USA:25", "--json"])
+def test_simulate_json_documented_keys(tmp_path):
+    """``tradewar simulate --json`` (default scenario london-2025) prints the documented
+    document; an extra --tariff on top lowers U.S. imports from China."""
+    result = runner.invoke(app, ["simulate", "--tariff", "USA:CHN:25", "--json"])
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
+    assert {"scenario", "world", "date", "solver", "countries", "bilateral"} <= set(document)
+    assert document["scenario"] == "london-2025" and document["date"] == "2025-06-10"
     assert document["world"] == "wiod2011"
-    assert document["solver"]["residual"] < 1e-9
+    assert document["solver"]["residual"] < 1e-9 and document["solver"]["iterations"] >= 1
     usa = document["countries"]["USA"]
     assert set(usa) == {"welfare_pct", "real_wage_pct", "price_index_pct", "exports_pct", "imports_pct",
                         "tariff_revenue_usd_mn"}
     totals = {(row["exporter"], row["importer"]): row for row in document["bilateral"] if row["sector"] == "all"}
-    assert totals[("CHN", "USA")]["change_pct"] < 0 and totals[("USA", "CHN")]["change_pct"] < 0
+    assert totals[("CHN", "USA")]["change_pct"] < 0
+    assert {"exporter", "importer", "sector", "baseline_usd_mn", "change_pct"} == set(document["bilateral"][0])
 
 
-def test_simulate_table_on_an_aggregated_world():
-    result = runner.invoke(app, ["simulate", "--tariff", "USA:CHN:10:Metals", "--regions", "compact"])
+def test_simulate_writes_a_self_contained_report(tmp_path):
+    path = tmp_path / "report.html"
+    result = runner.invoke(app, ["simulate", "london-2025", "--regions", "compact", "--report", str(path)])
     assert result.exit_code == 0, result.output
-    assert "EU27" in result.output or "USA" in result.output
-    assert "Solver:" in result.output
+    page = path.read_text()
+    assert "<script" in page and "<script src=" not in page  # plotly.js inline: opens offline
+    assert "Welfare change by region" in page and "EU27" in page
 
 
-def test_simulate_bad_input_is_a_clear_error():
-    unknown = runner.invoke(app, ["simulate", "--tariff", "USA:XXX:25"])
+def test_simulate_a_scenario_file_against_a_date(tmp_path):
+    """A user's TOML scenario with its own measure, measured against another date."""
+    path = tmp_path / "mine.toml"
+    path.write_text(
+        'name = "mine"\ndate = 2025-06-10\n[[measure]]\nid = "X1"\nkind = "tariff"\nimposer = "USA"\n'
+        'targets = ["GBR"]\nsectors = "goods"\nrate = 0.2\n'
+    )
+    result = runner.invoke(app, ["simulate", str(path), "--against", "2025-06-09", "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert document["scenario"] == "mine"
+    assert document["against"] == "the measures in force on 2025-06-09"
+    assert document["countries"]["GBR"]["exports_pct"] < 0
+
+
+def test_simulate_bad_input_is_a_clear_error(tmp_path):
+    unknown = runner.invoke(app, ["simulate", "--tariff", "USA:XXX:25", "--no-report"])
     assert unknown.exit_code == 2 and "unknown country 'XXX'" in unknown.output
-    malformed = runner.invoke(app, ["simulate", "--tariff", "USA-CHN-25"])
+    malformed = runner.invoke(app, ["simulate", "--tariff", "USA-CHN-25", "--no-report"])
     assert malformed.exit_code == 2 and "expected IMPORTER:EXPORTER:POINTS" in malformed.output
-    nothing = runner.invoke(app, ["simulate"])
-    assert nothing.exit_code == 2 and "nothing to simulate" in nothing.output
-    floor = runner.invoke(app, ["simulate", "--tariff", "USA:CHN:-150"])
-    assert floor.exit_code == 2 and "above -1 (-100%)" in floor.output
+    floor = runner.invoke(app, ["simulate", "--tariff", "USA:CHN:-250", "--no-report"])
+    assert floor.exit_code == 2 and "-100%" in floor.output
+    missing = runner.invoke(app, ["simulate", "no-such-scenario", "--no-report"])
+    assert missing.exit_code == 2 and "Unknown scenario 'no-such-scenario'" in missing.output
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "bad"\ndate = 2025-06-10\n[[measure]]\nid = "X1"\nkind = "tariff"\n'
+                   'imposer = "USA"\ntargets = ["CHN"]\nrate = -3\n')
+    located = runner.invoke(app, ["simulate", str(bad), "--no-report"])
+    assert located.exit_code == 2
+    assert "bad.toml, line 8" in " ".join(located.output.split()) and "rate" in located.output
+
+
+def test_compare_two_scenarios():
+    result = runner.invoke(app, ["compare", "pre-2025", "london-2025", "--json"])
+    assert result.exit_code == 0, result.output
+    names = [document["scenario"] for document in json.loads(result.output)["scenarios"]]
+    assert names == ["pre-2025", "london-2025"]
+
+
+def test_timeline_json_and_scenarios():
+    result = runner.invoke(app, ["timeline", "--from", "2025-01-01", "--to", "2025-12-31", "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert {"series", "steps"} == set(document)
+    assert {"date", "importer", "exporter", "average_tariff_pct"} == set(document["series"][0])
+    assert len(document["series"]) == 2 * 365
+    listed = runner.invoke(app, ["scenarios", "--json"])
+    names = {row["name"] for row in json.loads(listed.output)}
+    assert {"trade-war-2019", "phase-one-2020", "pre-2025", "liberation-day-2025", "geneva-2025", "london-2025",
+            "busan-2025", "latest"} <= names
+    backwards = runner.invoke(app, ["timeline", "--from", "2025-01-01", "--to", "2024-01-01"])
+    assert backwards.exit_code == 2 and "before --from" in backwards.output

@@ -1,0 +1,51 @@
+"""The ``tradewar`` command line: one module per command group."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from tradewar.cli.common import console
+from tradewar.cli.replicate import replicate_app
+from tradewar.cli.simulate import compare, simulate
+from tradewar.cli.timeline import timeline
+from tradewar.cli.world import world_app
+
+app = typer.Typer(
+    help="Trade wars and trade talks in general equilibrium, on real data.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.command()(simulate)
+app.command()(compare)
+app.command()(timeline)
+app.add_typer(world_app, name="world")
+app.add_typer(replicate_app, name="replicate")
+
+
+@app.command()
+def scenarios(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """The built-in scenarios: name, date and description."""
+    from rich.table import Table
+
+    from tradewar.policy.library import load_scenario, scenario_names, scenario_path
+
+    rows = []
+    for name in scenario_names():
+        scenario = load_scenario(name)
+        rows.append({"name": name, "date": scenario.date.isoformat() if scenario.date else None,
+                     "description": scenario.description, "file": str(scenario_path(name))})
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    table = Table(title="Built-in scenarios (copy a file, edit it, run `tradewar simulate FILE.toml`)")
+    for column in ("Name", "Date", "Description"):
+        table.add_column(column)
+    for row in sorted(rows, key=lambda r: r["date"] or ""):
+        table.add_row(row["name"], row["date"] or "", row["description"])
+    console.print(table)
+
+
+__all__ = ["app"]

@@ -1,0 +1,94 @@
+"""Scenarios end to end: the world, the policy state on a date, the equilibrium, the result.
+
+Effects are measured against the world's baseline (no trade war) unless the
+scenario (or the caller) names another starting point: a date, whose measures
+are solved for first, or another scenario.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import xarray as xr
+
+from tradewar.model.counterfactual import simulate
+from tradewar.model.result import CounterfactualResult
+from tradewar.model.solver import SolverOptions
+from tradewar.policy.library import load_library, load_scenario
+from tradewar.policy.scenario import Scenario
+from tradewar.policy.timeline import Timeline
+from tradewar.world.world import World
+
+__all__ = ["ScenarioRun", "run_scenario", "policy_tariff"]
+
+
+@dataclass
+class ScenarioRun:
+    """A solved scenario: what was assumed and what came out."""
+
+    scenario: Scenario
+    world: World
+    on: date | None
+    tariff: xr.DataArray
+    against: str
+    result: CounterfactualResult
+    timeline: Timeline = field(repr=False)
+
+
+def _latest_start(timeline: Timeline) -> date | None:
+    starts = [m.start for m in timeline.measures]
+    return max(starts) if starts else None
+
+
+def policy_tariff(scenario: Scenario, world: World, library: Timeline | None) -> tuple[xr.DataArray, date | None, Timeline]:
+    """The tariffs a scenario puts in force on its world.
+
+    With a ``date``: the library's and the scenario's measures in force that day.
+    Without: the scenario's own measures only, on the day the last of them starts.
+    """
+    timeline = scenario.timeline(library if scenario.date is not None else None)
+    scenario.check_world(world, library if scenario.date is not None else None)
+    on = scenario.date or _latest_start(timeline)
+    tariff = timeline.tariff_on(on, world) if on is not None else world.tariff.copy()
+    return tariff, on, timeline
+
+
+def run_scenario(
+    scenario: Scenario | str,
+    *,
+    against: str | date | None = None,
+    library: Timeline | None = None,
+    extra_tariff=None,
+    options: SolverOptions | None = None,
+    on_iteration=None,
+) -> ScenarioRun:
+    """Solve a scenario (a :class:`Scenario` or a built-in name / file path).
+
+    ``against`` overrides the scenario's own: a date or another scenario to measure
+    from (default: the world's baseline). ``extra_tariff(world, tariff)`` may add
+    changes on top (used by the command line's ``--tariff``).
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    library = library if library is not None else load_library()
+    world = scenario.load_world()
+    if scenario.deficits == "zero":
+        world = world.without_deficits(options)
+    tariff, on, timeline = policy_tariff(scenario, world, library)
+    if extra_tariff is not None:
+        tariff = extra_tariff(world, tariff)
+
+    start_point = against if against is not None else scenario.against
+    label = "baseline (no trade war)"
+    if start_point is not None:
+        if isinstance(start_point, date):
+            start_tariff = timeline.tariff_on(start_point, world)
+            label = f"the measures in force on {start_point.isoformat()}"
+        else:
+            other = load_scenario(start_point)
+            start_tariff, other_on, _ = policy_tariff(other, world, library)
+            label = f"scenario {other.name}" + (f" ({other_on.isoformat()})" if other_on else "")
+        world = simulate(world, tariff=start_tariff, options=options).new_world()
+    result = simulate(world, tariff=tariff, options=options, on_iteration=on_iteration)
+    return ScenarioRun(scenario=scenario, world=world, on=on, tariff=tariff, against=label, result=result, timeline=timeline)
