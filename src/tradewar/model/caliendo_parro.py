@@ -6,13 +6,16 @@ Notation (arrays are numpy, axes in this order):
 - ``trade_shares[n, i, j]``: pi, the share of n's spending on j (at buyer prices)
   bought from i.
 - ``tariff[n, i, j]``: ad valorem tariff t imposed by n on j from i; ``tau = 1 + t``.
+- ``export_tax[n, i, j]``: export tax x that i levies on its sales of j to n (an
+  export control as its tax equivalent; ``inf`` for a ban); the exporter's
+  government keeps the revenue.
 - ``value_added_share[i, j]``: beta; ``input_share[i, k, j]``: gamma^{kj}, the share of
   input k in the cost of sector j (``beta + sum_k gamma = 1``).
 - ``final_demand_share[n, j]``: alpha; ``trade_elasticity[j]``: theta.
 - ``value_added[n]``: the baseline wage bill; ``deficit[n]``: imports minus exports.
 
 Exact hat algebra (CP2015, section 3): given a shock
-``kappa = (tau' / tau) * d_hat``, the equilibrium wages ``w_hat``, sector prices
+``kappa = (tau' / tau) * ((1 + x') / (1 + x)) * d_hat``, the equilibrium wages ``w_hat``, sector prices
 ``P_hat`` and expenditures ``X'`` solve
 
 1. ``log c_hat[i, j] = beta[i, j] log w_hat[i] + sum_k gamma[i, k, j] log P_hat[i, k]``
@@ -20,7 +23,9 @@ Exact hat algebra (CP2015, section 3): given a shock
 3. ``pi'[n, i, j] = pi[n, i, j] (kappa c_hat[i, j] / P_hat[n, j])^-theta_j``
 4. ``X'[n, j] = sum_k gamma[n, j, k] Y'[n, k] + alpha[n, j] I'[n]`` with producer
    revenue ``Y'[i, k] = sum_n X'[n, k] pi'[n, i, k] / tau'[n, i, k]`` and income
-   ``I' = w_hat VA + tariff revenue' + deficit'``
+   ``I' = w_hat VA + tariff revenue' + export-tax revenue' + deficit'``; of spending
+   ``X' pi'`` at buyer prices a share ``t' / (1 + t')`` is the importer's tariff
+   revenue, a share ``x' / (1 + x')`` of the rest the exporter's export-tax revenue
 5. labour markets clear, ``w_hat[n] VA[n] = sum_j beta[n, j] Y'[n, j]`` (equivalently
    every trade balance equals its deficit), with world value added as numeraire:
    ``sum_n w_hat[n] VA[n] = sum_n VA[n]``.
@@ -58,6 +63,7 @@ class Baseline:
     expenditure: np.ndarray
     trade_elasticity: np.ndarray
     countries: tuple[str, ...] = ()
+    export_tax: np.ndarray | None = None  # (N, N, J); None means no export taxes
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -75,6 +81,7 @@ class Equilibrium:
     expenditure: np.ndarray  # (N, J) new X' (buyer prices)
     output: np.ndarray  # (N, J) new producer revenue Y'
     tariff_revenue: np.ndarray  # (N,)
+    export_tax_revenue: np.ndarray  # (N,) collected by exporters
     income: np.ndarray  # (N,)
     iterations: int
     residual: float
@@ -107,14 +114,26 @@ def _normalised_exp(exponent: np.ndarray, weights: np.ndarray) -> tuple[np.ndarr
 class _System:
     """The equilibrium conditions of one counterfactual, with its arrays precomputed."""
 
-    def __init__(self, baseline: Baseline, tariff_new, trade_cost_hat, deficit_new):
+    def __init__(self, baseline: Baseline, tariff_new, trade_cost_hat, deficit_new, export_tax_new=None):
         self.baseline = baseline
         self.n_countries, self.n_sectors = baseline.shape
         self.theta = baseline.trade_elasticity
         tau_new = 1.0 + tariff_new
         self.log_kappa = np.log(tau_new / (1.0 + baseline.tariff)) + _positive_log(trade_cost_hat)
-        # Share of a unit spent that reaches the producer (the rest is tariff).
-        self.producer_share = 1.0 / tau_new
+        export_old = baseline.export_tax
+        if export_tax_new is None:
+            export_tax_new = export_old
+        self.has_export_tax = export_tax_new is not None and bool(np.any(export_tax_new != 0))
+        self.pre_tariff_share = 1.0 / tau_new  # of a unit spent, what is not tariff
+        if self.has_export_tax:
+            with np.errstate(divide="ignore"):
+                # A ban is an infinite export tax: kappa becomes infinite and the flow zero.
+                base = 1.0 + (export_old if export_old is not None else 0.0)
+                self.log_kappa = self.log_kappa + np.log((1.0 + export_tax_new) / base)
+            self.producer_share = self.pre_tariff_share / (1.0 + export_tax_new)
+            self.export_tax_share = self.pre_tariff_share - self.producer_share
+        else:
+            self.producer_share = self.pre_tariff_share
         self.deficit = np.asarray(deficit_new, dtype=float)
         self.world_value_added = baseline.value_added.sum()
         # Expenditure is iterated relative to its baseline, floored at 1e-4 of the country's
@@ -136,11 +155,17 @@ class _System:
         b = self.baseline
         revenue_shares = shares * self.producer_share
         output = np.einsum("nj,nij->ij", expenditure, revenue_shares)
-        tariff_revenue = (expenditure * (1.0 - revenue_shares.sum(axis=1))).sum(axis=1)
-        income = np.exp(log_wage) * b.value_added + tariff_revenue + self.deficit
+        if self.has_export_tax:
+            pre_tariff = (shares * self.pre_tariff_share).sum(axis=1)
+            export_tax_revenue = np.einsum("nj,nij->i", expenditure, shares * self.export_tax_share)
+        else:
+            pre_tariff = revenue_shares.sum(axis=1)
+            export_tax_revenue = np.zeros(self.n_countries)
+        tariff_revenue = (expenditure * (1.0 - pre_tariff)).sum(axis=1)
+        income = np.exp(log_wage) * b.value_added + tariff_revenue + export_tax_revenue + self.deficit
         expenditure_new = np.einsum("njk,nk->nj", b.input_share, output) + b.final_demand_share * income[:, None]
         labour_demand = (b.value_added_share * output).sum(axis=1)
-        return output, tariff_revenue, income, expenditure_new, labour_demand
+        return output, tariff_revenue, export_tax_revenue, income, expenditure_new, labour_demand
 
     def wages_from(self, labour_demand):
         """Wages that clear labour markets at this demand, world value added fixed."""
@@ -176,7 +201,7 @@ class _System:
         _, _, shares = self.prices(log_wage, log_price)
 
         def expenditure_sweep(x):
-            return (self.goods(log_wage, x.reshape(price_shape) * self.scale, shares)[3] / self.scale).ravel()
+            return (self.goods(log_wage, x.reshape(price_shape) * self.scale, shares)[4] / self.scale).ravel()
 
         spending_fit = solve_fixed_point(expenditure_sweep, (expenditure / self.scale).ravel(), inner, what="expenditure")
         return log_price, spending_fit.x.reshape(price_shape) * self.scale, price_fit.iterations + spending_fit.iterations
@@ -227,8 +252,10 @@ def solve_equilibrium(
     deficit_new: np.ndarray,
     options: SolverOptions | None = None,
     on_iteration=None,
+    export_tax_new: np.ndarray | None = None,
 ) -> Equilibrium:
-    """Solve the counterfactual equilibrium for new tariffs, trade costs and deficits.
+    """Solve the counterfactual equilibrium for new tariffs, trade costs, deficits and
+    (optionally) export taxes; ``export_tax_new`` defaults to the baseline's.
 
     The fast path iterates all blocks jointly with Anderson acceleration. Near
     autarky (prohibitive tariffs everywhere) relative wages are pinned down only by
@@ -238,7 +265,7 @@ def solve_equilibrium(
     """
     options = options or SolverOptions()
     clock = time.perf_counter()
-    system = _System(baseline, tariff_new, trade_cost_hat, deficit_new)
+    system = _System(baseline, tariff_new, trade_cost_hat, deficit_new, export_tax_new)
     n_countries, n_sectors = baseline.shape
     start = system.pack(np.zeros(n_countries), np.zeros((n_countries, n_sectors)), baseline.expenditure)
     fast = SolverOptions(
@@ -268,7 +295,7 @@ def solve_equilibrium(
         )
     log_wage, log_price, expenditure = system.unpack(state)
     log_cost, _, shares = system.prices(log_wage, log_price)
-    output, tariff_revenue, income, _, _ = system.goods(log_wage, expenditure, shares)
+    output, tariff_revenue, export_tax_revenue, income, _, _ = system.goods(log_wage, expenditure, shares)
     negative = np.flatnonzero(income <= 0)
     if negative.size or expenditure.min() < -1e-9 * np.abs(expenditure).sum():
         index = int(negative[0]) if negative.size else int(np.argmin(expenditure.min(axis=1)))
@@ -287,6 +314,7 @@ def solve_equilibrium(
         expenditure=expenditure,
         output=output,
         tariff_revenue=tariff_revenue,
+        export_tax_revenue=export_tax_revenue,
         income=income,
         iterations=iterations,
         residual=residual,

@@ -22,9 +22,11 @@ def _cell(world: World, n: int, i: int, j: int) -> str:
     return f"importer={world.countries[n]!r}, exporter={world.countries[i]!r}, sector={world.sectors[j]!r}"
 
 
-def _bilateral_array(world: World, values, name: str, lowest: float, rule: str) -> np.ndarray:
+def _bilateral_array(
+    world: World, values, name: str, lowest: float, rule: str, allow_infinity: bool = False
+) -> np.ndarray:
     """A full (importer, exporter, sector) array from a DataArray or numpy array, checked:
-    labels known and complete, every value finite and above ``lowest``."""
+    labels known and complete, every value finite (or +inf if allowed) and above ``lowest``."""
     if isinstance(values, xr.DataArray):
         if set(values.dims) != set(BILATERAL):
             raise ShockError(f"{name} must have dims {BILATERAL}, got {values.dims}.")
@@ -45,7 +47,8 @@ def _bilateral_array(world: World, values, name: str, lowest: float, rule: str) 
         raise ShockError(f"{name} has shape {array.shape}; this world needs {expected} (importer, exporter, sector).")
     if np.isnan(array).any():
         raise ShockError(f"{name}[{_cell(world, *np.argwhere(np.isnan(array))[0])}] is NaN.")
-    bad = ~np.isfinite(array) | (array <= lowest)
+    finite = np.isfinite(array) | (allow_infinity & (array == np.inf))
+    bad = ~finite | (array <= lowest)
     if bad.any():
         n, i, j = np.argwhere(bad)[0]
         raise ShockError(f"{name}[{_cell(world, n, i, j)}] = {array[n, i, j]:.6g}: {rule}.")
@@ -57,6 +60,7 @@ def simulate(
     *,
     tariff=None,
     trade_cost_change=None,
+    export_tax=None,
     deficits: Literal["fixed", "zero"] = "fixed",
     options: SolverOptions | None = None,
     on_iteration=None,
@@ -73,6 +77,9 @@ def simulate(
         Default: unchanged.
     trade_cost_change
         Iceberg trade-cost ratios new / old (1 = unchanged), same layout. Default: none.
+    export_tax
+        New export taxes (fractions) levied by exporters, same layout; ``numpy.inf``
+        bans a flow. Default: the world's (none).
     deficits
         ``"fixed"`` keeps each country's trade deficit at its baseline value (in
         units of world value added, the numeraire); ``"zero"`` first solves the world
@@ -99,6 +106,14 @@ def simulate(
             "iceberg cost changes are ratios new / old and must be positive and finite",
         )
     )
+    export_tax_new = (
+        None
+        if export_tax is None
+        else _bilateral_array(
+            world, export_tax, "export_tax", -1.0,
+            "export taxes are fractions above -1 (-100%); use inf for a ban", allow_infinity=True,
+        )
+    )
     baseline_world = world.without_deficits(options) if deficits == "zero" else world
     equilibrium = solve_equilibrium(
         baseline_world.baseline(),
@@ -107,5 +122,8 @@ def simulate(
         baseline_world.deficit.values,
         options,
         on_iteration=on_iteration,
+        export_tax_new=export_tax_new,
     )
-    return CounterfactualResult(baseline_world, equilibrium, tariff_new, cost_change, deficits=deficits)
+    return CounterfactualResult(
+        baseline_world, equilibrium, tariff_new, cost_change, deficits=deficits, export_tax_new=export_tax_new
+    )

@@ -39,9 +39,11 @@ class CounterfactualResult:
 
     Country variables: ``welfare`` (real income, exact), ``real_wage``, ``wage``,
     ``price_index`` (consumer price index, Cobb-Douglas over sectors),
-    ``income``, ``tariff_revenue``, ``exports``, ``imports`` (hats and levels),
-    ``terms_of_trade`` and ``volume_of_trade`` (CP2015 eq. 28, first order) and
-    their sum ``welfare_linear``. Sector variables: ``price``, ``unit_cost``,
+    ``income``, ``tariff_revenue``, ``export_tax_revenue``, ``exports``, ``imports``
+    (hats and levels), ``terms_of_trade`` and ``volume_of_trade`` (CP2015 eq. 28,
+    first order, for tariff and trade-cost shocks: export taxes enter welfare through
+    ``welfare`` but have no term of their own in the decomposition) and their sum
+    ``welfare_linear``. Sector variables: ``price``, ``unit_cost``,
     ``output``, ``expenditure``. Bilateral: ``trade`` (baseline and new flows at
     producer prices), ``trade_shares``, and the decomposition by partner and
     sector ``terms_of_trade_by_partner``, ``volume_of_trade_by_partner``.
@@ -55,19 +57,25 @@ class CounterfactualResult:
         trade_cost_change: np.ndarray,
         *,
         deficits: str = "fixed",
+        export_tax_new: np.ndarray | None = None,
     ):
         self.baseline = baseline
         self.deficits = deficits
         self.solver = SolverReport(equilibrium.iterations, equilibrium.residual, equilibrium.seconds)
-        self.data = self._assemble(baseline, equilibrium, tariff_new, trade_cost_change)
+        if export_tax_new is None:
+            export_tax_new = baseline.export_tax.values
+        self.data = self._assemble(baseline, equilibrium, tariff_new, trade_cost_change, export_tax_new)
 
     # ------------------------------------------------------------------ computation
     @staticmethod
-    def _assemble(world: World, eq: Equilibrium, tariff_new, trade_cost_change) -> xr.Dataset:
+    def _assemble(world: World, eq: Equilibrium, tariff_new, trade_cost_change, export_tax_new) -> xr.Dataset:
         countries, sectors = world.countries, world.sectors
         trade_old = world.trade.values
         tariff_old = world.tariff.values
-        trade_new = eq.expenditure[:, None, :] * eq.trade_shares / (1.0 + tariff_new)
+        with np.errstate(invalid="ignore"):
+            # Banned flows (infinite export tax) are zero.
+            trade_new = eq.expenditure[:, None, :] * eq.trade_shares / ((1.0 + tariff_new) * (1.0 + export_tax_new))
+        trade_new = np.nan_to_num(trade_new, nan=0.0)
         income_old = world.income.values
         alpha = world.final_demand_share.values
 
@@ -116,6 +124,8 @@ class CounterfactualResult:
                 "income_new": (c, eq.income),
                 "tariff_revenue_baseline": (c, world.tariff_revenue.values),
                 "tariff_revenue_new": (c, eq.tariff_revenue),
+                "export_tax_revenue_baseline": (c, world.export_tax_revenue.values),
+                "export_tax_revenue_new": (c, eq.export_tax_revenue),
                 "exports_baseline": (c, exports_old),
                 "exports_new": (c, exports_new),
                 "imports_baseline": (c, imports_old),
@@ -134,6 +144,8 @@ class CounterfactualResult:
                 "trade_shares_new": (bil, eq.trade_shares),
                 "tariff_baseline": (bil, tariff_old),
                 "tariff_new": (bil, tariff_new),
+                "export_tax_baseline": (bil, world.export_tax.values),
+                "export_tax_new": (bil, export_tax_new),
                 "trade_cost_change": (bil, trade_cost_change),
                 "terms_of_trade_by_partner": (by, terms_by),
                 "volume_of_trade_by_partner": (by, volume_by),
@@ -150,10 +162,16 @@ class CounterfactualResult:
         return data
 
     def new_world(self) -> World:
-        """The counterfactual equilibrium as a :class:`World` (a baseline for the next shock)."""
-        world = self.baseline.replace(
-            trade=self.data["trade_new"].values, tariff=self.data["tariff_new"].values, require_equilibrium=True
-        )
+        """The counterfactual equilibrium as a :class:`World` (a baseline for the next shock).
+
+        Banned flows are zero there, with a zero export tax: a zero flow stays zero in
+        exact hat algebra, so measure the lifting of a ban from the original baseline.
+        """
+        variables = {"trade": self.data["trade_new"].values, "tariff": self.data["tariff_new"].values}
+        export_tax = self.data["export_tax_new"].values
+        if "export_tax" in self.baseline.data or np.any(export_tax != 0):
+            variables["export_tax"] = np.where(np.isfinite(export_tax), export_tax, 0.0)
+        world = self.baseline.replace(require_equilibrium=True, **variables)
         world.data.attrs["name"] = f"{self.baseline.name} (counterfactual)"
         return world
 

@@ -150,6 +150,17 @@ def aggregate(world: World, regions=None, sectors=None) -> World:
     )
     tariff_agg = _safe_divide(revenue_agg, trade_agg, plain_mean)
 
+    export_tax_agg = None
+    if "export_tax" in world.data:
+        # Weighted by flows at producer prices, so export-tax revenue is unchanged.
+        taxes = np.einsum("an,bi,kj,nij->abk", r, r, s, trade * world.export_tax.values, optimize=True)
+        export_tax_agg = _safe_divide(taxes, trade_agg, 0.0)
+        # Tariffs apply to values including export taxes: weight them accordingly.
+        fob = trade * (1 + world.export_tax.values)
+        fob_agg = np.einsum("an,bi,kj,nij->abk", r, r, s, fob, optimize=True)
+        revenue_fob = np.einsum("an,bi,kj,nij->abk", r, r, s, fob * tariff, optimize=True)
+        tariff_agg = _safe_divide(revenue_fob, fob_agg, plain_mean)
+
     output_agg = np.einsum("an,kj,nj->ak", r, s, output)
     value_added_agg = np.einsum("an,kj,nj->ak", r, s, world.value_added_share.values * output)
     beta_agg = _safe_divide(value_added_agg, output_agg, 1.0)
@@ -187,6 +198,7 @@ def aggregate(world: World, regions=None, sectors=None) -> World:
         input_share=gamma_agg,
         final_demand_share=alpha_agg,
         trade_elasticity=theta_agg,
+        export_tax=export_tax_agg,
         require_equilibrium=world.is_equilibrium,
         **attrs,
     )

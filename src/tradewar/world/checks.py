@@ -16,6 +16,9 @@ REQUIRED = {
     "trade_elasticity": ("sector",),
 }
 
+OPTIONAL = {"export_tax": ("importer", "exporter", "sector")}
+VARIABLES = {**REQUIRED, **OPTIONAL}
+
 SHARE_ATOL = 1e-6
 
 
@@ -46,6 +49,9 @@ def check_structure(data: xr.Dataset) -> None:
             raise WorldValidationError(
                 f"World variable {name!r} has dims {tuple(data[name].dims)}; expected {dims}."
             )
+    for name, dims in OPTIONAL.items():
+        if name in data and tuple(data[name].dims) != dims:
+            raise WorldValidationError(f"World variable {name!r} has dims {tuple(data[name].dims)}; expected {dims}.")
     for dim in ("country", "sector"):
         labels = [str(v) for v in data[dim].values]
         if len(labels) == 0:
@@ -68,9 +74,13 @@ def check_structure(data: xr.Dataset) -> None:
 
 def check_values(data: xr.Dataset) -> None:
     """Finite values, non-negative flows, tariffs above -100%, shares that add up."""
-    for name in REQUIRED:
+    for name in VARIABLES:
+        if name not in data:
+            continue
         array = data[name]
         _first_bad(array, ~np.isfinite(array.values), "is not a finite number")
+    if "export_tax" in data:
+        _first_bad(data["export_tax"], data["export_tax"].values <= -1, "is at or below -100%")
     _first_bad(data["trade"], data["trade"].values < 0, "is negative; trade flows must be >= 0")
     _first_bad(
         data["tariff"],

@@ -47,7 +47,7 @@ def save_world(world: World, path: Path | str) -> Path:
         countries=np.array(world.countries),
         sectors=np.array(world.sectors),
         attrs=np.array(json.dumps(attrs)),
-        **{name: world.data[name].values for name in VARIABLES},
+        **{name: world.data[name].values for name in (*VARIABLES, "export_tax") if name in world.data},
     )
     return path
 
@@ -98,7 +98,7 @@ def read_world_file(path: Path | str) -> World:
     if not path.is_file():
         raise DataNotFoundError(f"World file {path} not found.")
     with np.load(path, allow_pickle=False) as stored:
-        arrays = {name: stored[name] for name in VARIABLES}
+        arrays = {name: stored[name] for name in (*VARIABLES, "export_tax") if name in stored.files}
         attrs = json.loads(str(stored["attrs"]))
         countries, sectors = list(stored["countries"]), list(stored["sectors"])
     return World.from_arrays(countries=countries, sectors=sectors, **arrays, **attrs)

@@ -30,6 +30,9 @@ class World:
         importer's tariff), domestic sales on the diagonal, USD millions.
     ``tariff`` (importer, exporter, sector)
         Ad valorem tariff as a fraction (0.25 = 25%).
+    ``export_tax`` (importer, exporter, sector), optional
+        Export tax the exporter levies (revenue to its government); zero if absent.
+        Flows at buyer prices are ``trade * (1 + export_tax) * (1 + tariff)``.
     ``value_added_share`` (country, sector), ``input_share`` (country, input, sector)
         Cost shares: ``value_added_share + input_share.sum("input") == 1``.
     ``final_demand_share`` (country, sector)
@@ -69,6 +72,7 @@ class World:
         input_share: np.ndarray,
         final_demand_share: np.ndarray,
         trade_elasticity: np.ndarray,
+        export_tax: np.ndarray | None = None,
         require_equilibrium: bool = True,
         **attrs: Any,
     ) -> World:
@@ -92,6 +96,9 @@ class World:
             "final_demand_share": final_demand_share,
             "trade_elasticity": trade_elasticity,
         }
+        if export_tax is not None:
+            expected["export_tax"] = (n, n, j)
+            given["export_tax"] = export_tax
         arrays = {}
         for name, shape in expected.items():
             array = np.asarray(given[name], dtype=float)
@@ -99,7 +106,7 @@ class World:
                 raise WorldValidationError(
                     f"{name} has shape {array.shape} but {n} countries and {j} sectors need {shape}."
                 )
-            arrays[name] = (checks.REQUIRED[name], array)
+            arrays[name] = (checks.VARIABLES[name], array)
         data = xr.Dataset(
             arrays,
             coords={
@@ -117,9 +124,9 @@ class World:
         """A copy with some variables replaced by arrays of the same shape."""
         data = self.data.copy()
         for name, values in variables.items():
-            if name not in checks.REQUIRED:
-                raise WorldValidationError(f"{name!r} is not a world variable; choose from {list(checks.REQUIRED)}.")
-            data[name] = (checks.REQUIRED[name], np.asarray(values, dtype=float))
+            if name not in checks.VARIABLES:
+                raise WorldValidationError(f"{name!r} is not a world variable; choose from {list(checks.VARIABLES)}.")
+            data[name] = (checks.VARIABLES[name], np.asarray(values, dtype=float))
         if require_equilibrium is None:
             require_equilibrium = self.is_equilibrium
         return World(data, require_equilibrium=require_equilibrium)
@@ -150,6 +157,17 @@ class World:
     @property
     def tariff(self) -> xr.DataArray:
         return self.data["tariff"]
+
+    @property
+    def export_tax(self) -> xr.DataArray:
+        """Export taxes (zero where the world has none)."""
+        if "export_tax" in self.data:
+            return self.data["export_tax"]
+        return xr.zeros_like(self.tariff).rename("export_tax")
+
+    def _fob_factor(self) -> np.ndarray | float:
+        """1 + export tax, or 1 when the world has no export taxes (the common case, kept cheap)."""
+        return 1.0 + self.data["export_tax"].values if "export_tax" in self.data else 1.0
 
     @property
     def value_added_share(self) -> xr.DataArray:
@@ -185,12 +203,20 @@ class World:
     def expenditure(self) -> xr.DataArray:
         """Spending by country and sector at buyer prices (tariffs included)."""
         return self._country_sector(
-            (self.trade.values * (1 + self.tariff.values)).sum(axis=1), "expenditure"
+            (self.trade.values * self._fob_factor() * (1 + self.tariff.values)).sum(axis=1), "expenditure"
         )
 
     @property
     def tariff_revenue(self) -> xr.DataArray:
-        return self._country((self.trade.values * self.tariff.values).sum(axis=(1, 2)), "tariff_revenue")
+        return self._country(
+            (self.trade.values * self._fob_factor() * self.tariff.values).sum(axis=(1, 2)), "tariff_revenue"
+        )
+
+    @property
+    def export_tax_revenue(self) -> xr.DataArray:
+        """Export taxes collected, by exporting country."""
+        taxes = self.trade.values * (self._fob_factor() - 1.0)
+        return self._country(taxes.sum(axis=(0, 2)), "export_tax_revenue")
 
     @property
     def value_added(self) -> xr.DataArray:
@@ -212,13 +238,16 @@ class World:
 
     @property
     def deficit(self) -> xr.DataArray:
-        """Trade deficit, imports minus exports at producer prices."""
-        return (self.imports - self.exports).rename("deficit")
+        """Trade deficit, imports minus exports, valued at the border before tariffs (export
+        taxes included: the exporting country receives them)."""
+        fob = self.trade.values * self._fob_factor()
+        foreign = fob.sum(axis=(1, 2)) - np.einsum("nnj->n", fob), fob.sum(axis=(0, 2)) - np.einsum("nnj->n", fob)
+        return self._country(foreign[0] - foreign[1], "deficit")
 
     @property
     def income(self) -> xr.DataArray:
-        """Final spending: value added plus tariff revenue plus the deficit."""
-        return (self.value_added + self.tariff_revenue + self.deficit).rename("income")
+        """Final spending: value added plus tariff and export-tax revenue plus the deficit."""
+        return (self.value_added + self.tariff_revenue + self.export_tax_revenue + self.deficit).rename("income")
 
     @property
     def trade_shares(self) -> xr.DataArray:
@@ -226,7 +255,7 @@ class World:
         return self.trade.copy(data=self._trade_shares()).rename("trade_shares")
 
     def _trade_shares(self) -> np.ndarray:
-        spending = self.trade.values * (1 + self.tariff.values)
+        spending = self.trade.values * self._fob_factor() * (1 + self.tariff.values)
         totals = spending.sum(axis=1, keepdims=True)
         shares = np.divide(spending, totals, out=np.zeros_like(spending), where=totals > 0)
         # Goods nobody buys get a notional domestic source so that price indices are defined.
@@ -245,8 +274,9 @@ class World:
         digest = hashlib.sha256()
         for label in ("country", "sector"):
             digest.update("|".join(str(v) for v in self.data[label].values).encode())
-        for name in checks.REQUIRED:
-            digest.update(np.ascontiguousarray(self.data[name].values, dtype=float).tobytes())
+        for name in checks.VARIABLES:
+            if name in self.data:
+                digest.update(np.ascontiguousarray(self.data[name].values, dtype=float).tobytes())
         return digest.hexdigest()[:16]
 
     # ------------------------------------------------------------------ model interface
@@ -262,12 +292,25 @@ class World:
             expenditure=self.expenditure.values,
             trade_elasticity=self.trade_elasticity.values,
             countries=tuple(self.countries),
+            export_tax=self.data["export_tax"].values if "export_tax" in self.data else None,
         )
 
-    def from_equilibrium(self, equilibrium: Equilibrium, tariff_new: np.ndarray) -> World:
-        """The world an equilibrium describes, in the baseline's money units."""
-        trade_new = equilibrium.expenditure[:, None, :] * equilibrium.trade_shares / (1 + tariff_new)
-        return self.replace(trade=trade_new, tariff=tariff_new, require_equilibrium=True)
+    def from_equilibrium(
+        self, equilibrium: Equilibrium, tariff_new: np.ndarray, export_tax_new: np.ndarray | None = None
+    ) -> World:
+        """The world an equilibrium describes, in the baseline's money units.
+
+        A banned flow (infinite export tax) is zero in the new world and is stored
+        with a zero tax: in exact hat algebra a zero flow stays zero, so lifting the
+        ban must be measured from the original baseline.
+        """
+        with np.errstate(invalid="ignore"):
+            fob = 1.0 if export_tax_new is None else 1.0 + export_tax_new
+            trade_new = equilibrium.expenditure[:, None, :] * equilibrium.trade_shares / ((1 + tariff_new) * fob)
+        variables = {"trade": np.nan_to_num(trade_new, nan=0.0, posinf=0.0), "tariff": tariff_new}
+        if export_tax_new is not None:
+            variables["export_tax"] = np.where(np.isfinite(export_tax_new), export_tax_new, 0.0)
+        return self.replace(require_equilibrium=True, **variables)
 
     def balanced(self, options: SolverOptions | None = None) -> World:
         """Make raw data a model equilibrium (CP2015's first step).
