@@ -101,3 +101,29 @@ def test_identities_with_export_taxes(seed, shock_seed):
     scale = world.value_added.values.sum()
     assert np.abs(new_world.deficit.values).max() < 1e-7 * scale
     np.testing.assert_allclose((result.data["wage"] * world.value_added).sum().item(), scale, rtol=1e-10)
+
+
+def test_timeline_turns_quantified_export_controls_into_export_taxes(world):
+    """A ban and a 20% tax equivalent in force become export taxes on the imposer's sales
+    to the targets (importer, exporter orientation), a suspension lifts them, and
+    unquantified controls change nothing."""
+    from tradewar.policy import Timeline
+
+    timeline = Timeline([
+        {"id": "BAN", "kind": "export_control", "imposer": "CHN", "targets": ["USA"], "sectors": ["Mining"],
+         "ban": True, "start": "2025-04-04"},
+        {"id": "TAX", "kind": "export_control", "imposer": "USA", "targets": ["CHN"],
+         "sectors": ["Electrical and optical"], "tax_equivalent": 0.2, "start": "2025-01-01"},
+        {"id": "LIST", "kind": "export_control", "imposer": "USA", "targets": ["CHN"], "sectors": ["Machinery"],
+         "start": "2025-01-01"},
+        {"id": "PAUSE", "kind": "suspension", "measures": ["BAN"], "start": "2025-11-10", "end": "2026-11-10"},
+    ])
+    tax = timeline.export_tax_on("2025-06-10", world)
+    assert float(tax.sel(importer="USA", exporter="CHN", sector="Mining")) == np.inf
+    assert float(tax.sel(importer="CHN", exporter="USA", sector="Electrical and optical")) == pytest.approx(0.2)
+    assert float(tax.sel(importer="CHN", exporter="USA", sector="Machinery")) == 0.0
+    assert float(abs(tax).where(np.isfinite(tax), 0).sum()) == pytest.approx(0.2)
+    paused = timeline.export_tax_on("2025-12-01", world)
+    assert float(paused.sel(importer="USA", exporter="CHN", sector="Mining")) == 0.0
+    result = simulate(world, export_tax=tax)
+    assert float(result.data["trade_new"].sel(importer="USA", exporter="CHN", sector="Mining")) == 0.0

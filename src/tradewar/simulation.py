@@ -20,7 +20,7 @@ from tradewar.policy.scenario import Scenario
 from tradewar.policy.timeline import Timeline
 from tradewar.world.world import World
 
-__all__ = ["ScenarioRun", "run_scenario", "policy_tariff"]
+__all__ = ["ScenarioRun", "run_scenario", "policy_state"]
 
 
 @dataclass
@@ -31,6 +31,7 @@ class ScenarioRun:
     world: World
     on: date | None
     tariff: xr.DataArray
+    export_tax: xr.DataArray
     against: str
     result: CounterfactualResult
     timeline: Timeline = field(repr=False)
@@ -41,8 +42,10 @@ def _latest_start(timeline: Timeline) -> date | None:
     return max(starts) if starts else None
 
 
-def policy_tariff(scenario: Scenario, world: World, library: Timeline | None) -> tuple[xr.DataArray, date | None, Timeline]:
-    """The tariffs a scenario puts in force on its world.
+def policy_state(
+    scenario: Scenario, world: World, library: Timeline | None
+) -> tuple[xr.DataArray, xr.DataArray, date | None, Timeline]:
+    """The tariffs and export taxes a scenario puts in force on its world.
 
     With a ``date``: the library's and the scenario's measures in force that day.
     Without: the scenario's own measures only, on the day the last of them starts.
@@ -50,8 +53,9 @@ def policy_tariff(scenario: Scenario, world: World, library: Timeline | None) ->
     timeline = scenario.timeline(library if scenario.date is not None else None)
     scenario.check_world(world, library if scenario.date is not None else None)
     on = scenario.date or _latest_start(timeline)
-    tariff = timeline.tariff_on(on, world) if on is not None else world.tariff.copy()
-    return tariff, on, timeline
+    if on is None:
+        return world.tariff.copy(), world.export_tax.copy(), None, timeline
+    return timeline.tariff_on(on, world), timeline.export_tax_on(on, world), on, timeline
 
 
 def run_scenario(
@@ -75,7 +79,7 @@ def run_scenario(
     world = scenario.load_world()
     if scenario.deficits == "zero":
         world = world.without_deficits(options)
-    tariff, on, timeline = policy_tariff(scenario, world, library)
+    tariff, export_tax, on, timeline = policy_state(scenario, world, library)
     if extra_tariff is not None:
         tariff = extra_tariff(world, tariff)
 
@@ -84,11 +88,14 @@ def run_scenario(
     if start_point is not None:
         if isinstance(start_point, date):
             start_tariff = timeline.tariff_on(start_point, world)
+            start_tax = timeline.export_tax_on(start_point, world)
             label = f"the measures in force on {start_point.isoformat()}"
         else:
             other = load_scenario(start_point)
-            start_tariff, other_on, _ = policy_tariff(other, world, library)
+            start_tariff, start_tax, other_on, _ = policy_state(other, world, library)
             label = f"scenario {other.name}" + (f" ({other_on.isoformat()})" if other_on else "")
-        world = simulate(world, tariff=start_tariff, options=options).new_world()
-    result = simulate(world, tariff=tariff, options=options, on_iteration=on_iteration)
-    return ScenarioRun(scenario=scenario, world=world, on=on, tariff=tariff, against=label, result=result, timeline=timeline)
+        # A ban at the starting point stays a zero flow (exact hat algebra cannot revive it).
+        world = simulate(world, tariff=start_tariff, export_tax=start_tax, options=options).new_world()
+    result = simulate(world, tariff=tariff, export_tax=export_tax, options=options, on_iteration=on_iteration)
+    return ScenarioRun(scenario=scenario, world=world, on=on, tariff=tariff, export_tax=export_tax, against=label,
+                       result=result, timeline=timeline)

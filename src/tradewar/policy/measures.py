@@ -18,10 +18,13 @@ in force), and optionally its legal ``basis`` and a ``source`` citation. The
     lapses by itself (a 90-day pause needs no second measure). With
     ``remaining_rate`` a suspended tariff layer applies at that rate instead of
     not at all (the 2025 reciprocal tariff on China: 34% held at 10%).
-``export_control`` (:class:`ExportControl`), ``purchase_commitment`` (:class:`PurchaseCommitment`)
-    Recorded, checked against the world and reported by the timeline, but not yet
-    turned into tariff or trade-cost equivalents (a later step of the policy layer
-    does that: an export control as an export tax equivalent, infinite for a ban).
+``export_control`` (:class:`ExportControl`)
+    An export tax equivalent (or a ban, an infinite tax) on the imposer's sales to
+    the targets; :meth:`~tradewar.policy.Timeline.export_tax_on` folds those in force.
+    Without a tax equivalent or ban it is recorded and reported only.
+``purchase_commitment`` (:class:`PurchaseCommitment`)
+    Recorded, checked against the world and reported by the timeline; not yet
+    turned into a demand shift or the subsidy that meets it.
 
 Labels are country labels of the world (ISO3: ``USA``, ``CHN``...), groups
 (``EU27``) or ``"*"`` (every country but the imposer); they are checked against a
@@ -319,7 +322,9 @@ class ExportControl(_Bilateral):
     """An export control by ``imposer`` on sales to ``targets`` in ``sectors``.
 
     ``tax_equivalent`` (a fraction, >= 0) or ``ban`` quantify it; neither means
-    recorded but not quantified. Not yet turned into trade costs by the timeline.
+    recorded but not quantified. :meth:`Timeline.export_tax_on` turns quantified
+    controls into export taxes (``inf`` for a ban) on the flows from the imposer to
+    the targets.
     """
 
     kind: Literal["export_control"] = "export_control"

@@ -26,7 +26,7 @@ from tradewar.policy.measures import (
 from tradewar.policy.state import PolicyState, suspension_scale
 from tradewar.world.world import World
 
-__all__ = ["CompiledExclusion", "CompiledLayer", "CompiledPolicy", "compile_policy"]
+__all__ = ["CompiledControl", "CompiledExclusion", "CompiledLayer", "CompiledPolicy", "compile_policy"]
 
 
 @dataclass(frozen=True)
@@ -55,12 +55,40 @@ class CompiledExclusion:
 
 
 @dataclass(frozen=True)
+class CompiledControl:
+    """An export control's cells: the controlling exporters, the target importers, the
+    sectors (mask) and its tax equivalent (``inf`` for a ban)."""
+
+    exporters: np.ndarray
+    importers: np.ndarray
+    sectors: np.ndarray
+    tax: float
+
+
+@dataclass(frozen=True)
 class CompiledPolicy:
-    """A timeline's tariff measures on one world's labels."""
+    """A timeline's tariff measures and quantified export controls on one world's labels."""
 
     shape: tuple[int, int, int]
     layers: dict[str, CompiledLayer]
     exclusions: dict[str, CompiledExclusion]
+    controls: dict[str, CompiledControl] = None
+
+    def export_tax(self, state: PolicyState) -> np.ndarray:
+        """Export taxes (importer, exporter, sector) of the quantified controls in force.
+
+        Controls on the same flow combine as successive taxes, (1 + a)(1 + b) - 1; a
+        ban wins over any tax. Unquantified controls (no tax equivalent, no ban) are
+        listed by the timeline but change nothing here.
+        """
+        factor = np.ones(self.shape)
+        for entry in state.export_controls:
+            if not entry.applies or entry.id not in (self.controls or {}):
+                continue
+            cells = self.controls[entry.id]
+            block = np.ix_(cells.importers, cells.exporters, np.flatnonzero(cells.sectors))
+            factor[block] *= 1.0 + cells.tax
+        return factor - 1.0
 
     def added_tariff(self, state: PolicyState) -> np.ndarray:
         """The tariff (importer, exporter, sector) that the layers in force add to the baseline."""
@@ -85,6 +113,7 @@ def compile_policy(measures: Sequence[Measure], world: World) -> CompiledPolicy:
     problems: list[Problem] = []
     layers: dict[str, CompiledLayer] = {}
     exclusions: dict[str, CompiledExclusion] = {}
+    controls: dict[str, CompiledControl] = {}
 
     def attempt(measure: Measure, field: tuple, action):
         try:
@@ -113,6 +142,15 @@ def compile_policy(measures: Sequence[Measure], world: World) -> CompiledPolicy:
                     )
                 if importers is not None and exporters is not None and not outside:
                     layers[measure.id] = _layer_cells(measure, importers, exporters, sectors, lookup)
+            quantified = isinstance(measure, ExportControl) and (measure.ban or measure.tax_equivalent is not None)
+            if quantified and importers is not None and exporters is not None and sectors is not None:
+                # The imposer controls its exports: it is the exporter; the targets buy.
+                controls[measure.id] = CompiledControl(
+                    exporters=lookup.country_positions(importers),
+                    importers=lookup.country_positions(exporters),
+                    sectors=lookup.sector_mask(sectors),
+                    tax=np.inf if measure.ban else float(measure.tax_equivalent),
+                )
         elif isinstance(measure, Exclusion):
             targets = attempt(measure, ("targets",), lambda m=measure: _exclusion_targets(m, lookup))
             sectors = attempt(measure, ("sectors",), lambda m=measure: lookup.sector_list(m.sectors))
@@ -127,7 +165,7 @@ def compile_policy(measures: Sequence[Measure], world: World) -> CompiledPolicy:
     if problems:
         raise LabelError(problems)
     n, j = len(world.countries), len(world.sectors)
-    return CompiledPolicy(shape=(n, n, j), layers=layers, exclusions=exclusions)
+    return CompiledPolicy(shape=(n, n, j), layers=layers, exclusions=exclusions, controls=controls)
 
 
 def _layer_cells(

@@ -180,6 +180,21 @@ class Timeline:
         }
         return result
 
+    def export_tax_on(self, on: date | str, world: World) -> xr.DataArray:
+        """Export taxes (importer, exporter, sector) of the quantified export controls in
+        force on a day, on top of the world's own; ``inf`` marks a ban."""
+        day = as_date(on, "on")
+        state = self.in_force(day)
+        added = self._compile(world).export_tax(state)
+        total = (1.0 + world.export_tax.values) * (1.0 + added) - 1.0
+        result = world.export_tax.copy(data=total).rename("export_tax")
+        result.attrs = {
+            "units": "fraction; inf = ban",
+            "date": day.isoformat(),
+            "measures": ", ".join(e.id for e in state.export_controls if e.applies),
+        }
+        return result
+
     def _tariff(self, day: date, world: World, compiled: CompiledPolicy) -> tuple[np.ndarray, PolicyState]:
         state = self.in_force(day)
         tariff = world.tariff.values + compiled.added_tariff(state)
