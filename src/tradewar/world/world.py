@@ -349,6 +349,13 @@ class World:
 
         return aggregate(self, regions=regions, sectors=sectors)
 
+    def split_sector(self, parent: str, child: str, output_share=None, trade_elasticity: float | None = None,
+                     **options) -> World:
+        """Carve a critical product out of a sector; see :func:`tradewar.world.split.split_sector`."""
+        from tradewar.world.split import split_sector
+
+        return split_sector(self, parent, child, output_share, trade_elasticity, **options)
+
     # ------------------------------------------------------------------ display
     def __repr__(self) -> str:
         total = float(self.trade.values.sum())
