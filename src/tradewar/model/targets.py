@@ -1,0 +1,179 @@
+"""Instruments found by the solver: quotas and purchase commitments.
+
+A quota caps the value a country exports; its tax equivalent is the export tax that
+brings the flow down to the cap (the rent goes to the exporter, as an export tax's
+revenue does). A purchase commitment makes a country buy at least a value from
+another; it is met by the import subsidy (a cut in the importer's tariff below its
+level, negative tariffs allowed) that raises the flow to the target, whose cost to
+the importer's treasury is reported. Both are one-dimensional searches (Brent's
+method, ``scipy.optimize.brentq``) over full general-equilibrium solves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import brentq
+
+from tradewar.errors import ShockError, TradewarError
+from tradewar.model.counterfactual import simulate
+from tradewar.model.result import CounterfactualResult
+from tradewar.model.solver import SolverOptions
+from tradewar.world.world import World
+
+__all__ = ["TargetResult", "solve_quota", "solve_purchase_commitment"]
+
+
+@dataclass
+class TargetResult:
+    """The instrument that meets a target, and the equilibrium it gives."""
+
+    instrument: str  # "export_tax" or "import_subsidy"
+    rate: float  # the tax equivalent (>= 0) or the subsidy (>= 0, a tariff cut)
+    value: float  # the flow reached, USD millions at producer prices
+    target: float
+    binding: bool  # False when the target is met with no instrument at all
+    cost_usd_mn: float  # subsidy paid by the importer (0 for a quota: its rent is revenue)
+    result: CounterfactualResult
+    solves: int
+
+
+def _cells(world: World, importer: str, exporter: str, sectors: Sequence[str] | str) -> dict:
+    for label in (importer, exporter):
+        if label not in world.countries:
+            raise ShockError(f"Unknown country {label!r}; the world has {world.countries}.")
+    covered = world.goods if sectors == "goods" else [sectors] if isinstance(sectors, str) else list(sectors)
+    unknown = [s for s in covered if s not in world.sectors]
+    if unknown:
+        raise ShockError(f"Unknown sectors {unknown}; the world has {world.sectors}.")
+    return {"importer": importer, "exporter": exporter, "sector": covered}
+
+
+def _flow(result: CounterfactualResult, cells: dict) -> float:
+    return float(result.data["trade_new"].sel(cells).sum())
+
+
+def _search(evaluate: Callable[[float], float], low: float, high: float, what: str) -> float:
+    """The root of a monotone gap in [low, high], extending ``high`` while it has not changed sign."""
+    gap_low = evaluate(low)
+    gap_high = evaluate(high)
+    expansions = 0
+    while np.sign(gap_low) == np.sign(gap_high) and expansions < 8:
+        high = high * 4
+        gap_high = evaluate(high)
+        expansions += 1
+    if np.sign(gap_low) == np.sign(gap_high):
+        raise ShockError(f"No {what} up to {high:g} meets the target.")
+    return brentq(evaluate, low, high, xtol=1e-10, rtol=1e-10)
+
+
+def solve_quota(
+    world: World,
+    *,
+    exporter: str,
+    importer: str,
+    sectors: Sequence[str] | str,
+    cap_usd_mn: float,
+    tariff=None,
+    export_tax=None,
+    deficits: str = "fixed",
+    options: SolverOptions | None = None,
+) -> TargetResult:
+    """The export-tax equivalent of a cap on the value ``exporter`` sells to ``importer``
+    in ``sectors`` (uniform across them), on top of the given policies."""
+    if not (np.isfinite(cap_usd_mn) and cap_usd_mn >= 0):
+        raise ShockError(f"A quota's cap must be a value >= 0 (USD millions), got {cap_usd_mn!r}.")
+    cells = _cells(world, importer, exporter, sectors)
+    base_tax = world.export_tax.copy() if export_tax is None else export_tax.copy()
+    solves = 0
+
+    def run(rate: float) -> CounterfactualResult:
+        nonlocal solves
+        solves += 1
+        tax = base_tax.copy()
+        tax.loc[cells] = (1 + tax.loc[cells]) * (1 + rate) - 1
+        return simulate(world, tariff=tariff, export_tax=tax, deficits=deficits, options=options)
+
+    free = run(0.0)
+    if _flow(free, cells) <= cap_usd_mn:
+        return TargetResult("export_tax", 0.0, _flow(free, cells), cap_usd_mn, False, 0.0, free, solves)
+    if cap_usd_mn == 0:
+        banned = run(np.inf)
+        return TargetResult("export_tax", np.inf, 0.0, 0.0, True, 0.0, banned, solves)
+    # Search in log(1 + rate): flows fall like (1 + rate) ** -theta, so the gap is smooth there.
+    log_rate = _search(lambda z: np.log(_flow(run(np.expm1(z)), cells) / cap_usd_mn), 0.0, 1.0, "export tax")
+    rate = float(np.expm1(log_rate))
+    result = run(rate)
+    return TargetResult("export_tax", rate, _flow(result, cells), cap_usd_mn, True, 0.0, result, solves)
+
+
+def solve_purchase_commitment(
+    world: World,
+    *,
+    importer: str,
+    exporter: str,
+    sectors: Sequence[str] | str,
+    target_usd_mn: float,
+    tariff=None,
+    export_tax=None,
+    deficits: str = "fixed",
+    options: SolverOptions | None = None,
+    max_subsidy: float = 0.9,
+) -> TargetResult:
+    """The import subsidy (a uniform cut in ``importer``'s tariffs on ``exporter``'s goods in
+    ``sectors``, below zero if needed) that makes the flow reach ``target_usd_mn``.
+
+    The cost is the subsidy paid: the fall in tariff revenue on the covered flows
+    relative to the tariffs before the commitment.
+    """
+    if not (np.isfinite(target_usd_mn) and target_usd_mn > 0):
+        raise ShockError(f"A purchase target must be a positive value (USD millions), got {target_usd_mn!r}.")
+    if not 0 < max_subsidy < 1:
+        raise ShockError(f"max_subsidy must be in (0, 1), got {max_subsidy!r}.")
+    cells = _cells(world, importer, exporter, sectors)
+    base_tariff = world.tariff.copy() if tariff is None else tariff.copy()
+    solves = 0
+
+    def run(subsidy: float) -> CounterfactualResult:
+        nonlocal solves
+        solves += 1
+        new = base_tariff.copy()
+        # A subsidy s lowers the buyer's price by the factor (1 - s).
+        new.loc[cells] = (1 + new.loc[cells]) * (1 - subsidy) - 1
+        return simulate(world, tariff=new, export_tax=export_tax, deficits=deficits, options=options)
+
+    free = run(0.0)
+    if _flow(free, cells) >= target_usd_mn:
+        return TargetResult("import_subsidy", 0.0, _flow(free, cells), target_usd_mn, False, 0.0, free, solves)
+    def gap(subsidy: float) -> float:
+        return float(np.log(_flow(run(subsidy), cells) / target_usd_mn))
+
+    # Grow the bracket from small subsidies: huge ones can leave the model without an
+    # equilibrium, and the target is usually met long before.
+    low, high = 0.0, min(0.05, max_subsidy)
+    while True:
+        try:
+            reached = gap(high) >= 0
+        except TradewarError as error:
+            raise ShockError(
+                f"Meeting the purchase target needs an import subsidy above {100 * low:.0f}%, where the model has "
+                f"no equilibrium ({error})."
+            ) from None
+        if reached:
+            break
+        if high >= max_subsidy:
+            raise ShockError(
+                f"Even a {100 * max_subsidy:.0f}% import subsidy does not raise {importer}'s purchases from "
+                f"{exporter} to {target_usd_mn:,.0f} USD mn; the commitment is out of reach in this model."
+            )
+        low, high = high, min(2 * high, max_subsidy)
+    subsidy = float(brentq(gap, low, high, xtol=1e-10, rtol=1e-10))
+    result = run(subsidy)
+    fob = 1 + result.data["export_tax_new"].sel(cells)
+    tariff_before = base_tariff.sel(cells)
+    tariff_after = result.data["tariff_new"].sel(cells)
+    flows = result.data["trade_new"].sel(cells)
+    cost = float((flows * fob * (tariff_before - tariff_after)).sum())
+    return TargetResult("import_subsidy", subsidy, _flow(result, cells), target_usd_mn, True, cost, result, solves)
