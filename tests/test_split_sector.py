@@ -30,7 +30,7 @@ def test_split_world_is_an_equilibrium_and_solves_with_hats_at_one(world):
 
 def test_market_split_places_the_world_value_in_producer_shares(world):
     """A child defined by its world market: flows add up to the world value (nothing
-    unplaced at this size) and every buyer sources it in the producer shares."""
+    unplaced at this size) and the producers' shares are those given."""
     split = world.split_sector("Metals", "Magnets", world_value=20_000, producer_shares={"CHN": 0.9, "JPN": 0.1})
     assert split.data.attrs["split_unplaced_usd_mn"] == pytest.approx(0.0, abs=1e-6)
     flows = split.trade.sel(sector="Magnets")

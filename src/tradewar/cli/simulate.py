@@ -122,6 +122,11 @@ def _document(run) -> dict:
     document = result_document(run.result, scenario=run.scenario.name,
                                date=run.on.isoformat() if run.on else None, pairs=pairs)
     document["against"] = run.against
+    output = 100 * (run.result.data["output"] - 1)
+    document["sector_output_pct"] = {
+        country: {k: float(v) for k, v in output.sel(country=country).to_series().dropna().items()}
+        for country in _focus(run, None)
+    }
     return document
 
 
@@ -181,6 +186,7 @@ def _print_run(run, countries: str | None) -> None:
     console.print(f"World {run.world.name}; measures in force on {run.on}; effects against {run.against}.")
     console.print(country_table(result, shown, "Effects, % change (tariff revenue change in USD mn)"))
     sides = [c for c in SIDES if c in result.countries]
+    console.print(_sectors_hit(result, sides))
     for exporter in sides:
         for importer in sides:
             if exporter != importer:
@@ -190,6 +196,21 @@ def _print_run(run, countries: str | None) -> None:
                               f"({100 * (new / base - 1):+.1f}%)")
     solver = result.solver
     console.print(f"Solver: {solver.iterations} sweeps, residual {solver.residual:.1e}, {solver.seconds:.2f} s.")
+
+
+def _sectors_hit(result, countries: list[str], top: int = 5) -> Table:
+    """The sectors whose output falls most in each country (downstream effects)."""
+    output = 100 * (result.data["output"] - 1)
+    table = Table(title=f"Sectors hit hardest (output, % change; {top} largest falls)")
+    for country in countries:
+        table.add_column(country)
+    columns = []
+    for country in countries:
+        changes = output.sel(country=country).to_series().dropna().sort_values()
+        columns.append([f"{sector} {value:+.2f}" for sector, value in changes.head(top).items()])
+    for row in zip(*columns, strict=True):
+        table.add_row(*row)
+    return table
 
 
 def compare(

@@ -13,6 +13,8 @@
     regions = "compact"
     sectors = "broad"
 
+    splits = ["rare-earths"]      # optional: critical products carved out (data/splits/*.toml)
+
     [[measure]]                   # extra measures on top of the library, as in measures.py
     id = "X1"
     kind = "tariff"
@@ -102,6 +104,7 @@ class Scenario(BaseModel):
     description: str = ""
     world: str = "wiod2011"
     aggregate: AggregateSpec | None = None
+    splits: tuple[str, ...] = ()
     date: Day | None = None
     against: Against | None = None
     deficits: Literal["fixed", "zero"] = "fixed"
@@ -184,12 +187,15 @@ class Scenario(BaseModel):
             raise ScenarioError(self._source, problems)
 
     def load_world(self) -> World:
-        """The scenario's world, aggregated as it says."""
+        """The scenario's world, aggregated as it says, with its critical products split out."""
         from tradewar.world.library import load_world
+        from tradewar.world.splits import apply_split
 
         world = load_world(self.world)
         if self.aggregate is not None and (self.aggregate.regions or self.aggregate.sectors):
             world = world.aggregate(regions=self.aggregate.regions, sectors=self.aggregate.sectors)
+        for split in self.splits:
+            world = apply_split(world, split)
         return world
 
     def _line(self, path: tuple) -> int | None:

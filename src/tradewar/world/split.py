@@ -67,9 +67,24 @@ def _market_flows(world: World, p: int, world_value, producer_shares, max_cell_s
     supply = shares / shares.sum()
     parent_flows = world.trade.values[:, :, p]
     demand = parent_flows.sum(axis=1) / parent_flows.sum()
-    wanted = world_value * demand[:, None] * supply[None, :]
-    placed = np.minimum(wanted, max_cell_share * parent_flows)
-    return placed, float(wanted.sum() - placed.sum())
+    cap = max_cell_share * parent_flows
+    # Each producer's sales go to buyers in proportion to their demand; where a cell is
+    # full, the rest is spread over the producer's other buyers (water-filling), so the
+    # producers' shares hold whenever their parent sales leave room.
+    to_place = world_value * supply
+    placed = np.zeros_like(parent_flows)
+    for _ in range(50):
+        room = cap - placed
+        open_cells = room > 1e-12 * world_value
+        weights = demand[:, None] * open_cells
+        totals = weights.sum(axis=0)
+        remaining = to_place - placed.sum(axis=0)
+        if np.all((remaining <= 1e-9 * world_value) | (totals <= 0)):
+            break
+        offer = np.divide(weights * remaining[None, :], totals[None, :], out=np.zeros_like(weights),
+                          where=totals[None, :] > 0)
+        placed += np.minimum(offer, room)
+    return placed, float(world_value - placed.sum())
 
 
 def split_sector(

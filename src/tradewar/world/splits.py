@@ -1,0 +1,64 @@
+"""Documented critical-product splits shipped with tradewar (``data/splits/*.toml``).
+
+Each file names a parent sector, the child product, its world market value, its
+producers' shares (with the source) and its trade elasticity; every number that is
+an assumption says so in the file.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+
+from tradewar.errors import DataNotFoundError, WorldValidationError
+from tradewar.world.aggregate import EU27_2020
+from tradewar.world.world import World
+
+__all__ = ["split_names", "load_split", "apply_split"]
+
+
+def _folder() -> Path:
+    return Path(str(resources.files("tradewar") / "data" / "splits"))
+
+
+def split_names() -> list[str]:
+    return sorted(p.stem for p in _folder().glob("*.toml"))
+
+
+def load_split(name: str) -> dict:
+    """A split's definition (a built-in name or a .toml path)."""
+    path = Path(name) if str(name).endswith(".toml") else _folder() / f"{name}.toml"
+    if not path.is_file():
+        raise DataNotFoundError(f"Unknown split {name!r}; built in: {', '.join(split_names())}, or a .toml file.")
+    with open(path, "rb") as handle:
+        return tomllib.load(handle)
+
+
+def _shares_for(world: World, shares: dict[str, float]) -> dict[str, float]:
+    """Producer shares keyed by the world's labels: missing countries go to their region."""
+    mapped: dict[str, float] = {}
+    for code, value in shares.items():
+        if code in world.countries:
+            label = code
+        elif code in EU27_2020 and "EU27" in world.countries:
+            label = "EU27"
+        elif "ROW" in world.countries:
+            label = "ROW"
+        else:
+            raise WorldValidationError(f"Producer {code!r} is not in the world and it has no ROW region to hold it.")
+        mapped[label] = mapped.get(label, 0.0) + float(value)
+    return mapped
+
+
+def apply_split(world: World, name: str) -> World:
+    """``world`` with the named critical product carved out of its parent sector."""
+    spec = load_split(name)
+    return world.split_sector(
+        spec["parent"],
+        spec["child"],
+        trade_elasticity=spec.get("trade_elasticity"),
+        world_value=float(spec["world_value"]),
+        producer_shares=_shares_for(world, spec["producer_shares"]),
+        split_source=f"{spec['child']}: {spec.get('source', '')}",
+    )
