@@ -64,3 +64,27 @@ def test_bad_targets(world):
         solve_quota(world, exporter="CHN", importer="USA", sectors="goods", cap_usd_mn=-5)
     with pytest.raises(ShockError, match="out of reach|no equilibrium"):
         solve_purchase_commitment(world, importer="CHN", exporter="USA", sectors="Agriculture", target_usd_mn=1e9)
+
+
+def test_scenario_with_a_purchase_commitment(tmp_path):
+    """A scenario's purchase commitment in force is met: China's purchases of U.S. goods
+    rise by the amount over what they would be without it, at the reported subsidy."""
+    from tradewar import Scenario, run_scenario
+
+    scenario = Scenario.from_text(
+        'name = "deal"\nworld = "wiod2011"\naggregate = { regions = "compact" }\n'
+        '[[measure]]\nid = "T"\nkind = "tariff"\nimposer = "CHN"\ntargets = ["USA"]\nrate = 0.1\nstart = 2020-01-01\n'
+        '[[measure]]\nid = "BUY"\nkind = "purchase_commitment"\nimporter = "CHN"\nexporter = "USA"\n'
+        'amount_usd_mn = 20000\nstart = 2020-01-01\n'
+    )
+    run = run_scenario(scenario)
+    (deal,) = run.commitments
+    assert deal["id"] == "BUY" and deal["import_subsidy"] > 0 and deal["cost_usd_mn"] > 0
+    world = run.world
+    without = run_scenario(Scenario.from_text(
+        'name = "nodeal"\nworld = "wiod2011"\naggregate = { regions = "compact" }\n'
+        '[[measure]]\nid = "T"\nkind = "tariff"\nimposer = "CHN"\ntargets = ["USA"]\nrate = 0.1\nstart = 2020-01-01\n'
+    ))
+    cells = dict(importer="CHN", exporter="USA", sector=world.goods)
+    gained = float(run.result.data["trade_new"].sel(cells).sum() - without.result.data["trade_new"].sel(cells).sum())
+    assert gained == pytest.approx(20_000, rel=1e-6)

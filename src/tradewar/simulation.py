@@ -2,7 +2,10 @@
 
 Effects are measured against the world's baseline (no trade war) unless the
 scenario (or the caller) names another starting point: a date, whose measures
-are solved for first, or another scenario.
+are solved for first, or another scenario. Purchase commitments in force with an
+amount are met by the import subsidy that raises the importer's purchases by that
+amount a year over what it would buy without them (USD millions of the world's
+year; the subsidy and its cost are reported).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import xarray as xr
 from tradewar.model.counterfactual import simulate
 from tradewar.model.result import CounterfactualResult
 from tradewar.model.solver import SolverOptions
+from tradewar.model.targets import solve_purchase_commitment
 from tradewar.policy.library import load_library, load_scenario
 from tradewar.policy.scenario import Scenario
 from tradewar.policy.timeline import Timeline
@@ -35,6 +39,7 @@ class ScenarioRun:
     against: str
     result: CounterfactualResult
     timeline: Timeline = field(repr=False)
+    commitments: list[dict] = field(default_factory=list)
 
 
 def _latest_start(timeline: Timeline) -> date | None:
@@ -97,5 +102,23 @@ def run_scenario(
         # A ban at the starting point stays a zero flow (exact hat algebra cannot revive it).
         world = simulate(world, tariff=start_tariff, export_tax=start_tax, options=options).new_world()
     result = simulate(world, tariff=tariff, export_tax=export_tax, options=options, on_iteration=on_iteration)
+    commitments = []
+    for entry in timeline.in_force(on).purchase_commitments if on is not None else ():
+        measure = entry.measure
+        if not entry.applies or not measure.amount_usd_mn:
+            continue
+        # "+V over what it would buy anyway": the flow without the commitment, plus V a year.
+        sectors = world.goods if measure.sectors == "goods" else list(measure.sectors)
+        cells = {"importer": measure.importer, "exporter": measure.exporter, "sector": sectors}
+        before = float(result.data["trade_new"].sel(cells).sum())
+        deal = solve_purchase_commitment(
+            world, importer=measure.importer, exporter=measure.exporter, sectors=sectors,
+            target_usd_mn=before + measure.amount_usd_mn, tariff=tariff, export_tax=export_tax, options=options,
+        )
+        result = deal.result
+        tariff = world.tariff.copy(data=deal.result.data["tariff_new"].values)
+        commitments.append({"id": measure.id, "importer": measure.importer, "exporter": measure.exporter,
+                            "target_usd_mn": deal.target, "import_subsidy": deal.rate,
+                            "cost_usd_mn": deal.cost_usd_mn})
     return ScenarioRun(scenario=scenario, world=world, on=on, tariff=tariff, export_tax=export_tax, against=label,
-                       result=result, timeline=timeline)
+                       result=result, timeline=timeline, commitments=commitments)

@@ -122,6 +122,7 @@ def _document(run) -> dict:
     document = result_document(run.result, scenario=run.scenario.name,
                                date=run.on.isoformat() if run.on else None, pairs=pairs)
     document["against"] = run.against
+    document["purchase_commitments"] = run.commitments
     output = 100 * (run.result.data["output"] - 1)
     document["sector_output_pct"] = {
         country: {k: float(v) for k, v in output.sel(country=country).to_series().dropna().items()}
