@@ -107,3 +107,19 @@ def test_custom_aggregation_and_its_errors(world):
 def test_unknown_world_name():
     with pytest.raises(DataNotFoundError, match="Unknown world 'mars'"):
         load_world("mars")
+
+
+def test_policies_aggregate_with_revenue_preserved(world):
+    """Identity: a tariff tensor of the detailed world averaged onto an aggregate with
+    trade weights raises the same revenue at baseline flows; partial bans are refused."""
+    from tradewar.world.aggregate import aggregate_policy
+
+    rng = np.random.default_rng(0)
+    tariff = world.tariff.copy(data=world.tariff.values + rng.uniform(0, 0.5, world.tariff.shape))
+    small = world.aggregate(regions="compact", sectors="broad")
+    averaged = aggregate_policy(world, tariff, "tariff", "compact", "broad")
+    np.testing.assert_allclose(float((small.trade * averaged).sum()), float((world.trade * tariff).sum()), rtol=1e-10)
+    ban = world.tariff.copy() * 0
+    ban.loc[dict(importer="USA", exporter="DEU", sector="Metals")] = np.inf
+    with pytest.raises(WorldValidationError, match="ban covers only part"):
+        aggregate_policy(world, ban, "export_tax", "compact")

@@ -22,6 +22,7 @@ from tradewar.model.targets import solve_purchase_commitment
 from tradewar.policy.library import load_library, load_scenario
 from tradewar.policy.scenario import Scenario
 from tradewar.policy.timeline import Timeline
+from tradewar.world.aggregate import aggregate_policy
 from tradewar.world.world import World
 
 __all__ = ["ScenarioRun", "run_scenario", "policy_state"]
@@ -40,6 +41,7 @@ class ScenarioRun:
     result: CounterfactualResult
     timeline: Timeline = field(repr=False)
     commitments: list[dict] = field(default_factory=list)
+    detailed_world: World | None = field(default=None, repr=False)  # where the measures are defined
 
 
 def _latest_start(timeline: Timeline) -> date | None:
@@ -81,10 +83,24 @@ def run_scenario(
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     library = library if library is not None else load_library()
-    world = scenario.load_world()
+    # Measures are defined on the detailed world; an aggregated world gets their
+    # trade-weighted averages (the same weights as its own tariffs).
+    detailed = scenario.load_detailed_world()
+    world = scenario.aggregate_world(detailed)
+
+    def on_world(tariff, export_tax):
+        if world is detailed:
+            return tariff, export_tax
+        spec = scenario.aggregate
+        return (
+            aggregate_policy(detailed, tariff, "tariff", spec.regions, spec.sectors),
+            aggregate_policy(detailed, export_tax, "export_tax", spec.regions, spec.sectors),
+        )
+
     if scenario.deficits == "zero":
         world = world.without_deficits(options)
-    tariff, export_tax, on, timeline = policy_state(scenario, world, library)
+    tariff_detailed, tax_detailed, on, timeline = policy_state(scenario, detailed, library)
+    tariff, export_tax = on_world(tariff_detailed, tax_detailed)
     if extra_tariff is not None:
         tariff = extra_tariff(world, tariff)
 
@@ -92,12 +108,14 @@ def run_scenario(
     label = "baseline (no trade war)"
     if start_point is not None:
         if isinstance(start_point, date):
-            start_tariff = timeline.tariff_on(start_point, world)
-            start_tax = timeline.export_tax_on(start_point, world)
+            start_tariff, start_tax = on_world(
+                timeline.tariff_on(start_point, detailed), timeline.export_tax_on(start_point, detailed)
+            )
             label = f"the measures in force on {start_point.isoformat()}"
         else:
             other = load_scenario(start_point)
-            start_tariff, start_tax, other_on, _ = policy_state(other, world, library)
+            other_tariff, other_tax, other_on, _ = policy_state(other, detailed, library)
+            start_tariff, start_tax = on_world(other_tariff, other_tax)
             label = f"scenario {other.name}" + (f" ({other_on.isoformat()})" if other_on else "")
         # A ban at the starting point stays a zero flow (exact hat algebra cannot revive it).
         world = simulate(world, tariff=start_tariff, export_tax=start_tax, options=options).new_world()
@@ -121,4 +139,4 @@ def run_scenario(
                             "target_usd_mn": deal.target, "import_subsidy": deal.rate,
                             "cost_usd_mn": deal.cost_usd_mn})
     return ScenarioRun(scenario=scenario, world=world, on=on, tariff=tariff, export_tax=export_tax, against=label,
-                       result=result, timeline=timeline, commitments=commitments)
+                       result=result, timeline=timeline, commitments=commitments, detailed_world=detailed)

@@ -169,7 +169,7 @@ def _write_report(run, path: Path) -> Path:
     sides = [c for c in SIDES if c in run.result.countries]
     series = None
     if run.on is not None and len(sides) == 2:
-        series = run.timeline.average_tariff(run.world, date(2018, 1, 1), max(run.on, date(2018, 1, 2)),
+        series = run.timeline.average_tariff(run.detailed_world, date(2018, 1, 1), max(run.on, date(2018, 1, 2)),
                                              pairs=[(sides[0], sides[1]), (sides[1], sides[0])])
     notes = [run.scenario.description, f"Measures in force on {run.on.isoformat() if run.on else 'n/a'}; "
              f"effects measured against {run.against}."]

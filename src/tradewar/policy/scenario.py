@@ -186,17 +186,26 @@ class Scenario(BaseModel):
         if problems:
             raise ScenarioError(self._source, problems)
 
-    def load_world(self) -> World:
-        """The scenario's world, aggregated as it says, with its critical products split out."""
+    def load_detailed_world(self) -> World:
+        """The scenario's world before aggregation, with its critical products split out:
+        where its measures are defined (they name countries and sectors of this world)."""
         from tradewar.world.library import load_world
         from tradewar.world.splits import apply_split
 
         world = load_world(self.world)
-        if self.aggregate is not None and (self.aggregate.regions or self.aggregate.sectors):
-            world = world.aggregate(regions=self.aggregate.regions, sectors=self.aggregate.sectors)
         for split in self.splits:
             world = apply_split(world, split)
         return world
+
+    def aggregate_world(self, world: World) -> World:
+        """``world`` aggregated as the scenario says (unchanged without ``[aggregate]``)."""
+        if self.aggregate is not None and (self.aggregate.regions or self.aggregate.sectors):
+            return world.aggregate(regions=self.aggregate.regions, sectors=self.aggregate.sectors)
+        return world
+
+    def load_world(self) -> World:
+        """The scenario's world: split, then aggregated."""
+        return self.aggregate_world(self.load_detailed_world())
 
     def _line(self, path: tuple) -> int | None:
         return self._lines.line_of(path) if self._lines is not None else None

@@ -17,7 +17,7 @@ import numpy as np
 from tradewar.errors import WorldValidationError
 from tradewar.world.world import World
 
-__all__ = ["aggregate", "REGION_GROUPINGS", "SECTOR_GROUPINGS", "EU27_2020"]
+__all__ = ["aggregate", "aggregate_policy", "REGION_GROUPINGS", "SECTOR_GROUPINGS", "EU27_2020"]
 
 # The European Union after the U.K. left (2020); Croatia is not a WIOD country.
 EU27_2020 = (
@@ -79,7 +79,8 @@ _BROAD = {
     "Private households": "Public and personal services",
 }
 
-SECTOR_GROUPINGS = {"broad": _BROAD.get}
+# Sectors the broad grouping does not know (a split-out critical product) stay on their own.
+SECTOR_GROUPINGS = {"broad": lambda sector: _BROAD.get(sector, sector)}
 
 
 def _grouping(labels: Sequence[str], spec, kind: str, named: dict) -> list[str]:
@@ -126,6 +127,61 @@ def _safe_divide(numerator, denominator, fallback):
     return np.where(denominator > 0, numerator / np.where(denominator > 0, denominator, 1.0), fallback)
 
 
+def _sum_bilateral(r: np.ndarray, s: np.ndarray, values: np.ndarray) -> np.ndarray:
+    return np.einsum("an,bi,kj,nij->abk", r, r, s, values, optimize=True)
+
+
+def _mean_bilateral(r: np.ndarray, s: np.ndarray, values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Weighted mean of a bilateral rate within each aggregate cell (the plain mean where
+    there is no weight). Weighting a tariff by flows keeps its revenue unchanged."""
+    plain = _sum_bilateral(r, s, values) / _sum_bilateral(r, s, np.ones_like(values))
+    return _safe_divide(_sum_bilateral(r, s, values * weights), _sum_bilateral(r, s, weights), plain)
+
+
+def _memberships(world: World, regions, sectors) -> tuple[list[str], np.ndarray, list[str], np.ndarray, list[str]]:
+    region_of = _grouping(world.countries, regions, "country", REGION_GROUPINGS)
+    group_of = _grouping(world.sectors, sectors, "sector", SECTOR_GROUPINGS)
+    region_labels, r = _membership(region_of, COMPACT)
+    sector_labels, s = _membership(group_of, list(dict.fromkeys(_BROAD.values())))
+    return region_labels, r, sector_labels, s, group_of
+
+
+def aggregate_policy(world: World, values, kind: str, regions=None, sectors=None):
+    """A tariff or export-tax tensor of ``world`` on the labels of ``world.aggregate(...)``.
+
+    Policies are defined on the detailed world and averaged with the same trade weights
+    as the world's own tariffs, so revenue is preserved. A ban (infinite export tax)
+    must cover a whole aggregate cell: a partly banned region has no single tax.
+    """
+    import xarray as xr
+
+    region_labels, r, sector_labels, s, _ = _memberships(world, regions, sectors)
+    array = np.asarray(values.values if isinstance(values, xr.DataArray) else values, dtype=float)
+    trade = world.trade.values
+    if kind == "tariff":
+        aggregated = _mean_bilateral(r, s, array, trade * (1 + world.export_tax.values))
+    elif kind == "export_tax":
+        banned = np.isinf(array)
+        finite = np.where(banned, 0.0, array)
+        aggregated = _mean_bilateral(r, s, finite, trade)
+        ban_count = _sum_bilateral(r, s, banned.astype(float))
+        cells = _sum_bilateral(r, s, np.ones_like(array))
+        if np.any((ban_count > 0) & (ban_count < cells)):
+            raise WorldValidationError(
+                "A ban covers only part of an aggregated region or sector group; solve on the detailed world, "
+                "or aggregate so that the banned flows form whole cells."
+            )
+        aggregated = np.where(ban_count == cells, np.inf, aggregated)
+    else:
+        raise ValueError(f"kind must be 'tariff' or 'export_tax', not {kind!r}")
+    return xr.DataArray(
+        aggregated,
+        dims=("importer", "exporter", "sector"),
+        coords={"importer": region_labels, "exporter": region_labels, "sector": sector_labels},
+        name=kind,
+    )
+
+
 def aggregate(world: World, regions=None, sectors=None) -> World:
     """Merge countries into regions and sectors into groups, preserving every identity.
 
@@ -133,33 +189,18 @@ def aggregate(world: World, regions=None, sectors=None) -> World:
     ``"compact"``; sectors: ``"broad"``), a ``{label: group}`` mapping (labels not
     named keep their own group) or a ``{group: [labels]}`` mapping.
     """
-    region_of = _grouping(world.countries, regions, "country", REGION_GROUPINGS)
-    group_of = _grouping(world.sectors, sectors, "sector", SECTOR_GROUPINGS)
-    region_labels, r = _membership(region_of, COMPACT)
-    sector_labels, s = _membership(group_of, list(dict.fromkeys(_BROAD.values())))
+    region_labels, r, sector_labels, s, group_of = _memberships(world, regions, sectors)
 
     trade = world.trade.values
     tariff = world.tariff.values
     output = world.gross_output.values
     income = world.income.values
 
-    trade_agg = np.einsum("an,bi,kj,nij->abk", r, r, s, trade, optimize=True)
-    revenue_agg = np.einsum("an,bi,kj,nij->abk", r, r, s, trade * tariff, optimize=True)
-    plain_mean = np.einsum("an,bi,kj,nij->abk", r, r, s, tariff, optimize=True) / np.einsum(
-        "an,bi,kj->abk", r, r, s, optimize=True
-    )
-    tariff_agg = _safe_divide(revenue_agg, trade_agg, plain_mean)
-
+    trade_agg = _sum_bilateral(r, s, trade)
     export_tax_agg = None
     if "export_tax" in world.data:
-        # Weighted by flows at producer prices, so export-tax revenue is unchanged.
-        taxes = np.einsum("an,bi,kj,nij->abk", r, r, s, trade * world.export_tax.values, optimize=True)
-        export_tax_agg = _safe_divide(taxes, trade_agg, 0.0)
-        # Tariffs apply to values including export taxes: weight them accordingly.
-        fob = trade * (1 + world.export_tax.values)
-        fob_agg = np.einsum("an,bi,kj,nij->abk", r, r, s, fob, optimize=True)
-        revenue_fob = np.einsum("an,bi,kj,nij->abk", r, r, s, fob * tariff, optimize=True)
-        tariff_agg = _safe_divide(revenue_fob, fob_agg, plain_mean)
+        export_tax_agg = _mean_bilateral(r, s, world.export_tax.values, trade)
+    tariff_agg = _mean_bilateral(r, s, tariff, trade * (1 + world.export_tax.values))
 
     output_agg = np.einsum("an,kj,nj->ak", r, s, output)
     value_added_agg = np.einsum("an,kj,nj->ak", r, s, world.value_added_share.values * output)

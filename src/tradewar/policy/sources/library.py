@@ -1,0 +1,1379 @@
+"""The built-in library of real measures: the U.S.-China trade war 2018-2026, and U.S. tariffs on
+other partners in 2025-2026, written as TOML files that :func:`tradewar.policy.library.load_library`
+reads.
+
+Inputs:
+
+- reference data (``--source``, ``../shared/data``): ``timeline/measures.csv`` (82 dated measures,
+  M001-M082, with rates as text, notes and sources), the HS product lists of the 2025-2026 U.S.
+  actions (``tariffs/us_2025_2026/tariff-lists/``), 2024 U.S. imports from China by HS2
+  (``tariffs/us_2025_2026/data-hs2/``), and the HS6 tariff lines of 2018-2020
+  (``tariffs/us_china_2018_2020/``);
+- tables already derived into the package: ``data/tariffs/us_china_2018_2020.csv`` (sector tariffs
+  each way at the dates of the 2018-2020 changes), ``us_2025_2026_by_partner.csv`` and
+  ``us_2025_2026_by_sector.csv`` (the U.S. increases of 2025-2026 by partner), the HS6 -> WIOD
+  concordance, and the embedded world (its goods trade weights the partner profiles).
+
+Outputs (``--output``, the package's ``data/measures``): ``us_china.toml`` and
+``us_partners_2025.toml``, one ``[[measure]]`` table per measure, each with a provenance note
+(``.md``) saying, for every CSV id, what was done with it.
+
+The curation (which CSV row becomes which layer, with which HS lines and shares) is the data
+structures below, with comments; the TOML is never edited by hand.
+Run ``python -m tradewar.policy.sources.library --source ../shared/data``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tradewar.policy.sources import us_china_2018_2020 as table_source
+from tradewar.policy.sources._common import (
+    DATA_DIR,
+    GOODS,
+    main,
+    read_csv,
+    require,
+    sector_label,
+    write_text,
+)
+
+__all__ = [
+    "BY_PARTNER",
+    "LISTS",
+    "MEASURES_CSV",
+    "OUTPUT_DIR",
+    "SKIPPED",
+    "TABLE_2018_2020",
+    "US_CHINA",
+    "US_PARTNERS",
+    "build",
+    "derive",
+    "toml_text",
+]
+
+OUTPUT_DIR = DATA_DIR / "measures"
+US_CHINA = "us_china.toml"
+US_PARTNERS = "us_partners_2025.toml"
+MEASURES_CSV = Path("timeline") / "measures.csv"
+LISTS = Path("tariffs") / "us_2025_2026" / "tariff-lists"
+TABLE_2018_2020 = DATA_DIR / "tariffs" / "us_china_2018_2020.csv"
+BY_PARTNER = DATA_DIR / "tariffs" / "us_2025_2026_by_partner.csv"
+BY_SECTOR = DATA_DIR / "tariffs" / "us_2025_2026_by_sector.csv"
+CONCORDANCE = DATA_DIR / "concordance" / "hs6_to_wiod.csv"
+
+GOODS_LABELS = tuple(sector_label(code) for code in GOODS)
+DIGITS = 10  # decimals kept for rates and shares in the TOML (layers add up to the table to ~1e-10)
+PARTNER_DIGITS = 7  # partner layers: averages match the series to ~1e-7 (0.00001 points)
+
+TRACKER_2018 = (
+    "mwaugh0328/tradewar-tracker (MIT): us_tariffs_2020.csv, new_tariff_list_2020.csv, built on USITC/USTR "
+    "schedules and Bown, Jung & Zhang, PIIE 'US-China Trade War Tariffs: An Up-to-Date Chart'; derived table "
+    "tradewar/data/tariffs/us_china_2018_2020.csv"
+)
+PARTNER_BASIS = "U.S. tariff actions of 2025-2026 (IEEPA, Section 232, Section 122): increase over 2024"
+PARTNER_SOURCE = "tradewartracker/trade-war-redux-2025 (MIT), country-by-time.csv and data-hs2 (U.S. Census 2024 imports)"
+TRACKER_2025 = (
+    "tradewartracker/trade-war-redux-2025 (MIT): country-by-time.csv and data-hs2 files, built on U.S. Census "
+    "2024 imports; derived tables tradewar/data/tariffs/us_2025_2026_by_partner.csv and us_2025_2026_by_sector.csv"
+)
+
+# ====================================================================== curation: 2018-2020
+# The sector table (us_china_2018_2020.csv) holds each direction's average tariff at the dates of its
+# changes. Each change becomes one layer: the sector increase at the date minus the increase just
+# before, so that the layers add up to the table at every date. Table date -> (id, start, end,
+# headline rate, what). The start is the measure's legal effective date from measures.csv where it
+# differs from the tracker's date (List 3's rise to 25% applied to goods exported from 2019-05-10;
+# the tracker dates it 2019-06-01, when the in-transit grace period ended).
+US_STEPS: dict[str, tuple[str, str, str | None, float, str]] = {
+    "2018-07-06": ("M003", "2018-07-06", None, 0.25, "Section 301 List 1 (818 lines, 25%)"),
+    "2018-08-23": ("M005", "2018-08-23", None, 0.25, "Section 301 List 2 (279 lines, 25%)"),
+    "2018-09-24": ("M007", "2018-09-24", None, 0.10, "Section 301 List 3 (5,745 lines) at 10%"),
+    "2019-06-01": ("M011", "2019-05-10", None, 0.15, "Section 301 List 3 raised from 10% to 25% (+15 points)"),
+    # List 4A at 15% until Phase One (M014 ends 2020-02-14 in measures.csv) ...
+    "2019-09-01": ("M014", "2019-09-01", "2020-02-14", 0.15, "Section 301 List 4A at 15%"),
+}
+# ... then List 4A at 7.5% from 2020-02-14: the table's increase on 2020-02-14 minus the one
+# before List 4A (2019-06-01), a layer of its own (measures.csv: M020 "7.5 (from 15)").
+US_PHASE_ONE = ("M020", "2020-02-14", "2019-06-01", 0.075, "Section 301 List 4A cut from 15% to 7.5% (Phase One)")
+
+CN_STEPS: dict[str, tuple[str, str, str | None, float, str]] = {
+    "2018-04-02": ("M002", "2018-04-02", None, 0.25, "retaliation against the U.S. Section 232 tariffs (128 lines, 15%/25%)"),
+    "2018-07-06": ("M004", "2018-07-06", None, 0.25, "retaliation against Section 301 List 1 (545 lines, 25%)"),
+    "2018-08-23": ("M006", "2018-08-23", None, 0.25, "retaliation against Section 301 List 2 (25%)"),
+    "2018-09-24": ("M008", "2018-09-24", None, 0.10, "retaliation against Section 301 List 3 (about 5,200 lines, 5-10%)"),
+    "2019-06-01": ("M012", "2019-06-01", None, 0.25, "increase of the September 2018 retaliation list (to 5-25%)"),
+    # Batch 1 of the September 2019 list, halved on 2020-02-14 (M017 ends then; M021 follows).
+    "2019-09-01": ("M017", "2019-09-01", "2020-02-14", 0.10, "retaliation against List 4A, batch 1 (5-10%)"),
+}  # fmt: skip
+# China's MFN changes (not U.S.-China measures, and not in measures.csv) are in the tracker's lines and
+# so in the table: they become layers on every exporter ("*"), as they applied to all (a cut for the
+# U.S. only would give U.S. goods a preference they never had). Table date -> start.
+CN_MFN_STEPS = {
+    "2018-05-01": "2018-05-01",  # zero MFN tariff on 28 medicines (7 HS6 lines, -2 points)
+    "2018-07-01": "2018-07-01",  # MFN cuts on 1,449 consumer goods lines and on cars
+    "2018-11-01": "2018-11-01",  # MFN cuts on 1,585 lines (machinery, textiles, minerals)
+    "2019-01-02": "2019-01-01",  # provisional MFN rates of 2019 (the rest of the change, see M010)
+}
+# On 2019-01-02 the table also holds China's suspension of its extra tariffs on U.S. cars (25 points)
+# and parts (5 points) from 2019-01-01 (M010). It is told apart from the MFN changes line by line:
+# the chapter-87 lines whose tariff fell by exactly 25 or 5 points that day. measures.csv ends M010 on
+# 2019-12-15 (a restoration then scheduled), but the restoration was itself suspended (M018) and the
+# table's last date (2019-12-26) keeps the cut: the layer has no end.
+M010_CHAPTER, M010_CUTS = "87", (-0.25, -0.05)
+# On 2019-12-26 the only change is 3 HS6 lines of chapter 39 falling by 30 points: China's second
+# list of exclusions from its countermeasure tariffs (M022). Encoded as exclusions of the retaliation
+# layers in that sector, with the share that removes exactly the table's change.
+M022_DATE = "2019-12-26"
+M022_LAYERS = ("M004", "M006", "M008", "M012", "M017", "M021")
+# Phase One: China halves batch 1 of the September 2019 list (measures.csv: "2.5-5 (from 5-10)").
+M021_FACTOR = 0.5
+
+# ====================================================================== curation: product sets
+# HS codes are prefixes: a 2- or 4-digit code stands for every HS6 line under it; an 8- or 10-digit
+# code marks its HS6 line as covered (an upper bound where a list names only some of the line's
+# subdivisions). Lines are those of the tracker's 2018-2020 files (HS 2017); codes of later HS
+# editions that do not exist there are counted in the notes and dropped.
+STEEL_2018 = tuple(str(h) for h in range(7206, 7230)) + ("7301", "7302", "7304", "7305", "7306")
+ALUMINIUM_2018 = ("7601", "7604", "7605", "7606", "7607", "7608", "7609")
+STEEL_ALUMINIUM_CHAPTERS = ("72", "73", "76")  # 2025 steel and aluminium articles (annex I-A lines)
+VEHICLE_HEADINGS = ("8703", "8704")  # Section 232 autos (M042): passenger vehicles and light trucks
+# Section 232 on semiconductors (M075): the proclamation's HTS subheadings; the tariff hits a narrow
+# category of advanced chips within them, so the share is an upper bound (stated in the note).
+SEMICONDUCTOR_232 = ("847150", "847180", "847330")
+# Section 232 "other sectors" (M082): rates are not in measures.csv ("from background knowledge");
+# these are the proclamations' rates as we know them (Proclamations of 2025-09-29 and 2025-10-17).
+M082_LUMBER = {"440711": 0.10, "440712": 0.10, "440719": 0.10, "940161": 0.25, "940340": 0.25}
+M082_TRUCKS = {"870120": 0.25, "870422": 0.25, "870423": 0.25, "870432": 0.25, "8702": 0.10}
+
+# Lists of 2025 use HS 2022 codes; these did not exist in HS 2017 (the tracker's lines) and map to the
+# HS 2017 code their goods came from (WCO correlation tables, by heading). Prefix -> HS 2017 prefix.
+HS_2022_TO_2017 = {
+    "851713": "851712", "851714": "851712",  # smartphones, other wireless phones
+    "8524": "901380",  # flat panel display modules (HS 2017: liquid crystal devices, 9013.80)
+    "854141": "854140", "854142": "854140", "854143": "854140", "854149": "854140",  # LEDs, PV cells
+    "854151": "854150", "854159": "854150",  # other semiconductor devices
+    "870441": "870421", "870451": "870431", "870460": "870490",  # hybrid / electric goods vehicles
+    "870822": "870829",  # windscreens and body parts
+    "842132": "842139",  # exhaust-gas filters
+    "74192": "741991", "74198": "741999",  # other copper articles
+    "850171": "850131", "850172": "850131", "850180": "850161",  # photovoltaic generators
+    "300241": "300220", "300242": "300230", "300249": "300290", "30025": "300290",  # vaccines, cell cultures
+    "8612": "8512", "8827": "8527",  # typos in the auto-parts list (8512.20: vehicle lighting; 8527.21: car radios)
+}  # fmt: skip
+
+# U.S. imports from China in 2024 of the two largest HS6 lines, as reported from Census data
+# (Reuters, 2025-04-12, e.g. Pakistan Today / Business Recorder: "Smartphones were the top U.S. import from
+# China in 2024, valued at $41.7 billion, while laptops ranked second at $33.1 billion"). Splitting
+# chapters 84-85 equally over their lines would give each of them ~0.3% of its chapter; their real
+# weight decides the sector share of the electronics exemption (M051). USD.
+KNOWN_LINES = {"851712": 41.7e9, "847130": 33.1e9}
+
+# Section 301 four-year review (M030-M032): product group -> (HS codes, share of each HS6 line's trade
+# that the group covers, end-state Section 301 rate). A line's increase is the share times the new rate
+# minus the Section 301 rate it already bore (its tariff on 2020-02-14 minus on 2018-01-01, from the
+# tracker's lines; never negative: 301 rates were only raised). Groups that come back in a later
+# tranche (gloves, facemasks) start from their previous end-state rate.
+REVIEW_TRANCHES: dict[str, tuple[str, dict[str, tuple[tuple[str, ...], float, float]]]] = {
+    "M030": ("2024-09-27", {
+        "electric vehicles": (("870380",), 1.0, 1.00),
+        "solar cells": (("854140",), 1.0, 0.50),  # HS 2017 line also holds LEDs: upper bound
+        "syringes and needles": (("901831", "901832"), 1.0, 1.00),
+        "steel and aluminium products": (STEEL_2018 + ALUMINIUM_2018, 1.0, 0.25),
+        # Li-ion batteries: one HS 2017 line for EV and non-EV batteries; assumed 25% EV, 75% non-EV.
+        "EV lithium-ion batteries": (("850760",), 0.25, 0.25),
+        "battery parts": (("850790",), 1.0, 0.25),
+        # Critical minerals, by name (the USTR annex's 8-digit lines are not in the reference data).
+        "critical minerals": (("260200", "260500", "261000", "261100", "261590", "280530", "284610",
+                               "284690", "810520", "811100"), 1.0, 0.25),
+        "ship-to-shore cranes": (("842619",), 1.0, 0.25),
+        # Facemasks are a part of the basket line 6307.90: assumed half of it.
+        "facemasks": (("630790",), 0.5, 0.25),
+    }),
+    "M031": ("2025-01-01", {
+        "semiconductors": (("8541", "8542"), 1.0, 0.50),
+        # Medical gloves: HS 2017 4015.11 (surgical) and part of 4015.19 (assumed half).
+        "medical gloves": (("401511",), 1.0, 0.50),
+        "medical gloves (other)": (("401519",), 0.5, 0.50),
+        "polysilicon and wafers": (("280461", "381800"), 1.0, 0.50),
+        "tungsten products": (("810194", "810199"), 1.0, 0.25),
+    }),
+    "M032": ("2026-01-01", {
+        "non-EV lithium-ion batteries": (("850760",), 0.75, 0.25),
+        "natural graphite": (("250410", "250490"), 1.0, 0.25),
+        "permanent magnets": (("850511",), 1.0, 0.25),
+        "medical gloves": (("401511",), 1.0, 1.00),
+        "medical gloves (other)": (("401519",), 0.5, 1.00),
+        "facemasks": (("630790",), 0.5, 0.50),
+    }),
+}  # fmt: skip
+
+# China's tariffs of February 2025 (M037, Customs Tariff Commission Announcement No. 1 of 2025), by
+# the product names of measures.csv (the annex's 8-digit lines are not in the reference data).
+M037_LINES = {
+    **{code: 0.15 for code in ("2701", "271111")},  # coal; liquefied natural gas
+    **{code: 0.10 for code in ("2709",)},  # crude oil
+    **{code: 0.10 for code in ("8432", "8433", "8436")},  # agricultural machinery
+    **{code: 0.10 for code in ("870324", "870333")},  # cars with engines above 3,000 cc / 2,500 cc (diesel)
+    **{code: 0.10 for code in ("870421", "870431")},  # light goods vehicles (pickup trucks)
+}
+
+# ====================================================================== curation: 2025-2026 U.S.-China
+# Reciprocal tariff on China, as layers that add up to the cumulative rates of measures.csv:
+# 10% baseline from 2025-04-05, the 34% country rate from 2025-04-09 (the layer later paused at 10%),
+# +50 points from 2025-04-09 (84%), +41 from 2025-04-10 (125%). The layers exclude, by sector, the
+# goods the reciprocal tariff never applied to: Annex II (energy, pharmaceuticals, certain minerals,
+# lumber, copper...) and the goods under Section 232 at the time (steel and aluminium articles,
+# vehicles); later carve-outs are exclusions (M051 electronics; then each new Section 232 action).
+RECIPROCAL = (
+    ("M044a", "M044", "2025-04-05", "2025-04-09", 0.10, "the 10% baseline"),
+    ("M044", "M044", "2025-04-09", None, 0.34, "the 34% country rate (held at 10% from 2025-05-14 and terminated 2026-02-24)"),
+    ("M048", "M048", "2025-04-09", "2025-05-14", 0.50, "+50 points (84% in all)"),
+    ("M050", "M050", "2025-04-10", "2025-05-14", 0.41, "+41 points (125% in all)"),
+)  # fmt: skip
+RECIPROCAL_IDS = tuple(item[0] for item in RECIPROCAL)
+
+# Month-only dates of measures.csv ("2025-07") are taken as the 15th of the month.
+MID_MONTH = 15
+
+
+@dataclass(frozen=True)
+class ExportControlSpec:
+    """How a CSV row of export controls is recorded (no tax equivalent: recorded only)."""
+
+    imposer: str
+    targets: str | tuple[str, ...]
+    sectors: str | tuple[str, ...]
+    start: str | None = None  # None: the CSV's effective date
+    end: str | None = "csv"  # "csv": the CSV's end date; None: no end
+    what: str = ""
+
+
+# Export controls and licence requirements: recorded (the timeline lists them) but not quantified.
+# Sectors: where the controlled items are (entity listings: "goods"). Controls China applies to all
+# destinations target "*" and have no end: the relief for U.S. end users of November 2025 (M072,
+# general licences) cannot be expressed for one destination (see the note).
+EXPORT_CONTROLS: dict[str, ExportControlSpec] = {
+    "M013": ExportControlSpec("USA", "CHN", "goods", what="Entity List: Huawei and 68 affiliates"),
+    "M024": ExportControlSpec("USA", "CHN", ("Electrical and optical",), what="foreign direct product rule for Huawei (chips made with U.S. technology)"),
+    "M025": ExportControlSpec("USA", "CHN", ("Electrical and optical", "Machinery"), what="advanced computing chips and semiconductor manufacturing equipment (October 2022 rules)"),
+    "M027": ExportControlSpec("USA", "CHN", ("Electrical and optical", "Machinery"), what="update of the October 2022 chip and equipment rules"),
+    "M033": ExportControlSpec("USA", "CHN", ("Electrical and optical", "Machinery"), what="equipment, high-bandwidth memory and software-key rules, 140 Entity List additions"),
+    "M035": ExportControlSpec("USA", "*", ("Electrical and optical",), what="AI diffusion framework (worldwide licensing of advanced AI chips; rescinded)"),
+    "M053": ExportControlSpec("USA", "CHN", ("Electrical and optical",), what="licence requirement for Nvidia H20 / AMD MI308 chips (lifted in July 2025)"),
+    "M056": ExportControlSpec("USA", "CHN", ("Business services",), what="licence requirement for electronic design automation software"),
+    "M062": ExportControlSpec("USA", "CHN", "goods", end=None, what="affiliates (50%) rule: Entity List controls extended to majority-owned affiliates (paused by M081a)"),
+    "M074": ExportControlSpec("USA", "CHN", ("Electrical and optical",), what="licence review for H200 / MI325X-class chips eased from presumption of denial to case by case"),
+    "M026": ExportControlSpec("CHN", "*", ("Metals",), end=None, what="licence requirement for gallium and germanium items, all destinations"),
+    "M028": ExportControlSpec("CHN", "*", ("Mining", "Minerals"), what="licence requirement for graphite items, all destinations"),
+    "M029": ExportControlSpec("CHN", "*", ("Mining", "Metals"), what="licence requirement for antimony items, all destinations"),
+    "M034a": ExportControlSpec("CHN", "USA", "goods", end=None, what="ban on dual-use items to U.S. military end users (clause 1 of Announcement No. 46 of 2024)"),
+    "M034b": ExportControlSpec("CHN", "USA", ("Metals", "Minerals"), end=None, what="ban in principle on gallium, germanium, antimony and superhard materials to the U.S. (clause 2; paused by M071)"),
+    "M038": ExportControlSpec("CHN", "*", ("Metals", "Chemicals"), what="licence requirement for tungsten, tellurium, bismuth, molybdenum and indium items, all destinations"),
+    "M046": ExportControlSpec("CHN", "*", ("Metals", "Chemicals", "Electrical and optical"), end=None, what="licence requirement for seven medium and heavy rare earths and magnets, all destinations"),
+    "M063": ExportControlSpec("CHN", "*", ("Metals", "Chemicals", "Electrical and optical"), end=None, what="extraterritorial rare-earth controls and lithium-battery materials (paused by M081b)"),
+    "M080": ExportControlSpec("CHN", "USA", "goods", what="Unreliable Entity List and export-control list additions of U.S. firms"),
+}  # fmt: skip
+EXPORT_CONTROL_ROWS = {"M034a": "M034", "M034b": "M034"}  # split rows -> CSV id
+
+# Suspensions of export controls (pauses that lapse by themselves): id -> (CSV id, measures, start, end).
+CONTROL_PAUSES = {
+    "M071": ("M071", ("M034b",), "2025-11-09", "2026-11-27"),
+    # Busan truce (M081): the U.S. pauses the affiliates rule for a year; China its October 2025 controls.
+    "M081a": ("M081", ("M062",), "2025-11-10", "2026-11-10"),
+    "M081b": ("M081", ("M063",), "2025-11-07", "2026-11-10"),
+}
+
+# Purchase commitments: id -> (importer, exporter, sectors, amount in USD millions, start, end).
+PURCHASES = {
+    # Phase One: $200bn above 2017 over 2020-2021 (goods and services; ends 2021-12-31 inclusive).
+    "M019": ("CHN", "USA", "all", 200_000.0, "2020-02-14", "2022-01-01"),
+    # Busan: soybeans >= 12 MMT by end-2025, 25 MMT a year 2026-2028; value not stated.
+    "M073": ("CHN", "USA", ("Agriculture",), None, "2025-10-30", "2029-01-01"),
+    # Beijing summit claims (unconfirmed; no effective date: the announcement day).
+    "M079": ("CHN", "USA", "goods", None, "2026-05-15", None),
+}
+
+# CSV rows not encoded as measures, and why (everything else is encoded; the note lists both).
+SKIPPED = {
+    "M009": "The Buenos Aires truce held a scheduled rise of List 3 (10% -> 25% on 2019-01-01) that had not "
+    "taken effect: no tariff changed on that day. The rise came on 2019-05-10 (M011).",
+    "M015": "List 4B: scheduled for 2019-12-15 and suspended before it applied (never implemented).",
+    "M016": "Threatened rise of Lists 1-3 from 25% to 30%: withdrawn before it applied (never implemented).",
+    "M018": "Batch 2 of China's September 2019 list and the restoration of its auto tariffs: scheduled for "
+    "2019-12-15 and suspended that day (never applied).",
+    "M023": "Extension of 178 Section 301 product exclusions: the excluded 8-digit lines and their trade are "
+    "not in the reference data, so no sector share can be computed (open question); the 2018-2020 table "
+    "has no exclusions either.",
+    "M045": "End of the de minimis exemption for China and Hong Kong: it extends the duties in force to "
+    "low-value shipments rather than changing a rate; no sector rate follows from it.",
+    "M057": "London framework: no tariff change; its U.S. part (lifting the EDA licence requirement) is the "
+    "end date of M056, its Chinese part (rare-earth licences) is not quantified.",
+    "M059": "China's 'green channel' for EU rare-earth licences: not a U.S.-China measure (the row says so).",
+    "M064": "U.S. port fees on Chinese-built or -operated ships: a fee per port call, neither an ad valorem "
+    "tariff nor an export control.",
+    "M065": "China's port fees on U.S. ships: a fee per port call, neither an ad valorem tariff nor an export "
+    "control.",
+    "M066": "Threatened 100% tariff of October 2025: dropped at Busan (never implemented).",
+    "M072": "General licences for U.S. end users of China's mineral controls: a relief for one destination of "
+    "controls that apply to all (M026, M028, M046); a suspension in this model pauses a measure for every "
+    "target, so it is not encoded (open question).",
+    "M078": "Section 301 investigation into excess capacity: no rate (investigation only).",
+}
+
+
+# ====================================================================== inputs
+@dataclass
+class Products:
+    """One direction's HS6 lines with their weights in each goods sector.
+
+    ``pieces`` has one row per (HS6 line, goods sector) with the line's weight in the sector
+    (line weight x concordance share); a sector's share of a product set is the weight of the set's
+    lines over the sector's total weight.
+    """
+
+    pieces: pd.DataFrame  # hs6, sector, weight
+    lines: pd.Index  # the HS6 universe
+    basis: str
+
+    def __post_init__(self) -> None:
+        self.totals = self.pieces.groupby("sector")["weight"].sum().reindex(list(GOODS_LABELS), fill_value=0.0)
+
+    def lines_of(self, codes: Iterable[str], unmatched: list[str] | None = None) -> set[str]:
+        """The HS6 lines named by prefix codes (2/4 digits: all lines under them; 6+: the line)."""
+        found: set[str] = set()
+        universe = set(self.lines)
+        for code in codes:
+            code = "".join(ch for ch in str(code) if ch.isdigit())
+            hits = self._match(code, universe)
+            if not hits:
+                for new, old in HS_2022_TO_2017.items():
+                    if code.startswith(new):
+                        hits = self._match(old + code[len(new):] if len(old) < 6 else old, universe)
+                        break
+            if not hits and unmatched is not None:
+                unmatched.append(code)
+            found |= hits
+        return found
+
+    @staticmethod
+    def _match(code: str, universe: set[str]) -> set[str]:
+        if len(code) >= 6:
+            return {code[:6]} & universe
+        return {line for line in universe if line.startswith(code)}
+
+    def mean(self, values: Mapping[str, float]) -> pd.Series:
+        """The weighted mean by sector of a value per HS6 line (0 for lines not given)."""
+        value = self.pieces["hs6"].map(values).fillna(0.0).to_numpy()
+        sums = pd.Series(value * self.pieces["weight"].to_numpy()).groupby(self.pieces["sector"].to_numpy()).sum()
+        return (sums.reindex(list(GOODS_LABELS), fill_value=0.0) / self.totals.replace(0.0, np.nan)).fillna(0.0)
+
+    def share(self, lines: Iterable[str]) -> pd.Series:
+        """Share of each sector's weight in a set of HS6 lines."""
+        return self.mean({line: 1.0 for line in lines})
+
+
+def _pieces(lines: pd.Index, weights: pd.Series, concordance: pd.DataFrame) -> pd.DataFrame:
+    """(hs6, sector, weight): goods-sector parts of the lines; equal weights where a sector has no trade."""
+    rows = concordance[concordance["hs6"].isin(lines) & concordance["wiod_code"].isin(GOODS)]
+    weight = rows["share"].to_numpy() * weights.reindex(rows["hs6"]).fillna(0.0).to_numpy()
+    frame = pd.DataFrame({"hs6": rows["hs6"].to_numpy(), "sector": rows["wiod_code"].map(sector_label).to_numpy()})
+    totals = pd.Series(weight).groupby(frame["sector"]).transform("sum").to_numpy()
+    frame["weight"] = np.where(totals > 0, weight, rows["share"].to_numpy())
+    return frame
+
+
+def us_line_weights(source_dir: Path, lines: pd.Index) -> pd.Series:
+    """2024 U.S. imports from China per HS6 line: the lines of ``KNOWN_LINES`` at their reported value,
+    the rest of each HS2 chapter's imports split equally over its other lines."""
+    code = table_source.census_code(source_dir, "CHN")
+    trade = read_csv(
+        source_dir / table_source.HS2_FOLDER / f"hs2-tariff-{code}.csv", "2024 U.S. imports from China by HS2",
+        dtype={"HS2": str},
+    )
+    chapters = trade.set_index(trade["HS2"].str.zfill(2))["2024_imports"].astype(float)
+    chapter = pd.Series(lines.str[:2], index=lines)
+    known = pd.Series(KNOWN_LINES, dtype=float).reindex(lines).dropna()
+    rest = chapters.sub(known.groupby(known.index.str[:2]).sum(), fill_value=0.0)
+    others = chapter[~chapter.index.isin(known.index)]
+    weights = others.map(rest).fillna(0.0) / others.map(others.value_counts())
+    return pd.concat([weights, known]).reindex(lines).rename("weight")
+
+
+def read_list(source_dir: Path, name: str, column: int = 0) -> list[str]:
+    """HS codes of one tariff list file (leading zeros restored where the file lost them)."""
+    path = require(source_dir / LISTS / name, f"tariff list {name}")
+    header = 0 if name not in ("china-10-percent-030425.csv", "china-15-percent-030425.csv") else None
+    table = pd.read_csv(path, dtype=str, header=header)
+    codes = table.iloc[:, column].dropna().str.replace(".", "", regex=False).str.strip()
+    if "digits" in table.columns:
+        codes = pd.Series([c.zfill(int(d)) for c, d in zip(codes, table["digits"], strict=True)])
+    return [c.zfill(len(c) + 1) if len(c) % 2 else c for c in codes]
+
+
+@dataclass
+class Inputs:
+    """Everything the library is derived from."""
+
+    csv: pd.DataFrame  # measures.csv, indexed by id
+    us: Products  # U.S. imports from China
+    cn: Products  # China's imports from the U.S. (equal weights, as in the 2018-2020 table)
+    us_301: pd.Series  # Section 301 rate per HS6 line on 2020-02-14 (tariff minus 2018-01-01)
+    cn_lines: pd.DataFrame  # China's tariff by HS6 line and date (tracker)
+    table: pd.DataFrame  # us_china_2018_2020.csv
+    lists: dict[str, list[str]]
+    unmatched: dict[str, list[str]] = field(default_factory=dict)
+
+
+LIST_FILES = {
+    "annex_ii": "annex-II-exemptions.csv",
+    "electronics": "consumer_electronics_EO14257_apr11.csv",
+    "autos": "auto-tariffs.csv",
+    "copper": "copper-list.csv",
+    "metals": "metals-annex-IA.csv",
+    "s122": "section122-product-exemptions.csv",
+    "s122_aircraft": "section122-aircraft-exemptions.csv",
+    "s122_specific": "section122-specific-exemptions.csv",
+}
+
+
+def load_inputs(source_dir: Path) -> Inputs:
+    source_dir = Path(source_dir)
+    csv = read_csv(source_dir / MEASURES_CSV, "the U.S.-China measure list (82 rows)", dtype=str).fillna("")
+    csv = csv.set_index("id")
+    concordance = pd.read_csv(CONCORDANCE, dtype={"hs6": str, "isic": str})
+    us, china = table_source.schedules(source_dir)
+    # U.S. side: every HS 2017 line of either tracker file (the U.S. file lacks lines no Section 301 list
+    # ever touched, e.g. chapter 30), weighted by 2024 imports (KNOWN_LINES, else HS2 split equally).
+    us_lines = us.tariffs.index.union(china.tariffs.index)
+    lists = {key: read_list(source_dir, name) for key, name in LIST_FILES.items()}
+    lists["china_10"] = read_list(source_dir, "china-10-percent-030425.csv", column=1)
+    lists["china_15"] = read_list(source_dir, "china-15-percent-030425.csv", column=1)
+    return Inputs(
+        csv=csv,
+        us=Products(_pieces(us_lines, us_line_weights(source_dir, us_lines), concordance), us_lines,
+                    "2024 U.S. imports from China by HS2 split equally over the chapter's HS6 lines, except the "
+                    "lines of KNOWN_LINES at their reported value"),
+        cn=Products(_pieces(china.tariffs.index, china.weights, concordance), china.tariffs.index, china.weight_basis),
+        us_301=(us.tariffs["2020-02-14"] - us.tariffs[table_source.BASE_DATE])
+        .clip(lower=0.0)
+        .reindex(us_lines, fill_value=0.0),
+        cn_lines=china.tariffs,
+        table=pd.read_csv(TABLE_2018_2020, dtype={"date": str}),
+        lists=lists,
+    )
+
+
+# ====================================================================== measure helpers
+def _round(value: float, digits: int = DIGITS) -> float:
+    value = round(float(value), digits)
+    return 0.0 if value == 0 else value
+
+
+def _sector_rates(rates: pd.Series, digits: int = DIGITS) -> dict[str, float]:
+    """Non-zero sector rates (rounded), in the world's goods order."""
+    out = {s: _round(rates.get(s, 0.0), digits) for s in GOODS_LABELS}
+    return {s: v for s, v in out.items() if v != 0.0}
+
+
+def _share_text(shares: Mapping[str, float]) -> str:
+    return ", ".join(f"{sector} {share:.1%}" for sector, share in shares.items())
+
+
+def _csv_date(text: str) -> str | None:
+    """An ISO day from measures.csv; month-only dates -> the 15th; year-only or blank -> None."""
+    text = text.strip()
+    if len(text) == 10:
+        return text
+    if len(text) == 7:
+        return f"{text}-{MID_MONTH:02d}"
+    return None
+
+
+class Library:
+    """Collects measures (as ordered mappings) and what was done with each CSV id."""
+
+    def __init__(self, csv: pd.DataFrame):
+        self.csv = csv
+        self.measures: list[dict[str, Any]] = []
+        self.done: dict[str, list[str]] = {}  # CSV id -> measure ids
+        self.shares: list[tuple[str, str, str]] = []  # (measure, what, shares) for the note
+
+    def row(self, csv_id: str) -> pd.Series:
+        return self.csv.loc[csv_id]
+
+    def add(self, csv_id: str | None, measure: dict[str, Any]) -> dict[str, Any]:
+        if csv_id is not None:
+            row = self.row(csv_id)
+            measure.setdefault("basis", row["legal_basis"])
+            measure.setdefault("source", row["source"])
+            self.done.setdefault(csv_id, []).append(measure["id"])
+        self.measures.append({key: value for key, value in measure.items() if value is not None})
+        return measure
+
+    def tariff(
+        self,
+        csv_id: str | None,
+        id: str,
+        description: str,
+        imposer: str,
+        targets: str | Sequence[str],
+        rates: pd.Series | Mapping[str, float] | float,
+        start: str,
+        end: str | None = None,
+        headline: float | None = None,
+        **extra: Any,
+    ) -> dict[str, Any] | None:
+        """A tariff layer: a single rate on all goods, or sector rates (on the sectors that have one)."""
+        if isinstance(rates, (int, float)):
+            sectors, rate, by_sector = "goods", _round(rates), {}
+        else:
+            by_sector = _sector_rates(pd.Series(rates, dtype=float))
+            if not by_sector:
+                return None
+            sectors = "goods" if len(by_sector) == len(GOODS_LABELS) else list(by_sector)
+            rate = _round(headline if headline is not None else max(by_sector.values(), key=abs))
+        return self.add(
+            csv_id,
+            {
+                "id": id,
+                "kind": "tariff",
+                "description": description,
+                "imposer": imposer,
+                "targets": [targets] if isinstance(targets, str) else list(targets),
+                "sectors": sectors,
+                "rate": rate,
+                "rate_by_sector": by_sector or None,
+                "start": start,
+                "end": end,
+                **extra,
+            },
+        )
+
+
+# ====================================================================== U.S.-China: 2018-2020
+def _table_increase(table: pd.DataFrame, importer: str) -> pd.DataFrame:
+    """Sector x date increase over 2018-01-01 for one direction."""
+    side = table[table["importer"] == importer]
+    return side.pivot(index="sector", columns="date", values="increase_over_2018_01_01").reindex(list(GOODS_LABELS))
+
+
+def _china_line_change(inputs: Inputs, date_from: str, date_to: str, lines: set[str]) -> pd.Series:
+    """Sector mean (China's equal weights) of the change of some lines between two dates."""
+    change = inputs.cn_lines[date_to] - inputs.cn_lines[date_from]
+    return inputs.cn.mean(change[change.index.isin(lines)].to_dict())
+
+
+def add_2018_2020(lib: Library, inputs: Inputs) -> None:
+    us = _table_increase(inputs.table, "USA")
+    dates = list(us.columns)
+    for when, (mid, start, end, headline, what) in US_STEPS.items():
+        before = dates[dates.index(when) - 1]
+        lib.tariff(
+            mid, mid,
+            f"U.S. {what} on imports from China. Sector rates: the rise of the average U.S. tariff on Chinese "
+            f"goods in each WIOD sector at {when} (tracker's HS6 lines, weighted by 2024 U.S. imports from "
+            f"China by HS2 split equally over each chapter's lines; the sector rate is the nominal rate times "
+            f"the sector's share of listed trade).",
+            "USA", "CHN", us[when] - us[before], start, end, headline,
+        )  # fmt: skip
+    mid, when, base, headline, what = US_PHASE_ONE
+    lib.tariff(
+        mid, mid,
+        f"U.S. {what} on imports from China: List 4A goods at 7.5% from {when}, replacing M014. Sector rates: "
+        f"the table's increase at {when} minus that at {base} (before List 4A), same weights as M003.",
+        "USA", "CHN", us[when] - us[base], when, None, headline,
+    )  # fmt: skip
+
+    cn = _table_increase(inputs.table, "CHN")
+    dates = list(cn.columns)
+    step = {when: cn[when] - cn[dates[dates.index(when) - 1]] for when in dates[1:]}
+    for when, (mid, start, end, headline, what) in CN_STEPS.items():
+        lib.tariff(
+            mid, mid,
+            f"China's {what} on imports from the U.S. Sector rates: the rise of China's average tariff on U.S. "
+            f"goods in each WIOD sector at {when} (tracker's HS6 lines, simple average over lines).",
+            "CHN", "USA", step[when], start, end, headline,
+        )  # fmt: skip
+    # M010 and China's 2019 MFN changes share the 2019-01-02 step: split by line.
+    change = inputs.cn_lines["2019-01-02"] - inputs.cn_lines["2018-11-01"]
+    autos = {
+        line
+        for line, value in change.items()
+        if line.startswith(M010_CHAPTER) and any(abs(value - cut) < 1e-9 for cut in M010_CUTS)
+    }
+    m010 = _china_line_change(inputs, "2018-11-01", "2019-01-02", autos)
+    lib.tariff(
+        "M010", "M010",
+        f"China suspends its extra tariffs on U.S. vehicles (25 points) and auto parts (5 points) from "
+        f"2019-01-01: a cut on the {len(autos)} chapter-87 lines whose tariff fell by 25 or 5 points that day "
+        f"(tracker's lines). Kept after 2019-12-15: the scheduled restoration was itself suspended (M018).",
+        "CHN", "USA", m010, "2019-01-01", None, -0.25,
+    )  # fmt: skip
+    for when, start in CN_MFN_STEPS.items():
+        rates = step[when] - (m010 if when == "2019-01-02" else 0.0)
+        lib.tariff(
+            None, f"CN-MFN-{start}",
+            f"China's MFN tariff changes of {start} (not a U.S.-China measure; applies to every exporter): "
+            f"the change of China's average tariff on U.S. goods at {when} in the tracker's lines"
+            + (", less M010 (the auto-tariff suspension of the same day)" if when == "2019-01-02" else "")
+            + ". Recorded so that China's tariff on U.S. goods matches the 2018-2020 table.",
+            "CHN", "*", rates, start, None, 0.0,
+            basis="China's MFN and provisional tariff rates (State Council Customs Tariff Commission)",
+            source=TRACKER_2018,
+        )  # fmt: skip
+    # M021: batch 1 halved from 2020-02-14 (M017 ends then).
+    m017 = step["2019-09-01"]
+    lib.tariff(
+        "M021", "M021",
+        "China halves its September 2019 tariffs on U.S. goods (batch 1 of the $75bn list, 5-10% -> 2.5-5%) "
+        "from 2020-02-14 under Phase One: half of M017's sector rates.",
+        "CHN", "USA", M021_FACTOR * m017, "2020-02-14", None, 0.05,
+    )  # fmt: skip
+    # M022: exclusions (the 2019-12-26 step), one per sector, as shares of the layers in force.
+    in_force = {m["id"]: m for m in lib.measures}
+    change = inputs.cn_lines[M022_DATE] - inputs.cn_lines[dates[dates.index(M022_DATE) - 1]]
+    excluded = sorted(change[change.abs() > 1e-9].index)
+    for k, (sector, cut) in enumerate((s, v) for s, v in step[M022_DATE].items() if abs(v) > 1e-12):
+        total = sum(in_force[mid].get("rate_by_sector", {}).get(sector, 0.0) for mid in M022_LAYERS[:-1])
+        share = _round(-cut / total)
+        lib.add(
+            "M022",
+            {
+                "id": f"M022{chr(ord('a') + k)}",
+                "kind": "exclusion",
+                "description": f"China's exclusions of U.S. goods from its countermeasure tariffs (the list "
+                f"effective {M022_DATE}: HS6 lines {', '.join(excluded)} fall by 30 points in the tracker's data): "
+                f"{share:.2%} of the retaliation layers' rate in {sector}, which removes the table's change "
+                f"({cut * 100:.3f} points). Exclusions extended to 2026-12-31.",
+                "layers": list(M022_LAYERS),
+                "share": share,
+                "sectors": [sector],
+                "targets": ["USA"],
+                "start": M022_DATE,
+                "end": "2027-01-01",
+            },
+        )
+
+
+# ====================================================================== U.S.-China: 2024-2026
+def add_section_301_review(lib: Library, inputs: Inputs) -> None:
+    """M030-M032: line increases over the Section 301 rate already borne, averaged by sector."""
+    current: dict[tuple[str, str], float] = {}  # (group, line) -> 301 rate reached
+    for mid, (start, groups) in REVIEW_TRANCHES.items():
+        increase: dict[str, float] = {}
+        described = []
+        for group, (codes, fraction, rate) in groups.items():
+            lines = inputs.us.lines_of(codes, inputs.unmatched.setdefault(mid, []))
+            for line in lines:
+                before = current.get((group, line), float(inputs.us_301.get(line, 0.0)))
+                increase[line] = increase.get(line, 0.0) + fraction * max(0.0, rate - before)
+                current[(group, line)] = max(before, rate)
+            described.append(f"{group} {rate:.0%}" + (f" (on {fraction:.0%} of the HS line)" if fraction < 1 else ""))
+        rates = inputs.us.mean(increase)
+        layer = lib.tariff(
+            mid, mid,
+            f"U.S. Section 301 four-year review, tranche of {start}, on imports from China: "
+            + "; ".join(described)
+            + ". Sector rates: each line's rise over the Section 301 rate it already bore (tracker's lines on "
+            "2020-02-14), weighted by 2024 U.S. imports from China (as in the provenance note).",
+            "USA", "CHN", rates, start, None,
+        )  # fmt: skip
+        lib.shares.append((mid, "sector rates", _share_text(_sector_rates(rates)) if layer else "none"))
+
+
+@dataclass
+class Section232:
+    id: str
+    start: str
+    end: str | None
+    lines: dict[str, float]  # HS6 line -> rate
+    what: str
+
+
+def section_232_actions(inputs: Inputs) -> list[Section232]:
+    """The Section 232 actions on China: lines and rates; a line pays only the first action covering it."""
+    us, lists = inputs.us, inputs.lists
+    note = inputs.unmatched
+    steel = us.lines_of(STEEL_2018, note.setdefault("M001", []))
+    aluminium = us.lines_of(ALUMINIUM_2018, note["M001"])
+    metals = us.lines_of([c for c in lists["metals"] if c[:2] in STEEL_ALUMINIUM_CHAPTERS], note.setdefault("M041", []))
+    autos = lists["autos"]
+    vehicles = us.lines_of([c for c in autos if c[:4] in VEHICLE_HEADINGS], note.setdefault("M042", [])) - metals
+    parts = us.lines_of([c for c in autos if c[:4] not in VEHICLE_HEADINGS], note.setdefault("M043", []))
+    parts -= metals | vehicles
+    copper = us.lines_of(lists["copper"], note.setdefault("M061", [])) - metals - vehicles - parts
+    taken = metals | vehicles | parts | copper
+    lumber = {}
+    for code, rate in M082_LUMBER.items():
+        lumber.update({line: rate for line in us.lines_of([code], note.setdefault("M082a", [])) - taken})
+    taken |= set(lumber)
+    trucks = {}
+    for code, rate in M082_TRUCKS.items():
+        trucks.update({line: rate for line in us.lines_of([code], note.setdefault("M082b", [])) - taken})
+    taken |= set(trucks)
+    chips = us.lines_of(SEMICONDUCTOR_232, note.setdefault("M075", [])) - taken
+    flat = lambda lines, rate: {line: rate for line in lines}  # noqa: E731
+    return [
+        Section232("M001", "2018-03-23", "2025-03-12", {**flat(steel, 0.25), **flat(aluminium, 0.10)},
+                   "steel (25%: HS 7206-7229, 7301-7302, 7304-7306) and aluminium (10%: HS 7601, 7604-7609)"),
+        Section232("M041", "2025-03-12", "2025-06-04", flat(metals, 0.25),
+                   "steel and aluminium articles and derivatives at 25% (HS chapters 72, 73, 76 lines of the metals annex I-A)"),
+        Section232("M058", "2025-06-04", None, flat(metals, 0.50),
+                   "steel and aluminium articles and derivatives at 50% (same lines as M041)"),
+        Section232("M042", "2025-04-03", None, flat(vehicles, 0.25),
+                   "passenger vehicles and light trucks at 25% (HS 8703, 8704 lines of the auto list)"),
+        Section232("M043", "2025-05-03", None, flat(parts, 0.25),
+                   "auto parts at 25% (the auto list's other lines: engines, tyres, glass, electrical parts...)"),
+        Section232("M061", "2025-08-01", None, flat(copper, 0.50),
+                   "semi-finished copper products and copper-intensive derivatives at 50% (copper list)"),
+        Section232("M082a", "2025-10-14", None, lumber,
+                   "softwood lumber at 10%, upholstered wooden seats and kitchen cabinets at 25%"),
+        Section232("M082b", "2025-11-01", None, trucks,
+                   "medium and heavy trucks at 25%, buses at 10%"),
+        Section232("M075", "2026-01-15", None, flat(chips, 0.25),
+                   "advanced computing chips at 25% (HTS 8471.50, 8471.80, 8473.30; a narrow category within them: "
+                   "the share is an upper bound)"),
+    ]  # fmt: skip
+
+
+def add_section_232(lib: Library, inputs: Inputs, actions: list[Section232]) -> None:
+    for action in actions:
+        rates = inputs.us.mean(action.lines)
+        coverage = inputs.us.share(action.lines)
+        covered = _sector_rates(coverage)
+        row_id = "M082" if action.id.startswith("M082") else action.id
+        rate_note = (
+            " Rates not in measures.csv (background knowledge): the proclamations' rates."
+            if row_id == "M082" else ""
+        )
+        lib.tariff(
+            row_id, action.id,
+            f"U.S. Section 232 tariff on imports from China: {action.what}. Sector rate = rate x share of the "
+            f"sector's 2024 imports from China in the covered HS6 lines (weights as in the provenance note; "
+            f"a line already under an earlier Section 232 action is not taxed twice): {_share_text(covered)}."
+            + rate_note,
+            "USA", "CHN", rates, action.start, action.end, max(action.lines.values()),
+        )  # fmt: skip
+        lib.shares.append((action.id, "covered share", _share_text(covered)))
+
+
+def add_fentanyl(lib: Library) -> None:
+    lib.tariff("M036", "M036", "U.S. IEEPA 'fentanyl' tariff on all imports from China: 10% (Hong Kong is "
+               "in the partner file's ROW).", "USA", "CHN", 0.10, "2025-02-04", "2025-11-10")
+    lib.tariff("M039", "M039", "U.S. IEEPA 'fentanyl' tariff raised from 10% to 20% on all imports from China "
+               "(+10 points on M036).", "USA", "CHN", 0.10, "2025-03-04", "2025-11-10")
+    lib.tariff("M067", "M067", "U.S. IEEPA 'fentanyl' tariff on China cut to 10% from 2025-11-10 (Busan truce; "
+               "replaces M036 + M039); terminated 2026-02-24 by M076.", "USA", "CHN", 0.10, "2025-11-10", None)
+
+
+def add_reciprocal(lib: Library, inputs: Inputs, actions: list[Section232]) -> None:
+    us, lists = inputs.us, inputs.lists
+    annex = us.lines_of(lists["annex_ii"], inputs.unmatched.setdefault("annex II", []))
+    by_id = {a.id: a for a in actions}
+    carved = annex | set(by_id["M041"].lines) | set(by_id["M042"].lines)
+    base = us.share(carved)
+    lib.shares.append(("M044", "share outside the reciprocal tariff (Annex II, steel/aluminium, vehicles)",
+                       _share_text(_sector_rates(base))))
+    for mid, row_id, start, end, rate, what in RECIPROCAL:
+        lib.tariff(
+            row_id, mid,
+            f"U.S. IEEPA 'reciprocal' tariff on imports from China: {what}. Sector rate = {rate:.0%} x the share "
+            f"of the sector's 2024 imports from China outside Annex II (energy, pharmaceuticals, minerals, "
+            f"lumber, copper...) and outside Section 232 steel/aluminium and vehicles.",
+            "USA", "CHN", rate * (1.0 - base), start, end, rate,
+        )  # fmt: skip
+    # Carve-outs after the start: electronics (M051), then each new Section 232 action (no stacking).
+    later = [
+        ("M051", "M051", lists["electronics"], "2025-04-05",
+         "electronics exempted from the reciprocal tariff on 2025-04-11, retroactive to 2025-04-05 (smartphones, "
+         "computers, semiconductors and their equipment; the fentanyl tariff still applies)"),
+        ("M043", "M043r", by_id["M043"].lines, by_id["M043"].start, "auto parts under Section 232 (M043) leave the reciprocal tariff"),
+        ("M061", "M061r", by_id["M061"].lines, by_id["M061"].start, "copper products under Section 232 (M061) leave the reciprocal tariff"),
+        ("M082", "M082ar", by_id["M082a"].lines, by_id["M082a"].start, "lumber and furniture under Section 232 (M082a) leave the reciprocal tariff"),
+        ("M082", "M082br", by_id["M082b"].lines, by_id["M082b"].start, "trucks and buses under Section 232 (M082b) leave the reciprocal tariff"),
+    ]  # fmt: skip
+    ends = {mid: end for mid, _, _, end, _, _ in RECIPROCAL}
+    for row_id, prefix, codes, start, what in later:
+        lines = us.lines_of(codes, inputs.unmatched.setdefault(prefix, [])) if row_id == "M051" else set(codes)
+        new = lines - carved
+        carved |= new
+        share = (us.share(new) / (1.0 - base).replace(0.0, np.nan)).fillna(0.0)
+        layers = [mid for mid in RECIPROCAL_IDS if ends[mid] is None or ends[mid] > start]
+        listed = _sector_rates(share)
+        lib.shares.append((prefix, "share of the reciprocal tariff's base excluded", _share_text(listed) or "none"))
+        for k, (sector, value) in enumerate(listed.items()):
+            lib.add(
+                row_id,
+                {
+                    "id": f"{prefix}{chr(ord('a') + k)}" if prefix == "M051" else f"{prefix}{k + 1}",
+                    "kind": "exclusion",
+                    "description": f"U.S. reciprocal tariff on China: {what}. Removes {value:.2%} of the "
+                    f"reciprocal layers' rate in {sector} (those goods' share of the sector's 2024 imports from "
+                    f"China still under the reciprocal tariff; 2024 import weights as in the provenance note).",
+                    "layers": layers,
+                    "share": value,
+                    "sectors": [sector],
+                    "targets": ["CHN"],
+                    "start": start,
+                },
+            )
+    # Pauses: Geneva (90 days), its extension, Busan; then the Supreme Court ends IEEPA tariffs.
+    pauses = [
+        ("M054", "M054", "2025-05-14", "2025-08-12", "Geneva: the 34% country rate held at 10% for 90 days (the +50 and +41 layers end the same day)"),
+        ("M060", "M060a", "2025-08-12", "2025-11-10", "the Geneva pause extended to 2025-11-10"),
+        ("M068", "M068", "2025-11-10", "2026-11-10", "Busan: the 34% country rate held at 10% for another year"),
+    ]  # fmt: skip
+    for row_id, mid, start, end, what in pauses:
+        lib.add(row_id, {"id": mid, "kind": "suspension", "description": f"U.S. reciprocal tariff on China: {what}.",
+                         "measures": ["M044"], "remaining_rate": 0.10, "start": start, "end": end})
+    lib.add("M076", {
+        "id": "M076", "kind": "suspension",
+        "description": "Termination of the IEEPA tariffs on China (Supreme Court, Learning Resources v. Trump): "
+        "collection of the reciprocal (M044) and fentanyl (M067) tariffs ends on 2026-02-24; recorded as a "
+        "pause with no end (it overrides the Busan pause M068, the later decision).",
+        "measures": ["M044", "M067"], "start": "2026-02-24",
+    })  # fmt: skip
+
+    # Section 122 surcharge: 10% on goods not exempted and not under Section 232 (no stacking).
+    exempt = us.lines_of(
+        lists["s122"] + lists["s122_aircraft"] + lists["s122_specific"], inputs.unmatched.setdefault("M077", [])
+    )
+    in_232 = {line for a in actions if a.end is None for line in a.lines}
+    outside = us.share(exempt | in_232)
+    lib.tariff(
+        "M077", "M077",
+        "U.S. Section 122 balance-of-payments surcharge of 10% on imports from China (and all others; theirs is in "
+        "the partner file), for the statutory 150 days. Sector rate = 10% x the share of the sector's 2024 "
+        "imports from China neither in the proclamation's product, aircraft and specific exemptions nor under "
+        "Section 232.",
+        "USA", "CHN", 0.10 * (1.0 - outside), "2026-02-24", "2026-07-24", 0.10,
+    )  # fmt: skip
+    lib.shares.append(("M077", "share exempt (exemption lists and Section 232)", _share_text(_sector_rates(outside))))
+
+
+def add_china_2025(lib: Library, inputs: Inputs) -> None:
+    cn = inputs.cn
+    lines = {}
+    for code, rate in M037_LINES.items():
+        lines.update({line: rate for line in cn.lines_of([code], inputs.unmatched.setdefault("M037", []))})
+    rates = cn.mean(lines)
+    lib.tariff(
+        "M037", "M037",
+        "China's tariffs of February 2025 on U.S. goods: 15% on coal and LNG; 10% on crude oil, agricultural "
+        "machinery, large-engine cars and pickup trucks. Sector rate = the rate averaged over the sector's HS6 "
+        f"lines (simple average, as China's side of the 2018-2020 table): {_share_text(_sector_rates(cn.share(lines)))} "
+        "of the lines covered. Not lifted by the November 2025 deal (status unconfirmed).",
+        "CHN", "USA", rates, "2025-02-10", None, 0.15,
+    )  # fmt: skip
+    lib.shares.append(("M037", "lines covered (equal weights)", _share_text(_sector_rates(cn.share(lines)))))
+    farm = {line: 0.10 for line in cn.lines_of(inputs.lists["china_10"], inputs.unmatched.setdefault("M040", []))}
+    farm.update({line: 0.15 for line in cn.lines_of(inputs.lists["china_15"], inputs.unmatched["M040"])})
+    lib.tariff(
+        "M040", "M040",
+        "China's tariffs of March 2025 on U.S. farm goods: 15% on chicken, wheat, corn, cotton; 10% on sorghum, "
+        "soybeans, pork, beef, aquatic products, fruit, vegetables, dairy (the lists' 8-digit lines). Sector "
+        f"rate = rate averaged over the sector's HS6 lines (simple average): lines covered "
+        f"{_share_text(_sector_rates(cn.share(farm)))}. Terminated 2025-11-10 by M070.",
+        "CHN", "USA", cn.mean(farm), "2025-03-10", None, 0.15,
+    )  # fmt: skip
+    lib.shares.append(("M040", "lines covered (equal weights)", _share_text(_sector_rates(cn.share(farm)))))
+    lib.tariff("M047", "M047", "China's retaliation of April 2025: 34% on all U.S. goods (held at 10% from "
+               "2025-05-14 by M055, M060b, M069).", "CHN", "USA", 0.34, "2025-04-10", None)
+    lib.tariff("M049", "M049", "China raises its April 2025 retaliation to 84% on all U.S. goods (+50 points on "
+               "M047); removed at Geneva.", "CHN", "USA", 0.50, "2025-04-10", "2025-05-14")
+    lib.tariff("M052", "M052", "China raises its retaliation to 125% on all U.S. goods (+41 points on M047 and "
+               "M049); removed at Geneva.", "CHN", "USA", 0.41, "2025-04-12", "2025-05-14")
+    pauses = [
+        ("M055", "M055", "2025-05-14", "2025-08-12", "Geneva: the 34% held at 10% for 90 days (the +50 and +41 layers end the same day)"),
+        ("M060", "M060b", "2025-08-12", "2025-11-10", "the Geneva pause extended to 2025-11-10"),
+        ("M069", "M069", "2025-11-10", "2026-11-10", "Busan: 24 points stay suspended for a year, 10% retained"),
+    ]  # fmt: skip
+    for row_id, mid, start, end, what in pauses:
+        lib.add(row_id, {"id": mid, "kind": "suspension", "description": f"China's retaliation on U.S. goods: {what}.",
+                         "measures": ["M047"], "remaining_rate": 0.10, "start": start, "end": end})
+    lib.add("M070", {
+        "id": "M070", "kind": "suspension",
+        "description": "Termination of China's March 2025 farm tariffs (M040) from 2025-11-10 (Busan); recorded "
+        "as a pause with no end.",
+        "measures": ["M040"], "start": "2025-11-10",
+    })  # fmt: skip
+
+
+def add_recorded(lib: Library) -> None:
+    """Export controls, their pauses and purchase commitments: recorded, not quantified."""
+    for mid, spec in EXPORT_CONTROLS.items():
+        row_id = EXPORT_CONTROL_ROWS.get(mid, mid)
+        row = lib.row(row_id)
+        end = _csv_date(row["ends"]) if spec.end == "csv" else spec.end
+        lib.add(row_id, {
+            "id": mid, "kind": "export_control",
+            "description": f"{'U.S.' if spec.imposer == 'USA' else 'Chinese'} export control: {spec.what} "
+            "(recorded, not quantified).",
+            "imposer": spec.imposer, "targets": [spec.targets] if isinstance(spec.targets, str) else list(spec.targets),
+            "sectors": spec.sectors if isinstance(spec.sectors, str) else list(spec.sectors),
+            "start": spec.start or _csv_date(row["effective"]), "end": end,
+        })  # fmt: skip
+    for mid, (row_id, measures, start, end) in CONTROL_PAUSES.items():
+        what = ", ".join(measures)
+        lib.add(row_id, {
+            "id": mid, "kind": "suspension",
+            "description": f"Pause of export control {what} from {start}, lapsing by itself on {end}"
+            + (" (Busan truce)" if row_id == "M081" else "") + ".",
+            "measures": list(measures), "start": start, "end": end,
+        })  # fmt: skip
+    for mid, (importer, exporter, sectors, amount, start, end) in PURCHASES.items():
+        row = lib.row(mid)
+        lib.add(mid, {
+            "id": mid, "kind": "purchase_commitment",
+            "description": f"China's purchase commitment: {row['coverage']} (recorded, not quantified"
+            + ("; amount = the increase over the 2017 baseline)" if amount else ")"),
+            "importer": importer, "exporter": exporter,
+            "sectors": sectors if isinstance(sectors, str) else list(sectors),
+            "amount_usd_mn": amount, "start": start, "end": end,
+        })  # fmt: skip
+
+
+# ====================================================================== other partners
+@dataclass(frozen=True)
+class PartnerSeries:
+    """One model partner's U.S. tariff increase over time and its sector profile."""
+
+    label: str  # world label or group
+    name: str
+    dates: tuple[str, ...]
+    values: tuple[float, ...]
+    profile: pd.Series  # sector -> increase at the snapshot
+    weights: pd.Series  # sector -> the world's U.S. imports from the partner (goods)
+    members: str  # how the series was made
+
+
+def partner_series(world, by_partner: pd.DataFrame, by_sector: pd.DataFrame) -> list[PartnerSeries]:
+    """Every WIOD partner of the U.S. but China: its own series, EU27 for EU members, ROW an average."""
+    from tradewar.policy.labels import GROUPS
+
+    wide = by_partner.pivot(index="date", columns="partner", values="increase_over_2024").sort_index()
+    imports = by_partner.groupby("partner")["imports_2024_usd_mn"].first()
+    names = by_partner.groupby("partner")["partner_name"].first()
+    eu = set(GROUPS["EU27"])
+    countries = [c for c in world.countries if c not in ("USA", "CHN", "ROW")]
+    own = [c for c in countries if c not in eu]
+    missing = [c for c in own if c not in wide.columns]
+    if missing:
+        raise ValueError(f"WIOD partners with no series in {BY_PARTNER.name}: {missing}")
+    world_countries = set(world.countries)
+    rest = [p for p in wide.columns if p not in world_countries and p != "EU27" and p not in eu]
+    trade = world.trade.sel(importer="USA").to_pandas().T  # sector x exporter
+
+    def profile(partners: list[str]) -> pd.Series:
+        cells = by_sector[by_sector["partner"].isin(partners)]
+        value = (cells["increase_over_2024"] * cells["imports_2024_usd_mn"]).groupby(cells["sector"]).sum()
+        return (value / cells.groupby("sector")["imports_2024_usd_mn"].sum()).reindex(list(GOODS_LABELS))
+
+    def weights(labels: list[str]) -> pd.Series:
+        present = [c for c in labels if c in world_countries]
+        return trade[present].sum(axis=1).reindex(list(GOODS_LABELS)).fillna(0.0)
+
+    result = []
+    for label in own:
+        result.append(PartnerSeries(label, str(names[label]).title(), tuple(wide.index), tuple(wide[label]),
+                                    profile([label]), weights([label]), f"its own series ({label})"))
+    result.append(PartnerSeries("EU27", "the European Union", tuple(wide.index), tuple(wide["EU27"]),
+                                profile(["EU27"]), weights(sorted(eu)),
+                                "the EU27 series, for every EU member in the world (Slovakia's own series is not used)"))
+    share = imports[rest] / imports[rest].sum()
+    row = wide[rest].mul(share, axis=1).sum(axis=1)
+    result.append(PartnerSeries("ROW", "the rest of the world", tuple(wide.index), tuple(row), profile(rest),
+                                weights(["ROW"]),
+                                f"the average of the {len(rest)} series partners outside the world's countries, "
+                                f"weighted by 2024 U.S. imports: {', '.join(rest)}"))  # fmt: skip
+    return result
+
+
+def partner_measures(series: list[PartnerSeries]) -> tuple[list[dict[str, Any]], list[str]]:
+    """One layer per partner and period; sector rates spread the average with the 2025-08-07 profile.
+
+    rate_s(t) = A(t) x r_s / sum_k w_k r_k, with r the partner's sector profile at the snapshot (sectors
+    without a value take the partner's mean) and w the world's U.S. imports from the partner by goods
+    sector (shares): the trade-weighted mean of the rates over the world's goods trade is A(t) exactly.
+    """
+    measures, notes = [], []
+    for item in series:
+        weights = item.weights / item.weights.sum()
+        mean_profile = float(np.nansum(item.profile * weights) / weights[item.profile.notna()].sum())
+        profile = item.profile.fillna(mean_profile)
+        scale = float((profile * weights).sum())
+        uniform = scale <= 0
+        notes.append(f"| {item.label} | {item.members} | "
+                     + ("uniform (profile empty)" if uniform else f"{scale:.2%}") + " |")
+        for k, (start, value) in enumerate(zip(item.dates, item.values, strict=True)):
+            end = item.dates[k + 1] if k + 1 < len(item.dates) else None
+            if abs(value) < 1e-12:
+                continue
+            rates = {} if uniform else _sector_rates(value * profile / scale, PARTNER_DIGITS)
+            period = f"{start} to {end}" if end else f"from {start}"
+            measures.append({
+                "id": f"P-{item.label}-{start}",
+                "kind": "tariff",
+                "description": f"U.S. tariff increase over 2024 on goods from {item.name} ({item.label}), {period}: "
+                f"{value:.2%} on average, spread over sectors with the partner's 2025-08-07 profile "
+                "(mean over the world's trade with the partner = the series value).",
+                "imposer": "USA",
+                "targets": [item.label],
+                "sectors": "goods" if uniform or len(rates) == len(GOODS_LABELS) else list(rates),
+                "rate": _round(value, PARTNER_DIGITS),
+                "rate_by_sector": rates or None,
+                "start": start,
+                "end": end,
+                "basis": PARTNER_BASIS,
+                "source": PARTNER_SOURCE,
+            })  # fmt: skip
+    return [{k: v for k, v in m.items() if v is not None} for m in measures], notes
+
+
+# ====================================================================== TOML
+KEY_ORDER = (
+    "id", "kind", "description", "imposer", "importer", "exporter", "targets", "sectors", "layers", "measures",
+    "share", "rate", "remaining_rate", "rate_by_sector", "amount_usd_mn", "start", "end", "basis", "source",
+)  # fmt: skip
+
+
+def _toml_string(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("\t", " ")
+    return f'"{escaped}"'
+
+
+def _toml_float(value: float) -> str:
+    text = f"{round(value, DIGITS):.{DIGITS}f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text
+
+
+def _toml_value(key: str, value: Any) -> str:
+    if key in ("start", "end"):
+        return date.fromisoformat(value).isoformat()  # a TOML local date
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return _toml_float(float(value))
+    if isinstance(value, str):
+        return _toml_string(value)
+    if isinstance(value, Mapping):
+        return "{ " + ", ".join(f"{_toml_string(k)} = {_toml_float(v)}" for k, v in value.items()) + " }"
+    return "[" + ", ".join(_toml_string(v) for v in value) + "]"
+
+
+def toml_text(measures: Sequence[Mapping[str, Any]], header: Sequence[str]) -> str:
+    """The measures as ``[[measure]]`` tables (keys in a fixed order), after a comment header."""
+    lines = [f"# {line}" if line else "#" for line in header]
+    for measure in measures:
+        unknown = set(measure) - set(KEY_ORDER)
+        if unknown:
+            raise ValueError(f"{measure['id']}: keys {sorted(unknown)} have no place in KEY_ORDER")
+        lines += ["", "[[measure]]"]
+        lines += [f"{key} = {_toml_value(key, measure[key])}" for key in KEY_ORDER if key in measure]
+    return "\n".join(lines) + "\n"
+
+
+
+# ====================================================================== provenance notes
+# Remarks on the encoding of particular CSV ids (assumptions, splits), for the note.
+REMARKS = {
+    "M001": "Targets China only (the 2018 tariff on other partners is in their 2024 base, which the partner "
+    "file's series start from). Not in the 2018-2020 table (the tracker's file is MFN + Section 301), so the "
+    "table check subtracts it. Ends when M041 replaces it.",
+    "M003": "Layer = the table's sector increase at the date minus the one before (same for M005, M007, M011, "
+    "M014; China: M002, M004, M006, M008, M012, M017).",
+    "M011": "Starts 2019-05-10 (legal date); the table dates the rise 2019-06-01 (end of the in-transit grace).",
+    "M014": "Ends 2020-02-14, replaced by M020 (List 4A at 7.5%).",
+    "M010": "Told apart from China's 2019 MFN changes (CN-MFN-2019-01-01) line by line; no end (restoration "
+    "suspended, M018).",
+    "M017": "Ends 2020-02-14, replaced by M021 at half its sector rates.",
+    "M022": "Only the December 2019 list is in the tracker's lines (the first list of 2019-09-17 is not); "
+    "encoded as sector exclusions of the retaliation layers that remove the table's 2019-12-26 change.",
+    "M030": "Sector rates from HS lines (see REVIEW_TRANCHES in the script): increases over the 301 rate already "
+    "borne; shares of partly covered lines are assumptions (EV/non-EV batteries 25/75, facemasks 1/2 of "
+    "6307.90, other medical gloves 1/2 of 4015.19).",
+    "M036": "10% from 2025-02-04; M039 adds 10 points (20% cumulative) from 2025-03-04; both end 2025-11-10 "
+    "when M067 (10%) replaces them.",
+    "M044": "Split into M044a (10% baseline, 2025-04-05 to 2025-04-09) and M044 (34% from 2025-04-09, the layer "
+    "Geneva/Busan hold at 10%). M048 (+50) and M050 (+41) make the cumulative 84% and 125%.",
+    "M051": "Exclusions of the reciprocal layers, one per sector: the listed HS lines' share of the sector's "
+    "2024 imports from China not already outside the reciprocal tariff.",
+    "M054": "Suspension of M044 with remaining rate 10% for 90 days (lapses 2025-08-12 by itself); M048 and "
+    "M050 end 2025-05-14.",
+    "M060": "Split: M060a (U.S., pause of M044) and M060b (China, pause of M047).",
+    "M067": "No end: terminated by M076.",
+    "M076": "A suspension of M044 and M067 with no end (the later decision overrides the Busan pause M068).",
+    "M070": "A suspension of M040 with no end (measures.csv: termination).",
+    "M047": "34% layer; M049 (+50) and M052 (+41) make 84% and 125% and end at Geneva; M055, M060b and M069 "
+    "hold M047 at 10%.",
+    "M037": "Product names read as HS codes (M037_LINES); equal weights over China's lines.",
+    "M040": "The tracker's 8-digit lists (china-10-percent / china-15-percent) by HS6; equal weights.",
+    "M041": "Steel and aluminium lines of the 2025 metals annex I-A (chapters 72, 73, 76); derivatives outside "
+    "these chapters are not covered.",
+    "M043": "Lines of the auto list other than 8703/8704, less lines already under steel/aluminium.",
+    "M075": "HTS 8471.50, 8471.80, 8473.30 counted whole: an upper bound (the tariff hits a narrow category of "
+    "advanced chips with wide end-use exemptions).",
+    "M077": "Exempt: the three Section 122 exemption lists and goods under Section 232 in force.",
+    "M082": "Rates not in measures.csv: 10% softwood lumber, 25% upholstered wooden seats and kitchen "
+    "cabinets (M082a, 2025-10-14); 25% medium/heavy trucks, 10% buses (M082b, 2025-11-01). Processed "
+    "critical minerals: no tariff (not encoded).",
+    "M034": "Split: M034a (clause 1, military end users, in force) and M034b (clause 2, paused by M071).",
+    "M053": "End '2025-07' (month only) taken as 2025-07-15.",
+    "M062": "No end: paused from 2025-11-10 to 2026-11-10 by M081a (the pause lapses by itself).",
+    "M063": "No end: paused from 2025-11-07 to 2026-11-10 by M081b.",
+    "M026": "Applies to all destinations; the U.S.-only relief of November 2025 (M072) is not encoded.",
+    "M046": "Applies to all destinations; the U.S.-only relief of November 2025 (M072) is not encoded.",
+    "M081": "The Busan truce package: encoded through its parts (M067-M070, M073) and two pauses of export "
+    "controls, M081a (U.S. affiliates rule M062) and M081b (China's October 2025 controls M063).",
+    "M079": "No effective date in measures.csv: starts on the announcement day; unconfirmed (1SRC).",
+}
+
+KEY_DATES = (
+    "2018-01-01", "2019-12-01", "2020-02-14", "2025-01-15", "2025-04-12", "2025-05-14", "2025-06-10",
+    "2025-11-10", "2026-06-01",
+)  # fmt: skip
+
+
+def _counts(measures: Sequence[Mapping[str, Any]]) -> str:
+    kinds = pd.Series([m["kind"] for m in measures]).value_counts()
+    return ", ".join(f"{kind} {count}" for kind, count in kinds.items())
+
+
+def key_averages(result: Result) -> pd.DataFrame:
+    """Trade-weighted average tariff each way on the key dates, on the default world (percent)."""
+    from tradewar import load_world
+    from tradewar.policy.timeline import Timeline
+
+    world = load_world()
+    timeline = Timeline([*result.us_china, *result.partners])
+    rows = []
+    for day in KEY_DATES:
+        frame = timeline.average_tariff(world, day, day)
+        rows.append([day, *frame["average_tariff_pct"].tolist()])
+    return pd.DataFrame(rows, columns=["date", "USA on CHN", "CHN on USA"])
+
+
+def us_china_note(result: Result) -> str:
+    csv = result.csv
+    lines = [
+        "# The U.S.-China trade war 2018-2026 as measures: provenance",
+        "",
+        f"- File: `{US_CHINA}`, {len(result.us_china)} measures ({_counts(result.us_china)}), read by "
+        "`tradewar.policy.library.load_library()`.",
+        "- Built by: `python -m tradewar.policy.sources.library --source ../shared/data` (script: "
+        "`tradewar.policy.sources.library.build`); the curation is the script's data structures.",
+        "- Sources: `timeline/measures.csv` (82 measures M001-M082; every measure keeps its CSV id, basis and "
+        f"source); the 2018-2020 sector table ({TRACKER_2018}); the 2025-2026 HS product lists of "
+        "tradewartracker/trade-war-redux-2025 (`tariff-lists/`: Annex II, electronics of 2025-04-11, autos and "
+        "parts, copper, metals annex I-A, Section 122 exemptions, China's March 2025 lists); 2024 U.S. imports "
+        "from China by HS2 (`data-hs2/hs2-tariff-5700.csv`, Census); HS6 -> WIOD concordance "
+        "(`tradewar/data/concordance/hs6_to_wiod.csv`).",
+        "",
+        "## Method",
+        "",
+        "1. Rates are fractions added to the world's baseline (2005 applied tariffs). Layers stack: MFN + "
+        "Section 301 + Section 232 + IEEPA + Section 122. Where measures.csv gives cumulative rates "
+        "(\"84 (34+50)\"), layers add up to them; a cut is a layer ending and a new one starting.",
+        "2. 2018-2020: each change of the sector table (`us_china_2018_2020.csv`) is one layer (increase at the "
+        "date minus the increase just before), so `Timeline.tariff_on` reproduces baseline + the table's "
+        "`increase_over_2018_01_01` at every table date (tested; M001, absent from the table, aside). China's "
+        "MFN changes in the table are layers on every exporter (`CN-MFN-*`).",
+        "3. Partial coverage: a measure on some products of a sector enters at rate x coverage share, the share "
+        "being the covered HS6 lines' weight in the sector. HS6 lines are split over WIOD sectors with the "
+        "concordance shares. Codes in the lists are prefixes (4 digits: every HS6 line under the heading; 8 or "
+        "10 digits: the HS6 line counts as covered, an upper bound). The lines are HS 2017 (the tracker's "
+        "files); HS 2022 codes of the 2025 lists are mapped back (`HS_2022_TO_2017`).",
+        "4. Weights, U.S. imports from China: 2024 imports by HS2 split equally over the chapter's HS6 lines, "
+        "except smartphones (8517.12, $41.7bn) and laptops (8471.30, $33.1bn), at their reported 2024 values "
+        "(U.S. Census via Reuters, 2025-04-12). Without them the electronics exemption would count for a few "
+        "percent of Electrical and optical instead of about half. The 2018-2020 layers keep the table's "
+        "weights (HS2 split equally, without this correction).",
+        "5. Weights, China's imports from the U.S.: equal weights over HS6 lines, as China's side of the "
+        "2018-2020 table (no U.S. exports to China by HS line in the reference data). This understates "
+        "measures on a few large lines (crude oil, LNG and coal in Mining for M037; soybeans in Agriculture "
+        "for M040).",
+        "6. Stacking (2025): goods under Section 232 pay neither the reciprocal tariff nor the Section 122 "
+        "surcharge; a line under two Section 232 actions pays the first one only; the fentanyl tariff and "
+        "Section 301 stack on everything. The reciprocal layers exclude Annex II goods and the Section 232 goods "
+        "of the day in their sector rates; later carve-outs (M051 electronics, then new Section 232 actions) "
+        "are exclusions of those layers.",
+        "7. Pauses are suspensions that lapse by themselves (`end` = when the pause runs out); terminations "
+        "(M070, M076) are suspensions with no end. Export controls and purchase commitments are recorded "
+        "without a tax equivalent or amount effect.",
+        "8. Hong Kong and Macau (in the world's ROW) get the IEEPA tariffs through the partner file's ROW series, "
+        "not here.",
+        "",
+        "## Coverage shares",
+        "",
+        "| measure | what | by sector |",
+        "|---|---|---|",
+        *[f"| {mid} | {what} | {shares} |" for mid, what, shares in result.shares],
+        "",
+        "HS codes of the lists that match no HS 2017 line (dropped):",
+        "",
+        *[
+            f"- {key}: {len(codes)} codes ({', '.join(codes[:12])}{', ...' if len(codes) > 12 else ''})"
+            for key, codes in result.unmatched.items()
+            if codes
+        ],
+        "",
+        "## Every id of measures.csv",
+        "",
+        "| id | effective | instrument | what was done |",
+        "|---|---|---|---|",
+    ]
+    kinds = {m["id"]: m["kind"] for m in result.us_china}
+    for csv_id, row in csv.iterrows():
+        if csv_id in result.done:
+            encoded = ", ".join(f"{mid} ({kinds[mid]})" for mid in result.done[csv_id])
+            text = f"encoded: {encoded}" + (f". {REMARKS[csv_id]}" if csv_id in REMARKS else "")
+        else:
+            text = f"skipped: {SKIPPED[csv_id]}"
+        lines.append(f"| {csv_id} | {row['effective']} | {row['instrument']} | {text} |")
+    averages = key_averages(result)
+    lines += [
+        "",
+        "## Average tariff each way on key dates",
+        "",
+        "`Timeline.average_tariff` on the default world (WIOD 2011 goods trade weights, baseline 2005 applied "
+        "tariffs), all built-in measures, percent:",
+        "",
+        "| date | U.S. on China | China on the U.S. |",
+        "|---|---|---|",
+        *[f"| {r.date} | {r[1]:.1f} | {r[2]:.1f} |" for r in averages.itertuples(index=False)],
+        "",
+        "For comparison, PIIE's chart (Bown, 'US-China Trade War Tariffs: An Up-to-Date Chart', 2017 HS-level "
+        "trade weights) has the U.S. tariff on Chinese goods at about 3% before July 2018, about 21% from "
+        "September 2019 and about 19% after Phase One, and China's on U.S. goods at about 8% rising to about "
+        "21%. The U.S. figures here run 4-5 points higher from mid-2019 because of the 2018-2020 table's weights "
+        "(see `us_china_2018_2020.md`); the pre-war levels are the world's 2005 tariffs.",
+        "",
+        "## Open questions",
+        "",
+        "- Section 301 exclusions (M023, and the 2018-2020 exclusions) are not encoded: no line data.",
+        "- China's general licences for U.S. end users (M072): a suspension cannot name one destination.",
+        "- China's own exemptions from its 125% (some chips, pharmaceuticals, ethane, aircraft parts, April 2025) "
+        "are not in measures.csv and not encoded.",
+        "- The November 2025 U.S. exemption of farm goods from the reciprocal tariff (`annex-II-exemptions-nov14`) "
+        "is not in measures.csv and not encoded.",
+        "- M082's rates and the Section 232 line lists are upper bounds where lists name 8/10-digit lines; "
+        "derivatives outside chapters 72/73/76 are not covered.",
+        "- What follows the pauses that end on 2026-11-10 (and the Section 122 surcharge after 2026-07-24) is not "
+        "in the sources: the pauses lapse by themselves and the paused rates come back.",
+    ]
+    return "\n".join(lines)
+
+
+def partners_note(result: Result) -> str:
+    labels = [m["targets"][0] for m in result.partners]
+    lines = [
+        "# U.S. tariffs on partners other than China, 2025-2026: provenance",
+        "",
+        f"- File: `{US_PARTNERS}`, {len(result.partners)} tariff layers ({len(set(labels))} partners), read by "
+        "`tradewar.policy.library.load_library()`.",
+        "- Built by: `python -m tradewar.policy.sources.library --source ../shared/data`.",
+        f"- Source: {TRACKER_2025}.",
+        "",
+        "## Method",
+        "",
+        "1. One layer per partner and period between consecutive dates of the series (start = the date, end = "
+        "the next date; the last one has no end), rate = the series' increase over 2024 in force then. Periods "
+        "with no increase have no layer.",
+        "2. Sector rates: the partner's 2025-08-07 profile (`us_2025_2026_by_sector.csv`) scaled to the series: "
+        "rate_s(t) = A(t) x r_s / sum_k w_k r_k, with w the world's goods trade from the partner to the U.S. "
+        "(WIOD 2011, sector shares) and r_s the profile (sectors without a value take the partner's mean). The "
+        "trade-weighted mean over the world's goods trade with the partner is then exactly A(t) (tested). The "
+        "profile is that of one date: before April 2025 (Section 232 only, or the fentanyl tariffs on Canada "
+        "and Mexico) it spreads the increase more evenly than it was.",
+        "3. Partners: every WIOD country but the U.S. and China. EU members take the `EU27` series as one group "
+        "layer (`targets = EU27`, the members present in the world); Slovakia's own series is not used (see "
+        "`us_2025_2026_by_partner.md`). GBR and the other non-EU countries take their own series. ROW takes the "
+        "average of the series partners that are not world countries, weighted by 2024 U.S. imports; Hong Kong "
+        "is one of them (its IEEPA tariffs are China's); Macau and the countries outside the tracker's 51 "
+        "partners are assumed to face that average. Croatia is in the world's ROW but its tariffs are the "
+        "EU's: it counts in neither average (a small error).",
+        "4. China is not here (us_china.toml holds its measures; the tracker's China series would double count).",
+        "",
+        "## Partners",
+        "",
+        "| label | series | profile mean over the world's trade |",
+        "|---|---|---|",
+        *result.partner_notes,
+    ]
+    return "\n".join(lines)
+
+
+# ====================================================================== derive and write
+@dataclass
+class Result:
+    us_china: list[dict[str, Any]]
+    partners: list[dict[str, Any]]
+    done: dict[str, list[str]]
+    shares: list[tuple[str, str, str]]
+    unmatched: dict[str, list[str]]
+    partner_notes: list[str]
+    series: list[PartnerSeries]
+    csv: pd.DataFrame
+
+
+def derive(source_dir: Path) -> Result:
+    """Every measure of both files (checked as a timeline on the default world), without writing."""
+    from tradewar import load_world
+    from tradewar.policy.timeline import Timeline
+
+    inputs = load_inputs(source_dir)
+    lib = Library(inputs.csv)
+    add_2018_2020(lib, inputs)
+    actions = section_232_actions(inputs)
+    add_section_232(lib, inputs, actions)
+    add_section_301_review(lib, inputs)
+    add_fentanyl(lib)
+    add_reciprocal(lib, inputs, actions)
+    add_china_2025(lib, inputs)
+    add_recorded(lib)
+    lib.measures.sort(key=lambda m: (m["start"], m["id"]))
+
+    world = load_world()
+    series = partner_series(world, pd.read_csv(BY_PARTNER, dtype={"date": str}), pd.read_csv(BY_SECTOR))
+    partners, notes = partner_measures(series)
+    Timeline([*lib.measures, *partners]).check_world(world)
+
+    encoded_or_skipped = set(lib.done) | set(SKIPPED)
+    missing = sorted(set(inputs.csv.index) - encoded_or_skipped)
+    if missing:
+        raise ValueError(f"CSV ids neither encoded nor skipped: {missing}")
+    return Result(lib.measures, partners, lib.done, lib.shares, inputs.unmatched, notes, series, inputs.csv)
+
+
+def build(source_dir: Path, output_dir: Path = OUTPUT_DIR) -> list[Path]:
+    """Write ``us_china.toml``, ``us_partners_2025.toml`` and their notes into ``output_dir``."""
+    result = derive(Path(source_dir))
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    header = [
+        "The real U.S.-China trade war, 2018-2026: tariff layers, exclusions, suspensions, export controls",
+        "and purchase commitments. Generated by `python -m tradewar.policy.sources.library`; do not edit:",
+        "change the curation in src/tradewar/policy/sources/library.py and rebuild. Provenance: us_china.md.",
+    ]
+    paths = [output_dir / US_CHINA, output_dir / US_PARTNERS]
+    paths[0].write_text(toml_text(result.us_china, header), encoding="utf-8")
+    header = [
+        "U.S. tariff increases over 2024 on every partner but China, 2025-2026 (China: us_china.toml).",
+        "Generated by `python -m tradewar.policy.sources.library`; do not edit. Provenance: us_partners_2025.md.",
+    ]
+    paths[1].write_text(toml_text(result.partners, header), encoding="utf-8")
+    paths.append(write_text(us_china_note(result), output_dir / "us_china.md"))
+    paths.append(write_text(partners_note(result), output_dir / "us_partners_2025.md"))
+    return paths
+
+
+if __name__ == "__main__":
+    main(build, "Write the built-in library of real measures (data/measures/*.toml).", OUTPUT_DIR)
