@@ -33,27 +33,32 @@ TILE_POSITIONS = {
 
 
 def _tile_map(result: CounterfactualResult) -> go.Figure:
+    """One square per region, coloured by its welfare change, at a rough map position."""
+    from plotly.colors import sample_colorscale
+
     welfare = 100 * (result.data["welfare"].to_series() - 1)
-    placed = [c for c in welfare.index if c in TILE_POSITIONS]
-    spare = iter((col, 9) for col in range(0, 40))
-    positions = {c: TILE_POSITIONS[c] for c in placed}
-    positions.update({c: next(spare) for c in welfare.index if c not in positions})
+    spare = iter((col, 10) for col in range(0, 60))
+    positions = {c: TILE_POSITIONS[c] if c in TILE_POSITIONS else next(spare) for c in welfare.index}
     limit = max(float(np.abs(welfare).max()), 1e-6)
-    figure = go.Figure(
-        go.Scatter(
-            x=[positions[c][0] for c in welfare.index],
-            y=[-positions[c][1] for c in welfare.index],
-            mode="markers+text",
-            text=list(welfare.index),
-            textfont={"size": 10},
-            marker={"symbol": "square", "size": 40, "color": welfare.values, "colorscale": "RdBu",
-                    "cmin": -limit, "cmax": limit, "colorbar": {"title": "welfare %"},
-                    "line": {"width": 1, "color": "#999"}},
-            hovertemplate="%{text}: %{marker.color:.3f}%<extra></extra>",
-        )
+    figure = go.Figure()
+    for country, value in welfare.items():
+        col, row = positions[country]
+        colour = sample_colorscale("RdBu", [(value + limit) / (2 * limit)])[0]
+        figure.add_shape(type="rect", x0=col - 0.46, x1=col + 0.46, y0=-row - 0.46, y1=-row + 0.46,
+                         fillcolor=colour, line={"color": "#888", "width": 1}, layer="below")
+    figure.add_scatter(
+        x=[positions[c][0] for c in welfare.index], y=[-positions[c][1] for c in welfare.index],
+        mode="text", text=[f"{c}<br>{v:+.2f}" for c, v in welfare.items()],
+        textfont={"size": 9, "color": ["white" if abs(v) > 0.6 * limit else "black" for v in welfare.values]},
+        hovertemplate="%{text}%<extra></extra>", showlegend=False,
     )
-    figure.update_layout(title="Welfare change by region (%)", xaxis={"visible": False},
-                         yaxis={"visible": False, "scaleanchor": "x"}, height=460, plot_bgcolor="white")
+    # An invisible trace carries the colour bar.
+    figure.add_scatter(x=[None], y=[None], mode="markers", showlegend=False,
+                       marker={"colorscale": "RdBu", "cmin": -limit, "cmax": limit, "color": [0],
+                               "colorbar": {"title": "welfare %"}})
+    figure.update_layout(title="Welfare change by region (%)", height=520, plot_bgcolor="white",
+                         xaxis={"visible": False, "range": [-0.6, 19.6]},
+                         yaxis={"visible": False, "scaleanchor": "x", "range": [-10.6, 0.6]})
     return figure
 
 
