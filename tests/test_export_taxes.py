@@ -127,3 +127,18 @@ def test_timeline_turns_quantified_export_controls_into_export_taxes(world):
     assert float(paused.sel(importer="USA", exporter="CHN", sector="Mining")) == 0.0
     result = simulate(world, export_tax=tax)
     assert float(result.data["trade_new"].sel(importer="USA", exporter="CHN", sector="Mining")) == 0.0
+
+
+def test_green_channel_exempts_listed_destinations(world):
+    """An export control on everyone but a 'green channel' destination taxes every other
+    buyer and spares the exempt one."""
+    from tradewar.policy import Timeline
+
+    timeline = Timeline([
+        {"id": "RE", "kind": "export_control", "imposer": "CHN", "targets": ["*"], "exempt": ["EU27"],
+         "sectors": ["Metals"], "tax_equivalent": 0.5, "start": "2025-06-01"},
+    ])
+    tax = timeline.export_tax_on("2025-06-10", world).sel(exporter="CHN", sector="Metals")
+    assert float(tax.sel(importer="EU27")) == 0.0
+    assert float(tax.sel(importer="USA")) == pytest.approx(0.5)
+    assert float(tax.sel(importer="CHN")) == 0.0

@@ -322,7 +322,8 @@ class ExportControl(_Bilateral):
     """An export control by ``imposer`` on sales to ``targets`` in ``sectors``.
 
     ``tax_equivalent`` (a fraction, >= 0) or ``ban`` quantify it; neither means
-    recorded but not quantified. :meth:`Timeline.export_tax_on` turns quantified
+    recorded but not quantified. ``exempt`` lists destinations spared (a "green
+    channel", e.g. ``targets = ["*"]``, ``exempt = ["EU27"]``). :meth:`Timeline.export_tax_on` turns quantified
     controls into export taxes (``inf`` for a ban) on the flows from the imposer to
     the targets.
     """
@@ -330,6 +331,7 @@ class ExportControl(_Bilateral):
     kind: Literal["export_control"] = "export_control"
     tax_equivalent: float | None = None
     ban: bool = False
+    exempt: Annotated[tuple[str, ...], BeforeValidator(_as_list)] = ()
 
     @field_validator("tax_equivalent")
     @classmethod

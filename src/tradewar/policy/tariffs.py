@@ -143,6 +143,11 @@ def compile_policy(measures: Sequence[Measure], world: World) -> CompiledPolicy:
                 if importers is not None and exporters is not None and not outside:
                     layers[measure.id] = _layer_cells(measure, importers, exporters, sectors, lookup)
             quantified = isinstance(measure, ExportControl) and (measure.ban or measure.tax_equivalent is not None)
+            if isinstance(measure, ExportControl) and measure.exempt and exporters is not None:
+                spared = attempt(
+                    measure, ("exempt",), lambda m=measure: [c for e in m.exempt for c in lookup.members(e)]
+                )
+                exporters = [c for c in exporters if c not in (spared or [])]
             if quantified and importers is not None and exporters is not None and sectors is not None:
                 # The imposer controls its exports: it is the exporter; the targets buy.
                 controls[measure.id] = CompiledControl(
