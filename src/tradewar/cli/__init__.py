@@ -9,7 +9,9 @@ import typer
 
 from tradewar.cli.common import console
 from tradewar.cli.replicate import replicate_app
+from tradewar.cli.serve import serve
 from tradewar.cli.simulate import compare, simulate
+from tradewar.cli.strategy import negotiate, war
 from tradewar.cli.timeline import timeline
 from tradewar.cli.world import world_app
 
@@ -21,6 +23,9 @@ app = typer.Typer(
 app.command()(simulate)
 app.command()(compare)
 app.command()(timeline)
+app.command()(serve)
+app.command()(war)
+app.command()(negotiate)
 app.add_typer(world_app, name="world")
 app.add_typer(replicate_app, name="replicate")
 

@@ -87,6 +87,7 @@ class Equilibrium:
     residual: float
     seconds: float
     history: list[float]
+    state: np.ndarray | None = None  # the solver's state vector (log wages, log prices, scaled spending)
 
 
 def _positive_log(values: np.ndarray) -> np.ndarray:
@@ -109,6 +110,14 @@ def _normalised_exp(exponent: np.ndarray, weights: np.ndarray) -> tuple[np.ndarr
             shares = weights * np.exp(exponent - log_total[:, None, :])
         return np.nan_to_num(shares, nan=0.0), log_total
     return terms / total[:, None, :], np.log(total)
+
+
+def expenditure_scale(baseline: Baseline) -> np.ndarray:
+    """What expenditure is divided by in the state vector: its baseline, floored at 1e-4 of
+    the country's spending (relative precision where it matters, no round-off blow-up in
+    empty cells)."""
+    country_spending = baseline.expenditure.sum(axis=1, keepdims=True)
+    return np.maximum(baseline.expenditure, 1e-4 * country_spending)
 
 
 class _System:
@@ -136,10 +145,7 @@ class _System:
             self.producer_share = self.pre_tariff_share
         self.deficit = np.asarray(deficit_new, dtype=float)
         self.world_value_added = baseline.value_added.sum()
-        # Expenditure is iterated relative to its baseline, floored at 1e-4 of the country's
-        # spending: relative precision where it matters, no round-off blow-up in empty cells.
-        country_spending = baseline.expenditure.sum(axis=1, keepdims=True)
-        self.scale = np.maximum(baseline.expenditure, 1e-4 * country_spending)
+        self.scale = expenditure_scale(baseline)
 
     # -- blocks ---------------------------------------------------------------------
     def prices(self, log_wage, log_price):
@@ -253,6 +259,7 @@ def solve_equilibrium(
     options: SolverOptions | None = None,
     on_iteration=None,
     export_tax_new: np.ndarray | None = None,
+    initial_state: np.ndarray | None = None,
 ) -> Equilibrium:
     """Solve the counterfactual equilibrium for new tariffs, trade costs, deficits and
     (optionally) export taxes; ``export_tax_new`` defaults to the baseline's.
@@ -267,7 +274,11 @@ def solve_equilibrium(
     clock = time.perf_counter()
     system = _System(baseline, tariff_new, trade_cost_hat, deficit_new, export_tax_new)
     n_countries, n_sectors = baseline.shape
-    start = system.pack(np.zeros(n_countries), np.zeros((n_countries, n_sectors)), baseline.expenditure)
+    start = (
+        system.pack(np.zeros(n_countries), np.zeros((n_countries, n_sectors)), baseline.expenditure)
+        if initial_state is None
+        else np.asarray(initial_state, dtype=float)
+    )
     fast = SolverOptions(
         tol=options.tol, max_iter=min(options.max_iter, options.fast_sweeps), memory=options.memory,
         damping=options.damping, restart_factor=options.restart_factor,
@@ -320,4 +331,5 @@ def solve_equilibrium(
         residual=residual,
         seconds=time.perf_counter() - clock,
         history=history,
+        state=state,
     )

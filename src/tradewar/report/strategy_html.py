@@ -1,0 +1,56 @@
+"""HTML reports for the strategic commands: the war's best-response path, the frontier."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import plotly.graph_objects as go
+
+__all__ = ["write_war_report", "write_talks_report"]
+
+
+def _page(title: str, figures: list[go.Figure], notes: list[str]) -> str:
+    parts = [figure.to_html(full_html=False, include_plotlyjs=index == 0) for index, figure in enumerate(figures)]
+    items = "".join(f"<li>{html.escape(note)}</li>" for note in notes)
+    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+            "<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:auto;padding:1em}</style></head>"
+            f"<body><h1>{html.escape(title)}</h1><ul>{items}</ul>{''.join(parts)}</body></html>")
+
+
+def write_war_report(document: dict, path: Path | str) -> Path:
+    """Rounds of best responses (each player's mean tariff) and welfare at the end."""
+    path = Path(path)
+    figure = go.Figure()
+    for player in document["players"]:
+        means = [sum(r[player].values()) / len(r[player]) for r in document["rounds"]]
+        figure.add_scatter(x=[r["round"] for r in document["rounds"]], y=means, mode="lines+markers",
+                           name=f"{player} (mean tariff, %)")
+    figure.update_layout(title="Best-response path", xaxis_title="round", yaxis_title="tariff, %")
+    welfare = go.Figure(go.Bar(x=list(document["welfare_pct"]), y=list(document["welfare_pct"].values())))
+    welfare.update_layout(title="Welfare at the Nash equilibrium vs the start (%)")
+    notes = [f"Players: {', '.join(document['players'])}; converged: {document['converged']}."]
+    path.write_text(_page("tradewar: the tariff war", [figure, welfare], notes), encoding="utf-8")
+    return path
+
+
+def write_talks_report(document: dict, path: Path | str) -> Path:
+    """The Pareto frontier with the threat point, the status quo and the bargain."""
+    path = Path(path)
+    a, b = document["parties"]
+    figure = go.Figure()
+    frontier = document["frontier"]
+    figure.add_scatter(x=[p["welfare_pct"][a] for p in frontier], y=[p["welfare_pct"][b] for p in frontier],
+                       mode="lines+markers", name="Pareto frontier")
+    for label, point, symbol in (("threat", document["threat_welfare_pct"], "x"),
+                                 ("status quo", document["status_quo_welfare_pct"], "circle-open"),
+                                 ("Nash bargain", document["bargain"]["welfare_pct"], "star")):
+        figure.add_scatter(x=[point[a]], y=[point[b]], mode="markers", name=label, marker={"size": 14, "symbol": symbol})
+    for deal in document["deals"]:
+        figure.add_scatter(x=[deal["welfare_pct"][a]], y=[deal["welfare_pct"][b]], mode="markers+text",
+                           text=[deal["name"]], textposition="top center", name=deal["name"], showlegend=False)
+    figure.update_layout(title=f"Welfare of {a} and {b} (% vs no trade war)", xaxis_title=f"{a} welfare, %",
+                         yaxis_title=f"{b} welfare, %", height=600)
+    notes = [f"Threat point: {document['threat']}.", f"Cards in the status quo: {', '.join(document['cards']) or 'none'}."]
+    path.write_text(_page(f"tradewar: talks between {a} and {b}", [figure], notes), encoding="utf-8")
+    return path

@@ -1,0 +1,12 @@
+"""Strategy: governments' welfare as a function of their instruments, best responses,
+the Nash tariff war, and the deals both sides would accept.
+
+Welfare gradients come from the solver by implicit differentiation (JAX vector-Jacobian
+products and one adjoint solve), never from finite differences.
+"""
+
+from tradewar.strategy.game import Instruments, TariffGame, tariff_instruments
+from tradewar.strategy.war import BestResponse, WarResult, best_response, nash_war
+
+__all__ = ["BestResponse", "Instruments", "TariffGame", "WarResult", "best_response", "nash_war",
+           "tariff_instruments"]

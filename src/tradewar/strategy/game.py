@@ -1,0 +1,133 @@
+"""Governments' objectives: welfare as a function of their tariffs, with exact gradients."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from tradewar.errors import ShockError
+from tradewar.model.caliendo_parro import expenditure_scale, solve_equilibrium
+from tradewar.model.counterfactual import simulate
+from tradewar.model.result import CounterfactualResult
+from tradewar.model.solver import SolverOptions
+from tradewar.strategy.differentiable import DifferentiableEquilibrium
+from tradewar.world.world import World
+
+__all__ = ["Instruments", "TariffGame", "tariff_instruments"]
+
+
+@dataclass(frozen=True)
+class Instruments:
+    """A player's instruments: each sets the tariff on a group of cells to one value."""
+
+    player: str
+    labels: tuple[str, ...]
+    masks: np.ndarray  # (instruments, importer, exporter, sector), boolean, disjoint
+
+    def values(self, tariff: np.ndarray) -> np.ndarray:
+        """The instruments' current values: the mean tariff over each group's cells."""
+        return np.array([tariff[mask].mean() for mask in self.masks])
+
+    def apply(self, tariff: np.ndarray, values: np.ndarray) -> np.ndarray:
+        new = tariff.copy()
+        for mask, value in zip(self.masks, values, strict=True):
+            new[mask] = value
+        return new
+
+    def pullback(self, gradient: np.ndarray) -> np.ndarray:
+        """The gradient with respect to the instruments from the one w.r.t. every cell."""
+        return np.array([gradient[mask].sum() for mask in self.masks])
+
+
+def tariff_instruments(
+    world: World, imposer: str, partners: Sequence[str] | None = None, *, by_sector: bool = False,
+    sectors: Sequence[str] | None = None,
+) -> Instruments:
+    """``imposer``'s tariffs on ``partners`` (default: everyone else) in ``sectors`` (default: goods):
+    one uniform instrument per partner, or one per partner and sector."""
+    countries = world.countries
+    if imposer not in countries:
+        raise ShockError(f"Unknown country {imposer!r}; the world has {countries}.")
+    partners = [c for c in countries if c != imposer] if partners is None else list(partners)
+    unknown = [c for c in partners if c not in countries or c == imposer]
+    if unknown:
+        raise ShockError(f"Partners {unknown} are unknown or the imposer itself; the world has {countries}.")
+    sectors = list(world.goods) if sectors is None else list(sectors)
+    bad = [s for s in sectors if s not in world.sectors]
+    if bad:
+        raise ShockError(f"Unknown sectors {bad}; the world has {world.sectors}.")
+    n, j = len(countries), len(world.sectors)
+    i = countries.index(imposer)
+    labels, masks = [], []
+    for partner in partners:
+        groups = [[s] for s in sectors] if by_sector else [sectors]
+        for group in groups:
+            mask = np.zeros((n, n, j), dtype=bool)
+            mask[i, countries.index(partner), [world.sectors.index(s) for s in group]] = True
+            masks.append(mask)
+            labels.append(f"{partner}:{group[0]}" if by_sector else partner)
+    return Instruments(imposer, tuple(labels), np.array(masks))
+
+
+class TariffGame:
+    """Welfare of every country as a function of the tariff tensor, on one world.
+
+    Each evaluation solves the equilibrium (warm-started from the last one) and, when
+    asked, differentiates welfare exactly through it.
+    """
+
+    def __init__(self, world: World, *, deficits: str = "fixed", options: SolverOptions | None = None):
+        self.world = world.without_deficits(options) if deficits == "zero" else world
+        self.deficits = deficits
+        self.options = options
+        self.baseline = self.world.baseline()
+        self.deficit = self.world.deficit.values
+        self.ones = np.ones_like(self.world.tariff.values)
+        self.differentiable = DifferentiableEquilibrium(
+            self.baseline, self.deficit, expenditure_scale(self.baseline), self.world.income.values
+        )
+        self._cache: dict[bytes, object] = {}
+        self._last_state = None
+        self.solves = 0
+
+    @property
+    def countries(self) -> list[str]:
+        return self.world.countries
+
+    def equilibrium(self, tariff: np.ndarray):
+        key = np.ascontiguousarray(tariff).tobytes()
+        if key not in self._cache:
+            self.solves += 1
+            try:
+                solved = solve_equilibrium(self.baseline, tariff, self.ones, self.deficit, self.options,
+                                           initial_state=self._last_state)
+            except Exception:
+                if self._last_state is None:
+                    raise
+                solved = solve_equilibrium(self.baseline, tariff, self.ones, self.deficit, self.options)
+            self._last_state = solved.state
+            if len(self._cache) > 64:
+                self._cache.clear()
+            self._cache[key] = solved
+        return self._cache[key]
+
+    def welfare(self, tariff: np.ndarray) -> np.ndarray:
+        """Real income of every country relative to the world's baseline (1 = unchanged)."""
+        return self.differentiable.welfare(self.equilibrium(tariff).state, tariff)
+
+    def welfare_and_gradient(self, tariff: np.ndarray, weights: np.ndarray) -> tuple[float, np.ndarray]:
+        """``weights . welfare`` and its gradient with respect to every tariff cell."""
+        state = self.equilibrium(tariff).state
+        value = float(np.dot(weights, self.differentiable.welfare(state, tariff)))
+        return value, self.differentiable.gradient(state, tariff, weights)
+
+    def weights_for(self, country: str) -> np.ndarray:
+        weights = np.zeros(len(self.countries))
+        weights[self.countries.index(country)] = 1.0
+        return weights
+
+    def result(self, tariff: np.ndarray) -> CounterfactualResult:
+        """The full result object for a tariff tensor (for tables and reports)."""
+        return simulate(self.world, tariff=tariff, options=self.options)

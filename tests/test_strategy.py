@@ -1,0 +1,120 @@
+"""Strategy: exact welfare gradients, best responses, the Nash war, and the bargain."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import random_world
+from tradewar.model.solver import SolverOptions
+from tradewar.strategy import TariffGame, best_response, nash_war, tariff_instruments
+from tradewar.strategy.talks import nash_bargain, pareto_frontier
+from tradewar.world import World
+
+
+def symmetric_world() -> World:
+    """Two identical countries with two sectors and balanced, identical flows."""
+    trade = np.array([[[100.0, 80.0], [20.0, 25.0]], [[20.0, 25.0], [100.0, 80.0]]])
+    gamma = np.array([[[0.2, 0.25], [0.3, 0.15]]] * 2)
+    return World.from_arrays(
+        countries=["A", "B"], sectors=["S0", "S1"], trade=trade, tariff=np.zeros((2, 2, 2)),
+        value_added_share=np.array([[0.5, 0.6]] * 2), input_share=gamma,
+        final_demand_share=np.array([[0.45, 0.55]] * 2), trade_elasticity=np.array([4.0, 6.0]),
+        require_equilibrium=False, name="symmetric",
+    ).balanced()
+
+
+def test_welfare_gradient_is_exact():
+    """Identity: the adjoint gradient equals a central finite difference of welfare computed
+    with a tight solver tolerance (agreement to 1e-8)."""
+    world = random_world(3, 3, 2)
+    game = TariffGame(world, options=SolverOptions(tol=1e-13))
+    tariff = world.tariff.values + 0.1
+    tariff[np.arange(3), np.arange(3), :] = 0
+    _, gradient = game.welfare_and_gradient(tariff, game.weights_for("C1"))
+    for cell in [(0, 1, 0), (1, 2, 1), (2, 0, 0)]:
+        step = np.zeros_like(tariff)
+        step[cell] = 1e-5
+        central = (game.welfare(tariff + step)[1] - game.welfare(tariff - step)[1]) / 2e-5
+        assert gradient[cell] == pytest.approx(central, abs=1e-8)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_optimal_tariff_matches_the_closed_form(seed):
+    """Closed form (one sector, two countries, no input-output links, no deficits; Gros 1987,
+    Costinot & Rodriguez-Clare 2014): the optimal uniform tariff is the inverse of the
+    partner's export-supply elasticity, t* = 1 / (theta * lambda_FF'), with lambda_FF' the
+    partner's own expenditure share at the optimum."""
+    world = random_world(seed, 2, 1, tariffs=False, io=False).without_deficits()
+    game = TariffGame(world)
+    response = best_response(game, world.tariff.values, tariff_instruments(world, "C0"))
+    own_share = game.result(response.tariff).data["trade_shares_new"].values[1, 1, 0]
+    theta = world.trade_elasticity.values[0]
+    assert response.values[0] == pytest.approx(1 / (theta * own_share), rel=1e-5)
+
+
+def test_symmetric_world_has_symmetric_nash_tariffs():
+    """Symmetry: identical countries end the war with identical tariffs, sector by sector,
+    and the war lowers their joint welfare against free trade."""
+    world = symmetric_world()
+    game = TariffGame(world)
+    war = nash_war(game, ["A", "B"], by_sector=True, tol=1e-7)
+    assert war.converged
+    tariffs = war.tariffs()
+    for sector in ("S0", "S1"):
+        assert tariffs["A"]["B"][sector] == pytest.approx(tariffs["B"]["A"][sector], abs=1e-3)
+        assert tariffs["A"]["B"][sector] > 1.0  # percent: a real war, not free trade
+    free = game.welfare(world.tariff.values)
+    at_war = game.welfare(war.tariff)
+    assert at_war.sum() < free.sum()
+
+
+def test_war_lowers_joint_welfare_on_real_data():
+    world = random_world(7, 4, 3)
+    game = TariffGame(world)
+    war = nash_war(game, ["C0", "C1"])
+    assert war.converged
+    players = [0, 1]
+    zero = world.tariff.values.copy()
+    zero[0, 1, :] = 0
+    zero[1, 0, :] = 0
+    assert game.welfare(war.tariff)[players].sum() < game.welfare(zero)[players].sum()
+
+
+def test_bargain_is_on_the_frontier_and_beats_the_threat():
+    """The Nash bargain gives both parties more than the war (threat point), and no
+    bilateral tariff pair on a grid (or on the weighted-sum frontier) gives both more."""
+    world = symmetric_world()
+    game = TariffGame(world)
+    war = nash_war(game, ["A", "B"])
+    threat = game.welfare(war.tariff)
+    bargain = nash_bargain(game, "A", "B", world.tariff.values, threat)
+    assert bargain.feasible
+    assert bargain.gains_pct["A"] > 0 and bargain.gains_pct["B"] > 0
+    achieved = game.welfare(bargain.tariff)
+    first, second = tariff_instruments(world, "A", ["B"]), tariff_instruments(world, "B", ["A"])
+    for x in np.linspace(0, 0.3, 7):
+        for y in np.linspace(0, 0.3, 7):
+            welfare = game.welfare(second.apply(first.apply(world.tariff.values, [x]), [y]))
+            assert not np.all(welfare[:2] > achieved[:2] + 1e-9)
+    frontier = pareto_frontier(game, "A", "B", world.tariff.values, points=3)
+    assert len(frontier) == 3
+
+
+def test_war_cli_json():
+    result = CliRunner().invoke(__import__("tradewar.cli", fromlist=["app"]).app,
+                                ["war", "USA", "CHN", "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert {"players", "rounds", "tariffs", "welfare_pct", "converged"} <= set(document)
+    assert document["converged"] is True
+    assert document["tariffs"]["USA"]["CHN"] > 0 and document["tariffs"]["CHN"]["USA"] > 0
+
+
+def test_war_cli_bad_players():
+    app = __import__("tradewar.cli", fromlist=["app"]).app
+    result = CliRunner().invoke(app, ["war", "USA", "XXX"])
+    assert result.exit_code == 2 and "unknown players" in result.output
