@@ -118,3 +118,24 @@ def test_war_cli_bad_players():
     app = __import__("tradewar.cli", fromlist=["app"]).app
     result = CliRunner().invoke(app, ["war", "USA", "XXX"])
     assert result.exit_code == 2 and "unknown players" in result.output
+
+
+def test_negotiate_cli_json(tmp_path):
+    """``tradewar negotiate USA CHN --threat status-quo --json``: the documented keys; the
+    bargain beats the threat point for both; every deal is flagged; a report is written."""
+    app = __import__("tradewar.cli", fromlist=["app"]).app
+    report = tmp_path / "talks.html"
+    result = CliRunner().invoke(app, ["negotiate", "USA", "CHN", "--threat", "status-quo", "--points", "3",
+                                      "--cards", "rare-earths", "--json", "--report", str(report)])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert {"threat", "frontier", "bargain", "deals", "leverage"} <= set(document)
+    assert document["threat"] == "status-quo" and len(document["frontier"]) == 3
+    bargain = document["bargain"]
+    assert bargain["feasible"] and min(bargain["gains_pct"].values()) > 0
+    assert {"policy", "welfare_pct"} <= set(bargain)
+    assert all("both_prefer" in deal for deal in document["deals"])
+    assert "rare-earths" in document["leverage"]
+    assert "Pareto frontier" in report.read_text()
+    bad = CliRunner().invoke(app, ["negotiate", "USA", "CHN", "--threat", "bluff"])
+    assert bad.exit_code == 2 and "--threat must be" in bad.output
