@@ -16,7 +16,17 @@ import plotly.graph_objects as go
 
 from tradewar.model.result import CounterfactualResult
 
-__all__ = ["write_report", "TILE_POSITIONS"]
+__all__ = [
+    "TILE_POSITIONS",
+    "bilateral_bars",
+    "report_figures",
+    "sector_bars",
+    "third_countries",
+    "tile_map",
+    "timeline_chart",
+    "welfare_bars",
+    "write_report",
+]
 
 # (column, row) of each region on the tile map; rows grow downwards.
 TILE_POSITIONS = {
@@ -32,7 +42,7 @@ TILE_POSITIONS = {
 }
 
 
-def _tile_map(result: CounterfactualResult) -> go.Figure:
+def tile_map(result: CounterfactualResult) -> go.Figure:
     """One square per region, coloured by its welfare change, at a rough map position."""
     from plotly.colors import sample_colorscale
 
@@ -62,7 +72,8 @@ def _tile_map(result: CounterfactualResult) -> go.Figure:
     return figure
 
 
-def _welfare_bars(result: CounterfactualResult) -> go.Figure:
+def welfare_bars(result: CounterfactualResult) -> go.Figure:
+    """Welfare and real wage changes by country (%), sorted by welfare."""
     frame = result.country_table().sort_values("welfare_pct")
     figure = go.Figure()
     figure.add_bar(x=frame.index, y=frame["welfare_pct"], name="welfare (exact)")
@@ -71,7 +82,8 @@ def _welfare_bars(result: CounterfactualResult) -> go.Figure:
     return figure
 
 
-def _sector_bars(result: CounterfactualResult, focus: list[str]) -> go.Figure:
+def sector_bars(result: CounterfactualResult, focus: list[str]) -> go.Figure:
+    """Sector output changes (%) in each ``focus`` country."""
     output = 100 * (result.data["output"] - 1)
     figure = go.Figure()
     for country in focus:
@@ -80,7 +92,8 @@ def _sector_bars(result: CounterfactualResult, focus: list[str]) -> go.Figure:
     return figure
 
 
-def _bilateral_bars(result: CounterfactualResult, pairs: list[tuple[str, str]]) -> go.Figure:
+def bilateral_bars(result: CounterfactualResult, pairs: list[tuple[str, str]]) -> go.Figure:
+    """Change in goods trade by sector (%) for each (exporter, importer) pair."""
     data = result.data
     goods = result.baseline.goods
     figure = go.Figure()
@@ -94,7 +107,8 @@ def _bilateral_bars(result: CounterfactualResult, pairs: list[tuple[str, str]]) 
     return figure
 
 
-def _third_countries(result: CounterfactualResult, focus: list[str]) -> go.Figure:
+def third_countries(result: CounterfactualResult, focus: list[str]) -> go.Figure:
+    """Other countries' exports to the ``focus`` markets (%, bars) and their welfare (%, dots)."""
     data = result.data
     others = [c for c in result.countries if c not in focus]
     figure = go.Figure()
@@ -112,13 +126,34 @@ def _third_countries(result: CounterfactualResult, focus: list[str]) -> go.Figur
     return figure
 
 
-def _timeline_chart(series: pd.DataFrame) -> go.Figure:
+def timeline_chart(series: pd.DataFrame) -> go.Figure:
+    """Step lines of :meth:`Timeline.average_tariff` output (date, importer, exporter, average_tariff_pct)."""
     figure = go.Figure()
     for (importer, exporter), rows in series.groupby(["importer", "exporter"]):
         figure.add_scatter(x=rows["date"], y=rows["average_tariff_pct"], mode="lines", line_shape="hv",
                            name=f"{importer} on {exporter}")
     figure.update_layout(title="Average tariff on goods, trade-weighted (%)", height=420)
     return figure
+
+
+def report_figures(
+    result: CounterfactualResult,
+    *,
+    focus: list[str] | None = None,
+    tariff_series: pd.DataFrame | None = None,
+) -> dict[str, go.Figure]:
+    """The report's charts by name, in page order: ``map``, ``welfare``, ``sectors``, then
+    ``bilateral`` and ``third_countries`` (when there are two sides) and ``timeline``
+    (when a tariff series is given). ``focus`` names the two sides (default USA and CHN)."""
+    focus = [c for c in (focus or ["USA", "CHN"]) if c in result.countries] or result.countries[:2]
+    pairs = [(a, b) for a in focus for b in focus if a != b]
+    figures = {"map": tile_map(result), "welfare": welfare_bars(result), "sectors": sector_bars(result, focus)}
+    if pairs:
+        figures["bilateral"] = bilateral_bars(result, pairs)
+        figures["third_countries"] = third_countries(result, focus)
+    if tariff_series is not None and not tariff_series.empty:
+        figures["timeline"] = timeline_chart(tariff_series)
+    return figures
 
 
 def write_report(
@@ -132,13 +167,7 @@ def write_report(
 ) -> Path:
     """Write the report to ``path``; ``focus`` names the two sides (default USA and CHN)."""
     path = Path(path)
-    focus = [c for c in (focus or ["USA", "CHN"]) if c in result.countries] or result.countries[:2]
-    pairs = [(a, b) for a in focus for b in focus if a != b]
-    figures = [_tile_map(result), _welfare_bars(result), _sector_bars(result, focus)]
-    if pairs:
-        figures += [_bilateral_bars(result, pairs), _third_countries(result, focus)]
-    if tariff_series is not None and not tariff_series.empty:
-        figures.append(_timeline_chart(tariff_series))
+    figures = list(report_figures(result, focus=focus, tariff_series=tariff_series).values())
     table = result.country_table().round(3).to_html(classes="results", border=0)
     parts = []
     for index, figure in enumerate(figures):
@@ -161,3 +190,8 @@ solver: {solver.iterations} sweeps, residual {solver.residual:.1e}, {solver.seco
 </body></html>"""
     path.write_text(page, encoding="utf-8")
     return path
+
+
+# The former private names, kept for callers that used them.
+_tile_map, _welfare_bars, _sector_bars = tile_map, welfare_bars, sector_bars
+_bilateral_bars, _third_countries, _timeline_chart = bilateral_bars, third_countries, timeline_chart

@@ -1,0 +1,248 @@
+"""The JSON shapes of the web API: requests are validated here, before any work starts.
+
+Rates are fractions, as in scenario files: ``0.25`` is 25 percentage points.
+Country and sector labels are checked against the scenario's world when a run
+is submitted (see :mod:`tradewar.web.service`); here only their form is checked.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date as Day
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+__all__ = [
+    "MAX_TOML_BYTES",
+    "ErrorBody",
+    "ExtraExportControl",
+    "ExtraTariff",
+    "RunCreated",
+    "RunRequest",
+    "RunStatus",
+    "ScenarioCheck",
+    "ScenarioDetail",
+    "ScenarioInfo",
+    "ScenarioText",
+    "TimelineDocument",
+    "WorldInfo",
+    "WorldSummary",
+]
+
+MAX_TOML_BYTES = 64 * 1024
+"""The largest scenario text accepted (64 KB, UTF-8)."""
+MIN_TARIFF, MAX_TARIFF = -0.99, 10.0
+MAX_EXPORT_TAX = 10.0
+
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+SectorsSpec = Annotated[
+    Literal["goods", "all"] | Annotated[list[Label], Field(min_length=1, max_length=100)],
+    Field(description='"goods" (default), "all", or a list of the world\'s sector labels.'),
+]
+
+
+def _finite(value: float, what: str) -> float:
+    if not math.isfinite(value):
+        raise ValueError(f"{what} must be a finite number")
+    return value
+
+
+class ExtraTariff(BaseModel):
+    """A tariff change on top of the scenario's: ``importer`` taxes imports from ``exporter``."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"importer": "USA", "exporter": "CHN", "rate": 0.25, "sectors": "goods"}]})
+
+    importer: Label = Field(description="Country (or group such as EU27) that imposes the tariff.")
+    exporter: Label = Field(description="Country (or group) whose goods are taxed.")
+    rate: float = Field(description=f"Change in the tariff, a fraction ({MIN_TARIFF:g} to {MAX_TARIFF:g}; "
+                                    "0.25 = 25 points more, negative = a cut).")
+    sectors: SectorsSpec = "goods"
+
+    @field_validator("rate")
+    @classmethod
+    def _rate_range(cls, value: float) -> float:
+        _finite(value, "rate")
+        if value < MIN_TARIFF:
+            raise ValueError(f"rate {value:g} is below {MIN_TARIFF:g} (-99%): rates are fractions (0.25 = 25%)")
+        if value > MAX_TARIFF:
+            raise ValueError(f"rate {value:g} is above {MAX_TARIFF:g} (1,000%): rates are fractions "
+                             f"(0.25 = 25%); did you mean {value / 100:g}?")
+        return value
+
+    @model_validator(mode="after")
+    def _two_sides(self) -> ExtraTariff:
+        if self.importer == self.exporter:
+            raise ValueError(f"importer and exporter are both {self.importer!r}")
+        return self
+
+
+class ExtraExportControl(BaseModel):
+    """An export control on top of the scenario's: an export tax equivalent or a ban."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"imposer": "CHN", "targets": ["USA"], "sectors": ["Metals"], "ban": True}]})
+
+    imposer: Label = Field(description="Country (or group) that restricts its exports.")
+    targets: Annotated[list[Label], Field(min_length=1, max_length=60)] = Field(
+        description='Destinations: country labels, groups, or ["*"] for every other country.')
+    sectors: SectorsSpec = "goods"
+    tax_equivalent: float | None = Field(default=None, description=f"Export tax equivalent, a fraction "
+                                                                   f"(0 to {MAX_EXPORT_TAX:g}).")
+    ban: bool = Field(default=False, description="A ban (an infinite export tax) instead of a tax equivalent.")
+
+    @field_validator("tax_equivalent")
+    @classmethod
+    def _tax_range(cls, value: float | None) -> float | None:
+        if value is None:
+            return None
+        _finite(value, "tax_equivalent")
+        if value < 0:
+            raise ValueError(f"tax_equivalent {value:g} is negative; an export control taxes exports (>= 0)")
+        if value > MAX_EXPORT_TAX:
+            raise ValueError(f"tax_equivalent {value:g} is above {MAX_EXPORT_TAX:g} (1,000%); for a ban "
+                             "set ban = true; rates are fractions (0.25 = 25%)")
+        return value
+
+    @model_validator(mode="after")
+    def _tax_or_ban(self) -> ExtraExportControl:
+        if self.ban and self.tax_equivalent is not None:
+            raise ValueError("give either ban = true or a tax_equivalent, not both")
+        if not self.ban and self.tax_equivalent is None:
+            raise ValueError("give a tax_equivalent (a fraction >= 0) or ban = true")
+        if self.imposer in self.targets:
+            raise ValueError(f"the imposer {self.imposer!r} is among its own targets")
+        return self
+
+
+class RunRequest(BaseModel):
+    """What to solve: exactly one of ``scenario``, ``toml`` or ``date``, plus optional changes."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"scenario": "london-2025"},
+        {"scenario": "london-2025", "against": "2025-01-01",
+         "tariffs": [{"importer": "USA", "exporter": "CHN", "rate": 0.1}],
+         "export_controls": [{"imposer": "CHN", "targets": ["USA"], "sectors": ["Metals"], "tax_equivalent": 0.2}]},
+        {"date": "2019-12-01"},
+        {"toml": 'name = "mine"\ndate = 2025-06-10\n'},
+    ]})
+
+    scenario: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = Field(
+        default=None, description="A built-in scenario's name (see GET /api/scenarios).")
+    toml: str | None = Field(default=None, description="A scenario file's text (TOML, at most 64 KB), "
+                                                       "as `tradewar simulate FILE.toml` reads it.")
+    date: Day | None = Field(default=None, description="The library's measures in force on this day (YYYY-MM-DD).")
+    world: Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)] | None = Field(
+        default=None, description="With `date`: the world to solve on (default wiod2011; see GET /api/worlds).")
+    against: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = Field(
+        default=None, description="Measure effects from this day (YYYY-MM-DD) or built-in scenario instead of "
+                                  "the scenario's own starting point (default: the no-war baseline).")
+    tariffs: Annotated[list[ExtraTariff], Field(max_length=50)] = Field(
+        default_factory=list, description="Tariff changes added on top.")
+    export_controls: Annotated[list[ExtraExportControl], Field(max_length=50)] = Field(
+        default_factory=list, description="Export controls added on top.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> RunRequest:
+        given = [name for name in ("scenario", "toml", "date") if getattr(self, name) not in (None, "")]
+        if len(given) != 1:
+            raise ValueError("give exactly one of scenario (a built-in name), toml (a scenario file's text) "
+                             f"or date (YYYY-MM-DD); got {', '.join(given) or 'none'}")
+        if self.world is not None and self.date is None:
+            raise ValueError("world goes with date; a scenario names its own world")
+        return self
+
+
+class ScenarioText(BaseModel):
+    """A scenario file's text, to check without running it."""
+
+    model_config = ConfigDict(extra="forbid")
+    toml: str = Field(description="TOML text, at most 64 KB.")
+
+
+class ScenarioInfo(BaseModel):
+    name: str
+    date: str | None = None
+    description: str = ""
+    world: str
+    against: str | None = None
+    splits: list[str] = []
+    measures: int = Field(0, description="How many extra measures the scenario adds to the library's.")
+
+
+class ScenarioCheck(ScenarioInfo):
+    countries: list[str] = Field(description="Country labels of the world the scenario is solved on.")
+    sectors: list[str]
+    goods: list[str]
+
+
+class ScenarioDetail(ScenarioCheck):
+    toml: str = Field(description="The scenario file's text, to copy and edit.")
+
+
+class WorldSummary(BaseModel):
+    name: str
+    embedded: bool
+    default: bool
+
+
+class WorldInfo(BaseModel):
+    name: str
+    title: str
+    countries: list[str]
+    sectors: list[str]
+    goods: list[str]
+    groups: dict[str, list[str]]
+
+
+class Progress(BaseModel):
+    stage: str = Field(description="queued, loading, solving, done or failed.")
+    iterations: int = Field(description="Solver sweeps so far (the final solve).")
+    residual: float | None = Field(description="The solver's latest residual (max-norm).")
+    fraction: float = Field(description="A rough completion estimate in [0, 1], for a progress bar.")
+
+
+class RunStatus(BaseModel):
+    id: str
+    status: Literal["queued", "running", "done", "failed"]
+    label: str = Field(description="What is being solved, in words.")
+    elapsed_s: float = Field(description="Seconds since the run was submitted (until it finished).")
+    progress: Progress
+    error: str | None = None
+    links: dict[str, str]
+
+
+class RunCreated(RunStatus):
+    pass
+
+
+class TimelinePoint(BaseModel):
+    date: str
+    importer: str
+    exporter: str
+    average_tariff_pct: float
+
+
+class TimelineStep(BaseModel):
+    date: str
+    measure_id: str
+    kind: str
+    event: str
+    description: str
+
+
+class TimelineDocument(BaseModel):
+    world: str
+    between: list[str]
+    start: str
+    end: str
+    daily: bool = Field(description="Every day (true) or only the first day, each day the average changes, "
+                                    "and the last day (false; draw as steps).")
+    series: list[TimelinePoint]
+    steps: list[TimelineStep]
+
+
+class ErrorBody(BaseModel):
+    detail: str = Field(description="What is wrong, in words.")
+    errors: list[dict] = Field(default_factory=list, description="Each problem: field (or line) and message.")
