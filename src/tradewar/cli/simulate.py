@@ -109,26 +109,15 @@ def _run(name, *, against=None, tariff=None, world=None, regions=None, sectors=N
 
 
 def _focus(run, countries: str | None) -> list[str]:
-    chosen = [c.strip() for c in countries.split(",")] if countries else list(run.scenario.report.countries)
-    present = run.result.countries
-    return [c for c in dict.fromkeys([*SIDES, *chosen]) if c in present]
+    from tradewar.report.tables import focus_countries
+
+    return focus_countries(run, [c.strip() for c in countries.split(",")] if countries else None)
 
 
 def _document(run) -> dict:
-    from tradewar.report.tables import result_document
+    from tradewar.report.tables import run_document
 
-    sides = [c for c in SIDES if c in run.result.countries]
-    pairs = [(a, b) for a in sides for b in sides if a != b]
-    document = result_document(run.result, scenario=run.scenario.name,
-                               date=run.on.isoformat() if run.on else None, pairs=pairs)
-    document["against"] = run.against
-    document["purchase_commitments"] = run.commitments
-    output = 100 * (run.result.data["output"] - 1)
-    document["sector_output_pct"] = {
-        country: {k: float(v) for k, v in output.sel(country=country).to_series().dropna().items()}
-        for country in _focus(run, None)
-    }
-    return document
+    return run_document(run)
 
 
 def simulate(

@@ -21,19 +21,6 @@ def _day(value: str, option: str) -> date:
         raise typer.BadParameter(f"{option} {value!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _involves(measure, pair: set[str], library, depth: int = 0) -> bool:
-    """Whether a measure acts between the two countries (directly or through the measures it
-    suspends or excludes); groups such as EU27 and "*" count when they can include them."""
-    imposer = getattr(measure, "imposer", None)
-    if imposer is not None:
-        targets = set(measure.targets)
-        return imposer in pair and bool(targets & pair or "*" in targets)
-    if getattr(measure, "importer", None) is not None:
-        return {measure.importer, measure.exporter} == pair
-    named = list(getattr(measure, "measures", ())) + list(getattr(measure, "layers", ()))
-    return depth < 3 and any(_involves(library[m], pair, library, depth + 1) for m in named if m in library)
-
-
 def timeline(
     start: Annotated[str, typer.Option("--from", help="First day (YYYY-MM-DD).")] = "2018-01-01",
     end: Annotated[str, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = "2026-06-30",
@@ -44,6 +31,7 @@ def timeline(
 ) -> None:
     """Trade-weighted average tariff on goods each way, day by day, with the measures behind each step."""
     from tradewar.policy.library import load_library
+    from tradewar.policy.timeline import involves
     from tradewar.world.library import load_world
 
     try:
@@ -58,7 +46,7 @@ def timeline(
         pair = {a, b}
         steps = [
             step for step in (
-                type(step)(step.on, tuple(c for c in step.changes if _involves(library[c.measure_id], pair, library)))
+                type(step)(step.on, tuple(c for c in step.changes if involves(library[c.measure_id], pair, library)))
                 for step in library.steps(first, last)
             )
             if step.changes

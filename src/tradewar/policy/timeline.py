@@ -347,3 +347,16 @@ def _pair_weights(world: World, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
     if empty:
         raise LabelError([Problem(None, ("pairs",), f"pair {empty[0]} has no goods trade between different countries")])
     return weights / totals
+
+
+def involves(measure: Measure, pair: set[str], timeline: Timeline, depth: int = 0) -> bool:
+    """Whether a measure acts between the two countries of ``pair`` (directly, or through the
+    measures it suspends or excludes); groups such as EU27 and "*" count when they may."""
+    imposer = getattr(measure, "imposer", None)
+    if imposer is not None:
+        targets = set(measure.targets)
+        return imposer in pair and bool(targets & pair or "*" in targets)
+    if getattr(measure, "importer", None) is not None:
+        return {measure.importer, measure.exporter} == pair
+    named = list(getattr(measure, "measures", ())) + list(getattr(measure, "layers", ()))
+    return depth < 3 and any(involves(timeline[m], pair, timeline, depth + 1) for m in named if m in timeline)

@@ -7,7 +7,10 @@ from rich.table import Table
 
 from tradewar.model.result import CounterfactualResult
 
-__all__ = ["headline_countries", "country_table", "result_document"]
+__all__ = ["SIDES", "headline_countries", "country_table", "result_document", "run_document", "focus_countries"]
+
+#: The two sides of the headline conflict, shown first wherever they exist.
+SIDES = ("USA", "CHN")
 
 COUNTRY_FIELDS = ("welfare_pct", "real_wage_pct", "price_index_pct", "exports_pct", "imports_pct", "tariff_revenue_usd_mn")
 
@@ -90,3 +93,26 @@ def result_document(
         "countries": countries,
         "bilateral": bilateral,
     }
+
+
+def focus_countries(run, countries: list[str] | None = None) -> list[str]:
+    """The two sides, then the scenario's report countries (or ``countries``), present in the result."""
+    chosen = list(countries) if countries else list(run.scenario.report.countries)
+    present = run.result.countries
+    return [c for c in dict.fromkeys([*SIDES, *chosen]) if c in present]
+
+
+def run_document(run) -> dict:
+    """The JSON document of a solved scenario (``tradewar simulate --json``, the web API)."""
+    sides = [c for c in SIDES if c in run.result.countries]
+    pairs = [(a, b) for a in sides for b in sides if a != b]
+    document = result_document(run.result, scenario=run.scenario.name,
+                               date=run.on.isoformat() if run.on else None, pairs=pairs)
+    document["against"] = run.against
+    document["purchase_commitments"] = run.commitments
+    output = 100 * (run.result.data["output"] - 1)
+    document["sector_output_pct"] = {
+        country: {k: float(v) for k, v in output.sel(country=country).to_series().dropna().items()}
+        for country in focus_countries(run)
+    }
+    return document

@@ -354,7 +354,7 @@ def _finite_json(value: Any) -> Any:
 
 def run_document(run, prepared: PreparedRun) -> dict:
     """The ``tradewar simulate --json`` document, plus what the web page adds."""
-    from tradewar.cli.simulate import _document
+    from tradewar.report.tables import run_document as _document
 
     document = _document(run)
     document["description"] = run.scenario.description
@@ -409,7 +409,7 @@ def _changes_only(series):
 
 def timeline_document(a: str, b: str, start: date, end: date, world: str, daily: bool) -> dict:
     """The trade-weighted average tariff each way between two countries, and the measures behind each step."""
-    from tradewar.cli.timeline import _involves
+    from tradewar.policy.timeline import involves as _involves
 
     _check_world_name(world)
     if end < start:
