@@ -126,7 +126,8 @@ def run_scenario(
         if not entry.applies or not measure.amount_usd_mn:
             continue
         # "+V over what it would buy anyway": the flow without the commitment, plus V a year.
-        sectors = world.goods if measure.sectors == "goods" else list(measure.sectors)
+        sectors = {"goods": world.goods, "all": world.sectors}.get(measure.sectors, measure.sectors)
+        sectors = list(sectors)
         cells = {"importer": measure.importer, "exporter": measure.exporter, "sector": sectors}
         before = float(result.data["trade_new"].sel(cells).sum())
         deal = solve_purchase_commitment(

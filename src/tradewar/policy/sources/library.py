@@ -291,14 +291,24 @@ CONTROL_PAUSES = {
     "M081b": ("M081", ("M063",), "2025-11-07", "2026-11-10"),
 }
 
-# Purchase commitments: id -> (importer, exporter, sectors, amount in USD millions, start, end).
+# Purchase commitments: id -> (CSV id, importer, exporter, sectors, amount in USD millions, start, end).
+# Phase One (M019) by category, as the agreement sets them: the increase over 2017 that China
+# committed to for 2020 (the model's flows are annual). Goods: phaseone-goals.csv in the
+# reference data (mwaugh0328/tradewar-tracker); services: the agreement's Chapter 6 ($12.8bn in
+# 2020). Sectors are the WIOD sectors closest to each category of Annex 6.1.
+PHASE_ONE_MANUFACTURED = ("Chemicals", "Rubber and plastics", "Metals", "Machinery", "Electrical and optical",
+                          "Transport equipment", "Manufacturing nec")
+PHASE_ONE_SERVICES = ("Business services", "Finance", "Transport services", "Air transport",
+                      "Hotels and restaurants", "Post and telecom")
 PURCHASES = {
-    # Phase One: $200bn above 2017 over 2020-2021 (goods and services; ends 2021-12-31 inclusive).
-    "M019": ("CHN", "USA", "all", 200_000.0, "2020-02-14", "2022-01-01"),
+    "M019a": ("M019", "CHN", "USA", PHASE_ONE_MANUFACTURED, 32_900.0, "2020-02-14", "2022-01-01", "manufactured goods"),
+    "M019b": ("M019", "CHN", "USA", ("Agriculture", "Food"), 12_500.0, "2020-02-14", "2022-01-01", "agriculture"),
+    "M019c": ("M019", "CHN", "USA", ("Mining", "Petroleum"), 18_500.0, "2020-02-14", "2022-01-01", "energy"),
+    "M019d": ("M019", "CHN", "USA", PHASE_ONE_SERVICES, 12_800.0, "2020-02-14", "2022-01-01", "services"),
     # Busan: soybeans >= 12 MMT by end-2025, 25 MMT a year 2026-2028; value not stated.
-    "M073": ("CHN", "USA", ("Agriculture",), None, "2025-10-30", "2029-01-01"),
+    "M073": ("M073", "CHN", "USA", ("Agriculture",), None, "2025-10-30", "2029-01-01", ""),
     # Beijing summit claims (unconfirmed; no effective date: the announcement day).
-    "M079": ("CHN", "USA", "goods", None, "2026-05-15", None),
+    "M079": ("M079", "CHN", "USA", "goods", None, "2026-05-15", None, ""),
 }
 
 # CSV rows not encoded as measures, and why (everything else is encoded; the note lists both).
@@ -929,12 +939,15 @@ def add_recorded(lib: Library) -> None:
             + (" (Busan truce)" if row_id == "M081" else "") + ".",
             "measures": list(measures), "start": start, "end": end,
         })  # fmt: skip
-    for mid, (importer, exporter, sectors, amount, start, end) in PURCHASES.items():
-        row = lib.row(mid)
-        lib.add(mid, {
-            "id": mid, "kind": "purchase_commitment",
-            "description": f"China's purchase commitment: {row['coverage']} (recorded, not quantified"
-            + ("; amount = the increase over the 2017 baseline)" if amount else ")"),
+    for mid, (row_id, importer, exporter, sectors, amount, start, end, category) in PURCHASES.items():
+        row = lib.row(row_id)
+        if amount:
+            description = (f"China's purchase commitment (Phase One, {category}): buy USD {amount / 1e3:.1f} bn a year "
+                           "more than it would otherwise (the 2020 increase over 2017 in the agreement)")
+        else:
+            description = f"China's purchase commitment: {row['coverage']} (recorded, no amount stated)"
+        lib.add(row_id, {
+            "id": mid, "kind": "purchase_commitment", "description": description,
             "importer": importer, "exporter": exporter,
             "sectors": sectors if isinstance(sectors, str) else list(sectors),
             "amount_usd_mn": amount, "start": start, "end": end,
