@@ -88,3 +88,20 @@ def test_scenario_with_a_purchase_commitment(tmp_path):
     cells = dict(importer="CHN", exporter="USA", sector=world.goods)
     gained = float(run.result.data["trade_new"].sel(cells).sum() - without.result.data["trade_new"].sel(cells).sum())
     assert gained == pytest.approx(20_000, rel=1e-6)
+
+
+def test_phase_one_commitments_by_category():
+    """The library's Phase One commitments (phaseone-goals.csv 2020 goals over 2017:
+    manufactured 32.9, agriculture 12.5, energy 18.5 bn; services 12.8 bn) are each met in
+    phase-one-2020 (on the 13-region world), with a positive subsidy and cost."""
+    from tradewar import load_scenario, run_scenario
+    from tradewar.policy.scenario import AggregateSpec, ReportSpec
+
+    scenario = load_scenario("phase-one-2020").model_copy(
+        update={"aggregate": AggregateSpec(regions="compact"), "report": ReportSpec()}
+    )
+    run = run_scenario(scenario)
+    amounts = {deal["id"]: deal for deal in run.commitments}
+    assert set(amounts) == {"M019a", "M019b", "M019c", "M019d"}
+    for deal in amounts.values():
+        assert deal["import_subsidy"] > 0 and deal["cost_usd_mn"] > 0
