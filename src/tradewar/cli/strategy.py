@@ -182,15 +182,22 @@ def negotiate(
             sq_welfare = welfare_with(base, _bans(world, in_play))
             threat_tariff = nash_war(game, [a, b], start=base).tariff if threat == "war" else base
             threat_welfare = welfare_with(threat_tariff, _bans(world, in_play))
+            # Cards are negotiable too: each is an export-tax level on its flow (0 = lifted).
+            card_masks = []
+            for card in in_play:
+                exporter, importer, sector, _ = CARDS[card]
+                mask = np.zeros(world.tariff.shape, dtype=bool)
+                mask[world.countries.index(importer), world.countries.index(exporter), world.sectors.index(sector)] = True
+                card_masks.append((card, mask))
             progress.update(task, description="Pareto frontier")
-            frontier = pareto_frontier(game, a, b, world.tariff.values, points=points)
+            frontier = pareto_frontier(game, a, b, world.tariff.values, points=points, cards=card_masks)
             progress.update(task, description="Nash bargain")
-            bargain = nash_bargain(game, a, b, world.tariff.values, threat_welfare)
+            bargain = nash_bargain(game, a, b, world.tariff.values, threat_welfare, cards=card_masks)
             progress.update(task, description="Leverage of each card")
             leverage = {}
             for card in in_play:
                 without = welfare_with(threat_tariff, _bans(world, [c for c in in_play if c != card]))
-                moved = nash_bargain(game, a, b, world.tariff.values, without)
+                moved = nash_bargain(game, a, b, world.tariff.values, without, cards=card_masks)
                 leverage[card] = {"holder": CARDS[card][0], "bargain_without_card": moved.tariffs_pct,
                                   "welfare_pct_without_card": moved.welfare_pct, "feasible": moved.feasible}
             progress.update(task, description="Deals")

@@ -96,32 +96,40 @@ class TariffGame:
     def countries(self) -> list[str]:
         return self.world.countries
 
-    def equilibrium(self, tariff: np.ndarray):
-        key = np.ascontiguousarray(tariff).tobytes()
+    def equilibrium(self, tariff: np.ndarray, export_tax: np.ndarray | None = None):
+        key = np.ascontiguousarray(tariff).tobytes() + (
+            b"" if export_tax is None else np.ascontiguousarray(export_tax).tobytes()
+        )
         if key not in self._cache:
             self.solves += 1
             try:
                 solved = solve_equilibrium(self.baseline, tariff, self.ones, self.deficit, self.options,
-                                           initial_state=self._last_state)
+                                           export_tax_new=export_tax, initial_state=self._last_state)
             except Exception:
                 if self._last_state is None:
                     raise
-                solved = solve_equilibrium(self.baseline, tariff, self.ones, self.deficit, self.options)
+                solved = solve_equilibrium(self.baseline, tariff, self.ones, self.deficit, self.options,
+                                           export_tax_new=export_tax)
             self._last_state = solved.state
             if len(self._cache) > 64:
                 self._cache.clear()
             self._cache[key] = solved
         return self._cache[key]
 
-    def welfare(self, tariff: np.ndarray) -> np.ndarray:
+    def welfare(self, tariff: np.ndarray, export_tax: np.ndarray | None = None) -> np.ndarray:
         """Real income of every country relative to the world's baseline (1 = unchanged)."""
-        return self.differentiable.welfare(self.equilibrium(tariff).state, tariff)
+        return self.differentiable.welfare(self.equilibrium(tariff, export_tax).state, tariff, export_tax)
 
-    def welfare_and_gradient(self, tariff: np.ndarray, weights: np.ndarray) -> tuple[float, np.ndarray]:
-        """``weights . welfare`` and its gradient with respect to every tariff cell."""
-        state = self.equilibrium(tariff).state
-        value = float(np.dot(weights, self.differentiable.welfare(state, tariff)))
-        return value, self.differentiable.gradient(state, tariff, weights)
+    def welfare_and_gradient(self, tariff: np.ndarray, weights: np.ndarray, export_tax: np.ndarray | None = None):
+        """``weights . welfare`` and its gradient with respect to every tariff cell (and, when
+        ``export_tax`` is given, a third item: the gradient with respect to every export tax)."""
+        state = self.equilibrium(tariff, export_tax).state
+        value = float(np.dot(weights, self.differentiable.welfare(state, tariff, export_tax)))
+        if export_tax is None:
+            return value, self.differentiable.gradient(state, tariff, weights)
+        grad_t, grad_x = self.differentiable.gradient(state, tariff, weights, export_tax=export_tax,
+                                                      with_export_tax=True)
+        return value, grad_t, grad_x
 
     def weights_for(self, country: str) -> np.ndarray:
         weights = np.zeros(len(self.countries))

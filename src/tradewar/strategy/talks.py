@@ -36,16 +36,48 @@ def bilateral_instruments(game: TariffGame, a: str, b: str) -> tuple[Instruments
     return tariff_instruments(game.world, a, [b]), tariff_instruments(game.world, b, [a])
 
 
-def _joint(game, base, first, second):
-    """Apply a two-vector (a's tariff on b, b's tariff on a) to the base tariffs."""
+@dataclass
+class _PolicySpace:
+    """Bilateral tariffs each way plus optional export-control levels (cards), as one vector.
 
-    def tariff_of(x):
-        return second.apply(first.apply(base, x[:1]), x[1:])
+    A negative tariff floor lets the importer subsidise purchases: in this model a
+    purchase commitment is met by exactly such a subsidy, so the space covers
+    commitments too.
+    """
 
-    def pull(gradient):
-        return np.concatenate([first.pullback(gradient), second.pullback(gradient)])
+    game: TariffGame
+    base: np.ndarray
+    first: Instruments
+    second: Instruments
+    cards: tuple[tuple[str, np.ndarray], ...] = ()
 
-    return tariff_of, pull
+    def tariff(self, x):
+        return self.second.apply(self.first.apply(self.base, x[:1]), x[1:2])
+
+    def export_tax(self, x):
+        if not self.cards:
+            return None
+        tax = self.game.differentiable.export_tax0.copy()
+        for (_, mask), level in zip(self.cards, x[2:], strict=True):
+            tax[mask] = level
+        return tax
+
+    def welfare(self, x):
+        return self.game.welfare(self.tariff(x), self.export_tax(x))
+
+    def value_and_gradient(self, x, weights):
+        if not self.cards:
+            value, grad_t = self.game.welfare_and_gradient(self.tariff(x), weights)
+            return value, np.concatenate([self.first.pullback(grad_t), self.second.pullback(grad_t)])
+        value, grad_t, grad_x = self.game.welfare_and_gradient(self.tariff(x), weights, self.export_tax(x))
+        cards = [grad_x[mask].sum() for _, mask in self.cards]
+        return value, np.concatenate([self.first.pullback(grad_t), self.second.pullback(grad_t), cards])
+
+    def describe(self, x, a, b) -> dict[str, float]:
+        policy = {_label(a, b): 100 * float(x[0]), _label(b, a): 100 * float(x[1])}
+        policy.update({f"{name} (export tax, %)": 100 * float(level) for (name, _), level in zip(self.cards, x[2:],
+                                                                                               strict=True)})
+        return policy
 
 
 def _label(a: str, b: str) -> str:
@@ -53,76 +85,81 @@ def _label(a: str, b: str) -> str:
 
 
 def pareto_frontier(
-    game: TariffGame, a: str, b: str, base: np.ndarray, *, points: int = 11, bounds=(0.0, 3.0)
+    game: TariffGame, a: str, b: str, base: np.ndarray, *, points: int = 11, bounds=(0.0, 3.0),
+    cards: Sequence[tuple[str, np.ndarray]] = (), card_bounds=(0.0, 2.0),
 ) -> list[FrontierPoint]:
-    """Efficient bilateral tariff pairs: maximise ``w W_a + (1 - w) W_b`` for weights ``w`` in [0, 1]."""
+    """Efficient policies: maximise ``w W_a + (1 - w) W_b`` for weights ``w`` in [0, 1] over
+    tariffs each way and (optionally) the export-control levels of ``cards``."""
     first, second = bilateral_instruments(game, a, b)
-    tariff_of, pull = _joint(game, base, first, second)
+    space = _PolicySpace(game, base, first, second, tuple(cards))
     i, k = game.countries.index(a), game.countries.index(b)
-    frontier, start = [], np.zeros(2)
+    frontier, start = [], np.zeros(2 + len(cards))
+    limits = [bounds, bounds] + [card_bounds] * len(cards)
     for weight in np.linspace(0.0, 1.0, points):
         weights = np.zeros(len(game.countries))
         weights[i], weights[k] = weight, 1 - weight
 
         def objective(x, weights=weights):
-            value, gradient = game.welfare_and_gradient(tariff_of(x), weights)
-            return -value, -pull(gradient)
+            value, gradient = space.value_and_gradient(x, weights)
+            return -value, -gradient
 
-        fit = minimize(objective, start, jac=True, method="L-BFGS-B", bounds=[bounds, bounds])
+        fit = minimize(objective, start, jac=True, method="L-BFGS-B", bounds=limits)
         start = fit.x
-        welfare = game.welfare(tariff_of(fit.x))
+        welfare = space.welfare(fit.x)
         frontier.append(FrontierPoint(
-            float(weight),
-            {_label(a, b): 100 * float(fit.x[0]), _label(b, a): 100 * float(fit.x[1])},
+            float(weight), space.describe(fit.x, a, b),
             {a: 100 * float(welfare[i] - 1), b: 100 * float(welfare[k] - 1)},
         ))
     return frontier
 
 
 def nash_bargain(
-    game: TariffGame, a: str, b: str, base: np.ndarray, threat: np.ndarray, *, bounds=(0.0, 3.0)
+    game: TariffGame, a: str, b: str, base: np.ndarray, threat: np.ndarray, *, bounds=(0.0, 3.0),
+    cards: Sequence[tuple[str, np.ndarray]] = (), card_bounds=(0.0, 2.0),
 ) -> Bargain:
-    """The Nash bargaining solution over bilateral tariffs: maximise the product of both
-    parties' gains over the threat point (``threat``: every country's welfare there)."""
+    """The Nash bargaining solution: maximise the product of both parties' gains over the
+    threat point (``threat``: every country's welfare there), over tariffs each way and
+    (optionally) the export-control levels of ``cards``."""
     first, second = bilateral_instruments(game, a, b)
-    tariff_of, pull = _joint(game, base, first, second)
+    space = _PolicySpace(game, base, first, second, tuple(cards))
     i, k = game.countries.index(a), game.countries.index(b)
+    limits = [bounds, bounds] + [card_bounds] * len(cards)
 
     def objective(x):
-        tariff = tariff_of(x)
-        welfare = game.welfare(tariff)
+        welfare = space.welfare(x)
         gains = welfare[[i, k]] - threat[[i, k]]
         if np.any(gains <= 0):
             # Outside the bargaining set: push back towards it (smoothly, with a gradient).
-            _, grad_a = game.welfare_and_gradient(tariff, game.weights_for(a))
-            _, grad_b = game.welfare_and_gradient(tariff, game.weights_for(b))
-            penalty = sum(max(0.0, -g) for g in gains)
-            direction = -(pull(grad_a) if gains[0] <= 0 else 0) - (pull(grad_b) if gains[1] <= 0 else 0)
-            return 1e3 * penalty + 50.0, 1e3 * direction
+            penalty, direction = 50.0, np.zeros(len(x))
+            for party, gain in zip((a, b), gains, strict=True):
+                if gain <= 0:
+                    _, gradient = space.value_and_gradient(x, game.weights_for(party))
+                    penalty += -1e3 * gain
+                    direction -= 1e3 * gradient
+            return penalty, direction
         weights = np.zeros(len(game.countries))
         weights[i], weights[k] = 1 / gains[0], 1 / gains[1]
-        _, gradient = game.welfare_and_gradient(tariff, weights)
-        return -float(np.log(gains).sum()), -pull(gradient)
+        _, gradient = space.value_and_gradient(x, weights)
+        return -float(np.log(gains).sum()), -gradient
 
     # Start inside the bargaining set when a coarse grid finds it (the product of gains is
-    # only defined there).
-    grid = [np.array([x, y]) for x in (0.0, 0.05, 0.1, 0.2, 0.4) for y in (0.0, 0.05, 0.1, 0.2, 0.4)]
+    # only defined there); cards start lifted.
+    grid = [np.array([x, y, *([0.0] * len(cards))]) for x in (0.0, 0.05, 0.1, 0.2, 0.4)
+            for y in (0.0, 0.05, 0.1, 0.2, 0.4)]
     products = []
     for point in grid:
-        welfare = game.welfare(tariff_of(point))
-        gains = welfare[[i, k]] - threat[[i, k]]
+        gains = space.welfare(point)[[i, k]] - threat[[i, k]]
         products.append(np.prod(gains) if np.all(gains > 0) else -np.inf)
-    start = grid[int(np.argmax(products))] if np.isfinite(max(products)) else np.zeros(2)
-    fit = minimize(objective, start, jac=True, method="L-BFGS-B", bounds=[bounds, bounds])
-    tariff = tariff_of(fit.x)
-    welfare = game.welfare(tariff)
+    start = grid[int(np.argmax(products))] if np.isfinite(max(products)) else np.zeros(2 + len(cards))
+    fit = minimize(objective, start, jac=True, method="L-BFGS-B", bounds=limits)
+    welfare = space.welfare(fit.x)
     feasible = bool(np.all(welfare[[i, k]] - threat[[i, k]] > 0))
     return Bargain(
         threat_pct={a: 100 * float(threat[i] - 1), b: 100 * float(threat[k] - 1)},
-        tariffs_pct={_label(a, b): 100 * float(fit.x[0]), _label(b, a): 100 * float(fit.x[1])},
+        tariffs_pct=space.describe(fit.x, a, b),
         welfare_pct={a: 100 * float(welfare[i] - 1), b: 100 * float(welfare[k] - 1)},
         gains_pct={a: 100 * float(welfare[i] - threat[i]), b: 100 * float(welfare[k] - threat[k])},
-        tariff=tariff,
+        tariff=space.tariff(fit.x),
         feasible=feasible,
     )
 
