@@ -104,14 +104,16 @@ def test_bargain_is_on_the_frontier_and_beats_the_threat():
     assert len(frontier) == 3
 
 
-def test_war_cli_json():
+def test_war_cli_json(tmp_path):
+    report = tmp_path / "war.html"
     result = CliRunner().invoke(__import__("tradewar.cli", fromlist=["app"]).app,
-                                ["war", "USA", "CHN", "--json"])
+                                ["war", "USA", "CHN", "--json", "--report", str(report)])
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
     assert {"players", "rounds", "tariffs", "welfare_pct", "converged"} <= set(document)
     assert document["converged"] is True
     assert document["tariffs"]["USA"]["CHN"] > 0 and document["tariffs"]["CHN"]["USA"] > 0
+    assert "Best-response path" in report.read_text()
 
 
 def test_war_cli_bad_players():
