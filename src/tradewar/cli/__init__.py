@@ -29,6 +29,12 @@ app.command()(negotiate)
 app.add_typer(world_app, name="world")
 app.add_typer(replicate_app, name="replicate")
 
+# Sweeps and the run index (issue 7).
+from tradewar.cli.sweep import runs_app, sweep  # noqa: E402
+
+app.command()(sweep)
+app.add_typer(runs_app, name="runs")
+
 
 @app.command()
 def scenarios(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:

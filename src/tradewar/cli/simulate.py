@@ -13,6 +13,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from tradewar.cli.common import console, fail
+from tradewar.cli.sweep import DrawsOption, SchedulerOption, SeedOption, SpreadOption
 from tradewar.errors import TradewarError
 
 DEFAULT_SCENARIO = "london-2025"
@@ -132,8 +133,19 @@ def simulate(
     report: Annotated[Path | None, typer.Option(help="Where to write the HTML report (default tradewar-report-SCENARIO.html).")] = None,
     no_report: Annotated[bool, typer.Option("--no-report", help="Do not write the HTML report.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables; no report unless --report.")] = False,
+    draws: DrawsOption = None,
+    spread: SpreadOption = 0.25,
+    seed: SeedOption = None,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Solve a scenario (default: the measures in force during the June 2025 London talks)."""
+    if draws:
+        from tradewar.cli.sweep import simulate_draws
+
+        simulate_draws(scenario, draws=draws, spread=spread, seed=seed, scheduler=scheduler, against=against,
+                       tariff=tariff, world=world, regions=regions, sectors=sectors, deficits=deficits,
+                       countries=countries, as_json=as_json)
+        return
     try:
         run = _run(scenario, against=against, tariff=tariff, world=world, regions=regions, sectors=sectors,
                    deficits=deficits, show=not as_json)

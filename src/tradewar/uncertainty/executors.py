@@ -1,0 +1,174 @@
+"""Fan independent solves out: in this process, to local processes, or to a Dask cluster.
+
+A *job* is an object with a ``key`` (unique per job), ``prepare()`` (the expensive set-up:
+load and check the world, resolve the policy) and ``run(prepared, task)`` (one solve,
+returning a picklable outcome; expected failures are outcomes, not exceptions). Tasks
+are sent in chunks; every process prepares a job once and keeps it:
+
+- ``"serial"``: here, one task after another;
+- ``"processes"`` (default) or an ``int`` (the number of processes): a
+  :class:`concurrent.futures.ProcessPoolExecutor` whose workers receive the job once,
+  through the pool's initializer;
+- ``"tcp://HOST:PORT"`` or a ``distributed.Client``: a Dask cluster; the job is
+  scattered to every worker once (``broadcast=True``);
+- any other :class:`concurrent.futures.Executor`: the job travels with each chunk and is
+  prepared once per process.
+
+Outcomes do not depend on where a task ran: each is computed from its own task alone
+(the same arithmetic in every process), so a distributed run equals the serial one bit
+for bit. numpy's reductions round according to memory layout, so the serial path also
+works on a pickled copy of the job, exactly what a worker receives.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import pickle
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from typing import Any
+
+__all__ = ["run_tasks", "describe_executor"]
+
+_INSTALLED: dict[str, Any] = {}
+_PREPARED: dict[str, Any] = {}
+_KEEP = 4  # prepared jobs kept per process
+
+
+def _install(job) -> None:
+    """Pool initializer: keep the job in this worker process."""
+    _INSTALLED[job.key] = job
+
+
+def _prepared(job):
+    if job.key not in _PREPARED:
+        while len(_PREPARED) >= _KEEP:
+            _PREPARED.pop(next(iter(_PREPARED)))
+        _PREPARED[job.key] = job.prepare()
+    return _PREPARED[job.key]
+
+
+def execute_chunk(job, chunk: Sequence[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    """Run ``(task_id, task)`` pairs; ``job`` is the job or, in a pool worker, its key."""
+    if isinstance(job, str):
+        job = _INSTALLED[job]
+    prepared = _prepared(job)
+    return [(task_id, job.run(prepared, task)) for task_id, task in chunk]
+
+
+def _chunks(tasks: Sequence, size: int) -> list[list]:
+    return [list(tasks[start:start + size]) for start in range(0, len(tasks), size)]
+
+
+def _chunk_size(n_tasks: int, workers: int, requested: int | None) -> int:
+    if requested:
+        return max(1, int(requested))
+    return max(1, min(16, math.ceil(n_tasks / (4 * max(1, workers)))))
+
+
+def describe_executor(executor) -> str:
+    if executor is None or executor == "processes":
+        return f"local processes ({os.cpu_count()})"
+    if isinstance(executor, int):
+        return f"local processes ({executor})"
+    if isinstance(executor, str):
+        return executor if executor == "serial" else f"dask {executor}"
+    return type(executor).__name__
+
+
+def run_tasks(
+    job,
+    tasks: Sequence[tuple[Any, Any]],
+    executor=None,
+    *,
+    workers: int | None = None,
+    chunk_size: int | None = None,
+    on_done: Callable[[int], None] | None = None,
+) -> Iterator[tuple[Any, Any]]:
+    """Yield ``(task_id, outcome)`` as tasks finish (in any order); see the module docstring."""
+    tasks = list(tasks)
+    if not tasks:
+        return
+    if isinstance(executor, int):
+        executor, workers = "processes", executor
+    if executor is None:
+        executor = "processes"
+    if executor == "serial":
+        job = pickle.loads(pickle.dumps(job))  # the same arrays, laid out as a worker would get them
+        for chunk in _chunks(tasks, _chunk_size(len(tasks), 1, chunk_size)):
+            done = execute_chunk(job, chunk)
+            yield from done
+            if on_done:
+                on_done(len(done))
+        return
+    if executor == "processes":
+        workers = max(1, int(workers or os.cpu_count() or 1))
+        context = multiprocessing.get_context(_start_method())
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_install,
+                                 initargs=(job,)) as pool:
+            futures = [pool.submit(execute_chunk, job.key, chunk)
+                       for chunk in _chunks(tasks, _chunk_size(len(tasks), workers, chunk_size))]
+            for future in as_completed(futures):
+                done = future.result()
+                yield from done
+                if on_done:
+                    on_done(len(done))
+        return
+    if isinstance(executor, str) or _is_dask_client(executor):
+        yield from _run_dask(job, tasks, executor, chunk_size, on_done)
+        return
+    if isinstance(executor, Executor):
+        futures = [executor.submit(execute_chunk, job, chunk)
+                   for chunk in _chunks(tasks, _chunk_size(len(tasks), workers or os.cpu_count() or 1, chunk_size))]
+        for future in as_completed(futures):
+            done = future.result()
+            yield from done
+            if on_done:
+                on_done(len(done))
+        return
+    raise ValueError(f"executor must be 'serial', 'processes', a number of processes, a Dask scheduler "
+                     f"address (tcp://HOST:PORT), a distributed.Client or a concurrent.futures.Executor; got {executor!r}.")
+
+
+def _start_method() -> str:
+    """fork where the platform has it (workers start at once; scripts need no
+    ``if __name__ == "__main__"`` guard), spawn where fork is unsafe (JAX, which is
+    multithreaded, already imported) or absent; ``TRADEWAR_START_METHOD`` overrides."""
+    chosen = os.environ.get("TRADEWAR_START_METHOD")
+    if chosen:
+        return chosen
+    if "fork" in multiprocessing.get_all_start_methods() and "jax" not in sys.modules:
+        return "fork"
+    return "spawn"
+
+
+def _is_dask_client(executor) -> bool:
+    try:
+        from distributed import Client
+    except ImportError:  # pragma: no cover - distributed is a dependency
+        return False
+    return isinstance(executor, Client)
+
+
+def _run_dask(job, tasks, executor, chunk_size, on_done):
+    from distributed import Client
+    from distributed import as_completed as dask_completed
+
+    own = isinstance(executor, str)
+    client = Client(executor, timeout="30s", set_as_default=False) if own else executor
+    try:
+        workers = max(1, sum(client.nthreads().values()))
+        shared = client.scatter(job, broadcast=True, hash=False)
+        futures = [client.submit(execute_chunk, shared, chunk, pure=False)
+                   for chunk in _chunks(tasks, _chunk_size(len(tasks), workers, chunk_size))]
+        for future in dask_completed(futures, loop=client.loop):
+            done = future.result()
+            yield from done
+            if on_done:
+                on_done(len(done))
+    finally:
+        if own:
+            client.close()

@@ -1,0 +1,198 @@
+"""What one Monte Carlo draw or sweep run solves: a world, a policy, and the parameters
+that vary, resolved once (in each worker) and solved many times.
+
+A :class:`Plan` is built from a world and a shock (:meth:`Plan.from_world`) or from a
+scenario (:meth:`Plan.from_scenario`, the same steps as
+:func:`tradewar.simulation.run_scenario`: the policy state on the scenario's date, the
+aggregation, the zero-deficit baseline, the ``against`` starting point and purchase
+commitments). Only the steps that depend on the varied parameters are repeated for
+each draw; with fixed deficits, no starting point and no commitments a draw is one call
+of the equilibrium solver on the cached baseline arrays.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from tradewar.errors import ShockError
+from tradewar.model.caliendo_parro import solve_equilibrium
+from tradewar.model.counterfactual import simulate
+from tradewar.model.result import CounterfactualResult
+from tradewar.model.solver import SolverOptions
+from tradewar.world.world import World
+
+__all__ = ["Plan", "summarise", "COUNTRY_COLUMNS"]
+
+# The country table's columns (CounterfactualResult.country_table()).
+COUNTRY_COLUMNS = (
+    "welfare_pct", "terms_of_trade_pct", "volume_of_trade_pct", "real_wage_pct", "price_index_pct",
+    "exports_pct", "imports_pct", "tariff_revenue_usd_mn", "tariff_revenue_change_usd_mn",
+)
+
+
+@dataclass
+class Plan:
+    """A resolved counterfactual whose trade elasticities can vary (see the module docstring)."""
+
+    name: str
+    world: World
+    tariff: xr.DataArray | np.ndarray | None = None
+    export_tax: xr.DataArray | np.ndarray | None = None
+    trade_cost_change: xr.DataArray | np.ndarray | None = None
+    deficits: str = "fixed"
+    start: tuple | None = None  # (tariff, export tax) measured from, or None for the baseline
+    commitments: tuple = ()  # (importer, exporter, sectors, amount_usd_mn, id)
+    against: str = "baseline (no trade war)"
+    on: date | None = None
+    key: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_world(cls, world: World, *, tariff=None, trade_cost_change=None, export_tax=None,
+                   deficits: str = "fixed", name: str | None = None) -> Plan:
+        if deficits not in ("fixed", "zero"):
+            raise ShockError(f"deficits must be 'fixed' or 'zero', not {deficits!r}.")
+        return cls(name or world.name, world, tariff, export_tax, trade_cost_change, deficits)
+
+    @classmethod
+    def from_scenario(cls, scenario, *, against=None, extra_tariff=None, library=None) -> Plan:
+        """The scenario's world and policy, as :func:`~tradewar.simulation.run_scenario` builds them."""
+        from tradewar.policy.library import load_library, load_scenario
+        from tradewar.policy.scenario import Scenario
+        from tradewar.simulation import policy_state
+        from tradewar.world.aggregate import aggregate_policy
+
+        if not isinstance(scenario, Scenario):
+            scenario = load_scenario(scenario)
+        library = library if library is not None else load_library()
+        detailed = scenario.load_detailed_world()
+        world = scenario.aggregate_world(detailed)
+
+        def on_world(tariff, export_tax):
+            if world is detailed:
+                return tariff, export_tax
+            spec = scenario.aggregate
+            return (aggregate_policy(detailed, tariff, "tariff", spec.regions, spec.sectors),
+                    aggregate_policy(detailed, export_tax, "export_tax", spec.regions, spec.sectors))
+
+        tariff_detailed, tax_detailed, on, timeline = policy_state(scenario, detailed, library)
+        tariff, export_tax = on_world(tariff_detailed, tax_detailed)
+        if extra_tariff is not None:
+            tariff = extra_tariff(world, tariff)
+        start_point = against if against is not None else scenario.against
+        start, label = None, "baseline (no trade war)"
+        if start_point is not None:
+            if isinstance(start_point, date):
+                start = on_world(timeline.tariff_on(start_point, detailed), timeline.export_tax_on(start_point, detailed))
+                label = f"the measures in force on {start_point.isoformat()}"
+            else:
+                other = load_scenario(start_point)
+                other_tariff, other_tax, other_on, _ = policy_state(other, detailed, library)
+                start = on_world(other_tariff, other_tax)
+                label = f"scenario {other.name}" + (f" ({other_on.isoformat()})" if other_on else "")
+        commitments = []
+        for entry in timeline.in_force(on).purchase_commitments if on is not None else ():
+            measure = entry.measure
+            if entry.applies and measure.amount_usd_mn:
+                sectors = world.goods if measure.sectors == "goods" else list(measure.sectors)
+                commitments.append((measure.importer, measure.exporter, sectors, measure.amount_usd_mn, measure.id))
+        return cls(scenario.name, world, tariff, export_tax, None, scenario.deficits, start, tuple(commitments),
+                   label, on)
+
+    # ------------------------------------------------------------------ solving
+    @property
+    def fast(self) -> bool:
+        """True when a draw needs only the equilibrium solver (the baseline does not depend on theta)."""
+        return self.deficits == "fixed" and self.start is None and not self.commitments
+
+    @property
+    def sectors(self) -> list[str]:
+        return self.world.sectors
+
+    @property
+    def elasticities(self) -> pd.Series:
+        return self.world.trade_elasticity.to_series()
+
+    def prepare(self, options: SolverOptions | None = None) -> dict:
+        """What every draw shares: for the fast path the validated shock and baseline arrays."""
+        if not self.fast:
+            return {"options": options}
+        central = self.solve(options=options)
+        export_tax = None if self.export_tax is None else central.data["export_tax_new"].values
+        return {
+            "options": options,
+            "baseline": self.world.baseline(),
+            "tariff": central.data["tariff_new"].values,
+            "cost": central.data["trade_cost_change"].values,
+            "export_tax": export_tax,
+        }
+
+    def solve(self, theta=None, options: SolverOptions | None = None, prepared: dict | None = None) -> CounterfactualResult:
+        """The counterfactual with trade elasticities ``theta`` (default: the world's)."""
+        if theta is not None:
+            theta = np.asarray(theta, dtype=float)
+            if theta.shape != (len(self.sectors),):
+                raise ShockError(f"theta needs {len(self.sectors)} values (one per sector), got shape {theta.shape}.")
+            bad = ~np.isfinite(theta) | (theta <= 0)
+            if bad.any():
+                j = int(np.flatnonzero(bad)[0])
+                raise ShockError(f"trade elasticity of sector {self.sectors[j]!r} drawn as {theta[j]:.6g}: "
+                                 "elasticities must be positive and finite.")
+        if prepared is not None and self.fast and "baseline" in prepared:
+            baseline = prepared["baseline"] if theta is None else dataclasses.replace(prepared["baseline"], trade_elasticity=theta)
+            equilibrium = solve_equilibrium(baseline, prepared["tariff"], prepared["cost"], self.world.deficit.values,
+                                            options, export_tax_new=prepared["export_tax"])
+            return CounterfactualResult(self.world, equilibrium, prepared["tariff"], prepared["cost"],
+                                        deficits="fixed", export_tax_new=prepared["export_tax"])
+        world = self.world if theta is None else self.world.replace(trade_elasticity=theta)
+        if self.deficits == "zero":
+            world = world.without_deficits(options)
+        if self.start is not None:
+            world = simulate(world, tariff=self.start[0], export_tax=self.start[1], options=options).new_world()
+        # Zero deficits were imposed above (as run_scenario does): the shock keeps them fixed at zero.
+        result = simulate(world, tariff=self.tariff, export_tax=self.export_tax,
+                          trade_cost_change=self.trade_cost_change, options=options)
+        if self.commitments:
+            from tradewar.model.targets import solve_purchase_commitment
+
+            tariff = self.tariff
+            for importer, exporter, sectors, amount, _ in self.commitments:
+                cells = {"importer": importer, "exporter": exporter, "sector": sectors}
+                before = float(result.data["trade_new"].sel(cells).sum())
+                deal = solve_purchase_commitment(world, importer=importer, exporter=exporter, sectors=sectors,
+                                                 target_usd_mn=before + amount, tariff=tariff,
+                                                 export_tax=self.export_tax, options=options)
+                result = deal.result
+                tariff = world.tariff.copy(data=deal.result.data["tariff_new"].values)
+        return result
+
+    def fingerprint(self) -> str:
+        """A content hash of the world and the shock (for run indexes)."""
+        digest = hashlib.sha256(self.world.hash.encode())
+        for part in (self.tariff, self.export_tax, self.trade_cost_change, *(self.start or ())):
+            if part is not None:
+                digest.update(np.ascontiguousarray(np.asarray(getattr(part, "values", part), dtype=float)).tobytes())
+        digest.update(f"{self.deficits}|{self.commitments}".encode())
+        return digest.hexdigest()[:16]
+
+
+def summarise(result) -> tuple[np.ndarray, np.ndarray]:
+    """A result's country table (countries x COUNTRY_COLUMNS) and the percent change of total
+    bilateral trade (importer x exporter, summed over sectors)."""
+    table = result.country_table()
+    country = table.reindex(columns=list(COUNTRY_COLUMNS)).to_numpy(dtype=float)
+    old = result.data["trade_baseline"].values
+    new = result.data["trade_new"].values
+    if old.ndim == 3:
+        old, new = old.sum(axis=2), new.sum(axis=2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bilateral = np.where(old > 0, 100.0 * (new / old - 1.0), np.nan)
+    return country, bilateral

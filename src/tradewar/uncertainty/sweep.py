@@ -1,0 +1,357 @@
+"""Sweeps: many runs over scenarios and parameters, stored and resumable.
+
+A sweep is a list of runs, each a scenario (built-in name or ``.toml`` file) with
+parameters:
+
+``elasticity_scale`` (float)
+    Every trade elasticity multiplied by this factor (1 = the world's own).
+``deficits`` ("fixed" / "zero"), ``regions`` ("compact" / "eu27"), ``sectors`` ("broad"),
+``world`` (a world name or ``.npz``), ``against`` (a date YYYY-MM-DD or a scenario)
+    Overrides of the scenario's own settings, as on ``tradewar simulate``.
+
+It is written as TOML (or built from the command line)::
+
+    name = "elasticities"
+    scenarios = ["london-2025", "geneva-2025"]
+
+    [grid]                       # every combination, for every scenario above
+    elasticity_scale = [0.5, 1.0, 2.0]
+    regions = ["compact"]
+
+    [[run]]                      # and/or single runs
+    scenario = "busan-2025"
+    deficits = "zero"
+
+Results go to a store directory: one Parquet file per run with the country table
+(``results/ID.country.parquet``) and one with total bilateral trade
+(``results/ID.bilateral.parquet``), and a DuckDB index ``runs.duckdb`` (table ``runs``:
+id, sweep, scenario, parameters as JSON, world hash, code version, times, status,
+error, solver figures, file paths). A run's id is a hash of the scenario (its file's
+content for a file), its parameters and the code version, so running a sweep again
+skips the runs already done and solves the rest (failed runs are tried again).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import time
+import tomllib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tradewar.errors import ShockError, TradewarError
+from tradewar.model.solver import SolverOptions
+from tradewar.uncertainty.executors import run_tasks
+from tradewar.uncertainty.plan import Plan
+
+__all__ = ["RunSpec", "RunStore", "SweepOutcome", "expand_runs", "read_sweep_spec", "run_sweep", "parse_grid_option"]
+
+PARAMETERS: dict[str, type] = {
+    "elasticity_scale": float, "deficits": str, "regions": str, "sectors": str, "world": str, "against": str,
+}
+DEFAULT_STORE = Path("tradewar-runs")
+
+
+def _code_version() -> str:
+    import tradewar
+
+    return tradewar.__version__
+
+
+def _scenario_identity(scenario: str) -> str:
+    path = Path(scenario)
+    if path.suffix == ".toml" and path.is_file():
+        return f"{path.name}:{hashlib.sha256(path.read_bytes()).hexdigest()[:16]}"
+    return scenario
+
+
+def _check_parameters(parameters: Mapping[str, Any], where: str) -> dict:
+    unknown = sorted(set(parameters) - set(PARAMETERS))
+    if unknown:
+        raise ShockError(f"{where}: unknown parameters {unknown}; sweepable parameters are {sorted(PARAMETERS)}.")
+    checked = {}
+    for key, value in parameters.items():
+        if isinstance(value, date):
+            value = value.isoformat()
+        try:
+            checked[key] = PARAMETERS[key](value)
+        except (TypeError, ValueError):
+            raise ShockError(f"{where}: {key} = {value!r} is not a {PARAMETERS[key].__name__}.") from None
+        if key == "elasticity_scale" and not (np.isfinite(checked[key]) and checked[key] > 0):
+            raise ShockError(f"{where}: elasticity_scale must be positive, got {value!r}.")
+        if key == "deficits" and checked[key] not in ("fixed", "zero"):
+            raise ShockError(f"{where}: deficits must be 'fixed' or 'zero', not {value!r}.")
+    return dict(sorted(checked.items()))
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run of a sweep: a scenario and its parameters."""
+
+    scenario: str
+    parameters: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def make(cls, scenario: str, parameters: Mapping[str, Any] | None = None) -> RunSpec:
+        return cls(str(scenario), tuple(_check_parameters(parameters or {}, f"run {scenario!r}").items()))
+
+    @property
+    def params(self) -> dict:
+        return dict(self.parameters)
+
+    @property
+    def id(self) -> str:
+        payload = json.dumps({"scenario": _scenario_identity(self.scenario), "parameters": self.params,
+                              "version": _code_version()}, sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()[:12]
+
+    def plan_key(self) -> tuple:
+        params = {k: v for k, v in self.params.items() if k != "elasticity_scale"}
+        return (self.scenario, tuple(sorted(params.items())))
+
+
+def expand_runs(scenarios: Iterable[str] = (), grid: Mapping[str, Iterable] | None = None,
+                runs: Iterable[Mapping[str, Any]] = ()) -> list[RunSpec]:
+    """Every scenario crossed with every combination of the grid, then the single runs."""
+    grid = {key: list(values) if isinstance(values, (list, tuple)) else [values] for key, values in (grid or {}).items()}
+    specs = []
+    keys = list(grid)
+    for scenario in scenarios:
+        for combination in itertools.product(*(grid[k] for k in keys)) if keys else [()]:
+            specs.append(RunSpec.make(scenario, dict(zip(keys, combination, strict=True))))
+    for position, entry in enumerate(runs):
+        entry = dict(entry)
+        if "scenario" not in entry:
+            raise ShockError(f"run[{position}] names no scenario.")
+        scenario = entry.pop("scenario")
+        specs.append(RunSpec.make(scenario, entry))
+    unique = list(dict.fromkeys(specs))
+    if not unique:
+        raise ShockError("The sweep has no runs: give scenarios (and a grid) or [[run]] tables.")
+    return unique
+
+
+def read_sweep_spec(path: Path | str) -> tuple[str, list[RunSpec]]:
+    """A sweep file (see the module docstring): its name and runs."""
+    path = Path(path)
+    if not path.is_file():
+        raise ShockError(f"Sweep file {path} not found.")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ShockError(f"{path}: invalid TOML: {error}") from None
+    unknown = sorted(set(data) - {"name", "scenarios", "grid", "run"})
+    if unknown:
+        raise ShockError(f"{path}: unknown keys {unknown}; a sweep has name, scenarios, [grid] and [[run]].")
+    return str(data.get("name", path.stem)), expand_runs(data.get("scenarios", []), data.get("grid"), data.get("run", []))
+
+
+def parse_grid_option(text: str) -> tuple[str, list]:
+    """``KEY=V1,V2,...`` from the command line."""
+    if "=" not in text:
+        raise ShockError(f"{text!r}: expected KEY=VALUE[,VALUE...], e.g. elasticity_scale=0.5,1,2")
+    key, values = text.split("=", 1)
+    key = key.strip().replace("-", "_")
+    if key not in PARAMETERS:
+        raise ShockError(f"{text!r}: unknown parameter {key!r}; sweepable parameters are {sorted(PARAMETERS)}.")
+    return key, [v.strip() for v in values.split(",") if v.strip()]
+
+
+# ---------------------------------------------------------------------- the job
+def _scenario(name: str, params: dict):
+    from tradewar.policy.library import load_scenario
+    from tradewar.policy.scenario import AggregateSpec, ReportSpec
+
+    scenario = load_scenario(name)
+    update = {}
+    if params.get("world"):
+        update["world"] = params["world"]
+    if params.get("regions") or params.get("sectors"):
+        update["aggregate"] = AggregateSpec(regions=params.get("regions"), sectors=params.get("sectors"))
+    if params.get("world") or params.get("regions"):
+        update["report"] = ReportSpec()
+    if params.get("deficits"):
+        update["deficits"] = params["deficits"]
+    return scenario.model_copy(update=update) if update else scenario
+
+
+def _against(value):
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return value
+
+
+class SweepJob:
+    """Runs of a sweep; each worker resolves every distinct scenario set-up once."""
+
+    def __init__(self, options: SolverOptions | None = None):
+        self.options = options
+        self.key = f"sweep-{id(self)}-{time.time_ns()}"
+
+    def prepare(self):
+        return {}
+
+    def run(self, plans: dict, spec: RunSpec):
+        clock = time.perf_counter()
+        started = datetime.now(timezone.utc)
+        params = spec.params
+        try:
+            key = spec.plan_key()
+            if key not in plans:
+                plans[key] = Plan.from_scenario(_scenario(spec.scenario, params), against=_against(params.get("against")))
+            plan = plans[key]
+            scale = params.get("elasticity_scale", 1.0)
+            theta = None if scale == 1.0 else plan.world.trade_elasticity.values * scale
+            result = plan.solve(theta, self.options)
+        except (TradewarError, FloatingPointError, np.linalg.LinAlgError) as error:
+            return {"status": "failed", "error": f"{type(error).__name__}: {error}", "started_at": started,
+                    "seconds": time.perf_counter() - clock}
+        table = result.country_table().reset_index()
+        old = result.data["trade_baseline"].sum("sector").to_series()
+        new = result.data["trade_new"].sum("sector").to_series()
+        bilateral = pd.DataFrame({"trade_baseline": old, "trade_new": new}).reset_index()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            bilateral["trade_change_pct"] = 100 * (bilateral["trade_new"] / bilateral["trade_baseline"] - 1)
+        return {"status": "ok", "error": None, "started_at": started, "seconds": time.perf_counter() - clock,
+                "world_hash": plan.world.hash, "iterations": int(result.solver.iterations),
+                "residual": float(result.solver.residual), "country": table, "bilateral": bilateral,
+                "scenario_name": plan.name, "on": plan.on.isoformat() if plan.on else None, "against": plan.against}
+
+
+# ---------------------------------------------------------------------- the store
+COLUMNS = """
+    id VARCHAR PRIMARY KEY, sweep VARCHAR, scenario VARCHAR, parameters VARCHAR, world_hash VARCHAR,
+    code_version VARCHAR, started_at TIMESTAMPTZ, finished_at TIMESTAMPTZ, seconds DOUBLE, status VARCHAR,
+    error VARCHAR, iterations INTEGER, residual DOUBLE, country_path VARCHAR, bilateral_path VARCHAR
+"""
+
+
+class RunStore:
+    """Parquet results and the DuckDB index of runs in one directory (see the module docstring)."""
+
+    def __init__(self, directory: Path | str = DEFAULT_STORE):
+        self.directory = Path(directory)
+        self.index_path = self.directory / "runs.duckdb"
+
+    def _connect(self, create: bool = False):
+        import duckdb
+
+        if not create and not self.index_path.is_file():
+            raise ShockError(f"No run index at {self.index_path}: run `tradewar sweep` first (or give --store).")
+        self.directory.mkdir(parents=True, exist_ok=True)
+        connection = duckdb.connect(str(self.index_path))
+        connection.execute(f"CREATE TABLE IF NOT EXISTS runs ({COLUMNS})")
+        return connection
+
+    def done(self) -> set[str]:
+        """Ids of the runs that finished successfully."""
+        if not self.index_path.is_file():
+            return set()
+        with self._connect() as connection:
+            return {row[0] for row in connection.execute("SELECT id FROM runs WHERE status = 'ok'").fetchall()}
+
+    def record(self, sweep: str, spec: RunSpec, outcome: dict) -> dict:
+        """Write a run's files and its index row (replacing an earlier attempt)."""
+        results = self.directory / "results"
+        results.mkdir(parents=True, exist_ok=True)
+        country_path = bilateral_path = None
+        if outcome["status"] == "ok":
+            country_path = results / f"{spec.id}.country.parquet"
+            bilateral_path = results / f"{spec.id}.bilateral.parquet"
+            outcome["country"].to_parquet(country_path, index=False)
+            outcome["bilateral"].to_parquet(bilateral_path, index=False)
+        row = {
+            "id": spec.id, "sweep": sweep, "scenario": spec.scenario, "parameters": json.dumps(spec.params, sort_keys=True),
+            "world_hash": outcome.get("world_hash"), "code_version": _code_version(),
+            "started_at": outcome["started_at"], "finished_at": datetime.now(timezone.utc),
+            "seconds": float(outcome["seconds"]), "status": outcome["status"], "error": outcome.get("error"),
+            "iterations": outcome.get("iterations"), "residual": outcome.get("residual"),
+            "country_path": str(country_path.relative_to(self.directory)) if country_path else None,
+            "bilateral_path": str(bilateral_path.relative_to(self.directory)) if bilateral_path else None,
+        }
+        with self._connect(create=True) as connection:
+            connection.execute("DELETE FROM runs WHERE id = ?", [row["id"]])
+            connection.execute(f"INSERT INTO runs VALUES ({', '.join('?' * len(row))})", list(row.values()))
+        return row
+
+    def list(self, sweep: str | None = None) -> pd.DataFrame:
+        """The index, newest first."""
+        query = "SELECT * FROM runs" + (" WHERE sweep = ?" if sweep else "") + " ORDER BY finished_at DESC"
+        with self._connect() as connection:
+            return connection.execute(query, [sweep] if sweep else []).df()
+
+    def show(self, run_id: str) -> tuple[dict, pd.DataFrame | None, pd.DataFrame | None]:
+        """A run's index row (an id prefix is enough), country table and bilateral totals."""
+        with self._connect() as connection:
+            rows = connection.execute("SELECT * FROM runs WHERE id LIKE ? ORDER BY id", [f"{run_id}%"]).df()
+        if rows.empty:
+            raise ShockError(f"No run with id {run_id!r} in {self.index_path}.")
+        if len(rows) > 1:
+            raise ShockError(f"Run id {run_id!r} is ambiguous: {', '.join(rows['id'])}.")
+        row = rows.iloc[0].to_dict()
+        country = bilateral = None
+        if row["country_path"]:
+            country = pd.read_parquet(self.directory / row["country_path"]).set_index("country")
+            bilateral = pd.read_parquet(self.directory / row["bilateral_path"])
+        return row, country, bilateral
+
+
+@dataclass
+class SweepOutcome:
+    """What a sweep did: runs solved now, skipped (done before), failed."""
+
+    name: str
+    runs: list[RunSpec]
+    solved: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def run_sweep(
+    runs: list[RunSpec],
+    *,
+    name: str = "sweep",
+    store: RunStore | Path | str = DEFAULT_STORE,
+    executor=None,
+    workers: int | None = None,
+    options: SolverOptions | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    resume: bool = True,
+) -> SweepOutcome:
+    """Solve every run not already in ``store`` (all of them with ``resume=False``)."""
+    clock = time.perf_counter()
+    store = store if isinstance(store, RunStore) else RunStore(store)
+    outcome = SweepOutcome(name, runs)
+    done = store.done() if resume else set()
+    todo = []
+    for spec in runs:
+        (outcome.skipped if spec.id in done else todo).append(spec.id if spec.id in done else spec)
+    total, finished = len(runs), len(outcome.skipped)
+    if progress:
+        progress(finished, total)
+    by_position = dict(enumerate(todo))
+    for position, result in run_tasks(SweepJob(options), list(by_position.items()), executor, workers=workers,
+                                      chunk_size=1):
+        spec = by_position[position]
+        store.record(name, spec, result)
+        if result["status"] == "ok":
+            outcome.solved.append(spec.id)
+        else:
+            outcome.failed[spec.id] = result["error"]
+        finished += 1
+        if progress:
+            progress(finished, total)
+    outcome.seconds = time.perf_counter() - clock
+    return outcome
