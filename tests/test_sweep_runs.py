@@ -89,7 +89,7 @@ def test_sweep_and_runs_commands(tmp_path):
     assert missing.exit_code == 2 and "No run with id" in missing.output
 
 
-def test_simulate_draws_json_and_table(capsys):
+def test_simulate_draws_json_and_table(capsys, tmp_path):
     """The function behind `simulate --draws`: JSON has p5/p50/p95 and the point estimate for every
     country; the table shows bands [p5, p95]; failed draws are reported with reasons."""
     from tradewar.cli.sweep import simulate_draws
@@ -100,6 +100,8 @@ def test_simulate_draws_json_and_table(capsys):
     assert set(usa) == {"point", "p5", "p50", "p95"} and usa["p5"] <= usa["p50"] <= usa["p95"]
     assert document["draws"] == 4 and document["solved"] + document["failed"] == 4
     assert "CHN->USA" in document["bilateral_trade_pct"]
-    simulate_draws("pre-2025", draws=3, spread=0.2, seed=2, regions="compact", workers=1)
+    report = tmp_path / "bands.html"
+    simulate_draws("pre-2025", draws=3, spread=0.2, seed=2, regions="compact", workers=1, report=report)
     text = capsys.readouterr().out
     assert "[p5, p95]" in text and "USA" in text and "CHN -> USA trade" in text
+    assert "5th-95th percentile band" in report.read_text()

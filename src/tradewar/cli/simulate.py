@@ -144,7 +144,7 @@ def simulate(
 
         simulate_draws(scenario, draws=draws, spread=spread, seed=seed, scheduler=scheduler, against=against,
                        tariff=tariff, world=world, regions=regions, sectors=sectors, deficits=deficits,
-                       countries=countries, as_json=as_json)
+                       countries=countries, as_json=as_json, report=report, write_report=not no_report)
         return
     try:
         run = _run(scenario, against=against, tariff=tariff, world=world, regions=regions, sectors=sectors,

@@ -77,8 +77,11 @@ def simulate_draws(
     deficits: str | None = None,
     countries: str | None = None,
     as_json: bool = False,
+    report: Path | None = None,
+    write_report: bool = True,
 ) -> None:
-    """``tradewar simulate SCENARIO --draws N``: the scenario under N elasticity draws, with bands."""
+    """``tradewar simulate SCENARIO --draws N``: the scenario under N elasticity draws, with bands
+    (tables, and an HTML report with band charts unless ``write_report`` is false)."""
     from tradewar.cli.simulate import _against, _extra_tariffs, _scenario_with_overrides
     from tradewar.uncertainty import monte_carlo
 
@@ -90,10 +93,24 @@ def simulate_draws(
                              extra_tariff=_extra_tariffs(tariff or []), progress=progress)
     except (TradewarError, typer.BadParameter, OSError) as error:
         fail(error)
+    path = None
+    if report is not None or (write_report and not as_json):
+        from tradewar.report.bands_html import write_band_report
+
+        path = write_band_report(
+            mc, report or Path(f"tradewar-report-{chosen.name}-draws.html"),
+            title=f"tradewar: {chosen.name}, {mc.n_ok} of {mc.n_draws} elasticity draws",
+            notes=[chosen.description, f"Elasticities {mc.settings['distribution']}, spread {mc.settings['spread']:g}, "
+                   f"seed {mc.seed}; {mc.n_failed} draws failed."],
+        )
     if as_json:
-        typer.echo(json.dumps(_mc_document(mc, chosen.name), indent=2))
+        document = _mc_document(mc, chosen.name)
+        document["report"] = str(path) if path else None
+        typer.echo(json.dumps(document, indent=2))
         return
     _print_bands(mc, chosen, countries)
+    if path:
+        console.print(f"Report: {path}")
 
 
 def _mc_document(mc, name: str) -> dict:
