@@ -25,7 +25,7 @@ from tradewar.policy.timeline import Timeline
 from tradewar.world.aggregate import aggregate_policy
 from tradewar.world.world import World
 
-__all__ = ["ScenarioRun", "run_scenario", "policy_state"]
+__all__ = ["PreparedScenario", "ScenarioRun", "policy_state", "prepare_scenario", "run_scenario"]
 
 
 @dataclass
@@ -65,21 +65,30 @@ def policy_state(
     return timeline.tariff_on(on, world), timeline.export_tax_on(on, world), on, timeline
 
 
-def run_scenario(
+@dataclass
+class PreparedScenario:
+    """What a scenario puts in force, on the world it is solved on (before solving)."""
+
+    scenario: Scenario
+    detailed_world: World  # where the measures are defined
+    world: World  # aggregated as the scenario says
+    on: date | None
+    timeline: Timeline
+    tariff: xr.DataArray
+    export_tax: xr.DataArray
+    start: tuple[xr.DataArray, xr.DataArray] | None  # tariffs and export taxes to measure from
+    against: str
+    commitments: tuple[tuple[str, str, list[str], float, str], ...]  # importer, exporter, sectors, amount, id
+
+
+def prepare_scenario(
     scenario: Scenario | str,
     *,
     against: str | date | None = None,
     library: Timeline | None = None,
     extra_tariff=None,
-    options: SolverOptions | None = None,
-    on_iteration=None,
-) -> ScenarioRun:
-    """Solve a scenario (a :class:`Scenario` or a built-in name / file path).
-
-    ``against`` overrides the scenario's own: a date or another scenario to measure
-    from (default: the world's baseline). ``extra_tariff(world, tariff)`` may add
-    changes on top (used by the command line's ``--tariff``).
-    """
+) -> PreparedScenario:
+    """The world, policies and starting point of a scenario, ready to solve."""
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     library = library if library is not None else load_library()
@@ -97,47 +106,68 @@ def run_scenario(
             aggregate_policy(detailed, export_tax, "export_tax", spec.regions, spec.sectors),
         )
 
-    if scenario.deficits == "zero":
-        world = world.without_deficits(options)
     tariff_detailed, tax_detailed, on, timeline = policy_state(scenario, detailed, library)
     tariff, export_tax = on_world(tariff_detailed, tax_detailed)
     if extra_tariff is not None:
         tariff = extra_tariff(world, tariff)
-
     start_point = against if against is not None else scenario.against
-    label = "baseline (no trade war)"
-    if start_point is not None:
-        if isinstance(start_point, date):
-            start_tariff, start_tax = on_world(
-                timeline.tariff_on(start_point, detailed), timeline.export_tax_on(start_point, detailed)
-            )
-            label = f"the measures in force on {start_point.isoformat()}"
-        else:
-            other = load_scenario(start_point)
-            other_tariff, other_tax, other_on, _ = policy_state(other, detailed, library)
-            start_tariff, start_tax = on_world(other_tariff, other_tax)
-            label = f"scenario {other.name}" + (f" ({other_on.isoformat()})" if other_on else "")
-        # A ban at the starting point stays a zero flow (exact hat algebra cannot revive it).
-        world = simulate(world, tariff=start_tariff, export_tax=start_tax, options=options).new_world()
-    result = simulate(world, tariff=tariff, export_tax=export_tax, options=options, on_iteration=on_iteration)
+    start, label = None, "baseline (no trade war)"
+    if isinstance(start_point, date):
+        start = on_world(timeline.tariff_on(start_point, detailed), timeline.export_tax_on(start_point, detailed))
+        label = f"the measures in force on {start_point.isoformat()}"
+    elif start_point is not None:
+        other = load_scenario(start_point)
+        other_tariff, other_tax, other_on, _ = policy_state(other, detailed, library)
+        start = on_world(other_tariff, other_tax)
+        label = f"scenario {other.name}" + (f" ({other_on.isoformat()})" if other_on else "")
     commitments = []
     for entry in timeline.in_force(on).purchase_commitments if on is not None else ():
         measure = entry.measure
-        if not entry.applies or not measure.amount_usd_mn:
-            continue
+        if entry.applies and measure.amount_usd_mn:
+            sectors = list({"goods": world.goods, "all": world.sectors}.get(measure.sectors, measure.sectors))
+            commitments.append((measure.importer, measure.exporter, sectors, measure.amount_usd_mn, measure.id))
+    return PreparedScenario(scenario, detailed, world, on, timeline, tariff, export_tax, start, label,
+                            tuple(commitments))
+
+
+def run_scenario(
+    scenario: Scenario | str,
+    *,
+    against: str | date | None = None,
+    library: Timeline | None = None,
+    extra_tariff=None,
+    options: SolverOptions | None = None,
+    on_iteration=None,
+) -> ScenarioRun:
+    """Solve a scenario (a :class:`Scenario` or a built-in name / file path).
+
+    ``against`` overrides the scenario's own: a date or another scenario to measure
+    from (default: the world's baseline). ``extra_tariff(world, tariff)`` may add
+    changes on top (used by the command line's ``--tariff``).
+    """
+    prepared = prepare_scenario(scenario, against=against, library=library, extra_tariff=extra_tariff)
+    world, tariff, export_tax = prepared.world, prepared.tariff, prepared.export_tax
+    if prepared.scenario.deficits == "zero":
+        world = world.without_deficits(options)
+    if prepared.start is not None:
+        # A ban at the starting point stays a zero flow (exact hat algebra cannot revive it).
+        start_tariff, start_tax = prepared.start
+        world = simulate(world, tariff=start_tariff, export_tax=start_tax, options=options).new_world()
+    result = simulate(world, tariff=tariff, export_tax=export_tax, options=options, on_iteration=on_iteration)
+    commitments = []
+    for importer, exporter, sectors, amount, measure_id in prepared.commitments:
         # "+V over what it would buy anyway": the flow without the commitment, plus V a year.
-        sectors = {"goods": world.goods, "all": world.sectors}.get(measure.sectors, measure.sectors)
-        sectors = list(sectors)
-        cells = {"importer": measure.importer, "exporter": measure.exporter, "sector": sectors}
+        cells = {"importer": importer, "exporter": exporter, "sector": sectors}
         before = float(result.data["trade_new"].sel(cells).sum())
         deal = solve_purchase_commitment(
-            world, importer=measure.importer, exporter=measure.exporter, sectors=sectors,
-            target_usd_mn=before + measure.amount_usd_mn, tariff=tariff, export_tax=export_tax, options=options,
+            world, importer=importer, exporter=exporter, sectors=sectors, target_usd_mn=before + amount,
+            tariff=tariff, export_tax=export_tax, options=options,
         )
         result = deal.result
         tariff = world.tariff.copy(data=deal.result.data["tariff_new"].values)
-        commitments.append({"id": measure.id, "importer": measure.importer, "exporter": measure.exporter,
+        commitments.append({"id": measure_id, "importer": importer, "exporter": exporter,
                             "target_usd_mn": deal.target, "import_subsidy": deal.rate,
                             "cost_usd_mn": deal.cost_usd_mn})
-    return ScenarioRun(scenario=scenario, world=world, on=on, tariff=tariff, export_tax=export_tax, against=label,
-                       result=result, timeline=timeline, commitments=commitments, detailed_world=detailed)
+    return ScenarioRun(scenario=prepared.scenario, world=world, on=prepared.on, tariff=tariff, export_tax=export_tax,
+                       against=prepared.against, result=result, timeline=prepared.timeline, commitments=commitments,
+                       detailed_world=prepared.detailed_world)

@@ -65,7 +65,7 @@ def world_info(
     )
     console.print("Regions: " + ", ".join(info["regions"]))
     console.print("Sectors: " + ", ".join(info["sectors"]))
-    table = Table(title=f"Largest bilateral flows (all sectors, USD millions)")
+    table = Table(title="Largest bilateral flows (all sectors, USD millions)")
     for column in ("Exporter", "Importer", "Flow", "Mean tariff"):
         table.add_column(column, justify="right" if column in ("Flow", "Mean tariff") else "left")
     for flow in info["largest_flows"]:

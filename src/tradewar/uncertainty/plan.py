@@ -65,47 +65,11 @@ class Plan:
     @classmethod
     def from_scenario(cls, scenario, *, against=None, extra_tariff=None, library=None) -> Plan:
         """The scenario's world and policy, as :func:`~tradewar.simulation.run_scenario` builds them."""
-        from tradewar.policy.library import load_library, load_scenario
-        from tradewar.policy.scenario import Scenario
-        from tradewar.simulation import policy_state
-        from tradewar.world.aggregate import aggregate_policy
+        from tradewar.simulation import prepare_scenario
 
-        if not isinstance(scenario, Scenario):
-            scenario = load_scenario(scenario)
-        library = library if library is not None else load_library()
-        detailed = scenario.load_detailed_world()
-        world = scenario.aggregate_world(detailed)
-
-        def on_world(tariff, export_tax):
-            if world is detailed:
-                return tariff, export_tax
-            spec = scenario.aggregate
-            return (aggregate_policy(detailed, tariff, "tariff", spec.regions, spec.sectors),
-                    aggregate_policy(detailed, export_tax, "export_tax", spec.regions, spec.sectors))
-
-        tariff_detailed, tax_detailed, on, timeline = policy_state(scenario, detailed, library)
-        tariff, export_tax = on_world(tariff_detailed, tax_detailed)
-        if extra_tariff is not None:
-            tariff = extra_tariff(world, tariff)
-        start_point = against if against is not None else scenario.against
-        start, label = None, "baseline (no trade war)"
-        if start_point is not None:
-            if isinstance(start_point, date):
-                start = on_world(timeline.tariff_on(start_point, detailed), timeline.export_tax_on(start_point, detailed))
-                label = f"the measures in force on {start_point.isoformat()}"
-            else:
-                other = load_scenario(start_point)
-                other_tariff, other_tax, other_on, _ = policy_state(other, detailed, library)
-                start = on_world(other_tariff, other_tax)
-                label = f"scenario {other.name}" + (f" ({other_on.isoformat()})" if other_on else "")
-        commitments = []
-        for entry in timeline.in_force(on).purchase_commitments if on is not None else ():
-            measure = entry.measure
-            if entry.applies and measure.amount_usd_mn:
-                sectors = world.goods if measure.sectors == "goods" else list(measure.sectors)
-                commitments.append((measure.importer, measure.exporter, sectors, measure.amount_usd_mn, measure.id))
-        return cls(scenario.name, world, tariff, export_tax, None, scenario.deficits, start, tuple(commitments),
-                   label, on)
+        p = prepare_scenario(scenario, against=against, extra_tariff=extra_tariff, library=library)
+        return cls(p.scenario.name, p.world, p.tariff, p.export_tax, None, p.scenario.deficits, p.start,
+                   p.commitments, p.against, p.on)
 
     # ------------------------------------------------------------------ solving
     @property
