@@ -99,6 +99,12 @@ def write_text(text: str, path: Path) -> Path:
     return path
 
 
+def write_table_and_note(table: pd.DataFrame, note: str, output_dir: Path, name: str) -> list[Path]:
+    """Write a derived table and, beside it, its provenance note (same name, ``.md``)."""
+    output_dir = Path(output_dir)
+    return [write_csv(table, output_dir / name), write_text(note, output_dir / name.replace(".csv", ".md"))]
+
+
 def main(
     build: Callable[[Path, Path], Sequence[Path]],
     description: str,

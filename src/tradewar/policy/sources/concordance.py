@@ -38,8 +38,7 @@ from tradewar.policy.sources._common import (
     read_csv,
     sector_label,
     wiod_divisions,
-    write_csv,
-    write_text,
+    write_table_and_note,
 )
 
 __all__ = [
@@ -361,10 +360,7 @@ def _provenance(result: Concordance) -> str:
 def build(source_dir: Path, output_dir: Path = OUTPUT_DIR) -> list[Path]:
     """Derive the concordance from ``source_dir`` (the reference data folder) and write it with its note."""
     result = derive(Path(source_dir))
-    output_dir = Path(output_dir)
-    csv = write_csv(result.table, output_dir / OUTPUT_NAME)
-    note = write_text(_provenance(result), output_dir / OUTPUT_NAME.replace(".csv", ".md"))
-    return [csv, note]
+    return write_table_and_note(result.table, _provenance(result), output_dir, OUTPUT_NAME)
 
 
 if __name__ == "__main__":

@@ -35,8 +35,7 @@ from tradewar.policy.sources._common import (
     main,
     read_csv,
     sector_label,
-    write_csv,
-    write_text,
+    write_table_and_note,
 )
 
 __all__ = [
@@ -444,10 +443,7 @@ def _provenance(result: Result) -> str:
 def build(source_dir: Path, output_dir: Path = OUTPUT_DIR) -> list[Path]:
     """Derive the sector tariffs from ``source_dir`` (the reference data folder) and write them with their note."""
     result = derive(Path(source_dir))
-    output_dir = Path(output_dir)
-    csv = write_csv(result.table, output_dir / OUTPUT_NAME)
-    note = write_text(_provenance(result), output_dir / OUTPUT_NAME.replace(".csv", ".md"))
-    return [csv, note]
+    return write_table_and_note(result.table, _provenance(result), output_dir, OUTPUT_NAME)
 
 
 if __name__ == "__main__":
