@@ -25,7 +25,7 @@ from tradewar.policy.timeline import Timeline
 from tradewar.world.aggregate import aggregate_policy
 from tradewar.world.world import World
 
-__all__ = ["PreparedScenario", "ScenarioRun", "policy_state", "prepare_scenario", "run_scenario"]
+__all__ = ["PreparedScenario", "ScenarioRun", "parse_against", "policy_state", "prepare_scenario", "run_scenario"]
 
 
 @dataclass
@@ -42,6 +42,16 @@ class ScenarioRun:
     timeline: Timeline = field(repr=False)
     commitments: list[dict] = field(default_factory=list)
     detailed_world: World | None = field(default=None, repr=False)  # where the measures are defined
+
+
+def parse_against(value: str | date | None) -> date | str | None:
+    """A starting point given as text: a day (YYYY-MM-DD) or a scenario's name or file."""
+    if value is None or isinstance(value, date) or value == "":
+        return value or None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return value
 
 
 def _latest_start(timeline: Timeline) -> date | None:

@@ -54,13 +54,9 @@ def _extra_tariffs(specs: list[str]):
 
 
 def _against(value: str | None):
-    """A date (YYYY-MM-DD) or a scenario name/file."""
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return value
+    from tradewar.simulation import parse_against
+
+    return parse_against(value)
 
 
 def _scenario_with_overrides(name: str, world: str | None, regions: str | None, sectors: str | None,

@@ -50,6 +50,7 @@ import pandas as pd
 from tradewar.errors import ShockError, TradewarError
 from tradewar.model.solver import SolverOptions
 from tradewar.uncertainty.executors import run_tasks
+from tradewar.simulation import parse_against
 from tradewar.uncertainty.plan import Plan
 
 __all__ = ["RunSpec", "RunStore", "SweepOutcome", "expand_runs", "read_sweep_spec", "run_sweep", "parse_grid_option"]
@@ -183,15 +184,6 @@ def _scenario(name: str, params: dict):
     return scenario.model_copy(update=update) if update else scenario
 
 
-def _against(value):
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return value
-
-
 class SweepJob:
     """Runs of a sweep; each worker resolves every distinct scenario set-up once."""
 
@@ -209,7 +201,7 @@ class SweepJob:
         try:
             key = spec.plan_key()
             if key not in plans:
-                plans[key] = Plan.from_scenario(_scenario(spec.scenario, params), against=_against(params.get("against")))
+                plans[key] = Plan.from_scenario(_scenario(spec.scenario, params), against=parse_against(params.get("against")))
             plan = plans[key]
             scale = params.get("elasticity_scale", 1.0)
             theta = None if scale == 1.0 else plan.world.trade_elasticity.values * scale

@@ -210,12 +210,11 @@ class PreparedRun:
 
 
 def _against(value: str | None) -> date | str | None:
-    if value is None or value == "":
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        pass
+    from tradewar.simulation import parse_against
+
+    value = parse_against(value)
+    if value is None or isinstance(value, date):
+        return value
     if value not in scenario_names():
         raise WebError(422, f"against {value!r} is neither a date (YYYY-MM-DD) nor a built-in scenario; "
                             f"built in: {', '.join(scenario_names())}")
