@@ -146,6 +146,9 @@ def negotiate(
     world_name: Annotated[str, typer.Option("--world", help="World name or .npz file.")] = "wiod2011",
     regions: Annotated[str | None, typer.Option(help="Aggregate countries first.")] = "compact",
     points: Annotated[int, typer.Option(help="Points on the Pareto frontier.")] = 9,
+    purchases: Annotated[bool, typer.Option(help="Let the frontier and the bargain use import subsidies (negative "
+                                                  "tariffs, down to -30%): the instrument that meets a purchase "
+                                                  "commitment.")] = True,
     report: Annotated[Path | None, typer.Option(help="Write an HTML report here.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -190,14 +193,17 @@ def negotiate(
                 mask[world.countries.index(importer), world.countries.index(exporter), world.sectors.index(sector)] = True
                 card_masks.append((card, mask))
             progress.update(task, description="Pareto frontier")
-            frontier = pareto_frontier(game, a, b, world.tariff.values, points=points, cards=card_masks)
+            tariff_bounds = (-0.3 if purchases else 0.0, 3.0)
+            frontier = pareto_frontier(game, a, b, world.tariff.values, points=points, cards=card_masks,
+                                       bounds=tariff_bounds)
             progress.update(task, description="Nash bargain")
-            bargain = nash_bargain(game, a, b, world.tariff.values, threat_welfare, cards=card_masks)
+            bargain = nash_bargain(game, a, b, world.tariff.values, threat_welfare, cards=card_masks,
+                                   bounds=tariff_bounds)
             progress.update(task, description="Leverage of each card")
             leverage = {}
             for card in in_play:
                 without = welfare_with(threat_tariff, _bans(world, [c for c in in_play if c != card]))
-                moved = nash_bargain(game, a, b, world.tariff.values, without, cards=card_masks)
+                moved = nash_bargain(game, a, b, world.tariff.values, without, cards=card_masks, bounds=tariff_bounds)
                 leverage[card] = {"holder": CARDS[card][0], "bargain_without_card": moved.tariffs_pct,
                                   "welfare_pct_without_card": moved.welfare_pct, "feasible": moved.feasible}
             progress.update(task, description="Deals")
@@ -241,6 +247,9 @@ def negotiate(
         "leverage": leverage,
         "deals": rank_deals(evaluated, a, b, status),
         "world": world.name,
+        "policy_note": "tariffs are uniform levels on goods each way (negative = an import subsidy, the "
+                       "instrument that meets a purchase commitment); card levels are export-tax equivalents "
+                       "(0 = lifted)",
     }
     if report is not None:
         from tradewar.report.strategy_html import write_talks_report
