@@ -142,3 +142,18 @@ def test_green_channel_exempts_listed_destinations(world):
     assert float(tax.sel(importer="EU27")) == 0.0
     assert float(tax.sel(importer="USA")) == pytest.approx(0.5)
     assert float(tax.sel(importer="CHN")) == 0.0
+
+
+def test_world_with_export_taxes_rebalances():
+    """Regression: a world that carries export taxes (a counterfactual's new world) can be
+    re-solved without deficits and stays an equilibrium with its taxes."""
+    from tests.conftest import random_world
+
+    world = random_world(3, 3, 2)
+    tax = np.zeros_like(world.tariff.values)
+    tax[0, 1, :] = 0.2
+    taxed = simulate(world, export_tax=tax).new_world()
+    balanced = taxed.without_deficits()
+    assert balanced.is_equilibrium
+    assert float(balanced.export_tax.values.max()) == pytest.approx(0.2)
+    assert np.abs(balanced.deficit.values).max() < 1e-8 * balanced.value_added.values.sum()

@@ -304,6 +304,8 @@ class World:
         with a zero tax: in exact hat algebra a zero flow stays zero, so lifting the
         ban must be measured from the original baseline.
         """
+        if export_tax_new is None and "export_tax" in self.data:
+            export_tax_new = self.data["export_tax"].values  # unchanged export taxes still divide spending
         with np.errstate(invalid="ignore"):
             fob = 1.0 if export_tax_new is None else 1.0 + export_tax_new
             trade_new = equilibrium.expenditure[:, None, :] * equilibrium.trade_shares / ((1 + tariff_new) * fob)
