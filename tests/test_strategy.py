@@ -141,3 +141,20 @@ def test_negotiate_cli_json(tmp_path):
     assert "Pareto frontier" in report.read_text()
     bad = CliRunner().invoke(app, ["negotiate", "USA", "CHN", "--threat", "bluff"])
     assert bad.exit_code == 2 and "--threat must be" in bad.output
+
+
+def test_game_welfare_equals_the_counterfactual_result():
+    """Identity: the differentiable restatement gives the same welfare as the engine's
+    result object, with tariffs and export taxes."""
+    from tradewar import simulate
+
+    world = random_world(9, 4, 3)
+    game = TariffGame(world)
+    tariff = world.tariff.values.copy()
+    tariff[0, 1, :] += 0.3
+    tax = np.zeros_like(tariff)
+    tax[1, 0, 2] = 0.5
+    np.testing.assert_allclose(game.welfare(tariff), simulate(world, tariff=tariff).data["welfare"].values,
+                               atol=1e-12)
+    np.testing.assert_allclose(game.welfare(tariff, tax),
+                               simulate(world, tariff=tariff, export_tax=tax).data["welfare"].values, atol=1e-9)
