@@ -23,6 +23,7 @@ __all__ = [
     "sector_bars",
     "third_countries",
     "tile_map",
+    "world_map",
     "timeline_chart",
     "welfare_bars",
     "write_report",
@@ -69,6 +70,85 @@ def tile_map(result: CounterfactualResult) -> go.Figure:
     figure.update_layout(title="Welfare change by region (%)", height=520, plot_bgcolor="white",
                          xaxis={"visible": False, "range": [-0.6, 19.6]},
                          yaxis={"visible": False, "scaleanchor": "x", "range": [-10.6, 0.6]})
+    return figure
+
+
+def _map_label(code: str, countries: list[str]) -> str | None:
+    """The world's label that a map country belongs to (itself, EU27, or the rest of the world)."""
+    from tradewar.world.aggregate import EU27_2020
+
+    if code in countries:
+        return code
+    if code in EU27_2020 and "EU27" in countries:
+        return "EU27"
+    return "ROW" if "ROW" in countries else None
+
+
+def world_map(result: CounterfactualResult) -> go.Figure:
+    """Welfare change by country on a world map (Natural Earth outlines shipped with tradewar,
+    drawn as filled shapes: no map service or network needed). Countries the world groups
+    into a region (EU27, the rest of the world) take the region's colour; countries too small
+    for the 1:110m outlines are dots."""
+    from plotly.colors import sample_colorscale
+
+    from tradewar.report.map_data import load_outlines
+
+    welfare = 100 * (result.data["welfare"].to_series() - 1)
+    limit = max(float(np.abs(welfare).max()), 1e-6)
+    outlines = load_outlines()
+    groups: dict[str, list] = {}
+    for code, country in outlines.items():
+        label = _map_label(code, result.countries)
+        if label is not None:
+            groups.setdefault(label, []).append(country)
+    figure = go.Figure()
+    for label, countries in groups.items():
+        xs, ys = [], []
+        for country in countries:
+            for ring in country["rings"]:
+                xs += [p[0] for p in ring] + [None]
+                ys += [p[1] for p in ring] + [None]
+        value = float(welfare[label])
+        colour = sample_colorscale("RdBu", [(value + limit) / (2 * limit)])[0]
+        names = ", ".join(sorted(c["name"] for c in countries)) if len(countries) <= 4 else f"{len(countries)} countries"
+        figure.add_scatter(x=xs, y=ys, fill="toself", fillcolor=colour, mode="lines",
+                           line={"color": "#777", "width": 0.5}, name=label, showlegend=False, hoveron="fills",
+                           text=f"{label} ({names}): {value:+.3f}%", hoverinfo="text")
+    # Labels at the middle of each big enough country's largest outline (EU27 in central Europe).
+    label_x, label_y, label_text = [], [], []
+    for label, countries in groups.items():
+        if label == "ROW":
+            continue
+        if label == "EU27":
+            x, y = 10.0, 50.0
+        else:
+            ring = max((r for c in countries for r in c["rings"]), key=len)
+            lons, lats = [p[0] for p in ring], [p[1] for p in ring]
+            if max(lons) - min(lons) < 8:
+                continue
+            x, y = (max(lons) + min(lons)) / 2, (max(lats) + min(lats)) / 2
+        label_x.append(x)
+        label_y.append(y)
+        label_text.append(f"{label} {float(welfare[label]):+.2f}")
+    figure.add_scatter(x=label_x, y=label_y, mode="text", text=label_text, textfont={"size": 9},
+                       hoverinfo="skip", showlegend=False)
+    small = [c for c in welfare.index if c not in groups and c in TILE_POSITIONS]
+    coordinates = {"MLT": (14.4, 35.9)}
+    dots = [c for c in small if c in coordinates]
+    if dots:
+        figure.add_scatter(
+            x=[coordinates[c][0] for c in dots], y=[coordinates[c][1] for c in dots], mode="markers",
+            marker={"size": 8, "color": [float(welfare[c]) for c in dots], "colorscale": "RdBu", "cmin": -limit,
+                    "cmax": limit, "line": {"width": 1, "color": "#333"}},
+            text=[f"{c}: {float(welfare[c]):+.3f}%" for c in dots], hoverinfo="text", showlegend=False,
+        )
+    figure.add_scatter(x=[None], y=[None], mode="markers", showlegend=False,
+                       marker={"colorscale": "RdBu", "cmin": -limit, "cmax": limit, "color": [0],
+                               "colorbar": {"title": "welfare %"}})
+    figure.update_layout(title="Welfare change by region (%)", height=520, plot_bgcolor="#f0f4f8",
+                         xaxis={"visible": False, "range": [-170, 190]},
+                         yaxis={"visible": False, "range": [-58, 85], "scaleanchor": "x"},
+                         margin={"l": 10, "r": 10, "t": 50, "b": 10})
     return figure
 
 
@@ -147,7 +227,7 @@ def report_figures(
     (when a tariff series is given). ``focus`` names the two sides (default USA and CHN)."""
     focus = [c for c in (focus or ["USA", "CHN"]) if c in result.countries] or result.countries[:2]
     pairs = [(a, b) for a in focus for b in focus if a != b]
-    figures = {"map": tile_map(result), "welfare": welfare_bars(result), "sectors": sector_bars(result, focus)}
+    figures = {"map": world_map(result), "welfare": welfare_bars(result), "sectors": sector_bars(result, focus)}
     if pairs:
         figures["bilateral"] = bilateral_bars(result, pairs)
         figures["third_countries"] = third_countries(result, focus)
