@@ -105,3 +105,16 @@ def test_phase_one_commitments_by_category():
     assert set(amounts) == {"M019a", "M019b", "M019c", "M019d"}
     for deal in amounts.values():
         assert deal["import_subsidy"] > 0 and deal["cost_usd_mn"] > 0
+
+
+def test_targets_accept_plain_arrays(world):
+    """Policies given as numpy arrays (not DataArrays) work the same, and a wrong shape is a
+    clear error."""
+    labelled = solve_quota(world, exporter="CHN", importer="USA", sectors="Metals", cap_usd_mn=20_000,
+                           tariff=world.tariff.copy())
+    plain = solve_quota(world, exporter="CHN", importer="USA", sectors="Metals", cap_usd_mn=20_000,
+                        tariff=world.tariff.values.copy())
+    assert plain.rate == pytest.approx(labelled.rate, rel=1e-9)
+    with pytest.raises(ShockError, match="Expected an array of shape"):
+        solve_quota(world, exporter="CHN", importer="USA", sectors="Metals", cap_usd_mn=1.0,
+                    export_tax=np.zeros((2, 2)))

@@ -136,7 +136,7 @@ def test_page_runs_london_2025(server, browser, tmp_path, record_property):
     page.wait_for_selector("#chart-map .main-svg", timeout=60_000)
     results_s = time.perf_counter() - clicked
 
-    # The tile map names the regions; the sector, bilateral, third-country and timeline charts are drawn.
+    # The world map labels the regions; the sector, bilateral, third-country and timeline charts are drawn.
     map_text = page.text_content("#chart-map")
     assert "USA" in map_text and "CHN" in map_text and "Welfare change by region" in map_text
     for chart in ("sectors", "bilateral", "third_countries", "timeline"):

@@ -38,16 +38,18 @@ def _status_quo(world_name, regions, scenario: str | None, world):
     if scenario is None:
         return world.tariff.values.copy()
     from tradewar.policy.library import load_scenario
-    from tradewar.simulation import run_scenario
+    from tradewar.simulation import prepare_scenario
 
     loaded = load_scenario(scenario).model_copy(update={"world": world_name})
     if regions:
         from tradewar.policy.scenario import AggregateSpec, ReportSpec
 
         loaded = loaded.model_copy(update={"aggregate": AggregateSpec(regions=regions), "report": ReportSpec()})
-    run = run_scenario(loaded)
+    # Only the policy is needed, not its equilibrium; the game's world may carry split-out
+    # sectors the scenario's world lacks (they keep their baseline tariffs).
+    in_force = prepare_scenario(loaded).tariff
     tariff = world.tariff.copy()
-    tariff.loc[dict(importer=run.tariff.importer, exporter=run.tariff.exporter, sector=run.tariff.sector)] = run.tariff
+    tariff.loc[dict(importer=in_force.importer, exporter=in_force.exporter, sector=in_force.sector)] = in_force
     return tariff.values
 
 
@@ -220,17 +222,19 @@ def negotiate(
                 welfare = welfare_with(tariff, bans)
                 evaluated.append({"name": name, "policy": {"tariffs_pct": tariffs_pct, "cards_lifted": lifted},
                                   "welfare_pct": {a: 100 * float(welfare[idx[0]] - 1), b: 100 * float(welfare[idx[1]] - 1)}})
-            tariff, bans = _deal_policy(world, base, a, b, {f"{a} on {b}": 30.0, f"{b} on {a}": 10.0}, in_play, in_play)
-            flow = float(world.trade.sel(importer=b, exporter=a, sector=world.goods).sum())
-            if a in world.countries and b in world.countries:
-                purchase = solve_purchase_commitment(world, importer=b, exporter=a, sectors="goods",
-                                                     target_usd_mn=flow + 50_000, tariff=world.tariff.copy(data=tariff))
-                welfare = purchase.result.data["welfare"].values
-                evaluated.append({"name": f"US 30 / China 10, cards lifted, {b} buys +50 bn",
-                                  "policy": {"tariffs_pct": {f"{a} on {b}": 30.0, f"{b} on {a}": 10.0},
-                                             "cards_lifted": in_play, "purchases_usd_mn": 50_000,
-                                             "import_subsidy": purchase.rate},
-                                  "welfare_pct": {a: 100 * float(welfare[idx[0]] - 1), b: 100 * float(welfare[idx[1]] - 1)}})
+            # The same deal with the cards lifted, plus a purchase commitment met by an import subsidy.
+            tariff, _ = _deal_policy(world, base, a, b, {f"{a} on {b}": 30.0, f"{b} on {a}": 10.0}, in_play, in_play)
+            # "+50 bn" over what it would buy under the same tariffs, as for the library's commitments.
+            cells = dict(importer=b, exporter=a, sector=world.goods)
+            flow = float(simulate(world, tariff=tariff).data["trade_new"].sel(cells).sum())
+            purchase = solve_purchase_commitment(world, importer=b, exporter=a, sectors="goods",
+                                                 target_usd_mn=flow + 50_000, tariff=world.tariff.copy(data=tariff))
+            welfare = purchase.result.data["welfare"].values
+            evaluated.append({"name": f"US 30 / China 10, cards lifted, {b} buys +50 bn",
+                              "policy": {"tariffs_pct": {f"{a} on {b}": 30.0, f"{b} on {a}": 10.0},
+                                         "cards_lifted": in_play, "purchases_usd_mn": 50_000,
+                                         "import_subsidy": purchase.rate},
+                              "welfare_pct": {a: 100 * float(welfare[idx[0]] - 1), b: 100 * float(welfare[idx[1]] - 1)}})
     except (TradewarError, typer.BadParameter) as error:
         fail(error)
     status = {a: 100 * float(sq_welfare[idx[0]] - 1), b: 100 * float(sq_welfare[idx[1]] - 1)}

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import xarray as xr
 from scipy.optimize import brentq
 
 from tradewar.errors import ShockError, TradewarError
@@ -49,6 +50,18 @@ def _cells(world: World, importer: str, exporter: str, sectors: Sequence[str] | 
     if unknown:
         raise ShockError(f"Unknown sectors {unknown}; the world has {world.sectors}.")
     return {"importer": importer, "exporter": exporter, "sector": covered}
+
+
+def _labelled(like: xr.DataArray, values) -> xr.DataArray:
+    """A labelled copy of ``values`` (a DataArray or an array of the world's shape); ``like`` when None."""
+    if values is None:
+        return like.copy()
+    if isinstance(values, xr.DataArray):
+        return values.transpose(*like.dims).sel({dim: like[dim].values for dim in like.dims}).copy()
+    array = np.asarray(values, dtype=float)
+    if array.shape != like.shape:
+        raise ShockError(f"Expected an array of shape {like.shape} (importer, exporter, sector), got {array.shape}.")
+    return like.copy(data=array)
 
 
 def _flow(result: CounterfactualResult, cells: dict) -> float:
@@ -86,7 +99,7 @@ def solve_quota(
     if not (np.isfinite(cap_usd_mn) and cap_usd_mn >= 0):
         raise ShockError(f"A quota's cap must be a value >= 0 (USD millions), got {cap_usd_mn!r}.")
     cells = _cells(world, importer, exporter, sectors)
-    base_tax = world.export_tax.copy() if export_tax is None else export_tax.copy()
+    base_tax = _labelled(world.export_tax, export_tax)
     solves = 0
 
     def run(rate: float) -> CounterfactualResult:
@@ -133,7 +146,7 @@ def solve_purchase_commitment(
     if not 0 < max_subsidy < 1:
         raise ShockError(f"max_subsidy must be in (0, 1), got {max_subsidy!r}.")
     cells = _cells(world, importer, exporter, sectors)
-    base_tariff = world.tariff.copy() if tariff is None else tariff.copy()
+    base_tariff = _labelled(world.tariff, tariff)
     solves = 0
 
     def run(subsidy: float) -> CounterfactualResult:

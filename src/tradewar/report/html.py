@@ -1,8 +1,8 @@
 """A self-contained HTML report of a counterfactual, with interactive charts.
 
 Everything the page needs is inside the file (plotly.js included), so it opens
-offline and can be mailed. The "map" is a tile-grid map: one square per region at
-a rough geographic position, which needs no map data.
+offline and can be mailed. The world map is drawn from Natural Earth outlines shipped
+with the package (``data/maps``), as filled shapes: no map service is needed.
 """
 
 from __future__ import annotations
@@ -17,60 +17,15 @@ import plotly.graph_objects as go
 from tradewar.model.result import CounterfactualResult
 
 __all__ = [
-    "TILE_POSITIONS",
     "bilateral_bars",
     "report_figures",
     "sector_bars",
     "third_countries",
-    "tile_map",
     "world_map",
     "timeline_chart",
     "welfare_bars",
     "write_report",
 ]
-
-# (column, row) of each region on the tile map; rows grow downwards.
-TILE_POSITIONS = {
-    "CAN": (2, 1), "USA": (2, 2), "MEX": (2, 3), "BRA": (4, 5),
-    "IRL": (7, 1), "GBR": (8, 1), "DNK": (10, 1), "SWE": (11, 0), "FIN": (12, 0), "EST": (12, 1),
-    "BEL": (8, 2), "NLD": (9, 2), "DEU": (10, 2), "LTU": (11, 2), "LVA": (12, 2),
-    "FRA": (8, 3), "LUX": (9, 3), "EU27": (10, 3), "CZE": (10, 3), "POL": (11, 3),
-    "PRT": (7, 4), "ESP": (8, 4), "AUT": (10, 4), "SVK": (11, 4), "HUN": (12, 4), "ROU": (13, 4),
-    "ITA": (9, 5), "SVN": (10, 5), "BGR": (12, 5), "TUR": (13, 5),
-    "MLT": (9, 6), "GRC": (11, 6), "CYP": (12, 6),
-    "RUS": (14, 1), "CHN": (16, 3), "KOR": (17, 3), "JPN": (18, 3), "TWN": (17, 4),
-    "IND": (14, 5), "IDN": (17, 6), "AUS": (18, 8), "ROW": (5, 8),
-}
-
-
-def tile_map(result: CounterfactualResult) -> go.Figure:
-    """One square per region, coloured by its welfare change, at a rough map position."""
-    from plotly.colors import sample_colorscale
-
-    welfare = 100 * (result.data["welfare"].to_series() - 1)
-    spare = iter((col, 10) for col in range(0, 60))
-    positions = {c: TILE_POSITIONS[c] if c in TILE_POSITIONS else next(spare) for c in welfare.index}
-    limit = max(float(np.abs(welfare).max()), 1e-6)
-    figure = go.Figure()
-    for country, value in welfare.items():
-        col, row = positions[country]
-        colour = sample_colorscale("RdBu", [(value + limit) / (2 * limit)])[0]
-        figure.add_shape(type="rect", x0=col - 0.46, x1=col + 0.46, y0=-row - 0.46, y1=-row + 0.46,
-                         fillcolor=colour, line={"color": "#888", "width": 1}, layer="below")
-    figure.add_scatter(
-        x=[positions[c][0] for c in welfare.index], y=[-positions[c][1] for c in welfare.index],
-        mode="text", text=[f"{c}<br>{v:+.2f}" for c, v in welfare.items()],
-        textfont={"size": 9, "color": ["white" if abs(v) > 0.6 * limit else "black" for v in welfare.values]},
-        hovertemplate="%{text}%<extra></extra>", showlegend=False,
-    )
-    # An invisible trace carries the colour bar.
-    figure.add_scatter(x=[None], y=[None], mode="markers", showlegend=False,
-                       marker={"colorscale": "RdBu", "cmin": -limit, "cmax": limit, "color": [0],
-                               "colorbar": {"title": "welfare %"}})
-    figure.update_layout(title="Welfare change by region (%)", height=520, plot_bgcolor="white",
-                         xaxis={"visible": False, "range": [-0.6, 19.6]},
-                         yaxis={"visible": False, "scaleanchor": "x", "range": [-10.6, 0.6]})
-    return figure
 
 
 def _map_label(code: str, countries: list[str]) -> str | None:
@@ -132,9 +87,9 @@ def world_map(result: CounterfactualResult) -> go.Figure:
         label_text.append(f"{label} {float(welfare[label]):+.2f}")
     figure.add_scatter(x=label_x, y=label_y, mode="text", text=label_text, textfont={"size": 9},
                        hoverinfo="skip", showlegend=False)
-    small = [c for c in welfare.index if c not in groups and c in TILE_POSITIONS]
+    # Countries too small for the 1:110m outlines, at their capital.
     coordinates = {"MLT": (14.4, 35.9)}
-    dots = [c for c in small if c in coordinates]
+    dots = [c for c in welfare.index if c not in groups and c in coordinates]
     if dots:
         figure.add_scatter(
             x=[coordinates[c][0] for c in dots], y=[coordinates[c][1] for c in dots], mode="markers",
@@ -273,5 +228,4 @@ solver: {solver.iterations} sweeps, residual {solver.residual:.1e}, {solver.seco
 
 
 # The former private names, kept for callers that used them.
-_tile_map, _welfare_bars, _sector_bars = tile_map, welfare_bars, sector_bars
 _bilateral_bars, _third_countries, _timeline_chart = bilateral_bars, third_countries, timeline_chart
