@@ -5,6 +5,9 @@ Cost: about 8 s in all (a dozen solves of the 41 x 35 default world).
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -161,3 +164,43 @@ def test_every_horizon_gives_positive_theta(world):
     for name in ELASTICITY_SETS:
         for horizon in HORIZONS:
             assert (with_elasticities(world, name, horizon).trade_elasticity.values >= THETA_FLOOR - 1e-12).all()
+
+
+def test_icio2022_sets_cover_its_50_sectors_by_code():
+    """Provenance: the OECD ICIO 2022 sector list (50 ISIC Rev.4 codes, ../shared/data/icio2022/sectors.csv,
+    typed here: A01 ... T); each set must give every one a positive theta, and Fontagne's published
+    epsilon must be -(1 + theta) there too."""
+    from importlib import resources
+
+    from tradewar.world.elasticities import read_elasticity_file
+
+    codes = ("A01 A02 A03 B05 B06 B07 B08 B09 C10T12 C13T15 C16 C17_18 C19 C20 C21 C22 C23 C24A C24B C25 C26 "
+             "C27 C28 C29 C301 C302T309 C31T33 D E F G H49 H50 H51 H52 H53 I J58T60 J61 J62_63 K L M N O P Q R "
+             "S T").split()
+    path = resources.files("tradewar") / "data" / "elasticities" / "icio2022.csv"
+    for name in ELASTICITY_SETS:
+        chosen = read_elasticity_file(path, name, codes)
+        assert len(chosen.theta) == 50 and (chosen.theta > 0).all()
+        if chosen.concept == "net":
+            np.testing.assert_allclose(chosen.published, -(1 + chosen.theta))
+
+
+SHARED = Path(os.environ.get("TRADEWAR_SHARED_DATA") or Path(__file__).resolve().parents[1].parent / "shared" / "data")
+FGO_FILE = SHARED / "elasticities" / "final_tariff_GTAP_2020_10_08.dta"
+
+
+@pytest.mark.shared_data
+@pytest.mark.skipif(not FGO_FILE.is_file(), reason=f"reference data not found at {FGO_FILE}")
+def test_shipped_gtap_values_are_the_published_ones_and_donors_are_named():
+    """Provenance: published table (Fontagne, Guimbard & Orefice 2022, GTAP-sector file): every
+    estimate in the file is shipped unchanged; every empty sector names a donor and takes its value."""
+    from importlib import resources
+
+    published = pd.read_stata(FGO_FILE).assign(gtap=lambda d: d["gtap_sector"].str.upper()).set_index("gtap")
+    shipped = pd.read_csv(resources.files("tradewar") / "data" / "elasticities" / "fontagne2022_gtap.csv",
+                          keep_default_na=False, na_values=[""]).set_index("gtap")
+    estimated = published["epsilon_GTAP"].dropna()
+    np.testing.assert_allclose(shipped.loc[estimated.index, "epsilon"], estimated, atol=1e-6)
+    empty = shipped[shipped["epsilon_published"].isna()]
+    assert set(empty.index) >= {"COA", "GAS", "GRO"} and (empty["donor"] != "").all()
+    np.testing.assert_allclose(empty["epsilon"], shipped.loc[empty["donor"], "epsilon"].to_numpy(), atol=1e-12)

@@ -145,7 +145,7 @@ def _data_file(world_name: str) -> Path:
 def read_elasticity_file(path: Path | str, name: str, sectors: list[str]) -> ElasticitySet:
     """Read one set from an elasticity CSV (columns ``set, sector, published, theta, se``) and check it.
 
-    Every sector of the world must be there once with a finite theta above zero;
+    Sectors are matched by name (``sector``) or, where the world uses codes, by ``sector_code``. Every sector of the world must be there once with a finite theta above zero;
     an error names the file, the set and the sector otherwise.
     """
     _check_name(name, ELASTICITY_SETS, "elasticity set")
@@ -156,7 +156,10 @@ def read_elasticity_file(path: Path | str, name: str, sectors: list[str]) -> Ela
     needed = {"set", "sector", "published", "theta", "se"}
     if not needed <= set(table.columns):
         raise ElasticityError(f"{path.name} lacks the columns {sorted(needed - set(table.columns))}.")
-    rows = table[table["set"] == name].set_index("sector")
+    rows = table[table["set"] == name]
+    # Worlds label sectors by name (wiod2011) or by code (ICIO's "C26"): match whichever the world uses.
+    key = "sector_code" if "sector_code" in rows and not set(sectors) & set(rows["sector"]) else "sector"
+    rows = rows.set_index(key)
     missing = [s for s in sectors if s not in rows.index]
     if missing:
         raise ElasticityError(f"{path.name}: set {name!r} has no value for sector(s) {', '.join(missing)}.")
@@ -173,7 +176,7 @@ def read_elasticity_file(path: Path | str, name: str, sectors: list[str]) -> Ela
 
 
 def load_elasticity_set(name: str, world: World) -> ElasticitySet:
-    """A named set on a world's sectors (worlds named in ``data/elasticities/``: ``wiod2011``)."""
+    """A named set on a world's sectors (worlds named in ``data/elasticities/``: ``wiod2011``, ``icio2022``)."""
     _check_name(name, ELASTICITY_SETS, "elasticity set")
     base = str(world.data.attrs.get("elasticity_base_world", world.name))
     path = _data_file(base)
