@@ -114,7 +114,7 @@ def test_lower_elasticities_smaller_trade_response_larger_gains_from_trade(world
 
 def test_records_set_and_horizon(world):
     """Provenance: identity (the attributes are what was asked for)."""
-    chosen = with_elasticities(world, "cp2015", "medium")
+    chosen = world.with_elasticities("cp2015", "medium")
     assert (chosen.data.attrs["elasticities"], chosen.data.attrs["horizon"]) == ("cp2015", "medium")
     np.testing.assert_allclose(with_elasticities(world, "cp2015").trade_elasticity.values,
                                world.trade_elasticity.values, atol=1e-6)  # cp2015 long is today's default
