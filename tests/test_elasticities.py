@@ -1,6 +1,6 @@
 """Named elasticity sets and horizons (issue 14, items 1-3).
 
-Cost: about 8 s in all (a dozen solves of the 41 x 35 default world).
+Cost: about 20 s in all on a shared 2-core machine (about 14 solves of the 41 x 35 default world).
 """
 
 from __future__ import annotations
