@@ -9,7 +9,7 @@ built on U.S. government schedules and Bown, Jung & Zhang's PIIE series):
   2018-01-01 to 2019-12-26, in percent.
 
 Each HS6 line is spread over WIOD sectors with the HS6 concordance
-(:mod:`tradewar.policy.sources.concordance`) and averaged within each goods sector with
+(:mod:`tools.tariffs.concordance`) and averaged within each goods sector with
 trade weights: U.S. imports from China in 2024 by HS2 (``tariffs/us_2025_2026/data-hs2``),
 split equally over the HS6 lines of each chapter, for the U.S. tariff; China's tariff is
 a simple average over HS6 lines, because the reference data hold no U.S. exports to
@@ -17,7 +17,7 @@ China at HS level (only by NAICS 3-digit, which cannot be matched to HS lines wi
 concordance the folder lacks). The NAICS series serve as a cross-check instead.
 
 Output: ``data/tariffs/us_china_2018_2020.csv`` (fractions) and its provenance note.
-Run ``python -m tradewar.policy.sources.us_china_2018_2020 --source ../shared/data``.
+Run ``python -m tools.tariffs.us_china_2018_2020 --source ../shared/data``.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tradewar.policy.sources import concordance
-from tradewar.policy.sources._common import (
+from tools.tariffs import concordance
+from tools.tariffs._common import (
     DATA_DIR,
     GOODS,
     main,
@@ -370,8 +370,8 @@ def _provenance(result: Result) -> str:
         "from China by HS2, U.S. Census data via tradewartracker/trade-war-redux-2025, MIT). HS6 -> WIOD: "
         "`../concordance/hs6_to_wiod.csv` (rebuilt from WITS by the same run). Cross-checks: the tracker's "
         "`imports_by_naics.csv` and `exports_by_naics.csv`.",
-        "- Built by: `python -m tradewar.policy.sources.us_china_2018_2020 --source ../shared/data` "
-        "(script: `tradewar.policy.sources.us_china_2018_2020.build`).",
+        "- Built by: `python -m tools.tariffs.us_china_2018_2020 --source ../shared/data` "
+        "(script: `tools.tariffs.us_china_2018_2020.build`).",
         "",
         "## Choices",
         "",
