@@ -475,10 +475,64 @@ def _provenance(result: Result) -> str:
     return "\n".join(lines)
 
 
+HEADLINE_NAME = "us_china_headline_weights.csv"
+HEADLINE_COLUMNS = ("importer", "exporter", "wiod_code", "sector", "trade_usd", "base_tariff", "weight_year")
+
+
+def headline_weights(result: Result, table: pd.DataFrame) -> pd.DataFrame:
+    """Per direction and goods sector: the sector's total line weight (USD) and its 2018-01-01 tariff.
+
+    Weighted by these, the sector tariffs give back the line-level trade-weighted average (an
+    identity of weighted means), so the timeline's headline can be the trackers' statistic at
+    run time without the lines.
+    """
+    frames = []
+    for schedule in result.schedules:
+        pieces = _pieces(schedule, table)
+        trade = pieces.groupby("wiod_code")["weight"].sum()
+        base = result.table[(result.table["importer"] == schedule.importer) & (result.table["date"] == BASE_DATE)]
+        base = base.set_index("wiod_code")
+        frames.append(pd.DataFrame({
+            "importer": schedule.importer,
+            "exporter": schedule.exporter,
+            "wiod_code": base.index,
+            "sector": base["sector"].to_numpy(),
+            "trade_usd": trade.reindex(base.index).fillna(0.0).to_numpy(),
+            "base_tariff": base["tariff"].to_numpy(),
+            "weight_year": WEIGHT_YEAR,
+        }))
+    return pd.concat(frames, ignore_index=True)[list(HEADLINE_COLUMNS)]
+
+
+def _headline_note(result: Result) -> str:
+    us, china = result.schedules
+    return "\n".join([
+        "# Headline weights of the U.S.-China timeline: provenance",
+        "",
+        f"- File: `{HEADLINE_NAME}`, columns `{'`, `'.join(HEADLINE_COLUMNS)}`. One row per direction and WIOD "
+        "goods sector: `trade_usd` = the sector's total line weight (USD of the weight year), `base_tariff` = "
+        f"the sector's tariff on {BASE_DATE} (fraction, as in `{OUTPUT_NAME}`).",
+        f"- Built by: `python -m tools.tariffs.us_china_2018_2020 --source ../shared/data` (with `{OUTPUT_NAME}`; "
+        "script: `tools.tariffs.us_china_2018_2020.headline_weights`).",
+        f"- U.S. on China: {us.weight_basis}. China on the U.S.: {china.weight_basis}. Weight year "
+        f"{WEIGHT_YEAR}, as the standard chart (Bown, PIIE, 'US-China Trade War Tariffs: An Up-to-Date Chart').",
+        "- Use: `Timeline.average_tariff(..., basis=\"tracker\")` weights each sector's tariff by `trade_usd` "
+        f"and starts from `base_tariff` (the statutory {BASE_DATE} level) instead of the world's baseline "
+        "tariff, adding the measures' increases; weighted by these totals the sector tariffs give back the "
+        "line-level trade-weighted average exactly. See `us_china_2018_2020.md` for the lines and weights.",
+    ])
+
+
 def build(source_dir: Path, output_dir: Path = OUTPUT_DIR) -> list[Path]:
-    """Derive the sector tariffs from ``source_dir`` (the reference data folder) and write them with their note."""
-    result = derive(Path(source_dir))
-    return write_table_and_note(result.table, _provenance(result), output_dir, OUTPUT_NAME)
+    """Derive the sector tariffs from ``source_dir`` (the reference data folder) and write them with their
+    note, and the headline weights beside them."""
+    source_dir = Path(source_dir)
+    result = derive(source_dir)
+    table = concordance.derive(source_dir).table
+    return [
+        *write_table_and_note(result.table, _provenance(result), output_dir, OUTPUT_NAME),
+        *write_table_and_note(headline_weights(result, table), _headline_note(result), output_dir, HEADLINE_NAME),
+    ]
 
 
 if __name__ == "__main__":
