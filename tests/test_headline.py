@@ -94,3 +94,29 @@ def test_world_basis_is_unchanged_and_other_pairs_fall_back():
     assert mixed["basis"].tolist() == ["world"]
     with pytest.raises(ValueError, match="basis must be"):
         library.average_tariff(world, "2019-09-01", "2019-09-01", basis="piie")
+
+
+def test_cli_timeline_shows_sources_uncertainty_and_collected():
+    """`tradewar timeline` (JSON): both directions on the tracker basis, each step with its source and
+    uncertainty flag, and the 2024 collected rate beside the statutory one (China: 10.87%, Census)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from tradewar.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["timeline", "--from", "2018-01-01", "--to", "2020-03-01", "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert {(row["importer"], row["exporter"]) for row in document["series"]} == {("USA", "CHN"), ("CHN", "USA")}
+    assert {row["basis"] for row in document["series"]} == {"tracker (2017 trade, statutory 2018-01-01 base)"}
+    steps = {step["measure_id"]: step for step in document["steps"]}
+    assert steps["M003"]["source"] and steps["M003"]["uncertain"] is None  # List 1: two sources agree
+    assert steps["M021"]["uncertain"].startswith("one source only")  # China's Phase One halving
+    assert document["collected_2024"]["USA on CHN"]["collected_rate"] == pytest.approx(0.1087, abs=5e-5)
+    world = runner.invoke(app, ["timeline", "--from", "2019-09-01", "--to", "2019-09-02", "--json",
+                                "--weights", "world"])
+    assert {row["basis"] for row in json.loads(world.output)["series"]} == {"world"}
+    bad = runner.invoke(app, ["timeline", "--weights", "piie"])
+    assert bad.exit_code == 2 and "--weights 'piie'" in bad.output

@@ -25,6 +25,8 @@ Run ``python -m tools.tariffs.library --source ../shared/data``.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -464,6 +466,26 @@ def load_inputs(source_dir: Path) -> Inputs:
     )
 
 
+# measures.csv tags each row's note with how well its sources agree: [2SRC] (two sources agree) is
+# confirmed; the other tags say what is uncertain.
+UNCERTAIN_TAGS = {
+    "1SRC": "one source only",
+    "1SRC-DATES": "rate confirmed, dates from one source or background knowledge",
+    "1SRC-UNCONFIRMED": "claimed by one side only, unconfirmed",
+    "CONFLICT": "sources conflict",
+    "CONFLICT-minor": "sources conflict on a detail",
+}
+
+
+def uncertainty(note: str) -> str | None:
+    """Why a measures.csv row is uncertain (its tag and the note's first sentence), or None if confirmed."""
+    match = re.match(r"\[([^\]]+)\]\s*(.*)", note or "")
+    if match is None or match.group(1) not in UNCERTAIN_TAGS:
+        return None
+    first = re.split(r"(?<=\.)\s", match.group(2), maxsplit=1)[0]
+    return f"{UNCERTAIN_TAGS[match.group(1)]}: {first}"
+
+
 # ====================================================================== measure helpers
 def _round(value: float, digits: int = DIGITS) -> float:
     value = round(float(value), digits)
@@ -507,6 +529,9 @@ class Library:
             row = self.row(csv_id)
             measure.setdefault("basis", row["legal_basis"])
             measure.setdefault("source", row["source"])
+            reason = uncertainty(row["note"])
+            if reason is not None:
+                measure.setdefault("uncertain", reason)
             self.done.setdefault(csv_id, []).append(measure["id"])
         self.measures.append({key: value for key, value in measure.items() if value is not None})
         return measure
@@ -1037,7 +1062,7 @@ def partner_measures(series: list[PartnerSeries]) -> tuple[list[dict[str, Any]],
 # ====================================================================== TOML
 KEY_ORDER = (
     "id", "kind", "description", "imposer", "importer", "exporter", "targets", "sectors", "layers", "measures",
-    "share", "rate", "remaining_rate", "rate_by_sector", "amount_usd_mn", "start", "end", "basis", "source",
+    "share", "rate", "remaining_rate", "rate_by_sector", "amount_usd_mn", "start", "end", "basis", "source", "uncertain",
 )  # fmt: skip
 
 

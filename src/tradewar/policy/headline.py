@@ -15,7 +15,7 @@ from importlib import resources
 
 import pandas as pd
 
-__all__ = ["HEADLINE_FILE", "headline_weights"]
+__all__ = ["COLLECTED_FILE", "HEADLINE_FILE", "collected_2024", "headline_weights"]
 
 HEADLINE_FILE = "us_china_headline_weights.csv"
 
@@ -29,3 +29,27 @@ def _read() -> pd.DataFrame:
 def headline_weights() -> pd.DataFrame:
     """Columns importer, exporter, wiod_code, sector, trade_usd, base_tariff (fraction), weight_year."""
     return _read().copy()
+
+
+COLLECTED_FILE = "collected_vs_statutory_2024.csv"
+
+
+@cache
+def _collected() -> pd.DataFrame:
+    with resources.files("tradewar").joinpath("data", "tariffs", COLLECTED_FILE).open("rb") as handle:
+        return pd.read_csv(handle, dtype={"hs2": str})
+
+
+def collected_2024(partner: str) -> dict[str, float] | None:
+    """2024 U.S. tariffs on one partner's goods, all chapters: Census duty collected over imports
+    beside the statutory rate of the same lines (``data/tariffs/collected_vs_statutory_2024.md``).
+
+    Returns ``{"imports_usd", "collected_rate", "statutory_rate", "gap"}`` (rates as fractions), or
+    None for a partner without 2024 HS10 data.
+    """
+    rows = _collected()
+    row = rows[(rows["partner"] == partner) & (rows["hs2"] == "all")]
+    if row.empty:
+        return None
+    first = row.iloc[0]
+    return {key: float(first[key]) for key in ("imports_usd", "collected_rate", "statutory_rate", "gap")}
