@@ -163,6 +163,7 @@ def describe(weights: LineWeights, top: int = 5) -> str:
     return (
         f"{weights.basis}: {weights.total / 1e9:.1f} bn USD; {weights.moved / 1e9:.2f} bn at codes that are not "
         f"lines of the schedule moved onto the lines under the same 5- or 4-digit prefix; "
-        f"{dropped.sum() / 1e9:.2f} bn ({dropped.sum() / weights.total:.2%}) at {len(dropped)} codes with no line "
+        f"{dropped.sum() / 1e9:.2f} bn ({dropped.sum() / weights.total:.2%}) at {len(dropped)} "
+        f"code{'' if len(dropped) == 1 else 's'} with no line "
         f"under their heading left out" + (f" (largest: {listing})" if len(dropped) else "") + "."
     )
