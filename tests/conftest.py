@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,13 @@ from hypothesis import settings
 
 from tradewar.world import World
 from tradewar.world.cp2015 import FILES, default_cp2015_dir
+
+# The offline builders (tools/) are not part of the package; tests of them import them
+# from the checkout, so its root goes on the path (pytest's rootdir insertion does this
+# too, but only when tests/ is a package).
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
 
 # HYPOTHESIS_PROFILE=stress runs the property tests on many more worlds and shocks.
 settings.register_profile("default", max_examples=25, deadline=None)

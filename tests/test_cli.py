@@ -111,8 +111,8 @@ def test_timeline_json_and_scenarios():
     result = runner.invoke(app, ["timeline", "--from", "2025-01-01", "--to", "2025-12-31", "--json"])
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
-    assert {"series", "steps"} == set(document)
-    assert {"date", "importer", "exporter", "average_tariff_pct"} == set(document["series"][0])
+    assert {"series", "steps", "collected_2024"} == set(document)
+    assert {"date", "importer", "exporter", "average_tariff_pct", "basis"} == set(document["series"][0])
     assert len(document["series"]) == 2 * 365
     listed = runner.invoke(app, ["scenarios", "--json"])
     names = {row["name"] for row in json.loads(listed.output)}

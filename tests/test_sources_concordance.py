@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tradewar.policy.sources import concordance
-from tradewar.world.wiod import WIOD_SECTORS
+from tools.tariffs import concordance
+from tools.worlds.wiod import WIOD_SECTORS
 
 SHARED = Path(os.environ.get("TRADEWAR_SHARED_DATA") or Path(__file__).resolve().parents[1].parent / "shared" / "data")
 HAVE_SHARED = (SHARED / "concordance" / concordance.WITS_TABLES[0][0]).is_file()

@@ -13,7 +13,7 @@ from tests.conftest import CP2015_DIR, HAVE_CP2015
 from tradewar.cli import app
 from tradewar.errors import DataNotFoundError
 from tradewar.world.library import load_world, read_world_file
-from tradewar.world.wiod import build_wiod_world
+from tools.worlds.wiod import build_wiod_world
 
 WIOD_DIR = CP2015_DIR.parent / "wiod2013"
 HAVE_WIOD = (WIOD_DIR / "wiot_2011.npz").is_file() and HAVE_CP2015
@@ -38,7 +38,7 @@ def test_build_reproduces_the_committed_world(built):
 def test_model_matches_the_data(built):
     """Calibration: balancing moves gross output and bilateral trade by well under 1% of the
     raw WIOD values (the gap is the tariff revenue WIOD's basic-price flows leave out)."""
-    from tradewar.world.wiod import _flows, _read
+    from tools.worlds.wiod import _flows, _read
 
     trade, *_ = _flows(_read(WIOD_DIR, 2011))
     output = trade.sum(axis=0)

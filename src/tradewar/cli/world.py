@@ -73,6 +73,42 @@ def world_info(
     console.print(table)
 
 
+def checkout_root() -> Path | None:
+    """The repository checkout whose ``tools/`` holds the builders, or None (an installed package alone).
+
+    Looked for beside the imported package (``src/tradewar`` in a checkout, as with an editable
+    install or ``PYTHONPATH=src``), then in the working directory and its parents.
+    """
+    import tradewar
+
+    package_root = Path(tradewar.__file__).resolve().parents[2]
+    for base in (package_root, Path.cwd(), *Path.cwd().parents):
+        if (base / "tools" / "worlds" / "__init__.py").is_file() and (base / "src" / "tradewar").is_dir():
+            return base
+    return None
+
+
+def load_builder(module: str):
+    """Import ``tools.<module>`` from the checkout; a clear error when there is no checkout.
+
+    The builders read raw reference data and are not installed with the package (the
+    wheel holds only what they derived), so building needs the repository.
+    """
+    import importlib
+    import sys
+
+    root = checkout_root()
+    if root is None:
+        fail(ValueError(
+            "Building worlds needs a checkout of the tradewar repository: its builders live in the "
+            "repository's tools/ folder, which is not installed with the package. Run this command "
+            "from (or below) the checkout's root."
+        ))
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    return root, importlib.import_module(f"tools.{module}")
+
+
 @build_app.command("wiod")
 def build_wiod(
     year: Annotated[int, typer.Option(help="WIOD year: 1995, 2000, 2005, 2008 or 2011.")] = 2011,
@@ -80,22 +116,29 @@ def build_wiod(
     cp2015: Annotated[Path, typer.Option(help="Folder with the CP2015 files (for tariffs and elasticities).")] = Path(
         "../shared/data/cp2015"
     ),
-    output: Annotated[Path | None, typer.Option(help="Where to write the world (default: the package's embedded worlds).")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(help="Where to write the world (default: the checkout's src/tradewar/data/worlds/wiodYEAR.npz)."),
+    ] = None,
     services_theta: Annotated[float, typer.Option(help="Trade elasticity of service sectors.")] = 5.0,
 ) -> None:
-    """Derive a world from the World Input-Output Database; writes the .npz and its provenance."""
-    from tradewar.world.library import embedded_path, save_world, write_provenance
-    from tradewar.world.wiod import CHOICES, build_wiod_world
+    """Derive a world from the World Input-Output Database; writes the .npz and its provenance.
+
+    Needs a checkout of the repository (the builder is ``tools/worlds/wiod.py``). Without
+    ``--output`` it writes into the checkout's source tree, never into an installed package.
+    """
+    from tradewar.world.library import save_world, write_provenance
 
     if services_theta <= 0:
         fail(ValueError(f"--services-theta must be positive, got {services_theta}"))
-    target = output or embedded_path(f"wiod{year}")
+    root, wiod = load_builder("worlds.wiod")
+    target = output or root / "src" / "tradewar" / "data" / "worlds" / f"wiod{year}.npz"
     try:
         with console.status(f"Building WIOD {year} and solving its baseline equilibrium..."):
-            world = build_wiod_world(source, cp2015, year, services_theta=services_theta)
+            world = wiod.build_wiod_world(source, cp2015, year, services_theta=services_theta)
     except (TradewarError, ValueError) as error:
         fail(error)
     save_world(world, target)
     command = f"tradewar world build wiod --year {year} --source {source} --cp2015 {cp2015} --services-theta {services_theta}"
-    write_provenance(world, target.with_suffix(".md"), choices=CHOICES, command=command)
+    write_provenance(world, target.with_suffix(".md"), choices=wiod.CHOICES, command=command)
     console.print(f"Wrote {target} ({target.stat().st_size / 1e6:.2f} MB) and {target.with_suffix('.md').name}; hash {world.hash}")

@@ -147,6 +147,9 @@ class _MeasureBase(BaseModel, metaclass=_MeasureMeta):
     end: Day | None = None
     basis: str | None = None
     source: str | None = None
+    # Why the measure's existence, dates or rate are uncertain (one source only, sources in
+    # conflict); None when it is confirmed. Charts and tables mark such measures.
+    uncertain: str | None = None
 
     # Frozen models hash their fields, and rate_by_sector is a dict: hash by identity
     # of the measure instead (equal measures have equal kind and id).

@@ -234,32 +234,47 @@ class Timeline:
         end: date | str,
         pairs: Sequence[tuple[str, str]] = DEFAULT_PAIRS,
         freq: str = "D",
+        basis: str = "world",
     ) -> pd.DataFrame:
         """Trade-weighted average tariff on goods by pair, over a window.
 
-        Weights are the world's baseline bilateral trade by goods sector (fixed, so
-        that the series moves only with policy); a pair with no such trade gets the
-        simple average over goods. Pair labels may be groups (``EU27``): their
-        members' cells are pooled. The tariff is computed on the step dates only and
-        carried forward to every date of ``pandas.date_range(start, end, freq)``.
+        With ``basis="world"``, weights are the world's baseline bilateral trade by
+        goods sector (fixed, so that the series moves only with policy) and the level
+        starts from the world's baseline tariff; a pair with no such trade gets the
+        simple average over goods. With ``basis="tracker"``, pairs that have headline
+        weights (:func:`tradewar.policy.headline.headline_weights`: the U.S. and China,
+        each way) are weighted by the trade of the trackers' weight year (2017) and start
+        from the statutory 2018-01-01 rates, so that the series is the line-level
+        trade-weighted statutory average of the standard chart (Bown, PIIE); other pairs,
+        or worlds without those sectors, keep the world basis (the ``basis`` column says
+        which was used). Pair labels may be groups (``EU27``): their members' cells are
+        pooled. The tariff is computed on the step dates only and carried forward to
+        every date of ``pandas.date_range(start, end, freq)``.
 
-        Returns a DataFrame with columns date, importer, exporter, average_tariff_pct.
+        Returns a DataFrame with columns date, importer, exporter, average_tariff_pct (and,
+        with ``basis="tracker"``, basis).
         """
+        if basis not in ("world", "tracker"):
+            raise ValueError(f"basis must be 'world' or 'tracker', got {basis!r}")
         first, last = as_date(start, "start"), as_date(end, "end")
         steps = self.steps(first, last)
         compiled = self._compile(world)
         weights = _pair_weights(world, pairs)  # (pair, importer, exporter, sector), summing to one
+        offsets = np.zeros(len(pairs))  # added to the weighted sum (tracker basis: base minus baseline)
+        used = ["world"] * len(pairs)
+        if basis == "tracker":
+            weights, offsets, used = _tracker_weights(world, pairs, weights)
 
         evaluated = sorted({first, *(step.on for step in steps)})
         values = np.array(
-            [np.einsum("pnij,nij->p", weights, self._tariff(day, world, compiled)[0]) for day in evaluated]
+            [np.einsum("pnij,nij->p", weights, self._tariff(day, world, compiled)[0]) + offsets for day in evaluated]
         ).reshape(len(evaluated), len(pairs))  # (evaluated day, pair)
 
         dates = pd.date_range(first, last, freq=freq)
         latest = np.searchsorted(pd.DatetimeIndex(pd.to_datetime(evaluated)), dates, side="right") - 1
         series = values[latest] * 100.0  # (date, pair), percent
         importers, exporters = zip(*pairs, strict=True) if pairs else ((), ())
-        return pd.DataFrame(
+        frame = pd.DataFrame(
             {
                 "date": np.repeat(dates.values, len(pairs)),
                 "importer": np.tile(importers, len(dates)),
@@ -267,6 +282,7 @@ class Timeline:
                 "average_tariff_pct": series.reshape(-1),
             }
         )
+        return frame.assign(basis=np.tile(used, len(dates))) if basis == "tracker" else frame
 
 
 def _overlap(first: Measure, second: Measure) -> bool:
@@ -347,6 +363,35 @@ def _pair_weights(world: World, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
     if empty:
         raise LabelError([Problem(None, ("pairs",), f"pair {empty[0]} has no goods trade between different countries")])
     return weights / totals
+
+
+def _tracker_weights(
+    world: World, pairs: Sequence[tuple[str, str]], weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Replace the world weights of pairs that have headline weights; offsets move the level to the
+    statutory 2018-01-01 rates: sum_s w_s (base_s + added_s) = sum_s w_s tariff_s + sum_s w_s (base_s - baseline_s)."""
+    from tradewar.policy.headline import headline_weights
+
+    table = headline_weights()
+    weights = weights.copy()
+    offsets = np.zeros(len(pairs))
+    used = ["world"] * len(pairs)
+    countries, sectors = list(world.countries), list(world.sectors)
+    for p, (importer, exporter) in enumerate(pairs):
+        rows = table[(table["importer"] == importer) & (table["exporter"] == exporter)]
+        if rows.empty or importer not in countries or exporter not in countries:
+            continue
+        if not set(rows["sector"]) <= set(sectors):
+            continue
+        n, i = countries.index(importer), countries.index(exporter)
+        share = rows["trade_usd"].to_numpy() / rows["trade_usd"].sum()
+        index = [sectors.index(sector) for sector in rows["sector"]]
+        weights[p] = 0.0
+        weights[p, n, i, index] = share
+        baseline = world.tariff.values[n, i, index]
+        offsets[p] = float(share @ (rows["base_tariff"].to_numpy() - baseline))
+        used[p] = f"tracker ({int(rows['weight_year'].iloc[0])} trade, statutory 2018-01-01 base)"
+    return weights, offsets, used
 
 
 def involves(measure: Measure, pair: set[str], timeline: Timeline, depth: int = 0) -> bool:

@@ -65,7 +65,7 @@ def write_provenance(world: World, path: Path | str, *, choices: list[str], comm
         f"- Year: {attrs.get('year', 'unknown')}",
         f"- Citation: {attrs.get('citation', 'unknown')}",
         f"- Tariffs: {attrs.get('tariffs', 'as in the source')}",
-        f"- Built by: `{command}` (script: `tradewar.world.wiod.build_wiod_world`)",
+        f"- Built by: `{command}` (script: `tools.worlds.wiod.build_wiod_world`)",
         "",
         "## Choices made in deriving the model's inputs",
         "",

@@ -20,7 +20,7 @@ Rules, in order (each is recorded in the provenance note):
    range: such a line goes to the goods sector most other lines of its HS chapter map to
    (scrap with its material, as GTAP's HS mapping does).
 
-Run ``python -m tradewar.policy.sources.concordance --source ../shared/data``.
+Run ``python -m tools.tariffs.concordance --source ../shared/data``.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tradewar.policy.sources._common import (
+from tools.tariffs._common import (
     DATA_DIR,
     GOODS,
     main,
@@ -290,8 +290,8 @@ def _provenance(result: Concordance) -> str:
         "their ISIC Rev.3 ranges: `wiod2013/sectors.csv` (Timmer et al. 2015). HS codes to cover: "
         "the HS6 codes of the 2018-2020 U.S.-China tariff lists (`tariffs/us_china_2018_2020/`, "
         "mwaugh0328/tradewar-tracker).",
-        "- Built by: `python -m tradewar.policy.sources.concordance --source ../shared/data` "
-        "(script: `tradewar.policy.sources.concordance.build`).",
+        "- Built by: `python -m tools.tariffs.concordance --source ../shared/data` "
+        "(script: `tools.tariffs.concordance.build`).",
         "",
         "## Choices",
         "",
@@ -318,7 +318,7 @@ def _provenance(result: Concordance) -> str:
         "nuclear fuel elements (ISIC 40 -> c17 Utilities), exposed photographic and cinematographic film "
         "(74, 92), original plans and drawings (74 -> c30), human hair (93 -> c34), works of art and "
         "antiques (92 -> c34). The list is below.",
-        "7. Sector labels are the model's (`tradewar.world.wiod.WIOD_SECTORS`, as in `load_world().sectors`).",
+        "7. Sector labels are the model's (`tools.worlds.wiod.WIOD_SECTORS`, as in `load_world().sectors`).",
         "",
         "## Coverage",
         "",

@@ -20,10 +20,12 @@ Outputs (``--output``, the package's ``data/measures``): ``us_china.toml`` and
 
 The curation (which CSV row becomes which layer, with which HS lines and shares) is the data
 structures below, with comments; the TOML is never edited by hand.
-Run ``python -m tradewar.policy.sources.library --source ../shared/data``.
+Run ``python -m tools.tariffs.library --source ../shared/data``.
 """
 
 from __future__ import annotations
+
+import re
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,8 +36,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tradewar.policy.sources import us_china_2018_2020 as table_source
-from tradewar.policy.sources._common import (
+from tools.tariffs import us_china_2018_2020 as table_source
+from tools.tariffs import weights
+from tools.tariffs._common import (
     DATA_DIR,
     GOODS,
     main,
@@ -169,12 +172,6 @@ HS_2022_TO_2017 = {
     "8612": "8512", "8827": "8527",  # typos in the auto-parts list (8512.20: vehicle lighting; 8527.21: car radios)
 }  # fmt: skip
 
-# U.S. imports from China in 2024 of the two largest HS6 lines, as reported from Census data
-# (Reuters, 2025-04-12, e.g. Pakistan Today / Business Recorder: "Smartphones were the top U.S. import from
-# China in 2024, valued at $41.7 billion, while laptops ranked second at $33.1 billion"). Splitting
-# chapters 84-85 equally over their lines would give each of them ~0.3% of its chapter; their real
-# weight decides the sector share of the electronics exemption (M051). USD.
-KNOWN_LINES = {"851712": 41.7e9, "847130": 33.1e9}
 
 # Section 301 four-year review (M030-M032): product group -> (HS codes, share of each HS6 line's trade
 # that the group covers, end-state Section 301 rate). A line's increase is the share times the new rate
@@ -401,20 +398,9 @@ def _pieces(lines: pd.Index, weights: pd.Series, concordance: pd.DataFrame) -> p
 
 
 def us_line_weights(source_dir: Path, lines: pd.Index) -> pd.Series:
-    """2024 U.S. imports from China per HS6 line: the lines of ``KNOWN_LINES`` at their reported value,
-    the rest of each HS2 chapter's imports split equally over its other lines."""
-    code = table_source.census_code(source_dir, "CHN")
-    trade = read_csv(
-        source_dir / table_source.HS2_FOLDER / f"hs2-tariff-{code}.csv", "2024 U.S. imports from China by HS2",
-        dtype={"HS2": str},
-    )
-    chapters = trade.set_index(trade["HS2"].str.zfill(2))["2024_imports"].astype(float)
-    chapter = pd.Series(lines.str[:2], index=lines)
-    known = pd.Series(KNOWN_LINES, dtype=float).reindex(lines).dropna()
-    rest = chapters.sub(known.groupby(known.index.str[:2]).sum(), fill_value=0.0)
-    others = chapter[~chapter.index.isin(known.index)]
-    weights = others.map(rest).fillna(0.0) / others.map(others.value_counts())
-    return pd.concat([weights, known]).reindex(lines).rename("weight")
+    """2024 U.S. imports from China per HS 2017 line, from the Census HS10 data (``weights``)."""
+    imports, _, _ = weights.us_imports_2024(source_dir, "CHN")
+    return weights.align(imports, lines, "2024 U.S. imports from China by HS10").values
 
 
 def read_list(source_dir: Path, name: str, column: int = 0) -> list[str]:
@@ -434,7 +420,7 @@ class Inputs:
 
     csv: pd.DataFrame  # measures.csv, indexed by id
     us: Products  # U.S. imports from China
-    cn: Products  # China's imports from the U.S. (equal weights, as in the 2018-2020 table)
+    cn: Products  # China's imports from the U.S. (2017 U.S. exports by HS6, as in the 2018-2020 table)
     us_301: pd.Series  # Section 301 rate per HS6 line on 2020-02-14 (tariff minus 2018-01-01)
     cn_lines: pd.DataFrame  # China's tariff by HS6 line and date (tracker)
     table: pd.DataFrame  # us_china_2018_2020.csv
@@ -461,7 +447,7 @@ def load_inputs(source_dir: Path) -> Inputs:
     concordance = pd.read_csv(CONCORDANCE, dtype={"hs6": str, "isic": str})
     us, china = table_source.schedules(source_dir)
     # U.S. side: every HS 2017 line of either tracker file (the U.S. file lacks lines no Section 301 list
-    # ever touched, e.g. chapter 30), weighted by 2024 imports (KNOWN_LINES, else HS2 split equally).
+    # ever touched, e.g. chapter 30), weighted by 2024 imports by line (Census HS10).
     us_lines = us.tariffs.index.union(china.tariffs.index)
     lists = {key: read_list(source_dir, name) for key, name in LIST_FILES.items()}
     lists["china_10"] = read_list(source_dir, "china-10-percent-030425.csv", column=1)
@@ -469,8 +455,7 @@ def load_inputs(source_dir: Path) -> Inputs:
     return Inputs(
         csv=csv,
         us=Products(_pieces(us_lines, us_line_weights(source_dir, us_lines), concordance), us_lines,
-                    "2024 U.S. imports from China by HS2 split equally over the chapter's HS6 lines, except the "
-                    "lines of KNOWN_LINES at their reported value"),
+                    "2024 U.S. imports from China by HS 2017 line (Census HS10 data)"),
         cn=Products(_pieces(china.tariffs.index, china.weights, concordance), china.tariffs.index, china.weight_basis),
         us_301=(us.tariffs["2020-02-14"] - us.tariffs[table_source.BASE_DATE])
         .clip(lower=0.0)
@@ -479,6 +464,26 @@ def load_inputs(source_dir: Path) -> Inputs:
         table=pd.read_csv(TABLE_2018_2020, dtype={"date": str}),
         lists=lists,
     )
+
+
+# measures.csv tags each row's note with how well its sources agree: [2SRC] (two sources agree) is
+# confirmed; the other tags say what is uncertain.
+UNCERTAIN_TAGS = {
+    "1SRC": "one source only",
+    "1SRC-DATES": "rate confirmed, dates from one source or background knowledge",
+    "1SRC-UNCONFIRMED": "claimed by one side only, unconfirmed",
+    "CONFLICT": "sources conflict",
+    "CONFLICT-minor": "sources conflict on a detail",
+}
+
+
+def uncertainty(note: str) -> str | None:
+    """Why a measures.csv row is uncertain (its tag and the note's first sentence), or None if confirmed."""
+    match = re.match(r"\[([^\]]+)\]\s*(.*)", note or "")
+    if match is None or match.group(1) not in UNCERTAIN_TAGS:
+        return None
+    first = re.split(r"(?<=\.)\s", match.group(2), maxsplit=1)[0]
+    return f"{UNCERTAIN_TAGS[match.group(1)]}: {first}"
 
 
 # ====================================================================== measure helpers
@@ -524,6 +529,9 @@ class Library:
             row = self.row(csv_id)
             measure.setdefault("basis", row["legal_basis"])
             measure.setdefault("source", row["source"])
+            reason = uncertainty(row["note"])
+            if reason is not None:
+                measure.setdefault("uncertain", reason)
             self.done.setdefault(csv_id, []).append(measure["id"])
         self.measures.append({key: value for key, value in measure.items() if value is not None})
         return measure
@@ -576,7 +584,7 @@ def _table_increase(table: pd.DataFrame, importer: str) -> pd.DataFrame:
 
 
 def _china_line_change(inputs: Inputs, date_from: str, date_to: str, lines: set[str]) -> pd.Series:
-    """Sector mean (China's equal weights) of the change of some lines between two dates."""
+    """Sector mean (2017 U.S. export weights) of the change of some lines between two dates."""
     change = inputs.cn_lines[date_to] - inputs.cn_lines[date_from]
     return inputs.cn.mean(change[change.index.isin(lines)].to_dict())
 
@@ -589,8 +597,8 @@ def add_2018_2020(lib: Library, inputs: Inputs) -> None:
         lib.tariff(
             mid, mid,
             f"U.S. {what} on imports from China. Sector rates: the rise of the average U.S. tariff on Chinese "
-            f"goods in each WIOD sector at {when} (tracker's HS6 lines, weighted by 2024 U.S. imports from "
-            f"China by HS2 split equally over each chapter's lines; the sector rate is the nominal rate times "
+            f"goods in each WIOD sector at {when} (tracker's HS6 lines, weighted by 2017 U.S. imports from "
+            f"China by NAICS3 shared over lines by 2024 imports; the sector rate is the nominal rate times "
             f"the sector's share of listed trade).",
             "USA", "CHN", us[when] - us[before], start, end, headline,
         )  # fmt: skip
@@ -609,7 +617,7 @@ def add_2018_2020(lib: Library, inputs: Inputs) -> None:
         lib.tariff(
             mid, mid,
             f"China's {what} on imports from the U.S. Sector rates: the rise of China's average tariff on U.S. "
-            f"goods in each WIOD sector at {when} (tracker's HS6 lines, simple average over lines).",
+            f"goods in each WIOD sector at {when} (tracker's HS6 lines weighted by 2017 U.S. exports to China).",
             "CHN", "USA", step[when], start, end, headline,
         )  # fmt: skip
     # M010 and China's 2019 MFN changes share the 2019-01-02 step: split by line.
@@ -879,22 +887,22 @@ def add_china_2025(lib: Library, inputs: Inputs) -> None:
         "M037", "M037",
         "China's tariffs of February 2025 on U.S. goods: 15% on coal and LNG; 10% on crude oil, agricultural "
         "machinery, large-engine cars and pickup trucks. Sector rate = the rate averaged over the sector's HS6 "
-        f"lines (simple average, as China's side of the 2018-2020 table): {_share_text(_sector_rates(cn.share(lines)))} "
+        f"lines (weighted by 2017 U.S. exports to China, as China's side of the 2018-2020 table): {_share_text(_sector_rates(cn.share(lines)))} "
         "of the lines covered. Not lifted by the November 2025 deal (status unconfirmed).",
         "CHN", "USA", rates, "2025-02-10", None, 0.15,
     )  # fmt: skip
-    lib.shares.append(("M037", "lines covered (equal weights)", _share_text(_sector_rates(cn.share(lines)))))
+    lib.shares.append(("M037", "lines covered (2017 trade weights)", _share_text(_sector_rates(cn.share(lines)))))
     farm = {line: 0.10 for line in cn.lines_of(inputs.lists["china_10"], inputs.unmatched.setdefault("M040", []))}
     farm.update({line: 0.15 for line in cn.lines_of(inputs.lists["china_15"], inputs.unmatched["M040"])})
     lib.tariff(
         "M040", "M040",
         "China's tariffs of March 2025 on U.S. farm goods: 15% on chicken, wheat, corn, cotton; 10% on sorghum, "
         "soybeans, pork, beef, aquatic products, fruit, vegetables, dairy (the lists' 8-digit lines). Sector "
-        f"rate = rate averaged over the sector's HS6 lines (simple average): lines covered "
+        f"rate = rate averaged over the sector's HS6 lines (2017 U.S. export weights): lines covered "
         f"{_share_text(_sector_rates(cn.share(farm)))}. Terminated 2025-11-10 by M070.",
         "CHN", "USA", cn.mean(farm), "2025-03-10", None, 0.15,
     )  # fmt: skip
-    lib.shares.append(("M040", "lines covered (equal weights)", _share_text(_sector_rates(cn.share(farm)))))
+    lib.shares.append(("M040", "lines covered (2017 trade weights)", _share_text(_sector_rates(cn.share(farm)))))
     lib.tariff("M047", "M047", "China's retaliation of April 2025: 34% on all U.S. goods (held at 10% from "
                "2025-05-14 by M055, M060b, M069).", "CHN", "USA", 0.34, "2025-04-10", None)
     lib.tariff("M049", "M049", "China raises its April 2025 retaliation to 84% on all U.S. goods (+50 points on "
@@ -1054,7 +1062,7 @@ def partner_measures(series: list[PartnerSeries]) -> tuple[list[dict[str, Any]],
 # ====================================================================== TOML
 KEY_ORDER = (
     "id", "kind", "description", "imposer", "importer", "exporter", "targets", "sectors", "layers", "measures",
-    "share", "rate", "remaining_rate", "rate_by_sector", "amount_usd_mn", "start", "end", "basis", "source",
+    "share", "rate", "remaining_rate", "rate_by_sector", "amount_usd_mn", "start", "end", "basis", "source", "uncertain",
 )  # fmt: skip
 
 
@@ -1127,8 +1135,8 @@ REMARKS = {
     "M070": "A suspension of M040 with no end (measures.csv: termination).",
     "M047": "34% layer; M049 (+50) and M052 (+41) make 84% and 125% and end at Geneva; M055, M060b and M069 "
     "hold M047 at 10%.",
-    "M037": "Product names read as HS codes (M037_LINES); equal weights over China's lines.",
-    "M040": "The tracker's 8-digit lists (china-10-percent / china-15-percent) by HS6; equal weights.",
+    "M037": "Product names read as HS codes (M037_LINES); China's lines weighted by 2017 U.S. exports.",
+    "M040": "The tracker's 8-digit lists (china-10-percent / china-15-percent) by HS6; 2017 U.S. export weights.",
     "M041": "Steel and aluminium lines of the 2025 metals annex I-A (chapters 72, 73, 76); derivatives outside "
     "these chapters are not covered.",
     "M043": "Lines of the auto list other than 8703/8704, less lines already under steel/aluminium.",
@@ -1181,8 +1189,8 @@ def us_china_note(result: Result) -> str:
         "",
         f"- File: `{US_CHINA}`, {len(result.us_china)} measures ({_counts(result.us_china)}), read by "
         "`tradewar.policy.library.load_library()`.",
-        "- Built by: `python -m tradewar.policy.sources.library --source ../shared/data` (script: "
-        "`tradewar.policy.sources.library.build`); the curation is the script's data structures.",
+        "- Built by: `python -m tools.tariffs.library --source ../shared/data` (script: "
+        "`tools.tariffs.library.build`); the curation is the script's data structures.",
         "- Sources: `timeline/measures.csv` (82 measures M001-M082; every measure keeps its CSV id, basis and "
         f"source); the 2018-2020 sector table ({TRACKER_2018}); the 2025-2026 HS product lists of "
         "tradewartracker/trade-war-redux-2025 (`tariff-lists/`: Annex II, electronics of 2025-04-11, autos and "
@@ -1204,15 +1212,13 @@ def us_china_note(result: Result) -> str:
         "concordance shares. Codes in the lists are prefixes (4 digits: every HS6 line under the heading; 8 or "
         "10 digits: the HS6 line counts as covered, an upper bound). The lines are HS 2017 (the tracker's "
         "files); HS 2022 codes of the 2025 lists are mapped back (`HS_2022_TO_2017`).",
-        "4. Weights, U.S. imports from China: 2024 imports by HS2 split equally over the chapter's HS6 lines, "
-        "except smartphones (8517.12, $41.7bn) and laptops (8471.30, $33.1bn), at their reported 2024 values "
-        "(U.S. Census via Reuters, 2025-04-12). Without them the electronics exemption would count for a few "
-        "percent of Electrical and optical instead of about half. The 2018-2020 layers keep the table's "
-        "weights (HS2 split equally, without this correction).",
-        "5. Weights, China's imports from the U.S.: equal weights over HS6 lines, as China's side of the "
-        "2018-2020 table (no U.S. exports to China by HS line in the reference data). This understates "
-        "measures on a few large lines (crude oil, LNG and coal in Mining for M037; soybeans in Agriculture "
-        "for M040).",
+        "4. Weights, U.S. imports from China (2025-26 measures): 2024 imports by HS 2017 line, from Census "
+        "HS10 data (`tariffs/weights/us_imports_2024_hs10/`, HS 2022 mapped to HS 2017 with `hs6_hs5.csv`; "
+        "codes that are not lines go to the lines under their 5- or 4-digit prefix, "
+        "`tools.tariffs.weights.align`). The 2018-2020 layers keep the table's weights (2017 by NAICS3, "
+        "shared over lines by 2024 imports; see `../tariffs/us_china_2018_2020.md`).",
+        "5. Weights, China's imports from the U.S.: U.S. exports to China by HS6 in 2017 (Census), as China's "
+        "side of the 2018-2020 table.",
         "6. Stacking (2025): goods under Section 232 pay neither the reciprocal tariff nor the Section 122 "
         "surcharge; a line under two Section 232 actions pays the first one only; the fentanyl tariff and "
         "Section 301 stack on everything. The reciprocal layers exclude Annex II goods and the Section 232 goods "
@@ -1292,7 +1298,7 @@ def partners_note(result: Result) -> str:
         "",
         f"- File: `{US_PARTNERS}`, {len(result.partners)} tariff layers ({len(set(labels))} partners), read by "
         "`tradewar.policy.library.load_library()`.",
-        "- Built by: `python -m tradewar.policy.sources.library --source ../shared/data`.",
+        "- Built by: `python -m tools.tariffs.library --source ../shared/data`.",
         f"- Source: {TRACKER_2025}.",
         "",
         "## Method",
@@ -1373,14 +1379,14 @@ def build(source_dir: Path, output_dir: Path = OUTPUT_DIR) -> list[Path]:
     output_dir.mkdir(parents=True, exist_ok=True)
     header = [
         "The real U.S.-China trade war, 2018-2026: tariff layers, exclusions, suspensions, export controls",
-        "and purchase commitments. Generated by `python -m tradewar.policy.sources.library`; do not edit:",
-        "change the curation in src/tradewar/policy/sources/library.py and rebuild. Provenance: us_china.md.",
+        "and purchase commitments. Generated by `python -m tools.tariffs.library`; do not edit:",
+        "change the curation in tools/tariffs/library.py and rebuild. Provenance: us_china.md.",
     ]
     paths = [output_dir / US_CHINA, output_dir / US_PARTNERS]
     paths[0].write_text(toml_text(result.us_china, header), encoding="utf-8")
     header = [
         "U.S. tariff increases over 2024 on every partner but China, 2025-2026 (China: us_china.toml).",
-        "Generated by `python -m tradewar.policy.sources.library`; do not edit. Provenance: us_partners_2025.md.",
+        "Generated by `python -m tools.tariffs.library`; do not edit. Provenance: us_partners_2025.md.",
     ]
     paths[1].write_text(toml_text(result.partners, header), encoding="utf-8")
     paths.append(write_text(us_china_note(result), output_dir / "us_china.md"))

@@ -9,15 +9,16 @@ built on U.S. government schedules and Bown, Jung & Zhang's PIIE series):
   2018-01-01 to 2019-12-26, in percent.
 
 Each HS6 line is spread over WIOD sectors with the HS6 concordance
-(:mod:`tradewar.policy.sources.concordance`) and averaged within each goods sector with
-trade weights: U.S. imports from China in 2024 by HS2 (``tariffs/us_2025_2026/data-hs2``),
-split equally over the HS6 lines of each chapter, for the U.S. tariff; China's tariff is
-a simple average over HS6 lines, because the reference data hold no U.S. exports to
-China at HS level (only by NAICS 3-digit, which cannot be matched to HS lines without a
-concordance the folder lacks). The NAICS series serve as a cross-check instead.
+(:mod:`tools.tariffs.concordance`) and averaged within each goods sector with
+line-level trade weights (:mod:`tools.tariffs.weights`): for the U.S. tariff, 2024 U.S.
+imports from China by HS10 (summed to HS 2017 six-digit lines), with each sector scaled
+to its 2017 imports (``2017_imports_by_naics.csv``, NAICS3 mapped to WIOD) so that the
+headline average has the standard chart's weight year (2017) and 2024 shares of lines
+within each sector; for China's tariff, U.S. exports to China by HS6 in 2017. The
+tracker's NAICS series serve as a cross-check.
 
 Output: ``data/tariffs/us_china_2018_2020.csv`` (fractions) and its provenance note.
-Run ``python -m tradewar.policy.sources.us_china_2018_2020 --source ../shared/data``.
+Run ``python -m tools.tariffs.us_china_2018_2020 --source ../shared/data``.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tradewar.policy.sources import concordance
-from tradewar.policy.sources._common import (
+from tools.tariffs import concordance, weights
+from tools.tariffs._common import (
     DATA_DIR,
     GOODS,
     main,
@@ -74,6 +75,13 @@ CHINA_FILE = FOLDER / "new_tariff_list_2020.csv"
 HS2_FOLDER = Path("tariffs") / "us_2025_2026" / "data-hs2"
 CENSUS_CODES = Path("tariffs") / "us_2025_2026" / "CensusCountryMapping_FRBAtl_short.csv"
 US_IMPORTS_BY_NAICS = FOLDER / "imports_by_naics.csv"
+US_IMPORTS_2017_BY_NAICS = FOLDER / "2017_imports_by_naics.csv"
+WEIGHT_YEAR = 2017  # the standard chart's (Bown, PIIE) weight year, used for both directions
+LAST_US_DATE = "2020-02-14"  # the U.S. file's last date: the Section 301 rates that held through 2024
+# Import-demand elasticity used to undo the tariffs' effect on 2024 line shares: Fajgelbaum,
+# Goldberg, Kennedy & Khandelwal (2020), "The Return to Protectionism", QJE 135(1), estimate
+# sigma = 2.53 for the elasticity of substitution between imported varieties, with complete pass-through.
+BACKCAST_SIGMA = 2.53
 US_EXPORTS_BY_NAICS = FOLDER / "exports_by_naics.csv"
 
 # NAICS 3-digit manufacturing and primary subsectors -> WIOD goods sector, for the
@@ -150,63 +158,83 @@ def fill_gaps(lines: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return filled, cells[cells].reset_index()[["hs6", "date"]]
 
 
-def census_code(source_dir: Path, iso3: str) -> str:
-    """The Census country code of a partner (``CHN`` -> ``5700``), from the tracker's mapping."""
-    table = read_csv(source_dir / CENSUS_CODES, "Census country codes with ISO3", dtype=str).dropna()
-    codes = table.loc[table["ISO3"] == iso3, "CTY_CODE"]
-    if codes.empty:
-        raise ValueError(f"{iso3} is not in {CENSUS_CODES}")
-    return codes.iloc[0]
+census_code = weights.census_code
 
 
-def us_import_weights(source_dir: Path, hs6: pd.Index) -> tuple[pd.Series, tuple[str, ...]]:
-    """Weight of each HS6 line: 2024 U.S. imports from China of its HS2 chapter / the chapter's lines.
+def us_import_weights(source_dir: Path, tariffs: pd.DataFrame) -> tuple[pd.Series, tuple[str, ...]]:
+    """Weight of each HS6 line of ``tariffs``: U.S. imports from China in 2017 by NAICS3, shared out
+    over the lines of each NAICS3 subsector in proportion to their 2024 imports with the tariffs' own
+    effect on them undone.
 
-    Also returns notes on chapters with imports but no line in the tariff file (their
-    trade drops out of the weights).
+    The standard chart weights lines by 2017 trade; the reference data hold 2017 imports only by
+    NAICS3 (``2017_imports_by_naics.csv``), so 2024 imports (HS10, summed to HS 2017 lines, NAICS
+    from ``weights.HS10_TO_NAICS``) supply the shares within each subsector. By 2024 the lines that
+    Section 301 taxed had lost ground to the untaxed lines of their subsector, so raw 2024 shares
+    understate them: each line's 2024 value is multiplied by ((1+t_2020)/(1+t_2018))^sigma, its
+    tariff rise raised to the import-demand elasticity (``BACKCAST_SIGMA``; customs values move as
+    (1+t)^-sigma when pass-through is complete, as Fajgelbaum et al. found). HS10 lines without a
+    NAICS code keep their value times the ratio of all 2017 to all 2024 imports.
+    Also returns notes for the provenance.
     """
-    code = census_code(source_dir, "CHN")
-    trade = read_csv(
-        source_dir / HS2_FOLDER / f"hs2-tariff-{code}.csv", "2024 U.S. imports from China by HS2", dtype={"HS2": str}
-    )
-    imports = trade.set_index(trade["HS2"].str.zfill(2))["2024_imports"].astype(float)
-    chapter = pd.Series(hs6.str[:2], index=hs6)
-    lines_per_chapter = chapter.map(chapter.value_counts())
-    weights = chapter.map(imports).fillna(0.0) / lines_per_chapter
-    lost = imports[~imports.index.isin(chapter.unique())]
-    notes = (
-        f"2024 U.S. imports from China: {imports.sum() / 1e9:.1f} bn USD over {len(imports)} HS2 chapters "
-        f"(Census code {code}); chapters with no line in the tariff file: "
-        + ", ".join(f"{hs2} ({value / 1e9:.1f} bn)" for hs2, value in lost.items())
-        + f", {lost.sum() / imports.sum():.1%} of the total, left out of the weights.",
-    )
-    return weights.rename("weight"), notes
-
-
-def schedules(source_dir: Path) -> tuple[Schedule, Schedule]:
-    """The U.S. tariff on China and China's tariff on the U.S., lines filled and weighted."""
     source_dir = Path(source_dir)
+    by_naics = weights.us_imports_2024_by_naics3(source_dir, "CHN")
+    naics = read_csv(source_dir / US_IMPORTS_2017_BY_NAICS, "2017 U.S. imports from China by NAICS3",
+                     dtype={"naics3": str})
+    totals_2017 = naics.set_index("naics3")["2017_china_trade"].astype(float)
+    rise = (1 + tariffs[LAST_US_DATE]) / (1 + tariffs[BASE_DATE])
+    backcast = by_naics["imports"] * by_naics["hs6"].map(rise).fillna(1.0).to_numpy() ** BACKCAST_SIGMA
+    totals_2024 = backcast.groupby(by_naics["naics3"]).sum()
+    overall = totals_2017.sum() / totals_2024.sum()
+    factor = (totals_2017 / totals_2024).reindex(by_naics["naics3"]).fillna(overall).to_numpy()
+    values_2017 = (backcast * factor).groupby(by_naics["hs6"]).sum()
+    placed = weights.align(
+        values_2017, tariffs.index,
+        f"U.S. imports from China, {WEIGHT_YEAR} by NAICS3 x 2024 line shares (tariff effect undone)",
+    )
+    no_naics = float(by_naics.loc[by_naics["naics3"] == "", "imports"].sum())
+    notes = (
+        weights.describe(placed),
+        f"2017 imports by NAICS3 {totals_2017.sum() / 1e9:.1f} bn USD, 2024 imports by HS10 "
+        f"{by_naics['imports'].sum() / 1e9:.1f} bn; 2024 imports at HS10 lines with no NAICS code "
+        f"{no_naics / 1e9:.2f} bn, weighted by the overall ratio {overall:.3f}.",
+    )
+    return placed.values, notes
+
+
+def schedules(source_dir: Path, table: pd.DataFrame | None = None) -> tuple[Schedule, Schedule]:
+    """The U.S. tariff on China and China's tariff on the U.S., lines filled and weighted.
+
+    ``table`` is the HS6 -> WIOD concordance (derived from ``source_dir`` when not given).
+    """
+    source_dir = Path(source_dir)
+    table = concordance.derive(source_dir).table if table is None else table
     us_tariffs, us_filled = fill_gaps(read_tariff_lines(source_dir / US_FILE, "U.S. tariffs on Chinese goods by HS6"))
-    weights, notes = us_import_weights(source_dir, us_tariffs.index)
+    us_weights, notes = us_import_weights(source_dir, us_tariffs)
     us = Schedule(
         "USA",
         "CHN",
         us_tariffs,
-        weights,
-        "2024 U.S. imports from China by HS2, split equally over the chapter's HS6 lines",
+        us_weights,
+        f"U.S. imports from China in {WEIGHT_YEAR} by NAICS3, shared over each subsector's HS 2017 lines "
+        f"by their 2024 imports (HS10) times their Section 301 tariff rise to the power {BACKCAST_SIGMA}",
         us_filled,
         notes,
     )
     cn_tariffs, cn_filled = fill_gaps(
         read_tariff_lines(source_dir / CHINA_FILE, "China's tariffs on U.S. goods by HS6")
     )
+    exports = weights.align(
+        weights.us_exports_to_china(source_dir, WEIGHT_YEAR), cn_tariffs.index,
+        f"U.S. exports to China by HS6 in {WEIGHT_YEAR}",
+    )
     china = Schedule(
         "CHN",
         "USA",
         cn_tariffs,
-        pd.Series(1.0, index=cn_tariffs.index, name="weight"),
-        "equal weights (simple average over HS6 lines)",
+        exports.values,
+        f"U.S. exports to China by HS6 in {WEIGHT_YEAR} (Census), placed on China's HS 2017 lines",
         cn_filled,
+        (weights.describe(exports),),
     )
     return us, china
 
@@ -214,9 +242,8 @@ def schedules(source_dir: Path) -> tuple[Schedule, Schedule]:
 def _pieces(schedule: Schedule, table: pd.DataFrame) -> pd.DataFrame:
     """(hs6, wiod_code, weight) for the goods-sector parts of each line: line weight x concordance share."""
     rows = table[table["hs6"].isin(schedule.tariffs.index) & table["wiod_code"].isin(GOODS)]
-    return rows.assign(weight=rows["share"].to_numpy() * schedule.weights.reindex(rows["hs6"]).to_numpy())[
-        ["hs6", "wiod_code", "share", "weight"]
-    ]
+    weight = rows["share"].to_numpy() * schedule.weights.reindex(rows["hs6"]).to_numpy()
+    return rows.assign(weight=weight)[["hs6", "wiod_code", "share", "weight"]]
 
 
 def sector_tariffs(schedule: Schedule, table: pd.DataFrame) -> pd.DataFrame:
@@ -329,7 +356,7 @@ def derive(source_dir: Path) -> Result:
     """Derive the sector table from the raw files (no writing)."""
     source_dir = Path(source_dir)
     table = concordance.derive(source_dir).table
-    us, china = schedules(source_dir)
+    us, china = schedules(source_dir, table)
     us_sectors, china_sectors = sector_tariffs(us, table), sector_tariffs(china, table)
     result = pd.concat([us_sectors, china_sectors], ignore_index=True)
     sanity = {
@@ -366,12 +393,15 @@ def _provenance(result: Result) -> str:
         "dates), from mwaugh0328/tradewar-tracker (MIT licence), built on U.S. government tariff schedules "
         "(USITC HTS, USTR Section 301 notices) and on Bown, Jung & Zhang's PIIE series (Chad P. Bown, "
         '"US-China Trade War Tariffs: An Up-to-Date Chart", Peterson Institute for International Economics). '
-        "Weights for the U.S. tariff: `tariffs/us_2025_2026/data-hs2/hs2-tariff-5700.csv` (2024 U.S. imports "
-        "from China by HS2, U.S. Census data via tradewartracker/trade-war-redux-2025, MIT). HS6 -> WIOD: "
+        "Weights: `2017_imports_by_naics.csv` (same folder: 2017 U.S. imports from China by NAICS3), "
+        "`tariffs/weights/us_imports_2024_hs10/2024-hs10-imports5700.parquet` (2024 U.S. imports from China by "
+        "HS10, Census), `tariffs/weights/hs6_hs5.csv` (HS 2022 -> HS 2017), "
+        "`tariffs/weights/yale_tariff_rate_tracker/metal_content_shares_bea_hs10.csv` (HTS10 -> NAICS) and "
+        "`tariffs/weights/us_exports_to_china_hs6_monthly_2013_2021.parquet` (U.S. exports to China by HS6). HS6 -> WIOD: "
         "`../concordance/hs6_to_wiod.csv` (rebuilt from WITS by the same run). Cross-checks: the tracker's "
         "`imports_by_naics.csv` and `exports_by_naics.csv`.",
-        "- Built by: `python -m tradewar.policy.sources.us_china_2018_2020 --source ../shared/data` "
-        "(script: `tradewar.policy.sources.us_china_2018_2020.build`).",
+        "- Built by: `python -m tools.tariffs.us_china_2018_2020 --source ../shared/data` "
+        "(script: `tools.tariffs.us_china_2018_2020.build`).",
         "",
         "## Choices",
         "",
@@ -384,14 +414,22 @@ def _provenance(result: Result) -> str:
         f"{_listing(china.filled['hs6'].str[:4])}, on {_listing(china.filled['date'])}).",
         "3. Each HS6 line is spread over WIOD industries with the concordance shares; only the goods industries "
         "(c1-c16) are kept (the model taxes goods only).",
-        f"4. U.S. tariff on China: weights = {us.weight_basis}. " + " ".join(us.weight_notes) + " Two "
-        "biases, in opposite directions: the 2024 weights postdate the tariffs (trade had shifted away from "
-        "the goods taxed most, which lowers the averages), and HS2 weights cannot tell a chapter's lines "
-        "apart (which raises them here: see the sanity figures).",
-        f"5. China's tariff on the U.S.: {china.weight_basis}. The reference data hold U.S. exports to China "
-        "only by NAICS 3-digit (the tracker's `exports_by_naics.csv`) and, at HS level, energy alone "
-        "(`phase_one/phaseone-energy.parquet`); matching NAICS to HS lines needs a concordance the folder "
-        "lacks. The NAICS data weight the sector figures in the cross-check below instead.",
+        f"4. U.S. tariff on China: weights = {us.weight_basis}. Weight year: {WEIGHT_YEAR}, the standard "
+        "chart's (PIIE: 2017 imports by line); the reference data hold 2017 imports only by NAICS3, so 2024 "
+        "imports share each subsector's 2017 total out over its lines. Raw 2024 shares understate the lines "
+        "Section 301 taxed (their imports from China fell relative to the untaxed lines of the same "
+        "subsector: with raw 2024 shares the average is 15.3% on 2019-06-01 and 16.9% on 2020-02-14, 3 "
+        "points under PIIE's), so each line's 2024 value is first multiplied by its tariff rise "
+        f"(1+t on {LAST_US_DATE})/(1+t on {BASE_DATE}) to the power {BACKCAST_SIGMA}, the import-demand "
+        "elasticity of Fajgelbaum, Goldberg, Kennedy & Khandelwal (2020, QJE), who found complete "
+        "pass-through (customs values then move as (1+t)^-sigma). HS 2022 codes are mapped to HS 2017 with "
+        "`hs6_hs5.csv`, which sends every HS 2022 code to one HS 2017 code (122 HS 2017 codes receive "
+        "several): values are summed, never split. " + " ".join(us.weight_notes) + " Lines absent from the "
+        "U.S. file were never on a Section 301 list (pharmaceuticals 3004, therapy apparatus 9019, goods "
+        "returned 9801...); their trade is left out, which raises the averages by about 3% of their level.",
+        f"5. China's tariff on the U.S.: weights = {china.weight_basis}. Weight year {WEIGHT_YEAR}, as "
+        "PIIE's. Census reports civil aircraft as one confidential code, 880000, placed on 8802.40 "
+        "(aeroplanes over 15 t: Boeing airliners). " + " ".join(china.weight_notes),
         "6. Weights are fixed over time, so a sector's increase is also the weighted mean of its lines' increases.",
         "7. The first date of both files, 2018-01-01, is the pre-war base. China cut its MFN tariffs on "
         "2018-07-01 and 2018-11-01, so some increases are negative before the retaliation dates.",
@@ -428,22 +466,73 @@ def _provenance(result: Result) -> str:
         "tariff on Chinese goods at about 3% before the war and about 21% from September 2019 (about 19% "
         "after the Phase One cut of February 2020), and China's on U.S. goods at about 8% rising to about "
         "21%, both weighted by 2017 trade at HS level. Column (5) is built the same way from the tracker's "
-        "NAICS-level series, the closest to PIIE's construction. The other columns differ because of the weights. "
-        "U.S. side: splitting a chapter's 2024 imports equally over its lines gives a line of phones or "
-        "laptops (large imports, never taxed under Section 301 because List 4B was suspended) the weight "
-        "of any other line of chapters 84-85, so the heavily taxed small lines count too much and the "
-        "averages overshoot PIIE's from mid-2019; chapter 30 (pharmaceuticals, untaxed) is missing from "
-        "the U.S. file and so from the weights. China's side: the simple mean gives rarely traded lines "
-        "with high MFN tariffs (farm and consumer goods) the weight of soybeans or aircraft, hence a "
-        "pre-war level above PIIE's and a larger rise than trade-weighted figures.",
+        "NAICS-level series, the closest to PIIE's construction. Columns (1), (2) and (4) agree with both "
+        "within 2 points at every date PIIE publishes (the test `tests/test_sources_us_china.py` checks "
+        "this); the tracker's file holds MFN and Section 301 only, so PIIE's figures, which add Section 232 "
+        "and 201 (about 0.7 points from spring 2018), sit a little above the U.S. file's. Column (3), the "
+        "simple mean, shows what the weights do.",
     ]
     return "\n".join(lines)
 
 
+HEADLINE_NAME = "us_china_headline_weights.csv"
+HEADLINE_COLUMNS = ("importer", "exporter", "wiod_code", "sector", "trade_usd", "base_tariff", "weight_year")
+
+
+def headline_weights(result: Result, table: pd.DataFrame) -> pd.DataFrame:
+    """Per direction and goods sector: the sector's total line weight (USD) and its 2018-01-01 tariff.
+
+    Weighted by these, the sector tariffs give back the line-level trade-weighted average (an
+    identity of weighted means), so the timeline's headline can be the trackers' statistic at
+    run time without the lines.
+    """
+    frames = []
+    for schedule in result.schedules:
+        pieces = _pieces(schedule, table)
+        trade = pieces.groupby("wiod_code")["weight"].sum()
+        base = result.table[(result.table["importer"] == schedule.importer) & (result.table["date"] == BASE_DATE)]
+        base = base.set_index("wiod_code")
+        frames.append(pd.DataFrame({
+            "importer": schedule.importer,
+            "exporter": schedule.exporter,
+            "wiod_code": base.index,
+            "sector": base["sector"].to_numpy(),
+            "trade_usd": trade.reindex(base.index).fillna(0.0).to_numpy(),
+            "base_tariff": base["tariff"].to_numpy(),
+            "weight_year": WEIGHT_YEAR,
+        }))
+    return pd.concat(frames, ignore_index=True)[list(HEADLINE_COLUMNS)]
+
+
+def _headline_note(result: Result) -> str:
+    us, china = result.schedules
+    return "\n".join([
+        "# Headline weights of the U.S.-China timeline: provenance",
+        "",
+        f"- File: `{HEADLINE_NAME}`, columns `{'`, `'.join(HEADLINE_COLUMNS)}`. One row per direction and WIOD "
+        "goods sector: `trade_usd` = the sector's total line weight (USD of the weight year), `base_tariff` = "
+        f"the sector's tariff on {BASE_DATE} (fraction, as in `{OUTPUT_NAME}`).",
+        f"- Built by: `python -m tools.tariffs.us_china_2018_2020 --source ../shared/data` (with `{OUTPUT_NAME}`; "
+        "script: `tools.tariffs.us_china_2018_2020.headline_weights`).",
+        f"- U.S. on China: {us.weight_basis}. China on the U.S.: {china.weight_basis}. Weight year "
+        f"{WEIGHT_YEAR}, as the standard chart (Bown, PIIE, 'US-China Trade War Tariffs: An Up-to-Date Chart').",
+        "- Use: `Timeline.average_tariff(..., basis=\"tracker\")` weights each sector's tariff by `trade_usd` "
+        f"and starts from `base_tariff` (the statutory {BASE_DATE} level) instead of the world's baseline "
+        "tariff, adding the measures' increases; weighted by these totals the sector tariffs give back the "
+        "line-level trade-weighted average exactly. See `us_china_2018_2020.md` for the lines and weights.",
+    ])
+
+
 def build(source_dir: Path, output_dir: Path = OUTPUT_DIR) -> list[Path]:
-    """Derive the sector tariffs from ``source_dir`` (the reference data folder) and write them with their note."""
-    result = derive(Path(source_dir))
-    return write_table_and_note(result.table, _provenance(result), output_dir, OUTPUT_NAME)
+    """Derive the sector tariffs from ``source_dir`` (the reference data folder) and write them with their
+    note, and the headline weights beside them."""
+    source_dir = Path(source_dir)
+    result = derive(source_dir)
+    table = concordance.derive(source_dir).table
+    return [
+        *write_table_and_note(result.table, _provenance(result), output_dir, OUTPUT_NAME),
+        *write_table_and_note(headline_weights(result, table), _headline_note(result), output_dir, HEADLINE_NAME),
+    ]
 
 
 if __name__ == "__main__":

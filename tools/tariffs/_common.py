@@ -2,7 +2,8 @@
 
 The raw public data live outside the package, in the reference folder (``../shared/data``
 from the repository root, or ``$TRADEWAR_SHARED_DATA``); the derived tables are written
-into the package's ``data`` folder, from which the model reads them at run time.
+into the checkout's ``src/tradewar/data`` folder, from which the installed package reads
+them at run time (the builders themselves are not part of the package).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from tradewar.errors import DataNotFoundError
-from tradewar.world.wiod import WIOD_SECTORS
+from tools.worlds.wiod import WIOD_SECTORS
 
 __all__ = [
     "DATA_DIR",
@@ -31,8 +32,9 @@ __all__ = [
     "write_text",
 ]
 
-# src/tradewar/policy/sources/_common.py -> src/tradewar/data
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+# tools/tariffs/_common.py -> the checkout's src/tradewar/data: the builders write into the
+# source tree (never into an installed copy of the package) unless --output says otherwise.
+DATA_DIR = Path(__file__).resolve().parents[2] / "src" / "tradewar" / "data"
 SHARED_DATA_ENV = "TRADEWAR_SHARED_DATA"
 
 # WIOD's 16 goods industries (c1..c16): the sectors that carry tariffs in the model.
@@ -111,7 +113,7 @@ def main(
     default_output: Path,
     argv: Sequence[str] | None = None,
 ) -> None:
-    """The ``python -m tradewar.policy.sources.<module>`` entry: parse --source/--output, build, list files."""
+    """The ``python -m tools.tariffs.<module>`` entry: parse --source/--output, build, list files."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument(
         "--source",

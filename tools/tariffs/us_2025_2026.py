@@ -12,7 +12,7 @@ MIT; its 2026 events are that tracker's own reading of announced measures):
 
 Outputs (fractions): ``data/tariffs/us_2025_2026_by_partner.csv`` and
 ``us_2025_2026_by_sector.csv``, with provenance notes.
-Run ``python -m tradewar.policy.sources.us_2025_2026 --source ../shared/data``.
+Run ``python -m tools.tariffs.us_2025_2026 --source ../shared/data``.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from tradewar.policy.sources import concordance
-from tradewar.policy.sources._common import (
+from tools.tariffs import concordance
+from tools.tariffs._common import (
     DATA_DIR,
     GOODS,
     main,
@@ -85,7 +85,7 @@ CENSUS_CODES = FOLDER / "CensusCountryMapping_FRBAtl_short.csv"
 EU_CODE = "0003"
 EU_PARTNER = "EU27"
 # EU members since 1 February 2020 (the U.K. out, Croatia in): the members of 2025-2026.
-# (tradewar.world.wiod.EU_MEMBERS is the EU of 2011, with the U.K. and without Croatia.)
+# (tools.worlds.wiod.EU_MEMBERS is the EU of 2011, with the U.K. and without Croatia.)
 EU27 = (
     "AUT", "BEL", "BGR", "CYP", "CZE", "DEU", "DNK", "ESP", "EST", "FIN", "FRA", "GRC", "HRV", "HUN",
     "IRL", "ITA", "LTU", "LUX", "LVA", "MLT", "NLD", "POL", "PRT", "ROU", "SVK", "SVN", "SWE",
@@ -303,8 +303,8 @@ def _partner_note(result: Result) -> str:
         "- Input: `tariffs/us_2025_2026/country-by-time.csv` (percent, divided by 100); partner codes from "
         "the `data-hs2/` files (tracker name -> Census code) and `CensusCountryMapping_FRBAtl_short.csv` "
         "(Census code -> ISO3).",
-        "- Built by: `python -m tradewar.policy.sources.us_2025_2026 --source ../shared/data` "
-        "(script: `tradewar.policy.sources.us_2025_2026.build`).",
+        "- Built by: `python -m tools.tariffs.us_2025_2026 --source ../shared/data` "
+        "(script: `tools.tariffs.us_2025_2026.build`).",
         "",
         "## Choices",
         "",
@@ -313,7 +313,7 @@ def _partner_note(result: Result) -> str:
         "codes in the tracker's own files, not by hand.",
         f"2. The tracker reports the European Union as one partner (Census code {EU_CODE}), here `{EU_PARTNER}`: "
         f"the 27 members since February 2020 ({eu}). Its HS2 file is the exact sum of the 27 members' files "
-        f"(largest gap over chapters: {result.facts['eu_gap']:.0f} USD). Note that `tradewar.world.wiod.EU_MEMBERS` "
+        f"(largest gap over chapters: {result.facts['eu_gap']:.0f} USD). Note that `tools.worlds.wiod.EU_MEMBERS` "
         "is the EU of 2011 (with GBR, without HRV); map `EU27` onto model regions accordingly.",
         "3. Slovakia (`SVK`, `eu_member` true) also appears on its own, and is included in `EU27` as well: "
         "do not add it twice. Its own series stays well above the EU's from April 2025 on, while its HS2 "
@@ -351,8 +351,8 @@ def _sector_note(result: Result) -> str:
         "- Input: `tariffs/us_2025_2026/data-hs2/hs2-tariff-<Census code>.csv` (partner x HS2: 2024 imports, "
         "2024 duty, tariff increase in percent), `CensusCountryMapping_FRBAtl_short.csv`; HS2 -> WIOD from "
         "the HS6 concordance (`../concordance/hs6_to_wiod.csv`, rebuilt from WITS by the same run).",
-        "- Built by: `python -m tradewar.policy.sources.us_2025_2026 --source ../shared/data` "
-        "(script: `tradewar.policy.sources.us_2025_2026.build`).",
+        "- Built by: `python -m tools.tariffs.us_2025_2026 --source ../shared/data` "
+        "(script: `tools.tariffs.us_2025_2026.build`).",
         "",
         "## Choices",
         "",

@@ -1,0 +1,1 @@
+"""Builders of the embedded worlds (``tradewar world build ...`` dispatches here)."""
