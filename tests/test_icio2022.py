@@ -72,12 +72,16 @@ def test_us_china_goods_trade_matches_census_2022(world):
 def test_fixed_deficits_are_the_published_balances(world):
     """The calibrated balances (choice 5 of the provenance): BEA 2022 goods and services
     deficit 945.3 bn USD; SAFE 2022 goods +685.6 and services -94.3 bn USD; Banco de Mexico
-    2022 goods and services -41,460 mn USD. Balancing keeps deficits, so they hold to 0.1%.
-    World deficits sum to zero (a closed world)."""
+    2022 goods and services -41,460 mn USD; stand-ins (goods only, not held out): Destatis 2022
+    goods surplus 76 bn EUR at 1.053 USD/EUR, GSO Viet Nam goods surplus 10.6 bn USD (January-
+    November 2022). Balancing keeps deficits, so they hold to 0.1%. World deficits sum to zero
+    (a closed world)."""
     surplus = -world.deficit / 1e3
     assert float(surplus.sel(country="USA")) == pytest.approx(-945.3, rel=1e-3)
     assert float(surplus.sel(country="CHN")) == pytest.approx(685.6 - 94.3, rel=1e-3)
     assert float(surplus.sel(country="MEX")) == pytest.approx(-41.46, rel=1e-3)
+    assert float(surplus.sel(country="DEU")) == pytest.approx(76 * 1.053, rel=1e-2)
+    assert float(surplus.sel(country="VNM")) == pytest.approx(10.6, rel=1e-3)
     assert abs(float(world.deficit.sum())) < 1e-6 * float(world.value_added.sum())
 
 

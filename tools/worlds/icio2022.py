@@ -130,6 +130,12 @@ PUBLISHED_BALANCES = {
                         "2022 deficit 945.3 bn USD (revised)"),
     "CHN": (591_300.0, "SAFE, balance of payments 2022 (10 February 2023): goods +685.6 bn, services -94.3 bn USD"),
     "MEX": (-41_460.0, "Banco de Mexico, balance of payments 2022 (24 February 2023): goods and services -41,460 mn USD"),
+    # Stand-ins where the goods-and-services balance was not verified (flagged in choice 5):
+    "DEU": (80_000.0, "Destatis foreign trade 2022 (2 February 2023): goods exports 1,564 bn EUR, imports 1,488 bn EUR, "
+                      "surplus 76 bn EUR = 80 bn USD at the ECB's 2022 mean rate 1.053; GOODS ONLY (services, in deficit, "
+                      "not included)"),
+    "VNM": (10_600.0, "General Statistics Office of Viet Nam: goods surplus 10.6 bn USD in January-November 2022; GOODS "
+                      "ONLY and 11 months (full year and services not verified)"),
 }
 
 CHOICES = [
@@ -151,11 +157,15 @@ CHOICES = [
     "buyers sells them at home. The method and damping were chosen by the WIOD backtest (section below).",
     "Trade balances (national accounts): in a closed world an economy's trade balance is its value added minus "
     "its final purchases, which the source does not record, so the imputed split leaves balances unidentified "
-    "(imputed alone: USA -331 bn USD against -945 published, CHN +765 against +591, MEX -130 against -41, VNM "
-    "-283 against a small surplus). The split is therefore fitted (RAS: supplier rows keep z) so that the final "
-    "purchases of USA, CHN and MEX give their published 2022 balances of goods and services: "
+    "(imputed alone: USA -331 bn USD against -945 published, CHN +765 against +591, MEX -130 against -41, DEU "
+    "+295 against a goods surplus of about +80, VNM -283, 62% of its value added, against a goods surplus of "
+    "about +11). The split is therefore fitted (RAS: supplier rows keep z) so that the final purchases of these "
+    "five economies give published 2022 balances (goods and services for USA, CHN, MEX; goods only, as stand-ins "
+    "that are not held out, for DEU and VNM): "
     + "; ".join(f"{code} {value / 1e3:+,.1f} bn ({source})" for code, (value, source) in PUBLISHED_BALANCES.items())
-    + ". The other 77 economies share the rest of world final demand in proportion to their imputed totals. "
+    + ". The other 75 economies share the rest of world final demand in proportion to their imputed totals; "
+    "their balances are the imputation's and carry its error (backtest column `balance`; e.g. JPN about -340 bn "
+    "USD against a published goods-and-services deficit near -150, CYP and MLT implausibly large deficits). "
     "These balances are the world's fixed deficits.",
     "Bilateral trade by sector = observed intermediate plus imputed final purchases; domestic sales on the "
     "diagonal. Gross output = row sums (the source's z is go minus intermediate sales, to within 2 USD mn).",
