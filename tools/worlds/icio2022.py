@@ -46,6 +46,7 @@ def _load_sibling(name: str):
 
 
 fd = _load_sibling("icio_final_demand")
+enduse = _load_sibling("us_enduse")
 
 CITATION = (
     "OECD (2025), Inter-Country Input-Output Database, 2025 release (year 2022), http://oe.cd/icio; "
@@ -155,6 +156,14 @@ CHOICES = [
     "supplier's row is then scaled to its observed z. Pairs with an economy not in WIOD (VNM, MYS, THA, ...) "
     "take the coarse ratio. Ratios are bounded to [e^-6, e^6]. A supplier with final sales and no intermediate "
     "buyers sells them at home. The method and damping were chosen by the WIOD backtest (section below).",
+    "U.S. end-use margins (item 2): for the U.S. as importer and partners WIOD does not have (VNM, MYS, THA, "
+    "SGP, PHL, KHM, ...), the coarse ratio of goods sectors is shifted by b times the log of the partner's "
+    "final/intermediate ratio in Census 2024 imports by HS10 line (BEC rev.5 end use: capital and consumption "
+    "goods final, intermediate goods not; HS2022 -> HS2017 -> WIOD industry with the package's hs6_to_wiod "
+    "concordance) over all partners' ratio, cells under 100 mn USD in either use ignored. b is fitted by 2-fold "
+    "cross-validation over the WIOD partners in the Census files (fit on one half, score U.S. final imports by "
+    "partner x goods industry of WIOD 2011 on the other; scores in the backtest section); b = the folds' mean. "
+    "The margins are of 2024, two years after the table.",
     "Trade balances (national accounts): in a closed world an economy's trade balance is its value added minus "
     "its final purchases, which the source does not record, so the imputed split leaves balances unidentified "
     "(imputed alone: USA -331 bn USD against -945 published, CHN +765 against +591, MEX -130 against -41, DEU "
@@ -362,7 +371,24 @@ def wiod_prior(wiod_dir: Path | str, countries: list[str], wiod_index: np.ndarra
     return prior
 
 
-def build_icio_world(shared: Path | str | None = None, *, damping: float = DAMPING, calibrate: bool = True) -> World:
+def us_margin_shift(shared: Path, countries: list[str], wiod_index: np.ndarray, prior: np.ndarray):
+    """Log shifts of the U.S. final/intermediate ratio for partners without 2011 ratios (choice 5)."""
+    hs6_to_wiod = Path(__file__).resolve().parents[2] / "src" / "tradewar" / "data" / "concordance" / "hs6_to_wiod.csv"
+    table = enduse.read_us_enduse(shared / "tariffs" / "weights", hs6_to_wiod)
+    validation = enduse.cross_validate(table, shared / "wiod2013")
+    margins = enduse.log_margins(table, countries)  # (partner, WIOD goods industry)
+    us = countries.index("USA")
+    shift = np.zeros(prior.shape)
+    goods = [s for s, w in enumerate(wiod_index) if w < len(enduse.GOODS)]
+    new = np.isnan(prior[us]).all(axis=1)  # partners WIOD does not have
+    for s in goods:
+        shift[us, new, s] = validation["exponent"] * margins[new, wiod_index[s]]
+    return shift, validation
+
+
+def build_icio_world(
+    shared: Path | str | None = None, *, damping: float = DAMPING, calibrate: bool = True, use_margins: bool = True
+) -> World:
     """Derive the balanced ``icio2022`` world from ``shared`` (the folder of the reference data).
 
     Parameters
@@ -371,6 +397,9 @@ def build_icio_world(shared: Path | str | None = None, *, damping: float = DAMPI
         Folder holding ``icio2022/``, ``wiod2013/``, ``cp2015/`` and ``concordance/``.
     damping : float
         Weight of each pair's own 2011 ratio in the final-demand imputation.
+    use_margins : bool
+        Shift U.S. final/intermediate ratios for partners without 2011 ratios by their
+        Census 2024 end-use margins (choice 5).
     calibrate : bool
         Fit final purchases to the published balances of ``PUBLISHED_BALANCES`` (choice 5);
         False leaves the imputation alone (used to measure what it gets right by itself).
@@ -389,7 +418,8 @@ def build_icio_world(shared: Path | str | None = None, *, damping: float = DAMPI
     cp_weights, wiod_index = sector_maps(shared / "concordance")
     intermediate, purchases, z = icio_flows(data)
     prior = wiod_prior(shared / "wiod2013", countries, wiod_index)
-    final = fd.impute_final(intermediate, z, prior, damping)
+    shift, margins = us_margin_shift(shared, countries, wiod_index, prior) if use_margins else (None, None)
+    final = fd.impute_final(intermediate, z, prior, damping, shift)
     if calibrate:
         value_added = (intermediate.sum(axis=0) + z).sum(axis=1) - purchases.sum(axis=(1, 2))
         targets = {countries.index(code): value_added[countries.index(code)] - balance
@@ -431,6 +461,9 @@ def build_icio_world(shared: Path | str | None = None, *, damping: float = DAMPI
 def backtest_markdown(wiod_dir: Path | str) -> str:
     """The WIOD backtest's scores as a Markdown section for the provenance note."""
     results = fd.backtest(wiod_dir)
+    shared = Path(wiod_dir).parent
+    hs6_to_wiod = Path(__file__).resolve().parents[2] / "src" / "tradewar" / "data" / "concordance" / "hs6_to_wiod.csv"
+    validation = enduse.cross_validate(enduse.read_us_enduse(shared / "tariffs" / "weights", hs6_to_wiod), wiod_dir)
     lines = [
         "",
         "## Backtest of the final-demand imputation (WIOD, 2013 release)",
@@ -453,10 +486,20 @@ def backtest_markdown(wiod_dir: Path | str) -> str:
                      f"{score['import_share_error']:.3f} | {score['new_trade_wape']:.3f} | {score['balance_error']:.3f} |")
     lines += [
         "",
+        "U.S. end-use margins, 2-fold cross-validation (WAPE of U.S. final imports by partner x goods industry, "
+        "WIOD 2011; `coarse` = the U.S. ratio over all partners, what a partner without earlier ratios gets):",
+        "",
+        "| fitted on | exponent | margins | coarse |",
+        "|---|---|---|---|",
+        *[f"| {', '.join(fold['fit_on'])} | {fold['exponent']:.2f} | {fold['margins']:.3f} | {fold['coarse']:.3f} |"
+          for fold in validation["folds"]],
+        "",
+        f"Exponent used: {validation['exponent']:.2f} (mean of the folds).",
+        "",
         f"Chosen: carry-forward with damping {DAMPING} (best on the 11-year gap for final flows, trade and import "
         "shares; undamped ratios win on the 3-year gap). Proportional sourcing errs on final flows by about as much "
-        "as the flows themselves. Pairs with a new economy err about 1.6 times as much as all pairs. Not yet used: the "
-        "U.S. 2024 end-use margins (Census HS10 x BEC rev.5), which could pin U.S. final imports by partner.",
+        "as the flows themselves. Pairs with a new economy err about 1.6 times as much as all pairs. Not yet used: "
+        "the end-use split of U.S. exports to China (only through 2021 in the reference data).",
         "",
     ]
     return "\n".join(lines)

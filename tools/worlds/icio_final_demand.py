@@ -147,6 +147,7 @@ def impute_final(
     supplier_total: np.ndarray,
     prior_ratio: np.ndarray | None = None,
     damping: float = 1.0,
+    log_shift: np.ndarray | None = None,
 ) -> np.ndarray:
     """Split each supplier's final total over destinations.
 
@@ -162,6 +163,8 @@ def impute_final(
     damping : float in [0, 1]
         Weight of the pair's own (log) ratio against the coarse one; 0 keeps only the
         coarse ratio.
+    log_shift : ndarray (importer, exporter, sector), optional
+        Added to the log ratio after damping (customs end-use margins, ``us_enduse.py``).
 
     Returns
     -------
@@ -178,6 +181,8 @@ def impute_final(
         log_pair = np.clip(np.log(np.where(known, prior_ratio, 1.0)), -LOG_RATIO_BOUND, LOG_RATIO_BOUND)
         coarse = _coarse_log_ratios(intermediate, np.where(known, prior_ratio, 0.0) * intermediate, known)
         log_ratio = np.where(known, damping * log_pair + (1 - damping) * coarse, coarse)
+        if log_shift is not None:
+            log_ratio = log_ratio + log_shift
         weights = np.exp(log_ratio) * intermediate
     column = weights.sum(axis=0)  # (exporter, sector)
     scale = np.divide(supplier_total, column, out=np.zeros_like(column), where=column > 0)
