@@ -78,7 +78,16 @@ def cross_validate(table: pd.DataFrame, wiod_dir: Path | str, exponents=np.linsp
     """Fit the exponent on half of the WIOD partners in the Census files and score on the other
     half: WAPE of U.S. final imports by partner x goods industry in WIOD 2011 (folded), against
     the coarse ratio alone (what a partner without earlier ratios gets otherwise)."""
-    from icio_final_demand import fold_wiod, read_wiod  # sibling module (tools/worlds on sys.path)
+    import importlib.util
+    import sys
+
+    fd = sys.modules.get("icio_final_demand")
+    if fd is None:  # the sibling module, loaded by path (tools/ is not a package in every checkout)
+        spec = importlib.util.spec_from_file_location("icio_final_demand", Path(__file__).with_name("icio_final_demand.py"))
+        fd = importlib.util.module_from_spec(spec)
+        sys.modules["icio_final_demand"] = fd
+        spec.loader.exec_module(fd)
+    fold_wiod, read_wiod = fd.fold_wiod, fd.read_wiod
 
     folded = fold_wiod(read_wiod(wiod_dir, 2011))
     countries = folded.countries
