@@ -173,7 +173,7 @@ CHOICES = [
     "that are not held out, for DEU and VNM): "
     + "; ".join(f"{code} {value / 1e3:+,.1f} bn ({source})" for code, (value, source) in PUBLISHED_BALANCES.items())
     + ". The other 75 economies share the rest of world final demand in proportion to their imputed totals; "
-    "their balances are the imputation's and carry its error (backtest column `balance`; e.g. JPN about -340 bn "
+    "their balances are the imputation's and carry its error (backtest column `balance`; e.g. JPN about -360 bn "
     "USD against a published goods-and-services deficit near -150, CYP and MLT implausibly large deficits). "
     "These balances are the world's fixed deficits.",
     "Bilateral trade by sector = observed intermediate plus imputed final purchases; domestic sales on the "
@@ -450,7 +450,7 @@ def build_icio_world(
         source=f"OECD Inter-Country Input-Output Database, 2025 release, year {YEAR} (final demand by destination imputed)",
         year=YEAR,
         citation=CITATION,
-        tariffs="Caliendo & Parro (2015) applied tariffs of 2005 (stale: 2022 measures not yet in), choices 9-12",
+        tariffs="Caliendo & Parro (2015) applied tariffs of 2005 (stale: 2022 measures not yet in), choices 11-14",
         sector_codes=",".join(codes),
         goods="|".join(ICIO_SECTORS[c][0] for c in codes if c[0] in GOODS_SECTIONS),
         final_demand="imputed: WIOD 2011 final/intermediate ratios carried forward, damped (choice 4)",
@@ -505,6 +505,33 @@ def backtest_markdown(wiod_dir: Path | str) -> str:
     return "\n".join(lines)
 
 
+# Held-out figures (not used by the build): U.S. Census Bureau, trade in goods with China, 2022 (USD mn),
+# and the 2024 totals of the Census HS10 files in ../shared/data/tariffs/weights (a different year: a rough check).
+CENSUS_2022_CHINA = {"imports": 536_754.0, "exports": 153_838.0}
+CENSUS_2024_IMPORTS = {"VNM": 141_400.0, "MYS": 51_600.0, "THA": 63_300.0, "MEX": 503_400.0, "CHN": 429_400.0}
+
+
+def held_out_markdown(world: World) -> str:
+    """The world's U.S. goods trade beside Census figures the build does not use."""
+    goods = world.goods
+
+    def flow(importer, exporter):
+        return float(world.trade.sel(importer=importer, exporter=exporter, sector=goods).sum())
+
+    rows = [("U.S. goods imports from China, 2022", flow("USA", "CHN"), CENSUS_2022_CHINA["imports"]),
+            ("U.S. goods exports to China, 2022", flow("CHN", "USA"), CENSUS_2022_CHINA["exports"])]
+    rows += [(f"U.S. goods imports from {c} (world: 2022; Census: 2024)", flow("USA", c), v)
+             for c, v in CENSUS_2024_IMPORTS.items()]
+    lines = ["", "## Held-out checks (figures the build does not use)", "",
+             "| flow | world (bn USD) | Census (bn USD) | gap |", "|---|---|---|---|"]
+    lines += [f"| {label} | {ours / 1e3:,.1f} | {theirs / 1e3:,.1f} | {100 * (ours / theirs - 1):+.0f}% |"
+              for label, ours, theirs in rows]
+    lines += ["", "World flows are at basic prices, goods = ISIC sections A-C; Census imports are customs values. "
+              "U.S. imports from Malaysia are far too low: ICIO 2022 records only 8.6 bn USD of U.S. intermediate "
+              "purchases of Malaysian goods, and the imputation scales final sales from intermediate ones.", ""]
+    return "\n".join(lines)
+
+
 def write(world: World, target: Path | str | None = None, *, backtest: str = "", command: str = "") -> Path:
     """Save the world and its provenance note (choices, then the backtest's errors)."""
     target = Path(target) if target else embedded_path(world.name)
@@ -512,8 +539,7 @@ def write(world: World, target: Path | str | None = None, *, backtest: str = "",
     note = write_provenance(world, target.with_suffix(".md"), choices=CHOICES,
                             command=command or "python -m tools.worlds.icio2022 --source ../shared/data",
                             script="tools/worlds/icio2022.py")
-    if backtest:
-        note.write_text(note.read_text() + backtest)
+    note.write_text(note.read_text() + held_out_markdown(world) + backtest)
     return target
 
 
