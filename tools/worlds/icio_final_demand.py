@@ -26,7 +26,7 @@ The module is used by ``tools/worlds/icio2022.py`` and by the backtest test.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -59,7 +59,6 @@ class Folded:
     intermediate: np.ndarray
     supplier_total: np.ndarray
     final: np.ndarray | None = None
-    purchases_by_node: np.ndarray | None = field(default=None, repr=False)
 
 
 def read_wiod(source: Path | str, year: int) -> dict[str, np.ndarray]:
@@ -188,10 +187,8 @@ def impute_final(
     scale = np.divide(supplier_total, column, out=np.zeros_like(column), where=column > 0)
     final = weights * scale[None, :, :]
     orphan = (column <= 0) & (supplier_total > 0)
-    n = intermediate.shape[0]
     exporters, sectors = np.nonzero(orphan)
     final[exporters, exporters, sectors] += supplier_total[exporters, sectors]
-    del n
     return final
 
 
