@@ -142,3 +142,30 @@ def build_wiod(
     command = f"tradewar world build wiod --year {year} --source {source} --cp2015 {cp2015} --services-theta {services_theta}"
     write_provenance(world, target.with_suffix(".md"), choices=wiod.CHOICES, command=command)
     console.print(f"Wrote {target} ({target.stat().st_size / 1e6:.2f} MB) and {target.with_suffix('.md').name}; hash {world.hash}")
+
+
+@build_app.command("icio")
+def build_icio(
+    year: Annotated[int, typer.Option(help="ICIO year (the reference data hold 2022).")] = 2022,
+    source: Annotated[Path | None, typer.Option(help="Folder with icio2022/, wiod2013/, cp2015/, concordance/.")] = None,
+    output: Annotated[Path | None, typer.Option(help="Where to write the world (default: the checkout's src/tradewar/data/worlds/icio2022.npz).")] = None,
+) -> None:
+    """Derive ``icio2022`` from the OECD ICIO tables.
+
+    Needs a checkout of the repository (the builder is ``tools/worlds/icio2022.py``). Without
+    ``--output`` it writes into the checkout's source tree, never into an installed package.
+    """
+    if year != 2022:
+        fail(ValueError(f"The reference data hold OECD ICIO for 2022 only, not {year}."))
+    root, builder = load_builder("worlds.icio2022")
+    if output is None:
+        output = root / "src" / "tradewar" / "data" / "worlds" / "icio2022.npz"
+    shared = source or builder.default_shared()
+    try:
+        with console.status("Building ICIO 2022, imputing final demand and solving its baseline equilibrium..."):
+            world = builder.build_icio_world(shared)
+            notes = builder.backtest_markdown(Path(shared) / "wiod2013")
+    except (TradewarError, ValueError, builder.fd.SourceError) as error:
+        fail(error)
+    target = builder.write(world, output, backtest=notes, command=f"tradewar world build icio --year {year} --source {shared}")
+    console.print(f"Wrote {target} ({target.stat().st_size / 1e6:.2f} MB) and {target.with_suffix('.md').name}; hash {world.hash}")

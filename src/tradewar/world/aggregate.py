@@ -24,16 +24,29 @@ EU27_2020 = (
     "AUT", "BEL", "BGR", "CYP", "CZE", "DEU", "DNK", "ESP", "EST", "FIN", "FRA", "GRC", "HRV", "HUN",
     "IRL", "ITA", "LTU", "LUX", "LVA", "MLT", "NLD", "POL", "PRT", "ROU", "SVK", "SVN", "SWE",
 )
-COMPACT = ("USA", "CHN", "EU27", "GBR", "JPN", "KOR", "TWN", "IND", "CAN", "MEX", "BRA", "RUS", "ROW")
+COMPACT = ("USA", "CHN", "EU27", "GBR", "JPN", "KOR", "TWN", "IND", "CAN", "MEX", "BRA", "RUS", "VNM", "ASEAN", "ROW")
+# ASEAN members other than Vietnam (which the compact grouping keeps on its own: the 2025 trade diverted to it).
+ASEAN = ("BRN", "IDN", "KHM", "LAO", "MMR", "MYS", "PHL", "SGP", "THA")
 
 
 def _eu27(country: str) -> str:
     return "EU27" if country in EU27_2020 else country
 
 
-def _compact(country: str) -> str:
-    region = _eu27(country)
-    return region if region in COMPACT else "ROW"
+def _compact(labels: Sequence[str]) -> list[str]:
+    """The compact regions. Worlds with Vietnam (icio2022) also get VNM and an ASEAN group; worlds
+    without it (wiod2011, whose only ASEAN member is Indonesia) keep their 13 regions, IDN in ROW."""
+    detailed = "VNM" in labels
+    groups = []
+    for country in labels:
+        region = _eu27(country)
+        if detailed and country in ASEAN:
+            region = "ASEAN"
+        groups.append(region if region in COMPACT and (detailed or region not in ("VNM", "ASEAN")) else "ROW")
+    return groups
+
+
+_compact.takes_labels = True
 
 
 REGION_GROUPINGS = {
@@ -77,6 +90,37 @@ _BROAD = {
     "Health": "Public and personal services",
     "Other services": "Public and personal services",
     "Private households": "Public and personal services",
+    # ISIC Rev.4 sectors of icio2022 (labels shared with WIOD above map the same way).
+    "Forestry": "Agriculture",
+    "Fishing": "Agriculture",
+    "Coal": "Mining and energy",
+    "Oil and gas": "Mining and energy",
+    "Metal ores": "Mining and energy",
+    "Other mining": "Mining and energy",
+    "Mining support": "Mining and energy",
+    "Textiles and apparel": "Food, textiles and light manufacturing",
+    "Paper and printing": "Food, textiles and light manufacturing",
+    "Pharmaceuticals": "Chemicals and materials",
+    "Iron and steel": "Metals",
+    "Non-ferrous metals": "Metals",
+    "Metal products": "Metals",
+    "Computers and electronics": "Electrical and optical",
+    "Electrical equipment": "Electrical and optical",
+    "Motor vehicles": "Transport equipment",
+    "Ships": "Transport equipment",
+    "Other transport equipment": "Transport equipment",
+    "Electricity and gas": "Utilities and construction",
+    "Water and waste": "Utilities and construction",
+    "Wholesale and retail": "Trade and transport",
+    "Land transport": "Trade and transport",
+    "Warehousing": "Trade and transport",
+    "Postal services": "Trade and transport",
+    "Publishing and broadcasting": "Business and finance",
+    "Telecom": "Business and finance",
+    "IT services": "Business and finance",
+    "Professional services": "Business and finance",
+    "Administrative services": "Business and finance",
+    "Arts and recreation": "Public and personal services",
 }
 
 # Sectors the broad grouping does not know (a split-out critical product) stay on their own.
@@ -91,7 +135,7 @@ def _grouping(labels: Sequence[str], spec, kind: str, named: dict) -> list[str]:
         if spec not in named:
             raise WorldValidationError(f"Unknown {kind} grouping {spec!r}; built in: {sorted(named)}.")
         rule = named[spec]
-        groups = [rule(label) for label in labels]
+        groups = rule(list(labels)) if getattr(rule, "takes_labels", False) else [rule(label) for label in labels]
         missing = [label for label, group in zip(labels, groups, strict=True) if group is None]
         if missing:
             raise WorldValidationError(f"The {kind} grouping {spec!r} does not cover {missing}.")

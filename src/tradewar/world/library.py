@@ -52,7 +52,9 @@ def save_world(world: World, path: Path | str) -> Path:
     return path
 
 
-def write_provenance(world: World, path: Path | str, *, choices: list[str], command: str) -> Path:
+def write_provenance(
+    world: World, path: Path | str, *, choices: list[str], command: str, script: str = "tools.worlds.wiod.build_wiod_world"
+) -> Path:
     """Write the Markdown provenance note that sits beside a built world file."""
     path = Path(path)
     attrs = world.data.attrs
@@ -65,7 +67,7 @@ def write_provenance(world: World, path: Path | str, *, choices: list[str], comm
         f"- Year: {attrs.get('year', 'unknown')}",
         f"- Citation: {attrs.get('citation', 'unknown')}",
         f"- Tariffs: {attrs.get('tariffs', 'as in the source')}",
-        f"- Built by: `{command}` (script: `tools.worlds.wiod.build_wiod_world`)",
+        f"- Built by: `{command}` (script: `{script}`)",
         "",
         "## Choices made in deriving the model's inputs",
         "",
