@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 import xarray as xr
 from typer.testing import CliRunner
@@ -21,6 +22,7 @@ from typer.testing import CliRunner
 from tests.conftest import random_world
 from tradewar import simulate
 from tradewar.cli import app
+from tradewar.model.gravity import GravityModel
 from tradewar.model.targets import solve_purchase_commitment, solve_quota
 from tradewar.results import ArrayResult, Result, Summary, missing_units, netcdf_ready
 from tradewar.simulation import ScenarioRun
@@ -243,6 +245,20 @@ def test_sweep_outcome(tmp_path, captured):
     assert printed.exit_code == 0, printed.output
     assert printed.output == json.dumps(documents[0], indent=2) + "\n"
     assert documents[0]["skipped"] == document["solved"]  # done before: resumed, not solved again
+
+
+def test_gravity_result(tmp_path):
+    """The one-sector gravity result: a 3-country world with flows only (ge_gravity style); frames have
+    one row per country (11 outcomes) and per pair; the document's welfare is the data's. Cost: < 0.5 s."""
+    flows = np.array([[80.0, 10, 5], [8, 60, 4], [6, 3, 50]])
+    change = np.ones((3, 3))
+    change[0, 1] = change[1, 0] = 1.5
+    result = GravityModel.from_flows(flows, ["A", "B", "C"], sigma=5).simulate(trade_cost_change=change,
+                                                                             closure="exact")
+    document = check_protocol(result, "One-sector gravity", tmp_path, "gravity")
+    assert result.to_frame().shape == (3, 11) and result.to_frame("bilateral").shape == (9, 4)
+    assert document["countries"]["A"]["welfare_pct"] == pytest.approx(
+        100 * (float(result.data["welfare"].sel(country="A")) - 1), rel=1e-15)
 
 
 def test_summary_html_escapes_labels():

@@ -67,7 +67,11 @@ class CounterfactualResult(ArrayResult):
     ``welfare_linear``. Sector variables: ``price``, ``unit_cost``,
     ``output``, ``expenditure``. Bilateral: ``trade`` (baseline and new flows at
     producer prices), ``trade_shares``, and the decomposition by partner and
-    sector ``terms_of_trade_by_partner``, ``volume_of_trade_by_partner``.
+    sector ``terms_of_trade_by_partner``, ``volume_of_trade_by_partner``. Every
+    variable's ``units`` attribute says its unit (:data:`VARIABLE_UNITS`).
+
+    The results protocol (:mod:`tradewar.results`): :meth:`summary` (text and HTML),
+    :meth:`to_frame`, :meth:`to_dict`, :meth:`to_dataset` and ``to_netcdf``.
     """
 
     def __init__(
