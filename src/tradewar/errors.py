@@ -57,3 +57,7 @@ class NoEquilibriumError(TradewarError, RuntimeError):
     def __init__(self, message: str, *, country_index: int | None = None):
         super().__init__(message)
         self.country_index = country_index
+
+
+class ElasticityError(TradewarError, ValueError):
+    """An elasticity set or horizon is unknown, or its file lacks a sector or holds a bad value."""

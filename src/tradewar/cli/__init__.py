@@ -35,6 +35,11 @@ from tradewar.cli.sweep import runs_app, sweep  # noqa: E402
 app.command()(sweep)
 app.add_typer(runs_app, name="runs")
 
+# Backtests against observed trade (issue 14).
+from tradewar.cli.backtest import backtest  # noqa: E402
+
+app.command()(backtest)
+
 
 @app.command()
 def scenarios(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:

@@ -358,6 +358,13 @@ class World:
 
         return split_sector(self, parent, child, output_share, trade_elasticity, **options)
 
+    def with_elasticities(self, name: str, horizon: str = "long", **options) -> World:
+        """The same world with a named elasticity set at a horizon; see
+        :func:`tradewar.world.elasticities.with_elasticities`."""
+        from tradewar.world.elasticities import with_elasticities
+
+        return with_elasticities(self, name, horizon, **options)
+
     # ------------------------------------------------------------------ display
     def __repr__(self) -> str:
         total = float(self.trade.values.sum())

@@ -1,0 +1,234 @@
+"""Named trade-elasticity sets and horizons.
+
+A *set* is a published estimate of how trade responds to tariffs, mapped to the
+sectors of a world and to the engine's ``theta`` by what it measures:
+
+- ``cp2015``: Caliendo & Parro (2015, Table 1), the dispersion parameter theta of
+  their model itself; flows gross of tariffs move as ``(1+t)^-theta``.
+- ``fontagne2022``: Fontagne, Guimbard & Orefice (2022, JIE), tariff elasticities of
+  trade flows measured net of tariffs (BACI), ``epsilon = -(1 + theta)``.
+
+A *horizon* scales a set after Boehm, Levchenko & Pandalai-Nayar (2023, AER),
+whose elasticity of tariff-exclusive (net) flows is about 0.76 one year after a
+tariff change and about 2 (1.75 to 2.25) once converged after 7-10 years:
+
+- ``long``: the set as estimated (tariff-based estimates on 15-year panels are
+  long-run in their sense);
+- ``medium`` (five years): the net elasticity ``1 + theta`` times
+  ``(0.76 + (5 - 1) / (10 - 1) * (2.0 - 0.76)) / 2.0`` = 0.656, BLP's one- and
+  ten-year points joined linearly (the interpolation is ours);
+- ``short`` (one year): ``1 + theta`` times ``0.76 / 2.0`` = 0.38.
+
+The ratios apply to the net-flow elasticity because that is what BLP measure;
+theta never falls below ``THETA_FLOOR`` (0.5, our choice: BLP's one-year level
+itself, 0.76 on net flows, means theta < 0, which the model cannot take); the
+sectors held at the floor are recorded. The short-run closure with labour fixed
+by sector belongs to the engine and is not yet there: ``labour="sector-specific"``
+raises ``NotImplementedError`` (see :func:`with_elasticities`).
+
+>>> world = with_elasticities(load_world(), "fontagne2022", horizon="short")  # doctest: +SKIP
+>>> world.data.attrs["elasticities"], world.data.attrs["horizon"]             # doctest: +SKIP
+('fontagne2022', 'short')
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tradewar.errors import DataNotFoundError, ElasticityError
+from tradewar.world.world import World
+
+__all__ = [
+    "ELASTICITY_SETS",
+    "HORIZONS",
+    "THETA_FLOOR",
+    "ElasticitySet",
+    "horizon_theta",
+    "load_elasticity_set",
+    "read_elasticity_file",
+    "with_elasticities",
+]
+
+#: What each set's published number measures, and where it comes from.
+ELASTICITY_SETS = {
+    "cp2015": {
+        "concept": "gross",
+        "measures": "theta: flows gross of tariffs move as (1+t)^-theta",
+        "citation": "Caliendo, L. and Parro, F. (2015), 'Estimates of the Trade and Welfare Effects of NAFTA', "
+                    "Review of Economic Studies 82(1): 1-44, Table 1",
+    },
+    "fontagne2022": {
+        "concept": "net",
+        "measures": "epsilon: flows net of tariffs move as (1+t)^epsilon, epsilon = -(1 + theta)",
+        "citation": "Fontagne, L., Guimbard, H. and Orefice, G. (2022), 'Tariff-based product-level trade "
+                    "elasticities', Journal of International Economics 137: 103593",
+    },
+}
+
+# Boehm, Levchenko & Pandalai-Nayar (2023): elasticity of tariff-exclusive flows.
+BLP_ONE_YEAR, BLP_LONG_RUN, BLP_CONVERGED_YEARS = 0.76, 2.0, 10
+HORIZON_YEARS = {"short": 1, "medium": 5, "long": None}
+HORIZONS = tuple(HORIZON_YEARS)
+THETA_FLOOR = 0.5
+
+
+def horizon_ratio(horizon: str) -> float:
+    """The factor on the net-flow elasticity ``1 + theta`` at a horizon (1 for ``long``)."""
+    _check_name(horizon, HORIZONS, "horizon")
+    years = HORIZON_YEARS[horizon]
+    if years is None:
+        return 1.0
+    level = BLP_ONE_YEAR + (years - 1) / (BLP_CONVERGED_YEARS - 1) * (BLP_LONG_RUN - BLP_ONE_YEAR)
+    return level / BLP_LONG_RUN
+
+
+def horizon_theta(theta_long, horizon: str) -> np.ndarray:
+    """theta at a horizon from the long-run theta: ``1 + theta`` scaled, floored at ``THETA_FLOOR``."""
+    theta_long = np.asarray(theta_long, dtype=float)
+    return np.maximum(horizon_ratio(horizon) * (1.0 + theta_long) - 1.0, THETA_FLOOR) if horizon != "long" \
+        else theta_long.copy()
+
+
+@dataclass(frozen=True)
+class ElasticitySet:
+    """One set on one world's sectors: the published values, theta, standard errors."""
+
+    name: str
+    world: str
+    sectors: tuple[str, ...]
+    published: np.ndarray  # in the set's own concept (theta, or the net-flow epsilon)
+    theta: np.ndarray  # long run, the engine's parameter
+    se: np.ndarray  # of theta; NaN where the source gives none
+    derivation: tuple[str, ...]
+
+    @property
+    def concept(self) -> str:
+        return ELASTICITY_SETS[self.name]["concept"]
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame({"sector": self.sectors, "published": self.published, "theta": self.theta,
+                             "se": self.se, "derivation": self.derivation})
+
+    def standard_errors(self) -> np.ndarray:
+        """Standard errors of theta by sector, for Monte Carlo draws.
+
+        Raises a clear error where the shipped file has none: the shared data hold
+        point estimates only (Fontagne et al. publish their standard errors in a
+        separate file, Caliendo & Parro in their Table 1; neither is in ``../shared``).
+        """
+        if np.isnan(self.se).any():
+            missing = [s for s, v in zip(self.sectors, self.se, strict=True) if np.isnan(v)]
+            raise ElasticityError(
+                f"Elasticity set {self.name!r} ships no standard errors for {len(missing)} sectors "
+                f"({', '.join(missing[:3])}...); use --draws with an explicit spread instead."
+            )
+        return self.se
+
+
+def _check_name(value: str, allowed, what: str) -> None:
+    if value not in allowed:
+        close = difflib.get_close_matches(str(value), list(allowed), n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise ElasticityError(f"Unknown {what} {value!r}; choose from {', '.join(allowed)}.{hint}")
+
+
+def _data_file(world_name: str) -> Path:
+    return Path(str(resources.files("tradewar") / "data" / "elasticities" / f"{world_name}.csv"))
+
+
+def read_elasticity_file(path: Path | str, name: str, sectors: list[str]) -> ElasticitySet:
+    """Read one set from an elasticity CSV (columns ``set, sector, published, theta, se``) and check it.
+
+    Sectors are matched by name (``sector``) or, where the world uses codes, by ``sector_code``. Every sector of the world must be there once with a finite theta above zero;
+    an error names the file, the set and the sector otherwise.
+    """
+    _check_name(name, ELASTICITY_SETS, "elasticity set")
+    path = Path(path)
+    if not path.is_file():
+        raise DataNotFoundError(f"Elasticity file {path} not found.")
+    table = pd.read_csv(path)
+    needed = {"set", "sector", "published", "theta", "se"}
+    if not needed <= set(table.columns):
+        raise ElasticityError(f"{path.name} lacks the columns {sorted(needed - set(table.columns))}.")
+    rows = table[table["set"] == name]
+    # Worlds label sectors by name (wiod2011) or by code (ICIO's "C26"): match whichever the world uses.
+    key = "sector_code" if "sector_code" in rows and not set(sectors) & set(rows["sector"]) else "sector"
+    rows = rows.set_index(key)
+    missing = [s for s in sectors if s not in rows.index]
+    if missing:
+        raise ElasticityError(f"{path.name}: set {name!r} has no value for sector(s) {', '.join(missing)}.")
+    rows = rows.loc[sectors]
+    bad = [f"{s} ({v})" for s, v in rows["theta"].items() if not (np.isfinite(v) and v > 0)]
+    if bad:
+        raise ElasticityError(
+            f"{path.name}: set {name!r} needs a positive trade elasticity (theta) in every sector; "
+            f"got {', '.join(bad)}."
+        )
+    return ElasticitySet(name, path.stem, tuple(sectors), rows["published"].to_numpy(float),
+                         rows["theta"].to_numpy(float), rows["se"].to_numpy(float),
+                         tuple(rows["derivation"].astype(str)) if "derivation" in rows else ("",) * len(sectors))
+
+
+def load_elasticity_set(name: str, world: World) -> ElasticitySet:
+    """A named set on a world's sectors (worlds named in ``data/elasticities/``: ``wiod2011``, ``icio2022``)."""
+    _check_name(name, ELASTICITY_SETS, "elasticity set")
+    base = str(world.data.attrs.get("elasticity_base_world", world.name))
+    path = _data_file(base)
+    if not path.is_file():
+        raise ElasticityError(
+            f"No elasticity sets are mapped to world {base!r} yet (only "
+            f"{', '.join(p.stem for p in path.parent.glob('*.csv') if not p.stem.endswith('_gtap'))}); "
+            "build them with tools/elasticities/build_elasticities.py."
+        )
+    return read_elasticity_file(path, name, world.sectors)
+
+
+def with_elasticities(world: World, name: str, horizon: str = "long", *, labour: str = "mobile",
+                      path: Path | str | None = None) -> World:
+    """A copy of ``world`` whose trade elasticities are a named set at a horizon.
+
+    Parameters
+    ----------
+    world : World
+        A world whose sectors the set is mapped to (``wiod2011``).
+    name : str
+        ``cp2015`` or ``fontagne2022``.
+    horizon : str
+        ``long`` (as estimated), ``medium`` (five years) or ``short`` (one year); see the module.
+    labour : str
+        ``mobile`` (the engine's one-factor closure). ``sector-specific``, the usual
+        short-run closure, needs the engine's sector wages and raises ``NotImplementedError``.
+    path : path, optional
+        An elasticity CSV to read instead of the shipped one.
+
+    Returns
+    -------
+    World
+        The same data with ``trade_elasticity`` replaced; ``attrs`` record
+        ``elasticities``, ``horizon`` and the sectors held at the floor.
+    """
+    _check_name(horizon, HORIZONS, "horizon")
+    if labour != "mobile":
+        if labour == "sector-specific":
+            raise NotImplementedError(
+                "Sector-specific labour (the short-run closure) needs sector wages in the engine; not yet available."
+            )
+        raise ElasticityError(f"Unknown labour closure {labour!r}; choose from mobile, sector-specific.")
+    chosen = load_elasticity_set(name, world) if path is None else read_elasticity_file(path, name, world.sectors)
+    theta = horizon_theta(chosen.theta, horizon)
+    new = world.replace(trade_elasticity=theta)
+    floored = [s for s, value in zip(world.sectors, theta, strict=True) if horizon != "long" and value <= THETA_FLOOR]
+    new.data.attrs.update({
+        "elasticities": name,
+        "horizon": horizon,
+        "elasticity_base_world": str(world.data.attrs.get("elasticity_base_world", world.name)),
+        "elasticity_citation": ELASTICITY_SETS[name]["citation"],
+        "elasticity_floor_sectors": "|".join(floored),
+    })
+    return new
