@@ -6,8 +6,8 @@ Expected values come from identities: frame shapes are the world's dimensions (c
 sectors, instruments, draws); a netCDF file read back equals the dataset written; a
 document printed by a command equals the ``to_dict()`` of the result object that command
 computed (captured as it ran), byte for byte; numbers in a document equal the same numbers
-in the result's frames. Cost: about 25 s in all, most of it the war and the scenario runs
-on the 13-region world (each test states its own).
+in the result's frames. Cost: about 18 s of CPU in all (about 50 s wall on a loaded 2-core
+machine), most of it the two wars' gradients and the scenario runs (each test states its own).
 """
 
 from __future__ import annotations
