@@ -45,13 +45,23 @@ def test_fit_recovers_an_exact_line():
         np.testing.assert_allclose(fit["slope_ci95"], [2.0, 2.0], rtol=1e-9)
 
 
-def test_backtest_json_reports_sectors_slope_and_held_out():
+def test_backtest_json_reports_sectors_slope_and_held_out(monkeypatch, tmp_path):
     """Provenance: identities on the output (observed change = log of the shipped shares) and the
     model's sign: a tariff on China alone raises its relative price, so its share of U.S. imports
-    falls in every goods sector."""
+    falls in every goods sector. The command prints its result's ``to_dict()``, which follows the
+    results protocol (tests/test_results_protocol.py)."""
+    from tests.test_results_protocol import check_protocol
+    from tradewar.backtest import BacktestResult
+
+    computed = []
+    original = BacktestResult.to_dict
+    monkeypatch.setattr(BacktestResult, "to_dict", lambda self: computed.append(self) or original(self))
     result = CliRunner().invoke(app, ["backtest", "trade-war-2019", "--elasticities", "fontagne2022",
                                       "--horizon", "short", "--json"])
     assert result.exit_code == 0, result.output
+    assert len(computed) == 1 and result.output == json.dumps(original(computed[0]), indent=2) + "\n"
+    check_protocol(computed[0], "Backtest trade-war-2019", tmp_path, "backtest")
+    assert computed[0].to_frame().shape == (16, 7)
     document = json.loads(result.output)
     assert (document["elasticities"], document["horizon"]) == ("fontagne2022", "short")
     sectors = pd.DataFrame(document["sectors"])

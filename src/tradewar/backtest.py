@@ -37,12 +37,14 @@ from importlib import resources
 
 import numpy as np
 import pandas as pd
+import xarray as xr
 
 from tradewar.errors import TradewarError
 from tradewar.model.counterfactual import simulate
 from tradewar.policy.dates import as_date
 from tradewar.policy.library import load_library
 from tradewar.policy.timeline import Timeline
+from tradewar.results import UNITS, ArrayResult, Summary, SummaryTable
 from tradewar.world.elasticities import with_elasticities
 from tradewar.world.library import load_world
 from tradewar.world.world import World
@@ -87,9 +89,11 @@ def window_average_policy(timeline: Timeline, world: World, start: date | str, e
     return tariff, export_tax
 
 
-@dataclass
-class BacktestResult:
-    """Per-sector predictions and observations, the headline metric and the held-out checks."""
+@dataclass(repr=False)
+class BacktestResult(ArrayResult):
+    """Per-sector predictions and observations, the headline metric and the held-out checks
+    (the results protocol of :mod:`tradewar.results`; :meth:`to_dict` is what
+    ``tradewar backtest --json`` prints)."""
 
     name: str
     elasticities: str
@@ -101,7 +105,44 @@ class BacktestResult:
     caveats: tuple[str, ...] = CAVEATS
     settings: dict = field(default_factory=dict)
 
+    def to_frame(self, level: str = "sectors") -> pd.DataFrame:
+        """One row per goods sector: China's share of U.S. imports before and after, in the model
+        and observed (percent), their log changes, and the observed imports from China."""
+        if level != "sectors":
+            raise ValueError(f"level must be 'sectors', not {level!r}.")
+        return self.sectors.set_index("sector")
+
+    def summary(self) -> Summary:
+        head = self.headline
+        fits = pd.DataFrame(
+            {"estimate": [head["slope"], head["correlation"]],
+             "ci95_low": [head["slope_ci95"][0], head["correlation_ci95"][0]],
+             "ci95_high": [head["slope_ci95"][1], head["correlation_ci95"][1]]},
+            index=pd.Index(["slope", "correlation"], name="observed on predicted"))
+        shown = self.to_frame()[["observed_share_before_pct", "observed_share_after_pct", "observed_dlog_share",
+                                 "predicted_dlog_share"]]
+        return Summary(
+            f"Backtest {self.name} (elasticities {self.elasticities}, horizon {self.horizon})",
+            header=[self.settings.get("outcome", "")],
+            tables=[SummaryTable(f"Headline ({head['n_sectors']} sectors, equal weights, 95% bootstrap CI)", fits),
+                    SummaryTable("By sector", shown)],
+            notes=["Cannot control for: " + "; ".join(self.caveats) + "."],
+        )
+
+    def to_dataset(self) -> xr.Dataset:
+        """The sector table, one variable per column, with units."""
+        frame = self.to_frame()
+        units = {column: UNITS["percent"] if column.endswith("_pct") else UNITS["usd"] if column.endswith("_usd_mn")
+                 else "log change (natural log of new/old)" for column in frame.columns}
+        data = xr.Dataset.from_dataframe(frame)
+        for column, unit in units.items():
+            data[column].attrs["units"] = unit
+        data.attrs.update({"backtest": self.name, "elasticities": self.elasticities, "horizon": self.horizon,
+                           "slope": self.headline["slope"], "correlation": self.headline["correlation"]})
+        return data
+
     def to_dict(self) -> dict:
+        """What ``tradewar backtest --json`` prints."""
         return {"backtest": self.name, "elasticities": self.elasticities, "horizon": self.horizon,
                 "settings": self.settings, "headline": self.headline, "aggregate": self.aggregate,
                 "sectors": self.sectors.to_dict(orient="records"), "held_out": self.held_out,

@@ -13,24 +13,27 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import pandas as pd
 import xarray as xr
 
 from tradewar.model.counterfactual import simulate
-from tradewar.model.result import CounterfactualResult
+from tradewar.model.result import SIDES, CounterfactualResult
 from tradewar.model.solver import SolverOptions
 from tradewar.model.targets import solve_purchase_commitment
 from tradewar.policy.library import load_library, load_scenario
 from tradewar.policy.scenario import Scenario
 from tradewar.policy.timeline import Timeline
+from tradewar.results import ArrayResult, Summary
 from tradewar.world.aggregate import aggregate_policy
 from tradewar.world.world import World
 
 __all__ = ["PreparedScenario", "ScenarioRun", "parse_against", "policy_state", "prepare_scenario", "run_scenario"]
 
 
-@dataclass
-class ScenarioRun:
-    """A solved scenario: what was assumed and what came out."""
+@dataclass(repr=False)
+class ScenarioRun(ArrayResult):
+    """A solved scenario: what was assumed and what came out (the results protocol of
+    :mod:`tradewar.results`; :meth:`to_dict` is what ``tradewar simulate --json`` prints)."""
 
     scenario: Scenario
     world: World
@@ -42,6 +45,39 @@ class ScenarioRun:
     timeline: Timeline = field(repr=False)
     commitments: list[dict] = field(default_factory=list)
     detailed_world: World | None = field(default=None, repr=False)  # where the measures are defined
+
+    def focus_countries(self, countries: list[str] | None = None) -> list[str]:
+        """The two sides, then the scenario's report countries (or ``countries``), present in the result."""
+        chosen = list(countries) if countries else list(self.scenario.report.countries)
+        return [c for c in dict.fromkeys([*SIDES, *chosen]) if c in self.result.countries]
+
+    def summary(self, countries: list[str] | None = None) -> Summary:
+        """The result's summary, titled with the scenario, its date and starting point."""
+        summary = self.result.summary(countries)
+        summary.title = f"{self.scenario.name}: {summary.title}"
+        summary.header = [f"World {self.world.name}; measures in force on {self.on}; effects against {self.against}."]
+        return summary
+
+    def to_frame(self, level: str = "country") -> pd.DataFrame:
+        """As :meth:`CounterfactualResult.to_frame <tradewar.model.result.CounterfactualResult.to_frame>`."""
+        return self.result.to_frame(level)
+
+    def to_dict(self) -> dict:
+        """What ``tradewar simulate --json`` prints (the command adds only ``report``, the file it wrote)."""
+        sides = [c for c in SIDES if c in self.result.countries]
+        document = self.result.to_dict(scenario=self.scenario.name, date=self.on.isoformat() if self.on else None,
+                                       pairs=[(a, b) for a in sides for b in sides if a != b])
+        document["against"] = self.against
+        document["purchase_commitments"] = self.commitments
+        document["sector_output_pct"] = self.result.sector_output_pct(self.focus_countries())
+        return document
+
+    def to_dataset(self) -> xr.Dataset:
+        """The result's dataset, with the scenario, its date and starting point in its attributes."""
+        data = self.result.to_dataset()
+        data.attrs.update({"scenario": self.scenario.name, "date": self.on.isoformat() if self.on else "",
+                           "against": self.against})
+        return data
 
 
 def parse_against(value: str | date | None) -> date | str | None:

@@ -111,12 +111,6 @@ def _focus(run, countries: str | None) -> list[str]:
     return focus_countries(run, [c.strip() for c in countries.split(",")] if countries else None)
 
 
-def _document(run) -> dict:
-    from tradewar.report.tables import run_document
-
-    return run_document(run)
-
-
 def simulate(
     scenario: Annotated[str, typer.Argument(help="A built-in scenario (see `tradewar scenarios`) or a .toml file.")] = DEFAULT_SCENARIO,
     against: Annotated[str | None, typer.Option(help="Measure from this date (YYYY-MM-DD) or scenario instead of the no-war baseline.")] = None,
@@ -151,7 +145,7 @@ def simulate(
     except (TradewarError, typer.BadParameter) as error:
         fail(error)
     if as_json:
-        document = _document(run)
+        document = run.to_dict()
         document["report"] = str(path) if path else None
         typer.echo(json.dumps(document, indent=2))
         return
@@ -223,7 +217,7 @@ def compare(
     except (TradewarError, typer.BadParameter) as error:
         fail(error)
     if as_json:
-        typer.echo(json.dumps({"scenarios": [_document(run) for run in runs]}, indent=2))
+        typer.echo(json.dumps({"scenarios": [run.to_dict() for run in runs]}, indent=2))
         return
     frames = [run.result.country_table() for run in runs]
     shown = [c for c in _focus(runs[0], countries) if c in frames[1].index]

@@ -87,15 +87,7 @@ def war(
                                   task, description=f"Round {n}: largest tariff change {rec['largest_change_pct']:.3f} pts"))
     except (TradewarError, typer.BadParameter) as error:
         fail(error)
-    document = {
-        "players": list(players),
-        "rounds": result.rounds,
-        "tariffs": result.tariffs(),
-        "welfare_pct": result.welfare_pct(),
-        "converged": result.converged,
-        "solves": game.solves,
-        "world": world.name,
-    }
+    document = result.to_dict()
     if report is not None:
         from tradewar.report.strategy_html import write_war_report
 
@@ -118,7 +110,7 @@ def war(
     for country, value in sorted(document["welfare_pct"].items(), key=lambda kv: kv[1]):
         welfare.add_row(country, f"{value:+.3f}")
     console.print(welfare)
-    console.print(f"{len(result.rounds)} rounds, converged: {result.converged}, {game.solves} equilibrium solves.")
+    console.print(f"{len(result.rounds)} rounds, converged: {result.converged}, {result.solves} equilibrium solves.")
 
 
 def _deal_policy(world, base, a, b, tariffs_pct: dict[str, float], lifted: list[str], cards: list[str]):

@@ -104,36 +104,13 @@ def simulate_draws(
                    f"seed {mc.seed}; {mc.n_failed} draws failed."],
         )
     if as_json:
-        document = _mc_document(mc, chosen.name)
+        document = mc.to_dict()
         document["report"] = str(path) if path else None
         typer.echo(json.dumps(document, indent=2))
         return
     _print_bands(mc, chosen, countries)
     if path:
         console.print(f"Report: {path}")
-
-
-def _mc_document(mc, name: str) -> dict:
-    table = mc.percentiles(point=True)
-    document = {
-        "scenario": name, "against": mc.settings["against"], "draws": mc.n_draws, "solved": mc.n_ok,
-        "failed": mc.n_failed, "failure_reasons": {str(k): int(v) for k, v in mc.failure_reasons().items()},
-        "failures": mc.failed[["draw", "error", "message"]].to_dict(orient="records"),
-        "seed": mc.seed, "spread": mc.settings["spread"], "distribution": mc.settings["distribution"],
-        "seconds": mc.seconds, "countries": {},
-    }
-    for country in table.index:
-        document["countries"][country] = {
-            variable: {stat: float(table.loc[country, (variable, stat)]) for stat in table[variable].columns}
-            for variable in table.columns.levels[0] if variable in table
-        }
-    bilateral = mc.percentiles(level="bilateral", point=True)
-    document["bilateral_trade_pct"] = {
-        f"{exporter}->{importer}": {k: float(v) for k, v in bilateral.loc[(importer, exporter)].items()}
-        for exporter in SIDES for importer in SIDES
-        if exporter != importer and (importer, exporter) in bilateral.index
-    }
-    return document
 
 
 def _print_bands(mc, scenario, countries: str | None) -> None:
@@ -205,9 +182,7 @@ def sweep(
     except (TradewarError, typer.BadParameter, OSError) as error:
         fail(error)
     if as_json:
-        typer.echo(json.dumps({"sweep": outcome.name, "store": str(store), "runs": len(outcome.runs),
-                               "solved": outcome.solved, "skipped": outcome.skipped, "failed": outcome.failed,
-                               "seconds": outcome.seconds}, indent=2))
+        typer.echo(json.dumps(outcome.to_dict(), indent=2))
         return
     console.print(f"Sweep {outcome.name}: {len(outcome.runs)} runs; {len(outcome.solved)} solved, "
                   f"{len(outcome.skipped)} already done, {len(outcome.failed)} failed; {outcome.seconds:.1f} s. "

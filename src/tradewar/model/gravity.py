@@ -54,6 +54,7 @@ import xarray as xr
 from tradewar.errors import ShockError, WorldValidationError
 from tradewar.model.result import SolverReport
 from tradewar.model.solver import SolverOptions, solve_fixed_point
+from tradewar.results import UNITS, ArrayResult, Summary, SummaryTable
 from tradewar.world.gravity_data import GravityPanel
 
 __all__ = ["GravityModel", "GravityResult", "Resistances"]
@@ -344,7 +345,7 @@ def _logsumexp(values: np.ndarray, axis: int) -> np.ndarray:
     return np.log(np.exp(values - top).sum(axis=axis)) + np.squeeze(top, axis=axis)
 
 
-class GravityResult:
+class GravityResult(ArrayResult):
     """A one-sector counterfactual, shaped like :class:`~tradewar.model.result.CounterfactualResult`:
     ``data`` (xarray), :meth:`country_table`, :meth:`to_frame`, :meth:`summary`, ``solver``.
 
@@ -393,6 +394,10 @@ class GravityResult:
             attrs={"model": "one-sector gravity", "closure": closure, "deficits": deficits, "sigma": model.sigma,
                    "world": model.name},
         )
+        # Levels are in the units of the data the model was built from (tradewar does not know them).
+        for name, variable in self.data.data_vars.items():
+            levels = name.endswith(("_baseline", "_new"))
+            variable.attrs["units"] = "units of the model's output and expenditure data" if levels else UNITS["ratio"]
 
     @property
     def countries(self) -> list[str]:
@@ -433,14 +438,26 @@ class GravityResult:
             return frame
         raise ValueError(f"level must be 'country' or 'bilateral', not {level!r}.")
 
-    def summary(self) -> str:
+    def summary(self) -> Summary:
         table = self.country_table()[["welfare_pct", "factory_price_pct", "price_index_pct", "exports_pct", "imports_pct"]]
-        return (
+        return Summary(
             f"One-sector gravity on {self.model.name} (sigma {self.model.sigma:g}, closure {self.closure}, "
-            f"deficits {self.deficits}); changes in percent\n"
-            f"{table.to_string(float_format=lambda v: f'{v:9.4f}')}\n"
-            f"solver: {self.solver.iterations} sweeps, residual {self.solver.residual:.1e}, {self.solver.seconds:.3f} s"
+            f"deficits {self.deficits}); changes in percent",
+            tables=[SummaryTable("", table, digits=4)],
+            notes=[f"solver: {self.solver.iterations} sweeps, residual {self.solver.residual:.1e}, "
+                   f"{self.solver.seconds:.3f} s"],
         )
 
-    def __repr__(self) -> str:
-        return self.summary()
+    def to_dict(self) -> dict:
+        """The model, the closure, the solver's report and every country's changes in percent."""
+        table = self.country_table()
+        return {"world": self.model.name, "model": "one-sector gravity", "sigma": float(self.model.sigma),
+                "closure": self.closure, "deficits": self.deficits, "solver": self.solver.to_dict(),
+                "countries": {country: {k: float(v) for k, v in row.items()} for country, row in table.iterrows()}}
+
+    def to_dataset(self) -> xr.Dataset:
+        """:attr:`data` with the solver's report in its attributes."""
+        data = self.data.copy()
+        data.attrs.update({"solver_iterations": self.solver.iterations, "solver_residual": self.solver.residual,
+                           "solver_seconds": self.solver.seconds})
+        return data

@@ -9,9 +9,26 @@ import pandas as pd
 import xarray as xr
 
 from tradewar.model.caliendo_parro import Equilibrium
+from tradewar.results import UNITS, ArrayResult, Summary, SummaryTable
 from tradewar.world.world import World
 
-__all__ = ["CounterfactualResult", "SolverReport"]
+__all__ = ["CounterfactualResult", "SIDES", "SolverReport", "VARIABLE_UNITS"]
+
+#: The two sides of the headline conflict, shown first wherever they exist.
+SIDES = ("USA", "CHN")
+
+#: The units of every variable of :attr:`CounterfactualResult.data` (its ``units`` attribute).
+VARIABLE_UNITS = {
+    **dict.fromkeys(["welfare", "real_wage", "wage", "price_index", "price", "unit_cost", "output", "expenditure",
+                     "trade_cost_change"], UNITS["ratio"]),
+    **dict.fromkeys(["terms_of_trade", "volume_of_trade", "welfare_linear", "terms_of_trade_by_partner",
+                     "volume_of_trade_by_partner"], UNITS["income_share"]),
+    **dict.fromkeys([f"{name}_{when}" for name in ("income", "tariff_revenue", "export_tax_revenue", "exports",
+                                                   "imports", "output", "expenditure", "trade")
+                     for when in ("baseline", "new")], UNITS["usd"]),
+    **dict.fromkeys(["trade_shares_baseline", "trade_shares_new"], UNITS["share"]),
+    **dict.fromkeys(["tariff_baseline", "tariff_new", "export_tax_baseline", "export_tax_new"], UNITS["rate"]),
+}
 
 
 @dataclass(frozen=True)
@@ -30,7 +47,11 @@ def _pct(values):
     return 100.0 * (values - 1.0)
 
 
-class CounterfactualResult:
+#: The per-country fields of :meth:`CounterfactualResult.to_dict`.
+COUNTRY_FIELDS = ("welfare_pct", "real_wage_pct", "price_index_pct", "exports_pct", "imports_pct", "tariff_revenue_usd_mn")
+
+
+class CounterfactualResult(ArrayResult):
     """Changes caused by a shock, relative to ``baseline`` (a :class:`World`).
 
     ``data`` is an ``xarray.Dataset``; ratios are "hats" (new / baseline), levels are
@@ -46,7 +67,11 @@ class CounterfactualResult:
     ``welfare_linear``. Sector variables: ``price``, ``unit_cost``,
     ``output``, ``expenditure``. Bilateral: ``trade`` (baseline and new flows at
     producer prices), ``trade_shares``, and the decomposition by partner and
-    sector ``terms_of_trade_by_partner``, ``volume_of_trade_by_partner``.
+    sector ``terms_of_trade_by_partner``, ``volume_of_trade_by_partner``. Every
+    variable's ``units`` attribute says its unit (:data:`VARIABLE_UNITS`).
+
+    The results protocol (:mod:`tradewar.results`): :meth:`summary` (text and HTML),
+    :meth:`to_frame`, :meth:`to_dict`, :meth:`to_dataset` and ``to_netcdf``.
     """
 
     def __init__(
@@ -159,6 +184,10 @@ class CounterfactualResult:
             },
             attrs={"world": world.name, "world_hash": world.hash, "units": world.data.attrs.get("units", "")},
         )
+        money = world.data.attrs.get("units") or UNITS["usd"]
+        for name, units in VARIABLE_UNITS.items():
+            # Levels are in the world's money units (USD millions for every shipped world).
+            data[name].attrs["units"] = money if units == UNITS["usd"] else units
         return data
 
     def new_world(self) -> World:
@@ -217,19 +246,76 @@ class CounterfactualResult:
             return frame
         raise ValueError(f"level must be 'country', 'sector' or 'bilateral', not {level!r}.")
 
-    def summary(self, countries: list[str] | None = None) -> str:
-        """A plain-text table of the main country results."""
+    def summary(self, countries: list[str] | None = None) -> Summary:
+        """The main country results (``countries``, default all), in percent, and the solver's report."""
         table = self.country_table()
         if countries is not None:
-            table = table.loc[countries]
+            table = table.loc[list(countries)]
         shown = table[["welfare_pct", "terms_of_trade_pct", "volume_of_trade_pct", "real_wage_pct", "price_index_pct",
                        "exports_pct", "imports_pct"]]
-        text = shown.to_string(float_format=lambda v: f"{v:8.3f}")
-        return (
-            f"Counterfactual on {self.baseline.name} (deficits {self.deficits}); changes in percent\n{text}\n"
-            f"solver: {self.solver.iterations} sweeps, residual {self.solver.residual:.1e}, "
-            f"{self.solver.seconds:.3f} s"
+        return Summary(
+            f"Counterfactual on {self.baseline.name} (deficits {self.deficits}); changes in percent",
+            tables=[SummaryTable("", shown)],
+            notes=[f"solver: {self.solver.iterations} sweeps, residual {self.solver.residual:.1e}, "
+                   f"{self.solver.seconds:.3f} s"],
         )
 
-    def __repr__(self) -> str:
-        return self.summary()
+    def sector_output_pct(self, countries: list[str]) -> dict:
+        """Each country's sector output, percent change: {country: {sector: pct}} (sectors with output)."""
+        output = 100 * (self.data["output"] - 1)
+        return {country: {k: float(v) for k, v in output.sel(country=country).to_series().dropna().items()}
+                for country in countries}
+
+    def to_dict(
+        self,
+        *,
+        scenario: str | None = None,
+        date: str | None = None,
+        pairs: list[tuple[str, str]] | None = None,
+    ) -> dict:
+        """The JSON document of the result: solver, per-country effects, bilateral trade changes.
+
+        ``pairs`` are the (exporter, importer) pairs whose trade is shown, in total and by
+        sector (default: the two sides of the headline conflict, :data:`SIDES`, where
+        present). ``scenario`` and ``date`` label it; :meth:`ScenarioRun.to_dict
+        <tradewar.simulation.ScenarioRun.to_dict>` (what ``tradewar simulate --json``
+        prints) builds on this.
+        """
+        if pairs is None:
+            sides = [c for c in SIDES if c in self.countries]
+            pairs = [(a, b) for a in sides for b in sides if a != b]
+        frame = self.country_table()
+        countries = {
+            country: {field: float(frame.loc[country, field]) for field in COUNTRY_FIELDS} for country in self.countries
+        }
+        data = self.data
+        bilateral = []
+        for exporter, importer in pairs:
+            for sector in ["all", *self.baseline.sectors]:
+                select = {"importer": importer, "exporter": exporter}
+                if sector != "all":
+                    select["sector"] = sector
+                baseline = float(data["trade_baseline"].sel(select).sum())
+                new = float(data["trade_new"].sel(select).sum())
+                if baseline <= 0:
+                    continue
+                bilateral.append(
+                    {"exporter": exporter, "importer": importer, "sector": sector, "baseline_usd_mn": baseline,
+                     "change_pct": 100 * (new / baseline - 1)}
+                )
+        return {
+            "scenario": scenario,
+            "world": self.baseline.name,
+            "date": date,
+            "deficits": self.deficits,
+            "solver": self.solver.to_dict(),
+            "countries": countries,
+            "bilateral": bilateral,
+        }
+
+    def to_dataset(self) -> xr.Dataset:
+        """:attr:`data` with the deficit closure and the solver's report in its attributes."""
+        data = self.data.copy()
+        data.attrs.update({"deficits": self.deficits, "solver_iterations": self.solver.iterations,
+                           "solver_residual": self.solver.residual, "solver_seconds": self.solver.seconds})
+        return data

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 from scipy.optimize import brentq
 
@@ -22,14 +23,23 @@ from tradewar.errors import ShockError, TradewarError
 from tradewar.model.counterfactual import simulate
 from tradewar.model.result import CounterfactualResult
 from tradewar.model.solver import SolverOptions
+from tradewar.results import ArrayResult, Summary
 from tradewar.world.world import World
 
 __all__ = ["TargetResult", "solve_quota", "solve_purchase_commitment"]
 
 
-@dataclass
-class TargetResult:
-    """The instrument that meets a target, and the equilibrium it gives."""
+@dataclass(repr=False)
+class TargetResult(ArrayResult):
+    """The instrument that meets a target, and the equilibrium it gives.
+
+    ``rate`` is the export-tax equivalent of a quota (infinite for a cap of zero: a ban)
+    or the import subsidy of a purchase commitment, as a fraction; ``value`` and
+    ``target`` are the flow reached and aimed at (USD millions at producer prices);
+    ``cost_usd_mn`` the subsidy paid by the importer (0 for a quota: its rent is the
+    exporter's revenue); ``result`` the equilibrium with the instrument; ``solves`` the
+    equilibrium solves the search took.
+    """
 
     instrument: str  # "export_tax" or "import_subsidy"
     rate: float  # the tax equivalent (>= 0) or the subsidy (>= 0, a tariff cut)
@@ -39,6 +49,52 @@ class TargetResult:
     cost_usd_mn: float  # subsidy paid by the importer (0 for a quota: its rent is revenue)
     result: CounterfactualResult
     solves: int
+    importer: str = ""
+    exporter: str = ""
+    sectors: tuple[str, ...] = ()
+
+    @property
+    def _what(self) -> str:
+        sectors = ", ".join(self.sectors) if len(self.sectors) <= 3 else f"{len(self.sectors)} sectors"
+        if self.instrument == "export_tax":
+            return f"Quota on {self.exporter}'s sales to {self.importer} ({sectors})"
+        return f"Purchase commitment: {self.importer} buys from {self.exporter} ({sectors})"
+
+    def summary(self, countries: list[str] | None = None) -> Summary:
+        """The instrument found and the equilibrium's country results (``countries``, default all)."""
+        summary = self.result.summary(countries)
+        name = "export-tax equivalent" if self.instrument == "export_tax" else "import subsidy"
+        summary.header = [
+            f"{summary.title}.",
+            f"Target {self.target:,.1f}, reached {self.value:,.1f} USD mn; {name} {100 * self.rate:.3f}%"
+            f"{'' if self.binding else ' (not binding: met without the instrument)'}; cost to the importer "
+            f"{self.cost_usd_mn:,.1f} USD mn; {self.solves} equilibrium solves.",
+        ]
+        summary.title = self._what
+        return summary
+
+    def to_frame(self, level: str = "country") -> pd.DataFrame:
+        """The equilibrium's frame (:meth:`CounterfactualResult.to_frame`)."""
+        return self.result.to_frame(level)
+
+    def to_dict(self) -> dict:
+        """The instrument, the target and the equilibrium (``rate`` is null when infinite: a ban)."""
+        return {
+            "instrument": self.instrument, "importer": self.importer, "exporter": self.exporter,
+            "sectors": list(self.sectors), "rate": float(self.rate) if np.isfinite(self.rate) else None,
+            "value_usd_mn": float(self.value), "target_usd_mn": float(self.target), "binding": bool(self.binding),
+            "cost_usd_mn": float(self.cost_usd_mn), "solves": int(self.solves),
+            "result": self.result.to_dict(pairs=[(self.exporter, self.importer)]),
+        }
+
+    def to_dataset(self) -> xr.Dataset:
+        """The equilibrium's dataset with the instrument and the target in its attributes."""
+        data = self.result.to_dataset()
+        data.attrs.update({"instrument": self.instrument, "importer": self.importer, "exporter": self.exporter,
+                           "sectors": list(self.sectors), "rate": float(self.rate), "value_usd_mn": float(self.value),
+                           "target_usd_mn": float(self.target), "binding": bool(self.binding),
+                           "cost_usd_mn": float(self.cost_usd_mn), "solves": int(self.solves)})
+        return data
 
 
 def _cells(world: World, importer: str, exporter: str, sectors: Sequence[str] | str) -> dict:
@@ -50,6 +106,10 @@ def _cells(world: World, importer: str, exporter: str, sectors: Sequence[str] | 
     if unknown:
         raise ShockError(f"Unknown sectors {unknown}; the world has {world.sectors}.")
     return {"importer": importer, "exporter": exporter, "sector": covered}
+
+
+def _labels(cells: dict) -> tuple[str, str, tuple[str, ...]]:
+    return cells["importer"], cells["exporter"], tuple(cells["sector"])
 
 
 def _labelled(like: xr.DataArray, values) -> xr.DataArray:
@@ -111,15 +171,18 @@ def solve_quota(
 
     free = run(0.0)
     if _flow(free, cells) <= cap_usd_mn:
-        return TargetResult("export_tax", 0.0, _flow(free, cells), cap_usd_mn, False, 0.0, free, solves)
+        return TargetResult("export_tax", 0.0, _flow(free, cells), cap_usd_mn, False, 0.0, free, solves,
+                            *_labels(cells))
     if cap_usd_mn == 0:
         banned = run(np.inf)
-        return TargetResult("export_tax", np.inf, 0.0, 0.0, True, 0.0, banned, solves)
+        return TargetResult("export_tax", np.inf, 0.0, 0.0, True, 0.0, banned, solves,
+                            *_labels(cells))
     # Search in log(1 + rate): flows fall like (1 + rate) ** -theta, so the gap is smooth there.
     log_rate = _search(lambda z: np.log(_flow(run(np.expm1(z)), cells) / cap_usd_mn), 0.0, 1.0, "export tax")
     rate = float(np.expm1(log_rate))
     result = run(rate)
-    return TargetResult("export_tax", rate, _flow(result, cells), cap_usd_mn, True, 0.0, result, solves)
+    return TargetResult("export_tax", rate, _flow(result, cells), cap_usd_mn, True, 0.0, result, solves,
+                        *_labels(cells))
 
 
 def solve_purchase_commitment(
@@ -159,7 +222,8 @@ def solve_purchase_commitment(
 
     free = run(0.0)
     if _flow(free, cells) >= target_usd_mn:
-        return TargetResult("import_subsidy", 0.0, _flow(free, cells), target_usd_mn, False, 0.0, free, solves)
+        return TargetResult("import_subsidy", 0.0, _flow(free, cells), target_usd_mn, False, 0.0, free, solves,
+                            *_labels(cells))
     def gap(subsidy: float) -> float:
         return float(np.log(_flow(run(subsidy), cells) / target_usd_mn))
 
@@ -189,4 +253,5 @@ def solve_purchase_commitment(
     tariff_after = result.data["tariff_new"].sel(cells)
     flows = result.data["trade_new"].sel(cells)
     cost = float((flows * fob * (tariff_before - tariff_after)).sum())
-    return TargetResult("import_subsidy", subsidy, _flow(result, cells), target_usd_mn, True, cost, result, solves)
+    return TargetResult("import_subsidy", subsidy, _flow(result, cells), target_usd_mn, True, cost, result, solves,
+                        *_labels(cells))

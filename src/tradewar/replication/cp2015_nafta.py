@@ -15,10 +15,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import xarray as xr
 
 from tradewar.model.counterfactual import simulate
 from tradewar.model.result import CounterfactualResult
 from tradewar.model.solver import SolverOptions
+from tradewar.results import ArrayResult, Summary, SummaryTable
 from tradewar.world.cp2015 import load_cp2015, read_cp2015_tariffs
 
 __all__ = ["PUBLISHED_TABLE2", "NAFTA", "NaftaReplication", "nafta_tariffs", "replicate_table2"]
@@ -45,9 +47,10 @@ def nafta_tariffs(world, tariffs_2005: np.ndarray) -> np.ndarray:
     return tariff
 
 
-@dataclass
-class NaftaReplication:
-    """The model's Table 2 beside the published one."""
+@dataclass(repr=False)
+class NaftaReplication(ArrayResult):
+    """The model's Table 2 beside the published one (:meth:`to_dict` is what
+    ``tradewar replicate cp2015 --json`` prints)."""
 
     result: CounterfactualResult
     seconds: float
@@ -77,7 +80,31 @@ class NaftaReplication:
             round(table.loc[code, column], 2) == PUBLISHED_TABLE2[code][column] for code in NAFTA for column in COLUMNS
         )
 
+    def to_frame(self, level: str = "table2") -> pd.DataFrame:
+        """Table 2: the model's numbers and the paper's (``published_*`` columns), one row per member."""
+        if level != "table2":
+            raise ValueError(f"level must be 'table2', not {level!r}.")
+        table = self.table()
+        published = pd.DataFrame.from_dict(PUBLISHED_TABLE2, orient="index").add_prefix("published_")
+        return table.drop(columns="published").join(published)
+
+    def summary(self) -> Summary:
+        verdict = "every number matches the paper to two decimals" if self.matches() else "some numbers differ"
+        return Summary(
+            "Caliendo & Parro (2015), Table 2: NAFTA's tariff cuts, % change (model and paper)",
+            tables=[SummaryTable("", self.to_frame(), digits=2)],
+            notes=[f"{verdict}; welfare = terms of trade + volume of trade (eq. 28); exact_welfare_pct is the "
+                   f"exact change in real income. Solved in {self.seconds:.2f} s."],
+        )
+
+    def to_dataset(self) -> xr.Dataset:
+        """The NAFTA counterfactual's dataset (:meth:`CounterfactualResult.to_dataset`)."""
+        data = self.result.to_dataset()
+        data.attrs.update({"experiment": "Caliendo & Parro (2015) Table 2, NAFTA", "matches_published": self.matches()})
+        return data
+
     def to_dict(self) -> dict:
+        """What ``tradewar replicate cp2015 --json`` prints."""
         table = self.table()
         rows = []
         for code in NAFTA:

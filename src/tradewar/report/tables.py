@@ -5,14 +5,10 @@ from __future__ import annotations
 import numpy as np
 from rich.table import Table
 
-from tradewar.model.result import CounterfactualResult
+from tradewar.model.result import COUNTRY_FIELDS, SIDES, CounterfactualResult
 
-__all__ = ["SIDES", "headline_countries", "country_table", "result_document", "run_document", "focus_countries"]
-
-#: The two sides of the headline conflict, shown first wherever they exist.
-SIDES = ("USA", "CHN")
-
-COUNTRY_FIELDS = ("welfare_pct", "real_wage_pct", "price_index_pct", "exports_pct", "imports_pct", "tariff_revenue_usd_mn")
+__all__ = ["SIDES", "COUNTRY_FIELDS", "headline_countries", "country_table", "result_document", "run_document",
+           "focus_countries"]
 
 
 def headline_countries(result: CounterfactualResult, focus: list[str] | None = None, others: int = 6) -> list[str]:
@@ -64,55 +60,16 @@ def result_document(
     date: str | None = None,
     pairs: list[tuple[str, str]] | None = None,
 ) -> dict:
-    """The JSON document of a simulation: solver, per-country effects, bilateral changes."""
-    frame = result.country_table()
-    countries = {
-        country: {field: float(frame.loc[country, field]) for field in COUNTRY_FIELDS} for country in result.countries
-    }
-    data = result.data
-    bilateral = []
-    for exporter, importer in pairs or []:
-        for sector in ["all", *result.baseline.sectors]:
-            select = {"importer": importer, "exporter": exporter}
-            if sector != "all":
-                select["sector"] = sector
-            baseline = float(data["trade_baseline"].sel(select).sum())
-            new = float(data["trade_new"].sel(select).sum())
-            if baseline <= 0:
-                continue
-            bilateral.append(
-                {"exporter": exporter, "importer": importer, "sector": sector, "baseline_usd_mn": baseline,
-                 "change_pct": 100 * (new / baseline - 1)}
-            )
-    return {
-        "scenario": scenario,
-        "world": result.baseline.name,
-        "date": date,
-        "deficits": result.deficits,
-        "solver": result.solver.to_dict(),
-        "countries": countries,
-        "bilateral": bilateral,
-    }
+    """The JSON document of a simulation (:meth:`CounterfactualResult.to_dict`; no bilateral rows
+    unless ``pairs`` are given)."""
+    return result.to_dict(scenario=scenario, date=date, pairs=pairs or [])
 
 
 def focus_countries(run, countries: list[str] | None = None) -> list[str]:
     """The two sides, then the scenario's report countries (or ``countries``), present in the result."""
-    chosen = list(countries) if countries else list(run.scenario.report.countries)
-    present = run.result.countries
-    return [c for c in dict.fromkeys([*SIDES, *chosen]) if c in present]
+    return run.focus_countries(countries)
 
 
 def run_document(run) -> dict:
     """The JSON document of a solved scenario (``tradewar simulate --json``, the web API)."""
-    sides = [c for c in SIDES if c in run.result.countries]
-    pairs = [(a, b) for a in sides for b in sides if a != b]
-    document = result_document(run.result, scenario=run.scenario.name,
-                               date=run.on.isoformat() if run.on else None, pairs=pairs)
-    document["against"] = run.against
-    document["purchase_commitments"] = run.commitments
-    output = 100 * (run.result.data["output"] - 1)
-    document["sector_output_pct"] = {
-        country: {k: float(v) for k, v in output.sel(country=country).to_series().dropna().items()}
-        for country in focus_countries(run)
-    }
-    return document
+    return run.to_dict()

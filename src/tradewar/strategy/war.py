@@ -6,16 +6,24 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
+import xarray as xr
 from scipy.optimize import minimize
 
+from tradewar.results import UNITS, ArrayResult, Summary, SummaryTable
 from tradewar.strategy.game import Instruments, TariffGame, tariff_instruments
 
 __all__ = ["BestResponse", "WarResult", "best_response", "nash_war"]
 
 
-@dataclass
-class BestResponse:
-    """A player's optimal instruments given everyone else's tariffs."""
+@dataclass(repr=False)
+class BestResponse(ArrayResult):
+    """A player's optimal instruments given everyone else's tariffs.
+
+    ``values`` are the instruments' levels (ad valorem, fractions), labelled ``labels``
+    (a partner, or ``partner:sector``); ``welfare`` is the player's real income relative
+    to the game's baseline (1 = unchanged); ``tariff`` the whole tariff tensor with them.
+    """
 
     player: str
     labels: tuple[str, ...]
@@ -24,6 +32,41 @@ class BestResponse:
     tariff: np.ndarray
     converged: bool
     message: str
+    countries: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()
+
+    def to_frame(self, level: str = "instruments") -> pd.DataFrame:
+        """One row per instrument: its label and its optimal level in percent."""
+        if level != "instruments":
+            raise ValueError(f"level must be 'instruments', not {level!r}.")
+        return pd.DataFrame({"tariff_pct": 100 * np.asarray(self.values, dtype=float)},
+                            index=pd.Index(list(self.labels), name="instrument"))
+
+    def to_dict(self) -> dict:
+        """The player, its optimal tariffs in percent by instrument, its welfare change and the optimiser's report."""
+        return {"player": self.player,
+                "tariffs_pct": {label: 100 * float(v) for label, v in zip(self.labels, self.values, strict=True)},
+                "welfare_pct": 100 * (float(self.welfare) - 1), "converged": bool(self.converged),
+                "message": self.message}
+
+    def summary(self) -> Summary:
+        return Summary(f"Best response of {self.player}", header=[
+            f"Welfare {100 * (self.welfare - 1):+.3f}% against the baseline; optimiser converged: {self.converged} "
+            f"({self.message})."], tables=[SummaryTable("Optimal tariffs, %", self.to_frame(), digits=2)])
+
+    def to_dataset(self) -> xr.Dataset:
+        """The instruments' levels and the tariff tensor they give (labelled when the game's labels are known)."""
+        tensor = np.asarray(self.tariff, dtype=float)
+        coords = {"instrument": list(self.labels)}
+        if self.countries and self.sectors:
+            coords.update(importer=list(self.countries), exporter=list(self.countries), sector=list(self.sectors))
+        return xr.Dataset(
+            {"instrument_tariff": ("instrument", np.asarray(self.values, dtype=float), {"units": UNITS["rate"]}),
+             "tariff": (("importer", "exporter", "sector"), tensor, {"units": UNITS["rate"]})},
+            coords=coords,
+            attrs={"player": self.player, "welfare": float(self.welfare), "converged": bool(self.converged),
+                   "message": self.message},
+        )
 
 
 def best_response(
@@ -46,12 +89,21 @@ def best_response(
                    options={"ftol": tol, "gtol": 1e-8, "maxiter": 200})
     best = instruments.apply(tariff, fit.x)
     return BestResponse(instruments.player, instruments.labels, fit.x, float(-fit.fun), best, bool(fit.success),
-                        str(fit.message))
+                        str(fit.message), tuple(game.countries), tuple(game.world.sectors))
 
 
-@dataclass
-class WarResult:
-    """The path of a tariff war and where it ends."""
+@dataclass(repr=False)
+class WarResult(ArrayResult):
+    """The path of a tariff war and where it ends.
+
+    ``rounds``: one record per round of best responses (each player's instruments in
+    percent, every country's welfare change from the start in percent, the largest
+    tariff change in points); ``start_tariff`` and ``tariff``: the tariff tensors
+    (fractions) at the start and the end; ``welfare_start`` / ``welfare_end``: every
+    country's real income relative to the game's baseline; ``solves``: equilibrium
+    solves the war took; ``world``: the game's world. :meth:`to_dict` is what
+    ``tradewar war --json`` prints.
+    """
 
     players: tuple[str, ...]
     rounds: list[dict] = field(default_factory=list)
@@ -62,6 +114,9 @@ class WarResult:
     welfare_start: np.ndarray | None = None
     welfare_end: np.ndarray | None = None
     countries: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()
+    world: str = ""
+    solves: int = 0
 
     def tariffs(self) -> dict:
         """Each player's equilibrium tariffs, in percent: {player: {partner: pct} or {partner: {sector: pct}}}."""
@@ -82,6 +137,75 @@ class WarResult:
         """Every country's welfare at the end of the war relative to the start, percent."""
         return {c: 100 * float(e / s - 1) for c, s, e in zip(self.countries, self.welfare_start, self.welfare_end,
                                                             strict=True)}
+
+    # ------------------------------------------------------------------ results protocol
+    def to_dict(self) -> dict:
+        """What ``tradewar war --json`` prints."""
+        return {
+            "players": list(self.players),
+            "rounds": self.rounds,
+            "tariffs": self.tariffs(),
+            "welfare_pct": self.welfare_pct(),
+            "converged": self.converged,
+            "solves": self.solves,
+            "world": self.world,
+        }
+
+    def to_frame(self, level: str = "tariffs") -> pd.DataFrame:
+        """``"tariffs"``: each player's end tariffs in percent, index (player, partner, sector; "all"
+        for a uniform tariff), with the start's; ``"welfare"``: every country's welfare change from
+        the start, percent; ``"rounds"``: the largest tariff change (points) and every country's
+        welfare change from the start (percent) after each round."""
+        if level == "tariffs":
+            rows = []
+            for player, instruments in self.instruments.items():
+                start, end = instruments.values(self.start_tariff), instruments.values(self.tariff)
+                for label, before, after in zip(instruments.labels, start, end, strict=True):
+                    partner, _, sector = label.partition(":")
+                    rows.append((player, partner, sector or "all", 100 * float(before), 100 * float(after)))
+            frame = pd.DataFrame(rows, columns=["player", "partner", "sector", "start_pct", "end_pct"])
+            return frame.set_index(["player", "partner", "sector"])
+        if level == "welfare":
+            return pd.DataFrame({"welfare_pct": self.welfare_pct()}).rename_axis("country")
+        if level == "rounds":
+            frame = pd.DataFrame([{"round": r["round"], "largest_change_pct": r["largest_change_pct"],
+                                   **{f"welfare_pct_{c}": v for c, v in r["welfare_pct"].items()}}
+                                  for r in self.rounds], columns=["round", "largest_change_pct",
+                                                                  *(f"welfare_pct_{c}" for c in self.countries)])
+            return frame.set_index("round")
+        raise ValueError(f"level must be 'tariffs', 'welfare' or 'rounds', not {level!r}.")
+
+    def summary(self) -> Summary:
+        """The end tariffs (mean over sectors when set by sector) and every country's welfare change."""
+        tariffs = self.to_frame("tariffs").groupby(level=["player", "partner"], sort=False).mean()
+        welfare = self.to_frame("welfare").sort_values("welfare_pct")
+        return Summary(
+            f"Tariff war between {', '.join(self.players)} on {self.world}",
+            header=[f"{len(self.rounds)} rounds of best responses, converged: {self.converged}, "
+                    f"{self.solves} equilibrium solves."],
+            tables=[SummaryTable("Tariffs at the start and the end of the war, % (mean over sectors)", tariffs, 2),
+                    SummaryTable("Welfare at the end of the war vs the start, %", welfare)],
+        )
+
+    def to_dataset(self) -> xr.Dataset:
+        """The tariff tensors at the start and the end, welfare, and the path's largest changes."""
+        bil, c = ("importer", "exporter", "sector"), ("country",)
+        welfare_change = 100 * (np.asarray(self.welfare_end) / np.asarray(self.welfare_start) - 1)
+        return xr.Dataset(
+            {
+                "tariff_start": (bil, np.asarray(self.start_tariff, dtype=float), {"units": UNITS["rate"]}),
+                "tariff_end": (bil, np.asarray(self.tariff, dtype=float), {"units": UNITS["rate"]}),
+                "welfare_start": (c, np.asarray(self.welfare_start, dtype=float), {"units": UNITS["ratio"]}),
+                "welfare_end": (c, np.asarray(self.welfare_end, dtype=float), {"units": UNITS["ratio"]}),
+                "welfare_change": (c, welfare_change, {"units": UNITS["percent"]}),
+                "largest_change": ("round", np.array([r["largest_change_pct"] for r in self.rounds], dtype=float),
+                                   {"units": UNITS["points"]}),
+            },
+            coords={"importer": list(self.countries), "exporter": list(self.countries), "sector": list(self.sectors),
+                    "country": list(self.countries), "round": [r["round"] for r in self.rounds]},
+            attrs={"players": list(self.players), "world": self.world, "converged": self.converged,
+                   "solves": self.solves},
+        )
 
 
 def nash_war(
@@ -111,7 +235,8 @@ def nash_war(
         for player in players
     }
     war = WarResult(players=tuple(players), start_tariff=tariff.copy(), instruments=instruments,
-                    countries=tuple(game.countries))
+                    countries=tuple(game.countries), sectors=tuple(game.world.sectors), world=game.world.name)
+    solves_before = game.solves
     war.welfare_start = game.welfare(tariff)
     for round_number in range(1, max_rounds + 1):
         largest_change = 0.0
@@ -134,4 +259,5 @@ def nash_war(
             break
     war.tariff = tariff
     war.welfare_end = game.welfare(tariff)
+    war.solves = game.solves - solves_before
     return war

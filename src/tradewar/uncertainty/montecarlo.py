@@ -29,7 +29,9 @@ import pandas as pd
 import xarray as xr
 
 from tradewar.errors import TradewarError
+from tradewar.model.result import SIDES
 from tradewar.model.solver import SolverOptions
+from tradewar.results import UNITS, ArrayResult, Summary, SummaryTable
 from tradewar.uncertainty.draws import check_draws, draw_elasticities, read_draws
 from tradewar.uncertainty.executors import describe_executor, run_tasks
 from tradewar.uncertainty.plan import COUNTRY_COLUMNS, Plan, summarise
@@ -61,14 +63,16 @@ class MonteCarloJob:
                 time.perf_counter() - clock)
 
 
-@dataclass
-class MonteCarloResult:
+@dataclass(repr=False)
+class MonteCarloResult(ArrayResult):
     """Draws, their outcomes and the point estimate.
 
     ``values``: an xarray Dataset with ``country`` (draw, country, variable) and
     ``bilateral`` (draw, importer, exporter: percent change of total trade), NaN for
     failed draws; ``ok`` (draw) marks the draws that solved. ``draws``: the elasticities
     (draw x sector). ``central``: the result at the world's own elasticities.
+    :meth:`to_dict` is what ``tradewar simulate SCENARIO --draws N --json`` prints;
+    :meth:`to_dataset` has one variable per outcome, with its units.
     """
 
     draws: pd.DataFrame
@@ -146,14 +150,66 @@ class MonteCarloResult:
         raise ValueError(f"level must be 'country' or 'bilateral', not {level!r}.")
 
     def summary(self, variables: Sequence[str] = ("welfare_pct", "real_wage_pct", "price_index_pct",
-                                                  "exports_pct", "imports_pct")) -> str:
+                                                  "exports_pct", "imports_pct")) -> Summary:
+        """The point estimate and the 5th, 50th and 95th percentiles of ``variables`` by country."""
         table = self.percentiles(point=True)[list(variables)]
-        text = table.to_string(float_format=lambda v: f"{v:8.3f}")
-        return (f"Monte Carlo, {self.n_draws} draws ({self.n_ok} solved, {self.n_failed} failed); "
-                f"changes in percent\n{text}")
+        notes = [f"{self.n_failed} draws failed: " + ", ".join(f"{n} {error}" for error, n in
+                                                                self.failure_reasons().items())] if self.n_failed else []
+        return Summary(
+            f"Monte Carlo, {self.n_draws} draws ({self.n_ok} solved, {self.n_failed} failed); changes in percent",
+            header=[f"Elasticities {self.settings.get('distribution')}, spread {self.settings.get('spread')}, "
+                    f"seed {self.seed}; {self.settings.get('plan', '')}"],
+            tables=[SummaryTable("", table)], notes=notes)
 
-    def __repr__(self) -> str:
-        return self.summary()
+    def to_dict(self) -> dict:
+        """What ``tradewar simulate SCENARIO --draws N --json`` prints (the command adds only ``report``)."""
+        table = self.percentiles(point=True)
+        document = {
+            "scenario": self.settings.get("plan"), "against": self.settings.get("against"), "draws": self.n_draws,
+            "solved": self.n_ok, "failed": self.n_failed,
+            "failure_reasons": {str(k): int(v) for k, v in self.failure_reasons().items()},
+            "failures": self.failed[["draw", "error", "message"]].to_dict(orient="records"),
+            "seed": self.seed, "spread": self.settings.get("spread"), "distribution": self.settings.get("distribution"),
+            "seconds": self.seconds, "countries": {},
+        }
+        for country in table.index:
+            document["countries"][country] = {
+                variable: {stat: float(table.loc[country, (variable, stat)]) for stat in table[variable].columns}
+                for variable in table.columns.levels[0] if variable in table
+            }
+        bilateral = self.percentiles(level="bilateral", point=True)
+        document["bilateral_trade_pct"] = {
+            f"{exporter}->{importer}": {k: float(v) for k, v in bilateral.loc[(importer, exporter)].items()}
+            for exporter in SIDES for importer in SIDES
+            if exporter != importer and (importer, exporter) in bilateral.index
+        }
+        return document
+
+    def to_dataset(self) -> xr.Dataset:
+        """Every draw's outcomes, one variable per country outcome (``welfare_pct``...; NaN where the
+        draw failed), ``trade_change_pct`` (draw, importer, exporter), the drawn ``elasticity`` (draw,
+        sector), ``ok`` and the solver's ``iterations``, ``residual`` and ``seconds`` by draw."""
+        values = self.values
+        countries = list(values["country_label"].values)
+        data = {
+            str(variable): (("draw", "country"), values["country"].sel(variable=variable).values,
+                            {"units": UNITS["usd"] if variable.endswith("_usd_mn") else UNITS["percent"]})
+            for variable in values["variable"].values
+        }
+        data["trade_change_pct"] = (("draw", "importer", "exporter"), values["bilateral"].values,
+                                    {"units": UNITS["percent"], "description": "change of total trade"})
+        data["elasticity"] = (("draw", "sector"), self.draws.to_numpy(dtype=float), {"units": UNITS["elasticity"]})
+        data["ok"] = ("draw", values["ok"].values.astype(np.int8), {"units": UNITS["flag"]})
+        data["iterations"] = ("draw", values["iterations"].values.astype(np.int32), {"units": UNITS["count"]})
+        data["residual"] = ("draw", values["residual"].values, {"units": "max-norm of the equilibrium conditions"})
+        data["seconds"] = ("draw", values["seconds"].values, {"units": UNITS["seconds"]})
+        settings = {f"setting_{k}": v for k, v in self.settings.items()}
+        return xr.Dataset(
+            data,
+            coords={"draw": values["draw"].values.astype(np.int32), "country": countries, "importer": countries,
+                    "exporter": countries, "sector": [str(s) for s in self.draws.columns]},
+            attrs={**values.attrs, "seed": self.seed, "seconds_total": self.seconds, **settings},
+        )
 
 
 def _label(p: float) -> str:

@@ -49,6 +49,7 @@ import pandas as pd
 
 from tradewar.errors import ShockError, TradewarError
 from tradewar.model.solver import SolverOptions
+from tradewar.results import Result, Summary, SummaryTable
 from tradewar.uncertainty.executors import run_tasks
 from tradewar.simulation import parse_against
 from tradewar.uncertainty.plan import Plan
@@ -299,9 +300,13 @@ class RunStore:
         return row, country, bilateral
 
 
-@dataclass
-class SweepOutcome:
-    """What a sweep did: runs solved now, skipped (done before), failed."""
+@dataclass(repr=False)
+class SweepOutcome(Result):
+    """What a sweep did: runs solved now, skipped (done before), failed.
+
+    It holds no arrays (the runs' results are in the store: ``tradewar runs show``);
+    :meth:`to_dict` is what ``tradewar sweep --json`` prints.
+    """
 
     name: str
     runs: list[RunSpec]
@@ -309,6 +314,33 @@ class SweepOutcome:
     skipped: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    store: str = ""
+
+    def to_dict(self) -> dict:
+        """What ``tradewar sweep --json`` prints."""
+        return {"sweep": self.name, "store": self.store, "runs": len(self.runs), "solved": self.solved,
+                "skipped": self.skipped, "failed": self.failed, "seconds": self.seconds}
+
+    def to_frame(self, level: str = "runs") -> pd.DataFrame:
+        """One row per run: its id, scenario, parameters (JSON), status (solved, skipped, failed), error."""
+        if level != "runs":
+            raise ValueError(f"level must be 'runs', not {level!r}.")
+        solved, skipped = set(self.solved), set(self.skipped)
+        rows = []
+        for spec in self.runs:
+            status = ("solved" if spec.id in solved else "skipped" if spec.id in skipped
+                      else "failed" if spec.id in self.failed else "not run")
+            rows.append({"id": spec.id, "scenario": spec.scenario, "parameters": json.dumps(spec.params),
+                         "status": status, "error": self.failed.get(spec.id)})
+        return pd.DataFrame(rows, columns=["id", "scenario", "parameters", "status", "error"]).set_index("id")
+
+    def summary(self) -> Summary:
+        return Summary(
+            f"Sweep {self.name}: {len(self.runs)} runs",
+            header=[f"{len(self.solved)} solved, {len(self.skipped)} already done, {len(self.failed)} failed; "
+                    f"{self.seconds:.1f} s; store {self.store}."],
+            tables=[SummaryTable("Runs", self.to_frame())],
+        )
 
 
 def run_sweep(
@@ -325,7 +357,7 @@ def run_sweep(
     """Solve every run not already in ``store`` (all of them with ``resume=False``)."""
     clock = time.perf_counter()
     store = store if isinstance(store, RunStore) else RunStore(store)
-    outcome = SweepOutcome(name, runs)
+    outcome = SweepOutcome(name, runs, store=str(store.directory))
     done = store.done() if resume else set()
     todo = []
     for spec in runs:
