@@ -45,6 +45,7 @@ from tools.tariffs._common import (
     read_csv,
     require,
     sector_label,
+    write_csv,
     write_text,
 )
 
@@ -422,6 +423,7 @@ class Inputs:
     us: Products  # U.S. imports from China
     cn: Products  # China's imports from the U.S. (2017 U.S. exports by HS6, as in the 2018-2020 table)
     us_301: pd.Series  # Section 301 rate per HS6 line on 2020-02-14 (tariff minus 2018-01-01)
+    us_lines: pd.DataFrame  # U.S. tariff on China by HS6 line and date (tracker)
     cn_lines: pd.DataFrame  # China's tariff by HS6 line and date (tracker)
     table: pd.DataFrame  # us_china_2018_2020.csv
     lists: dict[str, list[str]]
@@ -461,6 +463,7 @@ def load_inputs(source_dir: Path) -> Inputs:
         .clip(lower=0.0)
         .reindex(us_lines, fill_value=0.0),
         cn_lines=china.tariffs,
+        us_lines=us.tariffs,
         table=pd.read_csv(TABLE_2018_2020, dtype={"date": str}),
         lists=lists,
     )
@@ -520,6 +523,7 @@ class Library:
         self.measures: list[dict[str, Any]] = []
         self.done: dict[str, list[str]] = {}  # CSV id -> measure ids
         self.shares: list[tuple[str, str, str]] = []  # (measure, what, shares) for the note
+        self.lines: dict[str, dict[str, float]] = {}  # layer id -> its rate on each HS6 line (layer_lines.csv)
 
     def row(self, csv_id: str) -> pd.Series:
         return self.csv.loc[csv_id]
@@ -547,9 +551,18 @@ class Library:
         start: str,
         end: str | None = None,
         headline: float | None = None,
+        lines: Mapping[str, float] | pd.Series | None = None,
         **extra: Any,
     ) -> dict[str, Any] | None:
-        """A tariff layer: a single rate on all goods, or sector rates (on the sectors that have one)."""
+        """A tariff layer: a single rate on all goods, or sector rates (on the sectors that have one).
+
+        ``lines`` (HS6 line -> rate) are the lines the sector rates average; they go to
+        ``layer_lines.csv`` so that the model can aggregate the lines (tradewar.policy.lines).
+        """
+        if lines is not None:
+            kept = {str(k): float(v) for k, v in dict(lines).items() if abs(float(v)) > 1e-12}
+            if kept:
+                self.lines[id] = kept
         if isinstance(rates, (int, float)):
             sectors, rate, by_sector = "goods", _round(rates), {}
         else:
@@ -601,6 +614,7 @@ def add_2018_2020(lib: Library, inputs: Inputs) -> None:
             f"China by NAICS3 shared over lines by 2024 imports; the sector rate is the nominal rate times "
             f"the sector's share of listed trade).",
             "USA", "CHN", us[when] - us[before], start, end, headline,
+            lines=inputs.us_lines[when] - inputs.us_lines[before],
         )  # fmt: skip
     mid, when, base, headline, what = US_PHASE_ONE
     lib.tariff(
@@ -608,6 +622,7 @@ def add_2018_2020(lib: Library, inputs: Inputs) -> None:
         f"U.S. {what} on imports from China: List 4A goods at 7.5% from {when}, replacing M014. Sector rates: "
         f"the table's increase at {when} minus that at {base} (before List 4A), same weights as M003.",
         "USA", "CHN", us[when] - us[base], when, None, headline,
+        lines=inputs.us_lines[when] - inputs.us_lines[base],
     )  # fmt: skip
 
     cn = _table_increase(inputs.table, "CHN")
@@ -619,6 +634,7 @@ def add_2018_2020(lib: Library, inputs: Inputs) -> None:
             f"China's {what} on imports from the U.S. Sector rates: the rise of China's average tariff on U.S. "
             f"goods in each WIOD sector at {when} (tracker's HS6 lines weighted by 2017 U.S. exports to China).",
             "CHN", "USA", step[when], start, end, headline,
+            lines=inputs.cn_lines[when] - inputs.cn_lines[dates[dates.index(when) - 1]],
         )  # fmt: skip
     # M010 and China's 2019 MFN changes share the 2019-01-02 step: split by line.
     change = inputs.cn_lines["2019-01-02"] - inputs.cn_lines["2018-11-01"]
@@ -634,6 +650,7 @@ def add_2018_2020(lib: Library, inputs: Inputs) -> None:
         f"2019-01-01: a cut on the {len(autos)} chapter-87 lines whose tariff fell by 25 or 5 points that day "
         f"(tracker's lines). Kept after 2019-12-15: the scheduled restoration was itself suspended (M018).",
         "CHN", "USA", m010, "2019-01-01", None, -0.25,
+        lines=change[change.index.isin(autos)],
     )  # fmt: skip
     for when, start in CN_MFN_STEPS.items():
         rates = step[when] - (m010 if when == "2019-01-02" else 0.0)
@@ -654,6 +671,7 @@ def add_2018_2020(lib: Library, inputs: Inputs) -> None:
         "China halves its September 2019 tariffs on U.S. goods (batch 1 of the $75bn list, 5-10% -> 2.5-5%) "
         "from 2020-02-14 under Phase One: half of M017's sector rates.",
         "CHN", "USA", M021_FACTOR * m017, "2020-02-14", None, 0.05,
+        lines=M021_FACTOR * (inputs.cn_lines["2019-09-01"] - inputs.cn_lines[dates[dates.index("2019-09-01") - 1]]),
     )  # fmt: skip
     # M022: exclusions (the 2019-12-26 step), one per sector, as shares of the layers in force.
     in_force = {m["id"]: m for m in lib.measures}
@@ -702,7 +720,7 @@ def add_section_301_review(lib: Library, inputs: Inputs) -> None:
             + "; ".join(described)
             + ". Sector rates: each line's rise over the Section 301 rate it already bore (tracker's lines on "
             "2020-02-14), weighted by 2024 U.S. imports from China (as in the provenance note).",
-            "USA", "CHN", rates, start, None,
+            "USA", "CHN", rates, start, None, lines=increase,
         )  # fmt: skip
         lib.shares.append((mid, "sector rates", _share_text(_sector_rates(rates)) if layer else "none"))
 
@@ -778,7 +796,7 @@ def add_section_232(lib: Library, inputs: Inputs, actions: list[Section232]) -> 
             f"sector's 2024 imports from China in the covered HS6 lines (weights as in the provenance note; "
             f"a line already under an earlier Section 232 action is not taxed twice): {_share_text(covered)}."
             + rate_note,
-            "USA", "CHN", rates, action.start, action.end, max(action.lines.values()),
+            "USA", "CHN", rates, action.start, action.end, max(action.lines.values()), lines=action.lines,
         )  # fmt: skip
         lib.shares.append((action.id, "covered share", _share_text(covered)))
 
@@ -807,6 +825,7 @@ def add_reciprocal(lib: Library, inputs: Inputs, actions: list[Section232]) -> N
             f"of the sector's 2024 imports from China outside Annex II (energy, pharmaceuticals, minerals, "
             f"lumber, copper...) and outside Section 232 steel/aluminium and vehicles.",
             "USA", "CHN", rate * (1.0 - base), start, end, rate,
+            lines={line: rate for line in us.lines if line not in carved},
         )  # fmt: skip
     # Carve-outs after the start: electronics (M051), then each new Section 232 action (no stacking).
     later = [
@@ -873,6 +892,7 @@ def add_reciprocal(lib: Library, inputs: Inputs, actions: list[Section232]) -> N
         "imports from China neither in the proclamation's product, aircraft and specific exemptions nor under "
         "Section 232.",
         "USA", "CHN", 0.10 * (1.0 - outside), "2026-02-24", "2026-07-24", 0.10,
+        lines={line: 0.10 for line in us.lines if line not in exempt | in_232},
     )  # fmt: skip
     lib.shares.append(("M077", "share exempt (exemption lists and Section 232)", _share_text(_sector_rates(outside))))
 
@@ -889,7 +909,7 @@ def add_china_2025(lib: Library, inputs: Inputs) -> None:
         "machinery, large-engine cars and pickup trucks. Sector rate = the rate averaged over the sector's HS6 "
         f"lines (weighted by 2017 U.S. exports to China, as China's side of the 2018-2020 table): {_share_text(_sector_rates(cn.share(lines)))} "
         "of the lines covered. Not lifted by the November 2025 deal (status unconfirmed).",
-        "CHN", "USA", rates, "2025-02-10", None, 0.15,
+        "CHN", "USA", rates, "2025-02-10", None, 0.15, lines=lines,
     )  # fmt: skip
     lib.shares.append(("M037", "lines covered (2017 trade weights)", _share_text(_sector_rates(cn.share(lines)))))
     farm = {line: 0.10 for line in cn.lines_of(inputs.lists["china_10"], inputs.unmatched.setdefault("M040", []))}
@@ -900,7 +920,7 @@ def add_china_2025(lib: Library, inputs: Inputs) -> None:
         "soybeans, pork, beef, aquatic products, fruit, vegetables, dairy (the lists' 8-digit lines). Sector "
         f"rate = rate averaged over the sector's HS6 lines (2017 U.S. export weights): lines covered "
         f"{_share_text(_sector_rates(cn.share(farm)))}. Terminated 2025-11-10 by M070.",
-        "CHN", "USA", cn.mean(farm), "2025-03-10", None, 0.15,
+        "CHN", "USA", cn.mean(farm), "2025-03-10", None, 0.15, lines=farm,
     )  # fmt: skip
     lib.shares.append(("M040", "lines covered (2017 trade weights)", _share_text(_sector_rates(cn.share(farm)))))
     lib.tariff("M047", "M047", "China's retaliation of April 2025: 34% on all U.S. goods (held at 10% from "
@@ -1331,6 +1351,94 @@ def partners_note(result: Result) -> str:
 
 
 # ====================================================================== derive and write
+LINES_FILE = DATA_DIR / "tariffs" / "layer_lines.csv"
+LINE_DIGITS = 8  # decimals of line rates and group shares in layer_lines.csv
+
+
+def layer_lines(lib: Library, inputs: Inputs) -> pd.DataFrame:
+    """Each layer's rate by group of HS6 lines within each (importer, exporter, goods sector).
+
+    Lines of a sector that every layer treats alike form one group (its weight: the group's
+    share of the sector's trade), so the table stays small. Weights: China's side, 2017 U.S.
+    exports to China by HS6 (as its sector rates); U.S. side, 2024 U.S. imports from China by
+    line times (1 + Section 301 rate)^sigma, the 2018-2020 tariffs' effect on the line undone
+    as in the 2018-2020 table (``us_china_2018_2020.BACKCAST_SIGMA``), so that the weights are
+    the pre-war trade shares the model's baseline stands for. Layers imposed on every exporter
+    (China's MFN changes) are left out: they apply uniformly in the model.
+    """
+    rows = []
+    sides = (
+        ("USA", "CHN", inputs.us, (1.0 + inputs.us_301) ** table_source.BACKCAST_SIGMA),
+        ("CHN", "USA", inputs.cn, None),
+    )
+    imposer = {m["id"]: (m["imposer"], tuple(m["targets"])) for m in lib.measures if m["kind"] == "tariff"}
+    for importer, exporter, products, factor in sides:
+        layers = sorted(mid for mid in lib.lines if imposer.get(mid) == (importer, (exporter,)))
+        pieces = products.pieces
+        weight = pieces["weight"].to_numpy()
+        if factor is not None:
+            weight = weight * pieces["hs6"].map(factor).fillna(1.0).to_numpy()
+        rates = np.column_stack([pieces["hs6"].map(lib.lines[mid]).fillna(0.0).to_numpy() for mid in layers])
+        frame = pd.DataFrame(np.round(rates, LINE_DIGITS), columns=layers)
+        frame["sector"], frame["weight"] = pieces["sector"].to_numpy(), weight
+        grouped = frame.groupby(["sector", *layers], sort=True)["weight"].sum().reset_index()
+        for sector, part in grouped.groupby("sector", sort=False):
+            total = part["weight"].sum()
+            if total <= 0:
+                continue
+            part = part[part["weight"] > 0].sort_values("weight", ascending=False)
+            for group, (_, row) in enumerate(part.iterrows()):
+                share = _round(row["weight"] / total, LINE_DIGITS)
+                taxed = [(mid, row[mid]) for mid in layers if row[mid] != 0]
+                for mid, rate in taxed or [("", 0.0)]:
+                    rows.append((importer, exporter, sector, group, share, mid, rate))
+    table = pd.DataFrame(rows, columns=["importer", "exporter", "sector", "group", "weight", "layer", "rate"])
+    order = {label: k for k, label in enumerate(GOODS_LABELS)}
+    return table.sort_values(["importer", "sector", "group", "layer"], key=lambda c: c.map(order) if c.name == "sector" else c, kind="stable").reset_index(drop=True)
+
+
+def lines_note(result: Result) -> str:
+    """Provenance of layer_lines.csv."""
+    table = result.lines
+    groups = table.drop_duplicates(["importer", "sector", "group"]).groupby("importer").size()
+    layers = table.loc[table["layer"] != ""].groupby("importer")["layer"].unique()
+    return "\n".join([
+        "# layer_lines.csv: each tariff layer's rate by group of HS6 lines within a sector",
+        "",
+        "Built by `python -m tools.tariffs.library --source ../shared/data` (with the measure library;",
+        "deterministic). Read by `tradewar.policy.lines`, which turns the lines into the sector tariff that",
+        "gives the model the same price index and trade response, (1+t*)^(-theta) = sum w (1+t_line)^(-theta),",
+        "with the world's trade elasticity at run time (so for any elasticity set).",
+        "",
+        "Columns: importer, exporter, sector (WIOD goods sector label), group (lines that every layer treats",
+        "alike), weight (the group's share of the sector's trade), layer (measure id; empty for a group no",
+        "layer covers), rate (the layer's rate on the group's lines, fraction). Rounded to "
+        f"{LINE_DIGITS} decimals.",
+        "",
+        "Lines and rates: the same HS6 lines and rates that the layers' sector rates average in",
+        "`tools/tariffs/library.py` (2018-2020 layers: the change of each tracker line at the step's date;",
+        "Section 232: the action's lines; Section 301 review: each line's rise over its 2020 rate;",
+        "reciprocal and Section 122: the rate on every line outside Annex II, Section 232 and the",
+        "exemption lists; China: its lists). Lines are split over sectors by the HS6 -> WIOD concordance.",
+        "Layers on every exporter (China's MFN changes) and flat layers (IEEPA fentanyl, China's 2025",
+        "across-the-board retaliation) are not listed: they apply to every line alike.",
+        "",
+        "Weights: China's side, U.S. exports to China by HS6 in 2017 (Census), as its sector rates. U.S.",
+        "side: 2024 U.S. imports from China by HS 2017 line (Census HS10) times (1 + Section 301 rate)^"
+        f"{table_source.BACKCAST_SIGMA}, undoing the 2018-2020 tariffs' effect on the line as the 2018-2020",
+        "table does, so that the weights are pre-war trade shares (the model's baseline).",
+        "",
+        "Use at run time: each layer's *shape* across groups comes from here, its *level* is the layer's",
+        "sector rate as it applies that day (suspensions, exclusions), so the trade-weighted mean of the",
+        "lines is always the layer's sector rate; exclusions therefore scale a layer's lines evenly (their",
+        "own lines are not listed: a known approximation). Layers add up line by line before aggregating.",
+        "",
+        "Size: " + ", ".join(f"{imp} side {n} groups" for imp, n in groups.items()) + f"; {len(table)} rows.",
+        "",
+        "Layers listed: " + "; ".join(f"{imp}: {', '.join(sorted(v))}" for imp, v in layers.items()) + ".",
+    ])
+
+
 @dataclass
 class Result:
     us_china: list[dict[str, Any]]
@@ -1341,6 +1449,7 @@ class Result:
     partner_notes: list[str]
     series: list[PartnerSeries]
     csv: pd.DataFrame
+    lines: pd.DataFrame = None
 
 
 def derive(source_dir: Path) -> Result:
@@ -1369,7 +1478,8 @@ def derive(source_dir: Path) -> Result:
     missing = sorted(set(inputs.csv.index) - encoded_or_skipped)
     if missing:
         raise ValueError(f"CSV ids neither encoded nor skipped: {missing}")
-    return Result(lib.measures, partners, lib.done, lib.shares, inputs.unmatched, notes, series, inputs.csv)
+    return Result(lib.measures, partners, lib.done, lib.shares, inputs.unmatched, notes, series, inputs.csv,
+                  layer_lines(lib, inputs))
 
 
 def build(source_dir: Path, output_dir: Path = OUTPUT_DIR) -> list[Path]:
@@ -1391,6 +1501,9 @@ def build(source_dir: Path, output_dir: Path = OUTPUT_DIR) -> list[Path]:
     paths[1].write_text(toml_text(result.partners, header), encoding="utf-8")
     paths.append(write_text(us_china_note(result), output_dir / "us_china.md"))
     paths.append(write_text(partners_note(result), output_dir / "us_partners_2025.md"))
+    lines_path = LINES_FILE if output_dir == OUTPUT_DIR else output_dir / LINES_FILE.name
+    paths.append(write_csv(result.lines, lines_path))
+    paths.append(write_text(lines_note(result), lines_path.with_suffix(".md")))
     return paths
 
 
