@@ -23,6 +23,7 @@ layer's sector rate. Layers without lines in the file apply to every line of the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -118,10 +119,23 @@ class LineCell:
         return theta_aggregate(self.weights, line, theta) - base
 
 
-def compile_lines(countries: list[str], sectors: list[str], layer_ids: set[str]) -> list[LineCell]:
+@cache
+def _built_in() -> dict[str, object]:
+    from tradewar.policy.library import load_library  # the library loads timelines, which compile lines
+
+    return {measure.id: measure for measure in load_library()}
+
+
+def compile_lines(countries: list[str], sectors: list[str], layers: Mapping[str, object]) -> list[LineCell]:
     """The file's cells whose importer, exporter and sector are labels of the world (others are
-    skipped: an aggregated world keeps the trade-weighted sector rates), restricted to ``layer_ids``."""
+    skipped: an aggregated world keeps the trade-weighted sector rates), for ``layers`` (id ->
+    measure) that are the built-in library's own measures: a user's layer that reuses an id, or
+    changes a built-in layer, keeps its trade-weighted sector rates."""
     table = _read()
+    if table.empty:
+        return []
+    built_in = _built_in()
+    layer_ids = {mid for mid, measure in layers.items() if built_in.get(mid) == measure}
     country = {label: k for k, label in enumerate(countries)}
     sector = {label: k for k, label in enumerate(sectors)}
     cells = []

@@ -193,7 +193,8 @@ def compile_policy(measures: Sequence[Measure], world: World) -> CompiledPolicy:
     if problems:
         raise LabelError(problems)
     n, j = len(world.countries), len(world.sectors)
-    lines = tuple(compile_lines(list(world.countries), list(world.sectors), set(layers)))
+    built = {m.id: m for m in measures if m.id in layers}
+    lines = tuple(compile_lines(list(world.countries), list(world.sectors), built))
     return CompiledPolicy(shape=(n, n, j), layers=layers, exclusions=exclusions, controls=controls, lines=lines)
 
 
