@@ -156,6 +156,23 @@ SEMICONDUCTOR_232 = ("847150", "847180", "847330")
 # these are the proclamations' rates as we know them (Proclamations of 2025-09-29 and 2025-10-17).
 M082_LUMBER = {"440711": 0.10, "440712": 0.10, "440719": 0.10, "940161": 0.25, "940340": 0.25}
 M082_TRUCKS = {"870120": 0.25, "870422": 0.25, "870423": 0.25, "870432": 0.25, "8702": 0.10}
+# Measures not in measures.csv (issue 12 item 4), each checked against a primary source.
+YALE = Path("tariffs") / "weights" / "yale_tariff_rate_tracker"
+DERIVATIVES = YALE / "s232_derivative_products.csv"  # BIS inclusions: hts_prefix, derivative_type, effective_date
+METAL_CONTENT = YALE / "metal_content_shares_bea_hs10.csv"  # steel/aluminium share of each HS10's value (BEA I-O)
+MHD_PARTS = YALE / "s232_mhd_parts.txt"  # medium/heavy-duty truck parts (HTS8/10 prefixes)
+DERIVATIVES_DATE = "2025-08-18"
+DERIVATIVES_SOURCE = (
+    "BIS, 'Adoption and Procedures of the Section 232 Steel and Aluminum Tariff Inclusions Process', 90 FR 40326 "
+    "(2025-08-19, FR Doc. 2025-15819): 407 HTSUS codes added as derivatives, 232 duty on the steel and aluminium "
+    "content, effective 2025-08-18; rate 50% since Proclamation 10947 (2025-06-03). Lists and metal shares: "
+    "Budget-Lab-Yale/tariff-rate-tracker resources (MIT)"
+)
+MHD_PARTS_SOURCE = (
+    "Proclamation of 2025-10-17 'Adjusting Imports of Medium- and Heavy-Duty Trucks, Medium- and Heavy-Duty Truck "
+    "Parts, and Buses into the United States' (Section 232): parts at 25% from 2025-11-01. Parts list: "
+    "Budget-Lab-Yale/tariff-rate-tracker resources s232_mhd_parts.txt (MIT)"
+)
 
 # Lists of 2025 use HS 2022 codes; these did not exist in HS 2017 (the tracker's lines) and map to the
 # HS 2017 code their goods came from (WCO correlation tables, by heading). Prefix -> HS 2017 prefix.
@@ -428,6 +445,7 @@ class Inputs:
     table: pd.DataFrame  # us_china_2018_2020.csv
     lists: dict[str, list[str]]
     unmatched: dict[str, list[str]] = field(default_factory=dict)
+    derivative_content: dict[str, float] = field(default_factory=dict)  # HS6 -> metal share of the covered imports
 
 
 LIST_FILES = {
@@ -454,6 +472,7 @@ def load_inputs(source_dir: Path) -> Inputs:
     lists = {key: read_list(source_dir, name) for key, name in LIST_FILES.items()}
     lists["china_10"] = read_list(source_dir, "china-10-percent-030425.csv", column=1)
     lists["china_15"] = read_list(source_dir, "china-15-percent-030425.csv", column=1)
+    lists["mhd_parts"] = [c.strip() for c in require(source_dir / MHD_PARTS, "truck parts list").read_text().split()]
     return Inputs(
         csv=csv,
         us=Products(_pieces(us_lines, us_line_weights(source_dir, us_lines), concordance), us_lines,
@@ -466,7 +485,37 @@ def load_inputs(source_dir: Path) -> Inputs:
         us_lines=us.tariffs,
         table=pd.read_csv(TABLE_2018_2020, dtype={"date": str}),
         lists=lists,
+        derivative_content=derivative_content(source_dir),
     )
+
+
+def derivative_content(source_dir: Path) -> dict[str, float]:
+    """HS 2017 six-digit line -> the steel and aluminium content of its 2024 imports from China that the
+    2025-08-18 derivative list covers, as a share of the line's imports.
+
+    The list names HTS8/10 prefixes (HS 2022); each HS10 line under a prefix counts with its 2024 imports
+    times its steel + aluminium content share (BEA input-output based, the tracker's file; a line missing
+    there takes the mean share of its HS6, else of its HS4). Only that content pays the 232 duty.
+    """
+    listed = read_csv(source_dir / DERIVATIVES, "Section 232 derivative list", dtype=str)
+    prefixes = tuple(listed.loc[listed["effective_date"] == DERIVATIVES_DATE, "hts_prefix"].str.strip())
+    content = read_csv(source_dir / METAL_CONTENT, "metal content shares by HS10", dtype={"hs10": str})
+    share = (content["steel_share"].astype(float) + content["aluminum_share"].astype(float)).groupby(
+        content["hs10"].str.zfill(10)).mean()
+    code = weights.census_code(source_dir, "CHN")
+    raw = pd.read_parquet(require(source_dir / weights.HS10_FOLDER / f"2024-hs10-imports{code}.parquet",
+                                  "2024 U.S. imports from China by HS10"), columns=["HS10", "imports"])
+    hs10 = raw["HS10"].astype(str).str.zfill(10)
+    covered = hs10.str.startswith(prefixes)
+    by_hs6 = share.groupby(share.index.str[:6]).mean()
+    by_hs4 = share.groupby(share.index.str[:4]).mean()
+    metal = hs10.map(share).fillna(hs10.str[:6].map(by_hs6)).fillna(hs10.str[:4].map(by_hs4)).fillna(0.0)
+    hs2017 = hs10.str[:6].map(weights._hs2017(source_dir)).fillna(hs10.str[:6])
+    imports = raw["imports"].astype(float)
+    taxed = (imports * metal * covered).groupby(hs2017.to_numpy()).sum()
+    total = imports.groupby(hs2017.to_numpy()).sum()
+    ratio = (taxed / total.replace(0.0, np.nan)).dropna()
+    return {line: float(value) for line, value in ratio.items() if value > 0}
 
 
 # measures.csv tags each row's note with how well its sources agree: [2SRC] (two sources agree) is
@@ -732,6 +781,9 @@ class Section232:
     end: str | None
     lines: dict[str, float]  # HS6 line -> rate
     what: str
+    headline: float | None = None  # the statutory rate where line rates are below it (metal content)
+    source: str | None = None  # for actions not in measures.csv
+    uncertain: str | None = None
 
 
 def section_232_actions(inputs: Inputs) -> list[Section232]:
@@ -756,6 +808,10 @@ def section_232_actions(inputs: Inputs) -> list[Section232]:
         trucks.update({line: rate for line in us.lines_of([code], note.setdefault("M082b", [])) - taken})
     taken |= set(trucks)
     chips = us.lines_of(SEMICONDUCTOR_232, note.setdefault("M075", [])) - taken
+    taken |= chips
+    truck_parts = us.lines_of(inputs.lists["mhd_parts"], note.setdefault("US-232-MHD-PARTS", [])) - taken
+    taken |= truck_parts
+    derivatives = {line: 0.50 * share for line, share in inputs.derivative_content.items() if line not in taken}
     flat = lambda lines, rate: {line: rate for line in lines}  # noqa: E731
     return [
         Section232("M001", "2018-03-23", "2025-03-12", {**flat(steel, 0.25), **flat(aluminium, 0.10)},
@@ -777,6 +833,18 @@ def section_232_actions(inputs: Inputs) -> list[Section232]:
         Section232("M075", "2026-01-15", None, flat(chips, 0.25),
                    "advanced computing chips at 25% (HTS 8471.50, 8471.80, 8473.30; a narrow category within them: "
                    "the share is an upper bound)"),
+        Section232("US-232-MHD-PARTS", "2025-11-01", None, flat(truck_parts, 0.25),
+                   "medium- and heavy-duty truck parts at 25% (HTS8/10 list; lines not already under the auto-parts "
+                   "or another Section 232 action; a whole HS6 line counts as covered: an upper bound)",
+                   source=MHD_PARTS_SOURCE.replace("Proclamation of 2025-10-17", "Proclamation 10984 of 2025-10-17")),
+        Section232("US-232-DERIV-2025-08-18", DERIVATIVES_DATE, None, derivatives,
+                   "the 407 steel and aluminium derivative codes of the first inclusions round, 50% on the metal "
+                   "content (line rate = 50% x the covered HS10 lines' 2024 imports x steel+aluminium content share "
+                   "/ the HS6 line's imports)", headline=0.50, source=DERIVATIVES_SOURCE,
+                   uncertain="the tracker's list holds 386 distinct HTS prefixes for this round against the notice's 407 "
+                   "codes; metal content is the BEA input-output steel+aluminium share of each HS10 line, not the "
+                   "declared content; the reciprocal tariff still applies to the whole line here (the notice keeps it "
+                   "on the non-metal content only)"),
     ]  # fmt: skip
 
 
@@ -785,7 +853,7 @@ def add_section_232(lib: Library, inputs: Inputs, actions: list[Section232]) -> 
         rates = inputs.us.mean(action.lines)
         coverage = inputs.us.share(action.lines)
         covered = _sector_rates(coverage)
-        row_id = "M082" if action.id.startswith("M082") else action.id
+        row_id = "M082" if action.id.startswith("M082") else None if action.source else action.id
         rate_note = (
             " Rates not in measures.csv (background knowledge): the proclamations' rates."
             if row_id == "M082" else ""
@@ -796,7 +864,10 @@ def add_section_232(lib: Library, inputs: Inputs, actions: list[Section232]) -> 
             f"sector's 2024 imports from China in the covered HS6 lines (weights as in the provenance note; "
             f"a line already under an earlier Section 232 action is not taxed twice): {_share_text(covered)}."
             + rate_note,
-            "USA", "CHN", rates, action.start, action.end, max(action.lines.values()), lines=action.lines,
+            "USA", "CHN", rates, action.start, action.end, action.headline or max(action.lines.values()),
+            lines=action.lines,
+            **({"basis": "Section 232 (Trade Expansion Act of 1962)", "source": action.source} if action.source else {}),
+            **({"uncertain": action.uncertain} if action.uncertain else {}),
         )  # fmt: skip
         lib.shares.append((action.id, "covered share", _share_text(covered)))
 
@@ -836,6 +907,8 @@ def add_reciprocal(lib: Library, inputs: Inputs, actions: list[Section232]) -> N
         ("M061", "M061r", by_id["M061"].lines, by_id["M061"].start, "copper products under Section 232 (M061) leave the reciprocal tariff"),
         ("M082", "M082ar", by_id["M082a"].lines, by_id["M082a"].start, "lumber and furniture under Section 232 (M082a) leave the reciprocal tariff"),
         ("M082", "M082br", by_id["M082b"].lines, by_id["M082b"].start, "trucks and buses under Section 232 (M082b) leave the reciprocal tariff"),
+        ("M082", "MHDPr", by_id["US-232-MHD-PARTS"].lines, by_id["US-232-MHD-PARTS"].start,
+         "medium- and heavy-duty truck parts under Section 232 leave the reciprocal tariff (Proclamation 10984: no stacking)"),
     ]  # fmt: skip
     ends = {mid: end for mid, _, _, end, _, _ in RECIPROCAL}
     for row_id, prefix, codes, start, what in later:
