@@ -168,6 +168,20 @@ DERIVATIVES_SOURCE = (
     "content, effective 2025-08-18; rate 50% since Proclamation 10947 (2025-06-03). Lists and metal shares: "
     "Budget-Lab-Yale/tariff-rate-tracker resources (MIT)"
 )
+EXTRA_PREFIXES = ("US-232-", "AGRI-")  # ids of measures not in measures.csv
+FARM_EXEMPT_DATE = "2025-11-13"
+# Chapters of the farm goods the order added to Annex II (its fact sheet and CBP CSMS 66814923).
+FARM_EXEMPT_CHAPTERS = ("02", "07", "08", "09", "10", "11", "12", "15", "16", "18", "19", "20", "21", "22", "31")
+FARM_EXEMPT_FIELDS = {
+    "basis": "Executive order of 2025-11-14 'Modifying the Scope of the Reciprocal Tariff with Respect to Certain "
+    "Agricultural Products' (IEEPA; amends Annex II of EO 14257)",
+    "source": "White House, EO and fact sheet of 2025-11-14 (effective 2025-11-13 12:01 a.m. EST); CBP CSMS 66814923. "
+    "Lines: the tracker's IEEPA exemption list (Budget-Lab-Yale/tariff-rate-tracker ieepa_exempt_products.csv) less "
+    "the April 2025 Annex II, in the order's chapters",
+    "uncertain": "the line list is derived: the tracker's current exemption list less the April Annex II, kept to the "
+    "order's chapters, so it may include lines exempted on 2025-09-05 (EO 14346) in those chapters and misses the "
+    "order's 11 partial exemptions (9903.02.78)",
+}
 MHD_PARTS_SOURCE = (
     "Proclamation of 2025-10-17 'Adjusting Imports of Medium- and Heavy-Duty Trucks, Medium- and Heavy-Duty Truck "
     "Parts, and Buses into the United States' (Section 232): parts at 25% from 2025-11-01. Parts list: "
@@ -472,6 +486,11 @@ def load_inputs(source_dir: Path) -> Inputs:
     lists = {key: read_list(source_dir, name) for key, name in LIST_FILES.items()}
     lists["china_10"] = read_list(source_dir, "china-10-percent-030425.csv", column=1)
     lists["china_15"] = read_list(source_dir, "china-15-percent-030425.csv", column=1)
+    exempt_now = read_csv(source_dir / YALE / "ieepa_exempt_products.csv", "IEEPA exemption list", dtype=str)["hts10"]
+    april = {c[:6] for c in lists["annex_ii"]}
+    lists["farm_exempt"] = sorted(
+        {c.strip()[:6] for c in exempt_now if c.strip()[:2] in FARM_EXEMPT_CHAPTERS and c.strip()[:6] not in april}
+    )
     lists["mhd_parts"] = [c.strip() for c in require(source_dir / MHD_PARTS, "truck parts list").read_text().split()]
     return Inputs(
         csv=csv,
@@ -907,12 +926,16 @@ def add_reciprocal(lib: Library, inputs: Inputs, actions: list[Section232]) -> N
         ("M061", "M061r", by_id["M061"].lines, by_id["M061"].start, "copper products under Section 232 (M061) leave the reciprocal tariff"),
         ("M082", "M082ar", by_id["M082a"].lines, by_id["M082a"].start, "lumber and furniture under Section 232 (M082a) leave the reciprocal tariff"),
         ("M082", "M082br", by_id["M082b"].lines, by_id["M082b"].start, "trucks and buses under Section 232 (M082b) leave the reciprocal tariff"),
-        ("M082", "MHDPr", by_id["US-232-MHD-PARTS"].lines, by_id["US-232-MHD-PARTS"].start,
+        ("M082", "M082cr", by_id["US-232-MHD-PARTS"].lines, by_id["US-232-MHD-PARTS"].start,
          "medium- and heavy-duty truck parts under Section 232 leave the reciprocal tariff (Proclamation 10984: no stacking)"),
+        (None, "AGRI-2025-11-13-", lists["farm_exempt"], FARM_EXEMPT_DATE,
+         "farm goods added to Annex II by the executive order of 2025-11-14 (coffee, tea, tropical fruit, cocoa, spices, "
+         "bananas, oranges, tomatoes, beef, fertilisers...)"),
     ]  # fmt: skip
     ends = {mid: end for mid, _, _, end, _, _ in RECIPROCAL}
     for row_id, prefix, codes, start, what in later:
-        lines = us.lines_of(codes, inputs.unmatched.setdefault(prefix, [])) if row_id == "M051" else set(codes)
+        listed_codes = row_id in ("M051", None)
+        lines = us.lines_of(codes, inputs.unmatched.setdefault(prefix, [])) if listed_codes else set(codes)
         new = lines - carved
         carved |= new
         share = (us.share(new) / (1.0 - base).replace(0.0, np.nan)).fillna(0.0)
@@ -933,6 +956,7 @@ def add_reciprocal(lib: Library, inputs: Inputs, actions: list[Section232]) -> N
                     "sectors": [sector],
                     "targets": ["CHN"],
                     "start": start,
+                    **(FARM_EXEMPT_FIELDS if row_id is None else {}),
                 },
             )
     # Pauses: Geneva (90 days), its extension, Busan; then the Supreme Court ends IEEPA tariffs.
@@ -1374,13 +1398,23 @@ def us_china_note(result: Result) -> str:
         "- China's general licences for U.S. end users (M072): a suspension cannot name one destination.",
         "- China's own exemptions from its 125% (some chips, pharmaceuticals, ethane, aircraft parts, April 2025) "
         "are not in measures.csv and not encoded.",
-        "- The November 2025 U.S. exemption of farm goods from the reciprocal tariff (`annex-II-exemptions-nov14`) "
-        "is not in measures.csv and not encoded.",
         "- M082's rates and the Section 232 line lists are upper bounds where lists name 8/10-digit lines; "
-        "derivatives outside chapters 72/73/76 are not covered.",
+        "the first derivatives round outside chapters 72/73/76 is US-232-DERIV-2025-08-18 (below); the February "
+        "2025 derivatives in chapters 84 and 94 are not covered.",
         "- What follows the pauses that end on 2026-11-10 (and the Section 122 surcharge after 2026-07-24) is not "
         "in the sources: the pauses lapse by themselves and the paused rates come back.",
+        "",
+        "## Measures not in measures.csv (issue 12 item 4)",
+        "",
+        "Each checked against a primary source (the `source` field); the derivatives and farm-goods lines are "
+        "derived from the tracker's lists, flagged `uncertain` with the reason.",
+        "",
+        "| id | start | what | source |",
+        "|---|---|---|---|",
     ]
+    for m in result.us_china:
+        if m["id"].startswith("US-232-") or (m["id"].startswith(EXTRA_PREFIXES) and m["id"].endswith("-1")):
+            lines.append(f"| {m['id']} | {m['start']} | {m['description'].split('. Removes')[0]} | {m['source']} |")
     return "\n".join(lines)
 
 
