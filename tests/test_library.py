@@ -27,6 +27,8 @@ HAVE_SHARED = (
 )
 SKIP_REASON = f"reference data (timeline/measures.csv, tariff lists) not found under {SHARED}; set TRADEWAR_SHARED_DATA"
 CSV_IDS = [f"M{k:03d}" for k in range(1, 83)]  # measures.csv holds M001-M082 (its README)
+# The layers' trade-weighted sector rates (the tables' statistic), not the model's line aggregate.
+TW = "trade-weighted"
 
 
 def needs_shared(test):
@@ -64,12 +66,13 @@ def test_library_loads_and_fits_the_default_world(library, world):
 
 def test_every_measure_is_documented():
     """Every measure has an id, a description, a basis and a source (copied from measures.csv or the
-    tracker); U.S.-China ids are CSV ids (with a suffix for split layers) or China's MFN changes."""
+    tracker); U.S.-China ids are CSV ids (with a suffix for split layers), China's MFN changes, or measures
+    not in measures.csv (issue 12 item 4, each with its primary source)."""
     for name in (source.US_CHINA, source.US_PARTNERS):
         for table in tables(name):
             assert table["description"].strip() and table["basis"].strip() and table["source"].strip(), table["id"]
     for table in tables(source.US_CHINA):
-        assert table["id"][:4] in CSV_IDS or table["id"].startswith("CN-MFN-"), table["id"]
+        assert table["id"][:4] in CSV_IDS or table["id"].startswith(("CN-MFN-", *source.EXTRA_PREFIXES)), table["id"]
     assert all(t["id"].startswith("P-") for t in tables(source.US_PARTNERS))
 
 
@@ -84,11 +87,13 @@ def test_note_accounts_for_every_csv_id():
 
 @needs_shared
 def test_committed_files_equal_the_build(tmp_path):
-    """The committed TOML files and notes are exactly what ``build()`` writes from the reference data."""
+    """The committed TOML files, the line file (``data/tariffs/layer_lines.csv``) and their notes are
+    exactly what ``build()`` writes from the reference data."""
     paths = source.build(SHARED, tmp_path)
-    assert {p.name for p in paths} == {"us_china.toml", "us_china.md", "us_partners_2025.toml", "us_partners_2025.md"}
+    assert {p.name for p in paths} == {"us_china.toml", "us_china.md", "us_partners_2025.toml", "us_partners_2025.md",
+                                       "layer_lines.csv", "layer_lines.md"}
     for path in paths:
-        committed = data_folder("measures") / path.name
+        committed = data_folder("tariffs" if path.name.startswith("layer_lines") else "measures") / path.name
         assert committed.read_text(encoding="utf-8") == path.read_text(encoding="utf-8"), path.name
 
 
@@ -108,7 +113,7 @@ def test_2018_2020_layers_reproduce_the_sector_table(library, world):
     table = pd.read_csv(source.TABLE_2018_2020, dtype={"date": str})
     timeline = Timeline([m for m in library if m.id != "M001"])
     for (day, importer, exporter), rows in table.groupby(["date", "importer", "exporter"]):
-        tariff = timeline.tariff_on(day, world).sel(importer=importer, exporter=exporter)
+        tariff = timeline.tariff_on(day, world, aggregate=TW).sel(importer=importer, exporter=exporter)
         base = world.tariff.sel(importer=importer, exporter=exporter)
         added = (tariff - base).sel(sector=list(rows["sector"])).values
         np.testing.assert_allclose(added, rows["increase_over_2018_01_01"].to_numpy(), atol=1e-8, err_msg=day)
@@ -119,8 +124,10 @@ def test_m001_is_the_only_other_layer_before_2025(library, world):
     table = pd.read_csv(source.TABLE_2018_2020, dtype={"date": str})
     m001 = library["M001"]
     for day in sorted(table.loc[table["importer"] == "USA", "date"].unique()):
-        full = library.tariff_on(day, world).sel(importer="USA", exporter="CHN")
-        without = Timeline([m for m in library if m.id != "M001"]).tariff_on(day, world).sel(importer="USA", exporter="CHN")
+        full = library.tariff_on(day, world, aggregate=TW).sel(importer="USA", exporter="CHN")
+        without = Timeline([m for m in library if m.id != "M001"]).tariff_on(day, world, aggregate=TW).sel(
+            importer="USA", exporter="CHN"
+        )
         extra = (full - without).to_series()
         expected = pd.Series(0.0, index=extra.index)
         if m001.in_force(date.fromisoformat(day)):
@@ -199,8 +206,8 @@ def test_a_90_day_pause_ends_by_itself(library):
 def test_exemptions_lower_the_reciprocal_tariff_in_electronics(library, world):
     """The electronics exemption (M051) takes about half of Electrical and optical out of the reciprocal
     tariff; the fentanyl tariff still applies in full."""
-    tariff = library.tariff_on("2025-04-12", world).sel(importer="USA", exporter="CHN")
-    without = Timeline([m for m in library if not m.id.startswith("M051")]).tariff_on("2025-04-12", world)
+    tariff = library.tariff_on("2025-04-12", world, aggregate=TW).sel(importer="USA", exporter="CHN")
+    without = Timeline([m for m in library if not m.id.startswith("M051")]).tariff_on("2025-04-12", world, aggregate=TW)
     gap = float((without.sel(importer="USA", exporter="CHN") - tariff).sel(sector="Electrical and optical"))
     assert 0.4 * 1.25 < gap < 0.7 * 1.25
     assert float(tariff.sel(sector="Textiles") - world.tariff.sel(importer="USA", exporter="CHN", sector="Textiles")) > 1.45

@@ -45,6 +45,7 @@ from tools.tariffs._common import (
     read_csv,
     require,
     sector_label,
+    write_csv,
     write_text,
 )
 
@@ -155,6 +156,37 @@ SEMICONDUCTOR_232 = ("847150", "847180", "847330")
 # these are the proclamations' rates as we know them (Proclamations of 2025-09-29 and 2025-10-17).
 M082_LUMBER = {"440711": 0.10, "440712": 0.10, "440719": 0.10, "940161": 0.25, "940340": 0.25}
 M082_TRUCKS = {"870120": 0.25, "870422": 0.25, "870423": 0.25, "870432": 0.25, "8702": 0.10}
+# Measures not in measures.csv (issue 12 item 4), each checked against a primary source.
+YALE = Path("tariffs") / "weights" / "yale_tariff_rate_tracker"
+DERIVATIVES = YALE / "s232_derivative_products.csv"  # BIS inclusions: hts_prefix, derivative_type, effective_date
+METAL_CONTENT = YALE / "metal_content_shares_bea_hs10.csv"  # steel/aluminium share of each HS10's value (BEA I-O)
+MHD_PARTS = YALE / "s232_mhd_parts.txt"  # medium/heavy-duty truck parts (HTS8/10 prefixes)
+DERIVATIVES_DATE = "2025-08-18"
+DERIVATIVES_SOURCE = (
+    "BIS, 'Adoption and Procedures of the Section 232 Steel and Aluminum Tariff Inclusions Process', 90 FR 40326 "
+    "(2025-08-19, FR Doc. 2025-15819): 407 HTSUS codes added as derivatives, 232 duty on the steel and aluminium "
+    "content, effective 2025-08-18; rate 50% since Proclamation 10947 (2025-06-03). Lists and metal shares: "
+    "Budget-Lab-Yale/tariff-rate-tracker resources (MIT)"
+)
+EXTRA_PREFIXES = ("US-232-", "AGRI-")  # ids of measures not in measures.csv
+FARM_EXEMPT_DATE = "2025-11-13"
+# Chapters of the farm goods the order added to Annex II (its fact sheet and CBP CSMS 66814923).
+FARM_EXEMPT_CHAPTERS = ("02", "07", "08", "09", "10", "11", "12", "15", "16", "18", "19", "20", "21", "22", "31")
+FARM_EXEMPT_FIELDS = {
+    "basis": "Executive order of 2025-11-14 'Modifying the Scope of the Reciprocal Tariff with Respect to Certain "
+    "Agricultural Products' (IEEPA; amends Annex II of EO 14257)",
+    "source": "White House, EO and fact sheet of 2025-11-14 (effective 2025-11-13 12:01 a.m. EST); CBP CSMS 66814923. "
+    "Lines: the tracker's IEEPA exemption list (Budget-Lab-Yale/tariff-rate-tracker ieepa_exempt_products.csv) less "
+    "the April 2025 Annex II, in the order's chapters",
+    "uncertain": "the line list is derived: the tracker's current exemption list less the April Annex II, kept to the "
+    "order's chapters, so it may include lines exempted on 2025-09-05 (EO 14346) in those chapters and misses the "
+    "order's 11 partial exemptions (9903.02.78)",
+}
+MHD_PARTS_SOURCE = (
+    "Proclamation of 2025-10-17 'Adjusting Imports of Medium- and Heavy-Duty Trucks, Medium- and Heavy-Duty Truck "
+    "Parts, and Buses into the United States' (Section 232): parts at 25% from 2025-11-01. Parts list: "
+    "Budget-Lab-Yale/tariff-rate-tracker resources s232_mhd_parts.txt (MIT)"
+)
 
 # Lists of 2025 use HS 2022 codes; these did not exist in HS 2017 (the tracker's lines) and map to the
 # HS 2017 code their goods came from (WCO correlation tables, by heading). Prefix -> HS 2017 prefix.
@@ -422,10 +454,12 @@ class Inputs:
     us: Products  # U.S. imports from China
     cn: Products  # China's imports from the U.S. (2017 U.S. exports by HS6, as in the 2018-2020 table)
     us_301: pd.Series  # Section 301 rate per HS6 line on 2020-02-14 (tariff minus 2018-01-01)
+    us_lines: pd.DataFrame  # U.S. tariff on China by HS6 line and date (tracker)
     cn_lines: pd.DataFrame  # China's tariff by HS6 line and date (tracker)
     table: pd.DataFrame  # us_china_2018_2020.csv
     lists: dict[str, list[str]]
     unmatched: dict[str, list[str]] = field(default_factory=dict)
+    derivative_content: dict[str, float] = field(default_factory=dict)  # HS6 -> metal share of the covered imports
 
 
 LIST_FILES = {
@@ -452,6 +486,12 @@ def load_inputs(source_dir: Path) -> Inputs:
     lists = {key: read_list(source_dir, name) for key, name in LIST_FILES.items()}
     lists["china_10"] = read_list(source_dir, "china-10-percent-030425.csv", column=1)
     lists["china_15"] = read_list(source_dir, "china-15-percent-030425.csv", column=1)
+    exempt_now = read_csv(source_dir / YALE / "ieepa_exempt_products.csv", "IEEPA exemption list", dtype=str)["hts10"]
+    april = {c[:6] for c in lists["annex_ii"]}
+    lists["farm_exempt"] = sorted(
+        {c.strip()[:6] for c in exempt_now if c.strip()[:2] in FARM_EXEMPT_CHAPTERS and c.strip()[:6] not in april}
+    )
+    lists["mhd_parts"] = [c.strip() for c in require(source_dir / MHD_PARTS, "truck parts list").read_text().split()]
     return Inputs(
         csv=csv,
         us=Products(_pieces(us_lines, us_line_weights(source_dir, us_lines), concordance), us_lines,
@@ -461,9 +501,40 @@ def load_inputs(source_dir: Path) -> Inputs:
         .clip(lower=0.0)
         .reindex(us_lines, fill_value=0.0),
         cn_lines=china.tariffs,
+        us_lines=us.tariffs,
         table=pd.read_csv(TABLE_2018_2020, dtype={"date": str}),
         lists=lists,
+        derivative_content=derivative_content(source_dir),
     )
+
+
+def derivative_content(source_dir: Path) -> dict[str, float]:
+    """HS 2017 six-digit line -> the steel and aluminium content of its 2024 imports from China that the
+    2025-08-18 derivative list covers, as a share of the line's imports.
+
+    The list names HTS8/10 prefixes (HS 2022); each HS10 line under a prefix counts with its 2024 imports
+    times its steel + aluminium content share (BEA input-output based, the tracker's file; a line missing
+    there takes the mean share of its HS6, else of its HS4). Only that content pays the 232 duty.
+    """
+    listed = read_csv(source_dir / DERIVATIVES, "Section 232 derivative list", dtype=str)
+    prefixes = tuple(listed.loc[listed["effective_date"] == DERIVATIVES_DATE, "hts_prefix"].str.strip())
+    content = read_csv(source_dir / METAL_CONTENT, "metal content shares by HS10", dtype={"hs10": str})
+    share = (content["steel_share"].astype(float) + content["aluminum_share"].astype(float)).groupby(
+        content["hs10"].str.zfill(10)).mean()
+    code = weights.census_code(source_dir, "CHN")
+    raw = pd.read_parquet(require(source_dir / weights.HS10_FOLDER / f"2024-hs10-imports{code}.parquet",
+                                  "2024 U.S. imports from China by HS10"), columns=["HS10", "imports"])
+    hs10 = raw["HS10"].astype(str).str.zfill(10)
+    covered = hs10.str.startswith(prefixes)
+    by_hs6 = share.groupby(share.index.str[:6]).mean()
+    by_hs4 = share.groupby(share.index.str[:4]).mean()
+    metal = hs10.map(share).fillna(hs10.str[:6].map(by_hs6)).fillna(hs10.str[:4].map(by_hs4)).fillna(0.0)
+    hs2017 = hs10.str[:6].map(weights._hs2017(source_dir)).fillna(hs10.str[:6])
+    imports = raw["imports"].astype(float)
+    taxed = (imports * metal * covered).groupby(hs2017.to_numpy()).sum()
+    total = imports.groupby(hs2017.to_numpy()).sum()
+    ratio = (taxed / total.replace(0.0, np.nan)).dropna()
+    return {line: float(value) for line, value in ratio.items() if value > 0}
 
 
 # measures.csv tags each row's note with how well its sources agree: [2SRC] (two sources agree) is
@@ -520,6 +591,7 @@ class Library:
         self.measures: list[dict[str, Any]] = []
         self.done: dict[str, list[str]] = {}  # CSV id -> measure ids
         self.shares: list[tuple[str, str, str]] = []  # (measure, what, shares) for the note
+        self.lines: dict[str, dict[str, float]] = {}  # layer id -> its rate on each HS6 line (layer_lines.csv)
 
     def row(self, csv_id: str) -> pd.Series:
         return self.csv.loc[csv_id]
@@ -547,9 +619,18 @@ class Library:
         start: str,
         end: str | None = None,
         headline: float | None = None,
+        lines: Mapping[str, float] | pd.Series | None = None,
         **extra: Any,
     ) -> dict[str, Any] | None:
-        """A tariff layer: a single rate on all goods, or sector rates (on the sectors that have one)."""
+        """A tariff layer: a single rate on all goods, or sector rates (on the sectors that have one).
+
+        ``lines`` (HS6 line -> rate) are the lines the sector rates average; they go to
+        ``layer_lines.csv`` so that the model can aggregate the lines (tradewar.policy.lines).
+        """
+        if lines is not None:
+            kept = {str(k): float(v) for k, v in dict(lines).items() if abs(float(v)) > 1e-12}
+            if kept:
+                self.lines[id] = kept
         if isinstance(rates, (int, float)):
             sectors, rate, by_sector = "goods", _round(rates), {}
         else:
@@ -601,6 +682,7 @@ def add_2018_2020(lib: Library, inputs: Inputs) -> None:
             f"China by NAICS3 shared over lines by 2024 imports; the sector rate is the nominal rate times "
             f"the sector's share of listed trade).",
             "USA", "CHN", us[when] - us[before], start, end, headline,
+            lines=inputs.us_lines[when] - inputs.us_lines[before],
         )  # fmt: skip
     mid, when, base, headline, what = US_PHASE_ONE
     lib.tariff(
@@ -608,6 +690,7 @@ def add_2018_2020(lib: Library, inputs: Inputs) -> None:
         f"U.S. {what} on imports from China: List 4A goods at 7.5% from {when}, replacing M014. Sector rates: "
         f"the table's increase at {when} minus that at {base} (before List 4A), same weights as M003.",
         "USA", "CHN", us[when] - us[base], when, None, headline,
+        lines=inputs.us_lines[when] - inputs.us_lines[base],
     )  # fmt: skip
 
     cn = _table_increase(inputs.table, "CHN")
@@ -619,6 +702,7 @@ def add_2018_2020(lib: Library, inputs: Inputs) -> None:
             f"China's {what} on imports from the U.S. Sector rates: the rise of China's average tariff on U.S. "
             f"goods in each WIOD sector at {when} (tracker's HS6 lines weighted by 2017 U.S. exports to China).",
             "CHN", "USA", step[when], start, end, headline,
+            lines=inputs.cn_lines[when] - inputs.cn_lines[dates[dates.index(when) - 1]],
         )  # fmt: skip
     # M010 and China's 2019 MFN changes share the 2019-01-02 step: split by line.
     change = inputs.cn_lines["2019-01-02"] - inputs.cn_lines["2018-11-01"]
@@ -634,6 +718,7 @@ def add_2018_2020(lib: Library, inputs: Inputs) -> None:
         f"2019-01-01: a cut on the {len(autos)} chapter-87 lines whose tariff fell by 25 or 5 points that day "
         f"(tracker's lines). Kept after 2019-12-15: the scheduled restoration was itself suspended (M018).",
         "CHN", "USA", m010, "2019-01-01", None, -0.25,
+        lines=change[change.index.isin(autos)],
     )  # fmt: skip
     for when, start in CN_MFN_STEPS.items():
         rates = step[when] - (m010 if when == "2019-01-02" else 0.0)
@@ -654,6 +739,7 @@ def add_2018_2020(lib: Library, inputs: Inputs) -> None:
         "China halves its September 2019 tariffs on U.S. goods (batch 1 of the $75bn list, 5-10% -> 2.5-5%) "
         "from 2020-02-14 under Phase One: half of M017's sector rates.",
         "CHN", "USA", M021_FACTOR * m017, "2020-02-14", None, 0.05,
+        lines=M021_FACTOR * (inputs.cn_lines["2019-09-01"] - inputs.cn_lines[dates[dates.index("2019-09-01") - 1]]),
     )  # fmt: skip
     # M022: exclusions (the 2019-12-26 step), one per sector, as shares of the layers in force.
     in_force = {m["id"]: m for m in lib.measures}
@@ -702,7 +788,7 @@ def add_section_301_review(lib: Library, inputs: Inputs) -> None:
             + "; ".join(described)
             + ". Sector rates: each line's rise over the Section 301 rate it already bore (tracker's lines on "
             "2020-02-14), weighted by 2024 U.S. imports from China (as in the provenance note).",
-            "USA", "CHN", rates, start, None,
+            "USA", "CHN", rates, start, None, lines=increase,
         )  # fmt: skip
         lib.shares.append((mid, "sector rates", _share_text(_sector_rates(rates)) if layer else "none"))
 
@@ -714,6 +800,9 @@ class Section232:
     end: str | None
     lines: dict[str, float]  # HS6 line -> rate
     what: str
+    headline: float | None = None  # the statutory rate where line rates are below it (metal content)
+    source: str | None = None  # for actions not in measures.csv
+    uncertain: str | None = None
 
 
 def section_232_actions(inputs: Inputs) -> list[Section232]:
@@ -738,6 +827,10 @@ def section_232_actions(inputs: Inputs) -> list[Section232]:
         trucks.update({line: rate for line in us.lines_of([code], note.setdefault("M082b", [])) - taken})
     taken |= set(trucks)
     chips = us.lines_of(SEMICONDUCTOR_232, note.setdefault("M075", [])) - taken
+    taken |= chips
+    truck_parts = us.lines_of(inputs.lists["mhd_parts"], note.setdefault("US-232-MHD-PARTS", [])) - taken
+    taken |= truck_parts
+    derivatives = {line: 0.50 * share for line, share in inputs.derivative_content.items() if line not in taken}
     flat = lambda lines, rate: {line: rate for line in lines}  # noqa: E731
     return [
         Section232("M001", "2018-03-23", "2025-03-12", {**flat(steel, 0.25), **flat(aluminium, 0.10)},
@@ -759,6 +852,18 @@ def section_232_actions(inputs: Inputs) -> list[Section232]:
         Section232("M075", "2026-01-15", None, flat(chips, 0.25),
                    "advanced computing chips at 25% (HTS 8471.50, 8471.80, 8473.30; a narrow category within them: "
                    "the share is an upper bound)"),
+        Section232("US-232-MHD-PARTS", "2025-11-01", None, flat(truck_parts, 0.25),
+                   "medium- and heavy-duty truck parts at 25% (HTS8/10 list; lines not already under the auto-parts "
+                   "or another Section 232 action; a whole HS6 line counts as covered: an upper bound)",
+                   source=MHD_PARTS_SOURCE.replace("Proclamation of 2025-10-17", "Proclamation 10984 of 2025-10-17")),
+        Section232("US-232-DERIV-2025-08-18", DERIVATIVES_DATE, None, derivatives,
+                   "the 407 steel and aluminium derivative codes of the first inclusions round, 50% on the metal "
+                   "content (line rate = 50% x the covered HS10 lines' 2024 imports x steel+aluminium content share "
+                   "/ the HS6 line's imports)", headline=0.50, source=DERIVATIVES_SOURCE,
+                   uncertain="the tracker's list holds 386 distinct HTS prefixes for this round against the notice's 407 "
+                   "codes; metal content is the BEA input-output steel+aluminium share of each HS10 line, not the "
+                   "declared content; the reciprocal tariff still applies to the whole line here (the notice keeps it "
+                   "on the non-metal content only)"),
     ]  # fmt: skip
 
 
@@ -767,7 +872,7 @@ def add_section_232(lib: Library, inputs: Inputs, actions: list[Section232]) -> 
         rates = inputs.us.mean(action.lines)
         coverage = inputs.us.share(action.lines)
         covered = _sector_rates(coverage)
-        row_id = "M082" if action.id.startswith("M082") else action.id
+        row_id = "M082" if action.id.startswith("M082") else None if action.source else action.id
         rate_note = (
             " Rates not in measures.csv (background knowledge): the proclamations' rates."
             if row_id == "M082" else ""
@@ -778,7 +883,10 @@ def add_section_232(lib: Library, inputs: Inputs, actions: list[Section232]) -> 
             f"sector's 2024 imports from China in the covered HS6 lines (weights as in the provenance note; "
             f"a line already under an earlier Section 232 action is not taxed twice): {_share_text(covered)}."
             + rate_note,
-            "USA", "CHN", rates, action.start, action.end, max(action.lines.values()),
+            "USA", "CHN", rates, action.start, action.end, action.headline or max(action.lines.values()),
+            lines=action.lines,
+            **({"basis": "Section 232 (Trade Expansion Act of 1962)", "source": action.source} if action.source else {}),
+            **({"uncertain": action.uncertain} if action.uncertain else {}),
         )  # fmt: skip
         lib.shares.append((action.id, "covered share", _share_text(covered)))
 
@@ -807,6 +915,7 @@ def add_reciprocal(lib: Library, inputs: Inputs, actions: list[Section232]) -> N
             f"of the sector's 2024 imports from China outside Annex II (energy, pharmaceuticals, minerals, "
             f"lumber, copper...) and outside Section 232 steel/aluminium and vehicles.",
             "USA", "CHN", rate * (1.0 - base), start, end, rate,
+            lines={line: rate for line in us.lines if line not in carved},
         )  # fmt: skip
     # Carve-outs after the start: electronics (M051), then each new Section 232 action (no stacking).
     later = [
@@ -817,10 +926,16 @@ def add_reciprocal(lib: Library, inputs: Inputs, actions: list[Section232]) -> N
         ("M061", "M061r", by_id["M061"].lines, by_id["M061"].start, "copper products under Section 232 (M061) leave the reciprocal tariff"),
         ("M082", "M082ar", by_id["M082a"].lines, by_id["M082a"].start, "lumber and furniture under Section 232 (M082a) leave the reciprocal tariff"),
         ("M082", "M082br", by_id["M082b"].lines, by_id["M082b"].start, "trucks and buses under Section 232 (M082b) leave the reciprocal tariff"),
+        ("M082", "M082cr", by_id["US-232-MHD-PARTS"].lines, by_id["US-232-MHD-PARTS"].start,
+         "medium- and heavy-duty truck parts under Section 232 leave the reciprocal tariff (Proclamation 10984: no stacking)"),
+        (None, "AGRI-2025-11-13-", lists["farm_exempt"], FARM_EXEMPT_DATE,
+         "farm goods added to Annex II by the executive order of 2025-11-14 (coffee, tea, tropical fruit, cocoa, spices, "
+         "bananas, oranges, tomatoes, beef, fertilisers...)"),
     ]  # fmt: skip
     ends = {mid: end for mid, _, _, end, _, _ in RECIPROCAL}
     for row_id, prefix, codes, start, what in later:
-        lines = us.lines_of(codes, inputs.unmatched.setdefault(prefix, [])) if row_id == "M051" else set(codes)
+        listed_codes = row_id in ("M051", None)
+        lines = us.lines_of(codes, inputs.unmatched.setdefault(prefix, [])) if listed_codes else set(codes)
         new = lines - carved
         carved |= new
         share = (us.share(new) / (1.0 - base).replace(0.0, np.nan)).fillna(0.0)
@@ -841,6 +956,7 @@ def add_reciprocal(lib: Library, inputs: Inputs, actions: list[Section232]) -> N
                     "sectors": [sector],
                     "targets": ["CHN"],
                     "start": start,
+                    **(FARM_EXEMPT_FIELDS if row_id is None else {}),
                 },
             )
     # Pauses: Geneva (90 days), its extension, Busan; then the Supreme Court ends IEEPA tariffs.
@@ -873,6 +989,7 @@ def add_reciprocal(lib: Library, inputs: Inputs, actions: list[Section232]) -> N
         "imports from China neither in the proclamation's product, aircraft and specific exemptions nor under "
         "Section 232.",
         "USA", "CHN", 0.10 * (1.0 - outside), "2026-02-24", "2026-07-24", 0.10,
+        lines={line: 0.10 for line in us.lines if line not in exempt | in_232},
     )  # fmt: skip
     lib.shares.append(("M077", "share exempt (exemption lists and Section 232)", _share_text(_sector_rates(outside))))
 
@@ -889,7 +1006,7 @@ def add_china_2025(lib: Library, inputs: Inputs) -> None:
         "machinery, large-engine cars and pickup trucks. Sector rate = the rate averaged over the sector's HS6 "
         f"lines (weighted by 2017 U.S. exports to China, as China's side of the 2018-2020 table): {_share_text(_sector_rates(cn.share(lines)))} "
         "of the lines covered. Not lifted by the November 2025 deal (status unconfirmed).",
-        "CHN", "USA", rates, "2025-02-10", None, 0.15,
+        "CHN", "USA", rates, "2025-02-10", None, 0.15, lines=lines,
     )  # fmt: skip
     lib.shares.append(("M037", "lines covered (2017 trade weights)", _share_text(_sector_rates(cn.share(lines)))))
     farm = {line: 0.10 for line in cn.lines_of(inputs.lists["china_10"], inputs.unmatched.setdefault("M040", []))}
@@ -900,7 +1017,7 @@ def add_china_2025(lib: Library, inputs: Inputs) -> None:
         "soybeans, pork, beef, aquatic products, fruit, vegetables, dairy (the lists' 8-digit lines). Sector "
         f"rate = rate averaged over the sector's HS6 lines (2017 U.S. export weights): lines covered "
         f"{_share_text(_sector_rates(cn.share(farm)))}. Terminated 2025-11-10 by M070.",
-        "CHN", "USA", cn.mean(farm), "2025-03-10", None, 0.15,
+        "CHN", "USA", cn.mean(farm), "2025-03-10", None, 0.15, lines=farm,
     )  # fmt: skip
     lib.shares.append(("M040", "lines covered (2017 trade weights)", _share_text(_sector_rates(cn.share(farm)))))
     lib.tariff("M047", "M047", "China's retaliation of April 2025: 34% on all U.S. goods (held at 10% from "
@@ -1281,13 +1398,23 @@ def us_china_note(result: Result) -> str:
         "- China's general licences for U.S. end users (M072): a suspension cannot name one destination.",
         "- China's own exemptions from its 125% (some chips, pharmaceuticals, ethane, aircraft parts, April 2025) "
         "are not in measures.csv and not encoded.",
-        "- The November 2025 U.S. exemption of farm goods from the reciprocal tariff (`annex-II-exemptions-nov14`) "
-        "is not in measures.csv and not encoded.",
         "- M082's rates and the Section 232 line lists are upper bounds where lists name 8/10-digit lines; "
-        "derivatives outside chapters 72/73/76 are not covered.",
+        "the first derivatives round outside chapters 72/73/76 is US-232-DERIV-2025-08-18 (below); the February "
+        "2025 derivatives in chapters 84 and 94 are not covered.",
         "- What follows the pauses that end on 2026-11-10 (and the Section 122 surcharge after 2026-07-24) is not "
         "in the sources: the pauses lapse by themselves and the paused rates come back.",
+        "",
+        "## Measures not in measures.csv (issue 12 item 4)",
+        "",
+        "Each checked against a primary source (the `source` field); the derivatives and farm-goods lines are "
+        "derived from the tracker's lists, flagged `uncertain` with the reason.",
+        "",
+        "| id | start | what | source |",
+        "|---|---|---|---|",
     ]
+    for m in result.us_china:
+        if m["id"].startswith("US-232-") or (m["id"].startswith(EXTRA_PREFIXES) and m["id"].endswith("-1")):
+            lines.append(f"| {m['id']} | {m['start']} | {m['description'].split('. Removes')[0]} | {m['source']} |")
     return "\n".join(lines)
 
 
@@ -1331,6 +1458,94 @@ def partners_note(result: Result) -> str:
 
 
 # ====================================================================== derive and write
+LINES_FILE = DATA_DIR / "tariffs" / "layer_lines.csv"
+LINE_DIGITS = 8  # decimals of line rates and group shares in layer_lines.csv
+
+
+def layer_lines(lib: Library, inputs: Inputs) -> pd.DataFrame:
+    """Each layer's rate by group of HS6 lines within each (importer, exporter, goods sector).
+
+    Lines of a sector that every layer treats alike form one group (its weight: the group's
+    share of the sector's trade), so the table stays small. Weights: China's side, 2017 U.S.
+    exports to China by HS6 (as its sector rates); U.S. side, 2024 U.S. imports from China by
+    line times (1 + Section 301 rate)^sigma, the 2018-2020 tariffs' effect on the line undone
+    as in the 2018-2020 table (``us_china_2018_2020.BACKCAST_SIGMA``), so that the weights are
+    the pre-war trade shares the model's baseline stands for. Layers imposed on every exporter
+    (China's MFN changes) are left out: they apply uniformly in the model.
+    """
+    rows = []
+    sides = (
+        ("USA", "CHN", inputs.us, (1.0 + inputs.us_301) ** table_source.BACKCAST_SIGMA),
+        ("CHN", "USA", inputs.cn, None),
+    )
+    imposer = {m["id"]: (m["imposer"], tuple(m["targets"])) for m in lib.measures if m["kind"] == "tariff"}
+    for importer, exporter, products, factor in sides:
+        layers = sorted(mid for mid in lib.lines if imposer.get(mid) == (importer, (exporter,)))
+        pieces = products.pieces
+        weight = pieces["weight"].to_numpy()
+        if factor is not None:
+            weight = weight * pieces["hs6"].map(factor).fillna(1.0).to_numpy()
+        rates = np.column_stack([pieces["hs6"].map(lib.lines[mid]).fillna(0.0).to_numpy() for mid in layers])
+        frame = pd.DataFrame(np.round(rates, LINE_DIGITS), columns=layers)
+        frame["sector"], frame["weight"] = pieces["sector"].to_numpy(), weight
+        grouped = frame.groupby(["sector", *layers], sort=True)["weight"].sum().reset_index()
+        for sector, part in grouped.groupby("sector", sort=False):
+            total = part["weight"].sum()
+            if total <= 0:
+                continue
+            part = part[part["weight"] > 0].sort_values("weight", ascending=False)
+            for group, (_, row) in enumerate(part.iterrows()):
+                share = _round(row["weight"] / total, LINE_DIGITS)
+                taxed = [(mid, row[mid]) for mid in layers if row[mid] != 0]
+                for mid, rate in taxed or [("", 0.0)]:
+                    rows.append((importer, exporter, sector, group, share, mid, rate))
+    table = pd.DataFrame(rows, columns=["importer", "exporter", "sector", "group", "weight", "layer", "rate"])
+    order = {label: k for k, label in enumerate(GOODS_LABELS)}
+    return table.sort_values(["importer", "sector", "group", "layer"], key=lambda c: c.map(order) if c.name == "sector" else c, kind="stable").reset_index(drop=True)
+
+
+def lines_note(result: Result) -> str:
+    """Provenance of layer_lines.csv."""
+    table = result.lines
+    groups = table.drop_duplicates(["importer", "sector", "group"]).groupby("importer").size()
+    layers = table.loc[table["layer"] != ""].groupby("importer")["layer"].unique()
+    return "\n".join([
+        "# layer_lines.csv: each tariff layer's rate by group of HS6 lines within a sector",
+        "",
+        "Built by `python -m tools.tariffs.library --source ../shared/data` (with the measure library;",
+        "deterministic). Read by `tradewar.policy.lines`, which turns the lines into the sector tariff that",
+        "gives the model the same price index and trade response, (1+t*)^(-theta) = sum w (1+t_line)^(-theta),",
+        "with the world's trade elasticity at run time (so for any elasticity set).",
+        "",
+        "Columns: importer, exporter, sector (WIOD goods sector label), group (lines that every layer treats",
+        "alike), weight (the group's share of the sector's trade), layer (measure id; empty for a group no",
+        "layer covers), rate (the layer's rate on the group's lines, fraction). Rounded to "
+        f"{LINE_DIGITS} decimals.",
+        "",
+        "Lines and rates: the same HS6 lines and rates that the layers' sector rates average in",
+        "`tools/tariffs/library.py` (2018-2020 layers: the change of each tracker line at the step's date;",
+        "Section 232: the action's lines; Section 301 review: each line's rise over its 2020 rate;",
+        "reciprocal and Section 122: the rate on every line outside Annex II, Section 232 and the",
+        "exemption lists; China: its lists). Lines are split over sectors by the HS6 -> WIOD concordance.",
+        "Layers on every exporter (China's MFN changes) and flat layers (IEEPA fentanyl, China's 2025",
+        "across-the-board retaliation) are not listed: they apply to every line alike.",
+        "",
+        "Weights: China's side, U.S. exports to China by HS6 in 2017 (Census), as its sector rates. U.S.",
+        "side: 2024 U.S. imports from China by HS 2017 line (Census HS10) times (1 + Section 301 rate)^"
+        f"{table_source.BACKCAST_SIGMA}, undoing the 2018-2020 tariffs' effect on the line as the 2018-2020",
+        "table does, so that the weights are pre-war trade shares (the model's baseline).",
+        "",
+        "Use at run time: each layer's *shape* across groups comes from here, its *level* is the layer's",
+        "sector rate as it applies that day (suspensions, exclusions), so the trade-weighted mean of the",
+        "lines is always the layer's sector rate; exclusions therefore scale a layer's lines evenly (their",
+        "own lines are not listed: a known approximation). Layers add up line by line before aggregating.",
+        "",
+        "Size: " + ", ".join(f"{imp} side {n} groups" for imp, n in groups.items()) + f"; {len(table)} rows.",
+        "",
+        "Layers listed: " + "; ".join(f"{imp}: {', '.join(sorted(v))}" for imp, v in layers.items()) + ".",
+    ])
+
+
 @dataclass
 class Result:
     us_china: list[dict[str, Any]]
@@ -1341,6 +1556,7 @@ class Result:
     partner_notes: list[str]
     series: list[PartnerSeries]
     csv: pd.DataFrame
+    lines: pd.DataFrame = None
 
 
 def derive(source_dir: Path) -> Result:
@@ -1369,7 +1585,8 @@ def derive(source_dir: Path) -> Result:
     missing = sorted(set(inputs.csv.index) - encoded_or_skipped)
     if missing:
         raise ValueError(f"CSV ids neither encoded nor skipped: {missing}")
-    return Result(lib.measures, partners, lib.done, lib.shares, inputs.unmatched, notes, series, inputs.csv)
+    return Result(lib.measures, partners, lib.done, lib.shares, inputs.unmatched, notes, series, inputs.csv,
+                  layer_lines(lib, inputs))
 
 
 def build(source_dir: Path, output_dir: Path = OUTPUT_DIR) -> list[Path]:
@@ -1391,6 +1608,9 @@ def build(source_dir: Path, output_dir: Path = OUTPUT_DIR) -> list[Path]:
     paths[1].write_text(toml_text(result.partners, header), encoding="utf-8")
     paths.append(write_text(us_china_note(result), output_dir / "us_china.md"))
     paths.append(write_text(partners_note(result), output_dir / "us_partners_2025.md"))
+    lines_path = LINES_FILE if output_dir == OUTPUT_DIR else output_dir / LINES_FILE.name
+    paths.append(write_csv(result.lines, lines_path))
+    paths.append(write_text(lines_note(result), lines_path.with_suffix(".md")))
     return paths
 
 

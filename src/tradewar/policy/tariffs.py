@@ -16,6 +16,7 @@ import numpy as np
 
 from tradewar.policy.errors import LabelError, Problem
 from tradewar.policy.labels import LabelLookup
+from tradewar.policy.lines import LineCell, compile_lines
 from tradewar.policy.measures import (
     Exclusion,
     ExportControl,
@@ -73,6 +74,7 @@ class CompiledPolicy:
     layers: dict[str, CompiledLayer]
     exclusions: dict[str, CompiledExclusion]
     controls: dict[str, CompiledControl] = None
+    lines: tuple[LineCell, ...] = ()
 
     def export_tax(self, state: PolicyState) -> np.ndarray:
         """Export taxes (importer, exporter, sector) of the quantified controls in force.
@@ -90,9 +92,20 @@ class CompiledPolicy:
             factor[block] *= 1.0 + cells.tax
         return factor - 1.0
 
-    def added_tariff(self, state: PolicyState) -> np.ndarray:
-        """The tariff (importer, exporter, sector) that the layers in force add to the baseline."""
+    def added_tariff(
+        self, state: PolicyState, theta: np.ndarray | None = None, base: np.ndarray | None = None
+    ) -> np.ndarray:
+        """The tariff (importer, exporter, sector) that the layers in force add to the baseline.
+
+        Without ``theta``: each layer's sector rate, summed over layers (trade-weighted statutory
+        means, the trackers' statistic). With ``theta`` (trade elasticity by sector) and ``base``
+        (the baseline tariff, importer x exporter x sector): in cells with tariff lines
+        (:mod:`tradewar.policy.lines`) the layers add up line by line and the sector gets the
+        model-consistent aggregate (1+t*)^(-theta) = sum w (1+t_line)^(-theta), minus the base.
+        """
         added = np.zeros(self.shape)
+        levels: dict[tuple[int, int, int], dict[str, float]] = {}
+        watched = self.lines if theta is not None else ()
         for entry in state.tariff_layers:
             scale = suspension_scale(entry.measure, entry.suspended_by)
             if scale == 0:
@@ -104,6 +117,16 @@ class CompiledPolicy:
                 removed = sum(self.exclusions[e.id].removed() for e in entry.excluded_by)
                 rates = rates * (1.0 - np.minimum(removed, 1.0)[cells.exporters])
             added[np.ix_(cells.importers, cells.exporters)] += rates  # block (importer, exporter, sector)
+            for cell in watched:  # the layer's level in each cell with lines
+                if cell.importer in cells.importers and cell.exporter in cells.exporters:
+                    k = 0 if rates.shape[0] == 1 else int(np.flatnonzero(cells.exporters == cell.exporter)[0])
+                    level = float(rates[k, cell.sector])
+                    if level != 0:
+                        levels.setdefault((cell.importer, cell.exporter, cell.sector), {})[entry.id] = level
+        for cell in watched:
+            key = (cell.importer, cell.exporter, cell.sector)
+            if key in levels:
+                added[key] = cell.added(levels[key], float(base[key]), float(theta[cell.sector]))
         return added
 
 
@@ -170,7 +193,9 @@ def compile_policy(measures: Sequence[Measure], world: World) -> CompiledPolicy:
     if problems:
         raise LabelError(problems)
     n, j = len(world.countries), len(world.sectors)
-    return CompiledPolicy(shape=(n, n, j), layers=layers, exclusions=exclusions, controls=controls)
+    built = {m.id: m for m in measures if m.id in layers}
+    lines = tuple(compile_lines(list(world.countries), list(world.sectors), built))
+    return CompiledPolicy(shape=(n, n, j), layers=layers, exclusions=exclusions, controls=controls, lines=lines)
 
 
 def _layer_cells(

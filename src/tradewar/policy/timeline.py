@@ -29,6 +29,8 @@ from tradewar.world.world import World
 __all__ = ["Change", "Step", "Timeline"]
 
 DEFAULT_PAIRS = (("USA", "CHN"), ("CHN", "USA"))
+# tariff_on: "model" = line-consistent sector rates (simulations); "trade-weighted" = the trackers' means.
+AGGREGATES = ("model", "trade-weighted")
 
 
 @dataclass(frozen=True)
@@ -168,15 +170,26 @@ class Timeline:
         """The measures in force on a day (``start <= on < end``), suspensions and exclusions resolved."""
         return resolve(self._measures, as_date(on, "on"))
 
-    def tariff_on(self, on: date | str, world: World) -> xr.DataArray:
-        """The world's baseline tariff plus every layer in force on a day (importer, exporter, sector)."""
+    def tariff_on(self, on: date | str, world: World, aggregate: str = "model") -> xr.DataArray:
+        """The world's baseline tariff plus every layer in force on a day (importer, exporter, sector).
+
+        ``aggregate="model"`` (what simulations get): where a layer covers only some tariff lines
+        of a sector (:mod:`tradewar.policy.lines`), the lines' tariffs add up line by line and the
+        sector gets the rate with the same price index and trade response in the model,
+        (1+t*)^(-theta) = sum w (1+t_line)^(-theta), with the world's trade elasticity.
+        ``aggregate="trade-weighted"``: the layers' trade-weighted sector rates, summed (the
+        trackers' statistic, used by :meth:`average_tariff`).
+        """
+        if aggregate not in AGGREGATES:
+            raise ValueError(f"aggregate must be one of {', '.join(map(repr, AGGREGATES))}, got {aggregate!r}")
         day = as_date(on, "on")
-        tariff, state = self._tariff(day, world, self._compile(world))
+        tariff, state = self._tariff(day, world, self._compile(world), model=aggregate == "model")
         result = world.tariff.copy(data=tariff).rename("tariff")
         result.attrs = {
             "units": "fraction (0.25 = 25%)",
             "date": day.isoformat(),
             "measures": ", ".join(e.id for e in state.tariff_layers if e.applies),
+            "aggregate": aggregate,
         }
         return result
 
@@ -195,9 +208,16 @@ class Timeline:
         }
         return result
 
-    def _tariff(self, day: date, world: World, compiled: CompiledPolicy) -> tuple[np.ndarray, PolicyState]:
+    def _tariff(
+        self, day: date, world: World, compiled: CompiledPolicy, model: bool = False
+    ) -> tuple[np.ndarray, PolicyState]:
         state = self.in_force(day)
-        tariff = world.tariff.values + compiled.added_tariff(state)
+        base = world.tariff.values
+        if model:
+            added = compiled.added_tariff(state, theta=world.trade_elasticity.values, base=base)
+        else:
+            added = compiled.added_tariff(state)
+        tariff = base + added
         _check_tariff(tariff, world, day, state)
         return tariff, state
 
