@@ -111,8 +111,16 @@ def _outputs(result, prepared) -> dict[str, bytes]:
     return outputs
 
 
-def _work(store_path: str, run_id: str, request: dict) -> None:
-    """Solve one run in a worker process and record what happened (never raises)."""
+def _work(store_path: str, run_id: str, request: dict, keep: int) -> None:
+    """Solve one run in a worker process and record what happened (never raises); then only the
+    ``keep`` most recent finished runs keep their outputs."""
+    try:
+        _solve(store_path, run_id, request)
+    finally:
+        RunStore(store_path).expire_old(keep)
+
+
+def _solve(store_path: str, run_id: str, request: dict) -> None:
     store = RunStore(store_path)
     if not store.start(run_id):
         return  # cancelled while queued
@@ -192,6 +200,7 @@ class RunManager:
         self._futures: dict[str, Future] = {}
         self._seconds = 5.0  # a running mean of how long a run takes, for Retry-After
         self._pool: ProcessPoolExecutor | None = None
+        self._closing = False
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -233,10 +242,10 @@ class RunManager:
 
     def _dispatch(self, run_id: str, request: dict) -> None:
         try:
-            future = self._executor().submit(_work, str(self.store.path), run_id, request)
+            future = self._executor().submit(_work, str(self.store.path), run_id, request, self.keep)
         except (BrokenProcessPool, RuntimeError):  # a worker died hard (killed, out of memory): start afresh
             self._pool = None
-            future = self._executor().submit(_work, str(self.store.path), run_id, request)
+            future = self._executor().submit(_work, str(self.store.path), run_id, request, self.keep)
         self._futures[run_id] = future
         future.add_done_callback(lambda done, key=run_id: self._finished(key, done))
 
@@ -246,7 +255,7 @@ class RunManager:
         if future.cancelled():
             return
         error = future.exception()
-        if error is not None:  # the worker process itself died (killed, out of memory)
+        if error is not None and not self._closing:  # the worker process itself died (killed, out of memory)
             log.error("run %s: worker failed: %r", run_id, error)
             if isinstance(error, BrokenProcessPool):
                 with self._lock:  # the next run starts a fresh pool
@@ -277,6 +286,8 @@ class RunManager:
 
     def shutdown(self) -> None:
         """Stop taking runs; queued ones are dropped, running ones end with their worker."""
+        self._closing = True
+        self.store.interrupt_unfinished()
         pool, self._pool = self._pool, None
         if pool is not None:
             # The pool keeps its processes in a private attribute; a long solve is not waited for.

@@ -192,13 +192,15 @@ class RunStore:
 
     def finish(self, run_id: str, status: str, *, error: str | None = None, outputs: dict[str, bytes] | None = None,
                iterations: int | None = None, residual: float | None = None) -> None:
-        """A run ends: ``done`` with its gzipped outputs, or ``failed`` / ``cancelled`` with a message."""
+        """A run ends: ``done`` with its gzipped outputs, or ``failed`` / ``cancelled`` with a message.
+        A run already finished (``interrupted`` by a stopping server, say) stays as it is."""
         outputs = outputs or {}
         names = [name for name in BLOBS if name in outputs]
         sets = "".join(f", {name} = ?" for name in names)
         counters = ", iterations = coalesce(?, iterations), residual = coalesce(?, residual)"
         self._write(f"UPDATE runs SET status = ?, stage = ?, finished = ?, error = ?, "  # noqa: S608 - fixed names
-                    f"fraction = CASE ? WHEN 'done' THEN 1.0 ELSE fraction END{counters}{sets} WHERE id = ?",
+                    f"fraction = CASE ? WHEN 'done' THEN 1.0 ELSE fraction END{counters}{sets} WHERE id = ? "
+                    "AND status IN ('queued', 'running')",
                     (status, status, time.time(), error, status, iterations, residual,
                      *[outputs[name] for name in names], run_id))
 
