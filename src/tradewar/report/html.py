@@ -251,14 +251,25 @@ def write_report(
     focus: list[str] | None = None,
     notes: list[str] | None = None,
     tariff_series: pd.DataFrame | None = None,
+    shared_plotlyjs: bool = False,
 ) -> Path:
-    """Write the report to ``path``; ``focus`` names the two sides (default USA and CHN)."""
+    """Write the report to ``path``; ``focus`` names the two sides (default USA and CHN).
+
+    plotly.js (4.8 MB of the report's about 5 MB) is inside the file, so it opens offline and can
+    be mailed; with ``shared_plotlyjs`` one copy, ``plotly.min.js``, is written beside the report
+    and shared by every report in that folder (each then weighs a few hundred KB)."""
     path = Path(path)
     figures = list(report_figures(result, focus=focus, tariff_series=tariff_series).values())
     table = result.country_table().round(3).to_html(classes="results", border=0)
     parts = []
     for index, figure in enumerate(figures):
-        parts.append(figure.to_html(full_html=False, include_plotlyjs=index == 0))
+        bundled = ("directory" if shared_plotlyjs else True) if index == 0 else False
+        parts.append(figure.to_html(full_html=False, include_plotlyjs=bundled))
+    if shared_plotlyjs and not (path.parent / "plotly.min.js").is_file():
+        from importlib import resources
+
+        (path.parent / "plotly.min.js").write_bytes(
+            (resources.files("plotly") / "package_data" / "plotly.min.js").read_bytes())
     solver = result.solver
     note_items = "".join(f"<li>{html.escape(n)}</li>" for n in notes or [])
     page = f"""<!DOCTYPE html>

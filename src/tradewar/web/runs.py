@@ -8,7 +8,9 @@ request, the worker writes progress and, once done, the result document, the
 charts and the CSV tables, each computed once. A request for a status or a result
 only reads that file, so it never waits for a solve (worker processes, not threads:
 a solve holds no lock the server needs), and memory a run needed goes back to the
-system with its worker (each worker is replaced after ``TASKS_PER_WORKER`` runs).
+system with its worker (the pool is replaced, once idle, after ``TASKS_PER_POOL`` runs;
+``max_tasks_per_child`` would do it per worker, but on Python 3.11 it can leave the pool
+hung with no workers, as a load test here showed).
 
 At most ``max_pending`` runs may be queued or running; one more gets 429 with a
 ``Retry-After`` estimate. Cancelling a queued run drops it; a running one stops at
@@ -38,7 +40,7 @@ log = logging.getLogger("tradewar.web")
 
 TOLERANCE = 1e-10  # the solver's default tolerance: where the progress bar ends
 PROGRESS_EVERY_S = 0.2  # how often a worker writes progress (and looks for a cancellation)
-TASKS_PER_WORKER = 25  # runs a worker process solves before it is replaced (its memory released)
+TASKS_PER_POOL = 50  # runs the pool solves before it is replaced, once idle (its workers' memory released)
 RUN_DATES = (date(1950, 1, 1), date(2100, 12, 31))
 """Days a run may be read on or measured against. Not a judgement of which days make sense (the
 request's validation does that) but a bound on the work: the run's charts draw every day from 2018
@@ -200,13 +202,15 @@ class RunManager:
         self._futures: dict[str, Future] = {}
         self._seconds = 5.0  # a running mean of how long a run takes, for Retry-After
         self._pool: ProcessPoolExecutor | None = None
+        self._tasks = 0  # runs given to the current pool
         self._closing = False
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             # spawn: the server has threads (and jax), which a fork would copy mid-flight.
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_warm_up, max_tasks_per_child=TASKS_PER_WORKER)
+                                             initializer=_warm_up)
+            self._tasks = 0
         return self._pool
 
     @staticmethod
@@ -247,6 +251,7 @@ class RunManager:
             self._pool = None
             future = self._executor().submit(_work, str(self.store.path), run_id, request, self.keep)
         self._futures[run_id] = future
+        self._tasks += 1
         future.add_done_callback(lambda done, key=run_id: self._finished(key, done))
 
     def _finished(self, run_id: str, future: Future) -> None:
@@ -266,6 +271,10 @@ class RunManager:
         if record is not None and record.started and record.finished:
             self._seconds = 0.8 * self._seconds + 0.2 * (record.finished - record.started)
         self.store.expire_old(self.keep)
+        with self._lock:
+            if self._pool is not None and not self._futures and self._tasks >= TASKS_PER_POOL:
+                pool, self._pool = self._pool, None  # idle and well used: let its workers go
+                pool.shutdown(wait=False)
 
     def get(self, run_id: str) -> RunRecord | None:
         return self.store.get(run_id)
