@@ -25,6 +25,7 @@ import pytest
 psutil = pytest.importorskip("psutil", reason="psutil is not installed (pip install -e '.[test]')")
 
 from tradewar.web import create_app  # noqa: E402
+from tradewar.web.runs import default_workers  # noqa: E402
 
 pytestmark = pytest.mark.load
 
@@ -99,7 +100,9 @@ def _user(port: int, deadline: float, outcome: dict) -> None:
 def test_fifty_concurrent_runs_in_rounds(tmp_path):
     import uvicorn
 
-    app = create_app(store=tmp_path / "runs.sqlite3", keep_runs=ROUNDS * USERS, max_pending=USERS)
+    # Two workers even on two cores: the server thread mostly waits, and the round ends sooner.
+    app = create_app(store=tmp_path / "runs.sqlite3", workers=max(2, default_workers()), keep_runs=ROUNDS * USERS,
+                     max_pending=USERS)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", backlog=256))
     thread = threading.Thread(target=server.run, daemon=True)
