@@ -222,3 +222,29 @@ def test_page_form_errors_and_changes(server, browser):
     # The browser logs the refused request (422) as an error; nothing else went wrong.
     assert [e for e in watcher.errors if "status of 422" not in e] == [], watcher.errors
     page.close()
+
+
+def test_page_shows_why_a_run_did_not_finish(server, browser):
+    """A run that ends without results (here cancelled through the API while it solves a tariff
+    with no equilibrium) is reported on the page with the server's reason, not a script error."""
+    from .test_web_api import NO_EQUILIBRIUM
+
+    base, _ = server
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    watcher = Watcher(page, base)
+    page.goto(f"{base}/")
+    page.wait_for_selector("body[data-ready=true]", timeout=60_000)
+    page.check("input[name=mode][value=toml]")
+    page.fill("#toml", NO_EQUILIBRIUM)
+    with page.expect_response(lambda response: response.url.endswith("/api/runs") and response.status == 202) as posted:
+        page.click("#run")
+    run_id = posted.value.json()["id"]
+    sync_api.expect(page.locator("#run-status")).to_contain_text("solving", timeout=120_000)
+    request = urllib.request.Request(f"{base}/api/runs/{run_id}", method="DELETE")
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
+        assert response.status == 202
+    sync_api.expect(page.locator("#error")).to_contain_text("The run was cancelled: cancelled while it was running",
+                                                            timeout=60_000)
+    assert not watcher.foreign, watcher.foreign
+    assert not watcher.errors, watcher.errors
+    page.close()
