@@ -1,4 +1,8 @@
-"""The web API (``tradewar serve``): lists, runs, progress, results, the timeline, and every bad request."""
+"""The web API (``tradewar serve``): lists, runs, progress, results, the timeline, and every bad request.
+
+Runs are solved by worker processes and kept in a SQLite file under pytest's temporary folder.
+Cost: about 40 s on two cores (most of it the twenty concurrent runs).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import socket
 import threading
 import time
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -18,9 +23,7 @@ with warnings.catch_warnings():  # recent starlette asks for httpx2 in its test 
 from typer.testing import CliRunner
 
 from tradewar.cli import app as cli_app
-from tradewar.errors import NoEquilibriumError
 from tradewar.web import create_app
-from tradewar.web import runs as runs_module
 from tradewar.web.models import MAX_TOML_BYTES
 
 COUNTRY_FIELDS = {"welfare_pct", "real_wage_pct", "price_index_pct", "exports_pct", "imports_pct",
@@ -40,9 +43,31 @@ rate = 0.2
 """
 
 
+# A tariff the solver cannot handle: 1,000% on everything the United States buys, with fixed deficits:
+# Luxembourg could not finance its deficit (the engine's NoEquilibriumError).
+NO_EQUILIBRIUM = """\
+name = "autarky"
+date = 2025-06-10
+deficits = "fixed"
+
+[[measure]]
+id = "X1"
+kind = "tariff"
+imposer = "USA"
+targets = ["*"]
+sectors = "all"
+rate = 10
+"""
+
+
+def app_client(store: Path, **options) -> TestClient:
+    """A test client of a fresh app keeping its runs in ``store`` (loopback Host, as a browser here sends)."""
+    return TestClient(create_app(store=store, **options), base_url="http://127.0.0.1")
+
+
 @pytest.fixture(scope="module")
-def client():
-    with TestClient(create_app(workers=2)) as test_client:
+def client(tmp_path_factory):
+    with app_client(tmp_path_factory.mktemp("runs") / "runs.sqlite3", workers=2) as test_client:
         yield test_client
 
 
@@ -130,6 +155,9 @@ def test_pages_load_nothing_from_elsewhere(client):
 
 # ---------------------------------------------------------------------- a run, end to end
 def test_run_london_to_completion(client, london):
+    """The bar never goes back: the solver's residual can rise for a while (Anderson
+    acceleration), which made this test fail about 2 runs in 3 when the fraction followed it;
+    the fraction shown is now the largest so far."""
     created, seen, final = london
     assert created["status"] in ("queued", "running") and len(created["id"]) == 32
     assert created["links"]["self"] == f"/api/runs/{created['id']}"
@@ -349,33 +377,20 @@ def test_bad_timeline_requests(client):
 
 
 # ---------------------------------------------------------------------- runs that are not done
-def test_results_wait_for_the_run_and_failures_are_reported(monkeypatch):
-    gate = threading.Event()
-    real = runs_module.execute
-
-    def slow(prepared, on_iteration=None):
-        on_iteration(1, 0.5)
-        gate.wait(30)
-        if prepared.scenario.name == "pre-2025":
-            raise NoEquilibriumError("no equilibrium with these deficits; solve with deficits = 'zero'")
-        return real(prepared, on_iteration=on_iteration)
-
-    monkeypatch.setattr(runs_module, "execute", slow)
-    with TestClient(create_app(workers=2)) as client:
-        running = submit(client, {"scenario": "london-2025"})
-        failing = submit(client, {"scenario": "pre-2025"})
-        time.sleep(0.2)
-        status = client.get(f"/api/runs/{running['id']}").json()
-        assert status["status"] == "running" and status["progress"]["stage"] == "solving"
-        assert 0 < status["progress"]["fraction"] < 1
-        early = client.get(f"/api/runs/{running['id']}/result")
-        assert early.status_code == 409 and "running" in early.json()["detail"]
-        gate.set()
-        assert wait(client, running["id"])[0]["status"] == "done"
-        failed, _ = wait(client, failing["id"])
-        assert failed["status"] == "failed" and "no equilibrium" in failed["error"]
-        response = client.get(f"/api/runs/{failing['id']}/result")
-        assert response.status_code == 409 and "failed: no equilibrium" in response.json()["detail"]
+def test_results_wait_for_the_run_and_failures_are_reported(client):
+    """A result asked for too early is a 409; a real solver failure (no equilibrium: the engine's
+    own message) reaches the status with ``residual`` null and no crash."""
+    running = submit(client, {"scenario": "london-2025"})
+    early = client.get(f"/api/runs/{running['id']}/result")
+    assert early.status_code == 409 and ("running" in early.json()["detail"] or "queued" in early.json()["detail"])
+    failing = submit(client, {"toml": NO_EQUILIBRIUM})
+    assert wait(client, running["id"])[0]["status"] == "done"
+    failed, _ = wait(client, failing["id"])
+    assert failed["status"] == "failed"
+    assert "no economically meaningful equilibrium" in failed["error"] and "deficits='zero'" in failed["error"]
+    assert failed["progress"]["residual"] is None or failed["progress"]["residual"] >= 0
+    response = client.get(f"/api/runs/{failing['id']}/result")
+    assert response.status_code == 409 and "failed: The shock has no" in response.json()["detail"]
 
 
 def test_twenty_concurrent_requests(client):
@@ -423,14 +438,16 @@ def test_serve_command_help_and_busy_port():
     assert "already in use" in result.output
 
 
-def test_old_runs_are_forgotten():
-    """Finished runs are kept for download, the most recent ones only."""
-    with TestClient(create_app(workers=1, keep_runs=2)) as client:
+def test_old_runs_are_forgotten(tmp_path):
+    """Finished runs keep their results for download, the most recent ones only; an older one's
+    id still says what happened to it (410, not a misleading 404)."""
+    with app_client(tmp_path / "runs.sqlite3", workers=1, keep_runs=2) as client:
         ids = []
         for _ in range(3):
             created = submit(client, {"scenario": "london-2025"})
             assert wait(client, created["id"])[0]["status"] == "done"
             ids.append(created["id"])
         forgotten = client.get(f"/api/runs/{ids[0]}/result")
-        assert forgotten.status_code == 404 and "forgotten" in forgotten.json()["detail"]
+        assert forgotten.status_code == 410 and "dropped" in forgotten.json()["detail"]
+        assert client.get(f"/api/runs/{ids[0]}").json()["status"] == "done"
         assert client.get(f"/api/runs/{ids[2]}/csv/country").status_code == 200

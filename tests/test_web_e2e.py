@@ -50,7 +50,8 @@ def server(tmp_path_factory):
                "serve", "--host", "127.0.0.1", "--port", str(port)]
     with open(log, "wb") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
-                                   env={**os.environ, "COLUMNS": "200"})
+                                   env={**os.environ, "COLUMNS": "200",
+                                        "TRADEWAR_RUNS_DB": str(log.parent / "runs.sqlite3")})
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -205,7 +206,45 @@ def test_page_form_errors_and_changes(server, browser):
     page.click("#controls tbody tr button")
     page.click("#run")
     sync_api.expect(page.locator("#summary")).to_contain_text("the measures in force on 2018", timeout=120_000)
+    assert page.is_hidden("#stale-note")
+
+    # Changing the form marks the results shown as stale; a day outside the library is refused
+    # on the page, before a request (the date box's limits come from /api/dates).
+    page.select_option("#against-kind", "date")
+    sync_api.expect(page.locator("#stale-note")).to_be_visible()
+    assert "stale" in page.get_attribute("#results", "class")
+    dates = json.loads(_get(f"{base}/api/dates"))
+    assert page.get_attribute("#date", "min") == dates["first"] and page.get_attribute("#date", "max") == dates["last"]
+    page.fill("#date", "2099-01-01")
+    page.click("#run")
+    sync_api.expect(page.locator("#error")).to_contain_text("outside the days the measures cover")
     assert not watcher.foreign, watcher.foreign
     # The browser logs the refused request (422) as an error; nothing else went wrong.
     assert [e for e in watcher.errors if "status of 422" not in e] == [], watcher.errors
+    page.close()
+
+
+def test_page_shows_why_a_run_did_not_finish(server, browser):
+    """A run that ends without results (here cancelled through the API while it solves a tariff
+    with no equilibrium) is reported on the page with the server's reason, not a script error."""
+    from .test_web_api import NO_EQUILIBRIUM
+
+    base, _ = server
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    watcher = Watcher(page, base)
+    page.goto(f"{base}/")
+    page.wait_for_selector("body[data-ready=true]", timeout=60_000)
+    page.check("input[name=mode][value=toml]")
+    page.fill("#toml", NO_EQUILIBRIUM)
+    with page.expect_response(lambda response: response.url.endswith("/api/runs") and response.status == 202) as posted:
+        page.click("#run")
+    run_id = posted.value.json()["id"]
+    sync_api.expect(page.locator("#run-status")).to_contain_text("solving", timeout=120_000)
+    request = urllib.request.Request(f"{base}/api/runs/{run_id}", method="DELETE")
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
+        assert response.status == 202
+    sync_api.expect(page.locator("#error")).to_contain_text("The run was cancelled: cancelled while it was running",
+                                                            timeout=60_000)
+    assert not watcher.foreign, watcher.foreign
+    assert not watcher.errors, watcher.errors
     page.close()

@@ -17,6 +17,8 @@ import plotly.graph_objects as go
 from tradewar.model.result import CounterfactualResult
 
 __all__ = [
+    "DIRECTION_COLOURS",
+    "aligned_ranges",
     "bilateral_bars",
     "report_figures",
     "sector_bars",
@@ -26,6 +28,31 @@ __all__ = [
     "welfare_bars",
     "write_report",
 ]
+
+
+DIRECTION_COLOURS = ("#1f77b4", "#ff7f0e")
+"""The two directions of a pair, in the order given: the same colours in every timeline (the web
+page's timeline uses them too)."""
+
+
+def _axes(figure: go.Figure, x: str, y: str) -> None:
+    figure.update_xaxes(title_text=x)
+    figure.update_yaxes(title_text=y)
+
+
+def aligned_ranges(*values) -> list[list[float]]:
+    """Axis ranges that put zero at the same height on every axis (for bars and dots that share a
+    chart on two y axes), each covering its values with a margin."""
+    spans = []
+    for v in values:
+        v = np.asarray(v, dtype=float)
+        v = v[np.isfinite(v)]
+        low, high = (min(float(v.min()), 0.0), max(float(v.max()), 0.0)) if v.size else (0.0, 0.0)
+        extent = max(high - low, 1e-9)
+        spans.append((extent, -low / extent, high / extent))  # size; shares below and above zero
+    below = max(span[1] for span in spans)
+    above = max(span[2] for span in spans)
+    return [[-below * extent * 1.08, above * extent * 1.08] for extent, _, _ in spans]
 
 
 def _map_label(code: str, countries: list[str]) -> str | None:
@@ -42,8 +69,9 @@ def _map_label(code: str, countries: list[str]) -> str | None:
 def world_map(result: CounterfactualResult) -> go.Figure:
     """Welfare change by country on a world map (Natural Earth outlines shipped with tradewar,
     drawn as filled shapes: no map service or network needed). Countries the world groups
-    into a region (EU27, the rest of the world) take the region's colour; countries too small
-    for the 1:110m outlines are dots."""
+    into a region (EU27, the rest of the world) take the region's colour, the rest of the world
+    paler and hatched, and a note under the map says so; countries too small for the 1:110m
+    outlines are dots."""
     from plotly.colors import sample_colorscale
 
     from tradewar.report.map_data import load_outlines
@@ -66,9 +94,13 @@ def world_map(result: CounterfactualResult) -> go.Figure:
         value = float(welfare[label])
         colour = sample_colorscale("RdBu", [(value + limit) / (2 * limit)])[0]
         names = ", ".join(sorted(c["name"] for c in countries)) if len(countries) <= 4 else f"{len(countries)} countries"
-        figure.add_scatter(x=xs, y=ys, fill="toself", fillcolor=colour, mode="lines",
+        rest = label == "ROW"
+        figure.add_scatter(x=xs, y=ys, fill="toself", fillcolor=colour, mode="lines", opacity=0.55 if rest else 1.0,
+                           fillpattern={"shape": "/", "fgcolor": "#999", "size": 6, "solidity": 0.15} if rest else None,
                            line={"color": "#777", "width": 0.5}, name=label, showlegend=False, hoveron="fills",
-                           text=f"{label} ({names}): {value:+.3f}%", hoverinfo="text")
+                           text=(f"not in this world: shown with the rest of the world (ROW, {len(countries)} "
+                                 f"countries): {value:+.3f}%" if rest else f"{label} ({names}): {value:+.3f}%"),
+                           hoverinfo="text")
     # Labels at the middle of each big enough country's largest outline (EU27 in central Europe).
     label_x, label_y, label_text = [], [], []
     for label, countries in groups.items():
@@ -100,10 +132,16 @@ def world_map(result: CounterfactualResult) -> go.Figure:
     figure.add_scatter(x=[None], y=[None], mode="markers", showlegend=False,
                        marker={"colorscale": "RdBu", "cmin": -limit, "cmax": limit, "color": [0],
                                "colorbar": {"title": "welfare %"}})
+    if "ROW" in groups:
+        figure.add_annotation(
+            text=f"Paler, hatched: the {len(groups['ROW'])} economies this world does not list separately, "
+                 f"shown with its rest-of-the-world value ({float(welfare['ROW']):+.2f}%), not their own.",
+            xref="paper", yref="paper", x=0.0, y=-0.02, xanchor="left", yanchor="top", showarrow=False,
+            font={"size": 11, "color": "#555"})
     figure.update_layout(title="Welfare change by region (%)", height=520, plot_bgcolor="#f0f4f8",
                          xaxis={"visible": False, "range": [-170, 190]},
                          yaxis={"visible": False, "range": [-58, 85], "scaleanchor": "x"},
-                         margin={"l": 10, "r": 10, "t": 50, "b": 10})
+                         margin={"l": 10, "r": 10, "t": 50, "b": 40})
     return figure
 
 
@@ -114,6 +152,7 @@ def welfare_bars(result: CounterfactualResult) -> go.Figure:
     figure.add_bar(x=frame.index, y=frame["welfare_pct"], name="welfare (exact)")
     figure.add_bar(x=frame.index, y=frame["real_wage_pct"], name="real wage")
     figure.update_layout(title="Welfare and real wages (%)", barmode="group", height=420)
+    _axes(figure, "country", "change (%)")
     return figure
 
 
@@ -124,6 +163,7 @@ def sector_bars(result: CounterfactualResult, focus: list[str]) -> go.Figure:
     for country in focus:
         figure.add_bar(x=result.baseline.sectors, y=output.sel(country=country).values, name=country)
     figure.update_layout(title="Sector output (%)", barmode="group", height=460)
+    _axes(figure, "sector", "output change (%)")
     return figure
 
 
@@ -139,6 +179,7 @@ def bilateral_bars(result: CounterfactualResult, pairs: list[tuple[str, str]]) -
             change = np.where(base.values > 0, 100 * (new.values / base.values - 1), np.nan)
         figure.add_bar(x=goods, y=change, name=f"{exporter} to {importer}")
     figure.update_layout(title="Bilateral trade in goods by sector (% change)", barmode="group", height=460)
+    _axes(figure, "sector", "trade change (%)")
     return figure
 
 
@@ -147,27 +188,38 @@ def third_countries(result: CounterfactualResult, focus: list[str]) -> go.Figure
     data = result.data
     others = [c for c in result.countries if c not in focus]
     figure = go.Figure()
+    bars = []
     for market in focus:
         base = data["trade_baseline"].sel(importer=market, exporter=others).sum("sector")
         new = data["trade_new"].sel(importer=market, exporter=others).sum("sector")
-        figure.add_bar(x=others, y=100 * (new / base - 1).values, name=f"exports to {market}")
+        bars.append(100 * (new / base - 1).values)
+        figure.add_bar(x=others, y=bars[-1], name=f"exports to {market}")
     welfare = 100 * (data["welfare"].sel(country=others) - 1)
     figure.add_scatter(x=others, y=welfare.values, mode="markers", name="welfare %", yaxis="y2",
                        marker={"size": 9, "color": "black"})
+    # Bars and dots share one zero line: each axis's range puts zero at the same height.
+    bar_range, dot_range = aligned_ranges(np.concatenate(bars) if bars else [], welfare.values)
     figure.update_layout(
         title="Third countries: exports to the two sides (%, bars) and welfare (%, dots)",
-        barmode="group", height=460, yaxis2={"overlaying": "y", "side": "right", "showgrid": False},
+        barmode="group", height=460,
+        xaxis={"title": {"text": "third country"}},
+        yaxis={"title": {"text": "exports to the side (% change)"}, "range": bar_range, "zeroline": True},
+        yaxis2={"title": {"text": "welfare (% change)"}, "overlaying": "y", "side": "right", "showgrid": False,
+                "range": dot_range, "zeroline": False},
     )
     return figure
 
 
 def timeline_chart(series: pd.DataFrame) -> go.Figure:
-    """Step lines of :meth:`Timeline.average_tariff` output (date, importer, exporter, average_tariff_pct)."""
+    """Step lines of :meth:`Timeline.average_tariff` output (date, importer, exporter, average_tariff_pct),
+    one per direction in the order the series gives them, coloured as on the web page."""
     figure = go.Figure()
-    for (importer, exporter), rows in series.groupby(["importer", "exporter"]):
+    for k, ((importer, exporter), rows) in enumerate(series.groupby(["importer", "exporter"], sort=False)):
         figure.add_scatter(x=rows["date"], y=rows["average_tariff_pct"], mode="lines", line_shape="hv",
+                           line={"color": DIRECTION_COLOURS[k % len(DIRECTION_COLOURS)]},
                            name=f"{importer} on {exporter}")
     figure.update_layout(title="Average tariff on goods, trade-weighted (%)", height=420)
+    _axes(figure, "day", "average tariff (%)")
     return figure
 
 
@@ -199,14 +251,25 @@ def write_report(
     focus: list[str] | None = None,
     notes: list[str] | None = None,
     tariff_series: pd.DataFrame | None = None,
+    shared_plotlyjs: bool = False,
 ) -> Path:
-    """Write the report to ``path``; ``focus`` names the two sides (default USA and CHN)."""
+    """Write the report to ``path``; ``focus`` names the two sides (default USA and CHN).
+
+    plotly.js (4.8 MB of the report's about 5 MB) is inside the file, so it opens offline and can
+    be mailed; with ``shared_plotlyjs`` one copy, ``plotly.min.js``, is written beside the report
+    and shared by every report in that folder (each then weighs a few hundred KB)."""
     path = Path(path)
     figures = list(report_figures(result, focus=focus, tariff_series=tariff_series).values())
     table = result.country_table().round(3).to_html(classes="results", border=0)
     parts = []
     for index, figure in enumerate(figures):
-        parts.append(figure.to_html(full_html=False, include_plotlyjs=index == 0))
+        bundled = ("directory" if shared_plotlyjs else True) if index == 0 else False
+        parts.append(figure.to_html(full_html=False, include_plotlyjs=bundled))
+    if shared_plotlyjs and not (path.parent / "plotly.min.js").is_file():
+        from importlib import resources
+
+        (path.parent / "plotly.min.js").write_bytes(
+            (resources.files("plotly") / "package_data" / "plotly.min.js").read_bytes())
     solver = result.solver
     note_items = "".join(f"<li>{html.escape(n)}</li>" for n in notes or [])
     page = f"""<!DOCTYPE html>

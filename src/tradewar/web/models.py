@@ -197,7 +197,7 @@ class WorldInfo(BaseModel):
 
 
 class Progress(BaseModel):
-    stage: str = Field(description="queued, loading, solving, done or failed.")
+    stage: str = Field(description="queued, loading, solving, writing, cancelling, or the status once finished.")
     iterations: int = Field(description="Solver sweeps so far (the final solve).")
     residual: float | None = Field(description="The solver's latest residual (max-norm).")
     fraction: float = Field(description="A rough completion estimate in [0, 1], for a progress bar.")
@@ -205,7 +205,7 @@ class Progress(BaseModel):
 
 class RunStatus(BaseModel):
     id: str
-    status: Literal["queued", "running", "done", "failed"]
+    status: Literal["queued", "running", "done", "failed", "cancelled", "interrupted"]
     label: str = Field(description="What is being solved, in words.")
     elapsed_s: float = Field(description="Seconds since the run was submitted (until it finished).")
     progress: Progress

@@ -160,6 +160,10 @@ def parse_scenario_text(text: str) -> Scenario:
     except ScenarioError as error:
         problems = [{"line": line, "field": field, "message": message} for line, field, message in error.problems]
         raise WebError(422, str(error), problems) from None
+    except RecursionError:  # tomllib recurses once per nested array or table
+        raise WebError(422, "the scenario text nests arrays or tables too deeply to read") from None
+    except ValueError as error:  # tomllib: e.g. an integer of over 4,300 digits
+        raise WebError(422, f"the scenario text cannot be read: {str(error).split(';')[0]}") from None
     _check_safe(scenario)
     return scenario
 

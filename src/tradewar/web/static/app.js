@@ -10,6 +10,10 @@ const COLUMNS = [
   ["exports_pct", "Exports %"], ["imports_pct", "Imports %"], ["tariff_revenue_usd_mn", "Tariff revenue $mn"],
 ];
 const CHARTS = ["map", "sectors", "bilateral", "third_countries", "welfare", "timeline"];
+// The two directions of a pair keep their colours in every timeline (the report's use the same).
+const DIRECTION_COLOURS = ["#1f77b4", "#ff7f0e"];
+// Columns where a rise is bad news: coloured red when up, green when down.
+const RISE_IS_BAD = new Set(["price_index_pct"]);
 
 const state = {
   scenarios: [],
@@ -32,7 +36,10 @@ async function api(path, options) {
   const type = response.headers.get("content-type") || "";
   const body = type.includes("application/json") ? await response.json() : null;
   if (!response.ok) {
-    const error = new Error(body && body.detail ? body.detail : `${response.status} ${response.statusText}`);
+    let message = body && body.detail ? body.detail : `${response.status} ${response.statusText}`;
+    const retry = response.headers.get("retry-after");
+    if (response.status === 429 && retry) message += ` (the server suggests waiting ${retry} s)`;
+    const error = new Error(message);
     error.status = response.status;
     error.body = body;
     throw error;
@@ -62,6 +69,11 @@ function showError(message) {
 
 function mode() {
   return document.querySelector("input[name=mode]:checked").value;
+}
+
+function formatResidual(value) {
+  // The solver's residual: null when it is not a finite number (a failed solve).
+  return typeof value === "number" && Number.isFinite(value) ? value.toExponential(1) : "n/a";
 }
 
 function formatNumber(value, digits) {
@@ -281,9 +293,11 @@ async function loadTimeline() {
       return { x: rows.map((r) => r.date), y: rows.map((r) => r.average_tariff_pct), mode: "lines",
                line: { shape: "hv" }, name: `${importer} on ${exporter}` };
     });
+    traces.forEach((trace, k) => { trace.line.color = DIRECTION_COLOURS[k]; });
     plot($("timeline-chart"), { data: traces, layout: {
       title: { text: "Average tariff on goods, trade-weighted (%); click a day to simulate it" },
-      height: 320, margin: { t: 50, b: 40 }, hovermode: "x unified" } });
+      xaxis: { title: { text: "day" } }, yaxis: { title: { text: "average tariff (%)" } },
+      height: 340, margin: { t: 50, b: 50 }, hovermode: "x unified" } });
     const body = $("steps").tBodies[0];
     body.replaceChildren(...document_.steps.map((step) => {
       const row = element("tr");
@@ -305,12 +319,21 @@ function pickDate(day) {
 }
 
 // ------------------------------------------------------------------ running
+function checkedDay(input, what) {
+  // A date box's day, within the days the measures cover (its min and max come from /api/dates).
+  const day = input.value;
+  if (!day) throw new Error(`${what} is missing or not a valid date.`);
+  if ((input.min && day < input.min) || (input.max && day > input.max)) {
+    throw new Error(`${what} ${day} is outside the days the measures cover (${input.min} to ${input.max}).`);
+  }
+  return day;
+}
+
 function runRequest() {
   const body = readChanges();
   if (mode() === "scenario") body.scenario = $("scenario").value;
   else if (mode() === "date") {
-    if (!$("date").value) throw new Error("Choose a day.");
-    body.date = $("date").value;
+    body.date = checkedDay($("date"), "The day");
   } else {
     const text = $("toml").value;
     if (!text.trim()) throw new Error("Open or write a scenario file first.");
@@ -318,7 +341,7 @@ function runRequest() {
     body.toml = text;
   }
   const kind = $("against-kind").value;
-  if (kind === "date") body.against = $("against-date").value;
+  if (kind === "date") body.against = checkedDay($("against-date"), "The starting day");
   if (kind === "scenario") body.against = $("against-scenario").value;
   return body;
 }
@@ -328,9 +351,13 @@ function showProgress(status) {
   $("progress").value = progress.fraction;
   let text = `${status.status}`;
   if (progress.stage === "solving") {
-    text = `solving: sweep ${progress.iterations}, residual ${progress.residual.toExponential(1)}`;
+    text = `solving: sweep ${progress.iterations}, residual ${formatResidual(progress.residual)}`;
   } else if (progress.stage === "loading") {
     text = "loading the world and the measures";
+  } else if (progress.stage === "writing") {
+    text = "writing the results and charts";
+  } else if (progress.stage === "cancelling") {
+    text = "cancelling";
   }
   $("run-status").textContent = `${text} (${status.elapsed_s.toFixed(1)} s)`;
 }
@@ -364,12 +391,16 @@ async function run() {
       status = await api(`/api/runs/${status.id}`);
       showProgress(status);
     }
-    if (status.status === "failed") throw new Error(`The run failed: ${status.error}`);
+    if (status.status !== "done") {
+      throw new Error(`The run ${status.status === "failed" ? "failed" : "was " + status.status}: ` +
+                      `${status.error || "no reason given"}`);
+    }
     $("run-status").textContent = "fetching results";
     const [result, charts] = await Promise.all([
       api(`/api/runs/${status.id}/result`), api(`/api/runs/${status.id}/charts`),
     ]);
     showResults(status, result, charts);
+    state.resultRequest = JSON.stringify(body);
     $("run-status").textContent = `done in ${status.elapsed_s.toFixed(2)} s`;
   } catch (error) {
     showError(error.message);
@@ -386,11 +417,12 @@ function showResults(status, result, charts) {
   state.runId = status.id;
   $("results").hidden = false;
   $("results").dataset.runId = status.id;
+  markStale(false);
   const solver = result.solver;
   $("summary").textContent =
     `${result.label}. ${result.description || ""} World ${result.world}; measures in force on ` +
     `${result.date || "n/a"}; effects measured against ${result.against}. Solver: ${solver.iterations} sweeps, ` +
-    `residual ${solver.residual.toExponential(1)}, ${solver.seconds.toFixed(2)} s.`;
+    `residual ${formatResidual(solver.residual)}, ${solver.seconds.toFixed(2)} s.`;
   const base = `/api/runs/${status.id}`;
   const name = (result.scenario || "run").replace(/[^A-Za-z0-9._-]+/g, "-");
   $("dl-json").href = `${base}/result`;
@@ -437,18 +469,47 @@ function renderTable() {
       const value = row[column];
       const digits = column === "tariff_revenue_usd_mn" ? 0 : 3;
       const td = element("td", { "data-field": column }, formatNumber(value, digits));
-      if (column.endsWith("_pct") && value > 0.0005) td.className = "up";
-      if (column.endsWith("_pct") && value < -0.0005) td.className = "down";
+      // Green for good news, red for bad: a rise in prices is bad news.
+      const sign = RISE_IS_BAD.has(column) ? -1 : 1;
+      if (column.endsWith("_pct") && sign * value > 0.0005) td.className = "up";
+      if (column.endsWith("_pct") && sign * value < -0.0005) td.className = "down";
       tr.appendChild(td);
     }
     return tr;
   }));
 }
 
+// ------------------------------------------------------------------ stale results
+function markStale(stale) {
+  // Results shown for an earlier form are marked, so they are not read as the form's.
+  $("results").classList.toggle("stale", stale);
+  $("stale-note").hidden = !stale;
+}
+
+function onFormChange() {
+  if ($("results").hidden || !state.resultRequest) return;
+  let now = null;
+  try {
+    now = JSON.stringify(runRequest());
+  } catch (error) {
+    now = null;
+  }
+  markStale(now !== state.resultRequest);
+}
+
+async function limitDates() {
+  const dates = await api("/api/dates");
+  for (const id of ["date", "against-date"]) {
+    $(id).min = dates.first;
+    $(id).max = dates.last;
+  }
+}
+
 // ------------------------------------------------------------------ start
 async function start() {
   try {
-    const [scenarios, world] = await Promise.all([api("/api/scenarios"), api(`/api/worlds/${DEFAULT_WORLD}`)]);
+    const [scenarios, world] = await Promise.all([api("/api/scenarios"), api(`/api/worlds/${DEFAULT_WORLD}`),
+                                                  limitDates()]);
     state.scenarios = scenarios;
     state.worldLabels = world;
     const byDate = [...scenarios].sort((x, y) => (x.date || "").localeCompare(y.date || "") || x.name.localeCompare(y.name));
@@ -479,6 +540,9 @@ async function start() {
   $("pair-a").addEventListener("change", loadTimeline);
   $("pair-b").addEventListener("change", loadTimeline);
   $("run").addEventListener("click", run);
+  $("setup").addEventListener("input", onFormChange);
+  $("setup").addEventListener("change", onFormChange);
+  $("setup").addEventListener("click", (event) => { if (event.target.closest("button")) setTimeout(onFormChange, 0); });
   $("run").disabled = false;
   document.body.dataset.ready = "true";
   await loadTimeline();
