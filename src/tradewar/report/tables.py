@@ -15,10 +15,16 @@ SIDES = ("USA", "CHN")
 COUNTRY_FIELDS = ("welfare_pct", "real_wage_pct", "price_index_pct", "exports_pct", "imports_pct", "tariff_revenue_usd_mn")
 
 
+SHOW_ALL_UP_TO = 15
+
+
 def headline_countries(result: CounterfactualResult, focus: list[str] | None = None, others: int = 6) -> list[str]:
-    """The countries to show: ``focus`` first, then those whose welfare moved most."""
+    """The countries to show: ``focus`` first, then those whose welfare moved most; every
+    country of a small (aggregated) world, up to ``SHOW_ALL_UP_TO``."""
     countries = result.countries
     chosen = [c for c in (focus or []) if c in countries]
+    if len(countries) <= SHOW_ALL_UP_TO:
+        others = len(countries)
     change = np.abs(result.data["welfare"].values - 1)
     for index in np.argsort(change)[::-1]:
         if len(chosen) >= len(focus or []) + others:
@@ -115,4 +121,7 @@ def run_document(run) -> dict:
         country: {k: float(v) for k, v in output.sel(country=country).to_series().dropna().items()}
         for country in focus_countries(run)
     }
+    extra = getattr(run, "extra_tariffs", ())
+    if extra:  # tariffs the user added on top (--tariff, the web form): recorded with the result they produced
+        document["extra_tariffs"] = [change.to_dict() for change in extra]
     return document

@@ -50,7 +50,7 @@ import pandas as pd
 from tradewar.errors import ShockError, TradewarError
 from tradewar.model.solver import SolverOptions
 from tradewar.uncertainty.executors import run_tasks
-from tradewar.simulation import parse_against
+from tradewar.simulation import ScenarioOverrides
 from tradewar.uncertainty.plan import Plan
 
 __all__ = ["RunSpec", "RunStore", "SweepOutcome", "expand_runs", "read_sweep_spec", "run_sweep", "parse_grid_option"]
@@ -167,21 +167,9 @@ def parse_grid_option(text: str) -> tuple[str, list]:
 
 
 # ---------------------------------------------------------------------- the job
-def _scenario(name: str, params: dict):
-    from tradewar.policy.library import load_scenario
-    from tradewar.policy.scenario import AggregateSpec, ReportSpec
-
-    scenario = load_scenario(name)
-    update = {}
-    if params.get("world"):
-        update["world"] = params["world"]
-    if params.get("regions") or params.get("sectors"):
-        update["aggregate"] = AggregateSpec(regions=params.get("regions"), sectors=params.get("sectors"))
-    if params.get("world") or params.get("regions"):
-        update["report"] = ReportSpec()
-    if params.get("deficits"):
-        update["deficits"] = params["deficits"]
-    return scenario.model_copy(update=update) if update else scenario
+def overrides_of(params: dict) -> ScenarioOverrides:
+    """A run's parameters other than ``elasticity_scale``: the scenario's overrides."""
+    return ScenarioOverrides(**{key: params.get(key) for key in ("world", "regions", "sectors", "deficits", "against")})
 
 
 class SweepJob:
@@ -201,7 +189,7 @@ class SweepJob:
         try:
             key = spec.plan_key()
             if key not in plans:
-                plans[key] = Plan.from_scenario(_scenario(spec.scenario, params), against=parse_against(params.get("against")))
+                plans[key] = Plan.from_scenario(spec.scenario, overrides=overrides_of(params))
             plan = plans[key]
             scale = params.get("elasticity_scale", 1.0)
             theta = None if scale == 1.0 else plan.world.trade_elasticity.values * scale
