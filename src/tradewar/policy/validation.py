@@ -62,7 +62,7 @@ LAST_DAY = date(2030, 12, 31)
 MIN_POINTS, MAX_POINTS = -100.0, 1000.0
 """A tariff change in points lies in (MIN_POINTS, MAX_POINTS]."""
 MAX_RATE = MAX_POINTS / 100
-UNITS = {"points": "points (25 = 25 percentage points)", "rate": "a fraction (0.25 = 25%)"}
+UNITS = {"points": "in percentage points: 25 = 25 points", "rate": "a fraction: 0.25 = 25%"}
 _ISO_DAY = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
 
 
@@ -78,10 +78,10 @@ class InputError(PolicyError):
 def number(value: object, what: str, unit: str = "rate") -> float:
     """A finite number; booleans, text and missing values are refused (in ``unit``'s words)."""
     if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise InputError(f"{what} must be a number in {UNITS[unit]}, not {value!r}", what)
+        raise InputError(f"{what} must be a number ({what} is {UNITS[unit]}), not {value!r}", what)
     value = float(value)
     if not math.isfinite(value):
-        raise InputError(f"{what} must be a finite number in {UNITS[unit]}, not {value}", what)
+        raise InputError(f"{what} must be a finite number ({what} is {UNITS[unit]}), not {value}", what)
     return value
 
 
@@ -100,13 +100,13 @@ def tariff_change(value: object, what: str = "tariff", unit: str = "points") -> 
     points = given if unit == "points" else 100 * given
     if points <= MIN_POINTS or points > MAX_POINTS:
         if unit == "points":
-            shown, low, high = _fmt_points(given), "-100 points", "1,000 points"
-            hint = f"; did you mean {given / 100:g} points?" if 100 * MIN_POINTS < given <= 100 * MAX_POINTS else ""
+            shown, low, high = f"{what}: {_fmt_points(given)}", "-100 points (-100%)", "the 1,000 points allowed"
+            hint = ""
         else:
-            shown, low, high = f"rate {given:g}", "-1 (-100%)", f"{MAX_RATE:g} (1,000%)"
-            hint = f"; did you mean {given / 100:g}?" if MIN_POINTS < given <= MAX_POINTS else ""
+            shown, low, high = f"{what} {given:g}", "-1 (-100%)", f"{MAX_RATE:g} (1,000%)"
+            hint = f"; did you mean {given / 100:g}?" if MAX_RATE < given <= MAX_POINTS else ""
         side = f"at or below {low}: buyers would pay nothing or less" if points <= MIN_POINTS else f"above {high}"
-        raise InputError(f"{what}: {shown} is {side}; {what} is in {UNITS[unit]}{hint}", what)
+        raise InputError(f"{shown} is {side} (a tariff change is {UNITS[unit]}){hint}", what)
     return points / 100
 
 
