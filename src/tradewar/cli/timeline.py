@@ -10,15 +10,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tradewar.cli.common import console, fail
+from tradewar.cli.common import console, fail, output_path
 from tradewar.errors import TradewarError
 
 
 def _day(value: str, option: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{option} {value!r} is not a date (YYYY-MM-DD)") from None
+    """A day within the measure library's span (bounded output: no 200-year daily series)."""
+    from tradewar.policy.validation import parse_day
+
+    return parse_day(value, option)
 
 
 def timeline(
@@ -38,6 +38,8 @@ def timeline(
         first, last = _day(start, "--from"), _day(end, "--to")
         if last < first:
             raise typer.BadParameter(f"--to {end} is before --from {start}")
+        if chart is not None:
+            chart = output_path(chart, "--chart")
         world = load_world(world_name)
         library = load_library()
         library.check_world(world)
@@ -51,7 +53,7 @@ def timeline(
             )
             if step.changes
         ]
-    except (TradewarError, typer.BadParameter) as error:
+    except (TradewarError, typer.BadParameter, OSError) as error:
         fail(error)
     series = series.assign(date=series["date"].astype(str))
     if as_json:

@@ -153,7 +153,12 @@ class Scenario(BaseModel):
         path = Path(path)
         if not path.is_file():
             raise ScenarioNotFoundError(f"Scenario file {path} not found.")
-        return cls.from_text(path.read_text(encoding="utf-8"), name=path.stem, source=str(path))
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as error:
+            raise ScenarioError(str(path), [(None, None, f"not UTF-8 text (byte 0x{error.object[error.start]:02x} "
+                                                         f"at position {error.start}); save the file as UTF-8")]) from None
+        return cls.from_text(text, name=path.stem, source=str(path))
 
     @classmethod
     def from_text(cls, text: str, *, name: str = "scenario", source: str | None = None) -> Scenario:

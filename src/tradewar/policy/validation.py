@@ -192,10 +192,9 @@ class TariffChange:
     unit: str = "points"
     where: str = "tariff"
 
-    def amount(self, rate: float | None = None) -> str:
-        """A rate in the user's unit: '25 points' or 'rate 0.25'."""
-        rate = self.rate if rate is None else rate
-        return _fmt_points(100 * rate) if self.unit == "points" else f"rate {rate:g}"
+    def amount(self) -> str:
+        """The change in the user's unit: '25 points' or 'rate 0.25'."""
+        return _fmt_points(100 * self.rate) if self.unit == "points" else f"rate {self.rate:g}"
 
     def describe(self) -> str:
         sectors = self.sectors if isinstance(self.sectors, str) else ", ".join(self.sectors)
@@ -265,9 +264,9 @@ def apply_tariff_changes(world: World, tariff: xr.DataArray, changes: Sequence[T
         low = tariff.loc[cells]
         if bool((low <= -1).any()):
             cell = low.where(low <= -1, drop=True).isel(importer=0, exporter=0, sector=0)
-            before = float(cell) - change.rate
+            after = float(cell)
             raise InputError(
-                f"{change.where}: {change.amount()} on top of the {change.amount(before)} already on "
-                f"{cell.importer.item()}'s imports of {cell.sector.item()} from {cell.exporter.item()} leaves a "
-                f"tariff at or below -100% (buyers would pay nothing or less)", change.where)
+                f"{change.where}: {change.amount()} brings {cell.importer.item()}'s tariff on {cell.sector.item()} "
+                f"from {cell.exporter.item()} from {100 * (after - change.rate):.4g}% to {100 * after:.4g}%, at or "
+                f"below -100% (buyers would pay nothing or less)", change.where)
     return tariff

@@ -147,6 +147,9 @@ def read_sweep_spec(path: Path | str) -> tuple[str, list[RunSpec]]:
         raise ShockError(f"Sweep file {path} not found.")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        raise ShockError(f"{path}: not UTF-8 text (byte 0x{error.object[error.start]:02x} at position "
+                         f"{error.start}); save the file as UTF-8") from None
     except tomllib.TOMLDecodeError as error:
         raise ShockError(f"{path}: invalid TOML: {error}") from None
     unknown = sorted(set(data) - {"name", "scenarios", "grid", "run"})
