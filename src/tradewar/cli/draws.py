@@ -58,6 +58,7 @@ def simulate_draws(
     """``tradewar simulate SCENARIO --draws N``: the scenario under N elasticity draws, with bands
     (tables, and an HTML report with band charts unless ``write_report`` is false)."""
     from tradewar.policy.library import load_scenario
+    from tradewar.policy.validation import check_countries
     from tradewar.simulation import prepare_scenario
     from tradewar.uncertainty import monte_carlo
     from tradewar.uncertainty.plan import Plan
@@ -73,6 +74,8 @@ def simulate_draws(
                                        against=against, tariff=tariff)
         prepared = prepare_scenario(load_scenario(scenario), overrides=overrides)
         chosen = prepared.scenario
+        if countries:
+            check_countries(split_labels(countries), prepared.world, "--countries")
         with bar(not as_json, f"Monte Carlo on {chosen.name}") as progress:
             mc = monte_carlo(Plan.from_prepared(prepared), draws=draws, spread=spread, distribution=distribution,
                              seed=seed, executor=executor(scheduler, workers), progress=progress)
@@ -90,6 +93,7 @@ def simulate_draws(
         )
     if as_json:
         document = _mc_document(mc, chosen.name)
+        document["world"] = prepared.world.name  # the world the draws ran on
         if overrides.tariffs:
             document["extra_tariffs"] = [change.to_dict() for change in overrides.tariffs]
         document["report"] = str(path) if path else None

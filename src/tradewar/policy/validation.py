@@ -36,6 +36,7 @@ import xarray as xr
 
 from tradewar.policy.errors import PolicyError
 from tradewar.policy.labels import LabelLookup
+from tradewar.policy.measures import MAX_RATE
 from tradewar.world.world import World
 
 __all__ = [
@@ -59,9 +60,9 @@ FIRST_DAY = date(2018, 1, 1)
 """The first day the measure library covers (its first measures start in 2018)."""
 LAST_DAY = date(2030, 12, 31)
 """The last day accepted: the library's last measures are of 2026; days after repeat them."""
-MIN_POINTS, MAX_POINTS = -100.0, 1000.0
+# One bound for scenario files' measures and every box: measures.MAX_RATE (10, i.e. 1,000%).
+MIN_POINTS, MAX_POINTS = -100.0, 100 * MAX_RATE
 """A tariff change in points lies in (MIN_POINTS, MAX_POINTS]."""
-MAX_RATE = MAX_POINTS / 100
 UNITS = {"points": "in percentage points: 25 = 25 points", "rate": "a fraction: 0.25 = 25%"}
 _ISO_DAY = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
 

@@ -102,7 +102,9 @@ class RunSpec:
 
     @classmethod
     def make(cls, scenario: str, parameters: Mapping[str, Any] | None = None) -> RunSpec:
-        return cls(str(scenario), tuple(_check_parameters(parameters or {}, f"run {scenario!r}").items()))
+        checked = _check_parameters(parameters or {}, f"run {scenario!r}")
+        overrides_of(checked)  # the overrides' own checks (grouping names, dates), before any run starts
+        return cls(str(scenario), tuple(checked.items()))
 
     @property
     def params(self) -> dict:

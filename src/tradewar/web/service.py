@@ -325,11 +325,10 @@ def execute(prepared: PreparedRun, on_iteration=None):
     """Solve a prepared run (in a worker thread), through the library's one scenario pipeline."""
     from tradewar.simulation import prepare_scenario
 
-    try:
-        ready = prepare_scenario(prepared.scenario, overrides=prepared.overrides, library=library())
-    except InputError as error:  # e.g. stacked cuts leaving a tariff at or below -100%
-        raise WebError(422, str(error), [{"field": error.field, "message": str(error)}]) from None
-    return ready.solve(on_iteration=on_iteration)
+    # An InputError here (a change that leaves some tariff at or below -100% on the scenario's
+    # own tariffs) is a TradewarError: the run fails with that message.
+    return prepare_scenario(prepared.scenario, overrides=prepared.overrides, library=library()).solve(
+        on_iteration=on_iteration)
 
 
 def _finite_json(value: Any) -> Any:
