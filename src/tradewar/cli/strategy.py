@@ -13,7 +13,6 @@ from rich.table import Table
 
 from tradewar.cli.common import console, fail, output_path
 from tradewar.errors import TradewarError
-from tradewar.policy.validation import check_countries
 
 # A country's card: an export ban, as (exporter, importer, product carved out by the split).
 CARDS = {
@@ -77,7 +76,9 @@ def war(
         if report is not None:
             report = output_path(report, "--report")
         world = _world(world_name, regions, [])
-        check_countries(players, world, "players")
+        unknown = [p for p in players if p not in world.countries]
+        if unknown:
+            raise typer.BadParameter(f"unknown players {unknown}; the world has {', '.join(world.countries)}")
         game = TariffGame(world)
         begin = _status_quo(world_name, regions, start, world)
         with _progress(not as_json) as progress:
