@@ -71,8 +71,8 @@ class ExtraTariff(BaseModel):
         unit = "rate" if info.field_name == "rate" else "points"
         try:
             tariff_change(value, info.field_name, unit)
-        except InputError as error:
-            raise ValueError(str(error)) from None
+        except InputError as error:  # the error's location already names the field
+            raise ValueError(str(error).removeprefix(f"{info.field_name}: ")) from None
         return float(value)
 
     @model_validator(mode="after")
