@@ -28,10 +28,18 @@ def scenario_overrides(*, world: str | None = None, regions: str | None = None, 
                        deficits: str | None = None, against: str | None = None, tariff: list[str] | None = None):
     """The scenario options of ``simulate`` (and ``simulate --draws``) as overrides; each
     ``--tariff`` is IMPORTER:EXPORTER:POINTS[:SECTOR], in percentage points."""
-    from tradewar.policy.validation import parse_tariff_spec
+    from tradewar.policy.validation import check_choice, parse_against, parse_tariff_spec
     from tradewar.simulation import ScenarioOverrides
+    from tradewar.world.aggregate import REGION_GROUPINGS, SECTOR_GROUPINGS
 
-    return ScenarioOverrides(world=world, regions=regions, sectors=sectors, deficits=deficits, against=against,
+    # Checked here first so that messages name the options as typed (--against, --regions ...).
+    for option, value, choices in (("--regions", regions, list(REGION_GROUPINGS)),
+                                   ("--sectors", sectors, list(SECTOR_GROUPINGS)),
+                                   ("--deficits", deficits, ["fixed", "zero"])):
+        if value is not None:
+            check_choice(value, choices, option)
+    return ScenarioOverrides(world=world, regions=regions, sectors=sectors, deficits=deficits,
+                             against=parse_against(against, "--against"),
                              tariffs=tuple(parse_tariff_spec(spec) for spec in tariff or []))
 
 
