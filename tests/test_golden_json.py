@@ -14,7 +14,7 @@ iteration takes, not on the answer) are ignored.
 Subset: every built-in scenario except ``phase-one-2020`` (its purchase-commitment
 targets take about 35 s), the overrides (regions, sectors, deficits, against, world),
 ``compare``, a half-year ``timeline``, ``world info``/``list`` and, where the CP2015 data
-are present, ``replicate cp2015``. Cost: about 15 s in all on one core.
+are present, ``replicate cp2015``. Cost: about 6 s in all on an idle machine (measured; slower under load).
 
 Regenerate (only when a change of output is intended, and say why in the commit):
 ``TRADEWAR_REGEN_GOLDEN=1 python -m pytest tests/test_golden_json.py``.
