@@ -11,7 +11,7 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from tradewar.cli.common import console, fail
+from tradewar.cli.common import console, fail, output_path
 from tradewar.errors import TradewarError
 
 # A country's card: an export ban, as (exporter, importer, product carved out by the split).
@@ -37,17 +37,12 @@ def _status_quo(world_name, regions, scenario: str | None, world):
     """Tariffs of a scenario's date on ``world`` (measures defined on the detailed world)."""
     if scenario is None:
         return world.tariff.values.copy()
-    from tradewar.policy.library import load_scenario
-    from tradewar.simulation import prepare_scenario
+    from tradewar.simulation import ScenarioOverrides, prepare_scenario
 
-    loaded = load_scenario(scenario).model_copy(update={"world": world_name})
-    if regions:
-        from tradewar.policy.scenario import AggregateSpec, ReportSpec
-
-        loaded = loaded.model_copy(update={"aggregate": AggregateSpec(regions=regions), "report": ReportSpec()})
-    # Only the policy is needed, not its equilibrium; the game's world may carry split-out
-    # sectors the scenario's world lacks (they keep their baseline tariffs).
-    in_force = prepare_scenario(loaded).tariff
+    # The one scenario pipeline, with the game's world and regions as overrides. Only the policy
+    # is needed, not its equilibrium; the game's world may carry split-out sectors the
+    # scenario's world lacks (they keep their baseline tariffs).
+    in_force = prepare_scenario(scenario, overrides=ScenarioOverrides(world=world_name, regions=regions)).tariff
     tariff = world.tariff.copy()
     tariff.loc[dict(importer=in_force.importer, exporter=in_force.exporter, sector=in_force.sector)] = in_force
     return tariff.values
@@ -74,6 +69,12 @@ def war(
     try:
         if len(players) < 2:
             raise typer.BadParameter("a war needs at least two players, e.g. `tradewar war USA CHN`")
+        twice = sorted({p for p in players if players.count(p) > 1})
+        if twice:
+            raise typer.BadParameter(f"{', '.join(twice)} named more than once: a war needs two different players, "
+                                     "e.g. `tradewar war USA CHN`")
+        if report is not None:
+            report = output_path(report, "--report")
         world = _world(world_name, regions, [])
         unknown = [p for p in players if p not in world.countries]
         if unknown:
@@ -85,7 +86,7 @@ def war(
             result = nash_war(game, players, by_sector=sectors, start=begin, max_rounds=max_rounds,
                               on_round=lambda n, rec: progress.update(
                                   task, description=f"Round {n}: largest tariff change {rec['largest_change_pct']:.3f} pts"))
-    except (TradewarError, typer.BadParameter) as error:
+    except (TradewarError, typer.BadParameter, OSError) as error:
         fail(error)
     document = result.to_dict()
     if report is not None:
