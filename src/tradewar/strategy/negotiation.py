@@ -308,7 +308,12 @@ def negotiate_on_footing(
         limits[index] = (0.0, 0.0)
         lifted_space = PolicySpace(game, a, b, footing.tariff, footing.export_tax, tuple(masks), space.bounds,
                                    tuple(limits))
-        moved_lifted = nash_bargain(lifted_space, threat_welfare, starts=[bargain.x, *starts])
+        if abs(bargain.x[2 + index]) < 1e-12:
+            # The bargain lifts the card already: the best point of the larger space lies in
+            # the smaller one, so it is the bargain there too (no search needed).
+            moved_lifted = bargain
+        else:
+            moved_lifted = nash_bargain(lifted_space, threat_welfare, starts=[bargain.x, *starts])
         leverage[card.name] = {
             "holder": card.holder,
             "target": card.target,
@@ -522,6 +527,7 @@ class NegotiationResult:
                                  "show trade-weighted means",
                       "cards": "export-tax equivalents in percent (0 = lifted; 'ban' = an infinite tax)"},
         }
+        document = _in_order(document, a, b)
         if self.war is not None:
             document["war"] = {"rounds": len(self.war.rounds), "converged": self.war.converged}
         if self.purchase_usd_mn:
@@ -560,7 +566,7 @@ class NegotiationResult:
                      _policy_text(self.threat_policy)],
                     ["Nash bargain" + ("" if bargain.feasible else " (none: closest point)"),
                      f"{bargain.welfare_pct[a]:+.3f}", f"{bargain.welfare_pct[b]:+.3f}",
-                     _policy_text(bargain.tariffs_pct) + (f"; at bound: {', '.join(bargain.at_bound)}"
+                     _policy_text(_in_order(bargain.tariffs_pct, a, b)) + (f"; at bound: {', '.join(bargain.at_bound)}"
                                                           if bargain.at_bound else "")]]
         deals = [[d["name"], f"{d['welfare_pct'][a]:+.3f}", f"{d['welfare_pct'][b]:+.3f}",
                   "yes" if d["both_prefer"] else "no", "yes" if d.get("both_prefer_to_threat") else "no"]
@@ -572,7 +578,7 @@ class NegotiationResult:
                 leverage.append([f"{info['holder']}'s {card} {label}", f"{moved['moves_pp'][a]:+.3f}",
                                  f"{moved['moves_pp'][b]:+.3f}", "yes" if moved["feasible"] else "no"])
         frontier = [[f"{p.weight:.3f}", f"{p.welfare_pct[a]:+.3f}", f"{p.welfare_pct[b]:+.3f}",
-                     _policy_text(p.tariffs_pct), ", ".join(p.at_bound)] for p in self.frontier]
+                     _policy_text(_in_order(p.tariffs_pct, a, b)), ", ".join(p.at_bound)] for p in self.frontier]
         tables = [
             ("Outcomes (welfare, % vs no trade war)", ["", a, b, "policy (levels, %)"], outcomes),
             ("Deals ranked by joint gain over the status quo", ["deal", a, b, "both prefer to status quo",
@@ -615,3 +621,15 @@ class NegotiationResult:
 def _policy_text(policy: dict) -> str:
     return ", ".join(f"{k.replace(' (export tax, %)', '')} {v if isinstance(v, str) else f'{v:.1f}'}"
                      for k, v in policy.items())
+
+
+def _in_order(value, a: str, b: str):
+    """Dictionaries keyed by the parties (or by "X on Y") in the order the parties were given."""
+    if isinstance(value, list):
+        return [_in_order(v, a, b) for v in value]
+    if not isinstance(value, dict):
+        return value
+    first = {a, f"{a} on {b}"}
+    keys = sorted(value, key=lambda k: 0 if k in first else 1) if ({a, b} <= set(value)
+                                                                   or f"{a} on {b}" in value) else list(value)
+    return {k: _in_order(value[k], a, b) for k in keys}
