@@ -123,7 +123,7 @@ def negotiate(
     status_quo: Annotated[str, typer.Option("--from", help="The starting policy: a scenario's measures on its date.")] = "london-2025",
     world_name: Annotated[str | None, typer.Option("--world", help="World name or .npz file (default: the scenario's).")] = None,
     regions: Annotated[str | None, typer.Option(help="Aggregate countries first.")] = "compact",
-    points: Annotated[int, typer.Option(help="Points on the Pareto frontier.")] = 9,
+    points: Annotated[int, typer.Option(help="Points on the Pareto frontier.")] = 7,
     purchases: Annotated[bool, typer.Option(help="Let the frontier and the bargain use import subsidies (negative "
                                                   "tariffs, down to -30%): the instrument that meets a purchase "
                                                   "commitment.")] = True,
