@@ -440,7 +440,7 @@ def _purchase_deals(space: PolicySpace, footing: Footing, truce: dict[str, float
             parts.append({"category": category.name, "sectors": sectors, "usd_mn": usd, "import_subsidy": target.rate})
         welfare = result.data["welfare"].values
         out.append({
-            "name": f"USA {truce['USA']:g}% on CHN, CHN {truce['CHN']:g}% on USA, cards lifted, CHN buys "
+            "name": f"{a} {truce[a]:g}% on {b}, {b} {truce[b]:g}% on {a}, cards lifted, CHN buys "
                     f"+{sum(p['usd_mn'] for p in parts) / 1000:.1f} bn of U.S. goods ({label})",
             "policy": {"tariffs_pct": {f"{a} on {b}": truce[a], f"{b} on {a}": truce[b]},
                        "cards_lifted": [name for name, _ in space.cards], "cards_kept": [],
