@@ -6,7 +6,9 @@ income-expenditure loop each contract at a rate near the domestic
 input share), so sweeps are accelerated with Anderson mixing (Walker & Ni 2011,
 "Anderson acceleration for fixed-point iterations", SIAM J. Numer. Anal.),
 safeguarded: when an accelerated step makes the residual much worse the history
-is dropped and a damped plain step is taken from the best point seen.
+is dropped and a damped plain step is taken from the best point seen. The
+least-squares step is solved through its small Gram (normal-equations) system,
+updated incrementally, rather than by an SVD of the whole history.
 """
 
 from __future__ import annotations
@@ -74,6 +76,60 @@ class FixedPointResult:
     history: list[float] = field(repr=False)
 
 
+class _AndersonHistory:
+    """The last ``memory`` differences of residuals and images, and their Gram matrix.
+
+    The Anderson coefficients solve ``min_c |f - dF c|``; through the normal equations
+    ``(dF' dF) c = dF' f`` that is an m x m system (m <= memory), updated by one row of
+    inner products per sweep. Columns live in a ring buffer (their order does not matter
+    to the least-squares fit). Inner products use numpy's einsum loops rather than BLAS,
+    so no BLAS threads are started on a busy machine.
+    """
+
+    def __init__(self, memory: int, size: int):
+        self.memory = memory
+        self.residuals = np.empty((memory, size))
+        self.images = np.empty((memory, size))
+        self.gram = np.empty((memory, memory))
+        self.count = 0
+        self.slot = 0
+
+    def clear(self) -> None:
+        self.count = self.slot = 0
+
+    def add(self, d_residual: np.ndarray, d_image: np.ndarray) -> None:
+        slot = self.slot
+        self.residuals[slot] = d_residual
+        self.images[slot] = d_image
+        self.count = min(self.count + 1, self.memory)
+        products = np.einsum("ij,j->i", self.residuals[: self.count], d_residual)
+        self.gram[slot, : self.count] = products
+        self.gram[: self.count, slot] = products
+        self.slot = (slot + 1) % self.memory
+
+    def coefficients(self, residual: np.ndarray) -> np.ndarray | None:
+        """The least-squares coefficients, or None when the Gram system is unusable."""
+        count = self.count
+        gram = self.gram[:count, :count]
+        rhs = np.einsum("ij,j->i", self.residuals[:count], residual)
+        # Equilibrate (unit diagonal) and add a small ridge: nearly collinear differences
+        # get bounded coefficients instead of a singular solve.
+        norms = np.sqrt(np.diagonal(gram))
+        norms = np.where(norms > 0, norms, 1.0)
+        scaled = gram / np.outer(norms, norms)
+        scaled[np.diag_indices(count)] += _RIDGE
+        try:
+            coef = np.linalg.solve(scaled, rhs / norms) / norms
+        except np.linalg.LinAlgError:
+            return None
+        return coef if np.all(np.isfinite(coef)) else None
+
+
+# Ridge on the equilibrated Gram matrix: caps its condition number near 1e12, so the
+# coefficients keep about four significant digits however collinear the history.
+_RIDGE = 1e-12
+
+
 def solve_fixed_point(
     sweep: Callable[[np.ndarray], np.ndarray],
     x0: np.ndarray,
@@ -95,8 +151,7 @@ def solve_fixed_point(
     x = np.asarray(x0, dtype=float).copy()
     history: list[float] = []
     best_x, best_res = x.copy(), np.inf
-    d_residuals: list[np.ndarray] = []
-    d_images: list[np.ndarray] = []
+    anderson = _AndersonHistory(options.memory, x.size) if options.memory > 0 else None
     prev_res_vec = prev_image = None
 
     for iteration in range(1, options.max_iter + 1):
@@ -113,29 +168,29 @@ def solve_fixed_point(
             # The accelerated path went astray: forget it and creep from the best point.
             if not np.isfinite(best_res):
                 break
-            d_residuals.clear()
-            d_images.clear()
+            if anderson is not None:
+                anderson.clear()
             prev_res_vec = prev_image = None
             x = best_x + options.damping * 0.5 * (sweep(best_x) - best_x)
             continue
         if res < best_res:
             best_x, best_res = x.copy(), res
 
-        if prev_res_vec is not None and options.memory > 0:
-            d_residuals.append(res_vec - prev_res_vec)
-            d_images.append(image - prev_image)
-            if len(d_residuals) > options.memory:
-                d_residuals.pop(0)
-                d_images.pop(0)
+        coef = None
+        if anderson is not None:
+            if prev_res_vec is not None:
+                anderson.add(res_vec - prev_res_vec, image - prev_image)
+            if anderson.count:
+                coef = anderson.coefficients(res_vec)
+                if coef is None:
+                    anderson.clear()
         prev_res_vec, prev_image = res_vec, image
 
-        if d_residuals:
-            delta_f = np.column_stack(d_residuals)
-            delta_g = np.column_stack(d_images)
-            coef, *_ = np.linalg.lstsq(delta_f, res_vec, rcond=None)
-            x_accel = image - delta_g @ coef
+        if coef is not None:
+            x_accel = image - np.einsum("i,ij->j", coef, anderson.images[: anderson.count])
+            fit_gap = res_vec - np.einsum("i,ij->j", coef, anderson.residuals[: anderson.count])
             # Mixing the accelerated point with a damped step keeps stiff problems stable.
-            x = x_accel - (1 - options.damping) * (res_vec - delta_f @ coef)
+            x = x_accel - (1 - options.damping) * fit_gap
         else:
             x = x + options.damping * res_vec
 
