@@ -118,13 +118,14 @@ class _System:
         self.economy = equations.economy_arrays(np, baseline, expenditure_scale(baseline))
         with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
             self.shock = equations.prepare_shock(
-                np, self.economy, np.asarray(tariff_new, dtype=float), _positive_log(trade_cost_hat),
+                np, self.economy, np.asarray(tariff_new, dtype=float),
+                None if np.all(trade_cost_hat == 1.0) else _positive_log(trade_cost_hat),
                 np.asarray(deficit_new, dtype=float), export_tax_new,
             )
         self.has_export_tax = self.shock.has_export_tax
         # Infinite weights (a trade cost cut to near zero at a high elasticity) rule out
         # the products form for the whole solve.
-        self.products = bool(np.all(np.isfinite(self.shock.weight)))
+        self.products = bool(np.all(np.isfinite(self.shock.weights)))
         self.world_value_added = baseline.value_added.sum()
         self.scale = self.economy.scale
 
@@ -270,7 +271,8 @@ def solve_equilibrium(
             f"The equilibrium solver did not converge: after {iterations} sweeps and the nested "
             f"fallback the equilibrium conditions are violated by {residual:.3g} (tolerance "
             f"{options.tol:.1g}). The shock may have no equilibrium (e.g. fixed deficits that "
-            "prohibitive tariffs make impossible to finance); try deficits='zero'.",
+            "prohibitive tariffs make impossible to finance; try deficits='zero'), or no unique "
+            "one (bans that cut a country off from all trade leave its relative wage undetermined).",
             iterations=iterations, residual=residual, history=history,
         )
     log_wage, log_price, expenditure = system.unpack(state)

@@ -66,7 +66,7 @@ class Economy(NamedTuple):
 
     trade_shares: Any  # (J, N, N) pi[j, n, i]
     log_tariff: Any  # (J, N, N) log(1 + t) of the baseline
-    log_export_tax: Any  # (J, N, N) log(1 + x) of the baseline (zeros without export taxes)
+    log_export_tax: Any  # (J, N, N) log(1 + x) of the baseline; None without export taxes
     value_added_share: Any  # (N, J) beta
     input_share: Any  # (N, J, J) gamma[i, k, j]: input k in sector j
     final_demand_share: Any  # (N, J) alpha
@@ -76,16 +76,21 @@ class Economy(NamedTuple):
 
 
 class Shock(NamedTuple):
-    """What one counterfactual fixes for all its sweeps (a JAX pytree)."""
+    """What one counterfactual fixes for all its sweeps (a JAX pytree; build it inside a
+    compiled function, since ``has_export_tax`` must stay a Python bool)."""
 
     log_kappa: Any  # (J, N, N) log of the trade-cost shock kappa[j, n, i]
-    weight: Any  # (J, N, N) pi kappa^-theta
-    pre_tariff_weight: Any  # (J, N, N) weight / (1 + t'): what the exporter's side receives
-    producer_weight: Any  # (J, N, N) weight / ((1 + t')(1 + x')): what the producer keeps
-    pre_tariff_share: Any  # (J, N, N) 1 / (1 + t')
-    producer_share: Any  # (J, N, N) 1 / ((1 + t')(1 + x'))
+    weights: Any  # (J, 2N, N): W = pi kappa^-theta over W t' / (1 + t'), one matmul for both
+    producer_weight: Any  # (J, N, N) W / ((1 + t')(1 + x')): what the producer keeps
+    export_tax_weight: Any  # (J, N, N) W x' / ((1 + t')(1 + x')); None without export taxes
+    pre_tariff_share: Any  # (J, N, N) 1 / (1 + t'): of spending at buyer prices, what is not tariff
+    producer_share: Any  # (J, N, N) 1 / ((1 + t')(1 + x')) (the same array without export taxes)
     deficit: Any  # (N,) the new trade deficits
-    has_export_tax: bool  # static: whether any export tax is in force
+    has_export_tax: bool  # whether any export tax is in force
+
+    @property
+    def weight(self):
+        return self.weights[:, : self.weights.shape[2], :]
 
 
 class Flows(NamedTuple):
@@ -97,9 +102,10 @@ class Flows(NamedTuple):
 
     weight: Any  # (J, N, N) W
     producer_weight: Any  # (J, N, N) W / ((1 + t')(1 + x'))
-    pre_tariff_weight: Any  # (J, N, N) W / (1 + t')
+    export_tax_weight: Any  # (J, N, N) W x' / ((1 + t')(1 + x')); None without export taxes
     power: Any  # (J, N) x
     inverse_total: Any  # (J, N) 1 / T
+    tariff_share: Any  # (J, N) of a unit n spends on j, the tariff: sum_i pi' t' / (1 + t')
 
 
 class Goods(NamedTuple):
@@ -122,11 +128,11 @@ def _sector_major(xp, array):
 def economy_arrays(xp, baseline, scale) -> Economy:
     """The baseline (a :class:`~tradewar.model.caliendo_parro.Baseline`) in sweep layouts."""
     export_tax = baseline.export_tax
-    log_export_tax = np.zeros_like(baseline.tariff) if export_tax is None else np.log1p(export_tax)
+    taxed = export_tax is not None and bool(np.any(export_tax != 0))
     return Economy(
         trade_shares=xp.asarray(_sector_major(np, baseline.trade_shares)),
         log_tariff=xp.asarray(_sector_major(np, np.log1p(baseline.tariff))),
-        log_export_tax=xp.asarray(_sector_major(np, log_export_tax)),
+        log_export_tax=xp.asarray(_sector_major(np, np.log1p(export_tax))) if taxed else None,
         value_added_share=xp.asarray(baseline.value_added_share),
         input_share=xp.asarray(baseline.input_share),
         final_demand_share=xp.asarray(baseline.final_demand_share),
@@ -140,26 +146,41 @@ def prepare_shock(xp, economy: Economy, tariff_new, log_trade_cost_hat, deficit_
                   has_export_tax: bool | None = None) -> Shock:
     """The constant part of every sweep for new tariffs, iceberg costs and export taxes.
 
-    ``tariff_new``, ``log_trade_cost_hat`` (the log of d-hat) and ``export_tax_new`` are
-    (N, N, J) [importer, exporter, sector]; ``export_tax_new`` None means none in force.
-    An infinite export tax (a ban) makes kappa infinite and the flow's weight zero.
+    ``tariff_new``, ``log_trade_cost_hat`` (the log of d-hat; None for no change) and
+    ``export_tax_new`` are (N, N, J) [importer, exporter, sector]; ``export_tax_new`` None
+    means none in force (whatever the baseline had). An infinite export tax (a ban)
+    makes kappa infinite and the flow's weight zero.
     """
-    theta = economy.trade_elasticity[:, None, None]
-    log_tau = _sector_major(xp, xp.log1p(tariff_new))
-    log_kappa = log_tau - economy.log_tariff + _sector_major(xp, log_trade_cost_hat) - economy.log_export_tax
-    pre_tariff_share = xp.exp(-log_tau)
+    # Large temporaries are few and updated in place where the namespace allows (augmented
+    # assignment is in place for numpy, a new value for JAX): fresh (J, N, N) arrays cost
+    # page faults that can exceed the arithmetic.
+    tau = _sector_major(xp, 1.0 + tariff_new)
+    log_kappa = xp.log(tau)
+    log_kappa -= economy.log_tariff
+    if log_trade_cost_hat is not None:
+        log_kappa += _sector_major(xp, log_trade_cost_hat)
+    if economy.log_export_tax is not None:
+        log_kappa -= economy.log_export_tax
+    pre_tariff_share = 1.0 / tau
     if has_export_tax is None:
         has_export_tax = export_tax_new is not None and bool(np.any(np.asarray(export_tax_new) != 0))
+    producer_share = pre_tariff_share
     if has_export_tax:
         one_plus_tax = _sector_major(xp, 1.0 + export_tax_new)
-        log_kappa = log_kappa + xp.log(one_plus_tax)
+        log_kappa += xp.log(one_plus_tax)
         producer_share = pre_tariff_share / one_plus_tax
-    else:
-        producer_share = pre_tariff_share
-    weight = economy.trade_shares * xp.exp(-theta * log_kappa)
+    weight = log_kappa * -economy.trade_elasticity[:, None, None]
+    weight = xp.exp(weight)
+    weight *= economy.trade_shares  # pi kappa^-theta
     pre_tariff_weight = weight * pre_tariff_share
-    producer_weight = weight * producer_share if has_export_tax else pre_tariff_weight
-    return Shock(log_kappa, weight, pre_tariff_weight, producer_weight, pre_tariff_share, producer_share,
+    # Stacked with the price-index weights, the tariff part W t' / (1 + t') comes from the same matmul.
+    weights = xp.concatenate([weight, weight - pre_tariff_weight], axis=1)
+    if has_export_tax:
+        producer_weight = weight * producer_share
+        export_tax_weight = pre_tariff_weight - producer_weight
+    else:
+        producer_weight, export_tax_weight = pre_tariff_weight, None
+    return Shock(log_kappa, weights, producer_weight, export_tax_weight, pre_tariff_share, producer_share,
                  xp.asarray(deficit_new), has_export_tax)
 
 
@@ -173,14 +194,18 @@ def unit_costs(xp, economy: Economy, log_wage, log_price):
 def price_block_products(xp, economy: Economy, shock: Shock, log_cost):
     """New log price indices (N, J) and the flows, by the precomputed weights.
 
-    The caller checks ``flows.inverse_total`` (one over the scaled sums) for over- and
-    underflow, see :func:`products_are_finite`."""
-    exponent = -economy.trade_elasticity * log_cost  # (N, J), log of c_hat^-theta
-    shift = xp.max(exponent, axis=0)  # per sector; cancels in every share
+    The caller checks the flows for over- and underflow (:func:`products_are_finite`)."""
+    theta = economy.trade_elasticity
+    exponent = log_cost * -theta  # (N, J), log of c_hat^-theta
+    shift = exponent.max(axis=0)  # per sector; cancels in every share
     power = xp.exp(exponent - shift).T  # (J, N)
-    total = xp.matmul(shock.weight, power[:, :, None])[:, :, 0]  # (J, N) over importers
-    log_price = -((xp.log(total) + shift[:, None]) / economy.trade_elasticity[:, None]).T
-    flows = Flows(shock.weight, shock.producer_weight, shock.pre_tariff_weight, power, 1.0 / total)
+    sums = xp.matmul(shock.weights, power[:, :, None])[:, :, 0]  # (J, 2N): price-index sums, tariff parts
+    n = power.shape[1]
+    total = sums[:, :n]
+    inverse_total = 1.0 / total
+    log_price = ((xp.log(total) + shift[:, None]) / -theta[:, None]).T
+    flows = Flows(shock.weight, shock.producer_weight, shock.export_tax_weight, power, inverse_total,
+                  sums[:, n:] * inverse_total)
     return log_price, flows
 
 
@@ -204,7 +229,10 @@ def price_block_logsumexp(xp, economy: Economy, shock: Shock, log_cost):
     shares = xp.where(xp.isfinite(shares), shares, 0.0)
     log_price = -(log_total[:, :, 0] / economy.trade_elasticity[:, None]).T
     ones = xp.ones_like(log_total[:, :, 0])
-    return log_price, Flows(shares, shares * shock.producer_share, shares * shock.pre_tariff_share, ones, ones)
+    pre_tariff = shares * shock.pre_tariff_share
+    producer = shares * shock.producer_share if shock.has_export_tax else pre_tariff
+    export_tax = pre_tariff - producer if shock.has_export_tax else None
+    return log_price, Flows(shares, producer, export_tax, ones, ones, (shares - pre_tariff).sum(axis=2))
 
 
 def trade_shares(xp, flows: Flows):
@@ -217,25 +245,23 @@ def goods_block(xp, economy: Economy, shock: Shock, log_wage, expenditure, flows
     """Producer revenue, tariff and export-tax revenue, income, implied spending and labour demand."""
     spending = expenditure.T * flows.inverse_total  # (J, N) spending of n on j over T[j, n]
     output = (xp.matmul(spending[:, None, :], flows.producer_weight)[:, 0, :] * flows.power).T  # (N, J)
-    # Of a unit n spends on j, what is not tariff: sum_i pi' / (1 + t').
-    pre_tariff = xp.matmul(flows.pre_tariff_weight, flows.power[:, :, None])[:, :, 0] * flows.inverse_total
-    tariff_revenue = xp.sum(expenditure * (1.0 - pre_tariff.T), axis=1)
+    tariff_revenue = (expenditure * flows.tariff_share.T).sum(axis=1)
+    income = xp.exp(log_wage) * economy.value_added + tariff_revenue + shock.deficit
     if shock.has_export_tax:
-        received = xp.matmul(spending[:, None, :], flows.pre_tariff_weight)[:, 0, :] * flows.power
-        export_tax_revenue = xp.sum(received, axis=0) - xp.sum(output, axis=1)
+        export_tax_revenue = (xp.matmul(spending[:, None, :], flows.export_tax_weight)[:, 0, :] * flows.power).sum(axis=0)
+        income = income + export_tax_revenue
     else:
         export_tax_revenue = xp.zeros_like(log_wage)
-    income = xp.exp(log_wage) * economy.value_added + tariff_revenue + export_tax_revenue + shock.deficit
     intermediate = xp.matmul(economy.input_share, output[:, :, None])[:, :, 0]  # sum_k gamma[n, j, k] Y[n, k]
     expenditure_new = intermediate + economy.final_demand_share * income[:, None]
-    labour_demand = xp.sum(economy.value_added_share * output, axis=1)
+    labour_demand = (economy.value_added_share * output).sum(axis=1)
     return Goods(output, tariff_revenue, export_tax_revenue, income, expenditure_new, labour_demand)
 
 
 def wages_from(xp, economy: Economy, labour_demand):
-    """Wages that clear labour markets at this demand, world value added fixed (numeraire)."""
-    wage = labour_demand / economy.value_added
-    return wage * xp.sum(economy.value_added) / xp.sum(wage * economy.value_added)
+    """Wages that clear labour markets at this demand, world value added fixed (numeraire):
+    ``w_hat VA`` proportional to labour demand, summing to world value added."""
+    return labour_demand * (economy.value_added.sum() / labour_demand.sum()) / economy.value_added
 
 
 # -- state vectors ---------------------------------------------------------------------------
@@ -265,4 +291,4 @@ def welfare(xp, economy: Economy, shock: Shock, state, income_baseline, price_bl
     log_cost = unit_costs(xp, economy, log_wage, log_price)
     _, flows = price_block(xp, economy, shock, log_cost)
     income = goods_block(xp, economy, shock, log_wage, expenditure, flows).income
-    return income / income_baseline / xp.exp(xp.sum(economy.final_demand_share * log_price, axis=1))
+    return income / income_baseline / xp.exp((economy.final_demand_share * log_price).sum(axis=1))

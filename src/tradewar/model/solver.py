@@ -13,6 +13,7 @@ updated incrementally, rather than by an SVD of the whole history.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -76,58 +77,69 @@ class FixedPointResult:
     history: list[float] = field(repr=False)
 
 
+# Ridge on the equilibrated Gram matrix: caps its condition number near 1e12, so the
+# coefficients keep about four significant digits however collinear the history.
+_RIDGE = 1e-12
+
+
 class _AndersonHistory:
     """The last ``memory`` differences of residuals and images, and their Gram matrix.
 
     The Anderson coefficients solve ``min_c |f - dF c|``; through the normal equations
-    ``(dF' dF) c = dF' f`` that is an m x m system (m <= memory), updated by one row of
-    inner products per sweep. Columns live in a ring buffer (their order does not matter
-    to the least-squares fit). Inner products use numpy's einsum loops rather than BLAS,
-    so no BLAS threads are started on a busy machine.
+    ``(dF' dF) c = dF' f`` that is an m x m system (m <= memory). Each sweep adds one
+    column and one row of inner products; the right-hand side follows from the last
+    one, ``dF' f_k = dF' f_(k-1) + dF' (f_k - f_(k-1))``, so that a sweep passes over the
+    history twice (the new Gram row, the step). Columns live in a ring buffer (their
+    order does not matter to the fit). Inner products use numpy's einsum loops rather
+    than BLAS, so that no BLAS threads are started on a busy machine.
     """
 
-    def __init__(self, memory: int, size: int):
+    def __init__(self, memory: int, size: int, damping: float):
         self.memory = memory
-        self.residuals = np.empty((memory, size))
-        self.images = np.empty((memory, size))
+        self.damping = damping
+        self.residuals = np.empty((memory, size))  # dF
+        self.steps = np.empty((memory, size))  # dG - (1 - damping) dF: what a coefficient moves x by
         self.gram = np.empty((memory, memory))
+        self.rhs = np.empty(memory)  # dF' f at the latest residual f
         self.count = 0
         self.slot = 0
 
     def clear(self) -> None:
         self.count = self.slot = 0
 
-    def add(self, d_residual: np.ndarray, d_image: np.ndarray) -> None:
-        slot = self.slot
-        self.residuals[slot] = d_residual
-        self.images[slot] = d_image
-        self.count = min(self.count + 1, self.memory)
-        products = np.einsum("ij,j->i", self.residuals[: self.count], d_residual)
-        self.gram[slot, : self.count] = products
-        self.gram[: self.count, slot] = products
-        self.slot = (slot + 1) % self.memory
+    def add(self, residual: np.ndarray, image: np.ndarray, previous_residual: np.ndarray,
+            previous_image: np.ndarray) -> None:
+        """Add the differences from the previous iterate to the latest (``residual``, ``image``)."""
+        slot, count = self.slot, min(self.count + 1, self.memory)
+        d_residual = np.subtract(residual, previous_residual, out=self.residuals[slot])
+        step = np.subtract(image, previous_image, out=self.steps[slot])
+        step -= (1 - self.damping) * d_residual
+        products = np.einsum("ij,j->i", self.residuals[:count], d_residual)
+        self.gram[slot, :count] = products
+        self.gram[:count, slot] = products
+        self.rhs[:count] += products
+        self.rhs[slot] = np.einsum("i,i->", d_residual, residual)
+        self.count, self.slot = count, (slot + 1) % self.memory
 
-    def coefficients(self, residual: np.ndarray) -> np.ndarray | None:
-        """The least-squares coefficients, or None when the Gram system is unusable."""
+    def step(self, image: np.ndarray, residual: np.ndarray) -> np.ndarray | None:
+        """The next iterate, or None when the Gram system is unusable.
+
+        ``x_accel = g - dG c`` mixed with a damped step, ``x = x_accel - (1 - damping)(f - dF c)``,
+        is ``g - (1 - damping) f - (dG - (1 - damping) dF) c``: one pass over the history.
+        """
         count = self.count
-        gram = self.gram[:count, :count]
-        rhs = np.einsum("ij,j->i", self.residuals[:count], residual)
-        # Equilibrate (unit diagonal) and add a small ridge: nearly collinear differences
-        # get bounded coefficients instead of a singular solve.
-        norms = np.sqrt(np.diagonal(gram))
-        norms = np.where(norms > 0, norms, 1.0)
-        scaled = gram / np.outer(norms, norms)
-        scaled[np.diag_indices(count)] += _RIDGE
+        # A ridge proportional to the diagonal (the same as a ridge on the Gram matrix
+        # equilibrated to a unit diagonal): nearly collinear differences get bounded
+        # coefficients instead of a singular solve.
+        system = self.gram[:count, :count].copy()
+        system.flat[:: count + 1] *= 1.0 + _RIDGE
         try:
-            coef = np.linalg.solve(scaled, rhs / norms) / norms
+            coef = np.linalg.solve(system, self.rhs[:count])
         except np.linalg.LinAlgError:
             return None
-        return coef if np.all(np.isfinite(coef)) else None
-
-
-# Ridge on the equilibrated Gram matrix: caps its condition number near 1e12, so the
-# coefficients keep about four significant digits however collinear the history.
-_RIDGE = 1e-12
+        if not math.isfinite(coef.sum()):
+            return None
+        return image - (1 - self.damping) * residual - np.einsum("i,ij->j", coef, self.steps[:count])
 
 
 def solve_fixed_point(
@@ -151,13 +163,15 @@ def solve_fixed_point(
     x = np.asarray(x0, dtype=float).copy()
     history: list[float] = []
     best_x, best_res = x.copy(), np.inf
-    anderson = _AndersonHistory(options.memory, x.size) if options.memory > 0 else None
+    anderson = _AndersonHistory(options.memory, x.size, options.damping) if options.memory > 0 else None
     prev_res_vec = prev_image = None
 
     for iteration in range(1, options.max_iter + 1):
         image = sweep(x)
         res_vec = image - x
-        res = float(np.max(np.abs(res_vec))) if np.all(np.isfinite(image)) else np.inf
+        res = float(np.max(np.abs(res_vec)))
+        if not np.isfinite(res):  # nan or inf anywhere in the image
+            res = np.inf
         history.append(res)
         if on_iteration is not None:
             on_iteration(iteration, res)
@@ -176,23 +190,17 @@ def solve_fixed_point(
         if res < best_res:
             best_x, best_res = x.copy(), res
 
-        coef = None
+        x_next = None
         if anderson is not None:
             if prev_res_vec is not None:
-                anderson.add(res_vec - prev_res_vec, image - prev_image)
+                anderson.add(res_vec, image, prev_res_vec, prev_image)
             if anderson.count:
-                coef = anderson.coefficients(res_vec)
-                if coef is None:
+                x_next = anderson.step(image, res_vec)
+                if x_next is None:
                     anderson.clear()
         prev_res_vec, prev_image = res_vec, image
-
-        if coef is not None:
-            x_accel = image - np.einsum("i,ij->j", coef, anderson.images[: anderson.count])
-            fit_gap = res_vec - np.einsum("i,ij->j", coef, anderson.residuals[: anderson.count])
-            # Mixing the accelerated point with a damped step keeps stiff problems stable.
-            x = x_accel - (1 - options.damping) * fit_gap
-        else:
-            x = x + options.damping * res_vec
+        # Without history, a damped plain step.
+        x = x + options.damping * res_vec if x_next is None else x_next
 
     raise ConvergenceError(
         f"The {what} solver did not converge in {len(history)} sweeps: the largest "
