@@ -105,6 +105,7 @@ def simulate_draws(
 
 
 def _print_bands(mc, scenario, countries: str | None) -> None:
+    from tradewar.model.result import SIDES
     from tradewar.report.tables import headline_countries
 
     central = mc.central

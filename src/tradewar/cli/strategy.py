@@ -90,7 +90,6 @@ def war(
     except (TradewarError, typer.BadParameter, OSError) as error:
         fail(error)
     document = result.to_dict()
-    document.update({"elasticities": elasticities or "world's own", "horizon": horizon or "long"})
     if report is not None:
         from tradewar.report.strategy_html import write_war_report
 
