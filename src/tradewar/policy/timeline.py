@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -26,7 +26,13 @@ from tradewar.policy.state import PolicyState, resolve
 from tradewar.policy.tariffs import CompiledPolicy, compile_policy
 from tradewar.world.world import World
 
-__all__ = ["Change", "Step", "Timeline"]
+__all__ = ["Change", "Step", "Timeline", "sector_system"]
+
+
+def sector_system(world: World) -> str:
+    """The name of the labels a world's measures are written in: its ``sector_system`` attribute
+    (set by worlds derived from another, e.g. with other elasticities), else its name."""
+    return str(world.data.attrs.get("sector_system") or world.name)
 
 DEFAULT_PAIRS = (("USA", "CHN"), ("CHN", "USA"))
 
@@ -158,9 +164,13 @@ class Timeline:
 
     def _compile(self, world: World) -> CompiledPolicy:
         # The content hash covers labels and numbers; the goods list is an attribute.
-        key = (world.hash, tuple(world.goods))
+        key = (world.hash, tuple(world.goods), sector_system(world))
         if key not in self._compiled:
-            self._compiled[key] = compile_policy(self._measures, world)
+            system = sector_system(world)
+            adapted = [(m, m.on_world(system)) for m in self._measures]
+            compiled = compile_policy([on for _, on in adapted if on is not None], world)
+            absent = frozenset(m.id for m, on in adapted if on is None)
+            self._compiled[key] = replace(compiled, absent=absent) if absent else compiled
         return self._compiled[key]
 
     # ------------------------------------------------------------------ a day
