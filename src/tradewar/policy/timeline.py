@@ -26,7 +26,14 @@ from tradewar.policy.state import PolicyState, resolve
 from tradewar.policy.tariffs import CompiledPolicy, compile_policy
 from tradewar.world.world import World
 
-__all__ = ["Change", "Step", "Timeline", "sector_system"]
+__all__ = ["Change", "Step", "Timeline", "policy_date", "sector_system"]
+
+
+def policy_date(world: World) -> date | None:
+    """The day whose measures a world's baseline tariffs already hold (attribute ``policy_date``),
+    or None for a world without trade-war measures in its baseline."""
+    value = world.data.attrs.get("policy_date")
+    return as_date(str(value), "policy_date") if value else None
 
 
 def sector_system(world: World) -> str:
@@ -208,6 +215,11 @@ class Timeline:
     def _tariff(self, day: date, world: World, compiled: CompiledPolicy) -> tuple[np.ndarray, PolicyState]:
         state = self.in_force(day)
         tariff = world.tariff.values + compiled.added_tariff(state)
+        since = policy_date(world)
+        if since is not None:
+            # The world's baseline already holds the layers in force on its policy date:
+            # only the change since then is added (a day before it removes layers).
+            tariff = tariff - compiled.added_tariff(self.in_force(since))
         _check_tariff(tariff, world, day, state)
         return tariff, state
 
