@@ -184,7 +184,7 @@ def partner_series(world, by_partner: pd.DataFrame, by_sector: pd.DataFrame):
 
 
 def _table(measure: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: measure[key] for key in ("targets", "sectors", "rate_by_sector") if key in measure}
+    return {key: measure[key] for key in ("targets", "sectors", "rate_by_sector", "rate", "share") if key in measure}
 
 
 def merge(base: Sequence[dict], other: Sequence[dict], world: str = WORLD,

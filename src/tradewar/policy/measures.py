@@ -151,7 +151,7 @@ class _MeasureBase(BaseModel, metaclass=_MeasureMeta):
     # conflict); None when it is confirmed. Charts and tables mark such measures.
     uncertain: str | None = None
     # The measure on other worlds' labels: world (sector system) name -> replacements of its
-    # label fields there (``sectors``, ``rate_by_sector``, ``targets``, computed from the same
+    # fields there (``sectors``, ``rate_by_sector``, ``targets``, ``rate``, ``share``, from the same
     # HS lines for that world's sectors), or ``{applies = false}`` where it has no counterpart.
     # Worlds not listed use the measure's own fields (the library's are WIOD's).
     worlds: dict[str, dict[str, Any]] = Field(default_factory=dict)
@@ -217,7 +217,9 @@ class _MeasureBase(BaseModel, metaclass=_MeasureMeta):
         return f"{self.start} to {self.end}" if self.end else f"from {self.start}"
 
 
-WORLD_FIELDS = {"sectors", "rate_by_sector", "targets", "applies"}
+# Fields that differ by world: labels, and the numbers computed with them (a layer's headline
+# rate, an exclusion's share of its sectors).
+WORLD_FIELDS = {"sectors", "rate_by_sector", "targets", "rate", "share", "applies"}
 
 
 def _sector_spec(value: object) -> object:
