@@ -96,7 +96,7 @@ def test_world_table_replaces_labels_and_world_only_measures_skip_elsewhere(icio
     with pytest.raises(LabelError, match="unknown sector 'Metals'"):
         Timeline([{**layer, "worlds": {}}]).check_world(icio)
     with pytest.raises(Exception, match="cannot differ by world"):
-        parse_measure({**layer, "worlds": {"icio2022": {"rate": 0.5}}})
+        parse_measure({**layer, "worlds": {"icio2022": {"start": "2024-01-01"}}})
 
 
 # ---------------------------------------------------------------------- the 2022 baseline (item 4)
