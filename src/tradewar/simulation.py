@@ -279,6 +279,9 @@ def solve_policy(
         tariff = world.tariff.copy(data=deal.result.data["tariff_new"].values)
         met.append({"id": measure_id, "importer": importer, "exporter": exporter, "target_usd_mn": deal.target,
                     "import_subsidy": deal.rate, "cost_usd_mn": deal.cost_usd_mn})
+    # The closure that produced the numbers: with "zero" the baseline was re-solved without
+    # deficits above and the shock kept them at zero (the result itself saw a fixed-deficit solve).
+    result.deficits = deficits
     return result, world, tariff, met
 
 
