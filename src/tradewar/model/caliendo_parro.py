@@ -41,7 +41,6 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import root
 from scipy.special import logsumexp
 
 from tradewar.errors import ConvergenceError, NoEquilibriumError
@@ -234,6 +233,8 @@ class _System:
             return gap[:-1]
 
         # Start from the best joint iterate; if MINPACK gets stuck there, from the baseline.
+        from scipy.optimize import root  # only this fallback needs it (~0.3 s to import)
+
         for guess in (log_wage[:-1] - log_wage[-1], np.zeros(self.n_countries - 1)):
             fit = root(wage_gap, guess, method="hybr", options={"xtol": options.tol * 1e-2})
             if np.all(np.isfinite(fit.fun)) and np.max(np.abs(fit.fun), initial=0.0) < options.tol:

@@ -38,7 +38,7 @@ import tomllib
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
@@ -54,7 +54,9 @@ from tradewar.policy.labels import LabelLookup
 from tradewar.policy.measures import KINDS, MEASURE_CLASSES, Day, Measure, describe_error
 from tradewar.policy.timeline import Timeline
 from tradewar.policy.toml_lines import KeyLines, syntax_error_line
-from tradewar.world.world import World
+
+if TYPE_CHECKING:  # only in annotations: loading a scenario file needs no world (nor xarray)
+    from tradewar.world.world import World
 
 __all__ = ["AggregateSpec", "ReportSpec", "Scenario"]
 
