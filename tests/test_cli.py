@@ -85,7 +85,7 @@ def test_simulate_a_scenario_file_against_a_date(tmp_path):
 
 def test_simulate_bad_input_is_a_clear_error(tmp_path):
     unknown = runner.invoke(app, ["simulate", "--tariff", "USA:XXX:25", "--no-report"])
-    assert unknown.exit_code == 2 and "unknown country 'XXX'" in unknown.output
+    assert unknown.exit_code == 2 and "unknown country or group 'XXX'" in unknown.output
     malformed = runner.invoke(app, ["simulate", "--tariff", "USA-CHN-25", "--no-report"])
     assert malformed.exit_code == 2 and "expected IMPORTER:EXPORTER:POINTS" in malformed.output
     floor = runner.invoke(app, ["simulate", "--tariff", "USA:CHN:-250", "--no-report"])

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from tests.conftest import random_world
 from tradewar.model.solver import SolverOptions
 from tradewar.strategy import TariffGame, best_response, nash_war, tariff_instruments
-from tradewar.strategy.talks import nash_bargain, pareto_frontier
+from tradewar.strategy.talks import PolicySpace, nash_bargain, pareto_frontier
 from tradewar.world import World
 
 
@@ -91,7 +91,8 @@ def test_bargain_is_on_the_frontier_and_beats_the_threat():
     game = TariffGame(world)
     war = nash_war(game, ["A", "B"])
     threat = game.welfare(war.tariff)
-    bargain = nash_bargain(game, "A", "B", world.tariff.values, threat)
+    space = PolicySpace(game, "A", "B", world.tariff.values)
+    bargain = nash_bargain(space, threat)
     assert bargain.feasible
     assert bargain.gains_pct["A"] > 0 and bargain.gains_pct["B"] > 0
     achieved = game.welfare(bargain.tariff)
@@ -100,7 +101,7 @@ def test_bargain_is_on_the_frontier_and_beats_the_threat():
         for y in np.linspace(0, 0.3, 7):
             welfare = game.welfare(second.apply(first.apply(world.tariff.values, [x]), [y]))
             assert not np.all(welfare[:2] > achieved[:2] + 1e-9)
-    frontier = pareto_frontier(game, "A", "B", world.tariff.values, points=3)
+    frontier = pareto_frontier(space, points=3)
     assert len(frontier) == 3
 
 
@@ -138,7 +139,14 @@ def test_negotiate_cli_json(tmp_path):
     assert {"policy", "welfare_pct"} <= set(bargain)
     assert all("both_prefer" in deal for deal in document["deals"])
     assert "rare-earths" in document["leverage"]
-    assert "Pareto frontier" in report.read_text()
+    moves = document["leverage"]["rare-earths"]["out_of_threat"]["moves_pp"]
+    assert set(moves) == {"USA", "CHN"}
+    # Labels by party: the truce deal puts 30% on China's goods and 10% on America's.
+    truce = [d for d in document["deals"] if d["name"].startswith("USA 30% on CHN, CHN 10% on USA")]
+    assert truce and all(d["policy"]["tariffs_pct"] == {"USA on CHN": 30.0, "CHN on USA": 10.0} for d in truce)
+    assert document["footing"]["scenario"] == "london-2025" and document["footing"]["date"] == "2025-06-10"
+    text = report.read_text()
+    assert "Pareto frontier" in text and "Leverage" in text
     bad = CliRunner().invoke(app, ["negotiate", "USA", "CHN", "--threat", "bluff"])
     assert bad.exit_code == 2 and "--threat must be" in bad.output
 

@@ -92,7 +92,7 @@ def test_sweep_and_runs_commands(tmp_path):
 def test_simulate_draws_json_and_table(capsys, tmp_path):
     """The function behind `simulate --draws`: JSON has p5/p50/p95 and the point estimate for every
     country; the table shows bands [p5, p95]; failed draws are reported with reasons."""
-    from tradewar.cli.sweep import simulate_draws
+    from tradewar.cli.draws import simulate_draws
 
     simulate_draws("pre-2025", draws=4, spread=0.2, seed=2, regions="compact", workers=1, as_json=True)
     document = json.loads(capsys.readouterr().out)

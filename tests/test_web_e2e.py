@@ -184,7 +184,9 @@ def test_page_form_errors_and_changes(server, browser):
     page.fill("#tariffs tbody tr .points", "50000")
     page.click("#run")
     page.wait_for_selector("#error:not([hidden])", timeout=30_000)
-    assert "did you mean" in page.text_content("#error")
+    # Issue 17: the points box gets its error in points, never as a fraction with "did you mean".
+    error = page.text_content("#error")
+    assert "50,000 points is above the 1,000 points allowed" in error and "did you mean" not in error
 
     page.fill("#tariffs tbody tr .points", "25")
     page.click("#add-control")
@@ -195,7 +197,7 @@ def test_page_form_errors_and_changes(server, browser):
     assert page.is_hidden("#error")
     run_id = page.get_attribute("#results", "data-run-id")
     document = json.loads(_get(f"{base}/api/runs/{run_id}/result"))
-    assert document["request"]["tariffs"][0]["rate"] == pytest.approx(0.25)
+    assert document["request"]["tariffs"][0]["points"] == pytest.approx(25)  # the page sends points
     assert document["request"]["export_controls"][0]["ban"] is True
 
     # A day picked from the timeline's list of steps runs the measures in force that day.

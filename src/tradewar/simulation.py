@@ -1,5 +1,11 @@
 """Scenarios end to end: the world, the policy state on a date, the equilibrium, the result.
 
+This is the one pipeline every path uses (the command line, the web API, Monte Carlo,
+sweeps, the starting points of ``war`` and ``negotiate``): :func:`prepare_scenario`
+applies a scenario's :class:`ScenarioOverrides` (world, aggregation, deficits, starting
+point, extra tariffs) in one place and reads its policy; :func:`solve_policy` solves
+it; :func:`run_scenario` does both.
+
 Effects are measured against the world's baseline (no trade war) unless the
 scenario (or the caller) names another starting point: a date, whose measures
 are solved for first, or another scenario. Purchase commitments in force with an
@@ -10,6 +16,9 @@ year; the subsidy and its cost are reported).
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -21,73 +30,86 @@ from tradewar.model.result import SIDES, CounterfactualResult
 from tradewar.model.solver import SolverOptions
 from tradewar.model.targets import solve_purchase_commitment
 from tradewar.policy.library import load_library, load_scenario
-from tradewar.policy.scenario import Scenario
+from tradewar.policy.scenario import AggregateSpec, ReportSpec, Scenario
 from tradewar.policy.timeline import Timeline
+from tradewar.policy.validation import TariffChange, apply_tariff_changes, check_choice
+from tradewar.policy.validation import parse_against as _parse_against
 from tradewar.results import ArrayResult, Summary
-from tradewar.world.aggregate import aggregate_policy
+from tradewar.world.aggregate import REGION_GROUPINGS, SECTOR_GROUPINGS, aggregate_policy
 from tradewar.world.world import World
 
-__all__ = ["PreparedScenario", "ScenarioRun", "parse_against", "policy_state", "prepare_scenario", "run_scenario"]
+__all__ = ["PreparedScenario", "ScenarioOverrides", "ScenarioRun", "parse_against", "policy_state",
+           "prepare_scenario", "run_scenario", "solve_policy"]
 
-
-@dataclass(repr=False)
-class ScenarioRun(ArrayResult):
-    """A solved scenario: what was assumed and what came out (the results protocol of
-    :mod:`tradewar.results`; :meth:`to_dict` is what ``tradewar simulate --json`` prints)."""
-
-    scenario: Scenario
-    world: World
-    on: date | None
-    tariff: xr.DataArray
-    export_tax: xr.DataArray
-    against: str
-    result: CounterfactualResult
-    timeline: Timeline = field(repr=False)
-    commitments: list[dict] = field(default_factory=list)
-    detailed_world: World | None = field(default=None, repr=False)  # where the measures are defined
-
-    def focus_countries(self, countries: list[str] | None = None) -> list[str]:
-        """The two sides, then the scenario's report countries (or ``countries``), present in the result."""
-        chosen = list(countries) if countries else list(self.scenario.report.countries)
-        return [c for c in dict.fromkeys([*SIDES, *chosen]) if c in self.result.countries]
-
-    def summary(self, countries: list[str] | None = None) -> Summary:
-        """The result's summary, titled with the scenario, its date and starting point."""
-        summary = self.result.summary(countries)
-        summary.title = f"{self.scenario.name}: {summary.title}"
-        summary.header = [f"World {self.world.name}; measures in force on {self.on}; effects against {self.against}."]
-        return summary
-
-    def to_frame(self, level: str = "country") -> pd.DataFrame:
-        """As :meth:`CounterfactualResult.to_frame <tradewar.model.result.CounterfactualResult.to_frame>`."""
-        return self.result.to_frame(level)
-
-    def to_dict(self) -> dict:
-        """What ``tradewar simulate --json`` prints (the command adds only ``report``, the file it wrote)."""
-        sides = [c for c in SIDES if c in self.result.countries]
-        document = self.result.to_dict(scenario=self.scenario.name, date=self.on.isoformat() if self.on else None,
-                                       pairs=[(a, b) for a in sides for b in sides if a != b])
-        document["against"] = self.against
-        document["purchase_commitments"] = self.commitments
-        document["sector_output_pct"] = self.result.sector_output_pct(self.focus_countries())
-        return document
-
-    def to_dataset(self) -> xr.Dataset:
-        """The result's dataset, with the scenario, its date and starting point in its attributes."""
-        data = self.result.to_dataset()
-        data.attrs.update({"scenario": self.scenario.name, "date": self.on.isoformat() if self.on else "",
-                           "against": self.against})
-        return data
+BASELINE_LABEL = "baseline (no trade war)"
 
 
 def parse_against(value: str | date | None) -> date | str | None:
-    """A starting point given as text: a day (YYYY-MM-DD) or a scenario's name or file."""
-    if value is None or isinstance(value, date) or value == "":
-        return value or None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return value
+    """A starting point given as text: a day (YYYY-MM-DD, checked) or a scenario's name or file."""
+    return _parse_against(value)
+
+
+@dataclass(frozen=True)
+class ScenarioOverrides:
+    """Changes to a scenario asked for by its user (``tradewar simulate`` options, a sweep's
+    parameters, a web request), applied in one place by :func:`prepare_scenario`.
+
+    ``world``: another world (name or file); ``regions`` / ``sectors``: a built-in grouping
+    (aggregate the world first); ``deficits``: "fixed" or "zero"; ``against``: the starting
+    point (a day or another scenario) instead of the scenario's own; ``tariffs``: tariff
+    changes added on top of the scenario's policy (:class:`~tradewar.policy.validation.TariffChange`).
+    """
+
+    world: str | None = None
+    regions: str | None = None
+    sectors: str | None = None
+    deficits: str | None = None
+    against: date | str | None = None
+    tariffs: tuple[TariffChange, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.regions is not None:
+            check_choice(self.regions, list(REGION_GROUPINGS), "regions")
+        if self.sectors is not None:
+            check_choice(self.sectors, list(SECTOR_GROUPINGS), "sectors")
+        if self.deficits is not None:
+            check_choice(self.deficits, ["fixed", "zero"], "deficits")
+        object.__setattr__(self, "against", parse_against(self.against))
+        object.__setattr__(self, "tariffs", tuple(self.tariffs))
+
+    def __bool__(self) -> bool:
+        return any((self.world, self.regions, self.sectors, self.deficits, self.against, self.tariffs))
+
+    def apply(self, scenario: Scenario) -> Scenario:
+        """The scenario with its world, aggregation and deficits overridden (the starting point
+        and tariffs are applied to its policy by :func:`prepare_scenario`)."""
+        update: dict = {}
+        if self.world:
+            update["world"] = self.world
+        if self.regions or self.sectors:
+            update["aggregate"] = AggregateSpec(regions=self.regions, sectors=self.sectors)
+        if self.world or self.regions:
+            # The scenario's report list names countries of its own world; they may not exist here.
+            update["report"] = ReportSpec()
+        if self.deficits:
+            update["deficits"] = self.deficits
+        return scenario.model_copy(update=update) if update else scenario
+
+    def to_dict(self) -> dict:
+        """The overrides given (for ``--json``, reports and run indexes)."""
+        document = {key: getattr(self, key) for key in ("world", "regions", "sectors", "deficits") if getattr(self, key)}
+        if self.against is not None:
+            document["against"] = self.against.isoformat() if isinstance(self.against, date) else self.against
+        if self.tariffs:
+            document["tariffs"] = [change.to_dict() for change in self.tariffs]
+        return document
+
+    def tag(self) -> str:
+        """A short content hash (empty without overrides): keeps an overridden run's default
+        report file apart from the scenario's own."""
+        if not self:
+            return ""
+        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()[:8]
 
 
 def _latest_start(timeline: Timeline) -> date | None:
@@ -125,18 +147,40 @@ class PreparedScenario:
     start: tuple[xr.DataArray, xr.DataArray] | None  # tariffs and export taxes to measure from
     against: str
     commitments: tuple[tuple[str, str, list[str], float, str], ...]  # importer, exporter, sectors, amount, id
+    overrides: ScenarioOverrides = field(default_factory=ScenarioOverrides)
+
+    @property
+    def name(self) -> str:
+        return self.scenario.name
+
+    def solve(self, options: SolverOptions | None = None, on_iteration=None) -> ScenarioRun:
+        """The scenario's equilibrium (see :func:`solve_policy`)."""
+        result, world, tariff, commitments = solve_policy(
+            self.world, self.tariff, self.export_tax, deficits=self.scenario.deficits, start=self.start,
+            commitments=self.commitments, options=options, on_iteration=on_iteration)
+        return ScenarioRun(scenario=self.scenario, world=world, on=self.on, tariff=tariff, export_tax=self.export_tax,
+                           against=self.against, result=result, timeline=self.timeline, commitments=commitments,
+                           detailed_world=self.detailed_world, overrides=self.overrides)
 
 
 def prepare_scenario(
     scenario: Scenario | str,
     *,
+    overrides: ScenarioOverrides | None = None,
     against: str | date | None = None,
     library: Timeline | None = None,
-    extra_tariff=None,
 ) -> PreparedScenario:
-    """The world, policies and starting point of a scenario, ready to solve."""
+    """The world, policies and starting point of a scenario, ready to solve.
+
+    ``overrides`` change the scenario as its user asked (see :class:`ScenarioOverrides`);
+    ``against`` is a shorthand for ``overrides.against``.
+    """
+    overrides = overrides or ScenarioOverrides()
+    if against is not None:
+        overrides = dataclasses.replace(overrides, against=against)
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
+    scenario = overrides.apply(scenario)
     library = library if library is not None else load_library()
     # Measures are defined on the detailed world; an aggregated world gets their
     # trade-weighted averages (the same weights as its own tariffs).
@@ -154,10 +198,9 @@ def prepare_scenario(
 
     tariff_detailed, tax_detailed, on, timeline = policy_state(scenario, detailed, library)
     tariff, export_tax = on_world(tariff_detailed, tax_detailed)
-    if extra_tariff is not None:
-        tariff = extra_tariff(world, tariff)
-    start_point = against if against is not None else scenario.against
-    start, label = None, "baseline (no trade war)"
+    tariff = apply_tariff_changes(world, tariff, overrides.tariffs)
+    start_point = overrides.against if overrides.against is not None else scenario.against
+    start, label = None, BASELINE_LABEL
     if isinstance(start_point, date):
         start = on_world(timeline.tariff_on(start_point, detailed), timeline.export_tax_on(start_point, detailed))
         label = f"the measures in force on {start_point.isoformat()}"
@@ -173,35 +216,38 @@ def prepare_scenario(
             sectors = list({"goods": world.goods, "all": world.sectors}.get(measure.sectors, measure.sectors))
             commitments.append((measure.importer, measure.exporter, sectors, measure.amount_usd_mn, measure.id))
     return PreparedScenario(scenario, detailed, world, on, timeline, tariff, export_tax, start, label,
-                            tuple(commitments))
+                            tuple(commitments), overrides)
 
 
-def run_scenario(
-    scenario: Scenario | str,
+def solve_policy(
+    world: World,
+    tariff,
+    export_tax=None,
     *,
-    against: str | date | None = None,
-    library: Timeline | None = None,
-    extra_tariff=None,
+    deficits: str = "fixed",
+    start: tuple | None = None,
+    commitments: tuple = (),
+    trade_cost_change=None,
     options: SolverOptions | None = None,
     on_iteration=None,
-) -> ScenarioRun:
-    """Solve a scenario (a :class:`Scenario` or a built-in name / file path).
+) -> tuple[CounterfactualResult, World, xr.DataArray, list[dict]]:
+    """Solve a policy on a world: the zero-deficit baseline (``deficits="zero"``), the
+    starting point ``start`` (tariffs and export taxes measured from), the policy, then each
+    purchase commitment ``(importer, exporter, sectors, amount_usd_mn, id)``.
 
-    ``against`` overrides the scenario's own: a date or another scenario to measure
-    from (default: the world's baseline). ``extra_tariff(world, tariff)`` may add
-    changes on top (used by the command line's ``--tariff``).
+    Returns the result, the world it is measured from, the tariffs in force (with the
+    commitments' import subsidies) and what each commitment took.
     """
-    prepared = prepare_scenario(scenario, against=against, library=library, extra_tariff=extra_tariff)
-    world, tariff, export_tax = prepared.world, prepared.tariff, prepared.export_tax
-    if prepared.scenario.deficits == "zero":
+    if deficits == "zero":
         world = world.without_deficits(options)
-    if prepared.start is not None:
+    if start is not None:
         # A ban at the starting point stays a zero flow (exact hat algebra cannot revive it).
-        start_tariff, start_tax = prepared.start
-        world = simulate(world, tariff=start_tariff, export_tax=start_tax, options=options).new_world()
-    result = simulate(world, tariff=tariff, export_tax=export_tax, options=options, on_iteration=on_iteration)
-    commitments = []
-    for importer, exporter, sectors, amount, measure_id in prepared.commitments:
+        world = simulate(world, tariff=start[0], export_tax=start[1], options=options).new_world()
+    # Zero deficits were imposed above: the shock keeps them fixed at zero.
+    result = simulate(world, tariff=tariff, export_tax=export_tax, trade_cost_change=trade_cost_change,
+                      options=options, on_iteration=on_iteration)
+    met = []
+    for importer, exporter, sectors, amount, measure_id in commitments:
         # "+V over what it would buy anyway": the flow without the commitment, plus V a year.
         cells = {"importer": importer, "exporter": exporter, "sector": sectors}
         before = float(result.data["trade_new"].sel(cells).sum())
@@ -211,9 +257,85 @@ def run_scenario(
         )
         result = deal.result
         tariff = world.tariff.copy(data=deal.result.data["tariff_new"].values)
-        commitments.append({"id": measure_id, "importer": importer, "exporter": exporter,
-                            "target_usd_mn": deal.target, "import_subsidy": deal.rate,
-                            "cost_usd_mn": deal.cost_usd_mn})
-    return ScenarioRun(scenario=prepared.scenario, world=world, on=prepared.on, tariff=tariff, export_tax=export_tax,
-                       against=prepared.against, result=result, timeline=prepared.timeline, commitments=commitments,
-                       detailed_world=prepared.detailed_world)
+        met.append({"id": measure_id, "importer": importer, "exporter": exporter, "target_usd_mn": deal.target,
+                    "import_subsidy": deal.rate, "cost_usd_mn": deal.cost_usd_mn})
+    return result, world, tariff, met
+
+
+@dataclass(repr=False)
+class ScenarioRun(ArrayResult):
+    """A solved scenario: what was assumed (overrides included) and what came out (the results
+    protocol of :mod:`tradewar.results`; :meth:`to_dict` is what ``tradewar simulate --json`` prints)."""
+
+    scenario: Scenario
+    world: World  # the world the effects are measured from (named in every output)
+    on: date | None
+    tariff: xr.DataArray
+    export_tax: xr.DataArray
+    against: str
+    result: CounterfactualResult
+    timeline: Timeline = field(repr=False)
+    commitments: list[dict] = field(default_factory=list)
+    detailed_world: World | None = field(default=None, repr=False)  # where the measures are defined
+    overrides: ScenarioOverrides = field(default_factory=ScenarioOverrides)
+
+    @property
+    def extra_tariffs(self) -> tuple[TariffChange, ...]:
+        return self.overrides.tariffs
+
+    def focus_countries(self, countries: list[str] | None = None) -> list[str]:
+        """The two sides, then the scenario's report countries (or ``countries``), present in the result."""
+        chosen = list(countries) if countries else list(self.scenario.report.countries)
+        return [c for c in dict.fromkeys([*SIDES, *chosen]) if c in self.result.countries]
+
+    def summary(self, countries: list[str] | None = None) -> Summary:
+        """The result's summary, titled with the scenario, its date and starting point."""
+        summary = self.result.summary(countries)
+        summary.title = f"{self.scenario.name}: {summary.title}"
+        summary.header = [f"World {self.world.name}; measures in force on {self.on}; effects against {self.against}."]
+        return summary
+
+    def to_frame(self, level: str = "country") -> pd.DataFrame:
+        """As :meth:`CounterfactualResult.to_frame <tradewar.model.result.CounterfactualResult.to_frame>`."""
+        return self.result.to_frame(level)
+
+    def to_dict(self) -> dict:
+        """What ``tradewar simulate --json`` prints (the command adds only ``report``, the file it wrote)."""
+        sides = [c for c in SIDES if c in self.result.countries]
+        document = self.result.to_dict(scenario=self.scenario.name, date=self.on.isoformat() if self.on else None,
+                                       pairs=[(a, b) for a in sides for b in sides if a != b])
+        document["against"] = self.against
+        document["purchase_commitments"] = self.commitments
+        document["sector_output_pct"] = self.result.sector_output_pct(self.focus_countries())
+        if self.extra_tariffs:  # tariffs the user added on top (--tariff, the web form), with what they produced
+            document["extra_tariffs"] = [change.to_dict() for change in self.extra_tariffs]
+        return document
+
+    def to_dataset(self) -> xr.Dataset:
+        """The result's dataset, with the scenario, its date and starting point in its attributes."""
+        data = self.result.to_dataset()
+        data.attrs.update({"scenario": self.scenario.name, "date": self.on.isoformat() if self.on else "",
+                           "against": self.against})
+        return data
+
+
+def run_scenario(
+    scenario: Scenario | str,
+    *,
+    overrides: ScenarioOverrides | None = None,
+    against: str | date | None = None,
+    library: Timeline | None = None,
+    options: SolverOptions | None = None,
+    on_iteration=None,
+) -> ScenarioRun:
+    """Solve a scenario (a :class:`Scenario` or a built-in name / file path).
+
+    ``overrides`` (a :class:`ScenarioOverrides`) change its world, aggregation, deficits or
+    starting point, or add tariff changes on top; ``against`` overrides the starting point
+    alone: a date or another scenario to measure from (default: the scenario's own, else the
+    world's baseline).
+    """
+    return prepare_scenario(scenario, overrides=overrides, against=against, library=library).solve(
+        options, on_iteration)
+
+

@@ -1,17 +1,106 @@
-"""What every command shares: the consoles and the way errors are reported."""
+"""What every command shares: the consoles, the way errors are reported, progress
+displays, and the scenario options (``--world``, ``--regions``, ``--tariff`` ...) turned
+into the library's :class:`~tradewar.simulation.ScenarioOverrides`."""
 
 from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import TimeRemainingColumn
 
 console = Console()
 errors = Console(stderr=True)
 
 
-def fail(error: Exception) -> None:
+def fail(error: Exception | str) -> None:
     """Print a clear one-line error and exit with status 2 (no traceback)."""
     # Escape: messages name cells as tariff[importer='USA', ...], which rich would read as markup.
     errors.print(f"[bold red]error:[/] {escape(str(error))}")
     raise typer.Exit(code=2)
+
+
+def scenario_overrides(*, world: str | None = None, regions: str | None = None, sectors: str | None = None,
+                       deficits: str | None = None, against: str | None = None, tariff: list[str] | None = None):
+    """The scenario options of ``simulate`` (and ``simulate --draws``) as overrides; each
+    ``--tariff`` is IMPORTER:EXPORTER:POINTS[:SECTOR], in percentage points."""
+    from tradewar.policy.validation import check_choice, parse_against, parse_tariff_spec
+    from tradewar.simulation import ScenarioOverrides
+    from tradewar.world.aggregate import REGION_GROUPINGS, SECTOR_GROUPINGS
+
+    # Checked here first so that messages name the options as typed (--against, --regions ...).
+    for option, value, choices in (("--regions", regions, list(REGION_GROUPINGS)),
+                                   ("--sectors", sectors, list(SECTOR_GROUPINGS)),
+                                   ("--deficits", deficits, ["fixed", "zero"])):
+        if value is not None:
+            check_choice(value, choices, option)
+    return ScenarioOverrides(world=world, regions=regions, sectors=sectors, deficits=deficits,
+                             against=parse_against(against, "--against"),
+                             tariffs=tuple(parse_tariff_spec(spec) for spec in tariff or []))
+
+
+def split_labels(text: str | None) -> list[str] | None:
+    """``"USA, CHN"`` -> ``["USA", "CHN"]`` (None when not given)."""
+    return [part.strip() for part in text.split(",") if part.strip()] if text else None
+
+
+def output_path(path: Path, option: str) -> Path:
+    """A file to write: its folder must exist (say so instead of a traceback)."""
+    folder = path.expanduser().resolve().parent
+    if not folder.is_dir():
+        raise typer.BadParameter(f"{option} {path}: the folder {folder} does not exist")
+    if path.is_dir():
+        raise typer.BadParameter(f"{option} {path} is a folder; give a file name")
+    return path
+
+
+def report_name(scenario: str, overrides, suffix: str = "") -> Path:
+    """The default report file: a run with overrides (extra tariffs...) gets its own, so that it
+    never overwrites the scenario's own report."""
+    tag = overrides.tag() if overrides is not None else ""
+    return Path(f"tradewar-report-{scenario}{'-' + tag if tag else ''}{suffix}.html")
+
+
+@contextmanager
+def spinner(enabled: bool, what: str):
+    """A spinner showing the solver's sweeps and residual, fed ``update(iteration, residual)``, or nothing."""
+    if not enabled:
+        yield None
+        return
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
+                  transient=True) as progress:
+        task = progress.add_task(what, total=None)
+
+        def update(iteration: int, residual: float) -> None:
+            progress.update(task, description=f"{what}: sweep {iteration}, residual {residual:.1e}")
+
+        yield update
+
+
+@contextmanager
+def bar(enabled: bool, what: str):
+    """A progress bar fed with ``update(done, total)``, or nothing."""
+    if not enabled:
+        yield None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TimeRemainingColumn(), console=console, transient=True) as progress:
+        task = progress.add_task(what, total=None)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield update
+
+
+def executor(scheduler: str | None, workers: int | None):
+    """Where to solve many runs: a Dask scheduler, this process (``workers=1``) or local processes."""
+    if scheduler:
+        return scheduler
+    if workers == 1:
+        return "serial"
+    return workers or None

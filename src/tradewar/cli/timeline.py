@@ -10,15 +10,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tradewar.cli.common import console, fail
+from tradewar.cli.common import console, fail, output_path
 from tradewar.errors import TradewarError
 
 
 def _day(value: str, option: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{option} {value!r} is not a date (YYYY-MM-DD)") from None
+    """A day within the measure library's span (bounded output: no 200-year daily series)."""
+    from tradewar.policy.validation import parse_day
+
+    return parse_day(value, option)
 
 
 def timeline(
@@ -51,6 +51,8 @@ def timeline(
             raise typer.BadParameter(f"--to {end} is before --from {start}")
         if weights not in ("tracker", "world"):
             raise typer.BadParameter(f"--weights {weights!r}: use 'tracker' or 'world'")
+        if chart is not None:
+            chart = output_path(chart, "--chart")
         world = load_world(world_name)
         library = load_library()
         library.check_world(world)
@@ -67,7 +69,7 @@ def timeline(
             )
             if step.changes
         ]
-    except (TradewarError, typer.BadParameter) as error:
+    except (TradewarError, typer.BadParameter, OSError) as error:
         fail(error)
     series = series.assign(date=series["date"].astype(str))
     collected = {

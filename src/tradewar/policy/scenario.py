@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from tradewar.policy.dates import as_date
+from tradewar.policy.validation import InputError, check_day, looks_like_a_day, parse_day
 from tradewar.policy.errors import (
     LabelError,
     ScenarioError,
@@ -66,14 +67,24 @@ Grouping = Union[str, dict[str, str], dict[str, list[str]]]
 def _date_or_name(value: object) -> object:
     """``against`` may be a day (TOML date or ISO text) or another scenario's name."""
     if isinstance(value, str):
-        try:
-            return as_date(value)
-        except ValueError:
-            return value.strip()
+        if looks_like_a_day(value):  # an impossible day (2025-02-30) is named as such, not as a scenario
+            try:
+                return parse_day(value, "against")
+            except InputError as error:
+                raise ValueError(str(error)) from None
+        return value.strip()
     return value
 
 
 Against = Annotated[Union[date, str], BeforeValidator(_date_or_name)]
+
+
+def _covered(day: date, what: str) -> date:
+    """A scenario's day within the measure library's span (see :mod:`tradewar.policy.validation`)."""
+    try:
+        return check_day(day, what)
+    except InputError as error:
+        raise ValueError(str(error)) from None
 
 
 class AggregateSpec(BaseModel):
@@ -128,7 +139,14 @@ class Scenario(BaseModel):
     def _against_not_blank(cls, value: date | str | None) -> date | str | None:
         if isinstance(value, str) and not value:
             raise ValueError("against is blank; give a date (YYYY-MM-DD) or another scenario's name")
+        if isinstance(value, date):
+            return _covered(value, "against")
         return value
+
+    @field_validator("date")
+    @classmethod
+    def _date_covered(cls, value: date | None) -> date | None:
+        return None if value is None else _covered(value, "date")
 
     # ------------------------------------------------------------------ reading
     @classmethod
@@ -137,7 +155,12 @@ class Scenario(BaseModel):
         path = Path(path)
         if not path.is_file():
             raise ScenarioNotFoundError(f"Scenario file {path} not found.")
-        return cls.from_text(path.read_text(encoding="utf-8"), name=path.stem, source=str(path))
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as error:
+            raise ScenarioError(str(path), [(None, None, f"not UTF-8 text (byte 0x{error.object[error.start]:02x} "
+                                                         f"at position {error.start}); save the file as UTF-8")]) from None
+        return cls.from_text(text, name=path.stem, source=str(path))
 
     @classmethod
     def from_text(cls, text: str, *, name: str = "scenario", source: str | None = None) -> Scenario:

@@ -51,6 +51,36 @@ def write_talks_report(document: dict, path: Path | str) -> Path:
                            text=[deal["name"]], textposition="top center", name=deal["name"], showlegend=False)
     figure.update_layout(title=f"Welfare of {a} and {b} (% vs no trade war)", xaxis_title=f"{a} welfare, %",
                          yaxis_title=f"{b} welfare, %", height=600)
-    notes = [f"Threat point: {document['threat']}.", f"Cards in the status quo: {', '.join(document['cards']) or 'none'}."]
-    path.write_text(_page(f"tradewar: talks between {a} and {b}", [figure], notes), encoding="utf-8")
+    footing = document.get("footing", {})
+    notes = [f"Threat point: {document['threat']}.", f"Cards in the status quo: {', '.join(document['cards']) or 'none'}.",
+             f"Every point starts from {footing.get('scenario')} on {footing.get('date')} ({footing.get('world')}, "
+             f"deficits {footing.get('deficits')}); only the two parties' tariffs on each other and the cards change."]
+    bargain = document["bargain"]
+    if bargain.get("at_bound"):
+        notes.append(f"The bargain has instruments at a bound of their range: {', '.join(bargain['at_bound'])}.")
+    tables = [_table("Leverage: how the bargain moves (percentage points of welfare) when a card",
+                     ["card", "change", a, b, "bargain exists"],
+                     [[f"{info['holder']}'s {card}", label, f"{info[key]['moves_pp'][a]:+.3f}",
+                       f"{info[key]['moves_pp'][b]:+.3f}", "yes" if info[key]["feasible"] else "no"]
+                      for card, info in document["leverage"].items()
+                      for key, label in (("out_of_threat", "leaves the threat point"), ("lifted", "is lifted"))]),
+              _table("Pareto frontier (welfare, % vs no trade war; policy levels, %)",
+                     [f"weight on {a}", a, b, "policy", "at bound"],
+                     [[f"{p['weight']:.3f}", f"{p['welfare_pct'][a]:+.3f}", f"{p['welfare_pct'][b]:+.3f}",
+                       ", ".join(f"{k} {v:.1f}" for k, v in p["policy"].items()), ", ".join(p.get("at_bound", []))]
+                      for p in frontier])]
+    if "purchases" in document:
+        tables.append(_table("Phase One compliance in 2020 by category (goods)",
+                             ["category", "share of target met", "share of promised increase met"],
+                             [[c["category"], f"{100 * c['share_of_target_met']:.0f}%",
+                               f"{100 * c['share_of_increase_met']:.0f}%"] for c in document["purchases"]["compliance"]]))
+        notes.extend(document["purchases"]["sources"])
+    page = _page(f"tradewar: talks between {a} and {b}", [figure], notes)
+    path.write_text(page.replace("</body>", "".join(tables) + "</body>"), encoding="utf-8")
     return path
+
+
+def _table(title: str, header: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<h2>{html.escape(title)}</h2><table border='1' cellpadding='4'><tr>{head}</tr>{body}</table>"

@@ -11,10 +11,16 @@ __all__ = ["SIDES", "COUNTRY_FIELDS", "headline_countries", "country_table", "re
            "focus_countries"]
 
 
+SHOW_ALL_UP_TO = 15
+
+
 def headline_countries(result: CounterfactualResult, focus: list[str] | None = None, others: int = 6) -> list[str]:
-    """The countries to show: ``focus`` first, then those whose welfare moved most."""
+    """The countries to show: ``focus`` first, then those whose welfare moved most; every
+    country of a small (aggregated) world, up to ``SHOW_ALL_UP_TO``."""
     countries = result.countries
     chosen = [c for c in (focus or []) if c in countries]
+    if len(countries) <= SHOW_ALL_UP_TO:
+        others = len(countries)
     change = np.abs(result.data["welfare"].values - 1)
     for index in np.argsort(change)[::-1]:
         if len(chosen) >= len(focus or []) + others:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -78,7 +79,8 @@ class TariffGame:
     asked, differentiates welfare exactly through it.
     """
 
-    def __init__(self, world: World, *, deficits: str = "fixed", options: SolverOptions | None = None):
+    def __init__(self, world: World, *, deficits: str = "fixed", options: SolverOptions | None = None,
+                 export_tax: np.ndarray | None = None):
         self.world = world.without_deficits(options) if deficits == "zero" else world
         self.deficits = deficits
         self.options = options
@@ -88,20 +90,41 @@ class TariffGame:
         self.differentiable = DifferentiableEquilibrium(
             self.baseline, self.deficit, expenditure_scale(self.baseline), self.world.income.values
         )
+        # Export taxes held fixed while tariffs move (None: the world's own); a ban is ``inf``.
+        self.export_tax = None if export_tax is None else np.asarray(export_tax, dtype=float)
         self._cache: dict[bytes, object] = {}
         self._last_state = None
-        self.solves = 0
+        self._counter = [0]  # shared with the games made by ``with_export_tax``
+
+    @property
+    def solves(self) -> int:
+        """Equilibria solved so far (by this game and those sharing its cache)."""
+        return self._counter[0]
+
+    def with_export_tax(self, export_tax: np.ndarray | None) -> TariffGame:
+        """The same game with other export taxes held fixed (the cache and solver are shared).
+
+        Parameters
+        ----------
+        export_tax : numpy.ndarray or None
+            Export taxes (fractions; ``inf`` = a ban) by importer, exporter and sector, or
+            None for the world's own.
+        """
+        game = copy.copy(self)
+        game.export_tax = None if export_tax is None else np.asarray(export_tax, dtype=float)
+        return game
 
     @property
     def countries(self) -> list[str]:
         return self.world.countries
 
     def equilibrium(self, tariff: np.ndarray, export_tax: np.ndarray | None = None):
+        export_tax = self.export_tax if export_tax is None else export_tax
         key = np.ascontiguousarray(tariff).tobytes() + (
             b"" if export_tax is None else np.ascontiguousarray(export_tax).tobytes()
         )
         if key not in self._cache:
-            self.solves += 1
+            self._counter[0] += 1
             try:
                 solved = solve_equilibrium(self.baseline, tariff, self.ones, self.deficit, self.options,
                                            export_tax_new=export_tax, initial_state=self._last_state)
@@ -111,22 +134,25 @@ class TariffGame:
                 solved = solve_equilibrium(self.baseline, tariff, self.ones, self.deficit, self.options,
                                            export_tax_new=export_tax)
             self._last_state = solved.state
-            if len(self._cache) > 64:
-                self._cache.clear()
+            if len(self._cache) >= 256:  # forget the oldest (talks revisit recent points often)
+                self._cache.pop(next(iter(self._cache)))
             self._cache[key] = solved
         return self._cache[key]
 
     def welfare(self, tariff: np.ndarray, export_tax: np.ndarray | None = None) -> np.ndarray:
         """Real income of every country relative to the world's baseline (1 = unchanged)."""
+        export_tax = self.export_tax if export_tax is None else export_tax
         return self.differentiable.welfare(self.equilibrium(tariff, export_tax).state, tariff, export_tax)
 
     def welfare_and_gradient(self, tariff: np.ndarray, weights: np.ndarray, export_tax: np.ndarray | None = None):
         """``weights . welfare`` and its gradient with respect to every tariff cell (and, when
         ``export_tax`` is given, a third item: the gradient with respect to every export tax)."""
+        if export_tax is None:
+            state = self.equilibrium(tariff).state
+            value = float(np.dot(weights, self.differentiable.welfare(state, tariff, self.export_tax)))
+            return value, self.differentiable.gradient(state, tariff, weights, export_tax=self.export_tax)
         state = self.equilibrium(tariff, export_tax).state
         value = float(np.dot(weights, self.differentiable.welfare(state, tariff, export_tax)))
-        if export_tax is None:
-            return value, self.differentiable.gradient(state, tariff, weights)
         grad_t, grad_x = self.differentiable.gradient(state, tariff, weights, export_tax=export_tax,
                                                       with_export_tax=True)
         return value, grad_t, grad_x
@@ -138,4 +164,4 @@ class TariffGame:
 
     def result(self, tariff: np.ndarray) -> CounterfactualResult:
         """The full result object for a tariff tensor (for tables and reports)."""
-        return simulate(self.world, tariff=tariff, options=self.options)
+        return simulate(self.world, tariff=tariff, export_tax=self.export_tax, options=self.options)

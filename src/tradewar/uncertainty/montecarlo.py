@@ -183,6 +183,9 @@ class MonteCarloResult(ArrayResult):
             for exporter in SIDES for importer in SIDES
             if exporter != importer and (importer, exporter) in bilateral.index
         }
+        document["world"] = self.settings.get("world")  # the world the draws ran on
+        if self.settings.get("extra_tariffs"):
+            document["extra_tariffs"] = self.settings["extra_tariffs"]
         return document
 
     def to_dataset(self) -> xr.Dataset:
@@ -227,17 +230,17 @@ def _nanpercentile(data: np.ndarray, q) -> np.ndarray:
             return np.nanpercentile(data, list(q), axis=0)
 
 
-def _plan_for(target, tariff, trade_cost_change, export_tax, deficits, against, extra_tariff) -> Plan:
+def _plan_for(target, tariff, trade_cost_change, export_tax, deficits, against, overrides) -> Plan:
     if isinstance(target, Plan):
         return target
     if isinstance(target, World):
-        if against is not None or extra_tariff is not None:
-            raise TypeError("against and extra_tariff apply to scenarios; for a world give tariff=... directly.")
+        if against is not None or overrides is not None:
+            raise TypeError("against and overrides apply to scenarios; for a world give tariff=... directly.")
         return Plan.from_world(target, tariff=tariff, trade_cost_change=trade_cost_change, export_tax=export_tax,
                                deficits=deficits)
     if any(x is not None for x in (tariff, trade_cost_change, export_tax)):
         raise TypeError("tariff, trade_cost_change and export_tax apply to a world; a scenario sets its own policy.")
-    return Plan.from_scenario(target, against=against, extra_tariff=extra_tariff)
+    return Plan.from_scenario(target, against=against, overrides=overrides)
 
 
 def monte_carlo(
@@ -255,7 +258,7 @@ def monte_carlo(
     export_tax=None,
     deficits: str = "fixed",
     against=None,
-    extra_tariff=None,
+    overrides=None,
     options: SolverOptions | None = None,
     chunk_size: int | None = None,
     progress: Callable[[int, int], None] | None = None,
@@ -268,7 +271,7 @@ def monte_carlo(
         A :class:`~tradewar.world.World` (with ``tariff``, ``trade_cost_change``,
         ``export_tax``, ``deficits`` as for :func:`tradewar.simulate`), a
         :class:`~tradewar.policy.Scenario` or a scenario name / ``.toml`` path (with
-        ``against`` and ``extra_tariff`` as for :func:`tradewar.run_scenario`).
+        ``against`` and ``overrides`` as for :func:`tradewar.run_scenario`).
     draws
         How many draws to generate, or the draws themselves: a CSV/Parquet file or a
         DataFrame with one column per sector of the target's world.
@@ -282,7 +285,7 @@ def monte_carlo(
         Called as ``progress(done, total)`` as draws finish.
     """
     clock = time.perf_counter()
-    plan = _plan_for(target, tariff, trade_cost_change, export_tax, deficits, against, extra_tariff)
+    plan = _plan_for(target, tariff, trade_cost_change, export_tax, deficits, against, overrides)
     sectors = plan.sectors
     if isinstance(draws, pd.DataFrame):
         table = check_draws(draws, sectors)
@@ -342,6 +345,6 @@ def monte_carlo(
     if len(failed):
         failed = failed.join(table.reset_index(drop=True), on="draw")
     settings = {"draws": total, "spread": spread, "distribution": distribution, "correlation": correlation,
-                "seed": seed, "executor": describe_executor(executor), "plan": plan.name,
-                "against": plan.against, "source": "file" if not isinstance(draws, int) else "generated"}
+                "seed": seed, "executor": describe_executor(executor), "plan": plan.name, "world": plan.world.name,
+                "extra_tariffs": list(plan.extra_tariffs), "against": plan.against, "source": "file" if not isinstance(draws, int) else "generated"}
     return MonteCarloResult(table, values, failed, central, seed, settings, time.perf_counter() - clock)

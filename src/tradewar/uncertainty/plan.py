@@ -2,10 +2,10 @@
 that vary, resolved once (in each worker) and solved many times.
 
 A :class:`Plan` is built from a world and a shock (:meth:`Plan.from_world`) or from a
-scenario (:meth:`Plan.from_scenario`, the same steps as
-:func:`tradewar.simulation.run_scenario`: the policy state on the scenario's date, the
-aggregation, the zero-deficit baseline, the ``against`` starting point and purchase
-commitments). Only the steps that depend on the varied parameters are repeated for
+scenario (:meth:`Plan.from_scenario`, through the one pipeline of
+:mod:`tradewar.simulation`: :func:`~tradewar.simulation.prepare_scenario` reads the
+scenario and its overrides, :func:`~tradewar.simulation.solve_policy` solves each draw
+with the zero-deficit baseline, the ``against`` starting point and purchase commitments). Only the steps that depend on the varied parameters are repeated for
 each draw; with fixed deficits, no starting point and no commitments a draw is one call
 of the equilibrium solver on the cached baseline arrays.
 """
@@ -24,9 +24,9 @@ import xarray as xr
 
 from tradewar.errors import ShockError
 from tradewar.model.caliendo_parro import solve_equilibrium
-from tradewar.model.counterfactual import simulate
 from tradewar.model.result import CounterfactualResult
 from tradewar.model.solver import SolverOptions
+from tradewar.simulation import PreparedScenario, ScenarioOverrides, prepare_scenario, solve_policy
 from tradewar.world.world import World
 
 __all__ = ["Plan", "summarise", "COUNTRY_COLUMNS"]
@@ -52,6 +52,7 @@ class Plan:
     commitments: tuple = ()  # (importer, exporter, sectors, amount_usd_mn, id)
     against: str = "baseline (no trade war)"
     on: date | None = None
+    extra_tariffs: tuple = ()  # the overrides' extra tariff changes, as recorded in outputs
     key: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     # ------------------------------------------------------------------ construction
@@ -63,13 +64,17 @@ class Plan:
         return cls(name or world.name, world, tariff, export_tax, trade_cost_change, deficits)
 
     @classmethod
-    def from_scenario(cls, scenario, *, against=None, extra_tariff=None, library=None) -> Plan:
-        """The scenario's world and policy, as :func:`~tradewar.simulation.run_scenario` builds them."""
-        from tradewar.simulation import prepare_scenario
+    def from_scenario(cls, scenario, *, overrides: ScenarioOverrides | None = None, against=None,
+                      library=None) -> Plan:
+        """The scenario's world and policy, as :func:`~tradewar.simulation.prepare_scenario` builds them
+        (``overrides`` and ``against`` as there)."""
+        return cls.from_prepared(prepare_scenario(scenario, overrides=overrides, against=against, library=library))
 
-        p = prepare_scenario(scenario, against=against, extra_tariff=extra_tariff, library=library)
+    @classmethod
+    def from_prepared(cls, p: PreparedScenario) -> Plan:
+        """A prepared scenario, to solve under many elasticities."""
         return cls(p.scenario.name, p.world, p.tariff, p.export_tax, None, p.scenario.deficits, p.start,
-                   p.commitments, p.against, p.on)
+                   p.commitments, p.against, p.on, tuple(change.to_dict() for change in p.overrides.tariffs))
 
     # ------------------------------------------------------------------ solving
     @property
@@ -117,25 +122,9 @@ class Plan:
             return CounterfactualResult(self.world, equilibrium, prepared["tariff"], prepared["cost"],
                                         deficits="fixed", export_tax_new=prepared["export_tax"])
         world = self.world if theta is None else self.world.replace(trade_elasticity=theta)
-        if self.deficits == "zero":
-            world = world.without_deficits(options)
-        if self.start is not None:
-            world = simulate(world, tariff=self.start[0], export_tax=self.start[1], options=options).new_world()
-        # Zero deficits were imposed above (as run_scenario does): the shock keeps them fixed at zero.
-        result = simulate(world, tariff=self.tariff, export_tax=self.export_tax,
-                          trade_cost_change=self.trade_cost_change, options=options)
-        if self.commitments:
-            from tradewar.model.targets import solve_purchase_commitment
-
-            tariff = self.tariff
-            for importer, exporter, sectors, amount, _ in self.commitments:
-                cells = {"importer": importer, "exporter": exporter, "sector": sectors}
-                before = float(result.data["trade_new"].sel(cells).sum())
-                deal = solve_purchase_commitment(world, importer=importer, exporter=exporter, sectors=sectors,
-                                                 target_usd_mn=before + amount, tariff=tariff,
-                                                 export_tax=self.export_tax, options=options)
-                result = deal.result
-                tariff = world.tariff.copy(data=deal.result.data["tariff_new"].values)
+        result, *_ = solve_policy(world, self.tariff, self.export_tax, deficits=self.deficits, start=self.start,
+                                  commitments=self.commitments, trade_cost_change=self.trade_cost_change,
+                                  options=options)
         return result
 
     def fingerprint(self) -> str:

@@ -51,7 +51,7 @@ from tradewar.errors import ShockError, TradewarError
 from tradewar.model.solver import SolverOptions
 from tradewar.results import Result, Summary, SummaryTable
 from tradewar.uncertainty.executors import run_tasks
-from tradewar.simulation import parse_against
+from tradewar.simulation import ScenarioOverrides
 from tradewar.uncertainty.plan import Plan
 
 __all__ = ["RunSpec", "RunStore", "SweepOutcome", "expand_runs", "read_sweep_spec", "run_sweep", "parse_grid_option"]
@@ -103,7 +103,9 @@ class RunSpec:
 
     @classmethod
     def make(cls, scenario: str, parameters: Mapping[str, Any] | None = None) -> RunSpec:
-        return cls(str(scenario), tuple(_check_parameters(parameters or {}, f"run {scenario!r}").items()))
+        checked = _check_parameters(parameters or {}, f"run {scenario!r}")
+        overrides_of(checked)  # the overrides' own checks (grouping names, dates), before any run starts
+        return cls(str(scenario), tuple(checked.items()))
 
     @property
     def params(self) -> dict:
@@ -148,6 +150,9 @@ def read_sweep_spec(path: Path | str) -> tuple[str, list[RunSpec]]:
         raise ShockError(f"Sweep file {path} not found.")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        raise ShockError(f"{path}: not UTF-8 text (byte 0x{error.object[error.start]:02x} at position "
+                         f"{error.start}); save the file as UTF-8") from None
     except tomllib.TOMLDecodeError as error:
         raise ShockError(f"{path}: invalid TOML: {error}") from None
     unknown = sorted(set(data) - {"name", "scenarios", "grid", "run"})
@@ -168,21 +173,9 @@ def parse_grid_option(text: str) -> tuple[str, list]:
 
 
 # ---------------------------------------------------------------------- the job
-def _scenario(name: str, params: dict):
-    from tradewar.policy.library import load_scenario
-    from tradewar.policy.scenario import AggregateSpec, ReportSpec
-
-    scenario = load_scenario(name)
-    update = {}
-    if params.get("world"):
-        update["world"] = params["world"]
-    if params.get("regions") or params.get("sectors"):
-        update["aggregate"] = AggregateSpec(regions=params.get("regions"), sectors=params.get("sectors"))
-    if params.get("world") or params.get("regions"):
-        update["report"] = ReportSpec()
-    if params.get("deficits"):
-        update["deficits"] = params["deficits"]
-    return scenario.model_copy(update=update) if update else scenario
+def overrides_of(params: dict) -> ScenarioOverrides:
+    """A run's parameters other than ``elasticity_scale``: the scenario's overrides."""
+    return ScenarioOverrides(**{key: params.get(key) for key in ("world", "regions", "sectors", "deficits", "against")})
 
 
 class SweepJob:
@@ -202,7 +195,7 @@ class SweepJob:
         try:
             key = spec.plan_key()
             if key not in plans:
-                plans[key] = Plan.from_scenario(_scenario(spec.scenario, params), against=parse_against(params.get("against")))
+                plans[key] = Plan.from_scenario(spec.scenario, overrides=overrides_of(params))
             plan = plans[key]
             scale = params.get("elasticity_scale", 1.0)
             theta = None if scale == 1.0 else plan.world.trade_elasticity.values * scale

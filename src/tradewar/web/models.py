@@ -1,17 +1,21 @@
 """The JSON shapes of the web API: requests are validated here, before any work starts.
 
-Rates are fractions, as in scenario files: ``0.25`` is 25 percentage points.
+Units (see :mod:`tradewar.policy.validation`): ``rate`` and ``tax_equivalent`` are
+fractions, as in scenario files (``0.25`` is 25 percentage points); a tariff change may
+instead be given in ``points`` (percentage points, as the page's tariff box and the
+command line's ``--tariff`` take them), and its errors then speak in points.
 Country and sector labels are checked against the scenario's world when a run
 is submitted (see :mod:`tradewar.web.service`); here only their form is checked.
 """
 
 from __future__ import annotations
 
-import math
 from datetime import date as Day
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from tradewar.policy.validation import MAX_POINTS, MIN_POINTS, InputError, check_day, number, tariff_change
 
 __all__ = [
     "MAX_TOML_BYTES",
@@ -32,7 +36,7 @@ __all__ = [
 
 MAX_TOML_BYTES = 64 * 1024
 """The largest scenario text accepted (64 KB, UTF-8)."""
-MIN_TARIFF, MAX_TARIFF = -0.99, 10.0
+MIN_TARIFF, MAX_TARIFF = MIN_POINTS / 100, MAX_POINTS / 100  # a change of the tariff, as a fraction (exclusive, inclusive)
 MAX_EXPORT_TAX = 10.0
 
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
@@ -42,40 +46,54 @@ SectorsSpec = Annotated[
 ]
 
 
-def _finite(value: float, what: str) -> float:
-    if not math.isfinite(value):
-        raise ValueError(f"{what} must be a finite number")
-    return value
-
-
 class ExtraTariff(BaseModel):
     """A tariff change on top of the scenario's: ``importer`` taxes imports from ``exporter``."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={
-        "examples": [{"importer": "USA", "exporter": "CHN", "rate": 0.25, "sectors": "goods"}]})
+        "examples": [{"importer": "USA", "exporter": "CHN", "points": 25, "sectors": "goods"},
+                     {"importer": "USA", "exporter": "CHN", "rate": 0.25, "sectors": "goods"}]})
 
     importer: Label = Field(description="Country (or group such as EU27) that imposes the tariff.")
     exporter: Label = Field(description="Country (or group) whose goods are taxed.")
-    rate: float = Field(description=f"Change in the tariff, a fraction ({MIN_TARIFF:g} to {MAX_TARIFF:g}; "
-                                    "0.25 = 25 points more, negative = a cut).")
+    rate: float | None = Field(default=None, description=(
+        f"Change in the tariff, a fraction (above {MIN_TARIFF:g}, at most {MAX_TARIFF:g}; 0.25 = 25 points more, "
+        "negative = a cut), as in scenario files. Give rate or points."))
+    points: float | None = Field(default=None, description=(
+        f"Change in the tariff in percentage points (above {MIN_POINTS:g}, at most {MAX_POINTS:,.0f}; 25 = 25 "
+        "points more), as the page's tariff box. Give rate or points."))
     sectors: SectorsSpec = "goods"
 
-    @field_validator("rate")
+    @field_validator("rate", "points", mode="before")
     @classmethod
-    def _rate_range(cls, value: float) -> float:
-        _finite(value, "rate")
-        if value < MIN_TARIFF:
-            raise ValueError(f"rate {value:g} is below {MIN_TARIFF:g} (-99%): rates are fractions (0.25 = 25%)")
-        if value > MAX_TARIFF:
-            raise ValueError(f"rate {value:g} is above {MAX_TARIFF:g} (1,000%): rates are fractions "
-                             f"(0.25 = 25%); did you mean {value / 100:g}?")
-        return value
+    def _amount(cls, value: object, info) -> float | None:
+        if value is None:
+            return None
+        unit = "rate" if info.field_name == "rate" else "points"
+        try:
+            tariff_change(value, info.field_name, unit)
+        except InputError as error:  # the error's location already names the field
+            raise ValueError(str(error).removeprefix(f"{info.field_name}: ")) from None
+        return float(value)
 
     @model_validator(mode="after")
     def _two_sides(self) -> ExtraTariff:
+        if (self.rate is None) == (self.points is None):
+            raise ValueError("give the change as rate (a fraction, 0.25 = 25%) or as points (25 = 25 percentage "
+                             "points), one of the two")
         if self.importer == self.exporter:
-            raise ValueError(f"importer and exporter are both {self.importer!r}")
+            raise ValueError(f"importer and exporter are both {self.importer!r}: a country does not put tariffs "
+                             "on its own goods")
         return self
+
+    @property
+    def unit(self) -> str:
+        """How the user gave the change: "points" or "rate"."""
+        return "rate" if self.rate is not None else "points"
+
+    @property
+    def amount(self) -> float:
+        """The change as the user gave it (in :attr:`unit`)."""
+        return self.rate if self.rate is not None else self.points
 
 
 class ExtraExportControl(BaseModel):
@@ -92,12 +110,15 @@ class ExtraExportControl(BaseModel):
                                                                    f"(0 to {MAX_EXPORT_TAX:g}).")
     ban: bool = Field(default=False, description="A ban (an infinite export tax) instead of a tax equivalent.")
 
-    @field_validator("tax_equivalent")
+    @field_validator("tax_equivalent", mode="before")
     @classmethod
-    def _tax_range(cls, value: float | None) -> float | None:
+    def _tax_range(cls, value: object) -> float | None:
         if value is None:
             return None
-        _finite(value, "tax_equivalent")
+        try:
+            value = number(value, "tax_equivalent", "rate")
+        except InputError as error:
+            raise ValueError(str(error)) from None
         if value < 0:
             raise ValueError(f"tax_equivalent {value:g} is negative; an export control taxes exports (>= 0)")
         if value > MAX_EXPORT_TAX:
@@ -152,6 +173,16 @@ class RunRequest(BaseModel):
         if self.world is not None and self.date is None:
             raise ValueError("world goes with date; a scenario names its own world")
         return self
+
+    @field_validator("date")
+    @classmethod
+    def _date_covered(cls, value: Day | None) -> Day | None:
+        if value is None:
+            return None
+        try:
+            return check_day(value, "date")
+        except InputError as error:
+            raise ValueError(str(error)) from None
 
 
 class ScenarioText(BaseModel):

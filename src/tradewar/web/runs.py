@@ -114,15 +114,8 @@ def _outputs(result, prepared) -> dict[str, bytes]:
 
 
 def _work(store_path: str, run_id: str, request: dict, keep: int) -> None:
-    """Solve one run in a worker process and record what happened (never raises); then only the
-    ``keep`` most recent finished runs keep their outputs."""
-    try:
-        _solve(store_path, run_id, request)
-    finally:
-        RunStore(store_path).expire_old(keep)
-
-
-def _solve(store_path: str, run_id: str, request: dict) -> None:
+    """Solve one run in a worker process and record what happened (never raises); as it finishes,
+    only the ``keep`` most recent finished runs keep their outputs (one transaction)."""
     store = RunStore(store_path)
     if not store.start(run_id):
         return  # cancelled while queued
@@ -143,14 +136,14 @@ def _solve(store_path: str, run_id: str, request: dict) -> None:
         if record is not None and record.cancel:
             raise RunCancelled(run_id)
         store.finish(run_id, "done", outputs=outputs, iterations=getattr(solver, "iterations", None),
-                     residual=_finite(getattr(solver, "residual", None)))
+                     residual=_finite(getattr(solver, "residual", None)), keep=keep)
     except RunCancelled:
-        store.finish(run_id, "cancelled", error="cancelled while it was running")
+        store.finish(run_id, "cancelled", error="cancelled while it was running", keep=keep)
     except TradewarError as error:
-        store.finish(run_id, "failed", error=str(error), residual=_finite(getattr(error, "residual", None)))
+        store.finish(run_id, "failed", error=str(error), residual=_finite(getattr(error, "residual", None)), keep=keep)
     except Exception as error:  # noqa: BLE001 - a run must never take its worker down silently
         log.exception("run %s failed", run_id)
-        store.finish(run_id, "failed", error=f"internal error ({type(error).__name__}: {error})")
+        store.finish(run_id, "failed", error=f"internal error ({type(error).__name__}: {error})", keep=keep)
 
 
 def _finite(value) -> float | None:

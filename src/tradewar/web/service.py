@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -23,6 +22,9 @@ from tradewar.policy.library import load_library, load_scenario, scenario_names,
 from tradewar.policy.measures import ExportControl
 from tradewar.policy.scenario import Scenario
 from tradewar.policy.timeline import Timeline
+from tradewar.policy.validation import InputError, TariffChange, apply_tariff_changes, check_day, make_tariff_change
+from tradewar.policy.validation import parse_against
+from tradewar.simulation import ScenarioOverrides
 from tradewar.web.models import MAX_TOML_BYTES, RunRequest
 from tradewar.world.library import DEFAULT_WORLD, embedded_path, world_names
 from tradewar.world.splits import split_names
@@ -203,20 +205,24 @@ def check_scenario_text(text: str) -> dict:
 # ---------------------------------------------------------------------- runs
 @dataclass
 class PreparedRun:
-    """A checked run request: the scenario (extra export controls included) and what to pass to
-    :func:`tradewar.run_scenario`."""
+    """A checked run request: the scenario (extra export controls included) and its overrides
+    (starting point, extra tariffs), as :func:`tradewar.simulation.run_scenario` takes them."""
 
     scenario: Scenario
     label: str
-    against: date | str | None = None
-    extra_tariff: Callable | None = None
+    overrides: ScenarioOverrides = field(default_factory=ScenarioOverrides)
     request: dict = field(default_factory=dict)
+
+    @property
+    def against(self) -> date | str | None:
+        return self.overrides.against
 
 
 def _against(value: str | None) -> date | str | None:
-    from tradewar.simulation import parse_against
-
-    value = parse_against(value)
+    try:
+        value = parse_against(value)
+    except InputError as error:
+        raise WebError(422, str(error), [{"field": "against", "message": str(error)}]) from None
     if value is None or isinstance(value, date):
         return value
     if value not in scenario_names():
@@ -278,39 +284,22 @@ def _export_controls(request: RunRequest, scenario: Scenario, detailed: World) -
     return tuple(measures)
 
 
-def _extra_tariff(request: RunRequest, solving: World) -> Callable | None:
-    """``extra_tariff(world, tariff)`` adding the form's tariff changes (labels checked now)."""
-    if not request.tariffs:
-        return None
-    lookup = LabelLookup(solving)
-    cells = []
+def _tariff_changes(request: RunRequest, solving: World) -> tuple[TariffChange, ...]:
+    """The form's tariff changes, in the unit each was given in; labels checked now on the world
+    the run is solved on (the resulting tariffs are checked when the policy is read)."""
+    changes = []
     for k, change in enumerate(request.tariffs):
         where = f"tariffs[{k}]"
         try:
-            importers = lookup.members(change.importer)
-        except ValueError as error:
-            raise _lookup_error(f"{where}.importer", error) from None
-        try:
-            exporters = lookup.members(change.exporter)
-        except ValueError as error:
-            raise _lookup_error(f"{where}.exporter", error) from None
-        try:
-            sectors = lookup.sector_list(change.sectors)
-        except ValueError as error:
-            raise _lookup_error(f"{where}.sectors", error) from None
-        both = sorted(set(importers) & set(exporters))
-        if both:
-            raise WebError(422, f"{where}: {both} are on both sides (importer {change.importer!r}, "
-                                f"exporter {change.exporter!r})")
-        cells.append(({"importer": importers, "exporter": exporters, "sector": sectors}, change.rate))
-
-    def add(world, tariff):
-        tariff = tariff.copy()
-        for selection, rate in cells:
-            tariff.loc[selection] += rate
-        return tariff
-
-    return add
+            changes.append(make_tariff_change(change.importer, change.exporter, change.amount, change.sectors,
+                                              unit=change.unit, where=where))
+        except InputError as error:
+            raise WebError(422, str(error), [{"field": error.field, "message": str(error)}]) from None
+    try:
+        apply_tariff_changes(solving, solving.tariff, changes)
+    except InputError as error:
+        raise WebError(422, str(error), [{"field": error.field, "message": str(error)}]) from None
+    return tuple(changes)
 
 
 def prepare_run(request: RunRequest) -> PreparedRun:
@@ -322,7 +311,7 @@ def prepare_run(request: RunRequest) -> PreparedRun:
     if extra_controls:
         scenario = scenario.model_copy(update={"measures": (*scenario.measures, *extra_controls)})
     _check_labels(scenario, detailed)
-    extra_tariff = _extra_tariff(request, solving)
+    overrides = ScenarioOverrides(against=against, tariffs=_tariff_changes(request, solving))
     changes = []
     if request.tariffs:
         changes.append(f"{len(request.tariffs)} tariff change{'s' * (len(request.tariffs) > 1)}")
@@ -333,15 +322,17 @@ def prepare_run(request: RunRequest) -> PreparedRun:
     if against is not None:
         label += f", against {against.isoformat() if isinstance(against, date) else against}"
     echo = request.model_dump(mode="json", exclude={"toml"}, exclude_none=True)
-    return PreparedRun(scenario=scenario, label=label, against=against, extra_tariff=extra_tariff, request=echo)
+    return PreparedRun(scenario=scenario, label=label, overrides=overrides, request=echo)
 
 
 def execute(prepared: PreparedRun, on_iteration=None):
-    """Solve a prepared run (in a worker thread)."""
-    from tradewar.simulation import run_scenario
+    """Solve a prepared run (in a worker thread), through the library's one scenario pipeline."""
+    from tradewar.simulation import prepare_scenario
 
-    return run_scenario(prepared.scenario, against=prepared.against, library=library(),
-                        extra_tariff=prepared.extra_tariff, on_iteration=on_iteration)
+    # An InputError here (a change that leaves some tariff at or below -100% on the scenario's
+    # own tariffs) is a TradewarError: the run fails with that message.
+    return prepare_scenario(prepared.scenario, overrides=prepared.overrides, library=library()).solve(
+        on_iteration=on_iteration)
 
 
 def _finite_json(value: Any) -> Any:
@@ -415,6 +406,11 @@ def timeline_document(a: str, b: str, start: date, end: date, world: str, daily:
     from tradewar.policy.timeline import involves as _involves
 
     _check_world_name(world)
+    for name, day in (("start", start), ("end", end)):
+        try:
+            check_day(day, name)
+        except InputError as error:
+            raise WebError(422, str(error), [{"field": name, "message": str(error)}]) from None
     if end < start:
         raise WebError(422, f"end {end} is before start {start}")
     if (end - start).days > 366 * 30:

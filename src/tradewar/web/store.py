@@ -161,11 +161,15 @@ class RunStore:
     def expire_old(self, keep: int) -> int:
         """Drop the outputs of all but the ``keep`` most recently finished runs (their rows stay)."""
         with closing(self._connect()) as db, db:
-            old = [row[0] for row in db.execute(
-                "SELECT id FROM runs WHERE status IN ('done', 'failed', 'cancelled', 'interrupted') AND expired = 0 "
-                "ORDER BY finished DESC LIMIT -1 OFFSET ?", (keep,))]
-            db.executemany("UPDATE runs SET expired = 1, result = NULL, charts = NULL, csv_country = NULL, "
-                           "csv_sector = NULL, csv_bilateral = NULL WHERE id = ?", [(key,) for key in old])
+            return self._expire(db, keep)
+
+    @staticmethod
+    def _expire(db, keep: int) -> int:
+        old = [row[0] for row in db.execute(
+            "SELECT id FROM runs WHERE status IN ('done', 'failed', 'cancelled', 'interrupted') AND expired = 0 "
+            "ORDER BY finished DESC LIMIT -1 OFFSET ?", (keep,))]
+        db.executemany("UPDATE runs SET expired = 1, result = NULL, charts = NULL, csv_country = NULL, "
+                       "csv_sector = NULL, csv_bilateral = NULL WHERE id = ?", [(key,) for key in old])
         return len(old)
 
     def delete(self, run_id: str) -> bool:
@@ -191,18 +195,23 @@ class RunStore:
                     "fraction = max(fraction, ?) WHERE id = ?", (stage, fraction, run_id))
 
     def finish(self, run_id: str, status: str, *, error: str | None = None, outputs: dict[str, bytes] | None = None,
-               iterations: int | None = None, residual: float | None = None) -> None:
+               iterations: int | None = None, residual: float | None = None, keep: int | None = None) -> None:
         """A run ends: ``done`` with its gzipped outputs, or ``failed`` / ``cancelled`` with a message.
-        A run already finished (``interrupted`` by a stopping server, say) stays as it is."""
+        A run already finished (``interrupted`` by a stopping server, say) stays as it is. With ``keep``,
+        the outputs of all but the ``keep`` most recent finished runs are dropped in the same
+        transaction, so no reader sees a finished run while an older one still holds its outputs."""
         outputs = outputs or {}
         names = [name for name in BLOBS if name in outputs]
         sets = "".join(f", {name} = ?" for name in names)
         counters = ", iterations = coalesce(?, iterations), residual = coalesce(?, residual)"
-        self._write(f"UPDATE runs SET status = ?, stage = ?, finished = ?, error = ?, "  # noqa: S608 - fixed names
-                    f"fraction = CASE ? WHEN 'done' THEN 1.0 ELSE fraction END{counters}{sets} WHERE id = ? "
-                    "AND status IN ('queued', 'running')",
-                    (status, status, time.time(), error, status, iterations, residual,
-                     *[outputs[name] for name in names], run_id))
+        with closing(self._connect()) as db, db:
+            db.execute(f"UPDATE runs SET status = ?, stage = ?, finished = ?, error = ?, "  # noqa: S608 - fixed names
+                       f"fraction = CASE ? WHEN 'done' THEN 1.0 ELSE fraction END{counters}{sets} WHERE id = ? "
+                       "AND status IN ('queued', 'running')",
+                       (status, status, time.time(), error, status, iterations, residual,
+                        *[outputs[name] for name in names], run_id))
+            if keep is not None:
+                self._expire(db, keep)
 
 
 def pack(text: str) -> bytes:

@@ -28,12 +28,15 @@ from __future__ import annotations
 import csv
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from tradewar.errors import DataNotFoundError
-from tradewar.model.solver import SolverOptions
 from tradewar.world.world import World
+
+if TYPE_CHECKING:  # annotations only (world <- model)
+    from tradewar.model.solver import SolverOptions
 
 __all__ = ["load_cp2015", "read_cp2015", "read_cp2015_tariffs", "default_cp2015_dir", "CITATION"]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tradewar.errors import DataNotFoundError
+from tradewar.errors import DataNotFoundError, WorldValidationError
 from tradewar.world.world import World
 
 __all__ = [
@@ -99,10 +99,24 @@ def read_world_file(path: Path | str) -> World:
     path = Path(path)
     if not path.is_file():
         raise DataNotFoundError(f"World file {path} not found.")
-    with np.load(path, allow_pickle=False) as stored:
-        arrays = {name: stored[name] for name in (*VARIABLES, "export_tax") if name in stored.files}
-        attrs = json.loads(str(stored["attrs"]))
-        countries, sectors = list(stored["countries"]), list(stored["sectors"])
+    what = f"{path} is not a tradewar world file (an .npz written by `tradewar world build` or save_world)"
+    try:
+        stored = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as error:
+        # np.load's own message suggests allow_pickle=True, which would run code from the file: never.
+        raise WorldValidationError(f"{what}: it cannot be read as one ({type(error).__name__}).") from None
+    if not isinstance(stored, np.lib.npyio.NpzFile):
+        raise WorldValidationError(f"{what}: it holds a single array, not a world's arrays.")
+    with stored:
+        needed = [name for name in (*VARIABLES, "attrs", "countries", "sectors") if name not in stored.files]
+        if needed:
+            raise WorldValidationError(f"{what}: it lacks {', '.join(needed)}.")
+        try:
+            arrays = {name: stored[name] for name in (*VARIABLES, "export_tax") if name in stored.files}
+            attrs = json.loads(str(stored["attrs"]))
+            countries, sectors = list(stored["countries"]), list(stored["sectors"])
+        except (ValueError, OSError, json.JSONDecodeError) as error:
+            raise WorldValidationError(f"{what}: {error}") from None
     return World.from_arrays(countries=countries, sectors=sectors, **arrays, **attrs)
 
 

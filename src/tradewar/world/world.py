@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import xarray as xr
 
 from tradewar.errors import WorldValidationError
-from tradewar.model.caliendo_parro import Baseline, Equilibrium, solve_equilibrium
-from tradewar.model.solver import SolverOptions
 from tradewar.world import checks
+from tradewar.world.engine import engine
+
+if TYPE_CHECKING:  # annotations only: the world layer does not import the model at run time
+    from tradewar.model.caliendo_parro import Baseline, Equilibrium
+    from tradewar.model.solver import SolverOptions
 
 __all__ = ["World"]
 
@@ -281,19 +284,8 @@ class World:
 
     # ------------------------------------------------------------------ model interface
     def baseline(self) -> Baseline:
-        """The arrays the equilibrium engine works on."""
-        return Baseline(
-            trade_shares=self._trade_shares(),
-            tariff=self.tariff.values,
-            value_added_share=self.value_added_share.values,
-            input_share=self.input_share.values,
-            final_demand_share=self.final_demand_share.values,
-            value_added=self.value_added.values,
-            expenditure=self.expenditure.values,
-            trade_elasticity=self.trade_elasticity.values,
-            countries=tuple(self.countries),
-            export_tax=self.data["export_tax"].values if "export_tax" in self.data else None,
-        )
+        """The arrays the equilibrium engine works on (built by the engine, see :mod:`tradewar.world.engine`)."""
+        return engine().baseline(self)
 
     def from_equilibrium(
         self, equilibrium: Equilibrium, tariff_new: np.ndarray, export_tax_new: np.ndarray | None = None
@@ -319,31 +311,19 @@ class World:
 
         Keeps trade shares, tariffs, cost and final-demand shares, value added and
         deficits, and solves the model with no shock; the resulting flows satisfy
-        every accounting identity.
+        every accounting identity. The engine does it
+        (:func:`tradewar.model.calibration.balance`).
         """
-        baseline = self.baseline()
-        equilibrium = solve_equilibrium(
-            baseline, self.tariff.values, np.ones_like(self.tariff.values), self.deficit.values, options
-        )
-        return self.from_equilibrium(equilibrium, self.tariff.values)
+        return engine().balance(self, options)
 
     def without_deficits(self, options: SolverOptions | None = None) -> World:
         """The equilibrium of this world with every trade deficit set to zero.
 
         CP2015 (section 5) use it as the baseline of their counterfactuals so that
-        fixed deficits do not drive the welfare results.
+        fixed deficits do not drive the welfare results
+        (:func:`tradewar.model.calibration.without_deficits`).
         """
-        baseline = self.baseline()
-        equilibrium = solve_equilibrium(
-            baseline,
-            self.tariff.values,
-            np.ones_like(self.tariff.values),
-            np.zeros(len(self.countries)),
-            options,
-        )
-        world = self.from_equilibrium(equilibrium, self.tariff.values)
-        world.data.attrs["deficits"] = "zero (CP2015 procedure)"
-        return world
+        return engine().without_deficits(self, options)
 
     def aggregate(self, regions=None, sectors=None) -> World:
         """Merge countries into regions and/or sectors into groups; see :func:`tradewar.world.aggregate.aggregate`."""

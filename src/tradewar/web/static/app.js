@@ -186,7 +186,7 @@ function readChanges() {
     tariffs.push({
       importer: row.querySelector(".importer").value,
       exporter: row.querySelector(".exporter").value,
-      rate: points / 100,
+      points,  // percentage points, as typed: the server's errors then speak in points
       sectors: sectorsValue(row.querySelector(".sectors").value),
     });
   }

@@ -1,0 +1,71 @@
+"""A world made a model equilibrium: the engine's side of :mod:`tradewar.world.engine`.
+
+The world layer does not import the model (layers flow one way); this module gives it
+the Caliendo-Parro engine's baseline arrays, balancing (CP2015's first step: raw data
+solved with no shock so that every accounting identity holds) and the zero-deficit
+world (CP2015, section 5), and registers itself when ``tradewar.model`` is imported.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tradewar.model.caliendo_parro import Baseline, solve_equilibrium
+from tradewar.model.solver import SolverOptions
+from tradewar.world.engine import register_engine
+from tradewar.world.world import World
+
+__all__ = ["CaliendoParroEngine", "balance", "baseline", "without_deficits"]
+
+
+def baseline(world: World) -> Baseline:
+    """The arrays the equilibrium engine works on."""
+    return Baseline(
+        trade_shares=world.trade_shares.values,
+        tariff=world.tariff.values,
+        value_added_share=world.value_added_share.values,
+        input_share=world.input_share.values,
+        final_demand_share=world.final_demand_share.values,
+        value_added=world.value_added.values,
+        expenditure=world.expenditure.values,
+        trade_elasticity=world.trade_elasticity.values,
+        countries=tuple(world.countries),
+        export_tax=world.data["export_tax"].values if "export_tax" in world.data else None,
+    )
+
+
+def balance(world: World, options: SolverOptions | None = None) -> World:
+    """Raw data made a model equilibrium (CP2015's first step).
+
+    Keeps trade shares, tariffs, cost and final-demand shares, value added and
+    deficits, and solves the model with no shock; the resulting flows satisfy
+    every accounting identity.
+    """
+    tariff = world.tariff.values
+    equilibrium = solve_equilibrium(baseline(world), tariff, np.ones_like(tariff), world.deficit.values, options)
+    return world.from_equilibrium(equilibrium, tariff)
+
+
+def without_deficits(world: World, options: SolverOptions | None = None) -> World:
+    """The equilibrium of ``world`` with every trade deficit set to zero.
+
+    CP2015 (section 5) use it as the baseline of their counterfactuals so that
+    fixed deficits do not drive the welfare results.
+    """
+    tariff = world.tariff.values
+    equilibrium = solve_equilibrium(baseline(world), tariff, np.ones_like(tariff), np.zeros(len(world.countries)),
+                                    options)
+    balanced = world.from_equilibrium(equilibrium, tariff)
+    balanced.data.attrs["deficits"] = "zero (CP2015 procedure)"
+    return balanced
+
+
+class CaliendoParroEngine:
+    """The engine worlds call (see :mod:`tradewar.world.engine`)."""
+
+    baseline = staticmethod(baseline)
+    balance = staticmethod(balance)
+    without_deficits = staticmethod(without_deficits)
+
+
+register_engine(CaliendoParroEngine())

@@ -1,0 +1,638 @@
+"""Trade talks between two parties on one footing: ``negotiate`` and its result.
+
+The footing is a scenario's measures on its date (in the chosen world, with its trade
+elasticities and deficit closure). The status quo, the threat point, every deal, the
+Pareto frontier and the Nash bargain are that starting policy with only the two
+parties' instruments on each other changed: a uniform tariff level on each other's
+goods and the level of each card (an export control one party holds against the
+other). Third countries' tariffs and every other export tax stay as they start.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from tradewar.errors import ShockError
+from tradewar.model.counterfactual import simulate
+from tradewar.model.solver import SolverOptions
+from tradewar.model.targets import solve_purchase_commitment
+from tradewar.strategy.game import TariffGame
+from tradewar.strategy.talks import Bargain, PolicySpace, nash_bargain, pareto_frontier, rank_deals
+from tradewar.strategy.war import nash_war
+from tradewar.world.world import World
+
+__all__ = ["CARDS", "Card", "Footing", "NegotiationResult", "PHASE_ONE_COMPLIANCE", "negotiate",
+           "negotiate_on_footing"]
+
+
+@dataclass(frozen=True)
+class Card:
+    """An export control one party holds against the other: in play it is a ban (an
+    infinite export tax) on ``holder``'s sales of ``sector`` to ``target``; in a deal
+    its level is an export-tax equivalent (0 = lifted)."""
+
+    name: str
+    holder: str
+    target: str
+    sector: str
+    split: str | None = None  # the critical-product split that carves ``sector`` out
+    description: str = ""
+
+
+CARDS: dict[str, Card] = {
+    "rare-earths": Card("rare-earths", "CHN", "USA", "Rare earths", "rare-earths",
+                        "China's ban on rare-earth exports to the United States"),
+    "chips": Card("chips", "USA", "CHN", "Advanced chips", "advanced-chips",
+                  "U.S. controls on advanced-chip exports to China"),
+}
+
+
+@dataclass(frozen=True)
+class PurchaseCategory:
+    """A Phase One purchase category: its 2017 base, 2020 purchases and 2020 goal (USD)."""
+
+    name: str
+    sectors: tuple[str, ...]  # sectors of the compact and WIOD worlds it covers ("*": other goods)
+    base_2017: float
+    actual_2020: float
+    goal_2020: float  # the additional purchases over the 2017 base promised for 2020
+
+    @property
+    def share_of_target(self) -> float:
+        """2020 purchases over the 2020 target (base + goal)."""
+        return self.actual_2020 / (self.base_2017 + self.goal_2020)
+
+    @property
+    def share_of_increase(self) -> float:
+        """The increase over 2017 delivered in 2020, over the increase promised."""
+        return (self.actual_2020 - self.base_2017) / self.goal_2020
+
+
+# Phase One goods categories, from phaseone-goals.csv (mwaugh0328/tradewar-tracker, after
+# Bown's PIIE "US-China phase one tracker"; USD; goal = Annex 6.1 additional purchases for
+# 2020). Services had a commitment too (USD 12.8 bn for 2020) but no tariff instrument here.
+PHASE_ONE_COMPLIANCE: tuple[PurchaseCategory, ...] = (
+    PurchaseCategory("Manufactured goods", ("*",), 50_151_478_524.0, 52_298_007_318.0, 32_900_000_000.0),
+    PurchaseCategory("Agriculture", ("Agriculture", "Food"), 20_969_792_856.0, 27_303_827_703.0, 12_500_000_000.0),
+    PurchaseCategory("Energy", ("Mining", "Petroleum"), 7_649_222_398.0, 8_797_696_034.0, 18_500_000_000.0),
+)
+PHASE_ONE_SOURCES = (
+    "2020 by category: phaseone-goals.csv (2017 base, 2020 actual, 2020 goal), mwaugh0328/tradewar-tracker, "
+    "after Bown, 'US-China phase one tracker: China's purchases of US goods', PIIE (2020-2022).",
+    "2020-21 final: China bought 58% of the covered U.S. exports it committed to buy (57% in the first "
+    "release); agriculture reached 83% of its commitment. Bown, 'China bought none of the extra $200 billion "
+    "of US exports in Trump's trade deal', PIIE Realtime Economics, February 2022 (revised).",
+)
+
+
+@dataclass
+class Footing:
+    """The starting policy every point of the talks shares, and where it comes from."""
+
+    world: World
+    tariff: np.ndarray  # (importer, exporter, sector), fractions
+    export_tax: np.ndarray  # fractions; before any card is played
+    scenario: str | None = None
+    on: date | None = None
+    regions: str | None = None
+    splits: tuple[str, ...] = ()
+    deficits: str = "fixed"
+
+    @classmethod
+    def from_scenario(cls, scenario: str, *, world: str | None = None, regions: str | None = "compact",
+                      splits: Sequence[str] = ()) -> Footing:
+        """The measures of ``scenario`` on its date, in ``world`` (default: the scenario's),
+        aggregated to ``regions`` and with the critical products of ``splits`` carved out."""
+        from tradewar.policy.library import load_scenario
+        from tradewar.policy.scenario import AggregateSpec, ReportSpec
+        from tradewar.simulation import prepare_scenario
+
+        loaded = load_scenario(scenario)
+        all_splits = tuple(dict.fromkeys([*loaded.splits, *splits]))
+        update = {"splits": all_splits, "report": ReportSpec(),
+                  "aggregate": AggregateSpec(regions=regions) if regions else None}
+        if world is not None:
+            update["world"] = world
+        prepared = prepare_scenario(loaded.model_copy(update=update))
+        return cls(prepared.world, prepared.tariff.values.copy(), prepared.export_tax.values.copy(), loaded.name,
+                   prepared.on, regions, all_splits, loaded.deficits)
+
+    def to_dict(self, a: str, b: str) -> dict:
+        world = self.world
+        goods = [world.sectors.index(s) for s in world.goods]
+        trade = world.trade.values
+
+        def mean(importer, exporter):
+            i, k = world.countries.index(importer), world.countries.index(exporter)
+            weights = trade[i, k, goods]
+            return 100 * float(np.average(self.tariff[i, k, goods], weights=weights if weights.sum() > 0 else None))
+
+        return {
+            "scenario": self.scenario,
+            "date": self.on.isoformat() if self.on else None,
+            "world": world.name,
+            "regions": self.regions,
+            "splits": list(self.splits),
+            "deficits": self.deficits,
+            "trade_elasticity": {s: float(v) for s, v in zip(world.sectors, world.trade_elasticity.values,
+                                                               strict=True)},
+            "starting_tariffs_pct": {f"{a} on {b}": mean(a, b), f"{b} on {a}": mean(b, a)},
+            "note": "every point starts from this policy; only the two parties' tariffs on each other's goods "
+                    "(a uniform level) and the cards change; third countries' tariffs stay as they start",
+        }
+
+
+def _cards_for(parties: Sequence[str], cards: Sequence[str | Card] | None) -> list[Card]:
+    a, b = parties
+    if cards is None:
+        return [c for c in CARDS.values() if {c.holder, c.target} == {a, b}]
+    chosen = []
+    for card in cards:
+        if isinstance(card, str):
+            if card not in CARDS:
+                raise ShockError(f"Unknown card {card!r}; known cards: {', '.join(CARDS)}.")
+            card = CARDS[card]
+        if {card.holder, card.target} != {a, b}:
+            raise ShockError(f"The {card.name} card is {card.holder}'s control on {card.target}; it is not in play in "
+                             f"talks between {a} and {b}.")
+        chosen.append(card)
+    # One order whatever the order of the parties (mirrored talks give mirrored results).
+    return sorted(dict.fromkeys(chosen), key=lambda c: c.name)
+
+
+def negotiate(
+    parties: Sequence[str],
+    *,
+    threat: str = "war",
+    cards: Sequence[str | Card] | None = None,
+    scenario: str = "london-2025",
+    world: str | None = None,
+    regions: str | None = "compact",
+    points: int = 7,
+    purchases: bool = True,
+    purchase_usd_mn: float = 50_000.0,
+    options: SolverOptions | None = None,
+    on_progress: Callable[[str], None] | None = None,
+) -> NegotiationResult:
+    """Talks between two parties from a scenario's measures: the status quo, the threat point,
+    the Pareto frontier, the Nash bargain, ranked deals and each card's leverage.
+
+    Parameters
+    ----------
+    parties : sequence of str
+        The two parties, e.g. ``["USA", "CHN"]``; the order only orders the output.
+    threat : {"war", "status-quo"}
+        The threat point: the Nash tariff war between the parties from the starting policy
+        (cards in play), or the starting policy itself.
+    cards : sequence of str or Card, optional
+        Export controls in play in the status quo and the threat point (default: every known
+        card one party holds against the other; ``[]`` for none).
+    scenario : str
+        The starting policy: a scenario's measures on its date (name or TOML file).
+    world, regions : str, optional
+        The world (default: the scenario's) and its aggregation (``None``: the detailed world).
+    points : int
+        Points on the Pareto frontier.
+    purchases : bool
+        Let the frontier and the bargain use import subsidies (tariffs down to -30%), the
+        instrument that meets a purchase commitment.
+    purchase_usd_mn : float
+        The purchase commitment of the Phase One-style deal (USD millions a year).
+    options : SolverOptions, optional
+        Equilibrium solver options (default: tolerance 1e-8 on the solver's state, which
+        puts welfare within about 1e-6 percentage points; the talks compare outcomes
+        to 1e-4 points, and the engine's default 1e-10 costs a third more time).
+    on_progress : callable, optional
+        Called with a short description of each stage.
+
+    Returns
+    -------
+    NegotiationResult
+    """
+    parties = _check_parties(parties, threat, points)
+    in_play = _cards_for(parties, cards)
+    footing = Footing.from_scenario(scenario, world=world, regions=regions,
+                                    splits=[c.split for c in in_play if c.split])
+    return negotiate_on_footing(footing, parties, threat=threat, cards=in_play, points=points, purchases=purchases,
+                                purchase_usd_mn=purchase_usd_mn, options=options, on_progress=on_progress)
+
+
+def _check_parties(parties: Sequence[str], threat: str, points: int) -> list[str]:
+    parties = list(parties)
+    if len(parties) != 2 or parties[0] == parties[1]:
+        raise ShockError(f"Talks take two different parties, e.g. USA CHN; got {parties}.")
+    if threat not in ("war", "status-quo"):
+        raise ShockError(f"The threat point must be 'war' or 'status-quo', not {threat!r}.")
+    if points < 2:
+        raise ShockError(f"The frontier needs at least 2 points, not {points}.")
+    return parties
+
+
+def negotiate_on_footing(
+    footing: Footing,
+    parties: Sequence[str],
+    *,
+    threat: str = "war",
+    cards: Sequence[Card] = (),
+    points: int = 7,
+    purchases: bool = True,
+    purchase_usd_mn: float = 50_000.0,
+    options: SolverOptions | None = None,
+    on_progress: Callable[[str], None] | None = None,
+) -> NegotiationResult:
+    """``negotiate`` from a given footing (any world, e.g. a small one in tests); see :func:`negotiate`."""
+    shown = _check_parties(parties, threat, points)
+    # Computed in one order whatever the order given, so that mirrored talks give mirrored
+    # results exactly (the order given only orders the output).
+    a, b = parties = sorted(shown)
+    progress = on_progress or (lambda _: None)
+    world = footing.world
+    bad = [p for p in parties if p not in world.countries]
+    if bad:
+        raise ShockError(f"Unknown parties {bad}; the world has {', '.join(world.countries)}.")
+    cards = _cards_for(parties, list(cards))
+    missing = [c.name for c in cards if c.sector not in world.sectors]
+    if missing:
+        raise ShockError(f"Cards {missing} need their product split out of the world (it has no such sector).")
+    masks = []
+    for card in cards:
+        mask = np.zeros(world.tariff.shape, dtype=bool)
+        mask[world.countries.index(card.target), world.countries.index(card.holder), world.sectors.index(card.sector)] = True
+        masks.append((card.name, mask))
+
+    def played(names: Sequence[str]) -> np.ndarray:
+        tax = footing.export_tax.copy()
+        for (name, mask) in masks:
+            if name in names:
+                tax[mask] = np.inf
+        return tax
+
+    names = [c.name for c in cards]
+    options = options if options is not None else SolverOptions(tol=1e-8)
+    game = TariffGame(world, deficits=footing.deficits, options=options)
+    space = PolicySpace(game, a, b, footing.tariff, footing.export_tax, tuple(masks),
+                        bounds=(-0.3 if purchases else 0.0, 3.0))
+
+    progress("Status quo and threat point")
+    sq_tax = played(names)
+    sq_welfare = game.welfare(footing.tariff, sq_tax)
+
+    def threat_of(kept: Sequence[str], start: np.ndarray):
+        tax = played(kept)
+        if threat == "status-quo":
+            return footing.tariff, tax, game.welfare(footing.tariff, tax), None
+        war = nash_war(game.with_export_tax(tax), [a, b], start=start)
+        return war.tariff, tax, game.welfare(war.tariff, tax), war
+
+    threat_tariff, threat_tax, threat_welfare, war = threat_of(names, footing.tariff)
+
+    progress("Deals")
+    deals = _deals(space, game, footing, cards, sq_welfare, purchase_usd_mn if purchases else None, shown)
+
+    progress("Pareto frontier")
+    frontier = pareto_frontier(space, points=points)
+
+    progress("Nash bargain")
+    starts = [p.x for p in frontier] + [d["x"] for d in deals if d.get("x") is not None]
+    bargain = nash_bargain(space, threat_welfare, starts=starts)
+
+    progress("Leverage of each card")
+    leverage = {}
+    for index, card in enumerate(cards):
+        without = threat_of([n for n in names if n != card.name], threat_tariff)
+        moved_out = nash_bargain(space, without[2], starts=[bargain.x, *starts])
+        limits = list(space.card_bounds)
+        limits[index] = (0.0, 0.0)
+        lifted_space = PolicySpace(game, a, b, footing.tariff, footing.export_tax, tuple(masks), space.bounds,
+                                   tuple(limits))
+        if abs(bargain.x[2 + index]) < 1e-12:
+            # The bargain lifts the card already: the best point of the larger space lies in
+            # the smaller one, so it is the bargain there too (no search needed).
+            moved_lifted = bargain
+        else:
+            moved_lifted = nash_bargain(lifted_space, threat_welfare, starts=[bargain.x, *starts])
+        leverage[card.name] = {
+            "holder": card.holder,
+            "target": card.target,
+            "out_of_threat": _moved(bargain, moved_out, space, "threat point without the card"),
+            "lifted": _moved(bargain, moved_lifted, space, "the deal must lift the card"),
+        }
+    for deal in deals:
+        deal.pop("x", None)
+    if shown != parties:  # weights of the frontier are on the first party shown
+        frontier = [replace(p, weight=1.0 - p.weight) for p in reversed(frontier)]
+    sq_pct, threat_pct = space.pair_pct(sq_welfare), space.pair_pct(threat_welfare)
+    return NegotiationResult(
+        parties=tuple(shown), threat=threat, cards=tuple(cards), footing=footing, space=space,
+        status_quo_welfare={p: sq_pct[p] for p in shown}, threat_welfare={p: threat_pct[p] for p in shown},
+        threat_policy=_policy_of(space, threat_tariff, threat_tax, cards), war=war,
+        frontier=frontier, bargain=bargain, leverage=leverage,
+        deals=rank_deals(deals, *shown, sq_pct, threat_pct),
+        purchase_usd_mn=purchase_usd_mn if purchases else None, solves=game.solves,
+    )
+
+
+def _moved(bargain: Bargain, moved: Bargain, space: PolicySpace, how: str) -> dict:
+    return {
+        "how": how,
+        "bargain_policy": moved.tariffs_pct,
+        "bargain_welfare_pct": moved.welfare_pct,
+        "moves_pp": {p: moved.welfare_pct[p] - bargain.welfare_pct[p] for p in (space.a, space.b)},
+        "feasible": moved.feasible,
+    }
+
+
+def _policy_of(space: PolicySpace, tariff: np.ndarray, tax: np.ndarray, cards: Sequence[Card]) -> dict:
+    """Bilateral tariff levels (trade-weighted means over goods) and the cards' state."""
+    world = space.game.world
+    goods = [world.sectors.index(s) for s in world.goods]
+    i, k = space.index
+    policy = {}
+    for (imp, exp), label in (((i, k), f"{space.a} on {space.b}"), ((k, i), f"{space.b} on {space.a}")):
+        weights = world.trade.values[imp, exp, goods]
+        policy[label] = 100 * float(np.average(tariff[imp, exp, goods], weights=weights if weights.sum() > 0 else None))
+    for (name, mask), _card in zip(space.cards, cards, strict=True):
+        level = float(tax[mask][0])
+        policy[f"{name} (export tax, %)"] = "ban" if np.isinf(level) else 100 * level
+    return policy
+
+
+def _deals(space: PolicySpace, game: TariffGame, footing: Footing, cards: Sequence[Card], sq_welfare,
+           purchase_usd_mn: float | None, shown: Sequence[str]) -> list[dict]:
+    """Concrete deals in tariff levels, labelled by party (in the order ``shown``), each with the
+    cards it lifts."""
+    a, b = shown
+    names = [c.name for c in cards]
+    deals = [{"name": "status quo (the starting policy, cards in play)",
+              "policy": {"tariffs_pct": None, "cards_lifted": [], "cards_kept": names},
+              "welfare_pct": space.pair_pct(sq_welfare), "x": None}]
+
+    def level_deal(levels: dict[str, float], lifted: bool, extra: str = "") -> dict:
+        x = space.point(levels[space.a] / 100, levels[space.b] / 100, [0.0] * len(cards))
+        tariffs = {f"{a} on {b}": levels[a], f"{b} on {a}": levels[b]}
+        if lifted or not cards:
+            welfare, kept, point = space.welfare(x), [], x
+        else:
+            tax = space.tax(x)
+            for _, mask in space.cards:
+                tax[mask] = np.inf
+            welfare, kept, point = game.welfare(space.tariff(x), tax), names, None
+        name = f"{a} {levels[a]:g}% on {b}, {b} {levels[b]:g}% on {a}"
+        if cards:
+            name += ", cards lifted" if lifted else ", cards kept"
+        return {"name": name + extra, "policy": {"tariffs_pct": tariffs, "cards_lifted": [n for n in names if n not in kept],
+                                                 "cards_kept": kept},
+                "welfare_pct": space.pair_pct(welfare), "x": point}
+
+    us_china = {a, b} == {"USA", "CHN"}
+    if us_china:  # the Geneva truce's headline rates (U.S. 30% on China, China 10% on the U.S.)
+        truce = {"USA": 30.0, "CHN": 10.0}
+        deals.append(level_deal(truce, lifted=False))
+        if cards:
+            deals.append(level_deal(truce, lifted=True))
+    deals.append(level_deal({a: 10.0, b: 10.0}, lifted=True))
+    deals.append(level_deal({a: 0.0, b: 0.0}, lifted=True))
+    if us_china and purchase_usd_mn:
+        deals.extend(_purchase_deals(space, footing, truce, purchase_usd_mn, shown))
+    return deals
+
+
+def _purchase_deals(space: PolicySpace, footing: Footing, truce: dict[str, float], amount: float,
+                    shown: Sequence[str]) -> list[dict]:
+    """The truce with cards lifted plus a Phase One-style commitment: China buys ``amount`` more
+    U.S. goods a year than it would under the same tariffs, split across categories as Phase
+    One's 2020 goals were; as promised, and at Phase One's 2020 compliance by category."""
+    a, b = shown
+    world = space.game.world
+    x = space.point(truce[space.a] / 100, truce[space.b] / 100)
+    tariff, tax = space.tariff(x), space.tax(x)
+    excluded = {world.sectors[int(np.argwhere(mask)[0][2])] for _, mask in space.cards}
+    named = {s for c in PHASE_ONE_COMPLIANCE for s in c.sectors if s != "*"}
+    total_goal = sum(c.goal_2020 for c in PHASE_ONE_COMPLIANCE)
+    before = simulate(world, tariff=tariff, export_tax=tax, options=space.game.options).data["trade_new"]
+    out = []
+    goods = [s for s in world.goods if s not in excluded]
+    promised = PurchaseCategory("Goods (as promised)", tuple(goods), 0.0, 0.0, total_goal)
+    for label, realised in (("as promised", False), ("at Phase One's 2020 compliance by category", True)):
+        current, parts, result = world.tariff.copy(data=tariff), [], None
+        # As promised: one commitment over all goods (one solve less per category); at the
+        # observed compliance: each category's share of the amount times its 2020 delivery.
+        for category in (PHASE_ONE_COMPLIANCE if realised else (promised,)):
+            sectors = ([s for s in world.goods if s not in named and s not in excluded] if category.sectors == ("*",)
+                       else [s for s in category.sectors if s in world.goods])
+            share = category.goal_2020 / total_goal if realised else 1.0
+            usd = amount * share * (max(category.share_of_increase, 0.0) if realised else 1.0)
+            flow = float(before.sel(importer="CHN", exporter="USA", sector=sectors).sum())
+            if usd <= 0 or not sectors:
+                continue
+            target = solve_purchase_commitment(world, importer="CHN", exporter="USA", sectors=sectors,
+                                               target_usd_mn=flow + usd, tariff=current,
+                                               export_tax=world.export_tax.copy(data=tax), options=space.game.options)
+            # Categories are layered: each commitment is met on top of the subsidies before it.
+            result = target.result
+            current = world.tariff.copy(data=result.data["tariff_new"].values)
+            parts.append({"category": category.name, "sectors": sectors, "usd_mn": usd, "import_subsidy": target.rate})
+        welfare = result.data["welfare"].values
+        out.append({
+            "name": f"{a} {truce[a]:g}% on {b}, {b} {truce[b]:g}% on {a}, cards lifted, CHN buys "
+                    f"+{sum(p['usd_mn'] for p in parts) / 1000:.1f} bn of U.S. goods ({label})",
+            "policy": {"tariffs_pct": {f"{a} on {b}": truce[a], f"{b} on {a}": truce[b]},
+                       "cards_lifted": [name for name, _ in space.cards], "cards_kept": [],
+                       "purchases_usd_mn": sum(p["usd_mn"] for p in parts), "purchases_by_category": parts},
+            "welfare_pct": space.pair_pct(welfare), "x": None,
+        })
+    return out
+
+
+class Summary:
+    """A result's summary: plain text (``str``) and an HTML table (``_repr_html_``)."""
+
+    def __init__(self, text: str, html_text: str):
+        self.text, self.html = text, html_text
+
+    def __str__(self) -> str:
+        return self.text
+
+    __repr__ = __str__
+
+    def as_text(self) -> str:
+        return self.text
+
+    def as_html(self) -> str:
+        return self.html
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+
+@dataclass
+class NegotiationResult:
+    """Talks between two parties: every point on one footing (see :func:`negotiate`).
+
+    Welfare is real income in percent relative to the world's baseline (no trade war);
+    gains and moves are in percentage points of it. Tariffs are levels in percent
+    (negative: an import subsidy); card levels are export-tax equivalents (0 = lifted).
+    """
+
+    parties: tuple[str, str]
+    threat: str
+    cards: tuple[Card, ...]
+    footing: Footing = field(repr=False)
+    space: PolicySpace = field(repr=False)
+    status_quo_welfare: dict[str, float]
+    threat_welfare: dict[str, float]
+    threat_policy: dict
+    war: object = field(repr=False)
+    frontier: list = field(repr=False)
+    bargain: Bargain = field(repr=False)
+    leverage: dict = field(repr=False)
+    deals: list[dict] = field(repr=False)
+    purchase_usd_mn: float | None = None
+    solves: int = 0
+
+    def to_dict(self) -> dict:
+        """Everything as plain data: exactly what ``tradewar negotiate --json`` prints."""
+        a, b = self.parties
+        bargain = self.bargain
+        document = {
+            "parties": [a, b],
+            "threat": self.threat,
+            "cards": [c.name for c in self.cards],
+            "card_details": [{"name": c.name, "holder": c.holder, "target": c.target, "sector": c.sector,
+                              "description": c.description} for c in self.cards],
+            "footing": self.footing.to_dict(a, b),
+            "status_quo": self.footing.scenario,
+            "status_quo_welfare_pct": self.status_quo_welfare,
+            "threat_policy": self.threat_policy,
+            "threat_welfare_pct": self.threat_welfare,
+            "frontier": [{"weight": p.weight, "policy": p.tariffs_pct, "welfare_pct": p.welfare_pct,
+                          "at_bound": list(p.at_bound)} for p in self.frontier],
+            "bargain": {"policy": bargain.tariffs_pct, "welfare_pct": bargain.welfare_pct, "gains_pct": bargain.gains_pct,
+                        "feasible": bargain.feasible, "at_bound": list(bargain.at_bound),
+                        "cards_lifted": [name for (name, _), level in zip(self.space.cards, bargain.x[2:], strict=True)
+                                         if abs(level) < 1e-6]},
+            "leverage": self.leverage,
+            "deals": self.deals,
+            "world": self.footing.world.name,
+            "solves": self.solves,
+            "units": {"welfare_pct": "% change in real income vs the world's baseline (no trade war)",
+                      "gains_pct": "percentage points of welfare over the status quo (deals) or the threat point "
+                                   "(bargain)",
+                      "moves_pp": "percentage points of welfare: the bargain with the change minus the bargain",
+                      "tariffs": "levels in percent on the partner's goods, one uniform level (negative = an import "
+                                 "subsidy, the instrument that meets a purchase commitment); the status quo and a war "
+                                 "show trade-weighted means",
+                      "cards": "export-tax equivalents in percent (0 = lifted; 'ban' = an infinite tax)"},
+        }
+        document = _in_order(document, a, b)
+        if self.war is not None:
+            document["war"] = {"rounds": len(self.war.rounds), "converged": self.war.converged}
+        if self.purchase_usd_mn:
+            document["purchases"] = {
+                "commitment_usd_mn": self.purchase_usd_mn,
+                "compliance": [{"category": c.name, "base_2017_usd": c.base_2017, "actual_2020_usd": c.actual_2020,
+                                "goal_2020_usd": c.goal_2020, "share_of_target_met": c.share_of_target,
+                                "share_of_increase_met": c.share_of_increase} for c in PHASE_ONE_COMPLIANCE],
+                "sources": list(PHASE_ONE_SOURCES),
+            }
+        return document
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per outcome (status quo, threat point, bargain, leverage moves, deals, frontier):
+        both parties' welfare (%) and the bilateral tariff levels (%)."""
+        a, b = self.parties
+        rows = [("status quo", self.footing.scenario or "start", self.status_quo_welfare, {}),
+                ("threat point", self.threat, self.threat_welfare, self.threat_policy),
+                ("bargain", "Nash bargain", self.bargain.welfare_pct, self.bargain.tariffs_pct)]
+        for card, info in self.leverage.items():
+            for key in ("out_of_threat", "lifted"):
+                rows.append((f"leverage: {key}", card, info[key]["bargain_welfare_pct"], info[key]["bargain_policy"]))
+        rows += [("deal", d["name"], d["welfare_pct"], d["policy"]["tariffs_pct"] or {}) for d in self.deals]
+        rows += [("frontier", f"weight {p.weight:.3f}", p.welfare_pct, p.tariffs_pct) for p in self.frontier]
+        frame = pd.DataFrame([{
+            "kind": kind, "name": name, f"welfare_{a}_pct": w[a], f"welfare_{b}_pct": w[b],
+            f"tariff_{a}_on_{b}_pct": policy.get(f"{a} on {b}"), f"tariff_{b}_on_{a}_pct": policy.get(f"{b} on {a}"),
+        } for kind, name, w, policy in rows])
+        return frame
+
+    def _tables(self) -> list[tuple[str, list[str], list[list[str]]]]:
+        a, b = self.parties
+        bargain = self.bargain
+        outcomes = [["status quo", f"{self.status_quo_welfare[a]:+.3f}", f"{self.status_quo_welfare[b]:+.3f}", ""],
+                    [f"threat ({self.threat})", f"{self.threat_welfare[a]:+.3f}", f"{self.threat_welfare[b]:+.3f}",
+                     _policy_text(self.threat_policy)],
+                    ["Nash bargain" + ("" if bargain.feasible else " (none: closest point)"),
+                     f"{bargain.welfare_pct[a]:+.3f}", f"{bargain.welfare_pct[b]:+.3f}",
+                     _policy_text(_in_order(bargain.tariffs_pct, a, b)) + (f"; at bound: {', '.join(bargain.at_bound)}"
+                                                          if bargain.at_bound else "")]]
+        deals = [[d["name"], f"{d['welfare_pct'][a]:+.3f}", f"{d['welfare_pct'][b]:+.3f}",
+                  "yes" if d["both_prefer"] else "no", "yes" if d.get("both_prefer_to_threat") else "no"]
+                 for d in self.deals]
+        leverage = []
+        for card, info in self.leverage.items():
+            for key, label in (("out_of_threat", "leaves the threat point"), ("lifted", "is lifted in the deal")):
+                moved = info[key]
+                leverage.append([f"{info['holder']}'s {card} {label}", f"{moved['moves_pp'][a]:+.3f}",
+                                 f"{moved['moves_pp'][b]:+.3f}", "yes" if moved["feasible"] else "no"])
+        frontier = [[f"{p.weight:.3f}", f"{p.welfare_pct[a]:+.3f}", f"{p.welfare_pct[b]:+.3f}",
+                     _policy_text(_in_order(p.tariffs_pct, a, b)), ", ".join(p.at_bound)] for p in self.frontier]
+        tables = [
+            ("Outcomes (welfare, % vs no trade war)", ["", a, b, "policy (levels, %)"], outcomes),
+            ("Deals ranked by joint gain over the status quo", ["deal", a, b, "both prefer to status quo",
+                                                                 "both prefer to threat"], deals),
+            ("Leverage: how the bargain moves (pp of welfare) when a card", ["card", a, b, "bargain exists"], leverage),
+            ("Pareto frontier", [f"weight on {a}", a, b, "policy (levels, %)", "at bound"], frontier),
+        ]
+        if self.purchase_usd_mn:
+            tables.append(("Phase One compliance in 2020 (goods)", ["category", "share of target met",
+                                                                    "share of increase met"],
+                           [[c.name, f"{100 * c.share_of_target:.0f}%", f"{100 * c.share_of_increase:.0f}%"]
+                            for c in PHASE_ONE_COMPLIANCE]))
+        return tables
+
+    def _header(self) -> str:
+        a, b = self.parties
+        f = self.footing
+        return (f"Talks between {a} and {b} on {f.world.name}: from {f.scenario or 'the given policy'}"
+                f"{' on ' + f.on.isoformat() if f.on else ''} (deficits {f.deficits}); threat: {self.threat}; "
+                f"cards in play: {', '.join(c.name for c in self.cards) or 'none'}; {self.solves} equilibrium solves.")
+
+    def summary(self) -> Summary:
+        """Text tables (``str``) with an HTML form (``_repr_html_``)."""
+        parts = [self._header()]
+        for title, header, rows in self._tables():
+            frame = pd.DataFrame(rows, columns=header)
+            parts.append(f"\n{title}\n" + (frame.to_string(index=False) if rows else "(none)"))
+        htmls = [f"<p>{html.escape(self._header())}</p>"]
+        for title, header, rows in self._tables():
+            htmls.append(f"<h4>{html.escape(title)}</h4>" + pd.DataFrame(rows, columns=header).to_html(index=False))
+        return Summary("\n".join(parts), "".join(htmls))
+
+    def _repr_html_(self) -> str:
+        return self.summary().as_html()
+
+    def __str__(self) -> str:
+        return str(self.summary())
+
+
+def _policy_text(policy: dict) -> str:
+    return ", ".join(f"{k.replace(' (export tax, %)', '')} {v if isinstance(v, str) else f'{v:.1f}'}"
+                     for k, v in policy.items())
+
+
+def _in_order(value, a: str, b: str):
+    """Dictionaries keyed by the parties (or by "X on Y") in the order the parties were given."""
+    if isinstance(value, list):
+        return [_in_order(v, a, b) for v in value]
+    if not isinstance(value, dict):
+        return value
+    first = {a, f"{a} on {b}"}
+    keys = sorted(value, key=lambda k: 0 if k in first else 1) if ({a, b} <= set(value)
+                                                                   or f"{a} on {b}" in value) else list(value)
+    return {k: _in_order(value[k], a, b) for k in keys}

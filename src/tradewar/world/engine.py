@@ -1,0 +1,46 @@
+"""The equilibrium engine a world calls to make itself a model equilibrium.
+
+Layers flow one way (world <- model): the world does not import the model. It states
+here what it needs from an engine (:class:`EquilibriumEngine`) and the model layer
+registers its engine when it is imported (``tradewar.model``, which ``import
+tradewar`` always loads), so that :meth:`World.balanced`, :meth:`World.without_deficits`
+and :meth:`World.baseline` keep working without a dependency running backwards.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from tradewar.world.world import World
+
+__all__ = ["EquilibriumEngine", "engine", "register_engine"]
+
+
+class EquilibriumEngine(Protocol):
+    """What a world needs from the equilibrium engine."""
+
+    def baseline(self, world: World) -> Any:
+        """The arrays the engine works on."""
+
+    def balance(self, world: World, options: Any = None) -> World:
+        """Raw data made a model equilibrium (no shock; deficits kept)."""
+
+    def without_deficits(self, world: World, options: Any = None) -> World:
+        """The equilibrium with every trade deficit set to zero."""
+
+
+_ENGINE: EquilibriumEngine | None = None
+
+
+def register_engine(engine: EquilibriumEngine) -> None:
+    """Make ``engine`` the one worlds call (done by ``tradewar.model`` on import)."""
+    global _ENGINE
+    _ENGINE = engine
+
+
+def engine() -> EquilibriumEngine:
+    """The registered engine."""
+    if _ENGINE is None:  # only when tradewar.world is used without the tradewar package's __init__
+        raise RuntimeError("No equilibrium engine is registered: import tradewar (or tradewar.model) first.")
+    return _ENGINE
