@@ -19,7 +19,7 @@ from tradewar.errors import MissingExtraError, TradewarError
 from tradewar.extras import EXTRAS, require_extra
 
 # The model stack and the optional extras: none of them may load before a command needs them.
-HEAVY = ("xarray", "pandas", "scipy", "scipy.optimize", "dask", "distributed", "jax", "pyarrow", "duckdb",
+HEAVY = ("numpy", "xarray", "pandas", "scipy", "scipy.optimize", "dask", "distributed", "jax", "pyarrow", "duckdb",
          "fastapi", "uvicorn", "plotly")
 
 
@@ -32,9 +32,23 @@ def _loaded_after(code: str) -> set[str]:
 
 
 def test_import_tradewar_loads_no_model_stack():
-    """`import tradewar` loads neither xarray, pandas, scipy (so not scipy.optimize) nor dask or jax
-    (the public names come on first use, PEP 562)."""
+    """`import tradewar` loads neither numpy, xarray, pandas, scipy (so not scipy.optimize) nor dask
+    or jax (the public names come on first use, PEP 562)."""
     assert _loaded_after("import tradewar") == set()
+
+
+def test_help_loads_no_numpy():
+    """`tradewar --help` only builds the command tree: not even numpy."""
+    code = (
+        "import contextlib, io\n"
+        "from tradewar.cli import app\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        "        app(['--help'])\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+    )
+    assert _loaded_after(code) == set()
 
 
 def test_help_and_scenarios_load_no_model_stack():
@@ -51,7 +65,7 @@ def test_help_and_scenarios_load_no_model_stack():
         "            assert stop.code in (0, None), stop.code\n"
         "    assert 'london-2025' in out.getvalue() or 'simulate' in out.getvalue()\n"
     )
-    assert _loaded_after(code) == set()
+    assert _loaded_after(code) <= {"numpy"}
 
 
 def test_public_names_resolve_on_first_use():
