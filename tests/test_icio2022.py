@@ -198,6 +198,7 @@ def test_us_enduse_margins_cross_validate():
 
 
 @needs_shared
+@pytest.mark.slow  # a full-world rebuild from the raw ICIO file
 def test_rebuild_reproduces_the_committed_world(world):
     builder, _ = _tools()
     built = builder.build_icio_world(SHARED)
