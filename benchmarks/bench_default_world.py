@@ -19,8 +19,6 @@ from timing import timed
 from tradewar import load_world, simulate
 
 
-
-
 def us_china(world, points: float = 0.25):
     tariff = world.tariff.copy()
     for importer, exporter in (("USA", "CHN"), ("CHN", "USA")):

@@ -21,8 +21,6 @@ from tradewar.replication.cp2015_nafta import nafta_tariffs
 from tradewar.world.cp2015 import load_cp2015, read_cp2015_tariffs
 
 
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20)

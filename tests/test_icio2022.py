@@ -29,7 +29,7 @@ for base in (ROOT, *ROOT.parents):
         break
 HAVE_SHARED = all((SHARED / sub).is_dir() for sub in ("icio2022", "wiod2013", "cp2015", "concordance"))
 needs_shared = pytest.mark.shared_data(
-    pytest.mark.skipif(not HAVE_SHARED, reason=f"reference data (icio2022, wiod2013, cp2015) not found; set TRADEWAR_SHARED_DATA")
+    pytest.mark.skipif(not HAVE_SHARED, reason="reference data (icio2022, wiod2013, cp2015) not found; set TRADEWAR_SHARED_DATA")
 )
 
 

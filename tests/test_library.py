@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tools.tariffs import library as source
 from tradewar import load_world
 from tradewar.policy.library import data_folder, load_library
-from tools.tariffs import library as source
 from tradewar.policy.timeline import Timeline
 
 SHARED = Path(os.environ.get("TRADEWAR_SHARED_DATA") or Path(__file__).resolve().parents[1].parent / "shared" / "data")

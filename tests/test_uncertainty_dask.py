@@ -19,9 +19,9 @@ import pytest
 
 distributed = pytest.importorskip("distributed")
 
+from tests.conftest import random_world  # noqa: E402
 from tradewar.uncertainty import monte_carlo  # noqa: E402
 from tradewar.uncertainty.sweep import RunStore, expand_runs, run_sweep  # noqa: E402
-from tests.conftest import random_world  # noqa: E402
 
 DASK = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
 WORKER = [sys.executable, "-m", "distributed.cli.dask_worker"]

@@ -74,7 +74,7 @@ def log_margins(table: pd.DataFrame, partners: list[str]) -> np.ndarray:
     return out
 
 
-def cross_validate(table: pd.DataFrame, wiod_dir: Path | str, exponents=np.linspace(0.0, 1.5, 16)) -> dict:
+def cross_validate(table: pd.DataFrame, wiod_dir: Path | str, exponents: np.ndarray | None = None) -> dict:
     """Fit the exponent on half of the WIOD partners in the Census files and score on the other
     half: WAPE of U.S. final imports by partner x goods industry in WIOD 2011 (folded), against
     the coarse ratio alone (what a partner without earlier ratios gets otherwise)."""
@@ -104,9 +104,10 @@ def cross_validate(table: pd.DataFrame, wiod_dir: Path | str, exponents=np.linsp
         predicted = coarse * np.exp(exponent * shift[rows]) * m[rows]
         return float(np.abs(predicted - f[rows]).sum() / f[rows].sum())
 
+    grid = np.linspace(0.0, 1.5, 16) if exponents is None else exponents
     folds = []
     for fit, test in (halves, halves[::-1]):
-        exponent = min(exponents, key=lambda b: wape(fit, b))
+        exponent = min(grid, key=lambda b: wape(fit, b))
         folds.append({"fit_on": [countries[k] for k in fit], "exponent": float(exponent),
                       "margins": wape(test, exponent), "coarse": wape(test, 0.0)})
     return {"folds": folds, "exponent": float(np.mean([fold["exponent"] for fold in folds]))}

@@ -54,7 +54,7 @@ def backtest(
                   f" pp observed, +{aggregate['predicted_other_suppliers_share_change_pp']:.1f} pp in the model (largest "
                   "gains: " + ", ".join(f"{g['country']} {g['share_change_pp']:+.1f}"
                                         for g in aggregate["model_top_gainers_in_us_imports"]) + ")")
-    for key, held in result.held_out.items():
+    for held in result.held_out.values():
         total = held["aggregate"]
         console.print(f"Held out, {held['what']}: all goods dlog {total['observed_dlog_share']:+.3f} observed, "
                       f"{total['predicted_dlog_share']:+.3f} model; slope {_ci(held, 'slope')}, "

@@ -16,8 +16,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from tradewar.cli.common import bar, console, executor, fail, output_path, report_name, scenario_overrides
-from tradewar.cli.common import split_labels
+from tradewar.cli.common import bar, console, executor, fail, output_path, report_name, scenario_overrides, split_labels
 from tradewar.errors import TradewarError
 
 __all__ = ["DrawsOption", "SchedulerOption", "SeedOption", "SpreadOption", "simulate_draws"]
@@ -101,6 +100,7 @@ def simulate_draws(
 
 
 def _print_bands(mc, scenario, countries: str | None) -> None:
+    from tradewar.model.result import SIDES
     from tradewar.report.tables import headline_countries
 
     central = mc.central

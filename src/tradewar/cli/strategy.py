@@ -6,13 +6,13 @@ import json
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from tradewar.cli.common import console, fail, output_path
 from tradewar.errors import TradewarError
+
 
 def _world(name: str, regions: str | None, splits: list[str]):
     from tradewar.world.library import load_world

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -190,7 +190,7 @@ def _sector_spec(value: object) -> object:
     return _as_list(value)
 
 
-SectorSpec = Annotated[Union[Literal["goods", "all"], tuple[str, ...]], BeforeValidator(_sector_spec)]
+SectorSpec = Annotated[Literal["goods", "all"] | tuple[str, ...], BeforeValidator(_sector_spec)]
 
 
 def _check_sectors(value: str | tuple[str, ...]) -> str | tuple[str, ...]:
@@ -383,7 +383,7 @@ class PurchaseCommitment(_MeasureBase):
 
 
 Measure = Annotated[
-    Union[TariffLayer, Exclusion, Suspension, ExportControl, PurchaseCommitment],
+    TariffLayer | Exclusion | Suspension | ExportControl | PurchaseCommitment,
     Field(discriminator="kind"),
 ]
 """Any measure; pydantic picks the class from the ``kind`` field."""

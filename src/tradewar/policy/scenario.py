@@ -38,12 +38,11 @@ import tomllib
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from tradewar.policy.dates import as_date
-from tradewar.policy.validation import InputError, check_day, looks_like_a_day, parse_day
 from tradewar.policy.errors import (
     LabelError,
     ScenarioError,
@@ -55,11 +54,12 @@ from tradewar.policy.labels import LabelLookup
 from tradewar.policy.measures import KINDS, MEASURE_CLASSES, Day, Measure, describe_error
 from tradewar.policy.timeline import Timeline
 from tradewar.policy.toml_lines import KeyLines, syntax_error_line
+from tradewar.policy.validation import InputError, check_day, looks_like_a_day, parse_day
 from tradewar.world.world import World
 
 __all__ = ["AggregateSpec", "ReportSpec", "Scenario"]
 
-Grouping = Union[str, dict[str, str], dict[str, list[str]]]
+Grouping = str | dict[str, str] | dict[str, list[str]]
 
 
 def _date_or_name(value: object) -> object:
@@ -74,7 +74,7 @@ def _date_or_name(value: object) -> object:
     return value
 
 
-Against = Annotated[Union[date, str], BeforeValidator(_date_or_name)]
+Against = Annotated[date | str, BeforeValidator(_date_or_name)]
 
 
 def _covered(day: date, what: str) -> date:

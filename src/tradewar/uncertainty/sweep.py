@@ -40,7 +40,7 @@ import time
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +50,8 @@ import pandas as pd
 from tradewar.errors import ShockError, TradewarError
 from tradewar.model.solver import SolverOptions
 from tradewar.results import Result, Summary, SummaryTable
-from tradewar.uncertainty.executors import run_tasks
 from tradewar.simulation import ScenarioOverrides
+from tradewar.uncertainty.executors import run_tasks
 from tradewar.uncertainty.plan import Plan
 
 __all__ = ["RunSpec", "RunStore", "SweepOutcome", "expand_runs", "read_sweep_spec", "run_sweep", "parse_grid_option"]
@@ -190,7 +190,7 @@ class SweepJob:
 
     def run(self, plans: dict, spec: RunSpec):
         clock = time.perf_counter()
-        started = datetime.now(timezone.utc)
+        started = datetime.now(UTC)
         params = spec.params
         try:
             key = spec.plan_key()
@@ -260,7 +260,7 @@ class RunStore:
         row = {
             "id": spec.id, "sweep": sweep, "scenario": spec.scenario, "parameters": json.dumps(spec.params, sort_keys=True),
             "world_hash": outcome.get("world_hash"), "code_version": _code_version(),
-            "started_at": outcome["started_at"], "finished_at": datetime.now(timezone.utc),
+            "started_at": outcome["started_at"], "finished_at": datetime.now(UTC),
             "seconds": float(outcome["seconds"]), "status": outcome["status"], "error": outcome.get("error"),
             "iterations": outcome.get("iterations"), "residual": outcome.get("residual"),
             "country_path": str(country_path.relative_to(self.directory)) if country_path else None,

@@ -22,8 +22,14 @@ from tradewar.policy.library import load_library, load_scenario, scenario_names,
 from tradewar.policy.measures import ExportControl
 from tradewar.policy.scenario import Scenario
 from tradewar.policy.timeline import Timeline
-from tradewar.policy.validation import InputError, TariffChange, apply_tariff_changes, check_day, make_tariff_change
-from tradewar.policy.validation import parse_against
+from tradewar.policy.validation import (
+    InputError,
+    TariffChange,
+    apply_tariff_changes,
+    check_day,
+    make_tariff_change,
+    parse_against,
+)
 from tradewar.simulation import ScenarioOverrides
 from tradewar.web.models import MAX_TOML_BYTES, RunRequest
 from tradewar.world.library import DEFAULT_WORLD, embedded_path, world_names
