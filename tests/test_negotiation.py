@@ -65,7 +65,10 @@ def test_every_point_starts_from_the_same_policy(talks):
     welfare = space.welfare(space.point(0.0, 0.0, [0.0]))
     assert free["welfare_pct"] == pytest.approx({"C0": 100 * (welfare[0] - 1), "C1": 100 * (welfare[1] - 1)})
     document = result.to_dict()
-    assert document["footing"]["scenario"] == "test start" and document["threat_policy"]["test-card (export tax, %)"] == "ban"
+    assert (
+        document["footing"]["scenario"] == "test start"
+        and document["threat_policy"]["test-card (export tax, %)"] == "ban"
+    )
 
 
 def test_bargain_beats_the_threat_and_is_on_the_frontier(talks):

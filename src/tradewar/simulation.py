@@ -97,7 +97,9 @@ class ScenarioOverrides:
 
     def to_dict(self) -> dict:
         """The overrides given (for ``--json``, reports and run indexes)."""
-        document = {key: getattr(self, key) for key in ("world", "regions", "sectors", "deficits") if getattr(self, key)}
+        document = {
+            key: getattr(self, key) for key in ("world", "regions", "sectors", "deficits") if getattr(self, key)
+        }
         if self.against is not None:
             document["against"] = self.against.isoformat() if isinstance(self.against, date) else self.against
         if self.tariffs:

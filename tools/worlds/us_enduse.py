@@ -83,7 +83,9 @@ def cross_validate(table: pd.DataFrame, wiod_dir: Path | str, exponents: np.ndar
 
     fd = sys.modules.get("icio_final_demand")
     if fd is None:  # the sibling module, loaded by path (tools/ is not a package in every checkout)
-        spec = importlib.util.spec_from_file_location("icio_final_demand", Path(__file__).with_name("icio_final_demand.py"))
+        spec = importlib.util.spec_from_file_location(
+            "icio_final_demand", Path(__file__).with_name("icio_final_demand.py")
+        )
         fd = importlib.util.module_from_spec(spec)
         sys.modules["icio_final_demand"] = fd
         spec.loader.exec_module(fd)
@@ -96,7 +98,9 @@ def cross_validate(table: pd.DataFrame, wiod_dir: Path | str, exponents: np.ndar
     foreign = [k for k in range(len(countries)) if k != us]
     coarse = f[foreign].sum(axis=0) / m[foreign].sum(axis=0)
     shift = log_margins(table, countries)
-    partners = sorted(c for c in set(table["iso"]) if c in countries and c != "USA" and m[countries.index(c)].sum() > 1e3)
+    partners = sorted(
+        c for c in set(table["iso"]) if c in countries and c != "USA" and m[countries.index(c)].sum() > 1e3
+    )
     index = [countries.index(c) for c in partners]
     halves = (index[0::2], index[1::2])
 

@@ -112,7 +112,9 @@ def load_builder(module: str):
 @build_app.command("wiod")
 def build_wiod(
     year: Annotated[int, typer.Option(help="WIOD year: 1995, 2000, 2005, 2008 or 2011.")] = 2011,
-    source: Annotated[Path, typer.Option(help="Folder with WIOD's wiot_YYYY.npz files.")] = Path("../shared/data/wiod2013"),
+    source: Annotated[Path, typer.Option(help="Folder with WIOD's wiot_YYYY.npz files.")] = Path(
+        "../shared/data/wiod2013"
+    ),
     cp2015: Annotated[Path, typer.Option(help="Folder with the CP2015 files (for tariffs and elasticities).")] = Path(
         "../shared/data/cp2015"
     ),
@@ -139,16 +141,25 @@ def build_wiod(
     except (TradewarError, ValueError) as error:
         fail(error)
     save_world(world, target)
-    command = f"tradewar world build wiod --year {year} --source {source} --cp2015 {cp2015} --services-theta {services_theta}"
+    command = (
+        f"tradewar world build wiod --year {year} --source {source} --cp2015 {cp2015} --services-theta {services_theta}"
+    )
     write_provenance(world, target.with_suffix(".md"), choices=wiod.CHOICES, command=command)
-    console.print(f"Wrote {target} ({target.stat().st_size / 1e6:.2f} MB) and {target.with_suffix('.md').name}; hash {world.hash}")
+    console.print(
+        f"Wrote {target} ({target.stat().st_size / 1e6:.2f} MB) and {target.with_suffix('.md').name}; hash {world.hash}"
+    )
 
 
 @build_app.command("icio")
 def build_icio(
     year: Annotated[int, typer.Option(help="ICIO year (the reference data hold 2022).")] = 2022,
-    source: Annotated[Path | None, typer.Option(help="Folder with icio2022/, wiod2013/, cp2015/, concordance/.")] = None,
-    output: Annotated[Path | None, typer.Option(help="Where to write the world (default: the checkout's src/tradewar/data/worlds/icio2022.npz).")] = None,
+    source: Annotated[
+        Path | None, typer.Option(help="Folder with icio2022/, wiod2013/, cp2015/, concordance/.")
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(help="Where to write the world (default: the checkout's src/tradewar/data/worlds/icio2022.npz)."),
+    ] = None,
 ) -> None:
     """Derive ``icio2022`` from the OECD ICIO tables.
 
@@ -167,5 +178,9 @@ def build_icio(
             notes = builder.backtest_markdown(Path(shared) / "wiod2013")
     except (TradewarError, ValueError, builder.fd.SourceError) as error:
         fail(error)
-    target = builder.write(world, output, backtest=notes, command=f"tradewar world build icio --year {year} --source {shared}")
-    console.print(f"Wrote {target} ({target.stat().st_size / 1e6:.2f} MB) and {target.with_suffix('.md').name}; hash {world.hash}")
+    target = builder.write(
+        world, output, backtest=notes, command=f"tradewar world build icio --year {year} --source {shared}"
+    )
+    console.print(
+        f"Wrote {target} ({target.stat().st_size / 1e6:.2f} MB) and {target.with_suffix('.md').name}; hash {world.hash}"
+    )

@@ -156,8 +156,17 @@ class Scenario(BaseModel):
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as error:
-            raise ScenarioError(str(path), [(None, None, f"not UTF-8 text (byte 0x{error.object[error.start]:02x} "
-                                                         f"at position {error.start}); save the file as UTF-8")]) from None
+            raise ScenarioError(
+                str(path),
+                [
+                    (
+                        None,
+                        None,
+                        f"not UTF-8 text (byte 0x{error.object[error.start]:02x} "
+                        f"at position {error.start}); save the file as UTF-8",
+                    )
+                ],
+            ) from None
         return cls.from_text(text, name=path.stem, source=str(path))
 
     @classmethod

@@ -263,7 +263,9 @@ def negotiate_on_footing(
     masks = []
     for card in cards:
         mask = np.zeros(world.tariff.shape, dtype=bool)
-        mask[world.countries.index(card.target), world.countries.index(card.holder), world.sectors.index(card.sector)] = True
+        mask[
+            world.countries.index(card.target), world.countries.index(card.holder), world.sectors.index(card.sector)
+        ] = True
         masks.append((card.name, mask))
 
     def played(names: Sequence[str]) -> np.ndarray:
@@ -386,9 +388,12 @@ def _deals(space: PolicySpace, game: TariffGame, footing: Footing, cards: Sequen
         name = f"{a} {levels[a]:g}% on {b}, {b} {levels[b]:g}% on {a}"
         if cards:
             name += ", cards lifted" if lifted else ", cards kept"
-        return {"name": name + extra, "policy": {"tariffs_pct": tariffs, "cards_lifted": [n for n in names if n not in kept],
-                                                 "cards_kept": kept},
-                "welfare_pct": space.pair_pct(welfare), "x": point}
+        return {
+            "name": name + extra,
+            "policy": {"tariffs_pct": tariffs, "cards_lifted": [n for n in names if n not in kept], "cards_kept": kept},
+            "welfare_pct": space.pair_pct(welfare),
+            "x": point,
+        }
 
     us_china = {a, b} == {"USA", "CHN"}
     if us_china:  # the Geneva truce's headline rates (U.S. 30% on China, China 10% on the U.S.)
@@ -504,31 +509,53 @@ class NegotiationResult:
             "parties": [a, b],
             "threat": self.threat,
             "cards": [c.name for c in self.cards],
-            "card_details": [{"name": c.name, "holder": c.holder, "target": c.target, "sector": c.sector,
-                              "description": c.description} for c in self.cards],
+            "card_details": [
+                {
+                    "name": c.name,
+                    "holder": c.holder,
+                    "target": c.target,
+                    "sector": c.sector,
+                    "description": c.description,
+                }
+                for c in self.cards
+            ],
             "footing": self.footing.to_dict(a, b),
             "status_quo": self.footing.scenario,
             "status_quo_welfare_pct": self.status_quo_welfare,
             "threat_policy": self.threat_policy,
             "threat_welfare_pct": self.threat_welfare,
-            "frontier": [{"weight": p.weight, "policy": p.tariffs_pct, "welfare_pct": p.welfare_pct,
-                          "at_bound": list(p.at_bound)} for p in self.frontier],
-            "bargain": {"policy": bargain.tariffs_pct, "welfare_pct": bargain.welfare_pct, "gains_pct": bargain.gains_pct,
-                        "feasible": bargain.feasible, "at_bound": list(bargain.at_bound),
-                        "cards_lifted": [name for (name, _), level in zip(self.space.cards, bargain.x[2:], strict=True)
-                                         if abs(level) < 1e-6]},
+            "frontier": [
+                {
+                    "weight": p.weight,
+                    "policy": p.tariffs_pct,
+                    "welfare_pct": p.welfare_pct,
+                    "at_bound": list(p.at_bound),
+                }
+                for p in self.frontier
+            ],
+            "bargain": {
+                "policy": bargain.tariffs_pct,
+                "welfare_pct": bargain.welfare_pct,
+                "gains_pct": bargain.gains_pct,
+                "feasible": bargain.feasible,
+                "at_bound": list(bargain.at_bound),
+                "cards_lifted": [
+                    name for (name, _), level in zip(self.space.cards, bargain.x[2:], strict=True) if abs(level) < 1e-6
+                ],
+            },
             "leverage": self.leverage,
             "deals": self.deals,
             "world": self.footing.world.name,
             "solves": self.solves,
-            "units": {"welfare_pct": "% change in real income vs the world's baseline (no trade war)",
-                      "gains_pct": "percentage points of welfare over the status quo (deals) or the threat point "
-                                   "(bargain)",
-                      "moves_pp": "percentage points of welfare: the bargain with the change minus the bargain",
-                      "tariffs": "levels in percent on the partner's goods, one uniform level (negative = an import "
-                                 "subsidy, the instrument that meets a purchase commitment); the status quo and a war "
-                                 "show trade-weighted means",
-                      "cards": "export-tax equivalents in percent (0 = lifted; 'ban' = an infinite tax)"},
+            "units": {
+                "welfare_pct": "% change in real income vs the world's baseline (no trade war)",
+                "gains_pct": "percentage points of welfare over the status quo (deals) or the threat point (bargain)",
+                "moves_pp": "percentage points of welfare: the bargain with the change minus the bargain",
+                "tariffs": "levels in percent on the partner's goods, one uniform level (negative = an import "
+                "subsidy, the instrument that meets a purchase commitment); the status quo and a war "
+                "show trade-weighted means",
+                "cards": "export-tax equivalents in percent (0 = lifted; 'ban' = an infinite tax)",
+            },
         }
         document = _in_order(document, a, b)
         if self.war is not None:

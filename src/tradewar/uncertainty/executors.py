@@ -129,8 +129,10 @@ def run_tasks(
             if on_done:
                 on_done(len(done))
         return
-    raise ValueError(f"executor must be 'serial', 'processes', a number of processes, a Dask scheduler "
-                     f"address (tcp://HOST:PORT), a distributed.Client or a concurrent.futures.Executor; got {executor!r}.")
+    raise ValueError(
+        f"executor must be 'serial', 'processes', a number of processes, a Dask scheduler "
+        f"address (tcp://HOST:PORT), a distributed.Client or a concurrent.futures.Executor; got {executor!r}."
+    )
 
 
 def _start_method() -> str:

@@ -152,7 +152,9 @@ def _grouping(labels: Sequence[str], spec, kind: str, named: dict) -> list[str]:
             mapping = inverted
         unknown = sorted(set(mapping) - set(labels))
         if unknown:
-            raise WorldValidationError(f"Unknown {kind} labels {unknown} in the grouping; the world has {list(labels)}.")
+            raise WorldValidationError(
+                f"Unknown {kind} labels {unknown} in the grouping; the world has {list(labels)}."
+            )
         return [str(mapping.get(label, label)) for label in labels]
     raise WorldValidationError(f"A {kind} grouping must be a name or a mapping, not {type(spec).__name__}.")
 
@@ -266,7 +268,9 @@ def aggregate(world: World, regions=None, sectors=None) -> World:
     attrs = dict(world.data.attrs)
     goods = set(world.goods)
     attrs["goods"] = "|".join(
-        label for label in sector_labels if any(g in goods for g, grp in zip(world.sectors, group_of, strict=True) if grp == label)
+        label
+        for label in sector_labels
+        if any(g in goods for g, grp in zip(world.sectors, group_of, strict=True) if grp == label)
     )
     attrs.pop("sector_codes", None)
     attrs["name"] = f"{world.name} ({len(region_labels)} regions x {len(sector_labels)} sectors)"

@@ -53,7 +53,12 @@ def save_world(world: World, path: Path | str) -> Path:
 
 
 def write_provenance(
-    world: World, path: Path | str, *, choices: list[str], command: str, script: str = "tools.worlds.wiod.build_wiod_world"
+    world: World,
+    path: Path | str,
+    *,
+    choices: list[str],
+    command: str,
+    script: str = "tools.worlds.wiod.build_wiod_world",
 ) -> Path:
     """Write the Markdown provenance note that sits beside a built world file."""
     path = Path(path)
@@ -132,4 +137,6 @@ def load_world(name: str | Path = DEFAULT_WORLD) -> World:
         from tradewar.world.cp2015 import load_cp2015
 
         return load_cp2015()
-    raise DataNotFoundError(f"Unknown world {name!r}. Available: {', '.join(world_names())}, or a path to a .npz world file.")
+    raise DataNotFoundError(
+        f"Unknown world {name!r}. Available: {', '.join(world_names())}, or a path to a .npz world file."
+    )
