@@ -110,8 +110,8 @@ class GravityModel:
                 raise WorldValidationError(f"{label} must be {n} positive finite numbers.")
         self.trade_cost = None if trade_cost is None else np.asarray(trade_cost, dtype=float)
         self.trade = None if trade is None else np.asarray(trade, dtype=float)
-        for label, values in (("trade_cost", self.trade_cost), ("trade", self.trade)):
-            if values is not None and (values.shape != (n, n) or not np.all(np.isfinite(values) & (values >= 0))):
+        for label, array in (("trade_cost", self.trade_cost), ("trade", self.trade)):
+            if array is not None and (array.shape != (n, n) or not np.all(np.isfinite(array) & (array >= 0))):
                 raise WorldValidationError(
                     f"{label} must be a {n} x {n} [importer, exporter] array of finite values >= 0."
                 )
@@ -307,7 +307,8 @@ class GravityModel:
     def _simulate_exact(self, change: np.ndarray, deficits: str, options) -> GravityResult:
         clock = time.perf_counter()
         options = options or DEFAULT_OPTIONS
-        flows = self.modelled_trade() if self.trade_cost is not None else self.trade
+        # Trade costs, where given, define the flows; otherwise the observed flows do (the constructor requires one).
+        flows = self.modelled_trade() if self.trade_cost is not None or self.trade is None else self.trade
         expenditure = flows.sum(axis=1)
         output = flows.sum(axis=0)
         shares = flows / expenditure[:, None]
@@ -406,7 +407,7 @@ class GravityResult(ArrayResult):
         )
         # Levels are in the units of the data the model was built from (tradewar does not know them).
         for name, variable in self.data.data_vars.items():
-            levels = name.endswith(("_baseline", "_new"))
+            levels = str(name).endswith(("_baseline", "_new"))
             variable.attrs["units"] = "units of the model's output and expenditure data" if levels else UNITS["ratio"]
 
     @property

@@ -111,7 +111,7 @@ class LineCell:
         line = np.full(self.weights.shape, base)
         for layer, level in levels.items():
             shape = self.shapes.get(layer)
-            mean = None if shape is None else float(self.weights @ shape)
+            mean = 0.0 if shape is None else float(self.weights @ shape)
             if shape is None or abs(mean) < 1e-12:
                 line += level  # no lines for this layer here: it applies to every line
             else:

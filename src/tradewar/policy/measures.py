@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 
 from pydantic import (
     BaseModel,
@@ -121,7 +121,13 @@ def _check_rate(value: float, what: str = "rate") -> float:
 
 
 # ---------------------------------------------------------------------- base model
-class _MeasureMeta(type(BaseModel)):  # pydantic's model metaclass
+if TYPE_CHECKING:  # pydantic exports its model metaclass only privately; the checker needs its name
+    from pydantic._internal._model_construction import ModelMetaclass as _ModelMetaclass
+else:
+    _ModelMetaclass = type(BaseModel)
+
+
+class _MeasureMeta(_ModelMetaclass):
     """Turns pydantic's error on ``TariffLayer(...)`` into a :class:`MeasureError`.
 
     Done at the call rather than in ``__init__``: pydantic calls an overridden
@@ -133,7 +139,8 @@ class _MeasureMeta(type(BaseModel)):  # pydantic's model metaclass
         try:
             return super().__call__(*args, **data)
         except ValidationError as error:
-            raise MeasureError(measure_problems(error, data, cls=cls)) from None
+            # ``cls`` is a measure class (this metaclass makes only those); the checker sees the metaclass.
+            raise MeasureError(measure_problems(error, data, cls=cast("type[BaseModel]", cls))) from None
 
 
 class _MeasureBase(BaseModel, metaclass=_MeasureMeta):

@@ -134,7 +134,7 @@ class Scenario(BaseModel):
 
     @field_validator("against")
     @classmethod
-    def _against_not_blank(cls, value: date | str | None) -> date | str | None:
+    def _against_not_blank(cls, value: Day | str | None) -> Day | str | None:  # Day: ``date`` is a field here
         if isinstance(value, str) and not value:
             raise ValueError("against is blank; give a date (YYYY-MM-DD) or another scenario's name")
         if isinstance(value, date):
@@ -143,7 +143,7 @@ class Scenario(BaseModel):
 
     @field_validator("date")
     @classmethod
-    def _date_covered(cls, value: date | None) -> date | None:
+    def _date_covered(cls, value: Day | None) -> Day | None:
         return None if value is None else _covered(value, "date")
 
     # ------------------------------------------------------------------ reading
@@ -247,7 +247,7 @@ class Scenario(BaseModel):
         positions = {measure.id: k for k, measure in enumerate(self.measures)}
         if not any(problem.measure_id in positions for problem in error.problems):
             return error  # a problem of the library alone: it has no place in this file
-        located = []
+        located: list[tuple[int | None, str | None, str]] = []
         for problem in error.problems:
             if problem.measure_id in positions:
                 path = ("measure", positions[problem.measure_id], *problem.field)
@@ -272,16 +272,19 @@ def _default_starts(data: dict[str, Any]) -> None:
             measure["start"] = day
 
 
-def _problems(error: ValidationError, data: Mapping[str, Any], lines: KeyLines) -> list[tuple[int | None, str, str]]:
+def _problems(
+    error: ValidationError, data: Mapping[str, Any], lines: KeyLines
+) -> list[tuple[int | None, str | None, str]]:
     """(line, field, message) for each pydantic error about a scenario's data."""
-    problems = []
+    problems: list[tuple[int | None, str | None, str]] = []
     for item in error.errors():
         path = _data_path(tuple(item["loc"]), data)
         cls, note = None, ""
         if len(path) >= 2 and path[0] == "measure" and isinstance(path[1], int):
             measure = data["measure"][path[1]] if path[1] < len(data["measure"]) else {}
             if isinstance(measure, Mapping):
-                cls = MEASURE_CLASSES.get(measure.get("kind")) if isinstance(measure.get("kind"), str) else None
+                kind = measure.get("kind")
+                cls = MEASURE_CLASSES.get(kind) if isinstance(kind, str) else None
                 if isinstance(measure.get("id"), str):
                     note = f" (measure {measure['id']!r})"
             if item["type"] in ("union_tag_invalid", "union_tag_not_found"):

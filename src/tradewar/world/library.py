@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -42,12 +43,14 @@ def save_world(world: World, path: Path | str) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     attrs = {key: (value.item() if hasattr(value, "item") else value) for key, value in world.data.attrs.items()}
+    arrays: dict[str, Any] = {name: world.data[name].values for name in (*VARIABLES, "export_tax")
+                              if name in world.data}
     np.savez_compressed(
         path,
         countries=np.array(world.countries),
         sectors=np.array(world.sectors),
         attrs=np.array(json.dumps(attrs)),
-        **{name: world.data[name].values for name in (*VARIABLES, "export_tax") if name in world.data},
+        **arrays,
     )
     return path
 
@@ -117,7 +120,7 @@ def read_world_file(path: Path | str) -> World:
         if needed:
             raise WorldValidationError(f"{what}: it lacks {', '.join(needed)}.")
         try:
-            arrays = {name: stored[name] for name in (*VARIABLES, "export_tax") if name in stored.files}
+            arrays: dict[str, Any] = {name: stored[name] for name in (*VARIABLES, "export_tax") if name in stored.files}
             attrs = json.loads(str(stored["attrs"]))
             countries, sectors = list(stored["countries"]), list(stored["sectors"])
         except (ValueError, OSError, json.JSONDecodeError) as error:
