@@ -46,6 +46,18 @@ def _progress(enabled: bool):
                     transient=True, disable=not enabled)
 
 
+def _publish(document: dict, kind: str, report: Path | None, as_json: bool) -> bool:
+    """Write the war's or the talks' HTML report when asked, and print the document as JSON with
+    ``--json`` (True: printed, the tables are not wanted)."""
+    if report is not None:
+        from tradewar.report.strategy_html import write_talks_report, write_war_report
+
+        (write_war_report if kind == "war" else write_talks_report)(document, report)
+    if as_json:
+        typer.echo(json.dumps(document, indent=2))
+    return as_json
+
+
 def war(
     players: Annotated[list[str], typer.Argument(help="The players, e.g. USA CHN (others keep their tariffs).")],
     sectors: Annotated[bool, typer.Option("--sectors", help="Tariffs by sector instead of one per partner.")] = False,
@@ -91,12 +103,7 @@ def war(
     except (TradewarError, typer.BadParameter, OSError) as error:
         fail(error)
     document = result.to_dict()
-    if report is not None:
-        from tradewar.report.strategy_html import write_war_report
-
-        write_war_report(document, report)
-    if as_json:
-        typer.echo(json.dumps(document, indent=2))
+    if _publish(document, "war", report, as_json):
         return
     table = Table(title=f"Nash tariffs ({'by sector, mean' if sectors else 'uniform'}), %")
     table.add_column("Player")
@@ -163,12 +170,7 @@ def negotiate(
     except (TradewarError, typer.BadParameter) as error:
         fail(error)
     document = result.to_dict()
-    if report is not None:
-        from tradewar.report.strategy_html import write_talks_report
-
-        write_talks_report(document, report)
-    if as_json:
-        typer.echo(json.dumps(document, indent=2))
+    if _publish(document, "talks", report, as_json):
         return
     typer.echo(str(result.summary()))
     if not result.bargain.feasible:
