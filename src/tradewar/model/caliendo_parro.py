@@ -41,10 +41,8 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import root
-from scipy.special import logsumexp
-
 from tradewar.errors import ConvergenceError, NoEquilibriumError
+from tradewar.model import equations
 from tradewar.model.solver import SolverOptions, solve_fixed_point
 
 __all__ = ["Baseline", "Equilibrium", "solve_equilibrium"]
@@ -95,23 +93,6 @@ def _positive_log(values: np.ndarray) -> np.ndarray:
         return np.log(values)
 
 
-def _normalised_exp(exponent: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Shares ``w exp(e) / sum_i w exp(e)`` over axis 1 and the log of the sum.
-
-    The direct formula is three times faster than a shifted log-sum-exp; the
-    shifted one takes over only where the direct one over- or underflows.
-    """
-    with np.errstate(over="ignore", invalid="ignore"):
-        terms = weights * np.exp(exponent)
-        total = terms.sum(axis=1)
-    if not (np.all(np.isfinite(total)) and np.all(total > 1e-250)):
-        log_total = logsumexp(exponent, b=weights, axis=1)
-        with np.errstate(invalid="ignore", over="ignore"):
-            shares = weights * np.exp(exponent - log_total[:, None, :])
-        return np.nan_to_num(shares, nan=0.0), log_total
-    return terms / total[:, None, :], np.log(total)
-
-
 def expenditure_scale(baseline: Baseline) -> np.ndarray:
     """What expenditure is divided by in the state vector: its baseline, floored at 1e-4 of
     the country's spending (relative precision where it matters, no round-off blow-up in
@@ -121,78 +102,65 @@ def expenditure_scale(baseline: Baseline) -> np.ndarray:
 
 
 class _System:
-    """The equilibrium conditions of one counterfactual, with its arrays precomputed."""
+    """The equilibrium conditions of one counterfactual, with its constant arrays precomputed.
+
+    The equations are those of :mod:`tradewar.model.equations` (shared with the JAX
+    gradients); this class adds what only the numpy solver does: the check that the
+    fast products form of the price index neither overflowed nor underflowed, with
+    the log-sum-exp form as fallback, and the nested method for near-autarky shocks.
+    """
 
     def __init__(self, baseline: Baseline, tariff_new, trade_cost_hat, deficit_new, export_tax_new=None):
         self.baseline = baseline
         self.n_countries, self.n_sectors = baseline.shape
-        self.theta = baseline.trade_elasticity
-        tau_new = 1.0 + tariff_new
-        self.log_kappa = np.log(tau_new / (1.0 + baseline.tariff)) + _positive_log(trade_cost_hat)
-        export_old = baseline.export_tax
         if export_tax_new is None:
-            export_tax_new = export_old
-        self.has_export_tax = export_tax_new is not None and bool(np.any(export_tax_new != 0))
-        self.pre_tariff_share = 1.0 / tau_new  # of a unit spent, what is not tariff
-        if self.has_export_tax:
-            with np.errstate(divide="ignore"):
-                # A ban is an infinite export tax: kappa becomes infinite and the flow zero.
-                base = 1.0 + (export_old if export_old is not None else 0.0)
-                self.log_kappa = self.log_kappa + np.log((1.0 + export_tax_new) / base)
-            self.producer_share = self.pre_tariff_share / (1.0 + export_tax_new)
-            self.export_tax_share = self.pre_tariff_share - self.producer_share
-        else:
-            self.producer_share = self.pre_tariff_share
-        self.deficit = np.asarray(deficit_new, dtype=float)
+            export_tax_new = baseline.export_tax
+        self.economy = equations.economy_arrays(np, baseline, expenditure_scale(baseline))
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            self.shock = equations.prepare_shock(
+                np, self.economy, np.asarray(tariff_new, dtype=float),
+                None if np.all(trade_cost_hat == 1.0) else _positive_log(trade_cost_hat),
+                np.asarray(deficit_new, dtype=float), export_tax_new,
+            )
+        self.has_export_tax = self.shock.has_export_tax
+        # Infinite weights (a trade cost cut to near zero at a high elasticity) rule out
+        # the products form for the whole solve.
+        self.products = bool(np.all(np.isfinite(self.shock.weights)))
         self.world_value_added = baseline.value_added.sum()
-        self.scale = expenditure_scale(baseline)
+        self.scale = self.economy.scale
 
     # -- blocks ---------------------------------------------------------------------
+    def price_block(self, xp, economy, shock, log_cost):
+        """The price indices by the fast products form, or by log-sum-exp where the
+        products over- or underflow (the signature of the shared price blocks)."""
+        if self.products:
+            with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+                log_price_new, flows = equations.price_block_products(xp, economy, shock, log_cost)
+            if equations.products_are_finite(flows):
+                return log_price_new, flows
+        with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+            return equations.price_block_logsumexp(xp, economy, shock, log_cost)
+
     def prices(self, log_wage, log_price):
-        """Unit costs, the price indices they imply, and trade shares."""
-        b = self.baseline
-        log_cost = b.value_added_share * log_wage[:, None] + np.einsum("ikj,ik->ij", b.input_share, log_price)
-        exponent = -self.theta[None, None, :] * (self.log_kappa + log_cost[None, :, :])
-        shares, log_total = _normalised_exp(exponent, b.trade_shares)
-        return log_cost, -log_total / self.theta, shares
+        """Unit costs, the price indices they imply, and the trade flows."""
+        log_cost = equations.unit_costs(np, self.economy, log_wage, log_price)
+        log_price_new, flows = self.price_block(np, self.economy, self.shock, log_cost)
+        return log_cost, log_price_new, flows
 
-    def goods(self, log_wage, expenditure, shares):
+    def goods(self, log_wage, expenditure, flows) -> equations.Goods:
         """Producer revenue, tariff revenue, income, implied expenditure and labour demand."""
-        b = self.baseline
-        revenue_shares = shares * self.producer_share
-        output = np.einsum("nj,nij->ij", expenditure, revenue_shares)
-        if self.has_export_tax:
-            pre_tariff = (shares * self.pre_tariff_share).sum(axis=1)
-            export_tax_revenue = np.einsum("nj,nij->i", expenditure, shares * self.export_tax_share)
-        else:
-            pre_tariff = revenue_shares.sum(axis=1)
-            export_tax_revenue = np.zeros(self.n_countries)
-        tariff_revenue = (expenditure * (1.0 - pre_tariff)).sum(axis=1)
-        income = np.exp(log_wage) * b.value_added + tariff_revenue + export_tax_revenue + self.deficit
-        expenditure_new = np.einsum("njk,nk->nj", b.input_share, output) + b.final_demand_share * income[:, None]
-        labour_demand = (b.value_added_share * output).sum(axis=1)
-        return output, tariff_revenue, export_tax_revenue, income, expenditure_new, labour_demand
-
-    def wages_from(self, labour_demand):
-        """Wages that clear labour markets at this demand, world value added fixed."""
-        wage = labour_demand / self.baseline.value_added
-        return wage * self.world_value_added / (wage * self.baseline.value_added).sum()
+        return equations.goods_block(np, self.economy, self.shock, log_wage, expenditure, flows)
 
     # -- state vectors ----------------------------------------------------------------
     def pack(self, log_wage, log_price, expenditure):
-        return np.concatenate([log_wage, log_price.ravel(), (expenditure / self.scale).ravel()])
+        return equations.pack(np, self.economy, log_wage, log_price, expenditure)
 
     def unpack(self, state):
-        n, np_ = self.n_countries, self.n_countries * self.n_sectors
-        shape = (self.n_countries, self.n_sectors)
-        return state[:n], state[n : n + np_].reshape(shape), state[n + np_ :].reshape(shape) * self.scale
+        return equations.unpack(np, self.economy, state)
 
     def sweep(self, state):
         """One update of wages, prices and expenditure (the joint fixed-point map)."""
-        log_wage, log_price, expenditure = self.unpack(state)
-        _, log_price_new, shares = self.prices(log_wage, log_price)
-        *_, expenditure_new, labour_demand = self.goods(log_wage, expenditure, shares)
-        return self.pack(np.log(self.wages_from(labour_demand)), log_price_new, expenditure_new)
+        return equations.sweep(np, self.economy, self.shock, state, self.price_block)
 
     # -- nested solution: inner blocks exact, Newton-type search over wages ---------------
     def solve_given_wages(self, log_wage, log_price, expenditure, options):
@@ -204,10 +172,10 @@ class _System:
             what="price-index",
         )
         log_price = price_fit.x.reshape(price_shape)
-        _, _, shares = self.prices(log_wage, log_price)
+        _, _, flows = self.prices(log_wage, log_price)
 
         def expenditure_sweep(x):
-            return (self.goods(log_wage, x.reshape(price_shape) * self.scale, shares)[4] / self.scale).ravel()
+            return (self.goods(log_wage, x.reshape(price_shape) * self.scale, flows).expenditure / self.scale).ravel()
 
         spending_fit = solve_fixed_point(expenditure_sweep, (expenditure / self.scale).ravel(), inner, what="expenditure")
         return log_price, spending_fit.x.reshape(price_shape) * self.scale, price_fit.iterations + spending_fit.iterations
@@ -224,8 +192,8 @@ class _System:
             )
             memo["sweeps"] += sweeps
             memo["calls"] += 1
-            _, _, shares = self.prices(log_wage, memo["price"])
-            *_, labour_demand = self.goods(log_wage, memo["spending"], shares)
+            _, _, flows = self.prices(log_wage, memo["price"])
+            labour_demand = self.goods(log_wage, memo["spending"], flows).labour_demand
             # Excess labour demand relative to baseline value added: defined (no log of a
             # negative number) even at the wild wages a trust-region step may try.
             gap = labour_demand / self.baseline.value_added - np.exp(log_wage)
@@ -234,6 +202,8 @@ class _System:
             return gap[:-1]
 
         # Start from the best joint iterate; if MINPACK gets stuck there, from the baseline.
+        from scipy.optimize import root  # only this fallback needs scipy.optimize
+
         for guess in (log_wage[:-1] - log_wage[-1], np.zeros(self.n_countries - 1)):
             fit = root(wage_gap, guess, method="hybr", options={"xtol": options.tol * 1e-2})
             if np.all(np.isfinite(fit.fun)) and np.max(np.abs(fit.fun), initial=0.0) < options.tol:
@@ -301,12 +271,14 @@ def solve_equilibrium(
             f"The equilibrium solver did not converge: after {iterations} sweeps and the nested "
             f"fallback the equilibrium conditions are violated by {residual:.3g} (tolerance "
             f"{options.tol:.1g}). The shock may have no equilibrium (e.g. fixed deficits that "
-            "prohibitive tariffs make impossible to finance); try deficits='zero'.",
+            "prohibitive tariffs make impossible to finance; try deficits='zero'), or no unique "
+            "one (bans that cut a country off from all trade leave its relative wage undetermined).",
             iterations=iterations, residual=residual, history=history,
         )
     log_wage, log_price, expenditure = system.unpack(state)
-    log_cost, _, shares = system.prices(log_wage, log_price)
-    output, tariff_revenue, export_tax_revenue, income, _, _ = system.goods(log_wage, expenditure, shares)
+    log_cost, _, flows = system.prices(log_wage, log_price)
+    goods = system.goods(log_wage, expenditure, flows)
+    income = goods.income
     negative = np.flatnonzero(income <= 0)
     if negative.size or expenditure.min() < -1e-9 * np.abs(expenditure).sum():
         index = int(negative[0]) if negative.size else int(np.argmin(expenditure.min(axis=1)))
@@ -321,11 +293,11 @@ def solve_equilibrium(
         wage_hat=np.exp(log_wage),
         price_hat=np.exp(log_price),
         cost_hat=np.exp(log_cost),
-        trade_shares=shares,
+        trade_shares=np.ascontiguousarray(equations.trade_shares(np, flows)),
         expenditure=expenditure,
-        output=output,
-        tariff_revenue=tariff_revenue,
-        export_tax_revenue=export_tax_revenue,
+        output=goods.output,
+        tariff_revenue=goods.tariff_revenue,
+        export_tax_revenue=goods.export_tax_revenue,
         income=income,
         iterations=iterations,
         residual=residual,

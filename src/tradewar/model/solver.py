@@ -6,11 +6,14 @@ income-expenditure loop each contract at a rate near the domestic
 input share), so sweeps are accelerated with Anderson mixing (Walker & Ni 2011,
 "Anderson acceleration for fixed-point iterations", SIAM J. Numer. Anal.),
 safeguarded: when an accelerated step makes the residual much worse the history
-is dropped and a damped plain step is taken from the best point seen.
+is dropped and a damped plain step is taken from the best point seen. The
+least-squares step is solved through its small Gram (normal-equations) system,
+updated incrementally, rather than by an SVD of the whole history.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -74,6 +77,71 @@ class FixedPointResult:
     history: list[float] = field(repr=False)
 
 
+# Ridge on the equilibrated Gram matrix: caps its condition number near 1e12, so the
+# coefficients keep about four significant digits however collinear the history.
+_RIDGE = 1e-12
+
+
+class _AndersonHistory:
+    """The last ``memory`` differences of residuals and images, and their Gram matrix.
+
+    The Anderson coefficients solve ``min_c |f - dF c|``; through the normal equations
+    ``(dF' dF) c = dF' f`` that is an m x m system (m <= memory). Each sweep adds one
+    column and one row of inner products; the right-hand side follows from the last
+    one, ``dF' f_k = dF' f_(k-1) + dF' (f_k - f_(k-1))``, so that a sweep passes over the
+    history twice (the new Gram row, the step). Columns live in a ring buffer (their
+    order does not matter to the fit). Inner products use numpy's einsum loops rather
+    than BLAS, so that no BLAS threads are started on a busy machine.
+    """
+
+    def __init__(self, memory: int, size: int, damping: float):
+        self.memory = memory
+        self.damping = damping
+        self.residuals = np.empty((memory, size))  # dF
+        self.steps = np.empty((memory, size))  # dG - (1 - damping) dF: what a coefficient moves x by
+        self.gram = np.empty((memory, memory))
+        self.rhs = np.empty(memory)  # dF' f at the latest residual f
+        self.count = 0
+        self.slot = 0
+
+    def clear(self) -> None:
+        self.count = self.slot = 0
+
+    def add(self, residual: np.ndarray, image: np.ndarray, previous_residual: np.ndarray,
+            previous_image: np.ndarray) -> None:
+        """Add the differences from the previous iterate to the latest (``residual``, ``image``)."""
+        slot, count = self.slot, min(self.count + 1, self.memory)
+        d_residual = np.subtract(residual, previous_residual, out=self.residuals[slot])
+        step = np.subtract(image, previous_image, out=self.steps[slot])
+        step -= (1 - self.damping) * d_residual
+        products = np.einsum("ij,j->i", self.residuals[:count], d_residual)
+        self.gram[slot, :count] = products
+        self.gram[:count, slot] = products
+        self.rhs[:count] += products
+        self.rhs[slot] = np.einsum("i,i->", d_residual, residual)
+        self.count, self.slot = count, (slot + 1) % self.memory
+
+    def step(self, image: np.ndarray, residual: np.ndarray) -> np.ndarray | None:
+        """The next iterate, or None when the Gram system is unusable.
+
+        ``x_accel = g - dG c`` mixed with a damped step, ``x = x_accel - (1 - damping)(f - dF c)``,
+        is ``g - (1 - damping) f - (dG - (1 - damping) dF) c``: one pass over the history.
+        """
+        count = self.count
+        # A ridge proportional to the diagonal (the same as a ridge on the Gram matrix
+        # equilibrated to a unit diagonal): nearly collinear differences get bounded
+        # coefficients instead of a singular solve.
+        system = self.gram[:count, :count].copy()
+        system.flat[:: count + 1] *= 1.0 + _RIDGE
+        try:
+            coef = np.linalg.solve(system, self.rhs[:count])
+        except np.linalg.LinAlgError:
+            return None
+        if not math.isfinite(coef.sum()):
+            return None
+        return image - (1 - self.damping) * residual - np.einsum("i,ij->j", coef, self.steps[:count])
+
+
 def solve_fixed_point(
     sweep: Callable[[np.ndarray], np.ndarray],
     x0: np.ndarray,
@@ -95,14 +163,15 @@ def solve_fixed_point(
     x = np.asarray(x0, dtype=float).copy()
     history: list[float] = []
     best_x, best_res = x.copy(), np.inf
-    d_residuals: list[np.ndarray] = []
-    d_images: list[np.ndarray] = []
+    anderson = _AndersonHistory(options.memory, x.size, options.damping) if options.memory > 0 else None
     prev_res_vec = prev_image = None
 
     for iteration in range(1, options.max_iter + 1):
         image = sweep(x)
         res_vec = image - x
-        res = float(np.max(np.abs(res_vec))) if np.all(np.isfinite(image)) else np.inf
+        res = float(np.max(np.abs(res_vec)))
+        if not np.isfinite(res):  # nan or inf anywhere in the image
+            res = np.inf
         history.append(res)
         if on_iteration is not None:
             on_iteration(iteration, res)
@@ -113,31 +182,25 @@ def solve_fixed_point(
             # The accelerated path went astray: forget it and creep from the best point.
             if not np.isfinite(best_res):
                 break
-            d_residuals.clear()
-            d_images.clear()
+            if anderson is not None:
+                anderson.clear()
             prev_res_vec = prev_image = None
             x = best_x + options.damping * 0.5 * (sweep(best_x) - best_x)
             continue
         if res < best_res:
             best_x, best_res = x.copy(), res
 
-        if prev_res_vec is not None and options.memory > 0:
-            d_residuals.append(res_vec - prev_res_vec)
-            d_images.append(image - prev_image)
-            if len(d_residuals) > options.memory:
-                d_residuals.pop(0)
-                d_images.pop(0)
+        x_next = None
+        if anderson is not None:
+            if prev_res_vec is not None:
+                anderson.add(res_vec, image, prev_res_vec, prev_image)
+            if anderson.count:
+                x_next = anderson.step(image, res_vec)
+                if x_next is None:
+                    anderson.clear()
         prev_res_vec, prev_image = res_vec, image
-
-        if d_residuals:
-            delta_f = np.column_stack(d_residuals)
-            delta_g = np.column_stack(d_images)
-            coef, *_ = np.linalg.lstsq(delta_f, res_vec, rcond=None)
-            x_accel = image - delta_g @ coef
-            # Mixing the accelerated point with a damped step keeps stiff problems stable.
-            x = x_accel - (1 - options.damping) * (res_vec - delta_f @ coef)
-        else:
-            x = x + options.damping * res_vec
+        # Without history, a damped plain step.
+        x = x + options.damping * res_vec if x_next is None else x_next
 
     raise ConvergenceError(
         f"The {what} solver did not converge in {len(history)} sweeps: the largest "

@@ -1,0 +1,294 @@
+"""The Caliendo-Parro (2015) equilibrium conditions, written once for numpy and JAX.
+
+Every function takes the array namespace ``xp`` (``numpy`` or ``jax.numpy``) as its
+first argument and uses only operations both provide, so the forward solver (numpy,
+:mod:`tradewar.model.caliendo_parro`) and the exact gradients (JAX,
+:mod:`tradewar.strategy.differentiable`) evaluate the same equations. This module
+imports neither JAX nor scipy.
+
+Notation and equations are those of :mod:`tradewar.model.caliendo_parro`. What makes a
+sweep cheap is that, for one counterfactual, the shock ``kappa`` is fixed: the
+price index
+
+    P_hat[n, j]^-theta_j = sum_i (pi[n, i, j] kappa[n, i, j]^-theta_j) c_hat[i, j]^-theta_j
+
+is a product of a constant weight matrix per sector (computed once, :func:`prepare_shock`)
+and N x J powers of unit costs, the only exponentials a sweep needs. Spending, tariff and
+export-tax revenue and producer revenue are the same weights, divided by the tariff and
+export tax, multiplied by the same powers: four batched matrix-vector products per
+sector, and no N x N x J array is formed in a sweep.
+
+Arrays over (importer, exporter, sector) are stored sector-major, ``[j, n, i]``, so that
+each sector's weights are one contiguous N x N matrix for ``matmul``; vectors over
+(country, sector) stay ``[n, j]`` as in the solver's state.
+
+Overflow and underflow: the powers are scaled by their per-sector maximum (the scale
+cancels in every share), and where the products still over- or underflow (prohibitive
+tariffs at high elasticities, near-zero costs) the numpy solver switches to the shifted
+log-sum-exp form, :func:`price_block_logsumexp`, which JAX always uses because it cannot
+branch on values inside a compiled function.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+__all__ = [
+    "Economy",
+    "Flows",
+    "Goods",
+    "Shock",
+    "economy_arrays",
+    "goods_block",
+    "pack",
+    "prepare_shock",
+    "price_block_logsumexp",
+    "price_block_products",
+    "products_are_finite",
+    "sweep",
+    "trade_shares",
+    "unit_costs",
+    "unpack",
+    "wages_from",
+    "welfare",
+]
+
+# Scaled price-index sums outside (SMALLEST_SUM, 1 / SMALLEST_SUM) count as under- or
+# overflow: the sum is at least the weight of the lowest-cost exporter, so it is this
+# small only in near-autarky corners.
+SMALLEST_SUM = 1e-250
+
+
+class Economy(NamedTuple):
+    """The baseline arrays a sweep reads, in the layouts it multiplies (a JAX pytree)."""
+
+    trade_shares: Any  # (J, N, N) pi[j, n, i]
+    log_tariff: Any  # (J, N, N) log(1 + t) of the baseline
+    log_export_tax: Any  # (J, N, N) log(1 + x) of the baseline; None without export taxes
+    value_added_share: Any  # (N, J) beta
+    input_share: Any  # (N, J, J) gamma[i, k, j]: input k in sector j
+    final_demand_share: Any  # (N, J) alpha
+    value_added: Any  # (N,) baseline wage bill
+    trade_elasticity: Any  # (J,) theta
+    scale: Any  # (N, J) what expenditure is divided by in the state vector
+
+
+class Shock(NamedTuple):
+    """What one counterfactual fixes for all its sweeps (a JAX pytree; build it inside a
+    compiled function, since ``has_export_tax`` must stay a Python bool)."""
+
+    log_kappa: Any  # (J, N, N) log of the trade-cost shock kappa[j, n, i]
+    weights: Any  # (J, 2N, N): W = pi kappa^-theta over W t' / (1 + t'), one matmul for both
+    producer_weight: Any  # (J, N, N) W / ((1 + t')(1 + x')): what the producer keeps
+    export_tax_weight: Any  # (J, N, N) W x' / ((1 + t')(1 + x')); None without export taxes
+    pre_tariff_share: Any  # (J, N, N) 1 / (1 + t'): of spending at buyer prices, what is not tariff
+    producer_share: Any  # (J, N, N) 1 / ((1 + t')(1 + x')) (the same array without export taxes)
+    deficit: Any  # (N,) the new trade deficits
+    has_export_tax: bool  # whether any export tax is in force
+
+    @property
+    def weight(self):
+        return self.weights[:, : self.weights.shape[2], :]
+
+
+class Flows(NamedTuple):
+    """Trade shares after a price update, as ``pi'[j, n, i] = W[j, n, i] x[j, i] / T[j, n]``.
+
+    The products form keeps the constant weights ``W`` and the powers ``x``; the
+    log-sum-exp form has the shares themselves in ``W`` and ones in ``x`` and ``T``.
+    """
+
+    weight: Any  # (J, N, N) W
+    producer_weight: Any  # (J, N, N) W / ((1 + t')(1 + x'))
+    export_tax_weight: Any  # (J, N, N) W x' / ((1 + t')(1 + x')); None without export taxes
+    power: Any  # (J, N) x
+    inverse_total: Any  # (J, N) 1 / T
+    tariff_share: Any  # (J, N) of a unit n spends on j, the tariff: sum_i pi' t' / (1 + t')
+
+
+class Goods(NamedTuple):
+    """The goods-market block at given wages, spending and trade shares."""
+
+    output: Any  # (N, J) producer revenue Y'
+    tariff_revenue: Any  # (N,)
+    export_tax_revenue: Any  # (N,)
+    income: Any  # (N,)
+    expenditure: Any  # (N, J) spending implied by these incomes and outputs
+    labour_demand: Any  # (N,) wage bill demanded, sum_j beta Y'
+
+
+def _sector_major(xp, array):
+    """(N, N, J) [n, i, j] -> (J, N, N) [j, n, i], contiguous for numpy's matmul."""
+    moved = xp.transpose(array, (2, 0, 1))
+    return np.ascontiguousarray(moved) if xp is np else moved
+
+
+def economy_arrays(xp, baseline, scale) -> Economy:
+    """The baseline (a :class:`~tradewar.model.caliendo_parro.Baseline`) in sweep layouts."""
+    export_tax = baseline.export_tax
+    taxed = export_tax is not None and bool(np.any(export_tax != 0))
+    return Economy(
+        trade_shares=xp.asarray(_sector_major(np, baseline.trade_shares)),
+        log_tariff=xp.asarray(_sector_major(np, np.log1p(baseline.tariff))),
+        log_export_tax=xp.asarray(_sector_major(np, np.log1p(export_tax))) if taxed else None,
+        value_added_share=xp.asarray(baseline.value_added_share),
+        input_share=xp.asarray(baseline.input_share),
+        final_demand_share=xp.asarray(baseline.final_demand_share),
+        value_added=xp.asarray(baseline.value_added),
+        trade_elasticity=xp.asarray(baseline.trade_elasticity),
+        scale=xp.asarray(scale),
+    )
+
+
+def prepare_shock(xp, economy: Economy, tariff_new, log_trade_cost_hat, deficit_new, export_tax_new=None,
+                  has_export_tax: bool | None = None) -> Shock:
+    """The constant part of every sweep for new tariffs, iceberg costs and export taxes.
+
+    ``tariff_new``, ``log_trade_cost_hat`` (the log of d-hat; None for no change) and
+    ``export_tax_new`` are (N, N, J) [importer, exporter, sector]; ``export_tax_new`` None
+    means none in force (whatever the baseline had). An infinite export tax (a ban)
+    makes kappa infinite and the flow's weight zero.
+    """
+    # Large temporaries are few and updated in place where the namespace allows (augmented
+    # assignment is in place for numpy, a new value for JAX): fresh (J, N, N) arrays cost
+    # page faults that can exceed the arithmetic.
+    tau = _sector_major(xp, 1.0 + tariff_new)
+    log_kappa = xp.log(tau)
+    log_kappa -= economy.log_tariff
+    if log_trade_cost_hat is not None:
+        log_kappa += _sector_major(xp, log_trade_cost_hat)
+    if economy.log_export_tax is not None:
+        log_kappa -= economy.log_export_tax
+    pre_tariff_share = 1.0 / tau
+    if has_export_tax is None:
+        has_export_tax = export_tax_new is not None and bool(np.any(np.asarray(export_tax_new) != 0))
+    producer_share = pre_tariff_share
+    if has_export_tax:
+        one_plus_tax = _sector_major(xp, 1.0 + export_tax_new)
+        log_kappa += xp.log(one_plus_tax)
+        producer_share = pre_tariff_share / one_plus_tax
+    weight = log_kappa * -economy.trade_elasticity[:, None, None]
+    weight = xp.exp(weight)
+    weight *= economy.trade_shares  # pi kappa^-theta
+    pre_tariff_weight = weight * pre_tariff_share
+    # Stacked with the price-index weights, the tariff part W t' / (1 + t') comes from the same matmul.
+    weights = xp.concatenate([weight, weight - pre_tariff_weight], axis=1)
+    if has_export_tax:
+        producer_weight = weight * producer_share
+        export_tax_weight = pre_tariff_weight - producer_weight
+    else:
+        producer_weight, export_tax_weight = pre_tariff_weight, None
+    return Shock(log_kappa, weights, producer_weight, export_tax_weight, pre_tariff_share, producer_share,
+                 xp.asarray(deficit_new), has_export_tax)
+
+
+# -- the blocks --------------------------------------------------------------------------
+def unit_costs(xp, economy: Economy, log_wage, log_price):
+    """``log c_hat[i, j] = beta[i, j] log w_hat[i] + sum_k gamma[i, k, j] log P_hat[i, k]`` (N, J)."""
+    inputs = xp.matmul(log_price[:, None, :], economy.input_share)[:, 0, :]
+    return economy.value_added_share * log_wage[:, None] + inputs
+
+
+def price_block_products(xp, economy: Economy, shock: Shock, log_cost):
+    """New log price indices (N, J) and the flows, by the precomputed weights.
+
+    The caller checks the flows for over- and underflow (:func:`products_are_finite`)."""
+    theta = economy.trade_elasticity
+    exponent = log_cost * -theta  # (N, J), log of c_hat^-theta
+    shift = exponent.max(axis=0)  # per sector; cancels in every share
+    power = xp.exp(exponent - shift).T  # (J, N)
+    sums = xp.matmul(shock.weights, power[:, :, None])[:, :, 0]  # (J, 2N): price-index sums, tariff parts
+    n = power.shape[1]
+    total = sums[:, :n]
+    inverse_total = 1.0 / total
+    log_price = ((xp.log(total) + shift[:, None]) / -theta[:, None]).T
+    flows = Flows(shock.weight, shock.producer_weight, shock.export_tax_weight, power, inverse_total,
+                  sums[:, n:] * inverse_total)
+    return log_price, flows
+
+
+def products_are_finite(flows: Flows) -> bool:
+    """Whether the products form neither over- nor underflowed (numpy only: a value check)."""
+    inverse = flows.inverse_total
+    return bool(inverse.min() > 0 and inverse.max() < 1 / SMALLEST_SUM)
+
+
+def price_block_logsumexp(xp, economy: Economy, shock: Shock, log_cost):
+    """The same as :func:`price_block_products` by a shifted log-sum-exp over exporters,
+    safe where the products over- or underflow."""
+    theta = economy.trade_elasticity[:, None, None]
+    exponent = -theta * (shock.log_kappa + log_cost.T[:, None, :])  # (J, N, N)
+    positive = economy.trade_shares > 0
+    shift = xp.max(xp.where(positive, exponent, -xp.inf), axis=2, keepdims=True)
+    shift = xp.where(xp.isfinite(shift), shift, 0.0)
+    terms = xp.where(positive, economy.trade_shares * xp.exp(exponent - shift), 0.0)
+    log_total = xp.log(xp.sum(terms, axis=2, keepdims=True)) + shift
+    shares = xp.where(positive, economy.trade_shares * xp.exp(exponent - log_total), 0.0)
+    shares = xp.where(xp.isfinite(shares), shares, 0.0)
+    log_price = -(log_total[:, :, 0] / economy.trade_elasticity[:, None]).T
+    ones = xp.ones_like(log_total[:, :, 0])
+    pre_tariff = shares * shock.pre_tariff_share
+    producer = shares * shock.producer_share if shock.has_export_tax else pre_tariff
+    export_tax = pre_tariff - producer if shock.has_export_tax else None
+    return log_price, Flows(shares, producer, export_tax, ones, ones, (shares - pre_tariff).sum(axis=2))
+
+
+def trade_shares(xp, flows: Flows):
+    """The new trade shares pi' as (N, N, J) [importer, exporter, sector]."""
+    shares = flows.weight * flows.power[:, None, :] * flows.inverse_total[:, :, None]
+    return xp.transpose(shares, (1, 2, 0))
+
+
+def goods_block(xp, economy: Economy, shock: Shock, log_wage, expenditure, flows: Flows) -> Goods:
+    """Producer revenue, tariff and export-tax revenue, income, implied spending and labour demand."""
+    spending = expenditure.T * flows.inverse_total  # (J, N) spending of n on j over T[j, n]
+    output = (xp.matmul(spending[:, None, :], flows.producer_weight)[:, 0, :] * flows.power).T  # (N, J)
+    tariff_revenue = (expenditure * flows.tariff_share.T).sum(axis=1)
+    income = xp.exp(log_wage) * economy.value_added + tariff_revenue + shock.deficit
+    if shock.has_export_tax:
+        export_tax_revenue = (xp.matmul(spending[:, None, :], flows.export_tax_weight)[:, 0, :] * flows.power).sum(axis=0)
+        income = income + export_tax_revenue
+    else:
+        export_tax_revenue = xp.zeros_like(log_wage)
+    intermediate = xp.matmul(economy.input_share, output[:, :, None])[:, :, 0]  # sum_k gamma[n, j, k] Y[n, k]
+    expenditure_new = intermediate + economy.final_demand_share * income[:, None]
+    labour_demand = (economy.value_added_share * output).sum(axis=1)
+    return Goods(output, tariff_revenue, export_tax_revenue, income, expenditure_new, labour_demand)
+
+
+def wages_from(xp, economy: Economy, labour_demand):
+    """Wages that clear labour markets at this demand, world value added fixed (numeraire):
+    ``w_hat VA`` proportional to labour demand, summing to world value added."""
+    return labour_demand * (economy.value_added.sum() / labour_demand.sum()) / economy.value_added
+
+
+# -- state vectors ---------------------------------------------------------------------------
+def pack(xp, economy: Economy, log_wage, log_price, expenditure):
+    """The solver's state: log wages, log prices, expenditure over its scale."""
+    return xp.concatenate([log_wage, xp.ravel(log_price), xp.ravel(expenditure / economy.scale)])
+
+
+def unpack(xp, economy: Economy, state):
+    n, j = economy.scale.shape
+    return (state[:n], xp.reshape(state[n : n + n * j], (n, j)),
+            xp.reshape(state[n + n * j :], (n, j)) * economy.scale)
+
+
+def sweep(xp, economy: Economy, shock: Shock, state, price_block=price_block_logsumexp):
+    """One update of wages, prices and expenditure (the joint fixed-point map)."""
+    log_wage, log_price, expenditure = unpack(xp, economy, state)
+    log_cost = unit_costs(xp, economy, log_wage, log_price)
+    log_price_new, flows = price_block(xp, economy, shock, log_cost)
+    goods = goods_block(xp, economy, shock, log_wage, expenditure, flows)
+    return pack(xp, economy, xp.log(wages_from(xp, economy, goods.labour_demand)), log_price_new, goods.expenditure)
+
+
+def welfare(xp, economy: Economy, shock: Shock, state, income_baseline, price_block=price_block_logsumexp):
+    """Real income of every country relative to the baseline, ``I' / I / prod_j P_hat^alpha``."""
+    log_wage, log_price, expenditure = unpack(xp, economy, state)
+    log_cost = unit_costs(xp, economy, log_wage, log_price)
+    _, flows = price_block(xp, economy, shock, log_cost)
+    income = goods_block(xp, economy, shock, log_wage, expenditure, flows).income
+    return income / income_baseline / xp.exp((economy.final_demand_share * log_price).sum(axis=1))
