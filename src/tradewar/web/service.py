@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from tradewar.errors import TradewarError
+from tradewar.model.result import SIDES
 from tradewar.policy.errors import ScenarioError
 from tradewar.policy.labels import GROUPS, LabelLookup
 from tradewar.policy.library import load_library, load_scenario, scenario_names, scenario_path
@@ -51,7 +52,6 @@ __all__ = [
     "world_summaries",
 ]
 
-SIDES = ("USA", "CHN")
 TIMELINE_START = date(2018, 1, 1)
 CSV_LEVELS = ("country", "sector", "bilateral")
 
