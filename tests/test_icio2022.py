@@ -28,11 +28,13 @@ for base in (ROOT, *ROOT.parents):
         SHARED = base / "shared" / "data"
         break
 HAVE_SHARED = all((SHARED / sub).is_dir() for sub in ("icio2022", "wiod2013", "cp2015", "concordance"))
-needs_shared = pytest.mark.shared_data(
-    pytest.mark.skipif(
-        not HAVE_SHARED, reason="reference data (icio2022, wiod2013, cp2015) not found; set TRADEWAR_SHARED_DATA"
-    )
-)
+
+
+def needs_shared(test):
+    """Marked shared_data, and skipped with a reason where the reference data are absent."""
+    skip = pytest.mark.skipif(not HAVE_SHARED, reason="reference data (icio2022, wiod2013, cp2015) not found; "
+                              "set TRADEWAR_SHARED_DATA")
+    return pytest.mark.shared_data(skip(test))
 
 
 @pytest.fixture(scope="module")
@@ -196,6 +198,7 @@ def test_us_enduse_margins_cross_validate():
 
 
 @needs_shared
+@pytest.mark.slow  # a full-world rebuild from the raw ICIO file
 def test_rebuild_reproduces_the_committed_world(world):
     builder, _ = _tools()
     built = builder.build_icio_world(SHARED)
@@ -269,9 +272,8 @@ def compact(world):
     return world.aggregate(regions="compact", sectors="broad")
 
 
-@settings(
-    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=8, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 2**31 - 1))
 def test_identities_after_random_shocks_on_the_compact_world(compact, seed):
     """Identities after random tariffs of up to 50 points on every goods flow (the deficit
@@ -279,9 +281,8 @@ def test_identities_after_random_shocks_on_the_compact_world(compact, seed):
     _check_identities(compact, _random_tariff(compact, seed, 0.5))
 
 
-@settings(
-    max_examples=1, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=1, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 2**31 - 1))
 def test_identities_after_a_random_shock_on_the_full_world(world, seed):
     """The same identities on the full 80 x 50 world (1 example: one solve takes seconds)."""

@@ -19,6 +19,8 @@ from rich.table import Table
 from tradewar.cli.common import bar, console, executor, fail, output_path, report_name, scenario_overrides, split_labels
 from tradewar.errors import TradewarError
 
+SIDES = ("USA", "CHN")  # the headline's two sides (cli/simulate.py uses these too)
+
 __all__ = ["DrawsOption", "SchedulerOption", "SeedOption", "SpreadOption", "simulate_draws"]
 
 DrawsOption = Annotated[int | None, typer.Option(
@@ -100,7 +102,6 @@ def simulate_draws(
 
 
 def _print_bands(mc, scenario, countries: str | None) -> None:
-    from tradewar.model.result import SIDES
     from tradewar.report.tables import headline_countries
 
     central = mc.central
