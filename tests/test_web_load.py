@@ -31,8 +31,8 @@ pytestmark = [pytest.mark.load, pytest.mark.slow]
 
 ROUNDS, USERS = 2, 50
 TIMEOUT_S = float(os.environ.get("TRADEWAR_LOAD_TIMEOUT", "300"))
-# The measures in force on a day before the 2018 war (the library starts on 2018-01-01; its first
-# measure on 2018-03-23), on the compact world: a small, real solve.
+# The measures in force on the first day the library covers (before the 2018 war), on the compact
+# world: a small, real solve.
 SCENARIO = 'name = "load"\ndate = 2018-01-01\n\n[aggregate]\nregions = "compact"\n'
 GROWTH_MB = 150
 """Largest growth allowed in the server's and workers' resident memory from the first round's end
