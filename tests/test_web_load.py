@@ -121,7 +121,9 @@ def test_fifty_concurrent_runs_in_rounds(tmp_path):
                 user.start()
             for user in users:
                 user.join(max(0.0, deadline - time.monotonic()) + 5)
-            assert not any(user.is_alive() for user in users), f"round {round_}: users still waiting after {TIMEOUT_S} s"
+            assert not any(user.is_alive() for user in users), (
+                f"round {round_}: users still waiting after {TIMEOUT_S} s"
+            )
             errors = [outcome.get("error") for outcome in outcomes if outcome.get("error")]
             assert not errors, errors
             codes = [code for outcome in outcomes for code in outcome["statuses"]]
