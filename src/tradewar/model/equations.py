@@ -276,7 +276,8 @@ def goods_block(xp, economy: Economy, shock: Shock, log_wage, expenditure, flows
     tariff_revenue = (expenditure * flows.tariff_share.T).sum(axis=1)
     income = xp.exp(log_wage) * economy.value_added + tariff_revenue + deficits_after(xp, shock, tariff_revenue)
     if shock.has_export_tax:
-        export_tax_revenue = (xp.matmul(spending[:, None, :], flows.export_tax_weight)[:, 0, :] * flows.power).sum(axis=0)
+        weighted = xp.matmul(spending[:, None, :], flows.export_tax_weight)[:, 0, :]
+        export_tax_revenue = (weighted * flows.power).sum(axis=0)
         income = income + export_tax_revenue
     else:
         export_tax_revenue = xp.zeros_like(log_wage)
