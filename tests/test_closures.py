@@ -7,10 +7,10 @@ says which). Cost: about 4 s in all on one core (random worlds of 4 countries an
 
 from __future__ import annotations
 
-import jax
-import jax.numpy as jnp
 import json
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 

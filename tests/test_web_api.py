@@ -26,7 +26,8 @@ from tradewar.cli import app as cli_app
 from tradewar.web import create_app
 from tradewar.web.models import MAX_TOML_BYTES
 
-COUNTRY_FIELDS = {"welfare_pct", "welfare_first_order_pct", "real_gdp_pct", "nominal_gdp_pct", "real_wage_pct", "price_index_pct", "exports_pct", "imports_pct",
+COUNTRY_FIELDS = {"welfare_pct", "welfare_first_order_pct", "real_gdp_pct", "nominal_gdp_pct",
+                  "real_wage_pct", "price_index_pct", "exports_pct", "imports_pct",
                   "tariff_revenue_usd_mn"}
 MY_SCENARIO = """\
 name = "mine"

@@ -32,8 +32,13 @@ from tradewar.model.targets import solve_purchase_commitment
 from tradewar.policy.library import load_library, load_scenario
 from tradewar.policy.scenario import AggregateSpec, ReportSpec, Scenario
 from tradewar.policy.timeline import Timeline, policy_date
-from tradewar.policy.validation import (TariffChange, apply_tariff_changes, check_choice, check_closure,
-                                       check_elasticities)
+from tradewar.policy.validation import (
+    TariffChange,
+    apply_tariff_changes,
+    check_choice,
+    check_closure,
+    check_elasticities,
+)
 from tradewar.policy.validation import parse_against as _parse_against
 from tradewar.results import ArrayResult, Summary
 from tradewar.world.aggregate import REGION_GROUPINGS, SECTOR_GROUPINGS, aggregate_policy

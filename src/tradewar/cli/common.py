@@ -47,8 +47,13 @@ def scenario_overrides(*, world: str | None = None, regions: str | None = None, 
                        revenue: str | None = None, elasticities: str | None = None, horizon: str | None = None):
     """The scenario options of ``simulate`` (and ``simulate --draws``) as overrides; each
     ``--tariff`` is IMPORTER:EXPORTER:POINTS[:SECTOR], in percentage points."""
-    from tradewar.policy.validation import (check_choice, check_closure, check_elasticities, parse_against,
-                                           parse_tariff_spec)
+    from tradewar.policy.validation import (
+        check_choice,
+        check_closure,
+        check_elasticities,
+        parse_against,
+        parse_tariff_spec,
+    )
     from tradewar.simulation import ScenarioOverrides
     from tradewar.world.aggregate import REGION_GROUPINGS, SECTOR_GROUPINGS
 

@@ -10,8 +10,18 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tradewar.cli.common import (ElasticitiesOption, HorizonOption, RevenueOption, console, fail, output_path,
-                                 report_name, scenario_overrides, spinner, split_labels)
+from tradewar.cli.common import (
+    ElasticitiesOption,
+    HorizonOption,
+    RevenueOption,
+    console,
+    fail,
+    output_path,
+    report_name,
+    scenario_overrides,
+    spinner,
+    split_labels,
+)
 from tradewar.cli.draws import SIDES, DrawsOption, SchedulerOption, SeedOption, SpreadOption, simulate_draws
 from tradewar.errors import TradewarError
 
@@ -81,7 +91,8 @@ def simulate(
     if draws is not None:
         simulate_draws(scenario, draws=draws, spread=spread, seed=seed, scheduler=scheduler, against=against,
                        tariff=tariff, world=world, regions=regions, sectors=sectors, deficits=deficits,
-                       revenue=revenue, elasticities=elasticities, horizon=horizon, countries=countries, as_json=as_json, report=report, write_report=not no_report)
+                       revenue=revenue, elasticities=elasticities, horizon=horizon, countries=countries,
+                       as_json=as_json, report=report, write_report=not no_report)
         return
     try:
         if report is not None:

@@ -19,11 +19,13 @@ SIDES = ("USA", "CHN")
 
 #: The units of every variable of :attr:`CounterfactualResult.data` (its ``units`` attribute).
 VARIABLE_UNITS = {
-    **dict.fromkeys(["welfare", "real_wage", "wage", "real_gdp", "nominal_gdp", "price_index", "price", "unit_cost", "output", "expenditure",
+    **dict.fromkeys(["welfare", "real_wage", "wage", "real_gdp", "nominal_gdp", "price_index", "price", "unit_cost",
+                     "output", "expenditure",
                      "trade_cost_change"], UNITS["ratio"]),
     **dict.fromkeys(["terms_of_trade", "volume_of_trade", "welfare_first_order", "terms_of_trade_by_partner",
                      "volume_of_trade_by_partner"], UNITS["income_share"]),
-    **dict.fromkeys([f"{name}_{when}" for name in ("income", "tariff_revenue", "export_tax_revenue", "exports", "deficit",
+    **dict.fromkeys([f"{name}_{when}" for name in ("income", "tariff_revenue", "export_tax_revenue", "exports",
+                                                   "deficit",
                                                    "imports", "output", "expenditure", "trade")
                      for when in ("baseline", "new")], UNITS["usd"]),
     **dict.fromkeys(["trade_shares_baseline", "trade_shares_new"], UNITS["share"]),
@@ -374,6 +376,7 @@ class CounterfactualResult(ArrayResult):
     def to_dataset(self) -> xr.Dataset:
         """:attr:`data` with the deficit closure and the solver's report in its attributes."""
         data = self.data.copy()
-        data.attrs.update({"deficits": self.deficits, "revenue": self.revenue, "solver_iterations": self.solver.iterations,
+        data.attrs.update({"deficits": self.deficits, "revenue": self.revenue,
+                           "solver_iterations": self.solver.iterations,
                            "solver_residual": self.solver.residual, "solver_seconds": self.solver.seconds})
         return data

@@ -29,9 +29,12 @@ NAFTA = ("MEX", "CAN", "USA")
 
 #: Caliendo & Parro (2015, REStud 82(1)), Table 2, percent.
 PUBLISHED_TABLE2 = {
-    "MEX": {"welfare_first_order_pct": 1.31, "terms_of_trade_pct": -0.41, "volume_of_trade_pct": 1.72, "real_wage_pct": 1.72},
-    "CAN": {"welfare_first_order_pct": -0.06, "terms_of_trade_pct": -0.11, "volume_of_trade_pct": 0.04, "real_wage_pct": 0.32},
-    "USA": {"welfare_first_order_pct": 0.08, "terms_of_trade_pct": 0.04, "volume_of_trade_pct": 0.04, "real_wage_pct": 0.11},
+    "MEX": {"welfare_first_order_pct": 1.31, "terms_of_trade_pct": -0.41, "volume_of_trade_pct": 1.72,
+             "real_wage_pct": 1.72},
+    "CAN": {"welfare_first_order_pct": -0.06, "terms_of_trade_pct": -0.11, "volume_of_trade_pct": 0.04,
+             "real_wage_pct": 0.32},
+    "USA": {"welfare_first_order_pct": 0.08, "terms_of_trade_pct": 0.04, "volume_of_trade_pct": 0.04,
+             "real_wage_pct": 0.11},
 }
 COLUMNS = ("welfare_first_order_pct", "terms_of_trade_pct", "volume_of_trade_pct", "real_wage_pct")
 

@@ -282,7 +282,8 @@ table.results{{border-collapse:collapse;font-size:0.85em}}
 table.results td,table.results th{{padding:2px 8px;text-align:right}}
 table.results tr:nth-child(even){{background:#f4f4f4}}</style></head>
 <body><h1>{html.escape(title)}</h1>
-<p>World: {html.escape(result.baseline.name)} (hash {result.baseline.hash}); closure: {html.escape(result.closure_text())};
+<p>World: {html.escape(result.baseline.name)} (hash {result.baseline.hash});
+closure: {html.escape(result.closure_text())};
 solver: {solver.iterations} sweeps, residual {solver.residual:.1e}, {solver.seconds:.2f} s.</p>
 <ul>{note_items}</ul>
 {"".join(parts)}
