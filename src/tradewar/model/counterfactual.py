@@ -62,7 +62,7 @@ def simulate(
     trade_cost_change=None,
     export_tax=None,
     deficits: Literal["fixed", "zero"] = "fixed",
-    revenue: Literal["rebate", "deficit-reduction"] = "rebate",
+    revenue: str = "rebate",  # "rebate" or "deficit-reduction", checked below
     options: SolverOptions | None = None,
     on_iteration=None,
 ) -> CounterfactualResult:

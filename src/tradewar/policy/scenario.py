@@ -156,7 +156,10 @@ class Scenario(BaseModel):
         from tradewar.policy.validation import check_elasticities
 
         if value is not None:
-            check_elasticities(**{info.field_name: value})
+            if info.field_name == "elasticities":
+                check_elasticities(elasticities=value)
+            else:
+                check_elasticities(horizon=value)
         return value
 
     @model_validator(mode="before")
