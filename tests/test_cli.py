@@ -21,7 +21,8 @@ def test_replicate_cp2015_json_matches_the_paper():
     report = json.loads(result.output)
     assert [row["country"] for row in report["rows"]] == ["MEX", "CAN", "USA"]
     mexico = report["rows"][0]
-    assert round(mexico["welfare_pct"], 2) == mexico["published"]["welfare_pct"] == 1.31
+    assert round(mexico["welfare_first_order_pct"], 2) == mexico["published"]["welfare_first_order_pct"] == 1.31
+    assert "welfare_pct" in mexico  # the exact change in real income, as in every other output
     assert report["matches_published"] is True
     assert report["solver"]["iterations"] > 0 and report["solver"]["residual"] < 1e-9
     assert report["solver"]["seconds"] > 0
@@ -52,8 +53,9 @@ def test_simulate_json_documented_keys(tmp_path):
     assert document["world"] == "wiod2011"
     assert document["solver"]["residual"] < 1e-9 and document["solver"]["iterations"] >= 1
     usa = document["countries"]["USA"]
-    assert set(usa) == {"welfare_pct", "real_wage_pct", "price_index_pct", "exports_pct", "imports_pct",
-                        "tariff_revenue_usd_mn"}
+    assert set(usa) == {"welfare_pct", "welfare_first_order_pct", "real_gdp_pct", "nominal_gdp_pct", "real_wage_pct",
+                        "price_index_pct", "exports_pct", "imports_pct", "tariff_revenue_usd_mn"}
+    assert document["closure"] == {"revenue": "rebate", "deficits": "fixed"}
     totals = {(row["exporter"], row["importer"]): row for row in document["bilateral"] if row["sector"] == "all"}
     assert totals[("CHN", "USA")]["change_pct"] < 0
     assert {"exporter", "importer", "sector", "baseline_usd_mn", "change_pct"} == set(document["bilateral"][0])

@@ -31,7 +31,7 @@ def test_decomposition_adds_up(replication):
     """Identity: the paper's welfare is the sum of its two channels, and the by-partner,
     by-sector terms sum to the country totals."""
     data = replication.result.data
-    assert abs(data["welfare_linear"] - data["terms_of_trade"] - data["volume_of_trade"]).max() < 1e-14
+    assert abs(data["welfare_first_order"] - data["terms_of_trade"] - data["volume_of_trade"]).max() < 1e-14
     by_partner = data["terms_of_trade_by_partner"].sum(("partner", "sector"))
     assert abs(by_partner - data["terms_of_trade"]).max() < 1e-12
     assert replication.result.solver.residual < 1e-9
@@ -54,7 +54,7 @@ def test_exact_welfare_is_the_limit_of_small_steps(replication):
     for step in range(1, steps + 1):
         tariff = start.tariff.values + (target - start.tariff.values) * step / steps
         stepped = simulate(world, tariff=tariff)
-        total += stepped.data["welfare_linear"].values
+        total += stepped.data["welfare_first_order"].values
         world = stepped.new_world()
     exact = np.log(result.data["welfare"].values)
     for code in NAFTA:

@@ -89,7 +89,7 @@ def test_counterfactual_result(small, tmp_path):
     result = simulate(world, tariff=tariff)
     document = check_protocol(result, "Counterfactual on", tmp_path, "counterfactual")
     n, j = len(world.countries), len(world.sectors)
-    assert result.to_frame("country").shape == (n, 9)
+    assert result.to_frame("country").shape == (n, 13)  # 9 + welfare_first_order, real and nominal GDP, deficit change
     assert result.to_frame("sector").shape == (n * j, 6)
     assert result.to_frame("bilateral").shape == (n * n * j, 5)
     assert missing_units(result.data) == []
@@ -114,7 +114,7 @@ def test_target_results(small, tmp_path):
     assert document["binding"] is True and document["rate"] > 0
     assert document["value_usd_mn"] == pytest.approx(0.8 * flow, rel=1e-8)
     assert document["result"]["countries"].keys() == set(world.countries)
-    assert quota.to_frame().shape == (len(world.countries), 9)
+    assert quota.to_frame().shape == (len(world.countries), 13)
     ban = solve_quota(world, exporter="C1", importer="C0", sectors="S0", cap_usd_mn=0.0)
     assert ban.to_dict()["rate"] is None  # infinite (a ban) is null in JSON
     json.dumps(ban.to_dict(), allow_nan=False)
@@ -179,7 +179,7 @@ def test_simulate_and_compare_print_to_dict(captured, tmp_path):
     assert len(documents) == 1
     assert printed.output == json.dumps({**documents[0], "report": None}, indent=2) + "\n"
     run_keys = {"scenario", "world", "date", "deficits", "solver", "countries", "bilateral", "against",
-                "purchase_commitments", "sector_output_pct"}
+                "purchase_commitments", "sector_output_pct", "closure", "elasticities", "horizon"}
     assert set(documents[0]) == run_keys
     documents.clear()
     printed = runner.invoke(app, ["compare", "trade-war-2019", "geneva-2025", "--json"])
@@ -199,7 +199,7 @@ def test_scenario_run(tmp_path):
     run = run_scenario(scenario)
     document = check_protocol(run, "geneva-2025: Counterfactual on", tmp_path, "run")
     assert document["scenario"] == "geneva-2025" and document["date"] == run.on.isoformat()
-    assert run.to_frame().shape == (len(run.result.countries), 9)
+    assert run.to_frame().shape == (len(run.result.countries), 13)
     assert run.to_dataset().attrs["scenario"] == "geneva-2025"
 
 

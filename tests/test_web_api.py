@@ -26,7 +26,8 @@ from tradewar.cli import app as cli_app
 from tradewar.web import create_app
 from tradewar.web.models import MAX_TOML_BYTES
 
-COUNTRY_FIELDS = {"welfare_pct", "real_wage_pct", "price_index_pct", "exports_pct", "imports_pct",
+COUNTRY_FIELDS = {"welfare_pct", "welfare_first_order_pct", "real_gdp_pct", "nominal_gdp_pct",
+                  "real_wage_pct", "price_index_pct", "exports_pct", "imports_pct",
                   "tariff_revenue_usd_mn"}
 MY_SCENARIO = """\
 name = "mine"
@@ -240,6 +241,16 @@ def test_run_a_date_and_against(client):
     assert "pre-2025" in versus["against"]
 
 
+def test_run_under_another_closure_and_set(client):
+    """The request's elasticity set, horizon and closure reach the solver and the document records
+    them (as ``tradewar simulate --json`` does). Cost: about 2 s (one solve)."""
+    _, document = run_to_end(client, {"scenario": "london-2025", "revenue": "deficit-reduction",
+                                      "elasticities": "fontagne2022", "horizon": "short"})
+    assert document["closure"] == {"revenue": "deficit-reduction", "deficits": "fixed"}
+    assert (document["elasticities"], document["horizon"]) == ("fontagne2022", "short")
+    assert "real_gdp_pct" in document["countries"]["USA"]
+
+
 def test_run_an_uploaded_scenario(client):
     check = client.post("/api/scenarios/check", json={"toml": MY_SCENARIO})
     assert check.status_code == 200, check.text
@@ -269,6 +280,8 @@ def test_timeline(client):
 # ---------------------------------------------------------------------- bad requests
 BAD_RUNS = [
     ({}, 422, "exactly one of scenario"),
+    ({"scenario": "london-2025", "revenue": "refund"}, 422, "'rebate' or 'deficit-reduction'"),
+    ({"scenario": "london-2025", "elasticities": "cp2016"}, 422, "'cp2015' or 'fontagne2022'"),
     ({"scenario": "london-2025", "date": "2025-01-01"}, 422, "exactly one of"),
     ({"scenario": "no-such-scenario"}, 422, "unknown scenario 'no-such-scenario'"),
     ({"scenario": "../../etc/passwd"}, 422, "unknown scenario"),

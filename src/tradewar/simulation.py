@@ -32,7 +32,13 @@ from tradewar.model.targets import solve_purchase_commitment
 from tradewar.policy.library import load_library, load_scenario
 from tradewar.policy.scenario import AggregateSpec, ReportSpec, Scenario
 from tradewar.policy.timeline import Timeline, policy_date
-from tradewar.policy.validation import TariffChange, apply_tariff_changes, check_choice
+from tradewar.policy.validation import (
+    TariffChange,
+    apply_tariff_changes,
+    check_choice,
+    check_closure,
+    check_elasticities,
+)
 from tradewar.policy.validation import parse_against as _parse_against
 from tradewar.results import ArrayResult, Summary
 from tradewar.world.aggregate import REGION_GROUPINGS, SECTOR_GROUPINGS, aggregate_policy
@@ -57,7 +63,10 @@ class ScenarioOverrides:
     ``world``: another world (name or file); ``regions`` / ``sectors``: a built-in grouping
     (aggregate the world first); ``deficits``: "fixed" or "zero"; ``against``: the starting
     point (a day or another scenario) instead of the scenario's own; ``tariffs``: tariff
-    changes added on top of the scenario's policy (:class:`~tradewar.policy.validation.TariffChange`).
+    changes added on top of the scenario's policy (:class:`~tradewar.policy.validation.TariffChange`);
+    ``revenue``: "rebate" or "deficit-reduction" (the closure for tariff revenue);
+    ``elasticities`` / ``horizon``: a named elasticity set and horizon
+    (:func:`~tradewar.world.elasticities.with_elasticities`), applied to the detailed world.
     """
 
     world: str | None = None
@@ -66,19 +75,23 @@ class ScenarioOverrides:
     deficits: str | None = None
     against: date | str | None = None
     tariffs: tuple[TariffChange, ...] = ()
+    revenue: str | None = None
+    elasticities: str | None = None
+    horizon: str | None = None
 
     def __post_init__(self) -> None:
         if self.regions is not None:
             check_choice(self.regions, list(REGION_GROUPINGS), "regions")
         if self.sectors is not None:
             check_choice(self.sectors, list(SECTOR_GROUPINGS), "sectors")
-        if self.deficits is not None:
-            check_choice(self.deficits, ["fixed", "zero"], "deficits")
+        check_closure(self.revenue, self.deficits)
+        check_elasticities(self.elasticities, self.horizon)
         object.__setattr__(self, "against", parse_against(self.against))
         object.__setattr__(self, "tariffs", tuple(self.tariffs))
 
     def __bool__(self) -> bool:
-        return any((self.world, self.regions, self.sectors, self.deficits, self.against, self.tariffs))
+        return any((self.world, self.regions, self.sectors, self.deficits, self.against, self.tariffs, self.revenue,
+                    self.elasticities, self.horizon))
 
     def apply(self, scenario: Scenario) -> Scenario:
         """The scenario with its world, aggregation and deficits overridden (the starting point
@@ -91,14 +104,17 @@ class ScenarioOverrides:
         if self.world or self.regions:
             # The scenario's report list names countries of its own world; they may not exist here.
             update["report"] = ReportSpec()
-        if self.deficits:
-            update["deficits"] = self.deficits
+        for key in ("deficits", "revenue", "elasticities", "horizon"):
+            if getattr(self, key):
+                update[key] = getattr(self, key)
         return scenario.model_copy(update=update) if update else scenario
 
     def to_dict(self) -> dict:
         """The overrides given (for ``--json``, reports and run indexes)."""
         document = {
-            key: getattr(self, key) for key in ("world", "regions", "sectors", "deficits") if getattr(self, key)
+            key: getattr(self, key)
+            for key in ("world", "regions", "sectors", "deficits", "revenue", "elasticities", "horizon")
+            if getattr(self, key)
         }
         if self.against is not None:
             document["against"] = self.against.isoformat() if isinstance(self.against, date) else self.against
@@ -158,7 +174,8 @@ class PreparedScenario:
     def solve(self, options: SolverOptions | None = None, on_iteration=None) -> ScenarioRun:
         """The scenario's equilibrium (see :func:`solve_policy`)."""
         result, world, tariff, commitments = solve_policy(
-            self.world, self.tariff, self.export_tax, deficits=self.scenario.deficits, start=self.start,
+            self.world, self.tariff, self.export_tax, deficits=self.scenario.deficits, revenue=self.scenario.revenue,
+            start=self.start,
             commitments=self.commitments, options=options, on_iteration=on_iteration)
         return ScenarioRun(scenario=self.scenario, world=world, on=self.on, tariff=tariff, export_tax=self.export_tax,
                            against=self.against, result=result, timeline=self.timeline, commitments=commitments,
@@ -233,6 +250,7 @@ def solve_policy(
     export_tax=None,
     *,
     deficits: str = "fixed",
+    revenue: str = "rebate",
     start: tuple | None = None,
     commitments: tuple = (),
     trade_cost_change=None,
@@ -243,6 +261,9 @@ def solve_policy(
     starting point ``start`` (tariffs and export taxes measured from), the policy, then each
     purchase commitment ``(importer, exporter, sectors, amount_usd_mn, id)``.
 
+    ``revenue`` is the closure for tariff revenue (``"rebate"`` or ``"deficit-reduction"``),
+    the same for the starting point and the policy.
+
     Returns the result, the world it is measured from, the tariffs in force (with the
     commitments' import subsidies) and what each commitment took.
     """
@@ -250,10 +271,10 @@ def solve_policy(
         world = world.without_deficits(options)
     if start is not None:
         # A ban at the starting point stays a zero flow (exact hat algebra cannot revive it).
-        world = simulate(world, tariff=start[0], export_tax=start[1], options=options).new_world()
+        world = simulate(world, tariff=start[0], export_tax=start[1], revenue=revenue, options=options).new_world()
     # Zero deficits were imposed above: the shock keeps them fixed at zero.
     result = simulate(world, tariff=tariff, export_tax=export_tax, trade_cost_change=trade_cost_change,
-                      options=options, on_iteration=on_iteration)
+                      revenue=revenue, options=options, on_iteration=on_iteration)
     met = []
     for importer, exporter, sectors, amount, measure_id in commitments:
         # "+V over what it would buy anyway": the flow without the commitment, plus V a year.
@@ -261,12 +282,15 @@ def solve_policy(
         before = float(result.data["trade_new"].sel(cells).sum())
         deal = solve_purchase_commitment(
             world, importer=importer, exporter=exporter, sectors=sectors, target_usd_mn=before + amount,
-            tariff=tariff, export_tax=export_tax, options=options,
+            tariff=tariff, export_tax=export_tax, revenue=revenue, options=options,
         )
         result = deal.result
         tariff = world.tariff.copy(data=deal.result.data["tariff_new"].values)
         met.append({"id": measure_id, "importer": importer, "exporter": exporter, "target_usd_mn": deal.target,
                     "import_subsidy": deal.rate, "cost_usd_mn": deal.cost_usd_mn})
+    # The closure that produced the numbers: with "zero" the baseline was re-solved without
+    # deficits above and the shock kept them at zero (the result itself saw a fixed-deficit solve).
+    result.deficits = deficits
     return result, world, tariff, met
 
 
@@ -291,6 +315,12 @@ class ScenarioRun(ArrayResult):
     def extra_tariffs(self) -> tuple[TariffChange, ...]:
         return self.overrides.tariffs
 
+    def elasticity_choice(self) -> dict:
+        """The elasticity set and horizon the numbers were solved with (``elasticities``, ``horizon``)."""
+        attrs = self.world.data.attrs
+        return {"elasticities": attrs.get("elasticities") or self.scenario.elasticities or "world's own",
+                "horizon": attrs.get("horizon") or self.scenario.horizon or "long"}
+
     def focus_countries(self, countries: list[str] | None = None) -> list[str]:
         """The two sides, then the scenario's report countries (or ``countries``), present in the result."""
         chosen = list(countries) if countries else list(self.scenario.report.countries)
@@ -300,7 +330,10 @@ class ScenarioRun(ArrayResult):
         """The result's summary, titled with the scenario, its date and starting point."""
         summary = self.result.summary(countries)
         summary.title = f"{self.scenario.name}: {summary.title}"
-        summary.header = [f"World {self.world.name}; measures in force on {self.on}; effects against {self.against}."]
+        choice = self.elasticity_choice()
+        summary.header = [f"World {self.world.name}; measures in force on {self.on}; effects against {self.against}.",
+                          f"Elasticities {choice['elasticities']} ({choice['horizon']} run); "
+                          f"closure: {self.result.closure_text()}."]
         return summary
 
     def to_frame(self, level: str = "country") -> pd.DataFrame:
@@ -313,6 +346,7 @@ class ScenarioRun(ArrayResult):
         document = self.result.to_dict(scenario=self.scenario.name, date=self.on.isoformat() if self.on else None,
                                        pairs=[(a, b) for a in sides for b in sides if a != b])
         document["against"] = self.against
+        document.update(self.elasticity_choice())
         document["purchase_commitments"] = self.commitments
         document["sector_output_pct"] = self.result.sector_output_pct(self.focus_countries())
         if self.extra_tariffs:  # tariffs the user added on top (--tariff, the web form), with what they produced
@@ -323,7 +357,7 @@ class ScenarioRun(ArrayResult):
         """The result's dataset, with the scenario, its date and starting point in its attributes."""
         data = self.result.to_dataset()
         data.attrs.update({"scenario": self.scenario.name, "date": self.on.isoformat() if self.on else "",
-                           "against": self.against})
+                           "against": self.against, **self.elasticity_choice()})
         return data
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -31,11 +32,28 @@ def fail(error: Exception | str) -> None:
     raise typer.Exit(code=2)
 
 
+ElasticitiesOption = Annotated[str | None, typer.Option(
+    help="A named trade-elasticity set: 'cp2015' (Caliendo & Parro 2015) or 'fontagne2022' (Fontagne, Guimbard & "
+         "Orefice 2022); default the scenario's, else the world's own.")]
+HorizonOption = Annotated[str | None, typer.Option(
+    help="Horizon of the elasticities: 'long' (as estimated), 'medium' (five years) or 'short' (one year), after "
+         "Boehm, Levchenko & Pandalai-Nayar (2023).")]
+RevenueOption = Annotated[str | None, typer.Option(
+    help="Tariff revenue closure: 'rebate' (spent by households) or 'deficit-reduction' (lowers the trade deficit).")]
+
+
 def scenario_overrides(*, world: str | None = None, regions: str | None = None, sectors: str | None = None,
-                       deficits: str | None = None, against: str | None = None, tariff: list[str] | None = None):
+                       deficits: str | None = None, against: str | None = None, tariff: list[str] | None = None,
+                       revenue: str | None = None, elasticities: str | None = None, horizon: str | None = None):
     """The scenario options of ``simulate`` (and ``simulate --draws``) as overrides; each
     ``--tariff`` is IMPORTER:EXPORTER:POINTS[:SECTOR], in percentage points."""
-    from tradewar.policy.validation import check_choice, parse_against, parse_tariff_spec
+    from tradewar.policy.validation import (
+        check_choice,
+        check_closure,
+        check_elasticities,
+        parse_against,
+        parse_tariff_spec,
+    )
     from tradewar.simulation import ScenarioOverrides
     from tradewar.world.aggregate import REGION_GROUPINGS, SECTOR_GROUPINGS
 
@@ -45,7 +63,10 @@ def scenario_overrides(*, world: str | None = None, regions: str | None = None, 
                                    ("--deficits", deficits, ["fixed", "zero"])):
         if value is not None:
             check_choice(value, choices, option)
-    return ScenarioOverrides(world=world, regions=regions, sectors=sectors, deficits=deficits,
+    check_closure(revenue, names=("--revenue", "--deficits"))
+    check_elasticities(elasticities, horizon, names=("--elasticities", "--horizon"))
+    return ScenarioOverrides(world=world, regions=regions, sectors=sectors, deficits=deficits, revenue=revenue,
+                             elasticities=elasticities, horizon=horizon,
                              against=parse_against(against, "--against"),
                              tariffs=tuple(parse_tariff_spec(spec) for spec in tariff or []))
 

@@ -50,6 +50,9 @@ def simulate_draws(
     regions: str | None = None,
     sectors: str | None = None,
     deficits: str | None = None,
+    revenue: str | None = None,
+    elasticities: str | None = None,
+    horizon: str | None = None,
     countries: str | None = None,
     as_json: bool = False,
     report: Path | None = None,
@@ -71,7 +74,8 @@ def simulate_draws(
         if report is not None:
             report = output_path(report, "--report")
         overrides = scenario_overrides(world=world, regions=regions, sectors=sectors, deficits=deficits,
-                                       against=against, tariff=tariff)
+                                       against=against, tariff=tariff, revenue=revenue, elasticities=elasticities,
+                                       horizon=horizon)
         prepared = prepare_scenario(load_scenario(scenario), overrides=overrides)
         chosen = prepared.scenario
         if countries:

@@ -45,14 +45,14 @@ def replicate_cp2015(
     for header in ("Welfare", "ToT", "VoT", "Real wage"):
         table.add_column(f"{header}\nmodel (paper)", justify="right", no_wrap=True)
     table.add_column("Exact\nmodel", justify="right", no_wrap=True)
-    columns = ("welfare_pct", "terms_of_trade_pct", "volume_of_trade_pct", "real_wage_pct")
+    columns = ("welfare_first_order_pct", "terms_of_trade_pct", "volume_of_trade_pct", "real_wage_pct")
     for row in report["rows"]:
         cells = []
         for column in columns:
             model, paper = row[column], row["published"][column]
             style = "green" if round(model, 2) == paper else "red"
             cells.append(f"[{style}]{model:.2f}[/] [dim]({paper:.2f})[/]")
-        table.add_row(row["country"], *cells, f"{row['exact_welfare_pct']:.2f}")
+        table.add_row(row["country"], *cells, f"{row['welfare_pct']:.2f}")
     console.print(table)
     solver = report["solver"]
     verdict = (

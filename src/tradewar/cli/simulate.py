@@ -10,7 +10,18 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tradewar.cli.common import console, fail, output_path, report_name, scenario_overrides, spinner, split_labels
+from tradewar.cli.common import (
+    ElasticitiesOption,
+    HorizonOption,
+    RevenueOption,
+    console,
+    fail,
+    output_path,
+    report_name,
+    scenario_overrides,
+    spinner,
+    split_labels,
+)
 from tradewar.cli.draws import SIDES, DrawsOption, SchedulerOption, SeedOption, SpreadOption, simulate_draws
 from tradewar.errors import TradewarError
 
@@ -56,6 +67,9 @@ def simulate(
     regions: Annotated[str | None, typer.Option(help="Aggregate countries: 'compact' or 'eu27'.")] = None,
     sectors: Annotated[str | None, typer.Option(help="Aggregate sectors: 'broad'.")] = None,
     deficits: Annotated[str | None, typer.Option(help="Override deficits: 'fixed' or 'zero'.")] = None,
+    revenue: RevenueOption = None,
+    elasticities: ElasticitiesOption = None,
+    horizon: HorizonOption = None,
     countries: Annotated[str | None, typer.Option(help="Comma-separated countries to show first.")] = None,
     report: Annotated[
         Path | None,
@@ -77,13 +91,15 @@ def simulate(
     if draws is not None:
         simulate_draws(scenario, draws=draws, spread=spread, seed=seed, scheduler=scheduler, against=against,
                        tariff=tariff, world=world, regions=regions, sectors=sectors, deficits=deficits,
-                       countries=countries, as_json=as_json, report=report, write_report=not no_report)
+                       revenue=revenue, elasticities=elasticities, horizon=horizon, countries=countries,
+                       as_json=as_json, report=report, write_report=not no_report)
         return
     try:
         if report is not None:
             report = output_path(report, "--report")
         overrides = scenario_overrides(world=world, regions=regions, sectors=sectors, deficits=deficits,
-                                       against=against, tariff=tariff)
+                                       against=against, tariff=tariff, revenue=revenue, elasticities=elasticities,
+                                       horizon=horizon)
         run = _run(scenario, overrides, show=not as_json)
         focus = _focus(run, countries)
         path = None
@@ -110,7 +126,8 @@ def _write_report(run, path: Path) -> Path:
         series = run.timeline.average_tariff(run.detailed_world, date(2018, 1, 1), max(run.on, date(2018, 1, 2)),
                                              pairs=[(sides[0], sides[1]), (sides[1], sides[0])])
     notes = [run.scenario.description, f"World {run.world.name}; measures in force on "
-             f"{run.on.isoformat() if run.on else 'n/a'}; effects measured against {run.against}."]
+             f"{run.on.isoformat() if run.on else 'n/a'}; effects measured against {run.against}.",
+             *run.summary().header[1:]]
     if run.extra_tariffs:
         notes.append("Extra tariffs on top of the scenario's: "
                      + "; ".join(change.describe() for change in run.extra_tariffs) + ".")
@@ -128,6 +145,8 @@ def _print_run(run, focus: list[str]) -> None:
     title = f"{run.scenario.name}: {run.scenario.description}" if run.scenario.description else run.scenario.name
     console.print(f"[bold]{escape(title)}[/]")
     console.print(f"World {run.world.name}; measures in force on {run.on}; effects against {run.against}.")
+    for line in run.summary().header[1:]:  # the elasticities and the closure that produced the numbers
+        console.print(escape(line))
     for change in run.extra_tariffs:
         console.print(f"Extra tariff on top: {escape(change.describe())}.")
     console.print(country_table(result, shown, "Effects, % change (tariff revenue change in USD mn)"))
@@ -167,10 +186,15 @@ def compare(
     second: Annotated[str, typer.Argument(help="Second scenario (name or .toml).")],
     countries: Annotated[str | None, typer.Option(help="Comma-separated countries to show.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    deficits: Annotated[str | None, typer.Option(help="Override deficits: 'fixed' or 'zero'.")] = None,
+    revenue: RevenueOption = None,
+    elasticities: ElasticitiesOption = None,
+    horizon: HorizonOption = None,
 ) -> None:
     """Two scenarios side by side (each against the no-war baseline)."""
     try:
-        runs = [_run(name, show=not as_json) for name in (first, second)]
+        overrides = scenario_overrides(deficits=deficits, revenue=revenue, elasticities=elasticities, horizon=horizon)
+        runs = [_run(name, overrides or None, show=not as_json) for name in (first, second)]
         focus = _focus(runs[0], countries)
     except (TradewarError, typer.BadParameter, OSError) as error:
         fail(error)

@@ -10,15 +10,18 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from tradewar.cli.common import console, fail, output_path
+from tradewar.cli.common import ElasticitiesOption, HorizonOption, console, fail, output_path
 from tradewar.errors import TradewarError
 
 
-def _world(name: str, regions: str | None, splits: list[str]):
+def _world(name: str, regions: str | None, splits: list[str], elasticities: str | None = None,
+           horizon: str | None = None):
     from tradewar.world.library import load_world
     from tradewar.world.splits import apply_split
 
     world = load_world(name)
+    if elasticities is not None or horizon is not None:
+        world = world.with_elasticities(elasticities or "cp2015", horizon or "long")
     if regions:
         world = world.aggregate(regions=regions)
     for split in splits:
@@ -67,6 +70,8 @@ def war(
         str | None, typer.Option(help="Start from a scenario's tariffs (e.g. london-2025) instead of the baseline.")
     ] = None,
     max_rounds: Annotated[int, typer.Option(help="Most rounds of best responses.")] = 30,
+    elasticities: ElasticitiesOption = None,
+    horizon: HorizonOption = None,
     report: Annotated[Path | None, typer.Option(help="Write an HTML report here.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -82,7 +87,10 @@ def war(
                                      "e.g. `tradewar war USA CHN`")
         if report is not None:
             report = output_path(report, "--report")
-        world = _world(world_name, regions, [])
+        from tradewar.policy.validation import check_elasticities
+
+        check_elasticities(elasticities, horizon, names=("--elasticities", "--horizon"))
+        world = _world(world_name, regions, [], elasticities, horizon)
         unknown = [p for p in players if p not in world.countries]
         if unknown:
             raise typer.BadParameter(f"unknown players {unknown}; the world has {', '.join(world.countries)}")
@@ -152,6 +160,8 @@ def negotiate(
     ] = True,
     report: Annotated[Path | None, typer.Option(help="Write an HTML report here.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    elasticities: ElasticitiesOption = None,
+    horizon: HorizonOption = None,
 ) -> None:
     """Trade talks: the frontier, the Nash bargain against a threat point, deals ranked, each card's leverage."""
     from tradewar.strategy.negotiation import negotiate as run_talks
@@ -161,11 +171,15 @@ def negotiate(
             raise typer.BadParameter("negotiate takes two parties, e.g. `tradewar negotiate USA CHN`")
         if threat not in ("war", "status-quo"):
             raise typer.BadParameter(f"--threat must be 'war' or 'status-quo', not {threat!r}")
+        from tradewar.policy.validation import check_elasticities
+
+        check_elasticities(elasticities, horizon, names=("--elasticities", "--horizon"))
         in_play = None if cards is None else [c.strip() for c in cards.split(",") if c.strip() and c.strip() != "none"]
         with _progress(not as_json) as progress:
             task = progress.add_task("Talks", total=None)
             result = run_talks(parties, threat=threat, cards=in_play, scenario=status_quo, world=world_name,
-                               regions=regions, points=points, purchases=purchases,
+                               regions=regions, points=points, purchases=purchases, elasticities=elasticities,
+                               horizon=horizon,
                                on_progress=lambda stage: progress.update(task, description=stage))
     except (TradewarError, typer.BadParameter) as error:
         fail(error)

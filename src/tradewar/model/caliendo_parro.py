@@ -46,7 +46,7 @@ from tradewar.errors import ConvergenceError, NoEquilibriumError
 from tradewar.model import equations
 from tradewar.model.solver import SolverOptions, solve_fixed_point
 
-__all__ = ["Baseline", "Equilibrium", "solve_equilibrium"]
+__all__ = ["REVENUE_CLOSURES", "Baseline", "Equilibrium", "baseline_tariff_revenue", "solve_equilibrium"]
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,7 @@ class Equilibrium:
     seconds: float
     history: list[float]
     state: np.ndarray | None = None  # the solver's state vector (log wages, log prices, scaled spending)
+    deficit: np.ndarray | None = None  # (N,) new trade deficits (differ from the shock's under deficit reduction)
 
 
 def _positive_log(values: np.ndarray) -> np.ndarray:
@@ -102,6 +103,15 @@ def expenditure_scale(baseline: Baseline) -> np.ndarray:
     return np.maximum(baseline.expenditure, 1e-4 * country_spending)
 
 
+REVENUE_CLOSURES = ("rebate", "deficit-reduction")
+
+
+def baseline_tariff_revenue(baseline: Baseline) -> np.ndarray:
+    """Each country's baseline tariff revenue, ``sum_ij X[n, j] pi[n, i, j] t / (1 + t)``."""
+    wedge = baseline.tariff / (1.0 + baseline.tariff)
+    return np.einsum("nj,nij->n", baseline.expenditure, baseline.trade_shares * wedge)
+
+
 class _System:
     """The equilibrium conditions of one counterfactual, with its constant arrays precomputed.
 
@@ -111,7 +121,8 @@ class _System:
     the log-sum-exp form as fallback, and the nested method for near-autarky shocks.
     """
 
-    def __init__(self, baseline: Baseline, tariff_new, trade_cost_hat, deficit_new, export_tax_new=None):
+    def __init__(self, baseline: Baseline, tariff_new, trade_cost_hat, deficit_new, export_tax_new=None,
+                 revenue: str = "rebate"):
         self.baseline = baseline
         self.n_countries, self.n_sectors = baseline.shape
         if export_tax_new is None:
@@ -122,6 +133,7 @@ class _System:
                 np, self.economy, np.asarray(tariff_new, dtype=float),
                 None if np.all(trade_cost_hat == 1.0) else _positive_log(trade_cost_hat),
                 np.asarray(deficit_new, dtype=float), export_tax_new,
+                tariff_revenue_baseline=baseline_tariff_revenue(baseline) if revenue == "deficit-reduction" else None,
             )
         self.has_export_tax = self.shock.has_export_tax
         # Infinite weights (a trade cost cut to near zero at a high elasticity) rule out
@@ -234,6 +246,7 @@ def solve_equilibrium(
     on_iteration=None,
     export_tax_new: np.ndarray | None = None,
     initial_state: np.ndarray | None = None,
+    revenue: str = "rebate",
 ) -> Equilibrium:
     """Solve the counterfactual equilibrium for new tariffs, trade costs, deficits and
     (optionally) export taxes; ``export_tax_new`` defaults to the baseline's.
@@ -243,10 +256,16 @@ def solve_equilibrium(
     a sliver of trade and that iteration crawls; the solver then switches to a
     nested scheme: prices and expenditure solved exactly for given wages, and the
     N - 1 relative wages found by MINPACK's hybrid Powell method.
+
+    ``revenue`` is the closure for tariff revenue: ``"rebate"`` (spent by households, CP2015)
+    or ``"deficit-reduction"`` (its change lowers the trade deficit; see
+    :func:`tradewar.model.equations.deficits_after`).
     """
     options = options or SolverOptions()
+    if revenue not in REVENUE_CLOSURES:
+        raise ValueError(f"revenue must be one of {', '.join(REVENUE_CLOSURES)}, not {revenue!r}.")
     clock = time.perf_counter()
-    system = _System(baseline, tariff_new, trade_cost_hat, deficit_new, export_tax_new)
+    system = _System(baseline, tariff_new, trade_cost_hat, deficit_new, export_tax_new, revenue)
     n_countries, n_sectors = baseline.shape
     start = (
         system.pack(np.zeros(n_countries), np.zeros((n_countries, n_sectors)), baseline.expenditure)
@@ -308,4 +327,5 @@ def solve_equilibrium(
         seconds=time.perf_counter() - clock,
         history=history,
         state=state,
+        deficit=np.asarray(equations.deficits_after(np, system.shock, goods.tariff_revenue), dtype=float),
     )

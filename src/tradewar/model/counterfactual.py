@@ -8,7 +8,7 @@ import numpy as np
 import xarray as xr
 
 from tradewar.errors import ShockError
-from tradewar.model.caliendo_parro import solve_equilibrium
+from tradewar.model.caliendo_parro import REVENUE_CLOSURES, solve_equilibrium
 from tradewar.model.result import CounterfactualResult
 from tradewar.model.solver import SolverOptions
 from tradewar.world.world import World
@@ -62,6 +62,7 @@ def simulate(
     trade_cost_change=None,
     export_tax=None,
     deficits: Literal["fixed", "zero"] = "fixed",
+    revenue: str = "rebate",  # "rebate" or "deficit-reduction", checked below
     options: SolverOptions | None = None,
     on_iteration=None,
 ) -> CounterfactualResult:
@@ -84,6 +85,12 @@ def simulate(
         ``"fixed"`` keeps each country's trade deficit at its baseline value (in
         units of world value added, the numeraire); ``"zero"`` first solves the world
         without deficits and measures the shock against it (CP2015, Table 2).
+    revenue
+        The closure for tariff revenue: ``"rebate"`` (spent by households, CP2015) or
+        ``"deficit-reduction"`` (the change of a country's tariff revenue lowers its trade
+        deficit instead of financing consumption; the world's net change is shared out by
+        value added so deficits still sum to zero: see
+        :func:`tradewar.model.equations.deficits_after`).
     options
         Solver settings; see :class:`~tradewar.model.solver.SolverOptions`.
     """
@@ -93,6 +100,8 @@ def simulate(
         )
     if deficits not in ("fixed", "zero"):
         raise ShockError(f"deficits must be 'fixed' or 'zero', not {deficits!r}.")
+    if revenue not in REVENUE_CLOSURES:
+        raise ShockError(f"revenue must be {' or '.join(map(repr, REVENUE_CLOSURES))}, not {revenue!r}.")
     tariff_new = (
         world.tariff.values.copy()
         if tariff is None
@@ -125,7 +134,9 @@ def simulate(
         options,
         on_iteration=on_iteration,
         export_tax_new=export_tax_new,
+        revenue=revenue,
     )
     return CounterfactualResult(
-        baseline_world, equilibrium, tariff_new, cost_change, deficits=deficits, export_tax_new=export_tax_new
+        baseline_world, equilibrium, tariff_new, cost_change, deficits=deficits, revenue=revenue,
+        export_tax_new=export_tax_new,
     )

@@ -40,6 +40,7 @@ __all__ = [
     "Flows",
     "Goods",
     "Shock",
+    "deficits_after",
     "economy_arrays",
     "goods_block",
     "pack",
@@ -85,8 +86,15 @@ class Shock(NamedTuple):
     export_tax_weight: Any  # (J, N, N) W x' / ((1 + t')(1 + x')); None without export taxes
     pre_tariff_share: Any  # (J, N, N) 1 / (1 + t'): of spending at buyer prices, what is not tariff
     producer_share: Any  # (J, N, N) 1 / ((1 + t')(1 + x')) (the same array without export taxes)
-    deficit: Any  # (N,) the new trade deficits
+    deficit: Any  # (N,) the new trade deficits (before any change of tariff revenue, see below)
     has_export_tax: bool  # whether any export tax is in force
+    # The revenue closure. Rebate (``deficit_reduction`` False): tariff revenue is spent by
+    # the household. Deficit reduction: the change of tariff revenue from its baseline
+    # lowers the trade deficit instead, and the world's net revenue change is shared out by
+    # baseline value added so that deficits still sum to zero (see :func:`goods_block`).
+    deficit_reduction: bool = False
+    tariff_revenue_baseline: Any = None  # (N,) baseline tariff revenue (deficit reduction only)
+    value_added_weight: Any = None  # (N,) baseline value added over world value added (deficit reduction only)
 
     @property
     def weight(self):
@@ -143,13 +151,14 @@ def economy_arrays(xp, baseline, scale) -> Economy:
 
 
 def prepare_shock(xp, economy: Economy, tariff_new, log_trade_cost_hat, deficit_new, export_tax_new=None,
-                  has_export_tax: bool | None = None) -> Shock:
+                  has_export_tax: bool | None = None, tariff_revenue_baseline=None) -> Shock:
     """The constant part of every sweep for new tariffs, iceberg costs and export taxes.
 
     ``tariff_new``, ``log_trade_cost_hat`` (the log of d-hat; None for no change) and
     ``export_tax_new`` are (N, N, J) [importer, exporter, sector]; ``export_tax_new`` None
     means none in force (whatever the baseline had). An infinite export tax (a ban)
-    makes kappa infinite and the flow's weight zero.
+    makes kappa infinite and the flow's weight zero. ``tariff_revenue_baseline`` (N,)
+    chooses the deficit-reduction revenue closure (None: revenue rebated to households).
     """
     # Large temporaries are few and updated in place where the namespace allows (augmented
     # assignment is in place for numpy, a new value for JAX): fresh (J, N, N) arrays cost
@@ -180,8 +189,27 @@ def prepare_shock(xp, economy: Economy, tariff_new, log_trade_cost_hat, deficit_
         export_tax_weight = pre_tariff_weight - producer_weight
     else:
         producer_weight, export_tax_weight = pre_tariff_weight, None
+    closure = {}
+    if tariff_revenue_baseline is not None:
+        closure = {"deficit_reduction": True, "tariff_revenue_baseline": xp.asarray(tariff_revenue_baseline),
+                   "value_added_weight": economy.value_added / economy.value_added.sum()}
     return Shock(log_kappa, weights, producer_weight, export_tax_weight, pre_tariff_share, producer_share,
-                 xp.asarray(deficit_new), has_export_tax)
+                 xp.asarray(deficit_new), has_export_tax, **closure)
+
+
+def deficits_after(xp, shock: Shock, tariff_revenue):
+    """The new trade deficits (imports minus exports at producer prices) at this tariff revenue.
+
+    Rebate: the shock's deficits. Deficit reduction: ``D'[n] = D[n] - dT[n] + s[n] sum_m dT[m]``
+    with ``dT = T' - T`` the change of tariff revenue and ``s`` the shares of world value
+    added: each country's revenue change lowers its own deficit, and since world deficits
+    sum to zero (world imports are world exports) the world's net change is spread over all
+    countries by their size, the "global bank" of GTAP-style closures.
+    """
+    if not shock.deficit_reduction:
+        return shock.deficit
+    change = tariff_revenue - shock.tariff_revenue_baseline
+    return shock.deficit - change + shock.value_added_weight * change.sum()
 
 
 # -- the blocks --------------------------------------------------------------------------
@@ -246,7 +274,7 @@ def goods_block(xp, economy: Economy, shock: Shock, log_wage, expenditure, flows
     spending = expenditure.T * flows.inverse_total  # (J, N) spending of n on j over T[j, n]
     output = (xp.matmul(spending[:, None, :], flows.producer_weight)[:, 0, :] * flows.power).T  # (N, J)
     tariff_revenue = (expenditure * flows.tariff_share.T).sum(axis=1)
-    income = xp.exp(log_wage) * economy.value_added + tariff_revenue + shock.deficit
+    income = xp.exp(log_wage) * economy.value_added + tariff_revenue + deficits_after(xp, shock, tariff_revenue)
     if shock.has_export_tax:
         weighted = xp.matmul(spending[:, None, :], flows.export_tax_weight)[:, 0, :]
         export_tax_revenue = (weighted * flows.power).sum(axis=0)

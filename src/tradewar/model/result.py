@@ -19,11 +19,13 @@ SIDES = ("USA", "CHN")
 
 #: The units of every variable of :attr:`CounterfactualResult.data` (its ``units`` attribute).
 VARIABLE_UNITS = {
-    **dict.fromkeys(["welfare", "real_wage", "wage", "price_index", "price", "unit_cost", "output", "expenditure",
+    **dict.fromkeys(["welfare", "real_wage", "wage", "real_gdp", "nominal_gdp", "price_index", "price", "unit_cost",
+                     "output", "expenditure",
                      "trade_cost_change"], UNITS["ratio"]),
-    **dict.fromkeys(["terms_of_trade", "volume_of_trade", "welfare_linear", "terms_of_trade_by_partner",
+    **dict.fromkeys(["terms_of_trade", "volume_of_trade", "welfare_first_order", "terms_of_trade_by_partner",
                      "volume_of_trade_by_partner"], UNITS["income_share"]),
     **dict.fromkeys([f"{name}_{when}" for name in ("income", "tariff_revenue", "export_tax_revenue", "exports",
+                                                   "deficit",
                                                    "imports", "output", "expenditure", "trade")
                      for when in ("baseline", "new")], UNITS["usd"]),
     **dict.fromkeys(["trade_shares_baseline", "trade_shares_new"], UNITS["share"]),
@@ -50,6 +52,9 @@ def _pct(values):
 #: The per-country fields of :meth:`CounterfactualResult.to_dict`.
 COUNTRY_FIELDS = (
     "welfare_pct",
+    "welfare_first_order_pct",
+    "real_gdp_pct",
+    "nominal_gdp_pct",
     "real_wage_pct",
     "price_index_pct",
     "exports_pct",
@@ -71,7 +76,11 @@ class CounterfactualResult(ArrayResult):
     (hats and levels), ``terms_of_trade`` and ``volume_of_trade`` (CP2015 eq. 28,
     first order, for tariff and trade-cost shocks: export taxes enter welfare through
     ``welfare`` but have no term of their own in the decomposition) and their sum
-    ``welfare_linear``. Sector variables: ``price``, ``unit_cost``,
+    ``welfare_first_order``; ``real_gdp`` (value added double-deflated at baseline prices,
+    as GTAP's qgdp: real gross output at baseline unit costs minus real intermediate inputs
+    at baseline input prices) and ``nominal_gdp`` (value added at current prices, in units
+    of world value added, the numeraire); ``deficit`` (trade deficits, baseline and new;
+    they differ under the deficit-reduction closure). Sector variables: ``price``, ``unit_cost``,
     ``output``, ``expenditure``. Bilateral: ``trade`` (baseline and new flows at
     producer prices), ``trade_shares``, and the decomposition by partner and
     sector ``terms_of_trade_by_partner``, ``volume_of_trade_by_partner``. Every
@@ -89,10 +98,12 @@ class CounterfactualResult(ArrayResult):
         trade_cost_change: np.ndarray,
         *,
         deficits: str = "fixed",
+        revenue: str = "rebate",
         export_tax_new: np.ndarray | None = None,
     ):
         self.baseline = baseline
         self.deficits = deficits
+        self.revenue = revenue
         self.solver = SolverReport(equilibrium.iterations, equilibrium.residual, equilibrium.seconds)
         if export_tax_new is None:
             export_tax_new = baseline.export_tax.values
@@ -114,6 +125,8 @@ class CounterfactualResult(ArrayResult):
         price_index = np.exp((alpha * np.log(eq.price_hat)).sum(axis=1))
         welfare = eq.income / income_old / price_index
         real_wage = eq.wage_hat / price_index
+        real_gdp = CounterfactualResult._real_gdp(world, eq)
+        deficit_new = eq.deficit if eq.deficit is not None else world.deficit.values
 
         # CP2015 eq. (28), discrete: terms of trade weigh baseline flows by cost changes,
         # volume of trade weighs tariff wedges by the change in quantities.
@@ -151,7 +164,11 @@ class CounterfactualResult(ArrayResult):
                 "price_index": (c, price_index),
                 "terms_of_trade": (c, terms_of_trade),
                 "volume_of_trade": (c, volume_of_trade),
-                "welfare_linear": (c, terms_of_trade + volume_of_trade),
+                "welfare_first_order": (c, terms_of_trade + volume_of_trade),
+                "real_gdp": (c, real_gdp),
+                "nominal_gdp": (c, eq.wage_hat),
+                "deficit_baseline": (c, world.deficit.values),
+                "deficit_new": (c, deficit_new),
                 "income_baseline": (c, income_old),
                 "income_new": (c, eq.income),
                 "tariff_revenue_baseline": (c, world.tariff_revenue.values),
@@ -197,6 +214,26 @@ class CounterfactualResult(ArrayResult):
             data[name].attrs["units"] = money if units == UNITS["usd"] else units
         return data
 
+    @staticmethod
+    def _real_gdp(world: World, eq: Equilibrium) -> np.ndarray:
+        """Real GDP new / baseline: value added double-deflated at baseline prices (GTAP's qgdp).
+
+        Sector j of country n produces gross output ``Y'`` whose producer price moves with
+        its unit cost ``c_hat`` and buys inputs ``gamma[n, k, j] Y'`` of sector k whose price
+        moves with ``P_hat[n, k]``; at baseline prices its real value added is
+        ``Y'/c_hat - sum_k gamma[n, k, j] Y'/P_hat[n, k]``, summed over sectors and divided
+        by baseline value added ``sum_j beta Y``. To first order the change is
+        ``sum_j beta Y (dlog Y - dlog w) / VA``, zero by labour-market clearing: with one
+        fixed factor only allocative (second-order) effects move real GDP.
+        """
+        base = world.baseline()
+        output = eq.output
+        with np.errstate(divide="ignore", invalid="ignore"):
+            real_output = np.where(output > 0, output / eq.cost_hat, 0.0)
+            real_inputs = np.einsum("nkj,nj,nk->n", base.input_share, output, 1.0 / eq.price_hat)
+        value_added_old = (base.value_added_share * world.gross_output.values).sum(axis=1)
+        return (real_output.sum(axis=1) - real_inputs) / value_added_old
+
     def new_world(self) -> World:
         """The counterfactual equilibrium as a :class:`World` (a baseline for the next shock).
 
@@ -225,6 +262,9 @@ class CounterfactualResult(ArrayResult):
         frame = pd.DataFrame(
             {
                 "welfare_pct": _pct(d["welfare"].values),
+                "welfare_first_order_pct": 100 * d["welfare_first_order"].values,
+                "real_gdp_pct": _pct(d["real_gdp"].values),
+                "nominal_gdp_pct": _pct(d["nominal_gdp"].values),
                 "terms_of_trade_pct": 100 * d["terms_of_trade"].values,
                 "volume_of_trade_pct": 100 * d["volume_of_trade"].values,
                 "real_wage_pct": _pct(d["real_wage"].values),
@@ -233,6 +273,7 @@ class CounterfactualResult(ArrayResult):
                 "imports_pct": _pct(d["imports_new"].values / d["imports_baseline"].values),
                 "tariff_revenue_usd_mn": d["tariff_revenue_new"].values,
                 "tariff_revenue_change_usd_mn": d["tariff_revenue_new"].values - d["tariff_revenue_baseline"].values,
+                "deficit_change_usd_mn": d["deficit_new"].values - d["deficit_baseline"].values,
             },
             index=pd.Index(self.countries, name="country"),
         )
@@ -258,14 +299,25 @@ class CounterfactualResult(ArrayResult):
         table = self.country_table()
         if countries is not None:
             table = table.loc[list(countries)]
-        shown = table[["welfare_pct", "terms_of_trade_pct", "volume_of_trade_pct", "real_wage_pct", "price_index_pct",
-                       "exports_pct", "imports_pct"]]
+        shown = table[["welfare_pct", "real_gdp_pct", "terms_of_trade_pct", "volume_of_trade_pct", "real_wage_pct",
+                       "price_index_pct", "exports_pct", "imports_pct"]]
         return Summary(
-            f"Counterfactual on {self.baseline.name} (deficits {self.deficits}); changes in percent",
+            f"Counterfactual on {self.baseline.name} ({self.closure_text()}); changes in percent",
             tables=[SummaryTable("", shown)],
             notes=[f"solver: {self.solver.iterations} sweeps, residual {self.solver.residual:.1e}, "
                    f"{self.solver.seconds:.3f} s"],
         )
+
+    @property
+    def closure(self) -> dict:
+        """The closure that produced the numbers: ``{"revenue": ..., "deficits": ...}``."""
+        return {"revenue": self.revenue, "deficits": self.deficits}
+
+    def closure_text(self) -> str:
+        """The closure in words, for tables and reports."""
+        revenue = ("tariff revenue lowers trade deficits" if self.revenue == "deficit-reduction"
+                   else "tariff revenue rebated to households")
+        return f"{revenue}; deficits {self.deficits}"
 
     def sector_output_pct(self, countries: list[str]) -> dict:
         """Each country's sector output, percent change: {country: {sector: pct}} (sectors with output)."""
@@ -315,6 +367,7 @@ class CounterfactualResult(ArrayResult):
             "world": self.baseline.name,
             "date": date,
             "deficits": self.deficits,
+            "closure": self.closure,
             "solver": self.solver.to_dict(),
             "countries": countries,
             "bilateral": bilateral,
@@ -323,6 +376,7 @@ class CounterfactualResult(ArrayResult):
     def to_dataset(self) -> xr.Dataset:
         """:attr:`data` with the deficit closure and the solver's report in its attributes."""
         data = self.data.copy()
-        data.attrs.update({"deficits": self.deficits, "solver_iterations": self.solver.iterations,
+        data.attrs.update({"deficits": self.deficits, "revenue": self.revenue,
+                           "solver_iterations": self.solver.iterations,
                            "solver_residual": self.solver.residual, "solver_seconds": self.solver.seconds})
         return data

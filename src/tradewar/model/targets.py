@@ -196,6 +196,7 @@ def solve_purchase_commitment(
     tariff=None,
     export_tax=None,
     deficits: Literal["fixed", "zero"] = "fixed",
+    revenue: str = "rebate",
     options: SolverOptions | None = None,
     max_subsidy: float = 0.9,
 ) -> TargetResult:
@@ -219,7 +220,7 @@ def solve_purchase_commitment(
         new = base_tariff.copy()
         # A subsidy s lowers the buyer's price by the factor (1 - s).
         new.loc[cells] = (1 + new.loc[cells]) * (1 - subsidy) - 1
-        return simulate(world, tariff=new, export_tax=export_tax, deficits=deficits, options=options)
+        return simulate(world, tariff=new, export_tax=export_tax, deficits=deficits, revenue=revenue, options=options)
 
     free = run(0.0)
     if _flow(free, cells) >= target_usd_mn:

@@ -9,6 +9,9 @@
     date = 2025-06-10             # the measures in force on this day (library + extra)
     against = 2025-01-01          # compare with this day, or with another scenario by name
     deficits = "fixed"            # or "zero"
+    revenue = "rebate"            # or "deficit-reduction": tariff revenue lowers the trade deficit
+    elasticities = "cp2015"       # optional: a named elasticity set (cp2015, fontagne2022)
+    horizon = "long"              # optional: long, medium or short (see tradewar.world.elasticities)
 
     [aggregate]                   # optional
     regions = "compact"
@@ -131,6 +134,9 @@ class Scenario(BaseModel):
     date: Day | None = None
     against: Against | None = None
     deficits: Literal["fixed", "zero"] = "fixed"
+    revenue: Literal["rebate", "deficit-reduction"] = "rebate"
+    elasticities: str | None = None  # a named set (world/elasticities.py); None: the world's own
+    horizon: str | None = None  # long, medium or short; None: long
     measures: tuple[Measure, ...] = Field(default=(), alias="measure")
     report: ReportSpec = ReportSpec()
 
@@ -143,6 +149,18 @@ class Scenario(BaseModel):
         if not value.strip():
             raise ValueError(f"the {info.field_name} is blank")
         return value.strip()
+
+    @field_validator("elasticities", "horizon")
+    @classmethod
+    def _known_elasticities(cls, value: str | None, info) -> str | None:
+        from tradewar.policy.validation import check_elasticities
+
+        if value is not None:
+            if info.field_name == "elasticities":
+                check_elasticities(elasticities=value)
+            else:
+                check_elasticities(horizon=value)
+        return value
 
     @model_validator(mode="before")
     @classmethod
@@ -251,6 +269,10 @@ class Scenario(BaseModel):
         from tradewar.world.splits import apply_split
 
         world = load_world(self.world)
+        if self.elasticities is not None or self.horizon is not None:
+            # On the world as loaded (its sectors are those the sets are mapped to); splits
+            # then give their products their parent sector's elasticity.
+            world = world.with_elasticities(self.elasticities or "cp2015", self.horizon or "long")
         for split in self.splits:
             world = apply_split(world, split)
         return world

@@ -170,6 +170,32 @@ def check_choice(value: str, choices: Sequence[str], what: str) -> str:
     return value
 
 
+#: The closures a counterfactual can be solved under (``--revenue``, ``--deficits``).
+REVENUE_CHOICES = ("rebate", "deficit-reduction")
+DEFICIT_CHOICES = ("fixed", "zero")
+
+
+def check_elasticities(elasticities: str | None = None, horizon: str | None = None, *,
+                       names: tuple[str, str] = ("elasticities", "horizon")) -> None:
+    """A named elasticity set and horizon (``--elasticities``, ``--horizon``), checked by name;
+    ``names`` are how the user gave them (an option, a TOML field)."""
+    from tradewar.world.elasticities import ELASTICITY_SETS, HORIZONS
+
+    if elasticities is not None:
+        check_choice(elasticities, list(ELASTICITY_SETS), names[0])
+    if horizon is not None:
+        check_choice(horizon, list(HORIZONS), names[1])
+
+
+def check_closure(revenue: str | None = None, deficits: str | None = None, *,
+                  names: tuple[str, str] = ("revenue", "deficits")) -> None:
+    """A closure (``--revenue``, ``--deficits``), checked by name."""
+    if revenue is not None:
+        check_choice(revenue, list(REVENUE_CHOICES), names[0])
+    if deficits is not None:
+        check_choice(deficits, list(DEFICIT_CHOICES), names[1])
+
+
 def check_countries(labels: Sequence[str], world: World, what: str = "countries") -> list[str]:
     """Country labels of ``world`` (unknown ones named with close matches)."""
     unknown = [label for label in labels if label not in world.countries]

@@ -29,11 +29,14 @@ NAFTA = ("MEX", "CAN", "USA")
 
 #: Caliendo & Parro (2015, REStud 82(1)), Table 2, percent.
 PUBLISHED_TABLE2 = {
-    "MEX": {"welfare_pct": 1.31, "terms_of_trade_pct": -0.41, "volume_of_trade_pct": 1.72, "real_wage_pct": 1.72},
-    "CAN": {"welfare_pct": -0.06, "terms_of_trade_pct": -0.11, "volume_of_trade_pct": 0.04, "real_wage_pct": 0.32},
-    "USA": {"welfare_pct": 0.08, "terms_of_trade_pct": 0.04, "volume_of_trade_pct": 0.04, "real_wage_pct": 0.11},
+    "MEX": {"welfare_first_order_pct": 1.31, "terms_of_trade_pct": -0.41, "volume_of_trade_pct": 1.72,
+             "real_wage_pct": 1.72},
+    "CAN": {"welfare_first_order_pct": -0.06, "terms_of_trade_pct": -0.11, "volume_of_trade_pct": 0.04,
+             "real_wage_pct": 0.32},
+    "USA": {"welfare_first_order_pct": 0.08, "terms_of_trade_pct": 0.04, "volume_of_trade_pct": 0.04,
+             "real_wage_pct": 0.11},
 }
-COLUMNS = ("welfare_pct", "terms_of_trade_pct", "volume_of_trade_pct", "real_wage_pct")
+COLUMNS = ("welfare_first_order_pct", "terms_of_trade_pct", "volume_of_trade_pct", "real_wage_pct")
 
 
 def nafta_tariffs(world, tariffs_2005: np.ndarray) -> np.ndarray:
@@ -62,13 +65,13 @@ class NaftaReplication(ArrayResult):
         for code in NAFTA:
             at = {"country": code}
             model = {
-                "welfare_pct": 100 * float(d["welfare_linear"].sel(country=code)),
+                "welfare_first_order_pct": 100 * float(d["welfare_first_order"].sel(country=code)),
                 "terms_of_trade_pct": 100 * float(d["terms_of_trade"].sel(country=code)),
                 "volume_of_trade_pct": 100 * float(d["volume_of_trade"].sel(country=code)),
                 "real_wage_pct": 100 * (float(d["real_wage"].sel(country=code)) - 1),
             }
             rows.append(at | model | {
-                "exact_welfare_pct": 100 * (float(d["welfare"].sel(country=code)) - 1),
+                "welfare_pct": 100 * (float(d["welfare"].sel(country=code)) - 1),
                 "published": PUBLISHED_TABLE2[code],
             })
         return pd.DataFrame(rows).set_index("country")
@@ -93,7 +96,7 @@ class NaftaReplication(ArrayResult):
         return Summary(
             "Caliendo & Parro (2015), Table 2: NAFTA's tariff cuts, % change (model and paper)",
             tables=[SummaryTable("", self.to_frame(), digits=2)],
-            notes=[f"{verdict}; welfare = terms of trade + volume of trade (eq. 28); exact_welfare_pct is the "
+            notes=[f"{verdict}; welfare_first_order = terms of trade + volume of trade (eq. 28); welfare_pct is the "
                    f"exact change in real income. Solved in {self.seconds:.2f} s."],
         )
 
@@ -110,7 +113,7 @@ class NaftaReplication(ArrayResult):
         for code in NAFTA:
             row = {"country": code}
             row.update({column: float(table.loc[code, column]) for column in COLUMNS})
-            row["exact_welfare_pct"] = float(table.loc[code, "exact_welfare_pct"])
+            row["welfare_pct"] = float(table.loc[code, "welfare_pct"])
             row["published"] = dict(PUBLISHED_TABLE2[code])
             rows.append(row)
         solver = self.result.solver.to_dict()

@@ -152,6 +152,7 @@ def welfare_bars(result: CounterfactualResult) -> go.Figure:
     frame = result.country_table().sort_values("welfare_pct")
     figure = go.Figure()
     figure.add_bar(x=frame.index, y=frame["welfare_pct"], name="welfare (exact)")
+    figure.add_bar(x=frame.index, y=frame["real_gdp_pct"], name="real GDP")
     figure.add_bar(x=frame.index, y=frame["real_wage_pct"], name="real wage")
     figure.update_layout(title="Welfare and real wages (%)", barmode="group", height=420)
     _axes(figure, "country", "change (%)")
@@ -281,7 +282,8 @@ table.results{{border-collapse:collapse;font-size:0.85em}}
 table.results td,table.results th{{padding:2px 8px;text-align:right}}
 table.results tr:nth-child(even){{background:#f4f4f4}}</style></head>
 <body><h1>{html.escape(title)}</h1>
-<p>World: {html.escape(result.baseline.name)} (hash {result.baseline.hash}); deficits {html.escape(result.deficits)};
+<p>World: {html.escape(result.baseline.name)} (hash {result.baseline.hash});
+closure: {html.escape(result.closure_text())};
 solver: {solver.iterations} sweeps, residual {solver.residual:.1e}, {solver.seconds:.2f} s.</p>
 <ul>{note_items}</ul>
 {"".join(parts)}

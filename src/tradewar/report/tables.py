@@ -37,6 +37,7 @@ def country_table(result: CounterfactualResult, countries: list[str], title: str
     table.add_column("Country", no_wrap=True)
     headers = {
         "welfare_pct": "Welfare",
+        "real_gdp_pct": "Real GDP",
         "real_wage_pct": "Real wage",
         "price_index_pct": "Prices",
         "exports_pct": "Exports",

@@ -103,14 +103,19 @@ class Footing:
     regions: str | None = None
     splits: tuple[str, ...] = ()
     deficits: str = "fixed"
+    elasticities: str | None = None
+    horizon: str | None = None
 
     @classmethod
     def from_scenario(cls, scenario: str, *, world: str | None = None, regions: str | None = "compact",
-                      splits: Sequence[str] = ()) -> Footing:
+                      splits: Sequence[str] = (), elasticities: str | None = None,
+                      horizon: str | None = None) -> Footing:
         """The measures of ``scenario`` on its date, in ``world`` (default: the scenario's),
-        aggregated to ``regions`` and with the critical products of ``splits`` carved out."""
+        aggregated to ``regions`` and with the critical products of ``splits`` carved out;
+        ``elasticities`` / ``horizon`` name a trade-elasticity set and horizon (default the scenario's)."""
         from tradewar.policy.library import load_scenario
         from tradewar.policy.scenario import AggregateSpec, ReportSpec
+        from tradewar.policy.validation import check_elasticities
         from tradewar.simulation import prepare_scenario
 
         loaded = load_scenario(scenario)
@@ -119,9 +124,15 @@ class Footing:
                   "aggregate": AggregateSpec(regions=regions) if regions else None}
         if world is not None:
             update["world"] = world
-        prepared = prepare_scenario(loaded.model_copy(update=update))
+        for key, value in (("elasticities", elasticities), ("horizon", horizon)):
+            if value is not None:
+                update[key] = value
+        check_elasticities(elasticities, horizon)
+        chosen = loaded.model_copy(update=update)
+        prepared = prepare_scenario(chosen)
         return cls(prepared.world, prepared.tariff.values.copy(), prepared.export_tax.values.copy(), loaded.name,
-                   prepared.on, regions, all_splits, loaded.deficits)
+                   prepared.on, regions, all_splits, loaded.deficits, chosen.elasticities or "world's own",
+                   chosen.horizon or "long")
 
     def to_dict(self, a: str, b: str) -> dict:
         world = self.world
@@ -140,6 +151,8 @@ class Footing:
             "regions": self.regions,
             "splits": list(self.splits),
             "deficits": self.deficits,
+            "elasticities": self.elasticities,
+            "horizon": self.horizon,
             "trade_elasticity": {s: float(v) for s, v in zip(world.sectors, world.trade_elasticity.values,
                                                                strict=True)},
             "starting_tariffs_pct": {f"{a} on {b}": mean(a, b), f"{b} on {a}": mean(b, a)},
@@ -174,6 +187,8 @@ def negotiate(
     scenario: str = "london-2025",
     world: str | None = None,
     regions: str | None = "compact",
+    elasticities: str | None = None,
+    horizon: str | None = None,
     points: int = 7,
     purchases: bool = True,
     purchase_usd_mn: float = 50_000.0,
@@ -197,6 +212,8 @@ def negotiate(
         The starting policy: a scenario's measures on its date (name or TOML file).
     world, regions : str, optional
         The world (default: the scenario's) and its aggregation (``None``: the detailed world).
+    elasticities, horizon : str, optional
+        A named trade-elasticity set and horizon (default: the scenario's, else the world's own).
     points : int
         Points on the Pareto frontier.
     purchases : bool
@@ -218,7 +235,8 @@ def negotiate(
     parties = _check_parties(parties, threat, points)
     in_play = _cards_for(parties, cards)
     footing = Footing.from_scenario(scenario, world=world, regions=regions,
-                                    splits=[c.split for c in in_play if c.split])
+                                    splits=[c.split for c in in_play if c.split], elasticities=elasticities,
+                                    horizon=horizon)
     return negotiate_on_footing(footing, parties, threat=threat, cards=in_play, points=points, purchases=purchases,
                                 purchase_usd_mn=purchase_usd_mn, options=options, on_progress=on_progress)
 

@@ -116,6 +116,7 @@ class WarResult(ArrayResult):
     countries: tuple[str, ...] = ()
     sectors: tuple[str, ...] = ()
     world: str = ""
+    elasticities: dict = field(default_factory=dict)  # {"elasticities": set, "horizon": horizon} of the world
     solves: int = 0
 
     def tariffs(self) -> dict:
@@ -149,6 +150,7 @@ class WarResult(ArrayResult):
             "converged": self.converged,
             "solves": self.solves,
             "world": self.world,
+            **self.elasticities,
         }
 
     def to_frame(self, level: str = "tariffs") -> pd.DataFrame:
@@ -235,7 +237,9 @@ def nash_war(
         for player in players
     }
     war = WarResult(players=tuple(players), start_tariff=tariff.copy(), instruments=instruments,
-                    countries=tuple(game.countries), sectors=tuple(game.world.sectors), world=game.world.name)
+                    countries=tuple(game.countries), sectors=tuple(game.world.sectors), world=game.world.name,
+                    elasticities={"elasticities": game.world.data.attrs.get("elasticities") or "world's own",
+                                  "horizon": game.world.data.attrs.get("horizon") or "long"})
     solves_before = game.solves
     war.welfare_start = game.welfare(tariff)
     for round_number in range(1, max_rounds + 1):

@@ -190,6 +190,8 @@ class MonteCarloResult(ArrayResult):
             if exporter != importer and (importer, exporter) in bilateral.index
         }
         document["world"] = self.settings.get("world")  # the world the draws ran on
+        for key in ("elasticities", "horizon", "closure"):  # around which set, and under which closure
+            document[key] = self.settings.get(key)
         if self.settings.get("extra_tariffs"):
             document["extra_tariffs"] = self.settings["extra_tariffs"]
         return document
@@ -361,6 +363,9 @@ def monte_carlo(
         "world": plan.world.name,
         "extra_tariffs": list(plan.extra_tariffs),
         "against": plan.against,
+        "elasticities": plan.world.data.attrs.get("elasticities") or "world's own",
+        "horizon": plan.world.data.attrs.get("horizon") or "long",
+        "closure": {"revenue": plan.revenue, "deficits": plan.deficits},
         "source": "file" if not isinstance(draws, int) else "generated",
     }
     return MonteCarloResult(table, values, failed, central, seed, settings, time.perf_counter() - clock)

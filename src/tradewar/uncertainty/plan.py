@@ -55,6 +55,7 @@ class Plan:
     on: date | None = None
     extra_tariffs: tuple = ()  # the overrides' extra tariff changes, as recorded in outputs
     key: str = field(default_factory=lambda: uuid.uuid4().hex)
+    revenue: str = "rebate"  # the tariff-revenue closure
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -75,7 +76,8 @@ class Plan:
     def from_prepared(cls, p: PreparedScenario) -> Plan:
         """A prepared scenario, to solve under many elasticities."""
         return cls(p.scenario.name, p.world, p.tariff, p.export_tax, None, p.scenario.deficits, p.start,
-                   p.commitments, p.against, p.on, tuple(change.to_dict() for change in p.overrides.tariffs))
+                   p.commitments, p.against, p.on, tuple(change.to_dict() for change in p.overrides.tariffs),
+                   revenue=p.scenario.revenue)
 
     # ------------------------------------------------------------------ solving
     @property
@@ -125,11 +127,12 @@ class Plan:
                 else dataclasses.replace(prepared["baseline"], trade_elasticity=theta)
             )
             equilibrium = solve_equilibrium(baseline, prepared["tariff"], prepared["cost"], self.world.deficit.values,
-                                            options, export_tax_new=prepared["export_tax"])
+                                            options, export_tax_new=prepared["export_tax"], revenue=self.revenue)
             return CounterfactualResult(self.world, equilibrium, prepared["tariff"], prepared["cost"],
-                                        deficits="fixed", export_tax_new=prepared["export_tax"])
+                                        deficits="fixed", revenue=self.revenue, export_tax_new=prepared["export_tax"])
         world = self.world if theta is None else self.world.replace(trade_elasticity=theta)
-        result, *_ = solve_policy(world, self.tariff, self.export_tax, deficits=self.deficits, start=self.start,
+        result, *_ = solve_policy(world, self.tariff, self.export_tax, deficits=self.deficits, revenue=self.revenue,
+                                  start=self.start,
                                   commitments=self.commitments, trade_cost_change=self.trade_cost_change,
                                   options=options)
         return result
@@ -140,7 +143,7 @@ class Plan:
         for part in (self.tariff, self.export_tax, self.trade_cost_change, *(self.start or ())):
             if part is not None:
                 digest.update(np.ascontiguousarray(np.asarray(getattr(part, "values", part), dtype=float)).tobytes())
-        digest.update(f"{self.deficits}|{self.commitments}".encode())
+        digest.update(f"{self.deficits}|{self.revenue}|{self.commitments}".encode())
         return digest.hexdigest()[:16]
 
 

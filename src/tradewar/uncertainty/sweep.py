@@ -58,6 +58,7 @@ __all__ = ["RunSpec", "RunStore", "SweepOutcome", "expand_runs", "read_sweep_spe
 
 PARAMETERS: dict[str, type] = {
     "elasticity_scale": float, "deficits": str, "regions": str, "sectors": str, "world": str, "against": str,
+    "revenue": str, "elasticities": str, "horizon": str,
 }
 DEFAULT_STORE = Path("tradewar-runs")
 
@@ -91,6 +92,13 @@ def _check_parameters(parameters: Mapping[str, Any], where: str) -> dict:
             raise ShockError(f"{where}: elasticity_scale must be positive, got {value!r}.")
         if key == "deficits" and checked[key] not in ("fixed", "zero"):
             raise ShockError(f"{where}: deficits must be 'fixed' or 'zero', not {value!r}.")
+        if key in ("revenue", "elasticities", "horizon"):
+            from tradewar.policy.validation import InputError, check_closure, check_elasticities
+
+            try:
+                check_closure(**{key: checked[key]}) if key == "revenue" else check_elasticities(**{key: checked[key]})
+            except InputError as error:
+                raise ShockError(f"{where}: {error}") from None
     return dict(sorted(checked.items()))
 
 
@@ -179,7 +187,8 @@ def parse_grid_option(text: str) -> tuple[str, list]:
 # ---------------------------------------------------------------------- the job
 def overrides_of(params: dict) -> ScenarioOverrides:
     """A run's parameters other than ``elasticity_scale``: the scenario's overrides."""
-    return ScenarioOverrides(**{key: params.get(key) for key in ("world", "regions", "sectors", "deficits", "against")})
+    return ScenarioOverrides(**{key: params.get(key) for key in ("world", "regions", "sectors", "deficits", "against",
+                                                                 "revenue", "elasticities", "horizon")})
 
 
 class SweepJob:

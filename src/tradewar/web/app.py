@@ -400,7 +400,8 @@ def create_app(*, workers: int | None = None, keep_runs: int = 32, max_pending: 
              response_class=Response, summary="A run's results (JSON)")
     def result(run_id: str, request: Request) -> Response:
         """The document `tradewar simulate --json` prints: `scenario`, `world`, `date`,
-        `against`, `deficits`, `solver`, `countries` (welfare_pct, real_wage_pct,
+        `against`, `deficits`, `closure` ({revenue, deficits}), `elasticities`, `horizon`, `solver`,
+        `countries` (welfare_pct, welfare_first_order_pct, real_gdp_pct, nominal_gdp_pct, real_wage_pct,
         price_index_pct, exports_pct, imports_pct, tariff_revenue_usd_mn by country),
         `bilateral` (U.S.-China trade changes by sector), `sector_output_pct`,
         `purchase_commitments`; plus `label`, `description`, `request` and

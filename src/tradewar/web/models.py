@@ -166,6 +166,14 @@ class RunRequest(BaseModel):
         default_factory=list, description="Tariff changes added on top.")
     export_controls: Annotated[list[ExtraExportControl], Field(max_length=50)] = Field(
         default_factory=list, description="Export controls added on top.")
+    elasticities: Literal["cp2015", "fontagne2022"] | None = Field(
+        default=None, description="A named trade-elasticity set (default: the scenario's, else the world's own).")
+    horizon: Literal["short", "medium", "long"] | None = Field(
+        default=None, description="Horizon of the elasticities (default long: as estimated).")
+    revenue: Literal["rebate", "deficit-reduction"] | None = Field(
+        default=None, description="Tariff revenue closure: rebated to households, or lowering the trade deficit.")
+    deficits: Literal["fixed", "zero"] | None = Field(
+        default=None, description="Trade deficits fixed at their baseline, or zero (solved without them first).")
 
     @model_validator(mode="after")
     def _one_source(self) -> RunRequest:

@@ -317,7 +317,9 @@ def prepare_run(request: RunRequest) -> PreparedRun:
     if extra_controls:
         scenario = scenario.model_copy(update={"measures": (*scenario.measures, *extra_controls)})
     _check_labels(scenario, detailed)
-    overrides = ScenarioOverrides(against=against, tariffs=_tariff_changes(request, solving))
+    overrides = ScenarioOverrides(against=against, tariffs=_tariff_changes(request, solving), revenue=request.revenue,
+                                  deficits=request.deficits, elasticities=request.elasticities,
+                                  horizon=request.horizon)
     changes = []
     if request.tariffs:
         changes.append(f"{len(request.tariffs)} tariff change{'s' * (len(request.tariffs) > 1)}")

@@ -142,7 +142,8 @@ def _data_file(world_name: str) -> Path:
     return Path(str(resources.files("tradewar") / "data" / "elasticities" / f"{world_name}.csv"))
 
 
-def read_elasticity_file(path: Path | str, name: str, sectors: list[str]) -> ElasticitySet:
+def read_elasticity_file(path: Path | str, name: str, sectors: list[str],
+                         codes: list[str] | None = None) -> ElasticitySet:
     """Read one set from an elasticity CSV (columns ``set, sector, published, theta, se``) and check it.
 
     Sectors are matched by name (``sector``) or, where the world uses codes, by ``sector_code``.
@@ -158,13 +159,19 @@ def read_elasticity_file(path: Path | str, name: str, sectors: list[str]) -> Ela
     if not needed <= set(table.columns):
         raise ElasticityError(f"{path.name} lacks the columns {sorted(needed - set(table.columns))}.")
     rows = table[table["set"] == name]
-    # Worlds label sectors by name (wiod2011) or by code (ICIO's "C26"): match whichever the world uses.
+    # Worlds label sectors by name (wiod2011) or by code (ICIO's "C26"), or by short names with
+    # their codes beside them (icio2022's ``sector_codes``): match on whichever the world has.
     key = "sector_code" if "sector_code" in rows and not set(sectors) & set(rows["sector"]) else "sector"
+    lookup = list(sectors)
+    if ("sector_code" in rows and codes is not None and len(codes) == len(sectors)
+            and set(codes) <= set(rows["sector_code"])):
+        key, lookup = "sector_code", list(codes)
     rows = rows.set_index(key)
-    missing = [s for s in sectors if s not in rows.index]
+    missing = [s for s, k in zip(sectors, lookup, strict=True) if k not in rows.index]
     if missing:
         raise ElasticityError(f"{path.name}: set {name!r} has no value for sector(s) {', '.join(missing)}.")
-    rows = rows.loc[sectors]
+    rows = rows.loc[lookup]
+    rows.index = pd.Index(sectors)  # messages name the world's own sector labels
     bad = [f"{s} ({v})" for s, v in rows["theta"].items() if not (np.isfinite(v) and v > 0)]
     if bad:
         raise ElasticityError(
@@ -187,7 +194,13 @@ def load_elasticity_set(name: str, world: World) -> ElasticitySet:
             f"{', '.join(p.stem for p in path.parent.glob('*.csv') if not p.stem.endswith('_gtap'))}); "
             "build them with tools/elasticities/build_elasticities.py."
         )
-    return read_elasticity_file(path, name, world.sectors)
+    return read_elasticity_file(path, name, world.sectors, _sector_codes(world))
+
+
+def _sector_codes(world: World) -> list[str] | None:
+    """The world's sector codes where it keeps them beside short names (icio2022)."""
+    codes = str(world.data.attrs.get("sector_codes", ""))
+    return codes.split(",") if codes else None
 
 
 def with_elasticities(world: World, name: str, horizon: str = "long", *, labour: str = "mobile",
@@ -221,7 +234,8 @@ def with_elasticities(world: World, name: str, horizon: str = "long", *, labour:
                 "Sector-specific labour (the short-run closure) needs sector wages in the engine; not yet available."
             )
         raise ElasticityError(f"Unknown labour closure {labour!r}; choose from mobile, sector-specific.")
-    chosen = load_elasticity_set(name, world) if path is None else read_elasticity_file(path, name, world.sectors)
+    chosen = (load_elasticity_set(name, world) if path is None
+              else read_elasticity_file(path, name, world.sectors, _sector_codes(world)))
     theta = horizon_theta(chosen.theta, horizon)
     new = world.replace(trade_elasticity=theta)
     floored = [s for s, value in zip(world.sectors, theta, strict=True) if horizon != "long" and value <= THETA_FLOOR]

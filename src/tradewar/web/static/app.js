@@ -6,7 +6,7 @@ const DEFAULT_SCENARIO = "london-2025";
 const DEFAULT_WORLD = "wiod2011";
 const MAX_TOML_BYTES = 64 * 1024;
 const COLUMNS = [
-  ["welfare_pct", "Welfare %"], ["real_wage_pct", "Real wage %"], ["price_index_pct", "Prices %"],
+  ["welfare_pct", "Welfare %"], ["real_gdp_pct", "Real GDP %"], ["real_wage_pct", "Real wage %"], ["price_index_pct", "Prices %"],
   ["exports_pct", "Exports %"], ["imports_pct", "Imports %"], ["tariff_revenue_usd_mn", "Tariff revenue $mn"],
 ];
 const CHARTS = ["map", "sectors", "bilateral", "third_countries", "welfare", "timeline"];
@@ -343,7 +343,15 @@ function runRequest() {
   const kind = $("against-kind").value;
   if (kind === "date") body.against = checkedDay($("against-date"), "The starting day");
   if (kind === "scenario") body.against = $("against-scenario").value;
+  for (const id of ["elasticities", "horizon", "revenue", "deficits"]) {
+    if ($(id).value) body[id] = $(id).value;
+  }
   return body;
+}
+
+// The closure that produced the numbers, in words.
+function revenueText(closure) {
+  return closure.revenue === "deficit-reduction" ? "lowers the trade deficit" : "rebated to households";
 }
 
 function showProgress(status) {
@@ -421,7 +429,9 @@ function showResults(status, result, charts) {
   const solver = result.solver;
   $("summary").textContent =
     `${result.label}. ${result.description || ""} World ${result.world}; measures in force on ` +
-    `${result.date || "n/a"}; effects measured against ${result.against}. Solver: ${solver.iterations} sweeps, ` +
+    `${result.date || "n/a"}; effects measured against ${result.against}. Elasticities ${result.elasticities} ` +
+    `(${result.horizon} run); tariff revenue ${revenueText(result.closure)}, deficits ${result.closure.deficits}. ` +
+    `Solver: ${solver.iterations} sweeps, ` +
     `residual ${formatResidual(solver.residual)}, ${solver.seconds.toFixed(2)} s.`;
   const base = `/api/runs/${status.id}`;
   const name = (result.scenario || "run").replace(/[^A-Za-z0-9._-]+/g, "-");
