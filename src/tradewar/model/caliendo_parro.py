@@ -62,6 +62,10 @@ class Baseline:
     trade_elasticity: np.ndarray
     countries: tuple[str, ...] = ()
     export_tax: np.ndarray | None = None  # (N, N, J); None means no export taxes
+    # Nested CES input bundles (module :mod:`tradewar.model.equations`, :func:`input_bundles`):
+    # the critical input sectors and sigma[i, j] of every user; () means all Cobb-Douglas.
+    critical_inputs: tuple[int, ...] = ()
+    input_substitution: np.ndarray | None = None  # (N, J); 1 = Cobb-Douglas
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -142,14 +146,16 @@ class _System:
             return equations.price_block_logsumexp(xp, economy, shock, log_cost)
 
     def prices(self, log_wage, log_price):
-        """Unit costs, the price indices they imply, and the trade flows."""
-        log_cost = equations.unit_costs(np, self.economy, log_wage, log_price)
+        """Unit costs, the price indices they imply, the trade flows and the cost shares
+        (:class:`~tradewar.model.equations.Bundles`, None for Cobb-Douglas bundles)."""
+        log_cost, bundles = equations.input_bundles(np, self.economy, log_wage, log_price)
         log_price_new, flows = self.price_block(np, self.economy, self.shock, log_cost)
-        return log_cost, log_price_new, flows
+        return log_cost, log_price_new, (flows, bundles)
 
     def goods(self, log_wage, expenditure, flows) -> equations.Goods:
-        """Producer revenue, tariff revenue, income, implied expenditure and labour demand."""
-        return equations.goods_block(np, self.economy, self.shock, log_wage, expenditure, flows)
+        """Producer revenue, tariff revenue, income, implied expenditure and labour demand
+        (``flows``: the flows and cost shares :meth:`prices` returns)."""
+        return equations.goods_block(np, self.economy, self.shock, log_wage, expenditure, *flows)
 
     # -- state vectors ----------------------------------------------------------------
     def pack(self, log_wage, log_price, expenditure):
@@ -293,7 +299,7 @@ def solve_equilibrium(
         wage_hat=np.exp(log_wage),
         price_hat=np.exp(log_price),
         cost_hat=np.exp(log_cost),
-        trade_shares=np.ascontiguousarray(equations.trade_shares(np, flows)),
+        trade_shares=np.ascontiguousarray(equations.trade_shares(np, flows[0])),
         expenditure=expenditure,
         output=goods.output,
         tariff_revenue=goods.tariff_revenue,

@@ -36,12 +36,14 @@ from typing import Any, NamedTuple
 import numpy as np
 
 __all__ = [
+    "Bundles",
     "Economy",
     "Flows",
     "Goods",
     "Shock",
     "economy_arrays",
     "goods_block",
+    "input_bundles",
     "pack",
     "prepare_shock",
     "price_block_logsumexp",
@@ -73,6 +75,9 @@ class Economy(NamedTuple):
     value_added: Any  # (N,) baseline wage bill
     trade_elasticity: Any  # (J,) theta
     scale: Any  # (N, J) what expenditure is divided by in the state vector
+    # Nested CES bundles (None: every bundle Cobb-Douglas, the CP2015 model exactly).
+    critical_selector: Any = None  # (J, K) one-hot: column m picks the m-th critical input sector
+    substitution: Any = None  # (N, J) sigma, critical inputs against the rest of sector j's bundle
 
 
 class Shock(NamedTuple):
@@ -108,6 +113,19 @@ class Flows(NamedTuple):
     tariff_share: Any  # (J, N) of a unit n spends on j, the tariff: sum_i pi' t' / (1 + t')
 
 
+class Bundles(NamedTuple):
+    """How nested CES bundles move cost shares away from their baseline (Cobb-Douglas) values.
+
+    With ``r = (rest_hat / c_hat)^(1 - sigma)`` the shares of labour and of every
+    non-critical input are the baseline's times ``r`` (their Cobb-Douglas proportions
+    inside the rest hold), and the share of critical input m is
+    ``gamma[m] (P_hat[m] / c_hat)^(1 - sigma)``, i.e. ``gamma[m] r + critical_change[m]``.
+    """
+
+    rest_ratio: Any  # (N, J) r
+    critical_change: Any  # (N, K, J) new critical shares minus gamma[m] r
+
+
 class Goods(NamedTuple):
     """The goods-market block at given wages, spending and trade shares."""
 
@@ -139,7 +157,19 @@ def economy_arrays(xp, baseline, scale) -> Economy:
         value_added=xp.asarray(baseline.value_added),
         trade_elasticity=xp.asarray(baseline.trade_elasticity),
         scale=xp.asarray(scale),
+        **_critical_arrays(xp, baseline),
     )
+
+
+def _critical_arrays(xp, baseline) -> dict:
+    """The nested-CES parameters of the baseline, or nothing when every bundle is Cobb-Douglas."""
+    critical = getattr(baseline, "critical_inputs", None)
+    if critical is None or len(critical) == 0:
+        return {}
+    n_sectors = baseline.value_added_share.shape[1]
+    selector = np.zeros((n_sectors, len(critical)))
+    selector[list(critical), np.arange(len(critical))] = 1.0
+    return {"critical_selector": xp.asarray(selector), "substitution": xp.asarray(baseline.input_substitution)}
 
 
 def prepare_shock(xp, economy: Economy, tariff_new, log_trade_cost_hat, deficit_new, export_tax_new=None,
@@ -189,6 +219,40 @@ def unit_costs(xp, economy: Economy, log_wage, log_price):
     """``log c_hat[i, j] = beta[i, j] log w_hat[i] + sum_k gamma[i, k, j] log P_hat[i, k]`` (N, J)."""
     inputs = xp.matmul(log_price[:, None, :], economy.input_share)[:, 0, :]
     return economy.value_added_share * log_wage[:, None] + inputs
+
+
+def input_bundles(xp, economy: Economy, log_wage, log_price):
+    """Log unit costs (N, J) and how the cost shares move (:class:`Bundles`; None for Cobb-Douglas).
+
+    Nested CES: the bundle of sector j in country i is a CES, elasticity ``sigma[i, j]``,
+    between each critical input m and the rest (labour and the other inputs, Cobb-Douglas
+    among themselves). In changes, with ``s_m = gamma[i, m, j]`` the baseline cost shares
+    of the critical inputs and ``S = sum_m s_m``::
+
+        log rest_hat = (beta log w_hat + sum_{k not critical} gamma_k log P_hat_k) / (1 - S)
+        c_hat^(1 - sigma) = sum_m s_m P_hat_m^(1 - sigma) + (1 - S) rest_hat^(1 - sigma)
+
+    ``sigma = 1`` is the Cobb-Douglas formula itself (:func:`unit_costs`), not a limit.
+    """
+    log_cost_cd = unit_costs(xp, economy, log_wage, log_price)
+    if economy.critical_selector is None:
+        return log_cost_cd, None
+    selector = economy.critical_selector  # (J, K)
+    sigma = economy.substitution
+    critical_share = xp.matmul(selector.T[None, :, :], economy.input_share)  # (N, K, J) s_m
+    rest_share = 1.0 - critical_share.sum(axis=1)  # (N, J) 1 - S
+    log_price_critical = xp.matmul(log_price, selector)  # (N, K)
+    critical_part = (critical_share * log_price_critical[:, :, None]).sum(axis=1)
+    log_rest = (log_cost_cd - critical_part) / rest_share
+    exponent = 1.0 - sigma  # zero where Cobb-Douglas: every share below is then its baseline, exactly
+    cobb_douglas = exponent == 0.0
+    safe = xp.where(cobb_douglas, 1.0, exponent)
+    relative = xp.exp(safe[:, None, :] * (log_price_critical[:, :, None] - log_rest[:, None, :]))
+    log_ces = log_rest + xp.log((critical_share * relative).sum(axis=1) + rest_share) / safe
+    log_cost = xp.where(cobb_douglas, log_cost_cd, log_ces)
+    rest_ratio = xp.exp(exponent * (log_rest - log_cost))
+    critical_new = critical_share * xp.exp(exponent[:, None, :] * (log_price_critical[:, :, None] - log_cost[:, None, :]))
+    return log_cost, Bundles(rest_ratio, critical_new - critical_share * rest_ratio[:, None, :])
 
 
 def price_block_products(xp, economy: Economy, shock: Shock, log_cost):
@@ -241,8 +305,10 @@ def trade_shares(xp, flows: Flows):
     return xp.transpose(shares, (1, 2, 0))
 
 
-def goods_block(xp, economy: Economy, shock: Shock, log_wage, expenditure, flows: Flows) -> Goods:
-    """Producer revenue, tariff and export-tax revenue, income, implied spending and labour demand."""
+def goods_block(xp, economy: Economy, shock: Shock, log_wage, expenditure, flows: Flows,
+                bundles: Bundles | None = None) -> Goods:
+    """Producer revenue, tariff and export-tax revenue, income, implied spending and labour demand,
+    at the cost shares of ``bundles`` (None: the baseline's, Cobb-Douglas)."""
     spending = expenditure.T * flows.inverse_total  # (J, N) spending of n on j over T[j, n]
     output = (xp.matmul(spending[:, None, :], flows.producer_weight)[:, 0, :] * flows.power).T  # (N, J)
     tariff_revenue = (expenditure * flows.tariff_share.T).sum(axis=1)
@@ -252,9 +318,16 @@ def goods_block(xp, economy: Economy, shock: Shock, log_wage, expenditure, flows
         income = income + export_tax_revenue
     else:
         export_tax_revenue = xp.zeros_like(log_wage)
-    intermediate = xp.matmul(economy.input_share, output[:, :, None])[:, :, 0]  # sum_k gamma[n, j, k] Y[n, k]
+    if bundles is None:
+        intermediate = xp.matmul(economy.input_share, output[:, :, None])[:, :, 0]  # sum_k gamma[n, j, k] Y[n, k]
+        labour_demand = (economy.value_added_share * output).sum(axis=1)
+    else:  # shares gamma' = gamma r + (critical change on the critical rows), beta' = beta r
+        scaled = bundles.rest_ratio * output
+        intermediate = xp.matmul(economy.input_share, scaled[:, :, None])[:, :, 0]
+        extra = xp.matmul(bundles.critical_change, output[:, :, None])[:, :, 0]  # (N, K)
+        intermediate = intermediate + xp.matmul(extra, economy.critical_selector.T)
+        labour_demand = (economy.value_added_share * scaled).sum(axis=1)
     expenditure_new = intermediate + economy.final_demand_share * income[:, None]
-    labour_demand = (economy.value_added_share * output).sum(axis=1)
     return Goods(output, tariff_revenue, export_tax_revenue, income, expenditure_new, labour_demand)
 
 
@@ -279,16 +352,16 @@ def unpack(xp, economy: Economy, state):
 def sweep(xp, economy: Economy, shock: Shock, state, price_block=price_block_logsumexp):
     """One update of wages, prices and expenditure (the joint fixed-point map)."""
     log_wage, log_price, expenditure = unpack(xp, economy, state)
-    log_cost = unit_costs(xp, economy, log_wage, log_price)
+    log_cost, bundles = input_bundles(xp, economy, log_wage, log_price)
     log_price_new, flows = price_block(xp, economy, shock, log_cost)
-    goods = goods_block(xp, economy, shock, log_wage, expenditure, flows)
+    goods = goods_block(xp, economy, shock, log_wage, expenditure, flows, bundles)
     return pack(xp, economy, xp.log(wages_from(xp, economy, goods.labour_demand)), log_price_new, goods.expenditure)
 
 
 def welfare(xp, economy: Economy, shock: Shock, state, income_baseline, price_block=price_block_logsumexp):
     """Real income of every country relative to the baseline, ``I' / I / prod_j P_hat^alpha``."""
     log_wage, log_price, expenditure = unpack(xp, economy, state)
-    log_cost = unit_costs(xp, economy, log_wage, log_price)
+    log_cost, bundles = input_bundles(xp, economy, log_wage, log_price)
     _, flows = price_block(xp, economy, shock, log_cost)
-    income = goods_block(xp, economy, shock, log_wage, expenditure, flows).income
+    income = goods_block(xp, economy, shock, log_wage, expenditure, flows, bundles).income
     return income / income_baseline / xp.exp((economy.final_demand_share * log_price).sum(axis=1))

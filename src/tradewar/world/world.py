@@ -338,6 +338,12 @@ class World:
 
         return split_sector(self, parent, child, output_share, trade_elasticity, **options)
 
+    def with_critical_inputs(self, inputs, substitution: float, users=None, countries=None) -> World:
+        """Nested CES bundles with critical inputs; see :func:`tradewar.world.critical.with_critical_inputs`."""
+        from tradewar.world.critical import with_critical_inputs
+
+        return with_critical_inputs(self, inputs, substitution, users, countries)
+
     def with_elasticities(self, name: str, horizon: str = "long", **options) -> World:
         """The same world with a named elasticity set at a horizon; see
         :func:`tradewar.world.elasticities.with_elasticities`."""
