@@ -51,10 +51,12 @@ def _shares_for(world: World, shares: dict[str, float]) -> dict[str, float]:
     return mapped
 
 
-def apply_split(world: World, name: str) -> World:
-    """``world`` with the named critical product carved out of its parent sector."""
+def apply_split(world: World, name: str, horizon: str | None = None) -> World:
+    """``world`` with the named critical product carved out of its parent sector, and, where the
+    file has a ``[critical_input]`` table, made a critical input of its users (nested CES
+    bundles) with the elasticity of substitution of ``horizon`` (default: the file's)."""
     spec = load_split(name)
-    return world.split_sector(
+    split = world.split_sector(
         spec["parent"],
         spec["child"],
         trade_elasticity=spec.get("trade_elasticity"),
@@ -62,3 +64,15 @@ def apply_split(world: World, name: str) -> World:
         producer_shares=_shares_for(world, spec["producer_shares"]),
         split_source=f"{spec['child']}: {spec.get('source', '')}",
     )
+    critical = spec.get("critical_input")
+    if not critical:
+        return split
+    horizon = horizon or critical.get("horizon", "short")
+    substitution = critical.get("substitution", {})
+    if horizon not in substitution:
+        raise WorldValidationError(
+            f"Split {name!r} gives no elasticity of substitution for the {horizon!r} horizon; it has "
+            f"{sorted(substitution)}."
+        )
+    users = [user for user in critical.get("users", []) if user in split.sectors]
+    return split.with_critical_inputs(spec["child"], float(substitution[horizon]), users=users)
