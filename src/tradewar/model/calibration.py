@@ -32,7 +32,16 @@ def baseline(world: World) -> Baseline:
         countries=tuple(world.countries),
         export_tax=world.data["export_tax"].values if "export_tax" in world.data else None,
         **_nested_bundles(world),
+        fixed_factor_share=_fixed_factors(world),
     )
+
+
+def _fixed_factors(world: World):
+    """The fixed factors' shares of value added, or None when there are none (constant costs)."""
+    if "fixed_factor_share" not in world.data:
+        return None
+    shares = world.data["fixed_factor_share"].values
+    return shares if np.any(shares > 0) else None
 
 
 def _nested_bundles(world: World) -> dict:

@@ -66,6 +66,8 @@ class Baseline:
     # the critical input sectors and sigma[i, j] of every user; () means all Cobb-Douglas.
     critical_inputs: tuple[int, ...] = ()
     input_substitution: np.ndarray | None = None  # (N, J); 1 = Cobb-Douglas
+    # Sector-specific fixed factors: their share f of each sector's value added (None: none).
+    fixed_factor_share: np.ndarray | None = None  # (N, J)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -145,12 +147,13 @@ class _System:
         with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
             return equations.price_block_logsumexp(xp, economy, shock, log_cost)
 
-    def prices(self, log_wage, log_price):
+    def prices(self, log_wage, log_price, log_rent=None):
         """Unit costs, the price indices they imply, the trade flows and the cost shares
-        (:class:`~tradewar.model.equations.Bundles`, None for Cobb-Douglas bundles)."""
-        log_cost, bundles = equations.input_bundles(np, self.economy, log_wage, log_price)
+        (:class:`~tradewar.model.equations.Bundles`, None for Cobb-Douglas bundles), with the
+        fixed factors' rents."""
+        log_cost, bundles = equations.input_bundles(np, self.economy, log_wage, log_price, log_rent)
         log_price_new, flows = self.price_block(np, self.economy, self.shock, log_cost)
-        return log_cost, log_price_new, (flows, bundles)
+        return log_cost, log_price_new, (flows, bundles, log_rent)
 
     def goods(self, log_wage, expenditure, flows) -> equations.Goods:
         """Producer revenue, tariff revenue, income, implied expenditure and labour demand
@@ -158,8 +161,8 @@ class _System:
         return equations.goods_block(np, self.economy, self.shock, log_wage, expenditure, *flows)
 
     # -- state vectors ----------------------------------------------------------------
-    def pack(self, log_wage, log_price, expenditure):
-        return equations.pack(np, self.economy, log_wage, log_price, expenditure)
+    def pack(self, log_wage, log_price, expenditure, log_rent=None):
+        return equations.pack(np, self.economy, log_wage, log_price, expenditure, log_rent)
 
     def unpack(self, state):
         return equations.unpack(np, self.economy, state)
@@ -187,6 +190,9 @@ class _System:
         return log_price, spending_fit.x.reshape(price_shape) * self.scale, price_fit.iterations + spending_fit.iterations
 
     def solve_nested(self, state, options, on_iteration=None):
+        if self.economy.fixed_share is not None:
+            raise ConvergenceError("The nested fallback does not solve worlds with sector-specific fixed factors.",
+                                   iterations=0, residual=float("inf"), history=[])
         log_wage, log_price, expenditure = self.unpack(state)
         memo = {"price": log_price, "spending": expenditure, "sweeps": 0, "calls": 0}
 
@@ -282,7 +288,7 @@ def solve_equilibrium(
             iterations=iterations, residual=residual, history=history,
         )
     log_wage, log_price, expenditure = system.unpack(state)
-    log_cost, _, flows = system.prices(log_wage, log_price)
+    log_cost, _, flows = system.prices(log_wage, log_price, equations.unpack_rent(np, system.economy, state))
     goods = system.goods(log_wage, expenditure, flows)
     income = goods.income
     negative = np.flatnonzero(income <= 0)

@@ -22,6 +22,9 @@ OPTIONAL = {
     # critical (1) and each user's elasticity of substitution between them and the rest.
     "critical_input": ("input",),
     "input_substitution": ("country", "sector"),
+    # Scarce supply (see tradewar.world.critical): the share of a sector's value added earned
+    # by a sector-specific fixed factor, 1 / (1 + supply elasticity); 0 = constant cost.
+    "fixed_factor_share": ("country", "sector"),
 }
 VARIABLES = {**REQUIRED, **OPTIONAL}
 
@@ -91,6 +94,10 @@ def check_values(data: xr.Dataset) -> None:
         _first_bad(data["input_substitution"], data["input_substitution"].values <= 0,
                    "must be positive: an elasticity of substitution between critical inputs and the rest of "
                    "the bundle (1 = Cobb-Douglas, near 0 = Leontief)")
+    if "fixed_factor_share" in data:
+        fixed = data["fixed_factor_share"]
+        _first_bad(fixed, (fixed.values < 0) | (fixed.values >= 1),
+                   "is outside [0, 1): a fixed factor's share of value added is 1 / (1 + supply elasticity)")
     if "critical_input" in data:
         flags = data["critical_input"]
         _first_bad(flags, (flags.values != 0) & (flags.values != 1), "must be 0 or 1 (1 marks a critical input)")

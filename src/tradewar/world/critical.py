@@ -1,4 +1,5 @@
-"""Critical inputs with nested CES bundles: a user cannot easily do without them.
+"""Critical inputs with nested CES bundles (a user cannot easily do without them), and
+scarce supply (capacity outside the controlling country expands only at rising cost).
 
 In the Cobb-Douglas bundles of Caliendo & Parro (2015) an input's cost share bounds its
 effect: a ban that triples the price of rare earths raises a car maker's costs by the
@@ -28,7 +29,7 @@ import numpy as np
 from tradewar.errors import WorldValidationError
 from tradewar.world.world import World
 
-__all__ = ["with_critical_inputs"]
+__all__ = ["with_critical_inputs", "with_scarce_supply"]
 
 
 def _labels(given, known: list[str], what: str) -> list[str]:
@@ -79,3 +80,43 @@ def with_critical_inputs(
     cols = [world.sectors.index(s) for s in users]
     sigmas[np.ix_(rows, cols)] = sigma
     return world.replace(critical_input=flags, input_substitution=sigmas)
+
+
+def with_scarce_supply(
+    world: World,
+    sector: str,
+    supply_elasticity: float,
+    countries: Sequence[str] | None = None,
+    exclude: Sequence[str] = (),
+) -> World:
+    """``world`` where ``sector`` expands only at rising cost in ``countries``.
+
+    A sector-specific fixed factor (processing plants, magnet lines, mines) earns a share
+    ``f = 1 / (1 + eta)`` of the sector's value added and labour the rest: at given wages
+    and input prices the sector's value added then responds to its price with elasticity
+    ``eta`` (``(1 - f) / f``), and a demand shift raises the factor's rent and the sector's
+    unit cost. ``eta = inf`` is the constant-cost model (no fixed factor).
+
+    Parameters
+    ----------
+    sector
+        The scarce sector, e.g. ``"Rare earths"``.
+    supply_elasticity
+        eta > 0 (``numpy.inf``: constant cost).
+    countries, exclude
+        Where capacity is scarce (default: every country) minus ``exclude`` (e.g. the
+        controlling country, whose capacity is not the constraint).
+    """
+    (sector,) = _labels(sector, world.sectors, "scarce sectors")
+    countries = world.countries if countries is None else _labels(countries, world.countries, "countries")
+    exclude = _labels(exclude, world.countries, "countries to exclude")
+    eta = float(supply_elasticity)
+    if not (eta > 0):
+        raise WorldValidationError(
+            f"The supply elasticity of a scarce sector must be positive (inf = constant cost), got {supply_elasticity!r}."
+        )
+    shares = (world.data["fixed_factor_share"].values.copy() if "fixed_factor_share" in world.data
+              else np.zeros((len(world.countries), len(world.sectors))))
+    rows = [world.countries.index(c) for c in countries if c not in exclude]
+    shares[rows, world.sectors.index(sector)] = 1.0 / (1.0 + eta)
+    return world.replace(fixed_factor_share=shares)
