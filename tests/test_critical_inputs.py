@@ -123,6 +123,7 @@ def test_scarce_supply_raises_prices_outside_china_and_vanishes_at_infinite_elas
     earths in Australia (a non-China producer) and the U.S. price of rare earths, the more the
     lower eta; China's own unit cost moves by the wage only."""
     world, ban = _rare_earth_ban()
+    world = world.with_scarce_supply("Rare earths", np.inf)  # constant cost everywhere (the file's eta undone)
     constant = simulate(world, export_tax=ban).data
     cell = {"country": "AUS", "sector": "Rare earths"}
     us = {"country": "USA", "sector": "Rare earths"}
@@ -143,3 +144,23 @@ def test_bad_supply_elasticity_is_a_clear_error(eta):
     """Bad input: a supply elasticity that is not positive is an error that says so."""
     with pytest.raises(WorldValidationError, match="supply elasticity of a scarce sector must be positive"):
         random_world(1, 2, 2).with_scarce_supply("S1", eta)
+
+
+def test_the_rare_earth_split_ships_critical_users_and_scarce_supply():
+    """Data (the split file): rare earths are critical, with the short-run sigma 0.1 (after Boehm,
+    Flaaen & Pandalai-Nayar 2019), for machinery, electrical and optical and transport equipment
+    in every country, Cobb-Douglas elsewhere; capacity is scarce (eta 0.2: a fixed factor with
+    share 1/1.2 of value added) in every producer but China; the long horizon has its own values,
+    and an unknown horizon is a clear error."""
+    world = apply_split(load_world(), "rare-earths")
+    sigma = world.data["input_substitution"].to_pandas()
+    users = ["Machinery", "Electrical and optical", "Transport equipment"]
+    assert (sigma[users] == 0.1).all().all()
+    assert (sigma.drop(columns=users) == 1.0).all().all()
+    assert world.data["critical_input"].sel(input="Rare earths") == 1
+    fixed = world.data["fixed_factor_share"].sel(sector="Rare earths").to_series()
+    assert fixed["CHN"] == 0 and fixed["USA"] == pytest.approx(1 / 1.2)
+    long = apply_split(load_world(), "rare-earths", horizon="long")
+    assert float(long.data["input_substitution"].sel(country="USA", sector="Machinery")) == 0.8
+    with pytest.raises(WorldValidationError, match="no elasticity of substitution for the 'medium' horizon"):
+        apply_split(load_world(), "rare-earths", horizon="medium")

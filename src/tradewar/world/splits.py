@@ -54,7 +54,8 @@ def _shares_for(world: World, shares: dict[str, float]) -> dict[str, float]:
 def apply_split(world: World, name: str, horizon: str | None = None) -> World:
     """``world`` with the named critical product carved out of its parent sector, and, where the
     file has a ``[critical_input]`` table, made a critical input of its users (nested CES
-    bundles) with the elasticity of substitution of ``horizon`` (default: the file's)."""
+    bundles) with the elasticity of substitution of ``horizon`` (default: the file's), and where it
+    has ``[scarce_supply]``, scarce outside the ``exclude``d countries (a fixed factor)."""
     spec = load_split(name)
     split = world.split_sector(
         spec["parent"],
@@ -64,15 +65,21 @@ def apply_split(world: World, name: str, horizon: str | None = None) -> World:
         producer_shares=_shares_for(world, spec["producer_shares"]),
         split_source=f"{spec['child']}: {spec.get('source', '')}",
     )
+    horizon = horizon or spec.get("critical_input", {}).get("horizon", "short")
     critical = spec.get("critical_input")
-    if not critical:
-        return split
-    horizon = horizon or critical.get("horizon", "short")
-    substitution = critical.get("substitution", {})
-    if horizon not in substitution:
-        raise WorldValidationError(
-            f"Split {name!r} gives no elasticity of substitution for the {horizon!r} horizon; it has "
-            f"{sorted(substitution)}."
-        )
-    users = [user for user in critical.get("users", []) if user in split.sectors]
-    return split.with_critical_inputs(spec["child"], float(substitution[horizon]), users=users)
+    if critical:
+        users = [user for user in critical.get("users", []) if user in split.sectors]
+        sigma = _at_horizon(name, critical.get("substitution", {}), horizon, "elasticity of substitution")
+        split = split.with_critical_inputs(spec["child"], sigma, users=users)
+    scarce = spec.get("scarce_supply")
+    if scarce:
+        eta = _at_horizon(name, scarce.get("supply_elasticity", {}), horizon, "supply elasticity")
+        exclude = [c for c in scarce.get("exclude", []) if c in split.countries]
+        split = split.with_scarce_supply(spec["child"], eta, exclude=exclude)
+    return split
+
+
+def _at_horizon(name: str, values: dict, horizon: str, what: str) -> float:
+    if horizon not in values:
+        raise WorldValidationError(f"Split {name!r} gives no {what} for the {horizon!r} horizon; it has {sorted(values)}.")
+    return float(values[horizon])
