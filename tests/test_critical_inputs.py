@@ -164,3 +164,22 @@ def test_the_rare_earth_split_ships_critical_users_and_scarce_supply():
     assert float(long.data["input_substitution"].sel(country="USA", sector="Machinery")) == 0.8
     with pytest.raises(WorldValidationError, match="no elasticity of substitution for the 'medium' horizon"):
         apply_split(load_world(), "rare-earths", horizon="medium")
+
+
+def test_aggregation_keeps_critical_inputs_and_fixed_factors():
+    """Identity: merging countries into the compact regions keeps each region's elasticity when
+    its members share one (0.1 for the users, 1 elsewhere) and the fixed factor's income (its
+    share of value added times value added, summed over members, to 1e-9)."""
+    world = apply_split(load_world(), "rare-earths")
+    compact = world.aggregate(regions="compact")
+    assert float(compact.data["critical_input"].sel(input="Rare earths")) == 1
+    sigma = compact.data["input_substitution"]
+    assert float(sigma.sel(country="ROW", sector="Machinery")) == pytest.approx(0.1)
+    assert float(sigma.sel(country="ROW", sector="Metals")) == pytest.approx(1.0)
+
+    def fixed_income(w):
+        output = w.gross_output.sel(sector="Rare earths")
+        return float((w.data["fixed_factor_share"].sel(sector="Rare earths")
+                      * w.value_added_share.sel(sector="Rare earths") * output).sum())
+
+    assert fixed_income(compact) == pytest.approx(fixed_income(world), rel=1e-9)
