@@ -169,7 +169,10 @@ class _System:
 
     def sweep(self, state):
         """One update of wages, prices and expenditure (the joint fixed-point map)."""
-        return equations.sweep(np, self.economy, self.shock, state, self.price_block)
+        # An extrapolated iterate may imply negative labour or fixed-factor demand (a NaN log);
+        # the accelerated iteration rejects such steps and the final residual check stands guard.
+        with np.errstate(invalid="ignore"):
+            return equations.sweep(np, self.economy, self.shock, state, self.price_block)
 
     # -- nested solution: inner blocks exact, Newton-type search over wages ---------------
     def solve_given_wages(self, log_wage, log_price, expenditure, options):
