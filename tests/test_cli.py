@@ -69,7 +69,8 @@ def test_simulate_writes_a_self_contained_report(tmp_path):
 
 
 def test_simulate_a_scenario_file_against_a_date(tmp_path):
-    """A user's TOML scenario with its own measure, measured against another date."""
+    """A user's TOML scenario with its own measure, measured against another date. It names no
+    world and is dated 2025: it runs on icio2022 (the default from 2023 on), and says so."""
     path = tmp_path / "mine.toml"
     path.write_text(
         'name = "mine"\ndate = 2025-06-10\n[[measure]]\nid = "X1"\nkind = "tariff"\nimposer = "USA"\n'
@@ -79,7 +80,8 @@ def test_simulate_a_scenario_file_against_a_date(tmp_path):
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
     assert document["scenario"] == "mine"
-    assert document["against"] == "the measures in force on 2025-06-09"
+    assert document["against"] == "the measures in force on 2025-06-09 (on icio2022)"
+    assert document["world"].startswith("icio2022")
     assert document["countries"]["GBR"]["exports_pct"] < 0
 
 

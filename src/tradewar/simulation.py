@@ -31,7 +31,7 @@ from tradewar.model.solver import SolverOptions
 from tradewar.model.targets import solve_purchase_commitment
 from tradewar.policy.library import load_library, load_scenario
 from tradewar.policy.scenario import AggregateSpec, ReportSpec, Scenario
-from tradewar.policy.timeline import Timeline
+from tradewar.policy.timeline import Timeline, policy_date
 from tradewar.policy.validation import TariffChange, apply_tariff_changes, check_choice
 from tradewar.policy.validation import parse_against as _parse_against
 from tradewar.results import ArrayResult, Summary
@@ -200,15 +200,20 @@ def prepare_scenario(
     tariff, export_tax = on_world(tariff_detailed, tax_detailed)
     tariff = apply_tariff_changes(world, tariff, overrides.tariffs)
     start_point = overrides.against if overrides.against is not None else scenario.against
+    # A world whose baseline holds the measures of its policy date (icio2022: 2022-07-01) starts
+    # there: the timeline adds only the change since that day (Timeline.tariff_on).
+    since = policy_date(detailed)
     start, label = None, BASELINE_LABEL
+    if since is not None:
+        label = f"{detailed.name}'s baseline: the measures in force on {since.isoformat()} (its policy date)"
     if isinstance(start_point, date):
         start = on_world(timeline.tariff_on(start_point, detailed), timeline.export_tax_on(start_point, detailed))
-        label = f"the measures in force on {start_point.isoformat()}"
+        label = f"the measures in force on {start_point.isoformat()} (on {detailed.name})"
     elif start_point is not None:
         other = load_scenario(start_point)
         other_tariff, other_tax, other_on, _ = policy_state(other, detailed, library)
         start = on_world(other_tariff, other_tax)
-        label = f"scenario {other.name}" + (f" ({other_on.isoformat()})" if other_on else "")
+        label = f"scenario {other.name}" + (f" ({other_on.isoformat()})" if other_on else "") + f" (on {detailed.name})"
     commitments = []
     for entry in timeline.in_force(on).purchase_commitments if on is not None else ():
         measure = entry.measure

@@ -1211,11 +1211,18 @@ def toml_text(measures: Sequence[Mapping[str, Any]], header: Sequence[str]) -> s
     """The measures as ``[[measure]]`` tables (keys in a fixed order), after a comment header."""
     lines = [f"# {line}" if line else "#" for line in header]
     for measure in measures:
-        unknown = set(measure) - set(KEY_ORDER)
+        unknown = set(measure) - set(KEY_ORDER) - {"worlds", "world"}
         if unknown:
             raise ValueError(f"{measure['id']}: keys {sorted(unknown)} have no place in KEY_ORDER")
         lines += ["", "[[measure]]"]
         lines += [f"{key} = {_toml_value(key, measure[key])}" for key in KEY_ORDER if key in measure]
+        # Per-world tables (tools.tariffs.library_worlds): the measure on another world's sectors.
+        if "world" in measure:
+            lines.append(f"world = {_toml_string(measure['world'])}")
+        for world, table in measure.get("worlds", {}).items():
+            lines += [f"[measure.worlds.{world}]"]
+            lines += [f"{key} = {_toml_value(key, value)}" if not isinstance(value, bool)
+                      else f"{key} = {'true' if value else 'false'}" for key, value in table.items()]
     return "\n".join(lines) + "\n"
 
 
@@ -1589,9 +1596,25 @@ def derive(source_dir: Path) -> Result:
                   layer_lines(lib, inputs))
 
 
+def _on_other_worlds(result: Result, source_dir: Path) -> Result:
+    """The second concordance pass: every measure's sector table on icio2022 too (library_worlds)."""
+    from tools.tariffs import library_worlds
+    from tradewar import load_world
+
+    world = load_world(library_worlds.WORLD)
+    us_china, partners, targets = library_worlds.derive_measures(source_dir, world)
+    result.us_china = library_worlds.merge(result.us_china, us_china)
+    result.partners = library_worlds.merge(result.partners, partners, targets=targets)
+    from tradewar.policy.timeline import Timeline
+
+    Timeline([*result.us_china, *result.partners]).check_world(world)
+    return result
+
+
 def build(source_dir: Path, output_dir: Path = OUTPUT_DIR) -> list[Path]:
     """Write ``us_china.toml``, ``us_partners_2025.toml`` and their notes into ``output_dir``."""
     result = derive(Path(source_dir))
+    result = _on_other_worlds(result, Path(source_dir))
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     header = [

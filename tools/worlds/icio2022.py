@@ -54,6 +54,8 @@ CITATION = (
     "Final demand by destination imputed with ratios from Timmer et al. (2015), WIOD 2013 release."
 )
 YEAR = 2022
+# The day whose measures the baseline holds: scenarios on this world apply the change since then.
+POLICY_DATE = "2022-07-01"
 NPZ = "oecd_icio2022_intermediate_network.npz"
 ARRAYS = ("A", "omb", "go", "z", "countries", "sectors")
 DAMPING = 0.75  # weight of a pair's own 2011 log ratio; chosen by the WIOD 2000 -> 2011 backtest
@@ -186,17 +188,31 @@ CHOICES = [
     "Trade elasticities (stale, to be replaced): Caliendo & Parro (2015) sector thetas mapped to ICIO sectors "
     "through ISIC Rev.4 -> Rev.3.1 (../shared/data/concordance/ISIC4_ISIC31.txt, 4-digit class links counted "
     "as weights, times CP 1993 world trade of the CP sector); services 5.0 (Head & Mayer 2014).",
-    "Baseline tariffs (stale, to be replaced by those in force in 2022, issue 13 item 4): Caliendo & Parro "
-    "(2015) applied tariffs of 2005, mapped to ICIO goods sectors as the thetas are, with the CP 1993 trade of "
-    "the same pair as weights (world trade where the pair has none). Section 301 tariffs and China's "
-    "retaliation, Section 232, China's 2018 MFN cuts and every FTA since 2005 (RCEP, CPTPP, EU-Japan, "
-    "USMCA's changes...) are NOT in these tariffs.",
+    "MFN tariffs (proxies, STALE): Caliendo & Parro (2015) applied tariffs of 2005, mapped to ICIO goods sectors "
+    "as the thetas are, with the CP 1993 trade of the same pair as weights (world trade where the pair has "
+    "none). They miss every MFN change since 2005 except China's of 2018-19 (added with the measures, choice "
+    "16) and every FTA since 2005 other than those of choice 15. The 2022 trade-war measures are added in "
+    "choice 16.",
     "EU27 (2022 members, Croatia included) trade with each other tariff-free and apply the common external "
     "tariff (trade-weighted mean of the tariffs CP's EU members other than the U.K. charge); EU members not in "
     "CP face what a partner charges CP's EU members. The U.K. keeps CP's U.K. tariffs (the UK Global Tariff "
     "follows the EU tariff closely) and trades tariff-free with the EU (Trade and Cooperation Agreement, 2021).",
     "Economies not in CP2015 (50 of the 80) take CP's rest-of-world tariffs, as importers and as exporters.",
     "Services (sections D-T) are tariff-free.",
+    "Free-trade areas in force in 2022 at zero on goods among their members: the EU27 internal market, the "
+    "EU-UK Trade and Cooperation Agreement (2021) and USMCA (2020; NAFTA before), which CP's 2005 tariffs "
+    "leave slightly above zero. Not applied (their 2022 preferences are partial or phasing in, and CP's 2005 "
+    "MFN proxies are stale anyway): RCEP (2022), CPTPP (2018), EU-Japan (2019), EU-Vietnam (2020), "
+    "ASEAN-China, Korea-U.S. and the rest; flagged as stale.",
+    f"Trade-war measures in force on {POLICY_DATE} (issue 13 item 4), added to the tariffs above: every tariff "
+    "layer of the built-in library in force that day (`tradewar.policy.library`): Section 301 Lists 1-4A on "
+    "China (4A at 7.5% after Phase One), China's retaliation on U.S. goods and its MFN changes of 2018-19 "
+    "(these apply to every exporter), and Section 232 on steel and aluminium as the library encodes it (on "
+    "China only: the library's partner layers start in 2025 as increases over 2024, so 232 on other partners, "
+    "and the 2022 EU/Japan/U.K. quota deals, are not in this baseline). Sector rates are the library's "
+    "icio2022 tables: the same HS lines and line weights as on WIOD, spread with hs6_to_icio2022.csv. The "
+    f"world records `policy_date = {POLICY_DATE}`: a scenario dated later applies only the change since then "
+    "(Timeline.tariff_on subtracts the layers in force on the policy date), and one dated earlier removes them.",
     "The raw data are made a model equilibrium with World.balanced() (trade shares, cost and final-demand "
     "shares, value added and deficits kept), as for wiod2011.",
 ]
@@ -344,6 +360,40 @@ def baseline_tariffs(cp_dir: Path | str, countries: list[str], cp_weights: np.nd
     return tariff, theta
 
 
+# Free-trade areas in force in 2022 applied at zero on goods (members present in the world). The EU27
+# internal market and the EU-U.K. agreement are zero in baseline_tariffs already.
+FREE_TRADE_AREAS = {
+    "EU27 internal market": tuple(EU27_2020),
+    "EU-UK Trade and Cooperation Agreement (2021)": ("GBR", *EU27_2020),
+    "USMCA (2020; NAFTA before)": ("USA", "CAN", "MEX"),
+}
+
+
+def free_trade_areas(tariff: np.ndarray, countries: list[str]) -> np.ndarray:
+    """Zero tariffs among the members of each area of :data:`FREE_TRADE_AREAS` (choice 15)."""
+    tariff = tariff.copy()
+    index = {code: k for k, code in enumerate(countries)}
+    for members in FREE_TRADE_AREAS.values():
+        present = [index[c] for c in members if c in index]
+        tariff[np.ix_(present, present)] = 0.0
+    return tariff
+
+
+def tariffs_in_force(tariff: np.ndarray, countries: list[str], sectors: list[str], trade: np.ndarray) -> np.ndarray:
+    """``tariff`` plus the built-in library's layers in force on :data:`POLICY_DATE` (choice 16), folded
+    with the library's icio2022 sector tables (the measures' HS lines on this world's sectors)."""
+    from tradewar.policy.library import load_library
+
+    probe = World.from_arrays(
+        countries=countries, sectors=sectors, trade=trade, tariff=tariff, value_added_share=np.ones(trade.shape[1:]),
+        input_share=np.zeros((len(countries), len(sectors), len(sectors))),
+        final_demand_share=np.full(trade.shape[1:], 1.0 / len(sectors)), trade_elasticity=np.full(len(sectors), 5.0),
+        require_equilibrium=False, name=f"icio{YEAR}",
+        goods="|".join(ICIO_SECTORS[c][0] for c in ICIO_SECTORS if c[0] in GOODS_SECTIONS),
+    )
+    return load_library().tariff_on(POLICY_DATE, probe).values
+
+
 # --------------------------------------------------------------------------- flows
 def icio_flows(data) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Intermediate purchases (importer, exporter, sector), purchases (country, input, sector)
@@ -435,10 +485,12 @@ def build_icio_world(
     value_added_share = np.clip(1.0 - input_share.sum(axis=1), 0.0, 1.0)
 
     tariff, theta = baseline_tariffs(shared / "cp2015", countries, cp_weights)
+    sectors = [ICIO_SECTORS[c][0] for c in codes]
+    tariff = free_trade_areas(tariff, countries)
+    tariff = tariffs_in_force(tariff, countries, sectors, trade)
     final_spending = (final * (1 + tariff)).sum(axis=1)
     final_demand_share = final_spending / final_spending.sum(axis=1, keepdims=True)
 
-    sectors = [ICIO_SECTORS[c][0] for c in codes]
     raw = World.from_arrays(
         countries=countries, sectors=sectors, trade=trade, tariff=tariff, value_added_share=value_added_share,
         input_share=input_share, final_demand_share=final_demand_share, trade_elasticity=theta,
@@ -450,7 +502,10 @@ def build_icio_world(
         source=f"OECD Inter-Country Input-Output Database, 2025 release, year {YEAR} (final demand by destination imputed)",
         year=YEAR,
         citation=CITATION,
-        tariffs="Caliendo & Parro (2015) applied tariffs of 2005 (stale: 2022 measures not yet in), choices 11-14",
+        tariffs=(f"Caliendo & Parro (2015) applied tariffs of 2005 (MFN proxies, stale), free-trade areas at zero "
+                 f"({', '.join(FREE_TRADE_AREAS)}), plus the library's measures in force on {POLICY_DATE} "
+                 "(Section 301, China's retaliation and MFN changes, Section 232 on China), choices 11-16"),
+        policy_date=POLICY_DATE,
         sector_codes=",".join(codes),
         goods="|".join(ICIO_SECTORS[c][0] for c in codes if c[0] in GOODS_SECTIONS),
         final_demand="imputed: WIOD 2011 final/intermediate ratios carried forward, damped (choice 4)",

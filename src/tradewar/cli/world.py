@@ -59,6 +59,8 @@ def world_info(
     console.print(f"[bold]{info['name']}[/]: {len(info['regions'])} regions x {len(info['sectors'])} sectors, "
                   f"year {info['year']}, hash {info['hash']}")
     console.print(f"Source: {info['source']}\nCitation: {info['citation']}")
+    if info.get('tariffs'):
+        console.print(f"Tariffs: {info['tariffs']}" + (f" (policy date {info['policy_date']})" if info.get('policy_date') else ""))
     console.print(
         f"International trade {info['total_trade_usd_mn']:,.0f}, gross output {info['gross_output_usd_mn']:,.0f}, "
         f"value added {info['value_added_usd_mn']:,.0f} (USD millions)"

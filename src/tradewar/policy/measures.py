@@ -150,6 +150,13 @@ class _MeasureBase(BaseModel, metaclass=_MeasureMeta):
     # Why the measure's existence, dates or rate are uncertain (one source only, sources in
     # conflict); None when it is confirmed. Charts and tables mark such measures.
     uncertain: str | None = None
+    # The measure on other worlds' labels: world (sector system) name -> replacements of its
+    # fields there (``sectors``, ``rate_by_sector``, ``targets``, ``rate``, ``share``, from the same
+    # HS lines for that world's sectors), or ``{applies = false}`` where it has no counterpart.
+    # Worlds not listed use the measure's own fields (the library's are WIOD's).
+    worlds: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    # Defined on this world (sector system) only: skipped on every other world.
+    world: str | None = None
 
     # Frozen models hash their fields, and rate_by_sector is a dict: hash by identity
     # of the measure instead (equal measures have equal kind and id).
@@ -174,6 +181,33 @@ class _MeasureBase(BaseModel, metaclass=_MeasureMeta):
             )
         return value
 
+    @field_validator("worlds")
+    @classmethod
+    def _world_tables(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        for name, table in value.items():
+            unknown = set(table) - WORLD_FIELDS
+            if unknown:
+                raise ValueError(
+                    f"world {name!r}: fields {sorted(unknown)} cannot differ by world; "
+                    f"allowed: {', '.join(sorted(WORLD_FIELDS))}"
+                )
+        return value
+
+    def on_world(self, system: str) -> _MeasureBase | None:
+        """This measure on a world whose labels are ``system`` (a world's name or its
+        ``sector_system`` attribute): its own fields, those of its table for that world, or
+        None where it does not apply there."""
+        if self.world is not None and self.world != system:
+            return None
+        table = self.worlds.get(system)
+        if table is None:
+            return self
+        if table.get("applies", True) is False:
+            return None
+        data = self.model_dump(exclude={"worlds", "world"})
+        data.update({key: value for key, value in table.items() if key != "applies"})
+        return type(self).model_validate(data)
+
     def in_force(self, on: date) -> bool:
         """Whether the measure applies on a day: ``start <= on < end``."""
         return self.start <= on and (self.end is None or on < self.end)
@@ -181,6 +215,11 @@ class _MeasureBase(BaseModel, metaclass=_MeasureMeta):
     def window(self) -> str:
         """``2025-04-05 to 2025-05-14`` or ``from 2025-04-05``."""
         return f"{self.start} to {self.end}" if self.end else f"from {self.start}"
+
+
+# Fields that differ by world: labels, and the numbers computed with them (a layer's headline
+# rate, an exclusion's share of its sectors).
+WORLD_FIELDS = {"sectors", "rate_by_sector", "targets", "rate", "share", "applies"}
 
 
 def _sector_spec(value: object) -> object:

@@ -4,7 +4,7 @@
 
     name = "london-2025"
     description = "Measures in force during the London talks, plus a 10-point U.S. surcharge"
-    world = "wiod2011"            # a world name or a .npz world file (default wiod2011)
+    world = "wiod2011"            # a world name or a .npz world file (default: icio2022 if dated 2023 or later, else wiod2011)
     date = 2025-06-10             # the measures in force on this day (library + extra)
     against = 2025-01-01          # compare with this day, or with another scenario by name
     deficits = "fixed"            # or "zero"
@@ -40,7 +40,16 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from tradewar.policy.dates import as_date
 from tradewar.policy.validation import InputError, check_day, looks_like_a_day, parse_day
@@ -55,6 +64,7 @@ from tradewar.policy.labels import LabelLookup
 from tradewar.policy.measures import KINDS, MEASURE_CLASSES, Day, Measure, describe_error
 from tradewar.policy.timeline import Timeline
 from tradewar.policy.toml_lines import KeyLines, syntax_error_line
+from tradewar.world.library import default_world_for
 from tradewar.world.world import World
 
 __all__ = ["AggregateSpec", "ReportSpec", "Scenario"]
@@ -113,7 +123,7 @@ class Scenario(BaseModel):
 
     name: str
     description: str = ""
-    world: str = "wiod2011"
+    world: str = ""  # blank: the default for the date (tradewar.world.library.default_world_for)
     aggregate: AggregateSpec | None = None
     splits: tuple[str, ...] = ()
     date: Day | None = None
@@ -131,6 +141,18 @@ class Scenario(BaseModel):
         if not value.strip():
             raise ValueError(f"the {info.field_name} is blank")
         return value.strip()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_world(cls, data: Any) -> Any:
+        """No world named: icio2022 for scenarios dated 2023 or later, wiod2011 before (and undated)."""
+        if isinstance(data, dict) and not data.get("world"):
+            try:
+                day = as_date(data["date"], "date") if data.get("date") is not None else None
+            except ValueError:  # a bad date is reported by its own field's check
+                day = None
+            data = {**data, "world": default_world_for(day)}
+        return data
 
     @field_validator("against")
     @classmethod

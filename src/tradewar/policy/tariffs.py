@@ -75,6 +75,7 @@ class CompiledPolicy:
     exclusions: dict[str, CompiledExclusion]
     controls: dict[str, CompiledControl] = None
     lines: tuple[LineCell, ...] = ()
+    absent: frozenset[str] = frozenset()  # measures with no counterpart on this world (Measure.on_world)
 
     def export_tax(self, state: PolicyState) -> np.ndarray:
         """Export taxes (importer, exporter, sector) of the quantified controls in force.
@@ -108,13 +109,13 @@ class CompiledPolicy:
         watched = self.lines if theta is not None else ()
         for entry in state.tariff_layers:
             scale = suspension_scale(entry.measure, entry.suspended_by)
-            if scale == 0:
+            if scale == 0 or entry.id in self.absent:
                 continue
             cells = self.layers[entry.id]
             rates = scale * cells.rates[None, :]  # (1, sector), broadcast over exporters
             if entry.excluded_by:
                 # Exclusions name different products: their shares add up, at most the whole rate.
-                removed = sum(self.exclusions[e.id].removed() for e in entry.excluded_by)
+                removed = sum(self.exclusions[e.id].removed() for e in entry.excluded_by if e.id not in self.absent)
                 rates = rates * (1.0 - np.minimum(removed, 1.0)[cells.exporters])
             added[np.ix_(cells.importers, cells.exporters)] += rates  # block (importer, exporter, sector)
             for cell in watched:  # the layer's level in each cell with lines

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -26,7 +26,20 @@ from tradewar.policy.state import PolicyState, resolve
 from tradewar.policy.tariffs import CompiledPolicy, compile_policy
 from tradewar.world.world import World
 
-__all__ = ["Change", "Step", "Timeline"]
+__all__ = ["Change", "Step", "Timeline", "policy_date", "sector_system"]
+
+
+def policy_date(world: World) -> date | None:
+    """The day whose measures a world's baseline tariffs already hold (attribute ``policy_date``),
+    or None for a world without trade-war measures in its baseline."""
+    value = world.data.attrs.get("policy_date")
+    return as_date(str(value), "policy_date") if value else None
+
+
+def sector_system(world: World) -> str:
+    """The name of the labels a world's measures are written in: its ``sector_system`` attribute
+    (set by worlds derived from another, e.g. with other elasticities), else its name."""
+    return str(world.data.attrs.get("sector_system") or world.name)
 
 DEFAULT_PAIRS = (("USA", "CHN"), ("CHN", "USA"))
 # tariff_on: "model" = line-consistent sector rates (simulations); "trade-weighted" = the trackers' means.
@@ -160,9 +173,13 @@ class Timeline:
 
     def _compile(self, world: World) -> CompiledPolicy:
         # The content hash covers labels and numbers; the goods list is an attribute.
-        key = (world.hash, tuple(world.goods))
+        key = (world.hash, tuple(world.goods), sector_system(world))
         if key not in self._compiled:
-            self._compiled[key] = compile_policy(self._measures, world)
+            system = sector_system(world)
+            adapted = [(m, m.on_world(system)) for m in self._measures]
+            compiled = compile_policy([on for _, on in adapted if on is not None], world)
+            absent = frozenset(m.id for m, on in adapted if on is None)
+            self._compiled[key] = replace(compiled, absent=absent) if absent else compiled
         return self._compiled[key]
 
     # ------------------------------------------------------------------ a day
@@ -213,11 +230,20 @@ class Timeline:
     ) -> tuple[np.ndarray, PolicyState]:
         state = self.in_force(day)
         base = world.tariff.values
-        if model:
-            added = compiled.added_tariff(state, theta=world.trade_elasticity.values, base=base)
-        else:
-            added = compiled.added_tariff(state)
-        tariff = base + added
+
+        def added(in_force: PolicyState) -> np.ndarray:
+            if model:
+                return compiled.added_tariff(in_force, theta=world.trade_elasticity.values, base=base)
+            return compiled.added_tariff(in_force)
+
+        tariff = base + added(state)
+        since = policy_date(world)
+        if since is not None:
+            # The world's baseline already holds the layers in force on its policy date: only the
+            # change since then is added (a day before it removes layers). With line-consistent
+            # aggregates the difference of two aggregates stands in for the aggregate of the
+            # difference (exact where a cell has no tariff lines, as on icio2022's sectors).
+            tariff = tariff - added(self.in_force(since))
         _check_tariff(tariff, world, day, state)
         return tariff, state
 

@@ -269,6 +269,11 @@ def aggregate(world: World, regions=None, sectors=None) -> World:
         label for label in sector_labels if any(g in goods for g, grp in zip(world.sectors, group_of, strict=True) if grp == label)
     )
     attrs.pop("sector_codes", None)
+    # Measures and splits written for a world's sectors still fit when only regions are grouped.
+    if sectors is None:
+        attrs["sector_system"] = str(attrs.get("sector_system") or world.name)
+    else:
+        attrs.pop("sector_system", None)
     attrs["name"] = f"{world.name} ({len(region_labels)} regions x {len(sector_labels)} sectors)"
     attrs["aggregation"] = (
         f"regions={regions if isinstance(regions, str) or regions is None else 'custom'}, "

@@ -39,5 +39,8 @@ def describe_world(world: World, top: int = 10) -> dict:
         "gross_output_usd_mn": float(world.gross_output.values.sum()),
         "value_added_usd_mn": float(world.value_added.values.sum()),
         "hash": world.hash,
+        "tariffs": str(attrs.get("tariffs", "")),
+        # The day whose measures the baseline tariffs hold (None: no trade-war measures in it).
+        "policy_date": str(attrs["policy_date"]) if attrs.get("policy_date") else None,
         "largest_flows": largest,
     }

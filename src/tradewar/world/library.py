@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from importlib import resources
 from pathlib import Path
 
@@ -13,6 +14,9 @@ from tradewar.world.world import World
 
 __all__ = [
     "DEFAULT_WORLD",
+    "RECENT_FROM",
+    "RECENT_WORLD",
+    "default_world_for",
     "embedded_path",
     "load_world",
     "read_world_file",
@@ -22,6 +26,14 @@ __all__ = [
 ]
 
 DEFAULT_WORLD = "wiod2011"
+# Scenarios dated from this day on default to the 2022 world, whose baseline holds the 2018-19
+# measures (issue 13 item 7); earlier ones to WIOD 2011, the fully observed world.
+RECENT_WORLD, RECENT_FROM = "icio2022", date(2023, 1, 1)
+
+
+def default_world_for(day: date | None) -> str:
+    """The default world of a scenario dated ``day``: icio2022 from 2023 on, else wiod2011."""
+    return RECENT_WORLD if day is not None and day >= RECENT_FROM else DEFAULT_WORLD
 VARIABLES = ("trade", "tariff", "value_added_share", "input_share", "final_demand_share", "trade_elasticity")
 
 

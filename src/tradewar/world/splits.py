@@ -51,12 +51,20 @@ def _shares_for(world: World, shares: dict[str, float]) -> dict[str, float]:
     return mapped
 
 
+def _on_world(spec: dict, world: World) -> dict:
+    """The split's fields on ``world``: a ``[worlds.<name>]`` table replaces ``parent`` and
+    ``producer_shares`` on worlds with other sectors or economies (matched by the world's
+    ``sector_system`` attribute, else its name)."""
+    system = str(world.data.attrs.get("sector_system") or world.name)
+    return {**spec, **spec.get("worlds", {}).get(system, {})}
+
+
 def apply_split(world: World, name: str, horizon: str | None = None) -> World:
     """``world`` with the named critical product carved out of its parent sector, and, where the
     file has a ``[critical_input]`` table, made a critical input of its users (nested CES
     bundles) with the elasticity of substitution of ``horizon`` (default: the file's), and where it
     has ``[scarce_supply]``, scarce outside the ``exclude``d countries (a fixed factor)."""
-    spec = load_split(name)
+    spec = _on_world(load_split(name), world)
     split = world.split_sector(
         spec["parent"],
         spec["child"],
