@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import settings
+from hypothesis import is_hypothesis_test, settings
 
 from tradewar.world import World
 from tradewar.world.cp2015 import FILES, default_cp2015_dir
@@ -20,10 +20,30 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-# HYPOTHESIS_PROFILE=stress runs the property tests on many more worlds and shocks.
-settings.register_profile("default", max_examples=25, deadline=None)
+# Property tests: a few examples in the default run, many more in the slow profile
+# (`python -m pytest -m slow` runs every property test again under "slow"; HYPOTHESIS_PROFILE
+# picks a profile by name for either run, e.g. "stress" for 400 examples).
+settings.register_profile("default", max_examples=10, deadline=None)
+settings.register_profile("slow", max_examples=100, deadline=None)
 settings.register_profile("stress", max_examples=400, deadline=None)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def _slow_run(config) -> bool:
+    """True for the slow profile's run: a -m expression that selects ``slow`` (not ``not slow``)."""
+    expression = (config.option.markexpr or "").replace("not slow", "")
+    return "slow" in expression
+
+
+def pytest_configure(config):
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("slow" if _slow_run(config) else "default"))
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects: the slow run takes every property test too
+def pytest_collection_modifyitems(config, items):
+    if _slow_run(config):
+        for item in items:
+            if isinstance(item, pytest.Function) and is_hypothesis_test(item.obj):
+                item.add_marker(pytest.mark.slow)
 
 CP2015_DIR = default_cp2015_dir()
 HAVE_CP2015 = all((CP2015_DIR / name).is_file() for name in FILES)

@@ -28,9 +28,13 @@ for base in (ROOT, *ROOT.parents):
         SHARED = base / "shared" / "data"
         break
 HAVE_SHARED = all((SHARED / sub).is_dir() for sub in ("icio2022", "wiod2013", "cp2015", "concordance"))
-needs_shared = pytest.mark.shared_data(
-    pytest.mark.skipif(not HAVE_SHARED, reason=f"reference data (icio2022, wiod2013, cp2015) not found; set TRADEWAR_SHARED_DATA")
-)
+
+
+def needs_shared(test):
+    """Marked shared_data, and skipped with a reason where the reference data are absent."""
+    skip = pytest.mark.skipif(not HAVE_SHARED, reason="reference data (icio2022, wiod2013, cp2015) not found; "
+                              "set TRADEWAR_SHARED_DATA")
+    return pytest.mark.shared_data(skip(test))
 
 
 @pytest.fixture(scope="module")
@@ -194,6 +198,7 @@ def test_us_enduse_margins_cross_validate():
 
 
 @needs_shared
+@pytest.mark.slow  # a full-world rebuild from the raw ICIO file
 def test_rebuild_reproduces_the_committed_world(world):
     builder, _ = _tools()
     built = builder.build_icio_world(SHARED)

@@ -26,6 +26,7 @@ def test_builders_live_outside_the_package():
     assert (REPO_ROOT / "tools" / "tariffs" / "library.py").is_file()
 
 
+@pytest.mark.slow  # builds a wheel
 def test_wheel_has_no_build_scripts(tmp_path):
     """`pip wheel .` (about 5 s) gives a wheel with the package and its data but no builders.
 

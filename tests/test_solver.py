@@ -42,6 +42,7 @@ def test_us_china_war_converges(cp2015_world, rate):
 
 
 @needs_cp2015
+@pytest.mark.slow  # a stress test: the hardest solve in the suite (minutes on a busy machine)
 def test_prohibitive_tariffs_everywhere_converge_without_deficits(cp2015_world):
     """Every goods tariff at 1000% drives the world near autarky; the nested fallback
     solves it. Trade collapses for every country."""

@@ -123,6 +123,7 @@ def test_war_cli_bad_players():
     assert result.exit_code == 2 and "unknown players" in result.output
 
 
+@pytest.mark.slow  # the whole negotiation (frontier, bargain, deals, a card's leverage): the suite's costliest test
 def test_negotiate_cli_json(tmp_path):
     """``tradewar negotiate USA CHN --threat status-quo --json``: the documented keys; the
     bargain beats the threat point for both; every deal is flagged; a report is written."""

@@ -394,6 +394,7 @@ def test_results_wait_for_the_run_and_failures_are_reported(client):
     assert response.status_code == 409 and "failed: The shock has no" in response.json()["detail"]
 
 
+@pytest.mark.slow  # a load test
 def test_twenty_concurrent_requests(client):
     """20 users at once: each submits a run and polls it to the end; all complete, and equal
     requests give equal results."""

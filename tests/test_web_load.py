@@ -27,7 +27,7 @@ psutil = pytest.importorskip("psutil", reason="psutil is not installed (pip inst
 from tradewar.web import create_app  # noqa: E402
 from tradewar.web.runs import default_workers  # noqa: E402
 
-pytestmark = pytest.mark.load
+pytestmark = [pytest.mark.load, pytest.mark.slow]
 
 ROUNDS, USERS = 2, 50
 TIMEOUT_S = float(os.environ.get("TRADEWAR_LOAD_TIMEOUT", "300"))

@@ -50,6 +50,7 @@ def test_model_matches_the_data(built):
 
 
 @needs_wiod
+@pytest.mark.slow  # full-world rebuilds from the raw WIOD tables
 @pytest.mark.parametrize("year", [1995, 2005])
 def test_other_years_build(year):
     world = build_wiod_world(WIOD_DIR, CP2015_DIR, year)

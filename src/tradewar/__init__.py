@@ -1,4 +1,14 @@
-"""tradewar: trade wars and trade talks in general equilibrium, on real data."""
+"""tradewar: trade wars and trade talks in general equilibrium, on real data.
+
+The public names are loaded on first use (PEP 562), so that ``import tradewar`` and
+the command line's ``--help`` stay fast: the model stack (xarray, pandas, scipy) is
+imported only when a name that needs it is touched.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from tradewar.errors import (
     ConvergenceError,
@@ -7,16 +17,47 @@ from tradewar.errors import (
     TradewarError,
     WorldValidationError,
 )
-from tradewar.model.counterfactual import simulate
-from tradewar.model.result import CounterfactualResult
-from tradewar.model.solver import SolverOptions
-from tradewar.policy import Scenario, Timeline
-from tradewar.policy.library import load_library, load_scenario
-from tradewar.simulation import ScenarioRun, run_scenario
-from tradewar.world import World
-from tradewar.world.library import load_world
 
 __version__ = "0.1.0"
+
+# Public name -> the module that defines it.
+_LAZY = {
+    "simulate": "tradewar.model.counterfactual",
+    "CounterfactualResult": "tradewar.model.result",
+    "SolverOptions": "tradewar.model.solver",
+    "Scenario": "tradewar.policy",
+    "Timeline": "tradewar.policy",
+    "load_library": "tradewar.policy.library",
+    "load_scenario": "tradewar.policy.library",
+    "ScenarioRun": "tradewar.simulation",
+    "run_scenario": "tradewar.simulation",
+    "World": "tradewar.world",
+    "load_world": "tradewar.world.library",
+}
+
+if TYPE_CHECKING:  # static checkers and IDEs see the eager imports
+    from tradewar.model.counterfactual import simulate
+    from tradewar.model.result import CounterfactualResult
+    from tradewar.model.solver import SolverOptions
+    from tradewar.policy import Scenario, Timeline
+    from tradewar.policy.library import load_library, load_scenario
+    from tradewar.simulation import ScenarioRun, run_scenario
+    from tradewar.world import World
+    from tradewar.world.library import load_world
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tradewar' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "ConvergenceError",

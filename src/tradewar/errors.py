@@ -61,3 +61,20 @@ class NoEquilibriumError(TradewarError, RuntimeError):
 
 class ElasticityError(TradewarError, ValueError):
     """An elasticity set or horizon is unknown, or its file lacks a sector or holds a bad value."""
+
+
+class MissingExtraError(TradewarError, ImportError):
+    """A feature needs an optional dependency group (``pip install 'tradewar[NAME]'``) that is not installed.
+
+    Attributes
+    ----------
+    extra : str
+        The optional dependency group that provides the missing packages.
+    missing : tuple of str
+        The modules that could not be found.
+    """
+
+    def __init__(self, message: str, extra: str, missing: tuple[str, ...]):
+        super().__init__(message)
+        self.extra = extra
+        self.missing = missing

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from tradewar.cli.common import console
+from tradewar.cli.extras import needs
 from tradewar.cli.replicate import replicate_app
 from tradewar.cli.serve import serve
 from tradewar.cli.simulate import compare, simulate
@@ -23,17 +24,17 @@ app = typer.Typer(
 app.command()(simulate)
 app.command()(compare)
 app.command()(timeline)
-app.command()(serve)
-app.command()(war)
-app.command()(negotiate)
+app.command()(needs("web")(serve))
+app.command()(needs("strategy", compilation_cache=True)(war))
+app.command()(needs("strategy", compilation_cache=True)(negotiate))
 app.add_typer(world_app, name="world")
 app.add_typer(replicate_app, name="replicate")
 
 # Sweeps and the run index (issue 7).
 from tradewar.cli.sweep import runs_app, sweep  # noqa: E402
 
-app.command()(sweep)
-app.add_typer(runs_app, name="runs")
+app.command()(needs("scale")(sweep))
+app.add_typer(runs_app, name="runs", callback=needs("scale")(lambda: None))
 
 # Backtests against observed trade (issue 14).
 from tradewar.cli.backtest import backtest  # noqa: E402

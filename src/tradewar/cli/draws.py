@@ -20,6 +20,8 @@ from tradewar.cli.common import bar, console, executor, fail, output_path, repor
 from tradewar.cli.common import split_labels
 from tradewar.errors import TradewarError
 
+SIDES = ("USA", "CHN")  # the headline's two sides (cli/simulate.py uses these too)
+
 __all__ = ["DrawsOption", "SchedulerOption", "SeedOption", "SpreadOption", "simulate_draws"]
 
 DrawsOption = Annotated[int | None, typer.Option(

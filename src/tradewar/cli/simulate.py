@@ -11,11 +11,10 @@ import typer
 from rich.table import Table
 
 from tradewar.cli.common import console, fail, output_path, report_name, scenario_overrides, spinner, split_labels
-from tradewar.cli.draws import DrawsOption, SchedulerOption, SeedOption, SpreadOption, simulate_draws
+from tradewar.cli.draws import SIDES, DrawsOption, SchedulerOption, SeedOption, SpreadOption, simulate_draws
 from tradewar.errors import TradewarError
 
 DEFAULT_SCENARIO = "london-2025"
-SIDES = ("USA", "CHN")
 
 
 def _run(name, overrides=None, *, show=True):

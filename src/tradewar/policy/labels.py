@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from tradewar.policy.measures import ALL_OTHERS
-from tradewar.world.aggregate import EU27_2020
-from tradewar.world.world import World
+from tradewar.world.regions import EU27_2020
+
+if TYPE_CHECKING:
+    from tradewar.world.world import World
 
 __all__ = ["GROUPS", "LabelLookup"]
 

@@ -28,8 +28,12 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["LINES_FILE", "LineCell", "compile_lines", "layer_lines", "theta_aggregate"]
 
@@ -80,6 +84,8 @@ COLUMNS = ("importer", "exporter", "sector", "group", "weight", "layer", "rate")
 
 @cache
 def _read() -> pd.DataFrame:
+    import pandas as pd  # only when lines are compiled: reading scenarios needs no pandas
+
     path = resources.files("tradewar").joinpath("data", "tariffs", LINES_FILE)
     if not path.is_file():  # while the builder writes it for the first time: trade-weighted rates only
         return pd.DataFrame(columns=list(COLUMNS))

@@ -38,7 +38,7 @@ import tomllib
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import (
     BaseModel,
@@ -64,8 +64,9 @@ from tradewar.policy.labels import LabelLookup
 from tradewar.policy.measures import KINDS, MEASURE_CLASSES, Day, Measure, describe_error
 from tradewar.policy.timeline import Timeline
 from tradewar.policy.toml_lines import KeyLines, syntax_error_line
-from tradewar.world.library import default_world_for
-from tradewar.world.world import World
+
+if TYPE_CHECKING:  # only in annotations: loading a scenario file needs no world (nor xarray)
+    from tradewar.world.world import World
 
 __all__ = ["AggregateSpec", "ReportSpec", "Scenario"]
 
@@ -151,6 +152,8 @@ class Scenario(BaseModel):
                 day = as_date(data["date"], "date") if data.get("date") is not None else None
             except ValueError:  # a bad date is reported by its own field's check
                 day = None
+            from tradewar.world.library import default_world_for  # loads xarray: only when a world is needed
+
             data = {**data, "world": default_world_for(day)}
         return data
 

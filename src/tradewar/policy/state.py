@@ -20,8 +20,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 from tradewar.policy.measures import (
     Exclusion,
@@ -152,6 +154,8 @@ class PolicyState:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per measure in force: id, kind, description, start, end, rate, status."""
+        import pandas as pd
+
         rows = [
             {
                 "id": entry.id,

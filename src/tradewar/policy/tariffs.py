@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -25,7 +26,9 @@ from tradewar.policy.measures import (
     TariffLayer,
 )
 from tradewar.policy.state import PolicyState, suspension_scale
-from tradewar.world.world import World
+
+if TYPE_CHECKING:
+    from tradewar.world.world import World
 
 __all__ = ["CompiledControl", "CompiledExclusion", "CompiledLayer", "CompiledPolicy", "compile_policy"]
 

@@ -12,11 +12,9 @@ import difflib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
-import xarray as xr
 
 from tradewar.policy.dates import as_date
 from tradewar.policy.errors import LabelError, Problem, TimelineError
@@ -24,7 +22,12 @@ from tradewar.policy.labels import LabelLookup
 from tradewar.policy.measures import Exclusion, Measure, Suspension, TariffLayer, parse_measures
 from tradewar.policy.state import PolicyState, resolve
 from tradewar.policy.tariffs import CompiledPolicy, compile_policy
-from tradewar.world.world import World
+
+if TYPE_CHECKING:  # annotations only: reading the library loads neither xarray nor pandas
+    import pandas as pd
+    import xarray as xr
+
+    from tradewar.world.world import World
 
 __all__ = ["Change", "Step", "Timeline", "policy_date", "sector_system"]
 
@@ -266,6 +269,8 @@ class Timeline:
 
     def steps_frame(self, start: date | str, end: date | str) -> pd.DataFrame:
         """:meth:`steps` as a table: date, measure, kind, event, description."""
+        import pandas as pd
+
         rows = [
             {"date": step.on, "measure": c.measure_id, "kind": c.kind, "event": c.event, "description": c.description}
             for step in self.steps(start, end)
@@ -300,6 +305,8 @@ class Timeline:
         Returns a DataFrame with columns date, importer, exporter, average_tariff_pct (and,
         with ``basis="tracker"``, basis).
         """
+        import pandas as pd
+
         if basis not in ("world", "tracker"):
             raise ValueError(f"basis must be 'world' or 'tracker', got {basis!r}")
         first, last = as_date(start, "start"), as_date(end, "end")

@@ -30,14 +30,18 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
-import xarray as xr
 
 from tradewar.policy.errors import PolicyError
 from tradewar.policy.labels import LabelLookup
 from tradewar.policy.measures import MAX_RATE
-from tradewar.world.world import World
+
+if TYPE_CHECKING:  # annotations only: reading scenario files loads no xarray
+    import xarray as xr
+
+    from tradewar.world.world import World
 
 __all__ = [
     "FIRST_DAY",

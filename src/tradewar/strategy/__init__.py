@@ -5,8 +5,12 @@ Welfare gradients come from the solver by implicit differentiation (JAX vector-J
 products and one adjoint solve), never from finite differences.
 """
 
-from tradewar.strategy.game import Instruments, TariffGame, tariff_instruments
-from tradewar.strategy.war import BestResponse, WarResult, best_response, nash_war
+from tradewar.extras import require_extra
+
+require_extra("strategy", "jax")  # before anything imports jax: say which extra to install
+
+from tradewar.strategy.game import Instruments, TariffGame, tariff_instruments  # noqa: E402
+from tradewar.strategy.war import BestResponse, WarResult, best_response, nash_war  # noqa: E402
 
 __all__ = ["BestResponse", "Instruments", "TariffGame", "WarResult", "best_response", "nash_war",
            "tariff_instruments"]

@@ -154,6 +154,9 @@ def _is_dask_client(executor) -> bool:
 
 
 def _run_dask(job, tasks, executor, chunk_size, on_done):
+    from tradewar.extras import require_extra
+
+    require_extra("scale", "distributed")
     from distributed import Client
     from distributed import as_completed as dask_completed
 

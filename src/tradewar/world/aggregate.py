@@ -15,15 +15,11 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from tradewar.errors import WorldValidationError
+from tradewar.world.regions import EU27_2020
 from tradewar.world.world import World
 
 __all__ = ["aggregate", "aggregate_policy", "REGION_GROUPINGS", "SECTOR_GROUPINGS", "EU27_2020"]
 
-# The European Union after the U.K. left (2020); Croatia is not a WIOD country.
-EU27_2020 = (
-    "AUT", "BEL", "BGR", "CYP", "CZE", "DEU", "DNK", "ESP", "EST", "FIN", "FRA", "GRC", "HRV", "HUN",
-    "IRL", "ITA", "LTU", "LUX", "LVA", "MLT", "NLD", "POL", "PRT", "ROU", "SVK", "SVN", "SWE",
-)
 COMPACT = ("USA", "CHN", "EU27", "GBR", "JPN", "KOR", "TWN", "IND", "CAN", "MEX", "BRA", "RUS", "VNM", "ASEAN", "ROW")
 # ASEAN members other than Vietnam (which the compact grouping keeps on its own: the 2025 trade diverted to it).
 ASEAN = ("BRN", "IDN", "KHM", "LAO", "MMR", "MYS", "PHL", "SGP", "THA")

@@ -1,0 +1,162 @@
+"""Fast start and optional extras (issue 16, items 2 and 3): which modules load, and what a
+missing extra says.
+
+Module names, never timings (timings are in benchmarks/RESULTS.md). Cost: about 3 s, mostly
+the three subprocesses that each start a fresh interpreter.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import REPO_ROOT
+from tradewar.errors import MissingExtraError, TradewarError
+from tradewar.extras import EXTRAS, require_extra
+
+# The model stack and the optional extras: none of them may load before a command needs them.
+HEAVY = ("numpy", "xarray", "pandas", "scipy", "scipy.optimize", "dask", "distributed", "jax", "pyarrow", "duckdb",
+         "fastapi", "uvicorn", "plotly")
+
+
+def _loaded_after(code: str) -> set[str]:
+    """Run ``code`` in a fresh interpreter (with this checkout's package) and list the heavy modules it loaded."""
+    probe = f"{code}\nimport json, sys\nprint(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+    env = {"PYTHONPATH": str(REPO_ROOT / "src"), "PATH": "/usr/bin:/bin", "HOME": str(REPO_ROOT)}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
+    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def test_import_tradewar_loads_no_model_stack():
+    """`import tradewar` loads neither numpy, xarray, pandas, scipy (so not scipy.optimize) nor dask
+    or jax (the public names come on first use, PEP 562)."""
+    assert _loaded_after("import tradewar") == set()
+
+
+def test_help_loads_no_numpy():
+    """`tradewar --help` only builds the command tree: not even numpy."""
+    code = (
+        "import contextlib, io\n"
+        "from tradewar.cli import app\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        "        app(['--help'])\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+    )
+    assert _loaded_after(code) == set()
+
+
+def test_help_and_scenarios_load_no_model_stack():
+    """`tradewar --help` and `tradewar scenarios` import the command modules but no model stack:
+    reading the scenario files needs pydantic and numpy only."""
+    code = (
+        "import contextlib, io\n"
+        "from tradewar.cli import app\n"
+        "for args in (['--help'], ['scenarios', '--json']):\n"
+        "    with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        "        try:\n"
+        "            app(args)\n"
+        "        except SystemExit as stop:\n"
+        "            assert stop.code in (0, None), stop.code\n"
+        "    assert 'london-2025' in out.getvalue() or 'simulate' in out.getvalue()\n"
+    )
+    assert _loaded_after(code) <= {"numpy"}
+
+
+def test_public_names_resolve_on_first_use():
+    """The lazy names are the real objects (same as importing them from their modules), listed by dir()."""
+    import tradewar
+    from tradewar.model.counterfactual import simulate
+    from tradewar.world.world import World
+
+    assert tradewar.simulate is simulate and tradewar.World is World
+    assert set(tradewar.__all__) <= set(dir(tradewar))
+    with pytest.raises(AttributeError, match="no_such_name"):
+        tradewar.no_such_name  # noqa: B018
+
+
+def test_a_simulation_loads_the_model_but_no_extra():
+    """Solving a counterfactual (the core's job) imports none of the extras' packages that tradewar
+    itself would import. (Where dask and pyarrow are installed, xarray and pandas import them on their
+    own when arrays are built; in a core install they are absent and nothing asks for them.)"""
+    code = (
+        "import tradewar\n"
+        "world = tradewar.load_world().aggregate(regions='compact', sectors='broad')\n"
+        "tariff = world.tariff.copy()\n"
+        "tariff.loc[dict(importer='USA', exporter='CHN')] += 0.25\n"
+        "tradewar.simulate(world, tariff=tariff)\n"
+    )
+    loaded = _loaded_after(code)
+    assert "xarray" in loaded
+    assert not loaded & {"jax", "distributed", "duckdb", "fastapi", "uvicorn"}
+
+
+@pytest.mark.parametrize("extra", sorted(EXTRAS))
+def test_require_extra_names_what_to_install(monkeypatch, extra):
+    """With a module of the extra hidden (None in sys.modules: Python's own way to block an import)
+    the check raises a TradewarError naming the module and the pip command."""
+    _, modules = EXTRAS[extra]
+    monkeypatch.setitem(sys.modules, modules[0], None)
+    with pytest.raises(MissingExtraError) as caught:
+        require_extra(extra)
+    assert isinstance(caught.value, TradewarError) and isinstance(caught.value, ImportError)
+    assert modules[0] in str(caught.value) and f'pip install "tradewar[{extra}]"' in str(caught.value)
+    assert caught.value.extra == extra and modules[0] in caught.value.missing
+
+
+def test_require_extra_passes_when_installed():
+    """With every extra installed (the test extra installs tradewar[all]) the check is silent."""
+    for extra in EXTRAS:
+        require_extra(extra)
+
+
+@pytest.mark.parametrize(
+    ("args", "blocked", "extra"),
+    [
+        (["war", "USA", "CHN"], "jax", "strategy"),
+        (["negotiate", "USA", "CHN"], "jax", "strategy"),
+        (["serve", "--port", "1"], "fastapi", "web"),
+        (["sweep", "--scenario", "london-2025"], "duckdb", "scale"),
+        (["runs", "list"], "pyarrow", "scale"),
+    ],
+)
+def test_command_without_its_extra_is_a_one_line_error(monkeypatch, args, blocked, extra):
+    """Each command that needs an extra stops before any work with exit status 2 and the pip command."""
+    from tradewar.cli import app
+
+    monkeypatch.setitem(sys.modules, blocked, None)
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert f"tradewar[{extra}]" in result.output and "Traceback" not in result.output
+
+
+def test_compilation_cache_goes_to_the_users_cache_directory(monkeypatch, tmp_path):
+    """The JAX cache directory follows $TRADEWAR_JAX_CACHE, else $XDG_CACHE_HOME/tradewar/jax, and
+    enabling it sets JAX's own config (restored afterwards)."""
+    jax = pytest.importorskip("jax")
+    from tradewar.strategy.compilation_cache import compilation_cache_dir, enable_compilation_cache
+
+    monkeypatch.delenv("TRADEWAR_JAX_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert compilation_cache_dir() == tmp_path / "xdg" / "tradewar" / "jax"
+    monkeypatch.setenv("TRADEWAR_JAX_CACHE", str(tmp_path / "mine"))
+    assert compilation_cache_dir() == tmp_path / "mine"
+
+    before = (jax.config.jax_compilation_cache_dir, jax.config.jax_persistent_cache_min_compile_time_secs)
+    try:
+        assert enable_compilation_cache() == tmp_path / "mine"
+        assert (tmp_path / "mine").is_dir() and jax.config.jax_compilation_cache_dir == str(tmp_path / "mine")
+    finally:
+        jax.config.update("jax_compilation_cache_dir", before[0])
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", before[1])
+
+
+def test_import_does_not_switch_the_cache_on():
+    """Importing the strategy layer leaves JAX's cache setting alone (only the commands switch it on)."""
+    code = "import tradewar.strategy, jax\nassert jax.config.jax_compilation_cache_dir is None\n"
+    _loaded_after(code)
