@@ -19,8 +19,6 @@ from timing import timed
 from tradewar import load_world, simulate
 
 
-
-
 def us_china(world, points: float = 0.25):
     tariff = world.tariff.copy()
     for importer, exporter in (("USA", "CHN"), ("CHN", "USA")):
@@ -39,14 +37,20 @@ def main() -> None:
     small_tariff = us_china(small)
     small_median, small_best, aggregated = timed(lambda: simulate(small, tariff=small_tariff), args.repeat)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"machine: {platform.machine()}, Python {platform.python_version()}, numpy {np.__version__}; repeats {args.repeat}")
-    print(f"load embedded wiod2011 (41 x 35)          median {load_median * 1e3:7.1f} ms   best {load_best * 1e3:7.1f} ms")
+    print(
+        f"machine: {platform.machine()}, Python {platform.python_version()}, numpy {np.__version__}; repeats "
+        f"{args.repeat}"
+    )
+    print(
+        f"load embedded wiod2011 (41 x 35)          median {load_median * 1e3:7.1f} ms   best {load_best * 1e3:7.1f} ms"
+    )
     print(
         f"US-China +25 pts, full world              median {full_median * 1e3:7.1f} ms   best {full_best * 1e3:7.1f} ms"
         f"   ({full.solver.iterations} sweeps, residual {full.solver.residual:.1e})"
     )
     print(
-        f"US-China +25 pts, 13 regions x 35         median {small_median * 1e3:7.1f} ms   best {small_best * 1e3:7.1f} ms"
+        f"US-China +25 pts, 13 regions x 35         median {small_median * 1e3:7.1f} ms   best "
+        f"{small_best * 1e3:7.1f} ms"
         f"   ({aggregated.solver.iterations} sweeps, residual {aggregated.solver.residual:.1e})"
     )
     print(f"peak resident memory                      {peak_mb:7.1f} MB")

@@ -129,6 +129,20 @@ def quartiles(values):
     return median, q1, q3
 
 
+def solvers_for(key: str, baseline, tariff: np.ndarray, deficit: np.ndarray, previous) -> dict:
+    """The solvers to time on one experiment: tradewar, the plain port (where it converges) and a previous version."""
+    ones = np.ones_like(tariff)
+    solvers = {"tradewar": lambda: solve_equilibrium(baseline, tariff, ones, deficit)}
+    if key in PEER_STEP:
+        solvers["peer"] = lambda: cp2015_plain.solve(
+            baseline.trade_shares, baseline.tariff, tariff, baseline.value_added_share, baseline.input_share,
+            baseline.final_demand_share, baseline.trade_elasticity, baseline.value_added, baseline.expenditure,
+            deficit, step=PEER_STEP[key])
+    if previous is not None:
+        solvers["previous"] = lambda: previous(baseline, tariff, ones, deficit)
+    return solvers
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
@@ -139,16 +153,7 @@ def main() -> None:
     rows = []
     for key, label, world, tariff in experiments():
         baseline = world.baseline()
-        ones = np.ones_like(tariff)
-        deficit = world.deficit.values
-        solvers = {"tradewar": lambda: solve_equilibrium(baseline, tariff, ones, deficit)}
-        if key in PEER_STEP:
-            solvers["peer"] = lambda: cp2015_plain.solve(
-                baseline.trade_shares, baseline.tariff, tariff, baseline.value_added_share, baseline.input_share,
-                baseline.final_demand_share, baseline.trade_elasticity, baseline.value_added, baseline.expenditure,
-                deficit, step=PEER_STEP[key])
-        if previous is not None:
-            solvers["previous"] = lambda: previous(baseline, tariff, ones, deficit)
+        solvers = solvers_for(key, baseline, tariff, world.deficit.values, previous)
         times = {name: [] for name in solvers}
         results = {}
         for _ in range(args.rounds):
@@ -162,7 +167,7 @@ def main() -> None:
         for name in solvers:
             if name == "tradewar":
                 continue
-            ratios = [theirs / mine for theirs, mine in zip(times[name], times["tradewar"])]
+            ratios = [theirs / mine for theirs, mine in zip(times[name], times["tradewar"], strict=True)]
             median_ratio, r1, r3 = quartiles(ratios)
             if name == "peer":
                 gap = float(np.max(np.abs(np.log(results["peer"]["wage_hat"] / ours.wage_hat))))

@@ -21,8 +21,6 @@ from tradewar.replication.cp2015_nafta import nafta_tariffs
 from tradewar.world.cp2015 import load_cp2015, read_cp2015_tariffs
 
 
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20)
@@ -37,7 +35,10 @@ def main() -> None:
         lambda: solve_equilibrium(baseline, tariff, ones, zero.deficit.values), args.repeat
     )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}, numpy {np.__version__}")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}, numpy "
+        f"{np.__version__}"
+    )
     print(f"repeats: {args.repeat}")
     print(f"load + balance CP2015 (31 x 40)     median {load_median * 1e3:7.1f} ms   best {load_best * 1e3:7.1f} ms")
     print(f"zero-deficit baseline               median {zero_median * 1e3:7.1f} ms   best {zero_best * 1e3:7.1f} ms")

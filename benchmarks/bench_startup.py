@@ -51,7 +51,8 @@ def _cell(values: list[float]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--against", type=Path, default=None, help="Another source tree (e.g. the last release's src/).")
+    parser.add_argument("--against", type=Path, default=None,
+                        help="Another source tree (e.g. the last release's src/).")
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--only", default=None, help="Run only the commands whose name contains this.")
     args = parser.parse_args()
@@ -62,7 +63,7 @@ def main() -> None:
                 continue
             wall = {tree: [] for tree in trees}
             cpu = {tree: [] for tree in trees}
-            for tree, source in trees.items():  # warm the file cache and the bytecode once
+            for source in trees.values():  # warm the file cache and the bytecode once
                 run_once(command, source, workdir)
             for _ in range(args.repeat):
                 for tree, source in trees.items():

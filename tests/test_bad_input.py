@@ -32,7 +32,9 @@ def raw():
 
 def test_negative_flow_names_the_cell(raw):
     raw["trade"][1, 2, 0] = -5.0
-    with pytest.raises(WorldValidationError, match=r"trade\[importer='C1', exporter='C2', sector='S0'\] = -5 is negative"):
+    with pytest.raises(
+        WorldValidationError, match=r"trade\[importer='C1', exporter='C2', sector='S0'\] = -5 is negative"
+    ):
         World.from_arrays(**raw, require_equilibrium=False)
 
 

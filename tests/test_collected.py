@@ -59,7 +59,9 @@ def test_usmca_partners_collect_almost_nothing(committed):
 
 
 @pytest.mark.shared_data
-@pytest.mark.skipif(not HS10_CHINA.is_file(), reason=f"2024 HS10 imports not found at {HS10_CHINA}; set TRADEWAR_SHARED_DATA")
+@pytest.mark.skipif(
+    not HS10_CHINA.is_file(), reason=f"2024 HS10 imports not found at {HS10_CHINA}; set TRADEWAR_SHARED_DATA"
+)
 def test_china_rows_rebuild_exactly(committed):
     """The committed China rows are what the builder derives from the raw files."""
     from tools.tariffs import collected

@@ -84,7 +84,21 @@ def test_aggregation_preserves_every_identity(world, regions, sectors):
 
 def test_compact_grouping(world):
     small = world.aggregate(regions="compact")
-    assert small.countries == ["USA", "CHN", "EU27", "GBR", "JPN", "KOR", "TWN", "IND", "CAN", "MEX", "BRA", "RUS", "ROW"]
+    assert small.countries == [
+        "USA",
+        "CHN",
+        "EU27",
+        "GBR",
+        "JPN",
+        "KOR",
+        "TWN",
+        "IND",
+        "CAN",
+        "MEX",
+        "BRA",
+        "RUS",
+        "ROW",
+    ]
     eu = [c for c in world.countries if c in EU27_2020]
     np.testing.assert_allclose(
         small.trade.sel(importer="USA", exporter="EU27").sum().item(),

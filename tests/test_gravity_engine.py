@@ -41,12 +41,16 @@ def test_resistances_solve_their_equations():
     model = GravityModel.from_panel(_panel(), COEF, sigma=5, reference_importer="C2")
     r = model.resistances()
     cost, s, e = model.trade_cost, model.output_share, model.expenditure_share
-    np.testing.assert_allclose(1 / r.imr[[0, 1, 3, 4]], (cost * s[None, :] * r.omr[None, :]).sum(axis=1)[[0, 1, 3, 4]], rtol=1e-12)
+    np.testing.assert_allclose(
+        1 / r.imr[[0, 1, 3, 4]], (cost * s[None, :] * r.omr[None, :]).sum(axis=1)[[0, 1, 3, 4]], rtol=1e-12
+    )
     np.testing.assert_allclose(1 / r.omr, (cost * e[:, None] * r.imr[:, None]).sum(axis=0), rtol=1e-12)
     assert r.imr[2] == 1.0
     flows = model.modelled_trade()
     np.testing.assert_allclose(flows.sum(axis=1), model.expenditure, rtol=1e-12)
-    np.testing.assert_allclose(flows.sum(axis=0), model.output * model.expenditure.sum() / model.output.sum(), rtol=1e-12)
+    np.testing.assert_allclose(
+        flows.sum(axis=0), model.output * model.expenditure.sum() / model.output.sum(), rtol=1e-12
+    )
 
 
 @pytest.mark.parametrize("closure", ["gegravity", "exact"])

@@ -39,7 +39,11 @@ PIIE_CHINA_ON_US = [
     ("2019-12-26", 21.1, "chart 2019-12-19: same (the December 15 increase was suspended)"),
     ("2020-02-14", 20.3, "chart 2020-02-14: 'an average of 20.3 percent'"),
     ("2025-05-14", 32.6, "chart 2025 (later version): 'China's average tariffs on US exports are at 32.6 percent'"),
-    ("2025-01-20", 21.2, "implied by the same version: 32.6 percent, 'rising by 11.4 percentage points' since 2025-01-20"),
+    (
+        "2025-01-20",
+        21.2,
+        "implied by the same version: 32.6 percent, 'rising by 11.4 percentage points' since 2025-01-20",
+    ),
 ]
 # Two values miss by a little more than 2 points; each is explained and held to 3 points:
 # - 2025-04-12, U.S.: the April version's 124.1 predates the chart's own revision (126.5 for

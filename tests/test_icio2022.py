@@ -272,7 +272,8 @@ def compact(world):
     return world.aggregate(regions="compact", sectors="broad")
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=8, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 2**31 - 1))
 def test_identities_after_random_shocks_on_the_compact_world(compact, seed):
     """Identities after random tariffs of up to 50 points on every goods flow (the deficit
@@ -280,7 +281,8 @@ def test_identities_after_random_shocks_on_the_compact_world(compact, seed):
     _check_identities(compact, _random_tariff(compact, seed, 0.5))
 
 
-@settings(max_examples=1, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=1, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 2**31 - 1))
 def test_identities_after_a_random_shock_on_the_full_world(world, seed):
     """The same identities on the full 80 x 50 world (1 example: one solve takes seconds)."""

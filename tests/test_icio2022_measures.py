@@ -1,6 +1,7 @@
 """The measure library on icio2022's sectors (issue 13 item 8 prerequisite): the HS6 -> ICIO 2022
 concordance, the per-world tables the library builder's second concordance pass writes, and the
-Timeline's choice of table by world. Cost: about 9 s (library folds and two scenario preparations on the 80 x 50 world)."""
+Timeline's choice of table by world. Cost: about 9 s (library folds and two scenario preparations
+on the 80 x 50 world)."""
 
 from __future__ import annotations
 

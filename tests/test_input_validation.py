@@ -94,7 +94,10 @@ def test_tariff_specs_and_their_application(default_world):
                default_world.sectors.index("Agriculture"))
     assert diff[i, k, j] == pytest.approx(0.25) and np.count_nonzero(diff) == 1
     cut = parse_tariff_spec("USA:CHN:-99")
-    with pytest.raises(InputError, match=r"-99 points brings USA's tariff on Agriculture from CHN from -98.06% to -197.1%, at or below -100%"):
+    with pytest.raises(
+        InputError,
+        match=r"-99 points brings USA's tariff on Agriculture from CHN from -98.06% to -197.1%, at or below -100%",
+    ):
         apply_tariff_changes(default_world, base, [cut, cut])
     with pytest.raises(InputError, match="unknown country or group 'XYZ'"):
         apply_tariff_changes(default_world, base, [parse_tariff_spec("USA:XYZ:10")])

@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tools.tariffs import library as source
 from tradewar import load_world
 from tradewar.policy.library import data_folder, load_library
-from tools.tariffs import library as source
 from tradewar.policy.timeline import Timeline
 
 SHARED = Path(os.environ.get("TRADEWAR_SHARED_DATA") or Path(__file__).resolve().parents[1].parent / "shared" / "data")
@@ -142,9 +142,10 @@ def test_m001_is_the_only_other_layer_before_2025(library, world):
 # from September 2019, about 19% after Phase One (14 Feb 2020); China's on U.S. goods about 8% rising to
 # about 21%. These averages use the default world's WIOD 2011 trade weights and start from its 2005
 # applied tariffs, not PIIE's 2017 line weights and 2018 statutory rates (tests/test_headline.py checks
-# the tracker basis against PIIE's dated values within 2 points): the ranges allow for that. 2025: the statutory rates of measures.csv (fentanyl 20%,
-# reciprocal 125% at the April peak; Geneva: reciprocal 10% + fentanyl 20%; Busan: 10% + 10%), less the
-# goods outside the reciprocal tariff (Annex II, Section 232 goods, electronics: about a third of U.S.
+# the tracker basis against PIIE's dated values within 2 points): the ranges allow for that. 2025: the
+# statutory rates of measures.csv (fentanyl 20%, reciprocal 125% at the April peak; Geneva: reciprocal
+# 10% + fentanyl 20%; Busan: 10% + 10%), less the goods outside the reciprocal tariff (Annex II,
+# Section 232 goods, electronics: about a third of U.S.
 # imports from China in the default world's weights).
 def test_us_average_tariff_on_china(library, world):
     before = average(library, world, "2018-01-01")
@@ -210,7 +211,10 @@ def test_exemptions_lower_the_reciprocal_tariff_in_electronics(library, world):
     without = Timeline([m for m in library if not m.id.startswith("M051")]).tariff_on("2025-04-12", world, aggregate=TW)
     gap = float((without.sel(importer="USA", exporter="CHN") - tariff).sel(sector="Electrical and optical"))
     assert 0.4 * 1.25 < gap < 0.7 * 1.25
-    assert float(tariff.sel(sector="Textiles") - world.tariff.sel(importer="USA", exporter="CHN", sector="Textiles")) > 1.45
+    assert (
+        float(tariff.sel(sector="Textiles") - world.tariff.sel(importer="USA", exporter="CHN", sector="Textiles"))
+        > 1.45
+    )
 
 
 # ---------------------------------------------------------------------- partners

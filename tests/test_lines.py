@@ -47,7 +47,7 @@ def test_limits_in_theta():
     assert abs(geometric - w @ t) < 0.25**2
     assert theta_aggregate(w, t, 1e4) == pytest.approx(0.0, abs=1e-3)
     values = [theta_aggregate(w, t, theta) for theta in (0.5, 2, 4, 8, 16)]
-    assert all(a > b for a, b in zip(values, values[1:]))
+    assert all(a > b for a, b in zip(values, values[1:], strict=False))
 
 
 def test_layers_add_up_line_by_line_before_aggregating():

@@ -65,7 +65,10 @@ def test_every_point_starts_from_the_same_policy(talks):
     welfare = space.welfare(space.point(0.0, 0.0, [0.0]))
     assert free["welfare_pct"] == pytest.approx({"C0": 100 * (welfare[0] - 1), "C1": 100 * (welfare[1] - 1)})
     document = result.to_dict()
-    assert document["footing"]["scenario"] == "test start" and document["threat_policy"]["test-card (export tax, %)"] == "ban"
+    assert (
+        document["footing"]["scenario"] == "test start"
+        and document["threat_policy"]["test-card (export tax, %)"] == "ban"
+    )
 
 
 def test_bargain_beats_the_threat_and_is_on_the_frontier(talks):
@@ -127,19 +130,25 @@ def test_mirrored_talks_give_mirrored_results(talks):
         assert one == pytest.approx(two, abs=1e-4)
 
 
-def test_result_exports(talks):
-    """The results protocol: ``to_dict`` is JSON-ready, ``to_frame`` has one row per outcome,
-    ``summary`` has text and HTML with the leverage table."""
-    import json
+def test_result_exports(talks, tmp_path):
+    """The results protocol (tests/test_results_protocol.py's checks): ``to_dict`` is JSON-ready,
+    ``to_frame`` has one row per outcome, ``summary`` has text and HTML with the leverage table; the
+    summary's welfare is the result's own (identity)."""
+    from tests.test_results_protocol import check_protocol
 
     _, result = talks
-    document = json.loads(json.dumps(result.to_dict()))
+    document = check_protocol(result, "Talks between C0 and C1", tmp_path, "talks")
     assert {"footing", "frontier", "bargain", "deals", "leverage", "threat_welfare_pct"} <= set(document)
     assert set(document["leverage"]["test-card"]) >= {"out_of_threat", "lifted", "holder"}
     frame = result.to_frame()
     assert {"status quo", "threat point", "bargain", "deal", "frontier"} <= set(frame["kind"])
     summary = result.summary()
     assert "Leverage" in str(summary) and "<table" in summary._repr_html_() and "<table" in result._repr_html_()
+    outcomes = summary.tables[0].frame
+    assert outcomes.loc["status quo", "C0"] == result.status_quo_welfare["C0"]
+    assert outcomes.iloc[2]["C1"] == result.bargain.welfare_pct["C1"]
+    with pytest.raises(ValueError, match="one level: 'outcomes'"):
+        result.to_frame("country")
 
 
 def test_bad_input_is_named():

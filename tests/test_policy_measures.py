@@ -77,10 +77,21 @@ def test_in_force_window_is_start_inclusive_end_exclusive():
         (dict(kind="tariff", **tariff_fields()), TariffLayer),
         (dict(kind="exclusion", id="E", layers=["R1"], sectors=["Machinery"], start="2025-04-05"), Exclusion),
         (dict(kind="suspension", id="S", measures=["R1"], start="2025-05-14", end="2025-08-12"), Suspension),
-        (dict(kind="export_control", id="C", imposer="USA", targets=["CHN"], start="2022-10-07", ban=True), ExportControl),
         (
-            dict(kind="purchase_commitment", id="P", importer="CHN", exporter="USA", sectors=["Agriculture"],
-                 amount_usd_mn=32000, start="2020-02-14", end="2022-01-01"),
+            dict(kind="export_control", id="C", imposer="USA", targets=["CHN"], start="2022-10-07", ban=True),
+            ExportControl,
+        ),
+        (
+            dict(
+                kind="purchase_commitment",
+                id="P",
+                importer="CHN",
+                exporter="USA",
+                sectors=["Agriculture"],
+                amount_usd_mn=32000,
+                start="2020-02-14",
+                end="2022-01-01",
+            ),
             PurchaseCommitment,
         ),
     ],
@@ -144,18 +155,58 @@ def test_missing_field_is_named():
     [
         (dict(kind="quota", id="Q1"), r"measure 'Q1', field kind: unknown kind 'quota'; choose from tariff, exclusion"),
         (dict(id="Q2"), r"measure 'Q2', field kind: the measure has no kind"),
-        (dict(kind="exclusion", id="E", layers=["R1"], share=-0.5, start="2025-01-01"), r"measure 'E', field share: share -0.5 must be in \(0, 1\]"),
-        (dict(kind="exclusion", id="E", layers=["R1"], share=0, start="2025-01-01"), r"field share: share 0 must be in"),
-        (dict(kind="exclusion", id="E", layers=["R1"], share=1.5, start="2025-01-01"), r"field share: share 1.5 must be in"),
+        (
+            dict(kind="exclusion", id="E", layers=["R1"], share=-0.5, start="2025-01-01"),
+            r"measure 'E', field share: share -0.5 must be in \(0, 1\]",
+        ),
+        (
+            dict(kind="exclusion", id="E", layers=["R1"], share=0, start="2025-01-01"),
+            r"field share: share 0 must be in",
+        ),
+        (
+            dict(kind="exclusion", id="E", layers=["R1"], share=1.5, start="2025-01-01"),
+            r"field share: share 1.5 must be in",
+        ),
         (dict(kind="exclusion", id="E", layers=[], start="2025-01-01"), r"measure 'E', field layers: .*empty"),
-        (dict(kind="exclusion", id="E", layers="R1", sectors=[], start="2025-01-01"), r"measure 'E', field sectors: .*empty"),
+        (
+            dict(kind="exclusion", id="E", layers="R1", sectors=[], start="2025-01-01"),
+            r"measure 'E', field sectors: .*empty",
+        ),
         (dict(kind="suspension", id="S", measures=[], start="2025-01-01"), r"measure 'S', field measures: .*empty"),
-        (dict(kind="suspension", id="S", measures="R1", remaining_rate=-1, start="2025-01-01"), r"field remaining_rate: remaining_rate -1 is at or below -1"),
-        (dict(kind="export_control", id="C", imposer="USA", targets="CHN", ban=True, tax_equivalent=0.5, start="2025-01-01"), r"measure 'C', field ban: give either ban"),
-        (dict(kind="export_control", id="C", imposer="USA", targets="CHN", tax_equivalent=-0.1, start="2025-01-01"), r"measure 'C', field tax_equivalent: .*negative"),
-        (dict(kind="purchase_commitment", id="P", importer="CHN", exporter="CHN", start="2020-01-01"), r"measure 'P', field exporter: .*also the importer"),
-        (dict(kind="purchase_commitment", id="P", importer="CHN", exporter="USA", amount_usd_mn=-5, start="2020-01-01"), r"measure 'P', field amount_usd_mn: .*positive"),
-        (dict(kind="tariff", id="T", imposer="USA", targets="CHN", rate=0.1, start="2025-01-01", bogus=1), r"measure 'T', field bogus: unknown field"),
+        (
+            dict(kind="suspension", id="S", measures="R1", remaining_rate=-1, start="2025-01-01"),
+            r"field remaining_rate: remaining_rate -1 is at or below -1",
+        ),
+        (
+            dict(
+                kind="export_control",
+                id="C",
+                imposer="USA",
+                targets="CHN",
+                ban=True,
+                tax_equivalent=0.5,
+                start="2025-01-01",
+            ),
+            r"measure 'C', field ban: give either ban",
+        ),
+        (
+            dict(kind="export_control", id="C", imposer="USA", targets="CHN", tax_equivalent=-0.1, start="2025-01-01"),
+            r"measure 'C', field tax_equivalent: .*negative",
+        ),
+        (
+            dict(kind="purchase_commitment", id="P", importer="CHN", exporter="CHN", start="2020-01-01"),
+            r"measure 'P', field exporter: .*also the importer",
+        ),
+        (
+            dict(
+                kind="purchase_commitment", id="P", importer="CHN", exporter="USA", amount_usd_mn=-5, start="2020-01-01"
+            ),
+            r"measure 'P', field amount_usd_mn: .*positive",
+        ),
+        (
+            dict(kind="tariff", id="T", imposer="USA", targets="CHN", rate=0.1, start="2025-01-01", bogus=1),
+            r"measure 'T', field bogus: unknown field",
+        ),
     ],
 )
 def test_bad_measures_of_every_kind(data, message):

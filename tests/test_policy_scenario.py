@@ -164,19 +164,51 @@ def test_syntax_errors_name_file_line_and_field(tmp_path, old, new, message):
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("rate = 0.10", "rate = -2", r"london.toml, line 16, field measure\[0\].rate: rate -2 is at or below -1 .*\(measure 'X1'\)$"),
-        ("rate = 0.15", "rate = 15", r"london.toml, line 24, field measure\[1\].rate: .*did you mean 0.15\?.*\(measure 'X2'\)$"),
-        ('kind = "tariff"\nimposer = "CHN"', 'kind = "quota"\nimposer = "CHN"', r"line 20, field measure\[1\].kind: unknown kind 'quota'"),
+        (
+            "rate = 0.10",
+            "rate = -2",
+            r"london.toml, line 16, field measure\[0\].rate: rate -2 is at or below -1 .*\(measure 'X1'\)$",
+        ),
+        (
+            "rate = 0.15",
+            "rate = 15",
+            r"london.toml, line 24, field measure\[1\].rate: .*did you mean 0.15\?.*\(measure 'X2'\)$",
+        ),
+        (
+            'kind = "tariff"\nimposer = "CHN"',
+            'kind = "quota"\nimposer = "CHN"',
+            r"line 20, field measure\[1\].kind: unknown kind 'quota'",
+        ),
         ("rate = 0.15\n", "", r"line 18, field measure\[1\].rate: required field missing"),
-        ("start = 2025-07-01", "start = 2025-05-01\nend = 2025-04-01", r"line 26, field measure\[1\].end: end 2025-04-01 is not after start 2025-05-01"),
+        (
+            "start = 2025-07-01",
+            "start = 2025-05-01\nend = 2025-04-01",
+            r"line 26, field measure\[1\].end: end 2025-04-01 is not after start 2025-05-01",
+        ),
         ('targets = "USA"', "targets = []", r"line 22, field measure\[1\].targets: targets is empty"),
-        ("rate = 0.10", "rate = 0.10\nrates = 0.2", r"line 17, field measure\[0\].rates: unknown field; a tariff measure has the fields"),
-        ('description = "', 'descripton = "', r"line 2, field descripton: unknown field; a scenario has name, description"),
+        (
+            "rate = 0.10",
+            "rate = 0.10\nrates = 0.2",
+            r"line 17, field measure\[0\].rates: unknown field; a tariff measure has the fields",
+        ),
+        (
+            'description = "',
+            'descripton = "',
+            r"line 2, field descripton: unknown field; a scenario has name, description",
+        ),
         ('deficits = "fixed"', 'deficits = "none"', r"line 6, field deficits: Input should be 'fixed' or 'zero'"),
-        ('regions = "compact"', "regions = 5", r"line 9, field aggregate.regions: Input should be a valid string or a valid dictionary \(got 5\)"),
+        (
+            'regions = "compact"',
+            "regions = 5",
+            r"line 9, field aggregate.regions: Input should be a valid string or a valid dictionary \(got 5\)",
+        ),
         ("date = 2025-06-10", 'date = "2025-06"', r"line 4, field date: date must be a full date YYYY-MM-DD"),
-        ('countries = ["USA", "CHN", "EU27"]', 'countries = "USA"', r"line 28, field report.countries: Input should be a valid tuple"),
-        ('[report]', '[reports]', r"line 27, field reports: unknown field"),
+        (
+            'countries = ["USA", "CHN", "EU27"]',
+            'countries = "USA"',
+            r"line 28, field report.countries: Input should be a valid tuple",
+        ),
+        ("[report]", "[reports]", r"line 27, field reports: unknown field"),
     ],
 )
 def test_bad_fields_name_file_line_and_field(tmp_path, old, new, message):
@@ -202,7 +234,11 @@ def test_labels_checked_against_the_world_name_line_and_field():
     text = LONDON.replace('targets = "USA"', 'targets = ["USA", "DEU"]')
     scenario = Scenario.from_text(text, name="london")
     world = scenario.load_world()  # compact: DEU is inside EU27
-    with pytest.raises(ScenarioError, match=r"london.toml, line 22, field measure\[1\].targets: unknown country or group 'DEU' \(in this world it is part of the region 'EU27'\)"):
+    with pytest.raises(
+        ScenarioError,
+        match=r"london.toml, line 22, field measure\[1\].targets: unknown country or group 'DEU' \(in this world it "
+              r"is part of the region 'EU27'\)",
+    ):
         scenario.check_world(world)
     bad_report = Scenario.from_text(LONDON.replace('"EU27"]', '"EU27", "XXX"]'), name="london")
     with pytest.raises(ScenarioError, match=r"line 28, field report.countries\[3\]: unknown country or group 'XXX'"):
@@ -215,7 +251,9 @@ def test_timeline_problems_of_extra_measures_are_located():
     with pytest.raises(ScenarioError, match=r"london.toml, line 19, field measure\[1\].id: duplicate id"):
         Scenario.from_text(text, name="london").timeline(library())
     pause = 'date = 2025-06-10\n[[measure]]\nid = "P"\nkind = "suspension"\nmeasures = ["RR"]\n'
-    with pytest.raises(ScenarioError, match=r"scenario.toml, line 5, field measure\[0\].measures\[0\]: names 'RR'.*did you mean 'R'"):
+    with pytest.raises(
+        ScenarioError, match=r"scenario.toml, line 5, field measure\[0\].measures\[0\]: names 'RR'.*did you mean 'R'"
+    ):
         Scenario.from_text(pause).timeline(library())
 
 

@@ -124,7 +124,8 @@ def test_remaining_rate_scales_sector_rates_in_proportion(world):
 
 
 def test_overlapping_suspensions_the_latest_decides(world):
-    """Rule: of two pauses in force, the one that started last sets the remaining rate (hand: 2% + 20%, then 2% + 10%)."""
+    """Rule: of two pauses in force, the one that started last sets the remaining rate
+    (hand: 2% + 20%, then 2% + 10%)."""
     first = geneva(id="G1", remaining_rate=0.20, start="2025-05-01", end="2025-12-01")
     second = geneva(id="G2", remaining_rate=0.10, start="2025-06-01", end="2025-07-01")
     timeline = Timeline([reciprocal(), second, first])  # listing order does not matter here
@@ -212,7 +213,9 @@ def test_tariff_at_or_below_minus_100_percent_is_refused(world):
         TariffLayer(id=f"C{k}", imposer="USA", targets="DEU", sectors=["Agri"], rate=-0.6, start="2020-01-01")
         for k in range(2)
     ]
-    with pytest.raises(TimelineError, match=r"on 2020-01-01 .*C0, C1.*importer='USA', exporter='DEU', sector='Agri'.*-1.2"):
+    with pytest.raises(
+        TimelineError, match=r"on 2020-01-01 .*C0, C1.*importer='USA', exporter='DEU', sector='Agri'.*-1.2"
+    ):
         Timeline(cuts).tariff_on("2020-01-01", world)
 
 
@@ -310,7 +313,11 @@ def test_eu27_label_of_an_aggregated_world():
     added = Timeline([layer]).tariff_on("2020-01-01", aggregated).values - aggregated.tariff.values
     assert added[0, 2, 0] == pytest.approx(0.1) and added.sum() == pytest.approx(0.2)
     bad = TariffLayer(id="DE", imposer="USA", targets="DEU", rate=0.1, start="2020-01-01")
-    with pytest.raises(LabelError, match=r"measure 'DE', field targets: unknown country or group 'DEU' \(in this world it is part of the region 'EU27'\)"):
+    with pytest.raises(
+        LabelError,
+        match=r"measure 'DE', field targets: unknown country or group 'DEU' \(in this world it is part of the region "
+              r"'EU27'\)",
+    ):
         Timeline([bad]).check_world(aggregated)
 
 
@@ -318,20 +325,39 @@ def test_eu27_label_of_an_aggregated_world():
 @pytest.mark.parametrize(
     ("measure", "message"),
     [
-        (TariffLayer(id="A", imposer="USB", targets="CHN", rate=0.1, start="2020-01-01"),
-         r"measure 'A', field imposer: unknown country or group 'USB' \(did you mean 'USA'\?\); world 'tiny' has USA, CHN, DEU, FRA, GBR"),
-        (TariffLayer(id="B", imposer="USA", targets=["CHN", "VNM"], rate=0.1, start="2020-01-01"),
-         r"measure 'B', field targets: unknown country or group 'VNM'"),
-        (TariffLayer(id="C", imposer="USA", targets="CHN", sectors=["Stel"], rate=0.1, start="2020-01-01"),
-         r"measure 'C', field sectors: unknown sector 'Stel' \(did you mean 'Steel'\?\); world 'tiny' has Agri, Steel, Services"),
-        (TariffLayer(id="D", imposer="USA", targets="CHN", rate=0.1, rate_by_sector={"Services": 0.2}, start="2020-01-01"),
-         r"measure 'D', field rate_by_sector.Services: sector 'Services' has a rate but is not among the layer's sectors"),
-        (TariffLayer(id="E", imposer="DEU", targets="EU27", rate=0.1, start="2020-01-01"),
-         r"measure 'E', field targets: targets \['DEU'\] are part of the imposer 'DEU'"),
-        (ExportControl(id="F", imposer="USA", targets="CHN", sectors=["Chips"], start="2020-01-01"),
-         r"measure 'F', field sectors: unknown sector 'Chips'"),
-        (PurchaseCommitment(id="P", importer="CHN", exporter="US", start="2020-01-01"),
-         r"measure 'P', field exporter: unknown country or group 'US'"),
+        (
+            TariffLayer(id="A", imposer="USB", targets="CHN", rate=0.1, start="2020-01-01"),
+            r"measure 'A', field imposer: unknown country or group 'USB' \(did you mean 'USA'\?\); world 'tiny' has "
+            r"USA, CHN, DEU, FRA, GBR",
+        ),
+        (
+            TariffLayer(id="B", imposer="USA", targets=["CHN", "VNM"], rate=0.1, start="2020-01-01"),
+            r"measure 'B', field targets: unknown country or group 'VNM'",
+        ),
+        (
+            TariffLayer(id="C", imposer="USA", targets="CHN", sectors=["Stel"], rate=0.1, start="2020-01-01"),
+            r"measure 'C', field sectors: unknown sector 'Stel' \(did you mean 'Steel'\?\); world 'tiny' has Agri, "
+            r"Steel, Services",
+        ),
+        (
+            TariffLayer(
+                id="D", imposer="USA", targets="CHN", rate=0.1, rate_by_sector={"Services": 0.2}, start="2020-01-01"
+            ),
+            r"measure 'D', field rate_by_sector.Services: sector 'Services' has a rate but is not among the layer's "
+            r"sectors",
+        ),
+        (
+            TariffLayer(id="E", imposer="DEU", targets="EU27", rate=0.1, start="2020-01-01"),
+            r"measure 'E', field targets: targets \['DEU'\] are part of the imposer 'DEU'",
+        ),
+        (
+            ExportControl(id="F", imposer="USA", targets="CHN", sectors=["Chips"], start="2020-01-01"),
+            r"measure 'F', field sectors: unknown sector 'Chips'",
+        ),
+        (
+            PurchaseCommitment(id="P", importer="CHN", exporter="US", start="2020-01-01"),
+            r"measure 'P', field exporter: unknown country or group 'US'",
+        ),
     ],
 )
 def test_unknown_labels_name_measure_label_and_valid_labels(world, measure, message):
@@ -368,16 +394,40 @@ def test_every_unknown_label_is_reported_at_once(world):
     ("measures", "message"),
     [
         ([reciprocal(), reciprocal()], r"measure 'R', field id: duplicate id"),
-        ([reciprocal(), geneva(measures=["RR"])], r"measure 'G', field measures\[0\]: names 'RR', which is not in the timeline \(did you mean 'R'\?\)"),
-        ([reciprocal(), Exclusion(id="X", layers="Q", start="2025-04-05")], r"measure 'X', field layers\[0\]: names 'Q'"),
-        ([reciprocal(), geneva(), Exclusion(id="X", layers="G", start="2025-05-14")], r"measure 'X', field layers\[0\]: excludes 'G', a suspension measure"),
-        ([reciprocal(), geneva(), geneva(id="G2", measures="G")], r"measure 'G2', field measures\[0\]: suspends 'G', itself a suspension"),
-        ([reciprocal(end="2025-05-01"), geneva()], r"measure 'G', field measures\[0\]: dates out of order: suspension 'G' \(2025-05-14 to 2025-08-12\) never overlaps 'R' \(2025-04-05 to 2025-05-01\)"),
-        ([reciprocal(), Exclusion(id="X", layers="R", start="2019-01-01", end="2020-01-01")], r"measure 'X', field layers\[0\]: dates out of order"),
-        ([reciprocal(), geneva(remaining_rate=0.5)], r"measure 'G', field remaining_rate: remaining_rate 0.5 must lie between 0 and the rate 0.34 of the layer 'R'"),
+        (
+            [reciprocal(), geneva(measures=["RR"])],
+            r"measure 'G', field measures\[0\]: names 'RR', which is not in the timeline \(did you mean 'R'\?\)",
+        ),
+        (
+            [reciprocal(), Exclusion(id="X", layers="Q", start="2025-04-05")],
+            r"measure 'X', field layers\[0\]: names 'Q'",
+        ),
+        (
+            [reciprocal(), geneva(), Exclusion(id="X", layers="G", start="2025-05-14")],
+            r"measure 'X', field layers\[0\]: excludes 'G', a suspension measure",
+        ),
+        (
+            [reciprocal(), geneva(), geneva(id="G2", measures="G")],
+            r"measure 'G2', field measures\[0\]: suspends 'G', itself a suspension",
+        ),
+        (
+            [reciprocal(end="2025-05-01"), geneva()],
+            r"measure 'G', field measures\[0\]: dates out of order: suspension 'G' \(2025-05-14 to 2025-08-12\) never "
+            r"overlaps 'R' \(2025-04-05 to 2025-05-01\)",
+        ),
+        (
+            [reciprocal(), Exclusion(id="X", layers="R", start="2019-01-01", end="2020-01-01")],
+            r"measure 'X', field layers\[0\]: dates out of order",
+        ),
+        (
+            [reciprocal(), geneva(remaining_rate=0.5)],
+            r"measure 'G', field remaining_rate: remaining_rate 0.5 must lie between 0 and the rate 0.34 of the layer "
+            r"'R'",
+        ),
         (
             [ExportControl(id="C", imposer="USA", targets="CHN", start="2025-01-01"), geneva(measures="C")],
-            r"measure 'G', field remaining_rate: a remaining rate applies to tariff layers only; 'C' is of kind export_control",
+            r"measure 'G', field remaining_rate: a remaining rate applies to tariff layers only; 'C' is of kind "
+            r"export_control",
         ),
     ],
 )
@@ -497,7 +547,9 @@ def test_average_tariff_without_trade_is_the_simple_mean():
 
 def test_average_tariff_monthly_and_errors(world):
     """freq='MS' samples the state on each first of month (hand: May 37.5, June 13.5); unknown pairs are named."""
-    frame = Timeline([reciprocal(), geneva()]).average_tariff(world, "2025-05-01", "2025-06-30", pairs=[("USA", "CHN")], freq="MS")
+    frame = Timeline([reciprocal(), geneva()]).average_tariff(
+        world, "2025-05-01", "2025-06-30", pairs=[("USA", "CHN")], freq="MS"
+    )
     assert frame["average_tariff_pct"].tolist() == [pytest.approx(37.5), pytest.approx(13.5)]
     with pytest.raises(LabelError, match="field pairs: unknown country or group 'VNM'"):
         Timeline().average_tariff(world, "2025-01-01", "2025-01-02", pairs=[("USA", "VNM")])
@@ -555,17 +607,28 @@ def random_timelines(draw):
     for k in range(draw(st.integers(1, 5))):
         imposer = draw(st.sampled_from(countries))
         others = [c for c in countries if c != imposer]
-        targets = draw(st.one_of(st.just(["*"]), st.lists(st.sampled_from(others), min_size=1, max_size=3, unique=True)))
-        covered = draw(st.one_of(st.just("all"), st.just("goods"), st.lists(st.sampled_from(sectors), min_size=1, unique=True)))
+        targets = draw(
+            st.one_of(st.just(["*"]), st.lists(st.sampled_from(others), min_size=1, max_size=3, unique=True))
+        )
+        covered = draw(
+            st.one_of(st.just("all"), st.just("goods"), st.lists(st.sampled_from(sectors), min_size=1, unique=True))
+        )
         by_sector = draw(st.dictionaries(st.sampled_from(covered if isinstance(covered, list) else sectors[:2]),
                                          st.floats(0.0, 1.0), max_size=2))
         start = draw(days)
         measures.append(TariffLayer(id=f"L{k}", imposer=imposer, targets=targets, sectors=covered,
                                     rate=draw(st.floats(0.01, 1.0)), rate_by_sector=by_sector, start=start))
         if draw(st.booleans()):
-            measures.append(Exclusion(id=f"X{k}", layers=[f"L{k}"], share=draw(st.floats(0.1, 1.0)), start=start,
-                                      sectors=draw(st.one_of(st.none(), st.lists(st.sampled_from(sectors), min_size=1, unique=True))),
-                                      targets=draw(st.one_of(st.none(), st.lists(st.sampled_from(others), min_size=1, unique=True)))))
+            measures.append(
+                Exclusion(
+                    id=f"X{k}",
+                    layers=[f"L{k}"],
+                    share=draw(st.floats(0.1, 1.0)),
+                    start=start,
+                    sectors=draw(st.one_of(st.none(), st.lists(st.sampled_from(sectors), min_size=1, unique=True))),
+                    targets=draw(st.one_of(st.none(), st.lists(st.sampled_from(others), min_size=1, unique=True))),
+                )
+            )
         if draw(st.booleans()):
             layer = measures[-1] if measures[-1].kind == "tariff" else measures[-2]
             remaining = draw(st.one_of(st.none(), st.floats(0.0, 1.0).map(lambda f, r=layer.rate: f * r)))
@@ -581,4 +644,6 @@ def test_vectorised_fold_equals_cell_by_cell_reference(drawn, seed):
     timeline, day = drawn
     world = random_raw_world(seed, 4, 3)
     world.data.attrs["goods"] = "S0|S1"
-    np.testing.assert_allclose(timeline.tariff_on(day, world).values, reference_tariff(timeline, day, world), atol=1e-12)
+    np.testing.assert_allclose(
+        timeline.tariff_on(day, world).values, reference_tariff(timeline, day, world), atol=1e-12
+    )

@@ -27,9 +27,7 @@ from tradewar.model.targets import solve_purchase_commitment, solve_quota
 from tradewar.results import ArrayResult, Result, Summary, missing_units, netcdf_ready
 from tradewar.simulation import ScenarioRun
 from tradewar.strategy import TariffGame, best_response, nash_war, tariff_instruments
-from tradewar.strategy.war import WarResult
-from tradewar.uncertainty import monte_carlo
-from tradewar.uncertainty import montecarlo
+from tradewar.uncertainty import monte_carlo, montecarlo
 from tradewar.uncertainty.montecarlo import MonteCarloResult
 from tradewar.uncertainty.sweep import RunSpec, run_sweep
 from tradewar.world.library import load_world, save_world

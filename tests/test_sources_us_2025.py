@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tradewar import load_world
 from tools.tariffs import concordance
 from tools.tariffs import us_2025_2026 as source
 from tools.worlds.wiod import WIOD_SECTORS
+from tradewar import load_world
 
 SHARED = Path(os.environ.get("TRADEWAR_SHARED_DATA") or Path(__file__).resolve().parents[1].parent / "shared" / "data")
 FOLDER = SHARED / "tariffs" / "us_2025_2026"

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tradewar import load_world
 from tools.tariffs import concordance
 from tools.tariffs import us_china_2018_2020 as source
 from tools.worlds.wiod import WIOD_SECTORS
+from tradewar import load_world
 
 SHARED = Path(os.environ.get("TRADEWAR_SHARED_DATA") or Path(__file__).resolve().parents[1].parent / "shared" / "data")
 FOLDER = SHARED / "tariffs" / "us_china_2018_2020"
@@ -169,7 +169,9 @@ def test_china_sector_tariff_by_hand(committed, table):
     export codes are lines of China's file, so moves between HS editions matter under 0.5% here)."""
     lines = pd.read_csv(FOLDER / "new_tariff_list_2020.csv", dtype={"hs6": str})
     lines = lines[lines["time_of_tariff"] == "2019-12-26"].set_index("hs6")["tariff"] / 100
-    exports = pd.read_parquet(SHARED / "tariffs/weights/us_exports_to_china_hs6_monthly_2013_2021.parquet").reset_index()
+    exports = pd.read_parquet(
+        SHARED / "tariffs/weights/us_exports_to_china_hs6_monthly_2013_2021.parquet"
+    ).reset_index()
     exports = exports[pd.to_datetime(exports["time"]).dt.year == 2017].groupby("hs6")["china_exports"].sum()
     pieces = table[(table["wiod_code"] == "c3") & table["hs6"].isin(lines.index)]
     w = pieces["share"].to_numpy() * exports.reindex(pieces["hs6"]).fillna(0.0).to_numpy()
@@ -203,7 +205,8 @@ def test_sector_table_reproduces_the_hs_level_average(derived, committed):
 # imports from China; U.S. exports to China), mapped to the dates of the tracker's files:
 PIIE_US_ON_CHINA = {
     "2018-01-01": 3.1,  # "up ... from 3.1 percent since Trump took office" (Bown & Zhang, PIIE chart, 2019-08)
-    "2018-07-06": 3.8,  # "US average tariffs increased from 3.8 percent [before July 2018] to 12.0" (chart, 2019-09-20);
+    "2018-07-06": 3.8,  # "US average tariffs increased from 3.8 percent [before July 2018] to 12.0"
+    # (chart, 2019-09-20);
     # the U.S. file has no change between 2018-01-01 and 2018-07-06, so 3.8 is its 2018-01-01 level
     "2018-09-24": 12.0,  # "... to 12.0 percent" (chart, 2019-09-20)
     "2019-06-01": 18.3,  # "up from 18.3 percent in May 2019" (Bown & Zhang, PIIE chart, 2019-08)

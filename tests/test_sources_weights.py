@@ -54,5 +54,7 @@ def test_partner_without_an_import_file_is_named(tmp_path):
     target = tmp_path / weights.CENSUS_CODES
     target.parent.mkdir(parents=True)
     shutil.copy(SHARED / weights.CENSUS_CODES, target)
-    with pytest.raises(DataNotFoundError, match=r"2024-hs10-imports5700.parquet not found \(2024 U.S. imports from CHN"):
+    with pytest.raises(
+        DataNotFoundError, match=r"2024-hs10-imports5700.parquet not found \(2024 U.S. imports from CHN"
+    ):
         weights.us_imports_2024(tmp_path, "CHN")

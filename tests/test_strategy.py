@@ -124,14 +124,21 @@ def test_war_cli_bad_players():
 
 
 @pytest.mark.slow  # the whole negotiation (frontier, bargain, deals, a card's leverage): the suite's costliest test
-def test_negotiate_cli_json(tmp_path):
-    """``tradewar negotiate USA CHN --threat status-quo --json``: the documented keys; the
-    bargain beats the threat point for both; every deal is flagged; a report is written."""
+def test_negotiate_cli_json(tmp_path, monkeypatch):
+    """``tradewar negotiate USA CHN --threat status-quo --json``: prints exactly the result's
+    ``to_dict()``; the documented keys; the bargain beats the threat point for both; every deal
+    is flagged; a report is written."""
+    from tradewar.strategy.negotiation import NegotiationResult
+
     app = __import__("tradewar.cli", fromlist=["app"]).app
+    documents = []
+    to_dict = NegotiationResult.to_dict
+    monkeypatch.setattr(NegotiationResult, "to_dict", lambda self: documents.append(to_dict(self)) or documents[-1])
     report = tmp_path / "talks.html"
     result = CliRunner().invoke(app, ["negotiate", "USA", "CHN", "--threat", "status-quo", "--points", "3",
                                       "--cards", "rare-earths", "--json", "--report", str(report)])
     assert result.exit_code == 0, result.output
+    assert len(documents) == 1 and result.output == json.dumps(documents[0], indent=2) + "\n"
     document = json.loads(result.output)
     assert {"threat", "frontier", "bargain", "deals", "leverage"} <= set(document)
     assert document["threat"] == "status-quo" and len(document["frontier"]) == 3

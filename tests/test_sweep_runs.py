@@ -47,7 +47,9 @@ def test_sweep_stores_runs_equal_to_direct_solves_and_resumes(tmp_path):
     assert json.loads(row["parameters"]) == {"elasticity_scale": 1.0, "regions": "compact"}
     np.testing.assert_array_equal(country["welfare_pct"].to_numpy(), direct.country_table()["welfare_pct"].to_numpy())
     usa_chn = bilateral.set_index(["importer", "exporter"]).loc[("USA", "CHN")]
-    assert usa_chn["trade_new"] == pytest.approx(float(direct.data["trade_new"].sel(importer="USA", exporter="CHN").sum()))
+    assert usa_chn["trade_new"] == pytest.approx(
+        float(direct.data["trade_new"].sel(importer="USA", exporter="CHN").sum())
+    )
     _, doubled, _ = store.show(runs[1].id[:8])
     assert not np.array_equal(doubled["welfare_pct"].to_numpy(), country["welfare_pct"].to_numpy())
 

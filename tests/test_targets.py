@@ -41,7 +41,9 @@ def test_purchase_commitment_is_met(world):
     """China commits to buy USD 50 bn more U.S. goods: the subsidy found meets the target
     exactly, costs China's treasury the subsidy on those purchases, and helps the U.S."""
     base = float(world.trade.sel(importer="CHN", exporter="USA", sector=world.goods).sum())
-    deal = solve_purchase_commitment(world, importer="CHN", exporter="USA", sectors="goods", target_usd_mn=base + 50_000)
+    deal = solve_purchase_commitment(
+        world, importer="CHN", exporter="USA", sectors="goods", target_usd_mn=base + 50_000
+    )
     assert deal.binding and 0 < deal.rate < 0.5
     assert deal.value == pytest.approx(base + 50_000, rel=1e-8)
     assert deal.cost_usd_mn > 0

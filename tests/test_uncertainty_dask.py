@@ -19,9 +19,9 @@ import pytest
 
 distributed = pytest.importorskip("distributed")
 
+from tests.conftest import random_world  # noqa: E402
 from tradewar.uncertainty import monte_carlo  # noqa: E402
 from tradewar.uncertainty.sweep import RunStore, expand_runs, run_sweep  # noqa: E402
-from tests.conftest import random_world  # noqa: E402
 
 DASK = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
 WORKER = [sys.executable, "-m", "distributed.cli.dask_worker"]
@@ -33,9 +33,25 @@ def cluster(tmp_path_factory):
     folder = tmp_path_factory.mktemp("dask")
     scheduler_file = folder / "scheduler.json"
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    processes = [subprocess.Popen(
-        [*DASK, "--host", "127.0.0.1", "--port", "0", "--dashboard-address", ":0", "--scheduler-file", str(scheduler_file)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=folder)]
+    processes = [
+        subprocess.Popen(
+            [
+                *DASK,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--dashboard-address",
+                ":0",
+                "--scheduler-file",
+                str(scheduler_file),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            cwd=folder,
+        )
+    ]
     try:
         deadline = time.time() + 60
         while not scheduler_file.is_file() and time.time() < deadline:

@@ -15,13 +15,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.conftest import random_world
 from tradewar import simulate
 from tradewar.errors import ShockError
 from tradewar.policy.scenario import Scenario
 from tradewar.simulation import run_scenario
 from tradewar.uncertainty import Plan, draw_elasticities, monte_carlo
 from tradewar.uncertainty.plan import COUNTRY_COLUMNS, summarise
-from tests.conftest import random_world
 
 
 @pytest.fixture(scope="module")
@@ -131,3 +131,31 @@ def test_scenario_plan_reproduces_run_scenario():
     theirs = run_scenario(scenario).result
     pd.testing.assert_frame_equal(mine.country_table(), theirs.country_table(), check_exact=True)
     np.testing.assert_array_equal(mine.data["trade_new"].values, theirs.data["trade_new"].values)
+
+
+def test_draws_on_the_command_line_print_bands(monkeypatch, tmp_path):
+    """``simulate --draws N`` without ``--json`` prints the bands table and the US-China trade lines
+    (it once failed with a NameError on the headline sides). The printed U.S. exports to China are
+    the result's own bilateral bands (identity). Cost: about 3 s."""
+    from typer.testing import CliRunner
+
+    from tradewar.cli import app
+    from tradewar.uncertainty import montecarlo
+
+    solve_everywhere = montecarlo.run_tasks  # serial: worker start-up would dominate 3 draws
+    results = []
+    monkeypatch.setattr(montecarlo, "run_tasks", lambda job, tasks, executor, **kw: solve_everywhere(
+        job, tasks, "serial", **kw))
+    original = montecarlo.MonteCarloResult.percentiles
+
+    def recording(self, *args, **kwargs):
+        results.append(self)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(montecarlo.MonteCarloResult, "percentiles", recording)
+    printed = CliRunner().invoke(app, ["simulate", "geneva-2025", "--regions", "compact", "--sectors", "broad",
+                                       "--draws", "3", "--seed", "3", "--report", str(tmp_path / "r.html")])
+    assert printed.exit_code == 0, printed.output
+    assert "USA -> CHN trade:" in printed.output and "CHN -> USA trade:" in printed.output
+    row = results[-1].percentiles(level="bilateral", point=True).loc[("CHN", "USA")]  # [importer, exporter]
+    assert f"USA -> CHN trade: {row['point']:+.1f}% [{row['p5']:+.1f}%, {row['p95']:+.1f}%]" in printed.output

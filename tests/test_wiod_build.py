@@ -10,10 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import CP2015_DIR, HAVE_CP2015
+from tools.worlds.wiod import build_wiod_world
 from tradewar.cli import app
 from tradewar.errors import DataNotFoundError
 from tradewar.world.library import load_world, read_world_file
-from tools.worlds.wiod import build_wiod_world
 
 WIOD_DIR = CP2015_DIR.parent / "wiod2013"
 HAVE_WIOD = (WIOD_DIR / "wiot_2011.npz").is_file() and HAVE_CP2015

@@ -24,8 +24,8 @@ Studies 82(1), section 4 and its appendix), in changes ("exact hat algebra"):
 Choices (the paper leaves them open): the price and expenditure loops start from their
 previous solution (ones and the baseline at the first pass); wage step 0.5 by default
 (the benchmark passes the fastest step that converges on each experiment); inner loops
-stop at the outer tolerance (tighter ones only cost time: checked on NAFTA). Iceberg trade costs and export taxes are left out (the
-NAFTA experiment changes tariffs only).
+stop at the outer tolerance (tighter ones only cost time: checked on NAFTA). Iceberg trade
+costs and export taxes are left out (the NAFTA experiment changes tariffs only).
 """
 
 from __future__ import annotations

@@ -222,9 +222,11 @@ def _compare(world, result, observed, flow, years, importer, exporter, side):
     totals = obs.sum()
     observed_total = {y: float(totals["china_usd_mn"][y] / totals["total_usd_mn"][y]) for y in years}
     aggregate = {
-        "model_share_before_pct": 100 * total_old, "model_share_after_pct": 100 * total_new,
+        "model_share_before_pct": 100 * total_old,
+        "model_share_after_pct": 100 * total_new,
         "predicted_dlog_share": float(np.log(total_new / total_old)),
-        "observed_share_before_pct": 100 * observed_total[first], "observed_share_after_pct": 100 * observed_total[last],
+        "observed_share_before_pct": 100 * observed_total[first],
+        "observed_share_after_pct": 100 * observed_total[last],
         "observed_dlog_share": float(np.log(observed_total[last] / observed_total[first])),
         "predicted_other_suppliers_share_change_pp": 100 * (total_old - total_new),
         "observed_other_suppliers_share_change_pp": 100 * (observed_total[first] - observed_total[last]),

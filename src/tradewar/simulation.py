@@ -97,7 +97,9 @@ class ScenarioOverrides:
 
     def to_dict(self) -> dict:
         """The overrides given (for ``--json``, reports and run indexes)."""
-        document = {key: getattr(self, key) for key in ("world", "regions", "sectors", "deficits") if getattr(self, key)}
+        document = {
+            key: getattr(self, key) for key in ("world", "regions", "sectors", "deficits") if getattr(self, key)
+        }
         if self.against is not None:
             document["against"] = self.against.isoformat() if isinstance(self.against, date) else self.against
         if self.tariffs:
@@ -188,9 +190,9 @@ def prepare_scenario(
     world = scenario.aggregate_world(detailed)
 
     def on_world(tariff, export_tax):
-        if world is detailed:
-            return tariff, export_tax
         spec = scenario.aggregate
+        if world is detailed or spec is None:  # not aggregated
+            return tariff, export_tax
         return (
             aggregate_policy(detailed, tariff, "tariff", spec.regions, spec.sectors),
             aggregate_policy(detailed, export_tax, "export_tax", spec.regions, spec.sectors),
@@ -218,7 +220,8 @@ def prepare_scenario(
     for entry in timeline.in_force(on).purchase_commitments if on is not None else ():
         measure = entry.measure
         if entry.applies and measure.amount_usd_mn:
-            sectors = list({"goods": world.goods, "all": world.sectors}.get(measure.sectors, measure.sectors))
+            named = {"goods": world.goods, "all": world.sectors}  # the keywords of a sector list
+            sectors = list(named[measure.sectors] if isinstance(measure.sectors, str) else measure.sectors)
             commitments.append((measure.importer, measure.exporter, sectors, measure.amount_usd_mn, measure.id))
     return PreparedScenario(scenario, detailed, world, on, timeline, tariff, export_tax, start, label,
                             tuple(commitments), overrides)

@@ -61,7 +61,9 @@ def imports_2024(source: Path, concordance: pd.DataFrame) -> pd.DataFrame:
 def build(source: Path) -> None:
     naics_map = pd.read_csv(OUT / "naics3_to_wiod.csv")
     folder = source / "tariffs" / "us_china_2018_2020"
-    concordance = pd.read_csv(ROOT / "src" / "tradewar" / "data" / "concordance" / "hs6_to_wiod.csv", dtype={"hs6": str})
+    concordance = pd.read_csv(
+        ROOT / "src" / "tradewar" / "data" / "concordance" / "hs6_to_wiod.csv", dtype={"hs6": str}
+    )
     table = pd.concat([naics_years(folder / "imports_by_naics.csv", naics_map, "imports"),
                        naics_years(folder / "exports_by_naics.csv", naics_map, "exports"),
                        imports_2024(source, concordance)], ignore_index=True)
@@ -69,8 +71,10 @@ def build(source: Path) -> None:
     table = table.sort_values(["flow", "year", "order"]).drop(columns="order")
     table.to_csv(OUT / "trade_war_2019_observed.csv", index=False, float_format="%.3f")
     for (flow, year), part in table.groupby(["flow", "year"]):
-        print(f"{flow} {year}: China {part.china_usd_mn.sum() / 1e3:,.1f} bn of {part.total_usd_mn.sum() / 1e3:,.1f} bn "
-              f"({part.china_usd_mn.sum() / part.total_usd_mn.sum():.1%})")
+        print(
+            f"{flow} {year}: China {part.china_usd_mn.sum() / 1e3:,.1f} bn of {part.total_usd_mn.sum() / 1e3:,.1f} bn "
+            f"({part.china_usd_mn.sum() / part.total_usd_mn.sum():.1%})"
+        )
 
 
 def main() -> None:

@@ -57,7 +57,11 @@ def fontagne_gtap(source: Path) -> pd.DataFrame:
     table["donor_reason"] = ""
     for code, (donor, reason) in GTAP_DONORS.items():
         if np.isnan(table.loc[code, "epsilon_published"]):
-            table.loc[code, ["epsilon", "donor", "donor_reason"]] = [table.loc[donor, "epsilon_published"], donor, reason]
+            table.loc[code, ["epsilon", "donor", "donor_reason"]] = [
+                table.loc[donor, "epsilon_published"],
+                donor,
+                reason,
+            ]
     missing = table.index[table["epsilon"].isna()].tolist()
     if missing:
         raise SystemExit(f"GTAP sectors without an estimate or a donor: {missing}")
@@ -68,7 +72,9 @@ def fontagne_gtap(source: Path) -> pd.DataFrame:
 def hs_weights(source: Path) -> pd.DataFrame:
     """2024 U.S. imports (51 partner files, all partners together) by HS10, with its GTAP sector."""
     folder = source / "tariffs" / "weights" / "us_imports_2024_hs10"
-    imports = pd.concat(pd.read_parquet(f, columns=["imports", "HS10", "HS6"]) for f in sorted(folder.glob("*.parquet")))
+    imports = pd.concat(
+        pd.read_parquet(f, columns=["imports", "HS10", "HS6"]) for f in sorted(folder.glob("*.parquet"))
+    )
     imports = imports.groupby(["HS10", "HS6"], as_index=False)["imports"].sum()
     crosswalk = pd.read_csv(source / "tariffs" / "weights" / "yale_tariff_rate_tracker" / "hs10_gtap_crosswalk.csv",
                             dtype=str)
@@ -154,7 +160,9 @@ def cp2015_theta_by_isic3(source: Path) -> dict[int, float]:
 
 def build_icio(source: Path, gtap: pd.DataFrame, lines: pd.DataFrame, concordance: pd.DataFrame) -> pd.DataFrame:
     """Both sets on the 50 ICIO 2022 sectors: HS lines -> ISIC Rev.3 -> Rev.4 -> ICIO, import-weighted."""
-    names = pd.read_csv(source / "icio2022" / "sectors.csv", encoding="utf-8-sig").set_index("code")["economic_activity"]
+    names = pd.read_csv(source / "icio2022" / "sectors.csv", encoding="utf-8-sig").set_index("code")[
+        "economic_activity"
+    ]
     per_hs6 = concordance.groupby(["hs6", "isic"], as_index=False)["share"].sum()
     per_hs6["isic"] = per_hs6["isic"].astype(str).str.zfill(4)
     spread = lines.merge(per_hs6, left_on="HS6", right_on="hs6").merge(isic3_to_icio(source), left_on="isic",
@@ -222,7 +230,10 @@ def build(source: Path) -> None:
                      "derivation": "CP2015 Table 1 theta, as in wiod2011.md choice 10" if code in GOODS
                      else "Head & Mayer (2014) 5.0, as in wiod2011.md choice 10"})
         if code in by_sector.index:
-            theta, how = by_sector.loc[code, "theta"], f"trade-weighted over GTAP: {by_sector.loc[code, 'gtap_sources']}"
+            theta, how = (
+                by_sector.loc[code, "theta"],
+                f"trade-weighted over GTAP: {by_sector.loc[code, 'gtap_sources']}",
+            )
         else:
             theta, how = goods_mean, f"donor: {SERVICES_DONOR} (trade-weighted mean of the set's goods sectors)"
         rows.append({"set": "fontagne2022", "sector_code": code, "sector": sector, "concept": "net",

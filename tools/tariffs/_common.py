@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from tradewar.errors import DataNotFoundError
 from tools.worlds.wiod import WIOD_SECTORS
+from tradewar.errors import DataNotFoundError
 
 __all__ = [
     "DATA_DIR",

@@ -26,7 +26,6 @@ Run ``python -m tools.tariffs.library --source ../shared/data``.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date

@@ -397,7 +397,8 @@ def _provenance(result: Result) -> str:
         "`tariffs/weights/us_imports_2024_hs10/2024-hs10-imports5700.parquet` (2024 U.S. imports from China by "
         "HS10, Census), `tariffs/weights/hs6_hs5.csv` (HS 2022 -> HS 2017), "
         "`tariffs/weights/yale_tariff_rate_tracker/metal_content_shares_bea_hs10.csv` (HTS10 -> NAICS) and "
-        "`tariffs/weights/us_exports_to_china_hs6_monthly_2013_2021.parquet` (U.S. exports to China by HS6). HS6 -> WIOD: "
+        "`tariffs/weights/us_exports_to_china_hs6_monthly_2013_2021.parquet` (U.S. exports to China by HS6). HS6 -> "
+        "WIOD: "
         "`../concordance/hs6_to_wiod.csv` (rebuilt from WITS by the same run). Cross-checks: the tracker's "
         "`imports_by_naics.csv` and `exports_by_naics.csv`.",
         "- Built by: `python -m tools.tariffs.us_china_2018_2020 --source ../shared/data` "

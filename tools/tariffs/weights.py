@@ -82,7 +82,9 @@ def us_imports_2024(source_dir: Path, iso3: str) -> tuple[pd.Series, pd.Series, 
     """
     source_dir = Path(source_dir)
     code = census_code(source_dir, iso3)
-    path = require(source_dir / HS10_FOLDER / f"2024-hs10-imports{code}.parquet", f"2024 U.S. imports from {iso3} by HS10")
+    path = require(
+        source_dir / HS10_FOLDER / f"2024-hs10-imports{code}.parquet", f"2024 U.S. imports from {iso3} by HS10"
+    )
     raw = pd.read_parquet(path, columns=["HS6", "imports", "duty"])
     mapping = _hs2017(source_dir)
     hs2022 = raw["HS6"].astype(str).str.zfill(6)
@@ -101,7 +103,9 @@ def us_imports_2024_by_naics3(source_dir: Path, iso3: str) -> pd.DataFrame:
     """
     source_dir = Path(source_dir)
     code = census_code(source_dir, iso3)
-    path = require(source_dir / HS10_FOLDER / f"2024-hs10-imports{code}.parquet", f"2024 U.S. imports from {iso3} by HS10")
+    path = require(
+        source_dir / HS10_FOLDER / f"2024-hs10-imports{code}.parquet", f"2024 U.S. imports from {iso3} by HS10"
+    )
     raw = pd.read_parquet(path, columns=["HS10", "HS6", "imports"])
     naics = read_csv(source_dir / HS10_TO_NAICS, "HTS10 -> NAICS", dtype=str, usecols=["hs10", "naics"])
     naics3 = raw["HS10"].astype(str).str.zfill(10).map(naics.drop_duplicates("hs10").set_index("hs10")["naics"].str[:3])

@@ -129,16 +129,28 @@ WIOD_TO_ISO = {"ROM": "ROU"}
 # Published 2022 balances of trade in goods and services (exports minus imports, USD millions), used
 # as calibration targets (choice 5): the source carries no information on what each economy spends.
 PUBLISHED_BALANCES = {
-    "USA": (-945_300.0, "BEA, 'U.S. International Trade in Goods and Services, January 2023' (8 March 2023): "
-                        "2022 deficit 945.3 bn USD (revised)"),
+    "USA": (
+        -945_300.0,
+        "BEA, 'U.S. International Trade in Goods and Services, January 2023' (8 March 2023): "
+        "2022 deficit 945.3 bn USD (revised)",
+    ),
     "CHN": (591_300.0, "SAFE, balance of payments 2022 (10 February 2023): goods +685.6 bn, services -94.3 bn USD"),
-    "MEX": (-41_460.0, "Banco de Mexico, balance of payments 2022 (24 February 2023): goods and services -41,460 mn USD"),
+    "MEX": (
+        -41_460.0,
+        "Banco de Mexico, balance of payments 2022 (24 February 2023): goods and services -41,460 mn USD",
+    ),
     # Stand-ins where the goods-and-services balance was not verified (flagged in choice 5):
-    "DEU": (80_000.0, "Destatis foreign trade 2022 (2 February 2023): goods exports 1,564 bn EUR, imports 1,488 bn EUR, "
-                      "surplus 76 bn EUR = 80 bn USD at the ECB's 2022 mean rate 1.053; GOODS ONLY (services, in deficit, "
-                      "not included)"),
-    "VNM": (10_600.0, "General Statistics Office of Viet Nam: goods surplus 10.6 bn USD in January-November 2022; GOODS "
-                      "ONLY and 11 months (full year and services not verified)"),
+    "DEU": (
+        80_000.0,
+        "Destatis foreign trade 2022 (2 February 2023): goods exports 1,564 bn EUR, imports 1,488 bn EUR, "
+        "surplus 76 bn EUR = 80 bn USD at the ECB's 2022 mean rate 1.053; GOODS ONLY (services, in deficit, "
+        "not included)",
+    ),
+    "VNM": (
+        10_600.0,
+        "General Statistics Office of Viet Nam: goods surplus 10.6 bn USD in January-November 2022; GOODS "
+        "ONLY and 11 months (full year and services not verified)",
+    ),
 }
 
 CHOICES = [
@@ -464,7 +476,9 @@ def build_icio_world(
     countries = [str(c) for c in data["countries"]]
     codes = [str(s) for s in data["sectors"]]
     if codes != list(ICIO_SECTORS):
-        raise DataNotFoundError(f"ICIO sectors are in an unexpected order: {codes[:4]}...; expected {list(ICIO_SECTORS)[:4]}...")
+        raise DataNotFoundError(
+            f"ICIO sectors are in an unexpected order: {codes[:4]}...; expected {list(ICIO_SECTORS)[:4]}..."
+        )
     cp_weights, wiod_index = sector_maps(shared / "concordance")
     intermediate, purchases, z = icio_flows(data)
     prior = wiod_prior(shared / "wiod2013", countries, wiod_index)
@@ -499,7 +513,8 @@ def build_icio_world(
     world = raw.balanced()
     world.data.attrs.update(
         name=f"icio{YEAR}",
-        source=f"OECD Inter-Country Input-Output Database, 2025 release, year {YEAR} (final demand by destination imputed)",
+        source=f"OECD Inter-Country Input-Output Database, 2025 release, year {YEAR} (final demand by destination "
+               f"imputed)",
         year=YEAR,
         citation=CITATION,
         tariffs=(f"Caliendo & Parro (2015) applied tariffs of 2005 (MFN proxies, stale), free-trade areas at zero "
@@ -537,8 +552,10 @@ def backtest_markdown(wiod_dir: Path | str) -> str:
         "|---|---|---|---|---|---|",
     ]
     for method, score in results.items():
-        lines.append(f"| {method} | {score['final_wape']:.3f} | {score['trade_wape']:.3f} | "
-                     f"{score['import_share_error']:.3f} | {score['new_trade_wape']:.3f} | {score['balance_error']:.3f} |")
+        lines.append(
+            f"| {method} | {score['final_wape']:.3f} | {score['trade_wape']:.3f} | "
+            f"{score['import_share_error']:.3f} | {score['new_trade_wape']:.3f} | {score['balance_error']:.3f} |"
+        )
     lines += [
         "",
         "U.S. end-use margins, 2-fold cross-validation (WAPE of U.S. final imports by partner x goods industry, "
@@ -602,8 +619,12 @@ if __name__ == "__main__":
     import argparse
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--source", default=str(default_shared()), help="folder with icio2022/, wiod2013/, cp2015/, concordance/")
-    parser.add_argument("--output", default=None, help="where to write the .npz (default: the package's embedded worlds)")
+    parser.add_argument(
+        "--source", default=str(default_shared()), help="folder with icio2022/, wiod2013/, cp2015/, concordance/"
+    )
+    parser.add_argument(
+        "--output", default=None, help="where to write the .npz (default: the package's embedded worlds)"
+    )
     args = parser.parse_args()
     built = build_icio_world(args.source)
     path = write(built, args.output, backtest=backtest_markdown(Path(args.source) / "wiod2013"),

@@ -74,7 +74,7 @@ def log_margins(table: pd.DataFrame, partners: list[str]) -> np.ndarray:
     return out
 
 
-def cross_validate(table: pd.DataFrame, wiod_dir: Path | str, exponents=np.linspace(0.0, 1.5, 16)) -> dict:
+def cross_validate(table: pd.DataFrame, wiod_dir: Path | str, exponents: np.ndarray | None = None) -> dict:
     """Fit the exponent on half of the WIOD partners in the Census files and score on the other
     half: WAPE of U.S. final imports by partner x goods industry in WIOD 2011 (folded), against
     the coarse ratio alone (what a partner without earlier ratios gets otherwise)."""
@@ -83,7 +83,9 @@ def cross_validate(table: pd.DataFrame, wiod_dir: Path | str, exponents=np.linsp
 
     fd = sys.modules.get("icio_final_demand")
     if fd is None:  # the sibling module, loaded by path (tools/ is not a package in every checkout)
-        spec = importlib.util.spec_from_file_location("icio_final_demand", Path(__file__).with_name("icio_final_demand.py"))
+        spec = importlib.util.spec_from_file_location(
+            "icio_final_demand", Path(__file__).with_name("icio_final_demand.py")
+        )
         fd = importlib.util.module_from_spec(spec)
         sys.modules["icio_final_demand"] = fd
         spec.loader.exec_module(fd)
@@ -96,7 +98,9 @@ def cross_validate(table: pd.DataFrame, wiod_dir: Path | str, exponents=np.linsp
     foreign = [k for k in range(len(countries)) if k != us]
     coarse = f[foreign].sum(axis=0) / m[foreign].sum(axis=0)
     shift = log_margins(table, countries)
-    partners = sorted(c for c in set(table["iso"]) if c in countries and c != "USA" and m[countries.index(c)].sum() > 1e3)
+    partners = sorted(
+        c for c in set(table["iso"]) if c in countries and c != "USA" and m[countries.index(c)].sum() > 1e3
+    )
     index = [countries.index(c) for c in partners]
     halves = (index[0::2], index[1::2])
 
@@ -104,9 +108,10 @@ def cross_validate(table: pd.DataFrame, wiod_dir: Path | str, exponents=np.linsp
         predicted = coarse * np.exp(exponent * shift[rows]) * m[rows]
         return float(np.abs(predicted - f[rows]).sum() / f[rows].sum())
 
+    grid = np.linspace(0.0, 1.5, 16) if exponents is None else exponents
     folds = []
     for fit, test in (halves, halves[::-1]):
-        exponent = min(exponents, key=lambda b: wape(fit, b))
+        exponent = min(grid, key=lambda b: wape(fit, b))
         folds.append({"fit_on": [countries[k] for k in fit], "exponent": float(exponent),
                       "margins": wape(test, exponent), "coarse": wape(test, 0.0)})
     return {"folds": folds, "exponent": float(np.mean([fold["exponent"] for fold in folds]))}

@@ -50,11 +50,14 @@ def backtest(
                   f"slope {_ci(head, 'slope')}, correlation {_ci(head, 'correlation')}")
     console.print(f"Weighted by 2017 imports from China (added after the first run): slope {_ci(weighted, 'slope')}, "
                   f"correlation {_ci(weighted, 'correlation')}")
-    console.print(f"Other suppliers' share of U.S. goods imports: +{aggregate['observed_other_suppliers_share_change_pp']:.1f}"
-                  f" pp observed, +{aggregate['predicted_other_suppliers_share_change_pp']:.1f} pp in the model (largest "
-                  "gains: " + ", ".join(f"{g['country']} {g['share_change_pp']:+.1f}"
-                                        for g in aggregate["model_top_gainers_in_us_imports"]) + ")")
-    for key, held in result.held_out.items():
+    console.print(
+        f"Other suppliers' share of U.S. goods imports: +{aggregate['observed_other_suppliers_share_change_pp']:.1f}"
+        f" pp observed, +{aggregate['predicted_other_suppliers_share_change_pp']:.1f} pp in the model (largest "
+        "gains: "
+        + ", ".join(f"{g['country']} {g['share_change_pp']:+.1f}" for g in aggregate["model_top_gainers_in_us_imports"])
+        + ")"
+    )
+    for held in result.held_out.values():
         total = held["aggregate"]
         console.print(f"Held out, {held['what']}: all goods dlog {total['observed_dlog_share']:+.3f} observed, "
                       f"{total['predicted_dlog_share']:+.3f} model; slope {_ci(held, 'slope')}, "

@@ -16,8 +16,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from tradewar.cli.common import bar, console, executor, fail, output_path, report_name, scenario_overrides
-from tradewar.cli.common import split_labels
+from tradewar.cli.common import bar, console, executor, fail, output_path, report_name, scenario_overrides, split_labels
 from tradewar.errors import TradewarError
 
 SIDES = ("USA", "CHN")  # the headline's two sides (cli/simulate.py uses these too)
@@ -128,7 +127,9 @@ def _print_bands(mc, scenario, countries: str | None) -> None:
         for importer in SIDES:
             if exporter != importer and (importer, exporter) in bilateral.index:
                 row = bilateral.loc[(importer, exporter)]
-                console.print(f"{exporter} -> {importer} trade: {row['point']:+.1f}% [{row['p5']:+.1f}%, {row['p95']:+.1f}%]")
+                console.print(
+                    f"{exporter} -> {importer} trade: {row['point']:+.1f}% [{row['p5']:+.1f}%, {row['p95']:+.1f}%]"
+                )
     if mc.n_failed:
         reasons = ", ".join(f"{count} {error}" for error, count in mc.failure_reasons().items())
         console.print(f"[yellow]{mc.n_failed} draws failed ({reasons}); bands use the {mc.n_ok} that solved.[/]")

@@ -19,7 +19,9 @@ replicate_app = typer.Typer(help="Re-run published experiments and compare with 
 def replicate_cp2015(
     data: Annotated[
         Path | None,
-        typer.Option(help="Folder with the CP2015 replication files (default: $TRADEWAR_CP2015_DIR or ../shared/data/cp2015)."),
+        typer.Option(
+            help="Folder with the CP2015 replication files (default: $TRADEWAR_CP2015_DIR or ../shared/data/cp2015)."
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
@@ -53,7 +55,11 @@ def replicate_cp2015(
         table.add_row(row["country"], *cells, f"{row['exact_welfare_pct']:.2f}")
     console.print(table)
     solver = report["solver"]
-    verdict = "[green]all numbers match the paper to two decimals[/]" if report["matches_published"] else "[red]some numbers differ from the paper[/]"
+    verdict = (
+        "[green]all numbers match the paper to two decimals[/]"
+        if report["matches_published"]
+        else "[red]some numbers differ from the paper[/]"
+    )
     console.print(
         f"{verdict}.\nWelfare = ToT (terms of trade) + VoT (volume of trade), the paper's first-order "
         "measure (eq. 28); Exact = the model's exact change in real income (income over the price index).\n"

@@ -38,17 +38,36 @@ def _focus(run, countries: str | None) -> list[str]:
 
 
 def simulate(
-    scenario: Annotated[str, typer.Argument(help="A built-in scenario (see `tradewar scenarios`) or a .toml file.")] = DEFAULT_SCENARIO,
-    against: Annotated[str | None, typer.Option(help="Measure from this date (YYYY-MM-DD) or scenario instead of the no-war baseline.")] = None,
-    tariff: Annotated[list[str] | None, typer.Option("--tariff", help="Extra tariff on top, in percentage points (25 = 25 points more; scenario files take fractions): IMPORTER:EXPORTER:POINTS[:SECTOR]; repeatable.")] = None,
+    scenario: Annotated[
+        str, typer.Argument(help="A built-in scenario (see `tradewar scenarios`) or a .toml file.")
+    ] = DEFAULT_SCENARIO,
+    against: Annotated[
+        str | None, typer.Option(help="Measure from this date (YYYY-MM-DD) or scenario instead of the no-war baseline.")
+    ] = None,
+    tariff: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--tariff",
+            help="Extra tariff on top, in percentage points (25 = 25 points more; scenario files take fractions): "
+                 "IMPORTER:EXPORTER:POINTS[:SECTOR]; repeatable.",
+        ),
+    ] = None,
     world: Annotated[str | None, typer.Option(help="Override the scenario's world (name or .npz).")] = None,
     regions: Annotated[str | None, typer.Option(help="Aggregate countries: 'compact' or 'eu27'.")] = None,
     sectors: Annotated[str | None, typer.Option(help="Aggregate sectors: 'broad'.")] = None,
     deficits: Annotated[str | None, typer.Option(help="Override deficits: 'fixed' or 'zero'.")] = None,
     countries: Annotated[str | None, typer.Option(help="Comma-separated countries to show first.")] = None,
-    report: Annotated[Path | None, typer.Option(help="Where to write the HTML report (default tradewar-report-SCENARIO.html, with a tag when options change the scenario).")] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where to write the HTML report (default tradewar-report-SCENARIO.html, with a tag when options "
+                 "change the scenario)."
+        ),
+    ] = None,
     no_report: Annotated[bool, typer.Option("--no-report", help="Do not write the HTML report.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables; no report unless --report.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON instead of tables; no report unless --report.")
+    ] = False,
     draws: DrawsOption = None,
     spread: SpreadOption = 0.25,
     seed: SeedOption = None,

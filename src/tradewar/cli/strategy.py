@@ -13,6 +13,7 @@ from rich.table import Table
 from tradewar.cli.common import console, fail, output_path
 from tradewar.errors import TradewarError
 
+
 def _world(name: str, regions: str | None, splits: list[str]):
     from tradewar.world.library import load_world
     from tradewar.world.splits import apply_split
@@ -45,12 +46,26 @@ def _progress(enabled: bool):
                     transient=True, disable=not enabled)
 
 
+def _publish(document: dict, kind: str, report: Path | None, as_json: bool) -> bool:
+    """Write the war's or the talks' HTML report when asked, and print the document as JSON with
+    ``--json`` (True: printed, the tables are not wanted)."""
+    if report is not None:
+        from tradewar.report.strategy_html import write_talks_report, write_war_report
+
+        (write_war_report if kind == "war" else write_talks_report)(document, report)
+    if as_json:
+        typer.echo(json.dumps(document, indent=2))
+    return as_json
+
+
 def war(
     players: Annotated[list[str], typer.Argument(help="The players, e.g. USA CHN (others keep their tariffs).")],
     sectors: Annotated[bool, typer.Option("--sectors", help="Tariffs by sector instead of one per partner.")] = False,
     world_name: Annotated[str, typer.Option("--world", help="World name or .npz file.")] = "wiod2011",
     regions: Annotated[str | None, typer.Option(help="Aggregate countries first ('compact' recommended).")] = "compact",
-    start: Annotated[str | None, typer.Option(help="Start from a scenario's tariffs (e.g. london-2025) instead of the baseline.")] = None,
+    start: Annotated[
+        str | None, typer.Option(help="Start from a scenario's tariffs (e.g. london-2025) instead of the baseline.")
+    ] = None,
     max_rounds: Annotated[int, typer.Option(help="Most rounds of best responses.")] = 30,
     report: Annotated[Path | None, typer.Option(help="Write an HTML report here.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -75,18 +90,20 @@ def war(
         begin = _status_quo(world_name, regions, start, world)
         with _progress(not as_json) as progress:
             task = progress.add_task("Best responses", total=None)
-            result = nash_war(game, players, by_sector=sectors, start=begin, max_rounds=max_rounds,
-                              on_round=lambda n, rec: progress.update(
-                                  task, description=f"Round {n}: largest tariff change {rec['largest_change_pct']:.3f} pts"))
+            result = nash_war(
+                game,
+                players,
+                by_sector=sectors,
+                start=begin,
+                max_rounds=max_rounds,
+                on_round=lambda n, rec: progress.update(
+                    task, description=f"Round {n}: largest tariff change {rec['largest_change_pct']:.3f} pts"
+                ),
+            )
     except (TradewarError, typer.BadParameter, OSError) as error:
         fail(error)
     document = result.to_dict()
-    if report is not None:
-        from tradewar.report.strategy_html import write_war_report
-
-        write_war_report(document, report)
-    if as_json:
-        typer.echo(json.dumps(document, indent=2))
+    if _publish(document, "war", report, as_json):
         return
     table = Table(title=f"Nash tariffs ({'by sector, mean' if sectors else 'uniform'}), %")
     table.add_column("Player")
@@ -109,16 +126,30 @@ def war(
 def negotiate(
     parties: Annotated[list[str], typer.Argument(help="The two parties, e.g. USA CHN.")],
     threat: Annotated[str, typer.Option(help="'war' (the Nash tariff war) or 'status-quo'.")] = "war",
-    cards: Annotated[str | None, typer.Option(help="Cards in play in the status quo and threat: rare-earths, chips "
-                                                   "(comma-separated), or none (default: every card one party holds "
-                                                   "against the other).")] = None,
-    status_quo: Annotated[str, typer.Option("--from", help="The starting policy: a scenario's measures on its date.")] = "london-2025",
-    world_name: Annotated[str | None, typer.Option("--world", help="World name or .npz file (default: the scenario's).")] = None,
+    cards: Annotated[
+        str | None,
+        typer.Option(
+            help="Cards in play in the status quo and threat: rare-earths, chips "
+            "(comma-separated), or none (default: every card one party holds "
+            "against the other)."
+        ),
+    ] = None,
+    status_quo: Annotated[
+        str, typer.Option("--from", help="The starting policy: a scenario's measures on its date.")
+    ] = "london-2025",
+    world_name: Annotated[
+        str | None, typer.Option("--world", help="World name or .npz file (default: the scenario's).")
+    ] = None,
     regions: Annotated[str | None, typer.Option(help="Aggregate countries first.")] = "compact",
     points: Annotated[int, typer.Option(help="Points on the Pareto frontier.")] = 7,
-    purchases: Annotated[bool, typer.Option(help="Let the frontier and the bargain use import subsidies (negative "
-                                                  "tariffs, down to -30%): the instrument that meets a purchase "
-                                                  "commitment.")] = True,
+    purchases: Annotated[
+        bool,
+        typer.Option(
+            help="Let the frontier and the bargain use import subsidies (negative "
+            "tariffs, down to -30%): the instrument that meets a purchase "
+            "commitment."
+        ),
+    ] = True,
     report: Annotated[Path | None, typer.Option(help="Write an HTML report here.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -139,12 +170,7 @@ def negotiate(
     except (TradewarError, typer.BadParameter) as error:
         fail(error)
     document = result.to_dict()
-    if report is not None:
-        from tradewar.report.strategy_html import write_talks_report
-
-        write_talks_report(document, report)
-    if as_json:
-        typer.echo(json.dumps(document, indent=2))
+    if _publish(document, "talks", report, as_json):
         return
     typer.echo(str(result.summary()))
     if not result.bargain.feasible:

@@ -19,12 +19,27 @@ __all__ = ["runs_app", "sweep"]
 # ---------------------------------------------------------------------- sweep
 def sweep(
     spec: Annotated[Path | None, typer.Argument(help="A sweep file (TOML: name, scenarios, [grid], [[run]]).")] = None,
-    scenario: Annotated[list[str] | None, typer.Option("--scenario", help="A scenario to sweep over; repeatable.")] = None,
-    grid: Annotated[list[str] | None, typer.Option("--grid", help="KEY=V1,V2,...: parameter values to cross (elasticity_scale, deficits, regions, sectors, world, against); repeatable.")] = None,
-    name: Annotated[str | None, typer.Option(help="The sweep's name in the run index (default: the file's name or 'sweep').")] = None,
-    store: Annotated[Path, typer.Option(help="Directory of the results (Parquet) and the run index (DuckDB).")] = Path("tradewar-runs"),
+    scenario: Annotated[
+        list[str] | None, typer.Option("--scenario", help="A scenario to sweep over; repeatable.")
+    ] = None,
+    grid: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--grid",
+            help="KEY=V1,V2,...: parameter values to cross (elasticity_scale, deficits, regions, sectors, world, "
+                 "against); repeatable.",
+        ),
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option(help="The sweep's name in the run index (default: the file's name or 'sweep').")
+    ] = None,
+    store: Annotated[Path, typer.Option(help="Directory of the results (Parquet) and the run index (DuckDB).")] = Path(
+        "tradewar-runs"
+    ),
     scheduler: SchedulerOption = None,
-    workers: Annotated[int | None, typer.Option(help="Local worker processes (default: one per core; 1 = in this process).")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Local worker processes (default: one per core; 1 = in this process).")
+    ] = None,
     rerun: Annotated[bool, typer.Option("--rerun", help="Solve every run again, even those already done.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:

@@ -91,7 +91,7 @@ def timeline(
         typer.echo(json.dumps(document, indent=2))
         return
     wide = series.pivot_table(index="date", columns=["importer", "exporter"], values="average_tariff_pct")
-    bases = dict(zip(zip(series["importer"], series["exporter"]), series["basis"], strict=False))
+    bases = dict(zip(zip(series["importer"], series["exporter"], strict=True), series["basis"], strict=True))
     table = Table(title=f"Average tariff on goods, trade-weighted (%): {a} and {b}",
                   caption=f"Weights: {a} on {b}: {bases[(a, b)]}; {b} on {a}: {bases[(b, a)]}. "
                           "? = uncertain measure (see the sources below).")

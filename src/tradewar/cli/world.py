@@ -60,7 +60,8 @@ def world_info(
                   f"year {info['year']}, hash {info['hash']}")
     console.print(f"Source: {info['source']}\nCitation: {info['citation']}")
     if info.get('tariffs'):
-        console.print(f"Tariffs: {info['tariffs']}" + (f" (policy date {info['policy_date']})" if info.get('policy_date') else ""))
+        dated = f" (policy date {info['policy_date']})" if info.get("policy_date") else ""
+        console.print(f"Tariffs: {info['tariffs']}{dated}")
     console.print(
         f"International trade {info['total_trade_usd_mn']:,.0f}, gross output {info['gross_output_usd_mn']:,.0f}, "
         f"value added {info['value_added_usd_mn']:,.0f} (USD millions)"
@@ -114,7 +115,9 @@ def load_builder(module: str):
 @build_app.command("wiod")
 def build_wiod(
     year: Annotated[int, typer.Option(help="WIOD year: 1995, 2000, 2005, 2008 or 2011.")] = 2011,
-    source: Annotated[Path, typer.Option(help="Folder with WIOD's wiot_YYYY.npz files.")] = Path("../shared/data/wiod2013"),
+    source: Annotated[Path, typer.Option(help="Folder with WIOD's wiot_YYYY.npz files.")] = Path(
+        "../shared/data/wiod2013"
+    ),
     cp2015: Annotated[Path, typer.Option(help="Folder with the CP2015 files (for tariffs and elasticities).")] = Path(
         "../shared/data/cp2015"
     ),
@@ -141,16 +144,25 @@ def build_wiod(
     except (TradewarError, ValueError) as error:
         fail(error)
     save_world(world, target)
-    command = f"tradewar world build wiod --year {year} --source {source} --cp2015 {cp2015} --services-theta {services_theta}"
+    command = (
+        f"tradewar world build wiod --year {year} --source {source} --cp2015 {cp2015} --services-theta {services_theta}"
+    )
     write_provenance(world, target.with_suffix(".md"), choices=wiod.CHOICES, command=command)
-    console.print(f"Wrote {target} ({target.stat().st_size / 1e6:.2f} MB) and {target.with_suffix('.md').name}; hash {world.hash}")
+    console.print(
+        f"Wrote {target} ({target.stat().st_size / 1e6:.2f} MB) and {target.with_suffix('.md').name}; hash {world.hash}"
+    )
 
 
 @build_app.command("icio")
 def build_icio(
     year: Annotated[int, typer.Option(help="ICIO year (the reference data hold 2022).")] = 2022,
-    source: Annotated[Path | None, typer.Option(help="Folder with icio2022/, wiod2013/, cp2015/, concordance/.")] = None,
-    output: Annotated[Path | None, typer.Option(help="Where to write the world (default: the checkout's src/tradewar/data/worlds/icio2022.npz).")] = None,
+    source: Annotated[
+        Path | None, typer.Option(help="Folder with icio2022/, wiod2013/, cp2015/, concordance/.")
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(help="Where to write the world (default: the checkout's src/tradewar/data/worlds/icio2022.npz)."),
+    ] = None,
 ) -> None:
     """Derive ``icio2022`` from the OECD ICIO tables.
 
@@ -169,5 +181,9 @@ def build_icio(
             notes = builder.backtest_markdown(Path(shared) / "wiod2013")
     except (TradewarError, ValueError, builder.fd.SourceError) as error:
         fail(error)
-    target = builder.write(world, output, backtest=notes, command=f"tradewar world build icio --year {year} --source {shared}")
-    console.print(f"Wrote {target} ({target.stat().st_size / 1e6:.2f} MB) and {target.with_suffix('.md').name}; hash {world.hash}")
+    target = builder.write(
+        world, output, backtest=notes, command=f"tradewar world build icio --year {year} --source {shared}"
+    )
+    console.print(
+        f"Wrote {target} ({target.stat().st_size / 1e6:.2f} MB) and {target.with_suffix('.md').name}; hash {world.hash}"
+    )

@@ -41,6 +41,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+
 from tradewar.errors import ConvergenceError, NoEquilibriumError
 from tradewar.model import equations
 from tradewar.model.solver import SolverOptions, solve_fixed_point
@@ -189,8 +190,11 @@ class _System:
         def expenditure_sweep(x):
             return (self.goods(log_wage, x.reshape(price_shape) * self.scale, flows).expenditure / self.scale).ravel()
 
-        spending_fit = solve_fixed_point(expenditure_sweep, (expenditure / self.scale).ravel(), inner, what="expenditure")
-        return log_price, spending_fit.x.reshape(price_shape) * self.scale, price_fit.iterations + spending_fit.iterations
+        spending_fit = solve_fixed_point(
+            expenditure_sweep, (expenditure / self.scale).ravel(), inner, what="expenditure"
+        )
+        iterations = price_fit.iterations + spending_fit.iterations
+        return log_price, spending_fit.x.reshape(price_shape) * self.scale, iterations
 
     def solve_nested(self, state, options, on_iteration=None):
         if self.economy.fixed_share is not None:

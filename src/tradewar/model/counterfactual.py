@@ -96,7 +96,9 @@ def simulate(
     tariff_new = (
         world.tariff.values.copy()
         if tariff is None
-        else _bilateral_array(world, tariff, "tariff", -1.0, "tariffs are fractions and must be finite and above -1 (-100%)")
+        else _bilateral_array(
+            world, tariff, "tariff", -1.0, "tariffs are fractions and must be finite and above -1 (-100%)"
+        )
     )
     cost_change = (
         np.ones_like(tariff_new)

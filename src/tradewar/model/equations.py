@@ -338,7 +338,8 @@ def goods_block(xp, economy: Economy, shock: Shock, log_wage, expenditure, flows
     if economy.fixed_share is not None:
         income = income + (xp.exp(log_rent) * economy.fixed_share * economy.output_baseline).sum(axis=1)
     if shock.has_export_tax:
-        export_tax_revenue = (xp.matmul(spending[:, None, :], flows.export_tax_weight)[:, 0, :] * flows.power).sum(axis=0)
+        weighted = xp.matmul(spending[:, None, :], flows.export_tax_weight)[:, 0, :]
+        export_tax_revenue = (weighted * flows.power).sum(axis=0)
         income = income + export_tax_revenue
     else:
         export_tax_revenue = xp.zeros_like(log_wage)

@@ -110,13 +110,17 @@ class GravityModel:
                 raise WorldValidationError(f"{label} must be {n} positive finite numbers.")
         self.trade_cost = None if trade_cost is None else np.asarray(trade_cost, dtype=float)
         self.trade = None if trade is None else np.asarray(trade, dtype=float)
-        for label, values in (("trade_cost", self.trade_cost), ("trade", self.trade)):
-            if values is not None and (values.shape != (n, n) or not np.all(np.isfinite(values) & (values >= 0))):
-                raise WorldValidationError(f"{label} must be a {n} x {n} [importer, exporter] array of finite values >= 0.")
+        for label, array in (("trade_cost", self.trade_cost), ("trade", self.trade)):
+            if array is not None and (array.shape != (n, n) or not np.all(np.isfinite(array) & (array >= 0))):
+                raise WorldValidationError(
+                    f"{label} must be a {n} x {n} [importer, exporter] array of finite values >= 0."
+                )
         if self.trade_cost is None and self.trade is None:
             raise WorldValidationError("Give trade costs (gegravity style) or observed trade flows (ge_gravity style).")
         if reference_importer is not None and reference_importer not in self.countries:
-            raise WorldValidationError(f"Unknown reference importer {reference_importer!r}; countries are {self.countries}.")
+            raise WorldValidationError(
+                f"Unknown reference importer {reference_importer!r}; countries are {self.countries}."
+            )
         self.reference_importer = reference_importer
         self._reference = self.countries.index(reference_importer) if reference_importer else n - 1
         self._baseline: Resistances | None = None
@@ -223,7 +227,9 @@ class GravityModel:
         log_a = inward(log_b)
         return Resistances(np.exp(log_a), np.exp(log_b), fit.iterations, fit.residual, time.perf_counter() - clock)
 
-    def modelled_trade(self, resistances: Resistances | None = None, trade_cost: np.ndarray | None = None) -> np.ndarray:
+    def modelled_trade(
+        self, resistances: Resistances | None = None, trade_cost: np.ndarray | None = None
+    ) -> np.ndarray:
         """``X[n, i] = E_n s_i a_n b_i T[n, i]`` (gegravity's "baseline modeled trade")."""
         r = resistances or self.resistances()
         cost = self.trade_cost if trade_cost is None else trade_cost
@@ -262,10 +268,14 @@ class GravityModel:
         else:
             change = np.ones((n, n))
         if change.shape != (n, n) or not np.all(np.isfinite(change) & (change > 0)):
-            raise ShockError(f"The trade-cost change must be a {n} x {n} [importer, exporter] array of positive finite ratios.")
+            raise ShockError(
+                f"The trade-cost change must be a {n} x {n} [importer, exporter] array of positive finite ratios."
+            )
         if closure == "gegravity":
             if deficits != "multiplicative":
-                raise ShockError("gegravity's closure keeps expenditure proportional to output (deficits='multiplicative').")
+                raise ShockError(
+                    "gegravity's closure keeps expenditure proportional to output (deficits='multiplicative')."
+                )
             return self._simulate_gegravity(change, options)
         if closure == "exact":
             if deficits not in ("multiplicative", "fixed"):
@@ -297,7 +307,8 @@ class GravityModel:
     def _simulate_exact(self, change: np.ndarray, deficits: str, options) -> GravityResult:
         clock = time.perf_counter()
         options = options or DEFAULT_OPTIONS
-        flows = self.modelled_trade() if self.trade_cost is not None else self.trade
+        # Trade costs, where given, define the flows; otherwise the observed flows do (the constructor requires one).
+        flows = self.modelled_trade() if self.trade_cost is not None or self.trade is None else self.trade
         expenditure = flows.sum(axis=1)
         output = flows.sum(axis=0)
         shares = flows / expenditure[:, None]
@@ -396,7 +407,7 @@ class GravityResult(ArrayResult):
         )
         # Levels are in the units of the data the model was built from (tradewar does not know them).
         for name, variable in self.data.data_vars.items():
-            levels = name.endswith(("_baseline", "_new"))
+            levels = str(name).endswith(("_baseline", "_new"))
             variable.attrs["units"] = "units of the model's output and expenditure data" if levels else UNITS["ratio"]
 
     @property
@@ -439,7 +450,9 @@ class GravityResult(ArrayResult):
         raise ValueError(f"level must be 'country' or 'bilateral', not {level!r}.")
 
     def summary(self) -> Summary:
-        table = self.country_table()[["welfare_pct", "factory_price_pct", "price_index_pct", "exports_pct", "imports_pct"]]
+        table = self.country_table()[
+            ["welfare_pct", "factory_price_pct", "price_index_pct", "exports_pct", "imports_pct"]
+        ]
         return Summary(
             f"One-sector gravity on {self.model.name} (sigma {self.model.sigma:g}, closure {self.closure}, "
             f"deficits {self.deficits}); changes in percent",

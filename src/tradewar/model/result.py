@@ -48,7 +48,14 @@ def _pct(values):
 
 
 #: The per-country fields of :meth:`CounterfactualResult.to_dict`.
-COUNTRY_FIELDS = ("welfare_pct", "real_wage_pct", "price_index_pct", "exports_pct", "imports_pct", "tariff_revenue_usd_mn")
+COUNTRY_FIELDS = (
+    "welfare_pct",
+    "real_wage_pct",
+    "price_index_pct",
+    "exports_pct",
+    "imports_pct",
+    "tariff_revenue_usd_mn",
+)
 
 
 class CounterfactualResult(ArrayResult):

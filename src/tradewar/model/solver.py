@@ -192,7 +192,7 @@ def solve_fixed_point(
 
         x_next = None
         if anderson is not None:
-            if prev_res_vec is not None:
+            if prev_res_vec is not None and prev_image is not None:  # set together, after the first sweep
                 anderson.add(res_vec, image, prev_res_vec, prev_image)
             if anderson.count:
                 x_next = anderson.step(image, res_vec)

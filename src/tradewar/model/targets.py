@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -151,7 +152,7 @@ def solve_quota(
     cap_usd_mn: float,
     tariff=None,
     export_tax=None,
-    deficits: str = "fixed",
+    deficits: Literal["fixed", "zero"] = "fixed",
     options: SolverOptions | None = None,
 ) -> TargetResult:
     """The export-tax equivalent of a cap on the value ``exporter`` sells to ``importer``
@@ -194,7 +195,7 @@ def solve_purchase_commitment(
     target_usd_mn: float,
     tariff=None,
     export_tax=None,
-    deficits: str = "fixed",
+    deficits: Literal["fixed", "zero"] = "fixed",
     options: SolverOptions | None = None,
     max_subsidy: float = 0.9,
 ) -> TargetResult:

@@ -7,6 +7,7 @@ files the file, the line and the field.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tradewar.errors import TradewarError
@@ -100,7 +101,7 @@ class ScenarioError(PolicyError):
     found, as ``(line, field, message)``).
     """
 
-    def __init__(self, source: str, problems: list[tuple[int | None, str | None, str]]):
+    def __init__(self, source: str, problems: Sequence[tuple[int | None, str | None, str]]):
         self.source = source
         self.problems = list(problems)
         self.line, self.field, _ = self.problems[0]

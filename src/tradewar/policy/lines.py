@@ -27,7 +27,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -117,7 +116,7 @@ class LineCell:
         line = np.full(self.weights.shape, base)
         for layer, level in levels.items():
             shape = self.shapes.get(layer)
-            mean = None if shape is None else float(self.weights @ shape)
+            mean = 0.0 if shape is None else float(self.weights @ shape)
             if shape is None or abs(mean) < 1e-12:
                 line += level  # no lines for this layer here: it applies to every line
             else:

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, cast
 
 from pydantic import (
     BaseModel,
@@ -121,7 +121,13 @@ def _check_rate(value: float, what: str = "rate") -> float:
 
 
 # ---------------------------------------------------------------------- base model
-class _MeasureMeta(type(BaseModel)):  # pydantic's model metaclass
+if TYPE_CHECKING:  # pydantic exports its model metaclass only privately; the checker needs its name
+    from pydantic._internal._model_construction import ModelMetaclass as _ModelMetaclass
+else:
+    _ModelMetaclass = type(BaseModel)
+
+
+class _MeasureMeta(_ModelMetaclass):
     """Turns pydantic's error on ``TariffLayer(...)`` into a :class:`MeasureError`.
 
     Done at the call rather than in ``__init__``: pydantic calls an overridden
@@ -133,7 +139,8 @@ class _MeasureMeta(type(BaseModel)):  # pydantic's model metaclass
         try:
             return super().__call__(*args, **data)
         except ValidationError as error:
-            raise MeasureError(measure_problems(error, data, cls=cls)) from None
+            # ``cls`` is a measure class (this metaclass makes only those); the checker sees the metaclass.
+            raise MeasureError(measure_problems(error, data, cls=cast("type[BaseModel]", cls))) from None
 
 
 class _MeasureBase(BaseModel, metaclass=_MeasureMeta):
@@ -193,7 +200,7 @@ class _MeasureBase(BaseModel, metaclass=_MeasureMeta):
                 )
         return value
 
-    def on_world(self, system: str) -> _MeasureBase | None:
+    def on_world(self, system: str) -> Self | None:
         """This measure on a world whose labels are ``system`` (a world's name or its
         ``sector_system`` attribute): its own fields, those of its table for that world, or
         None where it does not apply there."""
@@ -229,7 +236,7 @@ def _sector_spec(value: object) -> object:
     return _as_list(value)
 
 
-SectorSpec = Annotated[Union[Literal["goods", "all"], tuple[str, ...]], BeforeValidator(_sector_spec)]
+SectorSpec = Annotated[Literal["goods", "all"] | tuple[str, ...], BeforeValidator(_sector_spec)]
 
 
 def _check_sectors(value: str | tuple[str, ...]) -> str | tuple[str, ...]:
@@ -422,7 +429,7 @@ class PurchaseCommitment(_MeasureBase):
 
 
 Measure = Annotated[
-    Union[TariffLayer, Exclusion, Suspension, ExportControl, PurchaseCommitment],
+    TariffLayer | Exclusion | Suspension | ExportControl | PurchaseCommitment,
     Field(discriminator="kind"),
 ]
 """Any measure; pydantic picks the class from the ``kind`` field."""

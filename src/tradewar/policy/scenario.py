@@ -4,7 +4,8 @@
 
     name = "london-2025"
     description = "Measures in force during the London talks, plus a 10-point U.S. surcharge"
-    world = "wiod2011"            # a world name or a .npz world file (default: icio2022 if dated 2023 or later, else wiod2011)
+    world = "wiod2011"            # a world name or a .npz world file
+                                  # (default: icio2022 if dated 2023 or later, else wiod2011)
     date = 2025-06-10             # the measures in force on this day (library + extra)
     against = 2025-01-01          # compare with this day, or with another scenario by name
     deficits = "fixed"            # or "zero"
@@ -38,7 +39,7 @@ import tomllib
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -52,7 +53,6 @@ from pydantic import (
 )
 
 from tradewar.policy.dates import as_date
-from tradewar.policy.validation import InputError, check_day, looks_like_a_day, parse_day
 from tradewar.policy.errors import (
     LabelError,
     ScenarioError,
@@ -64,13 +64,14 @@ from tradewar.policy.labels import LabelLookup
 from tradewar.policy.measures import KINDS, MEASURE_CLASSES, Day, Measure, describe_error
 from tradewar.policy.timeline import Timeline
 from tradewar.policy.toml_lines import KeyLines, syntax_error_line
+from tradewar.policy.validation import InputError, check_day, looks_like_a_day, parse_day
 
 if TYPE_CHECKING:  # only in annotations: loading a scenario file needs no world (nor xarray)
     from tradewar.world.world import World
 
 __all__ = ["AggregateSpec", "ReportSpec", "Scenario"]
 
-Grouping = Union[str, dict[str, str], dict[str, list[str]]]
+Grouping = str | dict[str, str] | dict[str, list[str]]
 
 
 def _date_or_name(value: object) -> object:
@@ -85,7 +86,7 @@ def _date_or_name(value: object) -> object:
     return value
 
 
-Against = Annotated[Union[date, str], BeforeValidator(_date_or_name)]
+Against = Annotated[date | str, BeforeValidator(_date_or_name)]
 
 
 def _covered(day: date, what: str) -> date:
@@ -159,7 +160,7 @@ class Scenario(BaseModel):
 
     @field_validator("against")
     @classmethod
-    def _against_not_blank(cls, value: date | str | None) -> date | str | None:
+    def _against_not_blank(cls, value: Day | str | None) -> Day | str | None:  # Day: ``date`` is a field here
         if isinstance(value, str) and not value:
             raise ValueError("against is blank; give a date (YYYY-MM-DD) or another scenario's name")
         if isinstance(value, date):
@@ -168,7 +169,7 @@ class Scenario(BaseModel):
 
     @field_validator("date")
     @classmethod
-    def _date_covered(cls, value: date | None) -> date | None:
+    def _date_covered(cls, value: Day | None) -> Day | None:
         return None if value is None else _covered(value, "date")
 
     # ------------------------------------------------------------------ reading
@@ -181,8 +182,17 @@ class Scenario(BaseModel):
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as error:
-            raise ScenarioError(str(path), [(None, None, f"not UTF-8 text (byte 0x{error.object[error.start]:02x} "
-                                                         f"at position {error.start}); save the file as UTF-8")]) from None
+            raise ScenarioError(
+                str(path),
+                [
+                    (
+                        None,
+                        None,
+                        f"not UTF-8 text (byte 0x{error.object[error.start]:02x} "
+                        f"at position {error.start}); save the file as UTF-8",
+                    )
+                ],
+            ) from None
         return cls.from_text(text, name=path.stem, source=str(path))
 
     @classmethod
@@ -263,7 +273,7 @@ class Scenario(BaseModel):
         positions = {measure.id: k for k, measure in enumerate(self.measures)}
         if not any(problem.measure_id in positions for problem in error.problems):
             return error  # a problem of the library alone: it has no place in this file
-        located = []
+        located: list[tuple[int | None, str | None, str]] = []
         for problem in error.problems:
             if problem.measure_id in positions:
                 path = ("measure", positions[problem.measure_id], *problem.field)
@@ -288,16 +298,19 @@ def _default_starts(data: dict[str, Any]) -> None:
             measure["start"] = day
 
 
-def _problems(error: ValidationError, data: Mapping[str, Any], lines: KeyLines) -> list[tuple[int | None, str, str]]:
+def _problems(
+    error: ValidationError, data: Mapping[str, Any], lines: KeyLines
+) -> list[tuple[int | None, str | None, str]]:
     """(line, field, message) for each pydantic error about a scenario's data."""
-    problems = []
+    problems: list[tuple[int | None, str | None, str]] = []
     for item in error.errors():
         path = _data_path(tuple(item["loc"]), data)
         cls, note = None, ""
         if len(path) >= 2 and path[0] == "measure" and isinstance(path[1], int):
             measure = data["measure"][path[1]] if path[1] < len(data["measure"]) else {}
             if isinstance(measure, Mapping):
-                cls = MEASURE_CLASSES.get(measure.get("kind")) if isinstance(measure.get("kind"), str) else None
+                kind = measure.get("kind")
+                cls = MEASURE_CLASSES.get(kind) if isinstance(kind, str) else None
                 if isinstance(measure.get("id"), str):
                     note = f" (measure {measure['id']!r})"
             if item["type"] in ("union_tag_invalid", "union_tag_not_found"):

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar, cast
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,6 +35,10 @@ from tradewar.policy.measures import (
 )
 
 __all__ = ["InForce", "PolicyState", "resolve", "suspension_scale"]
+
+AnyMeasure = TariffLayer | Exclusion | Suspension | ExportControl | PurchaseCommitment
+# The kind of measure an entry holds: the state's selections by kind (tariff_layers, ...) keep it.
+MeasureT = TypeVar("MeasureT", bound=AnyMeasure)
 
 
 def suspension_scale(layer: TariffLayer, suspension: Suspension | None) -> float:
@@ -52,10 +56,10 @@ def suspension_scale(layer: TariffLayer, suspension: Suspension | None) -> float
 
 
 @dataclass(frozen=True)
-class InForce:
+class InForce(Generic[MeasureT]):
     """A measure in force on a day, with the suspension and exclusions acting on it."""
 
-    measure: Measure
+    measure: MeasureT
     suspended_by: Suspension | None = None
     excluded_by: tuple[Exclusion, ...] = ()
 
@@ -104,7 +108,7 @@ class PolicyState:
     """
 
     on: date
-    entries: tuple[InForce, ...]
+    entries: tuple[InForce[AnyMeasure], ...]
 
     @property
     def ids(self) -> list[str]:
@@ -113,7 +117,7 @@ class PolicyState:
     def __contains__(self, measure_id: object) -> bool:
         return any(entry.id == measure_id for entry in self.entries)
 
-    def __getitem__(self, measure_id: str) -> InForce:
+    def __getitem__(self, measure_id: str) -> InForce[AnyMeasure]:
         for entry in self.entries:
             if entry.id == measure_id:
                 return entry
@@ -122,28 +126,29 @@ class PolicyState:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def _of(self, cls: type) -> tuple[InForce, ...]:
-        return tuple(entry for entry in self.entries if isinstance(entry.measure, cls))
+    def _of(self, cls: type[MeasureT]) -> tuple[InForce[MeasureT], ...]:
+        # The entries whose measure is a ``cls``: InForce[cls] (the checker cannot narrow the container).
+        return tuple(cast("InForce[MeasureT]", entry) for entry in self.entries if isinstance(entry.measure, cls))
 
     @property
-    def tariff_layers(self) -> tuple[InForce, ...]:
+    def tariff_layers(self) -> tuple[InForce[TariffLayer], ...]:
         return self._of(TariffLayer)
 
     @property
-    def exclusions(self) -> tuple[InForce, ...]:
+    def exclusions(self) -> tuple[InForce[Exclusion], ...]:
         return self._of(Exclusion)
 
     @property
-    def suspensions(self) -> tuple[InForce, ...]:
+    def suspensions(self) -> tuple[InForce[Suspension], ...]:
         return self._of(Suspension)
 
     @property
-    def export_controls(self) -> tuple[InForce, ...]:
+    def export_controls(self) -> tuple[InForce[ExportControl], ...]:
         """Export controls in force (recorded; not yet turned into trade costs)."""
         return self._of(ExportControl)
 
     @property
-    def purchase_commitments(self) -> tuple[InForce, ...]:
+    def purchase_commitments(self) -> tuple[InForce[PurchaseCommitment], ...]:
         """Purchase commitments in force (recorded; not yet turned into demand shifts)."""
         return self._of(PurchaseCommitment)
 

@@ -10,7 +10,7 @@ loop over cells).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -76,7 +76,7 @@ class CompiledPolicy:
     shape: tuple[int, int, int]
     layers: dict[str, CompiledLayer]
     exclusions: dict[str, CompiledExclusion]
-    controls: dict[str, CompiledControl] = None
+    controls: dict[str, CompiledControl] = field(default_factory=dict)
     lines: tuple[LineCell, ...] = ()
     absent: frozenset[str] = frozenset()  # measures with no counterpart on this world (Measure.on_world)
 
@@ -89,7 +89,7 @@ class CompiledPolicy:
         """
         factor = np.ones(self.shape)
         for entry in state.export_controls:
-            if not entry.applies or entry.id not in (self.controls or {}):
+            if not entry.applies or entry.id not in self.controls:
                 continue
             cells = self.controls[entry.id]
             block = np.ix_(cells.importers, cells.exporters, np.flatnonzero(cells.sectors))
@@ -107,9 +107,11 @@ class CompiledPolicy:
         (:mod:`tradewar.policy.lines`) the layers add up line by line and the sector gets the
         model-consistent aggregate (1+t*)^(-theta) = sum w (1+t_line)^(-theta), minus the base.
         """
+        if theta is not None and base is None:
+            raise ValueError("added_tariff: the model-consistent aggregate (theta given) needs the baseline tariff")
         added = np.zeros(self.shape)
         levels: dict[tuple[int, int, int], dict[str, float]] = {}
-        watched = self.lines if theta is not None else ()
+        watched = self.lines if theta is not None and base is not None else ()
         for entry in state.tariff_layers:
             scale = suspension_scale(entry.measure, entry.suspended_by)
             if scale == 0 or entry.id in self.absent:
@@ -129,7 +131,7 @@ class CompiledPolicy:
                         levels.setdefault((cell.importer, cell.exporter, cell.sector), {})[entry.id] = level
         for cell in watched:
             key = (cell.importer, cell.exporter, cell.sector)
-            if key in levels:
+            if key in levels and theta is not None and base is not None:
                 added[key] = cell.added(levels[key], float(base[key]), float(theta[cell.sector]))
         return added
 
@@ -169,19 +171,20 @@ def compile_policy(measures: Sequence[Measure], world: World) -> CompiledPolicy:
                     )
                 if importers is not None and exporters is not None and not outside:
                     layers[measure.id] = _layer_cells(measure, importers, exporters, sectors, lookup)
-            quantified = isinstance(measure, ExportControl) and (measure.ban or measure.tax_equivalent is not None)
             if isinstance(measure, ExportControl) and measure.exempt and exporters is not None:
                 spared = attempt(
                     measure, ("exempt",), lambda m=measure: [c for e in m.exempt for c in lookup.members(e)]
                 )
                 exporters = [c for c in exporters if c not in (spared or [])]
-            if quantified and importers is not None and exporters is not None and sectors is not None:
+            # Quantified controls (a ban or a tax equivalent) become export taxes.
+            tax = (np.inf if measure.ban else measure.tax_equivalent) if isinstance(measure, ExportControl) else None
+            if tax is not None and importers is not None and exporters is not None and sectors is not None:
                 # The imposer controls its exports: it is the exporter; the targets buy.
                 controls[measure.id] = CompiledControl(
                     exporters=lookup.country_positions(importers),
                     importers=lookup.country_positions(exporters),
                     sectors=lookup.sector_mask(sectors),
-                    tax=np.inf if measure.ban else float(measure.tax_equivalent),
+                    tax=float(tax),
                 )
         elif isinstance(measure, Exclusion):
             targets = attempt(measure, ("targets",), lambda m=measure: _exclusion_targets(m, lookup))

@@ -19,7 +19,15 @@ import numpy as np
 from tradewar.policy.dates import as_date
 from tradewar.policy.errors import LabelError, Problem, TimelineError
 from tradewar.policy.labels import LabelLookup
-from tradewar.policy.measures import Exclusion, Measure, Suspension, TariffLayer, parse_measures
+from tradewar.policy.measures import (
+    Exclusion,
+    ExportControl,
+    Measure,
+    PurchaseCommitment,
+    Suspension,
+    TariffLayer,
+    parse_measures,
+)
 from tradewar.policy.state import PolicyState, resolve
 from tradewar.policy.tariffs import CompiledPolicy, compile_policy
 
@@ -346,6 +354,8 @@ def _overlap(first: Measure, second: Measure) -> bool:
 def _remaining_rate_problems(suspension: Suspension, target: Measure) -> list[Problem]:
     field = ("remaining_rate",)
     rate = suspension.remaining_rate
+    if rate is None:  # no remaining rate: the suspension pauses the measure outright
+        return []
     if not isinstance(target, TariffLayer):
         message = f"a remaining rate applies to tariff layers only; {target.id!r} is of kind {target.kind}"
         return [Problem(suspension.id, field, message)]
@@ -450,11 +460,10 @@ def _tracker_weights(
 def involves(measure: Measure, pair: set[str], timeline: Timeline, depth: int = 0) -> bool:
     """Whether a measure acts between the two countries of ``pair`` (directly, or through the
     measures it suspends or excludes); groups such as EU27 and "*" count when they may."""
-    imposer = getattr(measure, "imposer", None)
-    if imposer is not None:
+    if isinstance(measure, (TariffLayer, ExportControl)):  # one imposer, its targets
         targets = set(measure.targets)
-        return imposer in pair and bool(targets & pair or "*" in targets)
-    if getattr(measure, "importer", None) is not None:
+        return measure.imposer in pair and bool(targets & pair or "*" in targets)
+    if isinstance(measure, PurchaseCommitment):
         return {measure.importer, measure.exporter} == pair
     named = list(getattr(measure, "measures", ())) + list(getattr(measure, "layers", ()))
     return depth < 3 and any(involves(timeline[m], pair, timeline, depth + 1) for m in named if m in timeline)

@@ -93,7 +93,9 @@ def world_map(result: CounterfactualResult) -> go.Figure:
                 ys += [p[1] for p in ring] + [None]
         value = float(welfare[label])
         colour = sample_colorscale("RdBu", [(value + limit) / (2 * limit)])[0]
-        names = ", ".join(sorted(c["name"] for c in countries)) if len(countries) <= 4 else f"{len(countries)} countries"
+        names = (
+            ", ".join(sorted(c["name"] for c in countries)) if len(countries) <= 4 else f"{len(countries)} countries"
+        )
         rest = label == "ROW"
         figure.add_scatter(x=xs, y=ys, fill="toself", fillcolor=colour, mode="lines", opacity=0.55 if rest else 1.0,
                            fillpattern={"shape": "/", "fgcolor": "#999", "size": 6, "solidity": 0.15} if rest else None,
@@ -275,13 +277,14 @@ def write_report(
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:1200px;margin:auto;padding:1em}}
-table.results{{border-collapse:collapse;font-size:0.85em}} table.results td,table.results th{{padding:2px 8px;text-align:right}}
+table.results{{border-collapse:collapse;font-size:0.85em}}
+table.results td,table.results th{{padding:2px 8px;text-align:right}}
 table.results tr:nth-child(even){{background:#f4f4f4}}</style></head>
 <body><h1>{html.escape(title)}</h1>
 <p>World: {html.escape(result.baseline.name)} (hash {result.baseline.hash}); deficits {html.escape(result.deficits)};
 solver: {solver.iterations} sweeps, residual {solver.residual:.1e}, {solver.seconds:.2f} s.</p>
 <ul>{note_items}</ul>
-{''.join(parts)}
+{"".join(parts)}
 <h2>Every country (changes in %, tariff revenue in USD millions)</h2>
 {table}
 <p>Made with tradewar: the Caliendo-Parro (2015) model with input-output linkages, solved in changes.</p>

@@ -45,16 +45,21 @@ def write_talks_report(document: dict, path: Path | str) -> Path:
     for label, point, symbol in (("threat", document["threat_welfare_pct"], "x"),
                                  ("status quo", document["status_quo_welfare_pct"], "circle-open"),
                                  ("Nash bargain", document["bargain"]["welfare_pct"], "star")):
-        figure.add_scatter(x=[point[a]], y=[point[b]], mode="markers", name=label, marker={"size": 14, "symbol": symbol})
+        figure.add_scatter(
+            x=[point[a]], y=[point[b]], mode="markers", name=label, marker={"size": 14, "symbol": symbol}
+        )
     for deal in document["deals"]:
         figure.add_scatter(x=[deal["welfare_pct"][a]], y=[deal["welfare_pct"][b]], mode="markers+text",
                            text=[deal["name"]], textposition="top center", name=deal["name"], showlegend=False)
     figure.update_layout(title=f"Welfare of {a} and {b} (% vs no trade war)", xaxis_title=f"{a} welfare, %",
                          yaxis_title=f"{b} welfare, %", height=600)
     footing = document.get("footing", {})
-    notes = [f"Threat point: {document['threat']}.", f"Cards in the status quo: {', '.join(document['cards']) or 'none'}.",
-             f"Every point starts from {footing.get('scenario')} on {footing.get('date')} ({footing.get('world')}, "
-             f"deficits {footing.get('deficits')}); only the two parties' tariffs on each other and the cards change."]
+    notes = [
+        f"Threat point: {document['threat']}.",
+        f"Cards in the status quo: {', '.join(document['cards']) or 'none'}.",
+        f"Every point starts from {footing.get('scenario')} on {footing.get('date')} ({footing.get('world')}, "
+        f"deficits {footing.get('deficits')}); only the two parties' tariffs on each other and the cards change.",
+    ]
     bargain = document["bargain"]
     if bargain.get("at_bound"):
         notes.append(f"The bargain has instruments at a bound of their range: {', '.join(bargain['at_bound'])}.")
@@ -70,10 +75,20 @@ def write_talks_report(document: dict, path: Path | str) -> Path:
                        ", ".join(f"{k} {v:.1f}" for k, v in p["policy"].items()), ", ".join(p.get("at_bound", []))]
                       for p in frontier])]
     if "purchases" in document:
-        tables.append(_table("Phase One compliance in 2020 by category (goods)",
-                             ["category", "share of target met", "share of promised increase met"],
-                             [[c["category"], f"{100 * c['share_of_target_met']:.0f}%",
-                               f"{100 * c['share_of_increase_met']:.0f}%"] for c in document["purchases"]["compliance"]]))
+        tables.append(
+            _table(
+                "Phase One compliance in 2020 by category (goods)",
+                ["category", "share of target met", "share of promised increase met"],
+                [
+                    [
+                        c["category"],
+                        f"{100 * c['share_of_target_met']:.0f}%",
+                        f"{100 * c['share_of_increase_met']:.0f}%",
+                    ]
+                    for c in document["purchases"]["compliance"]
+                ],
+            )
+        )
         notes.extend(document["purchases"]["sources"])
     page = _page(f"tradewar: talks between {a} and {b}", [figure], notes)
     path.write_text(page.replace("</body>", "".join(tables) + "</body>"), encoding="utf-8")

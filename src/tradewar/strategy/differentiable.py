@@ -128,6 +128,6 @@ class DifferentiableEquilibrium:
         if info != 0:
             raise RuntimeError(f"The adjoint solve for the welfare gradient did not converge (GMRES info {info}).")
         _, *lam_gpolicy = self._vjp_sweep(z, policy, jnp.asarray(lam))
-        grads = [np.asarray(direct + implicit) for direct, implicit in zip(dw_dpolicy, lam_gpolicy)]
+        grads = [np.asarray(direct + implicit) for direct, implicit in zip(dw_dpolicy, lam_gpolicy, strict=True)]
         wanted = [grads[0]] + ([grads[1]] if with_export_tax else []) + ([grads[2]] if with_trade_cost else [])
         return wanted[0] if len(wanted) == 1 else tuple(wanted)

@@ -10,7 +10,6 @@ other). Third countries' tariffs and every other export tax stay as they start.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -22,6 +21,7 @@ from tradewar.errors import ShockError
 from tradewar.model.counterfactual import simulate
 from tradewar.model.solver import SolverOptions
 from tradewar.model.targets import solve_purchase_commitment
+from tradewar.results import Result, Summary, SummaryTable
 from tradewar.strategy.game import TariffGame
 from tradewar.strategy.talks import Bargain, PolicySpace, nash_bargain, pareto_frontier, rank_deals
 from tradewar.strategy.war import nash_war
@@ -263,7 +263,9 @@ def negotiate_on_footing(
     masks = []
     for card in cards:
         mask = np.zeros(world.tariff.shape, dtype=bool)
-        mask[world.countries.index(card.target), world.countries.index(card.holder), world.sectors.index(card.sector)] = True
+        mask[
+            world.countries.index(card.target), world.countries.index(card.holder), world.sectors.index(card.sector)
+        ] = True
         masks.append((card.name, mask))
 
     def played(names: Sequence[str]) -> np.ndarray:
@@ -386,9 +388,12 @@ def _deals(space: PolicySpace, game: TariffGame, footing: Footing, cards: Sequen
         name = f"{a} {levels[a]:g}% on {b}, {b} {levels[b]:g}% on {a}"
         if cards:
             name += ", cards lifted" if lifted else ", cards kept"
-        return {"name": name + extra, "policy": {"tariffs_pct": tariffs, "cards_lifted": [n for n in names if n not in kept],
-                                                 "cards_kept": kept},
-                "welfare_pct": space.pair_pct(welfare), "x": point}
+        return {
+            "name": name + extra,
+            "policy": {"tariffs_pct": tariffs, "cards_lifted": [n for n in names if n not in kept], "cards_kept": kept},
+            "welfare_pct": space.pair_pct(welfare),
+            "x": point,
+        }
 
     us_china = {a, b} == {"USA", "CHN"}
     if us_china:  # the Geneva truce's headline rates (U.S. 30% on China, China 10% on the U.S.)
@@ -450,29 +455,8 @@ def _purchase_deals(space: PolicySpace, footing: Footing, truce: dict[str, float
     return out
 
 
-class Summary:
-    """A result's summary: plain text (``str``) and an HTML table (``_repr_html_``)."""
-
-    def __init__(self, text: str, html_text: str):
-        self.text, self.html = text, html_text
-
-    def __str__(self) -> str:
-        return self.text
-
-    __repr__ = __str__
-
-    def as_text(self) -> str:
-        return self.text
-
-    def as_html(self) -> str:
-        return self.html
-
-    def _repr_html_(self) -> str:
-        return self.html
-
-
-@dataclass
-class NegotiationResult:
+@dataclass(repr=False)
+class NegotiationResult(Result):
     """Talks between two parties: every point on one footing (see :func:`negotiate`).
 
     Welfare is real income in percent relative to the world's baseline (no trade war);
@@ -504,31 +488,53 @@ class NegotiationResult:
             "parties": [a, b],
             "threat": self.threat,
             "cards": [c.name for c in self.cards],
-            "card_details": [{"name": c.name, "holder": c.holder, "target": c.target, "sector": c.sector,
-                              "description": c.description} for c in self.cards],
+            "card_details": [
+                {
+                    "name": c.name,
+                    "holder": c.holder,
+                    "target": c.target,
+                    "sector": c.sector,
+                    "description": c.description,
+                }
+                for c in self.cards
+            ],
             "footing": self.footing.to_dict(a, b),
             "status_quo": self.footing.scenario,
             "status_quo_welfare_pct": self.status_quo_welfare,
             "threat_policy": self.threat_policy,
             "threat_welfare_pct": self.threat_welfare,
-            "frontier": [{"weight": p.weight, "policy": p.tariffs_pct, "welfare_pct": p.welfare_pct,
-                          "at_bound": list(p.at_bound)} for p in self.frontier],
-            "bargain": {"policy": bargain.tariffs_pct, "welfare_pct": bargain.welfare_pct, "gains_pct": bargain.gains_pct,
-                        "feasible": bargain.feasible, "at_bound": list(bargain.at_bound),
-                        "cards_lifted": [name for (name, _), level in zip(self.space.cards, bargain.x[2:], strict=True)
-                                         if abs(level) < 1e-6]},
+            "frontier": [
+                {
+                    "weight": p.weight,
+                    "policy": p.tariffs_pct,
+                    "welfare_pct": p.welfare_pct,
+                    "at_bound": list(p.at_bound),
+                }
+                for p in self.frontier
+            ],
+            "bargain": {
+                "policy": bargain.tariffs_pct,
+                "welfare_pct": bargain.welfare_pct,
+                "gains_pct": bargain.gains_pct,
+                "feasible": bargain.feasible,
+                "at_bound": list(bargain.at_bound),
+                "cards_lifted": [
+                    name for (name, _), level in zip(self.space.cards, bargain.x[2:], strict=True) if abs(level) < 1e-6
+                ],
+            },
             "leverage": self.leverage,
             "deals": self.deals,
             "world": self.footing.world.name,
             "solves": self.solves,
-            "units": {"welfare_pct": "% change in real income vs the world's baseline (no trade war)",
-                      "gains_pct": "percentage points of welfare over the status quo (deals) or the threat point "
-                                   "(bargain)",
-                      "moves_pp": "percentage points of welfare: the bargain with the change minus the bargain",
-                      "tariffs": "levels in percent on the partner's goods, one uniform level (negative = an import "
-                                 "subsidy, the instrument that meets a purchase commitment); the status quo and a war "
-                                 "show trade-weighted means",
-                      "cards": "export-tax equivalents in percent (0 = lifted; 'ban' = an infinite tax)"},
+            "units": {
+                "welfare_pct": "% change in real income vs the world's baseline (no trade war)",
+                "gains_pct": "percentage points of welfare over the status quo (deals) or the threat point (bargain)",
+                "moves_pp": "percentage points of welfare: the bargain with the change minus the bargain",
+                "tariffs": "levels in percent on the partner's goods, one uniform level (negative = an import "
+                "subsidy, the instrument that meets a purchase commitment); the status quo and a war "
+                "show trade-weighted means",
+                "cards": "export-tax equivalents in percent (0 = lifted; 'ban' = an infinite tax)",
+            },
         }
         document = _in_order(document, a, b)
         if self.war is not None:
@@ -543,9 +549,11 @@ class NegotiationResult:
             }
         return document
 
-    def to_frame(self) -> pd.DataFrame:
+    def to_frame(self, level: str = "outcomes") -> pd.DataFrame:
         """One row per outcome (status quo, threat point, bargain, leverage moves, deals, frontier):
-        both parties' welfare (%) and the bilateral tariff levels (%)."""
+        both parties' welfare (%) and the bilateral tariff levels (%). ``level``: ``"outcomes"`` only."""
+        if level != "outcomes":
+            raise ValueError(f"Unknown level {level!r}; talks have one level: 'outcomes'.")
         a, b = self.parties
         rows = [("status quo", self.footing.scenario or "start", self.status_quo_welfare, {}),
                 ("threat point", self.threat, self.threat_welfare, self.threat_policy),
@@ -561,64 +569,65 @@ class NegotiationResult:
         } for kind, name, w, policy in rows])
         return frame
 
-    def _tables(self) -> list[tuple[str, list[str], list[list[str]]]]:
+    def _tables(self) -> list[SummaryTable]:
         a, b = self.parties
         bargain = self.bargain
-        outcomes = [["status quo", f"{self.status_quo_welfare[a]:+.3f}", f"{self.status_quo_welfare[b]:+.3f}", ""],
-                    [f"threat ({self.threat})", f"{self.threat_welfare[a]:+.3f}", f"{self.threat_welfare[b]:+.3f}",
-                     _policy_text(self.threat_policy)],
-                    ["Nash bargain" + ("" if bargain.feasible else " (none: closest point)"),
-                     f"{bargain.welfare_pct[a]:+.3f}", f"{bargain.welfare_pct[b]:+.3f}",
-                     _policy_text(_in_order(bargain.tariffs_pct, a, b)) + (f"; at bound: {', '.join(bargain.at_bound)}"
-                                                          if bargain.at_bound else "")]]
-        deals = [[d["name"], f"{d['welfare_pct'][a]:+.3f}", f"{d['welfare_pct'][b]:+.3f}",
-                  "yes" if d["both_prefer"] else "no", "yes" if d.get("both_prefer_to_threat") else "no"]
-                 for d in self.deals]
-        leverage = []
+        policy = "policy (levels, %)"
+        outcomes = pd.DataFrame(
+            [[self.status_quo_welfare[a], self.status_quo_welfare[b], ""],
+             [self.threat_welfare[a], self.threat_welfare[b], _policy_text(self.threat_policy)],
+             [bargain.welfare_pct[a], bargain.welfare_pct[b],
+              _policy_text(_in_order(bargain.tariffs_pct, a, b))
+              + (f"; at bound: {', '.join(bargain.at_bound)}" if bargain.at_bound else "")]],
+            index=pd.Index(["status quo", f"threat ({self.threat})",
+                            "Nash bargain" + ("" if bargain.feasible else " (none: closest point)")], name="outcome"),
+            columns=[a, b, policy])
+        deals = pd.DataFrame(
+            [[d["welfare_pct"][a], d["welfare_pct"][b], _yes(d["both_prefer"]), _yes(d.get("both_prefer_to_threat"))]
+             for d in self.deals],
+            index=pd.Index([d["name"] for d in self.deals], name="deal"),
+            columns=[a, b, "both prefer to status quo", "both prefer to threat"])
+        names, moves = [], []
         for card, info in self.leverage.items():
             for key, label in (("out_of_threat", "leaves the threat point"), ("lifted", "is lifted in the deal")):
                 moved = info[key]
-                leverage.append([f"{info['holder']}'s {card} {label}", f"{moved['moves_pp'][a]:+.3f}",
-                                 f"{moved['moves_pp'][b]:+.3f}", "yes" if moved["feasible"] else "no"])
-        frontier = [[f"{p.weight:.3f}", f"{p.welfare_pct[a]:+.3f}", f"{p.welfare_pct[b]:+.3f}",
-                     _policy_text(_in_order(p.tariffs_pct, a, b)), ", ".join(p.at_bound)] for p in self.frontier]
+                names.append(f"{info['holder']}'s {card} {label}")
+                moves.append([moved["moves_pp"][a], moved["moves_pp"][b], _yes(moved["feasible"])])
+        leverage = pd.DataFrame(moves, index=pd.Index(names, name="card"), columns=[a, b, "bargain exists"])
+        frontier = pd.DataFrame(
+            [[p.welfare_pct[a], p.welfare_pct[b], _policy_text(_in_order(p.tariffs_pct, a, b)), ", ".join(p.at_bound)]
+             for p in self.frontier],
+            index=pd.Index([p.weight for p in self.frontier], name=f"weight on {a}"),
+            columns=[a, b, policy, "at bound"])
         tables = [
-            ("Outcomes (welfare, % vs no trade war)", ["", a, b, "policy (levels, %)"], outcomes),
-            ("Deals ranked by joint gain over the status quo", ["deal", a, b, "both prefer to status quo",
-                                                                 "both prefer to threat"], deals),
-            ("Leverage: how the bargain moves (pp of welfare) when a card", ["card", a, b, "bargain exists"], leverage),
-            ("Pareto frontier", [f"weight on {a}", a, b, "policy (levels, %)", "at bound"], frontier),
+            SummaryTable("Outcomes (welfare, % vs no trade war)", outcomes),
+            SummaryTable("Deals ranked by joint gain over the status quo (welfare, %)", deals),
+            SummaryTable("Leverage: how the bargain moves (pp of welfare) when a card", leverage),
+            SummaryTable("Pareto frontier (welfare, %)", frontier),
         ]
         if self.purchase_usd_mn:
-            tables.append(("Phase One compliance in 2020 (goods)", ["category", "share of target met",
-                                                                    "share of increase met"],
-                           [[c.name, f"{100 * c.share_of_target:.0f}%", f"{100 * c.share_of_increase:.0f}%"]
-                            for c in PHASE_ONE_COMPLIANCE]))
+            compliance = pd.DataFrame(
+                [[100 * c.share_of_target, 100 * c.share_of_increase] for c in PHASE_ONE_COMPLIANCE],
+                index=pd.Index([c.name for c in PHASE_ONE_COMPLIANCE], name="category"),
+                columns=["share of target met, %", "share of increase met, %"])
+            tables.append(SummaryTable("Phase One compliance in 2020 (goods)", compliance, digits=0))
         return tables
 
-    def _header(self) -> str:
+    def summary(self) -> Summary:
+        """The outcomes, the deals, each card's leverage and the frontier (text and HTML)."""
         a, b = self.parties
         f = self.footing
-        return (f"Talks between {a} and {b} on {f.world.name}: from {f.scenario or 'the given policy'}"
-                f"{' on ' + f.on.isoformat() if f.on else ''} (deficits {f.deficits}); threat: {self.threat}; "
-                f"cards in play: {', '.join(c.name for c in self.cards) or 'none'}; {self.solves} equilibrium solves.")
+        return Summary(
+            f"Talks between {a} and {b} on {f.world.name}",
+            header=[f"From {f.scenario or 'the given policy'}{' on ' + f.on.isoformat() if f.on else ''} "
+                    f"(deficits {f.deficits}); threat: {self.threat}; cards in play: "
+                    f"{', '.join(c.name for c in self.cards) or 'none'}; {self.solves} equilibrium solves."],
+            tables=self._tables(),
+        )
 
-    def summary(self) -> Summary:
-        """Text tables (``str``) with an HTML form (``_repr_html_``)."""
-        parts = [self._header()]
-        for title, header, rows in self._tables():
-            frame = pd.DataFrame(rows, columns=header)
-            parts.append(f"\n{title}\n" + (frame.to_string(index=False) if rows else "(none)"))
-        htmls = [f"<p>{html.escape(self._header())}</p>"]
-        for title, header, rows in self._tables():
-            htmls.append(f"<h4>{html.escape(title)}</h4>" + pd.DataFrame(rows, columns=header).to_html(index=False))
-        return Summary("\n".join(parts), "".join(htmls))
 
-    def _repr_html_(self) -> str:
-        return self.summary().as_html()
-
-    def __str__(self) -> str:
-        return str(self.summary())
+def _yes(flag) -> str:
+    return "yes" if flag else "no"
 
 
 def _policy_text(policy: dict) -> str:

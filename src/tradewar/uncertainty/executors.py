@@ -98,11 +98,8 @@ def run_tasks(
         executor = "processes"
     if executor == "serial":
         job = pickle.loads(pickle.dumps(job))  # the same arrays, laid out as a worker would get them
-        for chunk in _chunks(tasks, _chunk_size(len(tasks), 1, chunk_size)):
-            done = execute_chunk(job, chunk)
-            yield from done
-            if on_done:
-                on_done(len(done))
+        chunks = _chunks(tasks, _chunk_size(len(tasks), 1, chunk_size))
+        yield from _reported((execute_chunk(job, chunk) for chunk in chunks), on_done)
         return
     if executor == "processes":
         workers = max(1, int(workers or os.cpu_count() or 1))
@@ -111,26 +108,20 @@ def run_tasks(
                                  initargs=(job,)) as pool:
             futures = [pool.submit(execute_chunk, job.key, chunk)
                        for chunk in _chunks(tasks, _chunk_size(len(tasks), workers, chunk_size))]
-            for future in as_completed(futures):
-                done = future.result()
-                yield from done
-                if on_done:
-                    on_done(len(done))
+            yield from _reported((future.result() for future in as_completed(futures)), on_done)
         return
     if isinstance(executor, str) or _is_dask_client(executor):
         yield from _run_dask(job, tasks, executor, chunk_size, on_done)
         return
     if isinstance(executor, Executor):
-        futures = [executor.submit(execute_chunk, job, chunk)
-                   for chunk in _chunks(tasks, _chunk_size(len(tasks), workers or os.cpu_count() or 1, chunk_size))]
-        for future in as_completed(futures):
-            done = future.result()
-            yield from done
-            if on_done:
-                on_done(len(done))
+        size = _chunk_size(len(tasks), workers or os.cpu_count() or 1, chunk_size)
+        futures = [executor.submit(execute_chunk, job, chunk) for chunk in _chunks(tasks, size)]
+        yield from _reported((future.result() for future in as_completed(futures)), on_done)
         return
-    raise ValueError(f"executor must be 'serial', 'processes', a number of processes, a Dask scheduler "
-                     f"address (tcp://HOST:PORT), a distributed.Client or a concurrent.futures.Executor; got {executor!r}.")
+    raise ValueError(
+        f"executor must be 'serial', 'processes', a number of processes, a Dask scheduler "
+        f"address (tcp://HOST:PORT), a distributed.Client or a concurrent.futures.Executor; got {executor!r}."
+    )
 
 
 def _start_method() -> str:
@@ -143,6 +134,14 @@ def _start_method() -> str:
     if "fork" in multiprocessing.get_all_start_methods() and "jax" not in sys.modules:
         return "fork"
     return "spawn"
+
+
+def _reported(chunks: Iterator[list], on_done: Callable[[int], None] | None) -> Iterator[tuple[Any, Any]]:
+    """The outcomes of finished chunks, one by one, telling ``on_done`` how many each chunk held."""
+    for done in chunks:
+        yield from done
+        if on_done:
+            on_done(len(done))
 
 
 def _is_dask_client(executor) -> bool:
@@ -167,11 +166,7 @@ def _run_dask(job, tasks, executor, chunk_size, on_done):
         shared = client.scatter(job, broadcast=True, hash=False)
         futures = [client.submit(execute_chunk, shared, chunk, pure=False)
                    for chunk in _chunks(tasks, _chunk_size(len(tasks), workers, chunk_size))]
-        for future in dask_completed(futures, loop=client.loop):
-            done = future.result()
-            yield from done
-            if on_done:
-                on_done(len(done))
+        yield from _reported((future.result() for future in dask_completed(futures, loop=client.loop)), on_done)
     finally:
         if own:
             client.close()

@@ -153,8 +153,14 @@ class MonteCarloResult(ArrayResult):
                                                   "exports_pct", "imports_pct")) -> Summary:
         """The point estimate and the 5th, 50th and 95th percentiles of ``variables`` by country."""
         table = self.percentiles(point=True)[list(variables)]
-        notes = [f"{self.n_failed} draws failed: " + ", ".join(f"{n} {error}" for error, n in
-                                                                self.failure_reasons().items())] if self.n_failed else []
+        notes = (
+            [
+                f"{self.n_failed} draws failed: "
+                + ", ".join(f"{n} {error}" for error, n in self.failure_reasons().items())
+            ]
+            if self.n_failed
+            else []
+        )
         return Summary(
             f"Monte Carlo, {self.n_draws} draws ({self.n_ok} solved, {self.n_failed} failed); changes in percent",
             header=[f"Elasticities {self.settings.get('distribution')}, spread {self.settings.get('spread')}, "
@@ -344,7 +350,17 @@ def monte_carlo(
     failed = pd.DataFrame(failures, columns=["draw", "error", "message"])
     if len(failed):
         failed = failed.join(table.reset_index(drop=True), on="draw")
-    settings = {"draws": total, "spread": spread, "distribution": distribution, "correlation": correlation,
-                "seed": seed, "executor": describe_executor(executor), "plan": plan.name, "world": plan.world.name,
-                "extra_tariffs": list(plan.extra_tariffs), "against": plan.against, "source": "file" if not isinstance(draws, int) else "generated"}
+    settings = {
+        "draws": total,
+        "spread": spread,
+        "distribution": distribution,
+        "correlation": correlation,
+        "seed": seed,
+        "executor": describe_executor(executor),
+        "plan": plan.name,
+        "world": plan.world.name,
+        "extra_tariffs": list(plan.extra_tariffs),
+        "against": plan.against,
+        "source": "file" if not isinstance(draws, int) else "generated",
+    }
     return MonteCarloResult(table, values, failed, central, seed, settings, time.perf_counter() - clock)

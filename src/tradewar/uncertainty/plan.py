@@ -5,9 +5,10 @@ A :class:`Plan` is built from a world and a shock (:meth:`Plan.from_world`) or f
 scenario (:meth:`Plan.from_scenario`, through the one pipeline of
 :mod:`tradewar.simulation`: :func:`~tradewar.simulation.prepare_scenario` reads the
 scenario and its overrides, :func:`~tradewar.simulation.solve_policy` solves each draw
-with the zero-deficit baseline, the ``against`` starting point and purchase commitments). Only the steps that depend on the varied parameters are repeated for
-each draw; with fixed deficits, no starting point and no commitments a draw is one call
-of the equilibrium solver on the cached baseline arrays.
+with the zero-deficit baseline, the ``against`` starting point and purchase
+commitments). Only the steps that depend on the varied parameters are repeated for
+each draw; with fixed deficits, no starting point and no commitments a draw is one
+call of the equilibrium solver on the cached baseline arrays.
 """
 
 from __future__ import annotations
@@ -104,7 +105,9 @@ class Plan:
             "export_tax": export_tax,
         }
 
-    def solve(self, theta=None, options: SolverOptions | None = None, prepared: dict | None = None) -> CounterfactualResult:
+    def solve(
+        self, theta=None, options: SolverOptions | None = None, prepared: dict | None = None
+    ) -> CounterfactualResult:
         """The counterfactual with trade elasticities ``theta`` (default: the world's)."""
         if theta is not None:
             theta = np.asarray(theta, dtype=float)
@@ -116,7 +119,11 @@ class Plan:
                 raise ShockError(f"trade elasticity of sector {self.sectors[j]!r} drawn as {theta[j]:.6g}: "
                                  "elasticities must be positive and finite.")
         if prepared is not None and self.fast and "baseline" in prepared:
-            baseline = prepared["baseline"] if theta is None else dataclasses.replace(prepared["baseline"], trade_elasticity=theta)
+            baseline = (
+                prepared["baseline"]
+                if theta is None
+                else dataclasses.replace(prepared["baseline"], trade_elasticity=theta)
+            )
             equilibrium = solve_equilibrium(baseline, prepared["tariff"], prepared["cost"], self.world.deficit.values,
                                             options, export_tax_new=prepared["export_tax"])
             return CounterfactualResult(self.world, equilibrium, prepared["tariff"], prepared["cost"],

@@ -40,7 +40,7 @@ import time
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +50,8 @@ import pandas as pd
 from tradewar.errors import ShockError, TradewarError
 from tradewar.model.solver import SolverOptions
 from tradewar.results import Result, Summary, SummaryTable
-from tradewar.uncertainty.executors import run_tasks
 from tradewar.simulation import ScenarioOverrides
+from tradewar.uncertainty.executors import run_tasks
 from tradewar.uncertainty.plan import Plan
 
 __all__ = ["RunSpec", "RunStore", "SweepOutcome", "expand_runs", "read_sweep_spec", "run_sweep", "parse_grid_option"]
@@ -125,7 +125,9 @@ class RunSpec:
 def expand_runs(scenarios: Iterable[str] = (), grid: Mapping[str, Iterable] | None = None,
                 runs: Iterable[Mapping[str, Any]] = ()) -> list[RunSpec]:
     """Every scenario crossed with every combination of the grid, then the single runs."""
-    grid = {key: list(values) if isinstance(values, (list, tuple)) else [values] for key, values in (grid or {}).items()}
+    grid = {
+        key: list(values) if isinstance(values, (list, tuple)) else [values] for key, values in (grid or {}).items()
+    }
     specs = []
     keys = list(grid)
     for scenario in scenarios:
@@ -158,7 +160,9 @@ def read_sweep_spec(path: Path | str) -> tuple[str, list[RunSpec]]:
     unknown = sorted(set(data) - {"name", "scenarios", "grid", "run"})
     if unknown:
         raise ShockError(f"{path}: unknown keys {unknown}; a sweep has name, scenarios, [grid] and [[run]].")
-    return str(data.get("name", path.stem)), expand_runs(data.get("scenarios", []), data.get("grid"), data.get("run", []))
+    return str(data.get("name", path.stem)), expand_runs(
+        data.get("scenarios", []), data.get("grid"), data.get("run", [])
+    )
 
 
 def parse_grid_option(text: str) -> tuple[str, list]:
@@ -190,7 +194,7 @@ class SweepJob:
 
     def run(self, plans: dict, spec: RunSpec):
         clock = time.perf_counter()
-        started = datetime.now(timezone.utc)
+        started = datetime.now(UTC)
         params = spec.params
         try:
             key = spec.plan_key()
@@ -258,11 +262,19 @@ class RunStore:
             outcome["country"].to_parquet(country_path, index=False)
             outcome["bilateral"].to_parquet(bilateral_path, index=False)
         row = {
-            "id": spec.id, "sweep": sweep, "scenario": spec.scenario, "parameters": json.dumps(spec.params, sort_keys=True),
-            "world_hash": outcome.get("world_hash"), "code_version": _code_version(),
-            "started_at": outcome["started_at"], "finished_at": datetime.now(timezone.utc),
-            "seconds": float(outcome["seconds"]), "status": outcome["status"], "error": outcome.get("error"),
-            "iterations": outcome.get("iterations"), "residual": outcome.get("residual"),
+            "id": spec.id,
+            "sweep": sweep,
+            "scenario": spec.scenario,
+            "parameters": json.dumps(spec.params, sort_keys=True),
+            "world_hash": outcome.get("world_hash"),
+            "code_version": _code_version(),
+            "started_at": outcome["started_at"],
+            "finished_at": datetime.now(UTC),
+            "seconds": float(outcome["seconds"]),
+            "status": outcome["status"],
+            "error": outcome.get("error"),
+            "iterations": outcome.get("iterations"),
+            "residual": outcome.get("residual"),
             "country_path": str(country_path.relative_to(self.directory)) if country_path else None,
             "bilateral_path": str(bilateral_path.relative_to(self.directory)) if bilateral_path else None,
         }

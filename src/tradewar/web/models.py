@@ -36,7 +36,10 @@ __all__ = [
 
 MAX_TOML_BYTES = 64 * 1024
 """The largest scenario text accepted (64 KB, UTF-8)."""
-MIN_TARIFF, MAX_TARIFF = MIN_POINTS / 100, MAX_POINTS / 100  # a change of the tariff, as a fraction (exclusive, inclusive)
+MIN_TARIFF, MAX_TARIFF = (
+    MIN_POINTS / 100,
+    MAX_POINTS / 100,
+)  # a change of the tariff, as a fraction (exclusive, inclusive)
 MAX_EXPORT_TAX = 10.0
 
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]

@@ -16,14 +16,21 @@ from functools import lru_cache
 from typing import Any
 
 from tradewar.errors import TradewarError
+from tradewar.model.result import SIDES
 from tradewar.policy.errors import ScenarioError
 from tradewar.policy.labels import GROUPS, LabelLookup
 from tradewar.policy.library import load_library, load_scenario, scenario_names, scenario_path
 from tradewar.policy.measures import ExportControl
 from tradewar.policy.scenario import Scenario
 from tradewar.policy.timeline import Timeline
-from tradewar.policy.validation import InputError, TariffChange, apply_tariff_changes, check_day, make_tariff_change
-from tradewar.policy.validation import parse_against
+from tradewar.policy.validation import (
+    InputError,
+    TariffChange,
+    apply_tariff_changes,
+    check_day,
+    make_tariff_change,
+    parse_against,
+)
 from tradewar.simulation import ScenarioOverrides
 from tradewar.web.models import MAX_TOML_BYTES, RunRequest
 from tradewar.world.library import DEFAULT_WORLD, embedded_path, world_names
@@ -45,7 +52,6 @@ __all__ = [
     "world_summaries",
 ]
 
-SIDES = ("USA", "CHN")
 TIMELINE_START = date(2018, 1, 1)
 CSV_LEVELS = ("country", "sector", "bilateral")
 

@@ -10,7 +10,7 @@ a group of goods with different elasticities has no exact single one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -42,11 +42,9 @@ def _compact(labels: Sequence[str]) -> list[str]:
     return groups
 
 
-_compact.takes_labels = True
-
-
-REGION_GROUPINGS = {
-    "eu27": _eu27,
+# Each named grouping maps the whole list of labels to their groups (the compact one looks at the list).
+REGION_GROUPINGS: dict[str, Callable[[Sequence[str]], list[str]]] = {
+    "eu27": lambda countries: [_eu27(country) for country in countries],
     "compact": _compact,
 }
 
@@ -120,22 +118,21 @@ _BROAD = {
 }
 
 # Sectors the broad grouping does not know (a split-out critical product) stay on their own.
-SECTOR_GROUPINGS = {"broad": lambda sector: _BROAD.get(sector, sector)}
+SECTOR_GROUPINGS: dict[str, Callable[[Sequence[str]], list[str]]] = {
+    "broad": lambda sectors: [_BROAD.get(sector, sector) for sector in sectors],
+}
 
 
-def _grouping(labels: Sequence[str], spec, kind: str, named: dict) -> list[str]:
+def _grouping(
+    labels: Sequence[str], spec, kind: str, named: dict[str, Callable[[Sequence[str]], list[str]]]
+) -> list[str]:
     """The group of each label, from a grouping name, a {label: group} or {group: [labels]} map."""
     if spec is None:
         return list(labels)
     if isinstance(spec, str):
         if spec not in named:
             raise WorldValidationError(f"Unknown {kind} grouping {spec!r}; built in: {sorted(named)}.")
-        rule = named[spec]
-        groups = rule(list(labels)) if getattr(rule, "takes_labels", False) else [rule(label) for label in labels]
-        missing = [label for label, group in zip(labels, groups, strict=True) if group is None]
-        if missing:
-            raise WorldValidationError(f"The {kind} grouping {spec!r} does not cover {missing}.")
-        return groups
+        return named[spec](list(labels))
     if isinstance(spec, Mapping):
         mapping = dict(spec)
         if mapping and all(isinstance(v, (list, tuple, set)) for v in mapping.values()):
@@ -148,7 +145,9 @@ def _grouping(labels: Sequence[str], spec, kind: str, named: dict) -> list[str]:
             mapping = inverted
         unknown = sorted(set(mapping) - set(labels))
         if unknown:
-            raise WorldValidationError(f"Unknown {kind} labels {unknown} in the grouping; the world has {list(labels)}.")
+            raise WorldValidationError(
+                f"Unknown {kind} labels {unknown} in the grouping; the world has {list(labels)}."
+            )
         return [str(mapping.get(label, label)) for label in labels]
     raise WorldValidationError(f"A {kind} grouping must be a name or a mapping, not {type(spec).__name__}.")
 
@@ -262,7 +261,9 @@ def aggregate(world: World, regions=None, sectors=None) -> World:
     attrs = dict(world.data.attrs)
     goods = set(world.goods)
     attrs["goods"] = "|".join(
-        label for label in sector_labels if any(g in goods for g, grp in zip(world.sectors, group_of, strict=True) if grp == label)
+        label
+        for label in sector_labels
+        if any(g in goods for g, grp in zip(world.sectors, group_of, strict=True) if grp == label)
     )
     attrs.pop("sector_codes", None)
     # Measures and splits written for a world's sectors still fit when only regions are grouped.

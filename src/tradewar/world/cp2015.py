@@ -84,7 +84,8 @@ def _require(directory: Path) -> None:
 
 
 def _labels(directory: Path) -> tuple[list[str], list[str]]:
-    countries, sectors = [], []
+    countries: list[str] = []
+    sectors: list[str] = []
     with open(directory / "labels.csv", newline="") as handle:
         for row in csv.DictReader(handle):
             (countries if row["kind"] == "country" else sectors).append(row["name"])

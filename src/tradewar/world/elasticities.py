@@ -145,8 +145,9 @@ def _data_file(world_name: str) -> Path:
 def read_elasticity_file(path: Path | str, name: str, sectors: list[str]) -> ElasticitySet:
     """Read one set from an elasticity CSV (columns ``set, sector, published, theta, se``) and check it.
 
-    Sectors are matched by name (``sector``) or, where the world uses codes, by ``sector_code``. Every sector of the world must be there once with a finite theta above zero;
-    an error names the file, the set and the sector otherwise.
+    Sectors are matched by name (``sector``) or, where the world uses codes, by ``sector_code``.
+    Every sector of the world must be there once with a finite theta above zero; an error names
+    the file, the set and the sector otherwise.
     """
     _check_name(name, ELASTICITY_SETS, "elasticity set")
     path = Path(path)

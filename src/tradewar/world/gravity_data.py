@@ -86,7 +86,8 @@ class GravityPanel:
             row = d.loc[bad[0]]
             raise WorldValidationError(
                 f"{where}: trade must be finite and non-negative; row {int(bad[0])} "
-                f"(exporter {row['exporter']!r}, importer {row['importer']!r}, year {row['year']}) has {row['trade']!r}."
+                f"(exporter {row['exporter']!r}, importer {row['importer']!r}, year {row['year']}) has "
+                f"{row['trade']!r}."
             )
         duplicated = d.duplicated(["exporter", "importer", "year"])
         if duplicated.any():
@@ -101,7 +102,9 @@ class GravityPanel:
             values = pd.to_numeric(d[column], errors="coerce").to_numpy(dtype=float)
             if not np.all(np.isfinite(values) & (values > 0)):
                 index = int(np.flatnonzero(~(np.isfinite(values) & (values > 0)))[0])
-                raise WorldValidationError(f"{where}: {column} must be positive; row {index} has {d[column].iloc[index]!r}.")
+                raise WorldValidationError(
+                    f"{where}: {column} must be positive; row {index} has {d[column].iloc[index]!r}."
+                )
             spread = d.groupby([side, "year"])[column].agg(lambda v: float(np.ptp(v.to_numpy(dtype=float))))
             if (spread > 0).any():
                 key = spread.index[int(np.argmax(spread.to_numpy() > 0))]
@@ -162,10 +165,14 @@ class GravityPanel:
         countries = list(countries) if countries is not None else self.countries(year)
         values = frame.groupby(side)[column].first().reindex(countries).to_numpy(dtype=float)
         if np.isnan(values).any():
-            raise WorldValidationError(f"{self.source}: no {column} for {countries[int(np.argmax(np.isnan(values)))]!r}.")
+            raise WorldValidationError(
+                f"{self.source}: no {column} for {countries[int(np.argmax(np.isnan(values)))]!r}."
+            )
         return values
 
-    def with_values(self, column: str, pairs: Iterable[tuple[str, str]], value: float, *, both_ways: bool = False) -> GravityPanel:
+    def with_values(
+        self, column: str, pairs: Iterable[tuple[str, str]], value: float, *, both_ways: bool = False
+    ) -> GravityPanel:
         """A copy with ``column`` set to ``value`` for the (exporter, importer) ``pairs`` (an
         experiment's data, e.g. a PTA added between two countries)."""
         data = self.data.copy()

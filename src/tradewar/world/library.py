@@ -6,6 +6,7 @@ import json
 from datetime import date
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -54,18 +55,25 @@ def save_world(world: World, path: Path | str) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     attrs = {key: (value.item() if hasattr(value, "item") else value) for key, value in world.data.attrs.items()}
+    arrays: dict[str, Any] = {name: world.data[name].values for name in (*VARIABLES, "export_tax")
+                              if name in world.data}
     np.savez_compressed(
         path,
         countries=np.array(world.countries),
         sectors=np.array(world.sectors),
         attrs=np.array(json.dumps(attrs)),
-        **{name: world.data[name].values for name in (*VARIABLES, "export_tax") if name in world.data},
+        **arrays,
     )
     return path
 
 
 def write_provenance(
-    world: World, path: Path | str, *, choices: list[str], command: str, script: str = "tools.worlds.wiod.build_wiod_world"
+    world: World,
+    path: Path | str,
+    *,
+    choices: list[str],
+    command: str,
+    script: str = "tools.worlds.wiod.build_wiod_world",
 ) -> Path:
     """Write the Markdown provenance note that sits beside a built world file."""
     path = Path(path)
@@ -124,7 +132,7 @@ def read_world_file(path: Path | str) -> World:
         if needed:
             raise WorldValidationError(f"{what}: it lacks {', '.join(needed)}.")
         try:
-            arrays = {name: stored[name] for name in (*VARIABLES, "export_tax") if name in stored.files}
+            arrays: dict[str, Any] = {name: stored[name] for name in (*VARIABLES, "export_tax") if name in stored.files}
             attrs = json.loads(str(stored["attrs"]))
             countries, sectors = list(stored["countries"]), list(stored["sectors"])
         except (ValueError, OSError, json.JSONDecodeError) as error:
@@ -144,4 +152,6 @@ def load_world(name: str | Path = DEFAULT_WORLD) -> World:
         from tradewar.world.cp2015 import load_cp2015
 
         return load_cp2015()
-    raise DataNotFoundError(f"Unknown world {name!r}. Available: {', '.join(world_names())}, or a path to a .npz world file.")
+    raise DataNotFoundError(
+        f"Unknown world {name!r}. Available: {', '.join(world_names())}, or a path to a .npz world file."
+    )

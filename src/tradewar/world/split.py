@@ -14,8 +14,8 @@ Two ways to say how big the child is and who makes it:
   left in the parent and reported in the world's ``split_unplaced_usd_mn``
   attribute.
 
-Each buyer's spending on the child is then a share of its spending on the parent. The child inherits its parent's cost structure
-(value-added and input shares) and tariffs; as an input and as a final good it
+Each buyer's spending on the child is then a share of its spending on the parent. The child inherits its parent's cost
+structure (value-added and input shares) and tariffs; as an input and as a final good it
 replaces the parent in proportion to each buyer's spending on it, so market clearing
 holds for both. Only its trade elasticity is its own (critical inputs are hard to
 substitute across suppliers: a low theta).
@@ -45,7 +45,8 @@ def _output_shares(world: World, output_share) -> np.ndarray:
     bad = np.flatnonzero(~np.isfinite(shares) | (shares < 0) | (shares >= 1))
     if bad.size:
         raise WorldValidationError(
-            f"output_share for {countries[bad[0]]!r} is {float(shares[bad[0]])!r}; a child takes a share in [0, 1) of its "
+            f"output_share for {countries[bad[0]]!r} is {float(shares[bad[0]])!r}; a child takes a share in [0, 1) of "
+            f"its "
             "parent's output."
         )
     return shares
@@ -60,7 +61,9 @@ def _market_flows(world: World, p: int, world_value, producer_shares, max_cell_s
     producer_shares = dict(producer_shares or {})
     unknown = sorted(set(producer_shares) - set(world.countries))
     if unknown:
-        raise WorldValidationError(f"producer_shares names unknown countries {unknown}; the world has {world.countries}.")
+        raise WorldValidationError(
+            f"producer_shares names unknown countries {unknown}; the world has {world.countries}."
+        )
     shares = np.array([float(producer_shares.get(c, 0.0)) for c in world.countries])
     if not np.all(np.isfinite(shares) & (shares >= 0)) or shares.sum() <= 0:
         raise WorldValidationError("producer_shares must be non-negative and give a positive share to some country.")
@@ -165,7 +168,9 @@ def split_sector(
     alpha = append(alpha, alpha_parent * buyer_share, 1)
 
     theta_all = np.append(world.trade_elasticity.values, theta)
-    export_tax = append(world.export_tax.values, world.export_tax.values[:, :, p], 2) if "export_tax" in world.data else None
+    export_tax = (
+        append(world.export_tax.values, world.export_tax.values[:, :, p], 2) if "export_tax" in world.data else None
+    )
 
     new_attrs = dict(world.data.attrs)
     goods = set(world.goods)
