@@ -272,7 +272,8 @@ def input_bundles(xp, economy: Economy, log_wage, log_price, log_rent=None):
     log_ces = log_rest + xp.log((critical_share * relative).sum(axis=1) + rest_share) / safe
     log_cost = xp.where(cobb_douglas, log_cost_cd, log_ces)
     rest_ratio = xp.exp(exponent * (log_rest - log_cost))
-    critical_new = critical_share * xp.exp(exponent[:, None, :] * (log_price_critical[:, :, None] - log_cost[:, None, :]))
+    critical_gap = log_price_critical[:, :, None] - log_cost[:, None, :]
+    critical_new = critical_share * xp.exp(exponent[:, None, :] * critical_gap)
     return log_cost, Bundles(rest_ratio, critical_new - critical_share * rest_ratio[:, None, :])
 
 

@@ -11,6 +11,7 @@ a group of goods with different elasticities has no exact single one.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -299,7 +300,7 @@ def _with_bundles_and_factors(world: World, aggregated: World, r, s, output, out
     substitution is its members' output-weighted mean (exact when they share one, as the
     shipped splits do); a fixed factor's share is weighted by value added, so its income is kept.
     """
-    variables = {}
+    variables: dict[str, Any] = {}
     if "critical_input" in world.data and "input_substitution" in world.data:
         flags = world.data["critical_input"].values
         members = s.sum(axis=1)

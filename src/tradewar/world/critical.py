@@ -72,7 +72,9 @@ def with_critical_inputs(
             f"The elasticity of substitution between critical inputs and the rest of the bundle must be a "
             f"positive number (1 = Cobb-Douglas, near 0 = Leontief), got {substitution!r}."
         )
-    flags = world.data["critical_input"].values.copy() if "critical_input" in world.data else np.zeros(len(world.sectors))
+    flags = np.zeros(len(world.sectors))
+    if "critical_input" in world.data:
+        flags = world.data["critical_input"].values.copy()
     flags[[world.sectors.index(k) for k in inputs]] = 1.0
     current = world.data["input_substitution"].values.copy() if "input_substitution" in world.data else None
     sigmas = np.ones((len(world.countries), len(world.sectors))) if current is None else current
@@ -113,7 +115,8 @@ def with_scarce_supply(
     eta = float(supply_elasticity)
     if not (eta > 0):
         raise WorldValidationError(
-            f"The supply elasticity of a scarce sector must be positive (inf = constant cost), got {supply_elasticity!r}."
+            "The supply elasticity of a scarce sector must be positive (inf = constant cost), "
+            f"got {supply_elasticity!r}."
         )
     shares = (world.data["fixed_factor_share"].values.copy() if "fixed_factor_share" in world.data
               else np.zeros((len(world.countries), len(world.sectors))))

@@ -89,5 +89,7 @@ def apply_split(world: World, name: str, horizon: str | None = None) -> World:
 
 def _at_horizon(name: str, values: dict, horizon: str, what: str) -> float:
     if horizon not in values:
-        raise WorldValidationError(f"Split {name!r} gives no {what} for the {horizon!r} horizon; it has {sorted(values)}.")
+        raise WorldValidationError(
+            f"Split {name!r} gives no {what} for the {horizon!r} horizon; it has {sorted(values)}."
+        )
     return float(values[horizon])
