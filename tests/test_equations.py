@@ -67,17 +67,31 @@ def on_jax(baseline, scale, tariff, export_tax, cost, deficit, state, income):
         return np.asarray(image), np.asarray(welfare)
 
 
+def nested_bundles(baseline, seed: int):
+    """The baseline with nested CES bundles: the last sector critical for all, sigma drawn
+    from 0.05-3 with a quarter of the cells exactly 1 (Cobb-Douglas inside the CES code);
+    and a fixed factor in the last sector of every country but the first (share of value
+    added 0-0.9: scarce supply)."""
+    rng = np.random.default_rng(seed)
+    n, j = baseline.shape
+    sigma = np.where(rng.random((n, j)) < 0.25, 1.0, rng.uniform(0.05, 3.0, (n, j)))
+    fixed = np.zeros((n, j))
+    fixed[1:, -1] = rng.uniform(0.0, 0.9, n - 1)
+    return replace(baseline, critical_inputs=(j - 1,), input_substitution=sigma, fixed_factor_share=fixed)
+
+
 @SETTINGS
 @given(seed=seeds, size=sizes, shock_seed=seeds, sparse=st.booleans(), ban=st.booleans(),
-       taxed_baseline=st.booleans())
-def test_numpy_and_jax_sweeps_agree(seed, size, shock_seed, sparse, ban, taxed_baseline):
+       taxed_baseline=st.booleans(), nested=st.booleans())
+def test_numpy_and_jax_sweeps_agree(seed, size, shock_seed, sparse, ban, taxed_baseline, nested):
     """Identity: the numpy sweep (products form) and the JAX sweep (log-sum-exp form) map the
     same state to the same image, to 1e-12, for random worlds, tariffs, export taxes (bans
-    included, in the baseline too) and iceberg trade-cost changes, at a state away from
-    equilibrium. A third evaluation, numpy by log-sum-exp, agrees as well."""
+    included, in the baseline too), iceberg trade-cost changes and nested CES bundles (random
+    elasticities for a critical input), at a state away from equilibrium. A third evaluation,
+    numpy by log-sum-exp, agrees as well."""
     world = random_world(seed, *size, sparse=sparse)
     tariff, export_tax, cost = random_policy(world, shock_seed, ban and size[0] > 1)
-    baseline = world.baseline()
+    baseline = nested_bundles(world.baseline(), seed) if nested else world.baseline()
     rng = np.random.default_rng(shock_seed + 1)
     if taxed_baseline:  # taxes already in the baseline, changed by the shock
         baseline = replace(baseline, export_tax=np.where(export_tax > 0, rng.uniform(0.0, 0.3, tariff.shape), 0.0))
@@ -85,8 +99,9 @@ def test_numpy_and_jax_sweeps_agree(seed, size, shock_seed, sparse, ban, taxed_b
     system = _System(baseline, tariff, cost, deficit, export_tax)
     n, j = baseline.shape
     state = system.pack(rng.normal(0.0, 0.1, n), rng.normal(0.0, 0.1, (n, j)),
-                        baseline.expenditure * rng.uniform(0.8, 1.2, (n, j)))
-    log_cost = equations.unit_costs(np, system.economy, *system.unpack(state)[:2])
+                        baseline.expenditure * rng.uniform(0.8, 1.2, (n, j)), rng.normal(0.0, 0.1, (n, j)))
+    log_cost, _ = equations.input_bundles(np, system.economy, *system.unpack(state)[:2],
+                                          equations.unpack_rent(np, system.economy, state))
     _, flows = equations.price_block_products(np, system.economy, system.shock, log_cost)
     assert system.products and equations.products_are_finite(flows)  # the numpy side is the products form
 
@@ -98,13 +113,18 @@ def test_numpy_and_jax_sweeps_agree(seed, size, shock_seed, sparse, ban, taxed_b
 
 
 @SETTINGS
-@given(seed=seeds, size=sizes, shock_seed=seeds, sparse=st.booleans(), ban=st.booleans())
-def test_jax_welfare_equals_the_solved_equilibrium(seed, size, shock_seed, sparse, ban):
+@given(seed=seeds, size=sizes, shock_seed=seeds, sparse=st.booleans(), ban=st.booleans(), nested=st.booleans())
+def test_jax_welfare_equals_the_solved_equilibrium(seed, size, shock_seed, sparse, ban, nested):
     """Identity: at the equilibrium the numpy solver finds for random tariffs, export taxes and
-    trade-cost changes (no deficits, so that every shock has an equilibrium), the JAX sweep
+    trade-cost changes (no deficits, so that every shock has an equilibrium), with Cobb-Douglas
+    or nested CES bundles (the last sector critical, random elasticities), the JAX sweep
     moves nothing (residual below 10x the solver's tolerance of 1e-10) and the JAX welfare
     equals the result's welfare (1e-12)."""
     world = random_world(seed, *size, sparse=sparse).without_deficits()
+    if nested:
+        rng = np.random.default_rng(seed)
+        world = world.with_critical_inputs(world.sectors[-1], float(rng.uniform(0.05, 3.0)),
+                                           users=world.sectors[:1])
     # A ban only where other trade remains: banning a country's only export flow leaves its
     # relative wage undetermined (no unique equilibrium; the engine says so).
     tariff, export_tax, cost = random_policy(world, shock_seed, ban and size[0] > 2 and not sparse)

@@ -31,7 +31,28 @@ def baseline(world: World) -> Baseline:
         trade_elasticity=world.trade_elasticity.values,
         countries=tuple(world.countries),
         export_tax=world.data["export_tax"].values if "export_tax" in world.data else None,
+        **_nested_bundles(world),
+        fixed_factor_share=_fixed_factors(world),
     )
+
+
+def _fixed_factors(world: World):
+    """The fixed factors' shares of value added, or None when there are none (constant costs)."""
+    if "fixed_factor_share" not in world.data:
+        return None
+    shares = world.data["fixed_factor_share"].values
+    return shares if np.any(shares > 0) else None
+
+
+def _nested_bundles(world: World) -> dict:
+    """The critical inputs and elasticities of nested CES bundles, when the world has them."""
+    if "critical_input" not in world.data or "input_substitution" not in world.data:
+        return {}
+    critical = tuple(int(k) for k in np.flatnonzero(world.data["critical_input"].values))
+    sigma = world.data["input_substitution"].values
+    if not critical or np.all(sigma == 1.0):
+        return {}  # every bundle Cobb-Douglas: the CP2015 model exactly
+    return {"critical_inputs": critical, "input_substitution": sigma}
 
 
 def balance(world: World, options: SolverOptions | None = None) -> World:

@@ -63,6 +63,12 @@ class Baseline:
     trade_elasticity: np.ndarray
     countries: tuple[str, ...] = ()
     export_tax: np.ndarray | None = None  # (N, N, J); None means no export taxes
+    # Nested CES input bundles (module :mod:`tradewar.model.equations`, :func:`input_bundles`):
+    # the critical input sectors and sigma[i, j] of every user; () means all Cobb-Douglas.
+    critical_inputs: tuple[int, ...] = ()
+    input_substitution: np.ndarray | None = None  # (N, J); 1 = Cobb-Douglas
+    # Sector-specific fixed factors: their share f of each sector's value added (None: none).
+    fixed_factor_share: np.ndarray | None = None  # (N, J)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -154,26 +160,32 @@ class _System:
         with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
             return equations.price_block_logsumexp(xp, economy, shock, log_cost)
 
-    def prices(self, log_wage, log_price):
-        """Unit costs, the price indices they imply, and the trade flows."""
-        log_cost = equations.unit_costs(np, self.economy, log_wage, log_price)
+    def prices(self, log_wage, log_price, log_rent=None):
+        """Unit costs, the price indices they imply, the trade flows and the cost shares
+        (:class:`~tradewar.model.equations.Bundles`, None for Cobb-Douglas bundles), with the
+        fixed factors' rents."""
+        log_cost, bundles = equations.input_bundles(np, self.economy, log_wage, log_price, log_rent)
         log_price_new, flows = self.price_block(np, self.economy, self.shock, log_cost)
-        return log_cost, log_price_new, flows
+        return log_cost, log_price_new, (flows, bundles, log_rent)
 
     def goods(self, log_wage, expenditure, flows) -> equations.Goods:
-        """Producer revenue, tariff revenue, income, implied expenditure and labour demand."""
-        return equations.goods_block(np, self.economy, self.shock, log_wage, expenditure, flows)
+        """Producer revenue, tariff revenue, income, implied expenditure and labour demand
+        (``flows``: the flows and cost shares :meth:`prices` returns)."""
+        return equations.goods_block(np, self.economy, self.shock, log_wage, expenditure, *flows)
 
     # -- state vectors ----------------------------------------------------------------
-    def pack(self, log_wage, log_price, expenditure):
-        return equations.pack(np, self.economy, log_wage, log_price, expenditure)
+    def pack(self, log_wage, log_price, expenditure, log_rent=None):
+        return equations.pack(np, self.economy, log_wage, log_price, expenditure, log_rent)
 
     def unpack(self, state):
         return equations.unpack(np, self.economy, state)
 
     def sweep(self, state):
         """One update of wages, prices and expenditure (the joint fixed-point map)."""
-        return equations.sweep(np, self.economy, self.shock, state, self.price_block)
+        # An extrapolated iterate may imply negative labour or fixed-factor demand (a NaN log);
+        # the accelerated iteration rejects such steps and the final residual check stands guard.
+        with np.errstate(invalid="ignore"):
+            return equations.sweep(np, self.economy, self.shock, state, self.price_block)
 
     # -- nested solution: inner blocks exact, Newton-type search over wages ---------------
     def solve_given_wages(self, log_wage, log_price, expenditure, options):
@@ -197,6 +209,9 @@ class _System:
         return log_price, spending_fit.x.reshape(price_shape) * self.scale, iterations
 
     def solve_nested(self, state, options, on_iteration=None):
+        if self.economy.fixed_share is not None:
+            raise ConvergenceError("The nested fallback does not solve worlds with sector-specific fixed factors.",
+                                   iterations=0, residual=float("inf"), history=[])
         log_wage, log_price, expenditure = self.unpack(state)
         memo = {"price": log_price, "spending": expenditure, "sweeps": 0, "calls": 0}
 
@@ -299,7 +314,7 @@ def solve_equilibrium(
             iterations=iterations, residual=residual, history=history,
         )
     log_wage, log_price, expenditure = system.unpack(state)
-    log_cost, _, flows = system.prices(log_wage, log_price)
+    log_cost, _, flows = system.prices(log_wage, log_price, equations.unpack_rent(np, system.economy, state))
     goods = system.goods(log_wage, expenditure, flows)
     income = goods.income
     negative = np.flatnonzero(income <= 0)
@@ -316,7 +331,7 @@ def solve_equilibrium(
         wage_hat=np.exp(log_wage),
         price_hat=np.exp(log_price),
         cost_hat=np.exp(log_cost),
-        trade_shares=np.ascontiguousarray(equations.trade_shares(np, flows)),
+        trade_shares=np.ascontiguousarray(equations.trade_shares(np, flows[0])),
         expenditure=expenditure,
         output=goods.output,
         tariff_revenue=goods.tariff_revenue,

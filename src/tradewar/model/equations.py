@@ -36,6 +36,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 __all__ = [
+    "Bundles",
     "Economy",
     "Flows",
     "Goods",
@@ -43,6 +44,7 @@ __all__ = [
     "deficits_after",
     "economy_arrays",
     "goods_block",
+    "input_bundles",
     "pack",
     "prepare_shock",
     "price_block_logsumexp",
@@ -52,6 +54,7 @@ __all__ = [
     "trade_shares",
     "unit_costs",
     "unpack",
+    "unpack_rent",
     "wages_from",
     "welfare",
 ]
@@ -74,6 +77,12 @@ class Economy(NamedTuple):
     value_added: Any  # (N,) baseline wage bill
     trade_elasticity: Any  # (J,) theta
     scale: Any  # (N, J) what expenditure is divided by in the state vector
+    # Nested CES bundles (None: every bundle Cobb-Douglas, the CP2015 model exactly).
+    critical_selector: Any = None  # (J, K) one-hot: column m picks the m-th critical input sector
+    substitution: Any = None  # (N, J) sigma, critical inputs against the rest of sector j's bundle
+    # Sector-specific fixed factors (None: none; value_added is then all labour income).
+    fixed_share: Any = None  # (N, J) beta f: the fixed factor's share of the sector's costs
+    output_baseline: Any = None  # (N, J) baseline producer revenue Y (what the fixed factor earned, over beta f)
 
 
 class Shock(NamedTuple):
@@ -116,6 +125,19 @@ class Flows(NamedTuple):
     tariff_share: Any  # (J, N) of a unit n spends on j, the tariff: sum_i pi' t' / (1 + t')
 
 
+class Bundles(NamedTuple):
+    """How nested CES bundles move cost shares away from their baseline (Cobb-Douglas) values.
+
+    With ``r = (rest_hat / c_hat)^(1 - sigma)`` the shares of labour and of every
+    non-critical input are the baseline's times ``r`` (their Cobb-Douglas proportions
+    inside the rest hold), and the share of critical input m is
+    ``gamma[m] (P_hat[m] / c_hat)^(1 - sigma)``, i.e. ``gamma[m] r + critical_change[m]``.
+    """
+
+    rest_ratio: Any  # (N, J) r
+    critical_change: Any  # (N, K, J) new critical shares minus gamma[m] r
+
+
 class Goods(NamedTuple):
     """The goods-market block at given wages, spending and trade shares."""
 
@@ -125,6 +147,7 @@ class Goods(NamedTuple):
     income: Any  # (N,)
     expenditure: Any  # (N, J) spending implied by these incomes and outputs
     labour_demand: Any  # (N,) wage bill demanded, sum_j beta Y'
+    rent_demand: Any = None  # (N, J) fixed-factor income demanded over its baseline; None without fixed factors
 
 
 def _sector_major(xp, array):
@@ -137,7 +160,7 @@ def economy_arrays(xp, baseline, scale) -> Economy:
     """The baseline (a :class:`~tradewar.model.caliendo_parro.Baseline`) in sweep layouts."""
     export_tax = baseline.export_tax
     taxed = export_tax is not None and bool(np.any(export_tax != 0))
-    return Economy(
+    economy = Economy(
         trade_shares=xp.asarray(_sector_major(np, baseline.trade_shares)),
         log_tariff=xp.asarray(_sector_major(np, np.log1p(baseline.tariff))),
         log_export_tax=xp.asarray(_sector_major(np, np.log1p(export_tax))) if taxed else None,
@@ -147,7 +170,30 @@ def economy_arrays(xp, baseline, scale) -> Economy:
         value_added=xp.asarray(baseline.value_added),
         trade_elasticity=xp.asarray(baseline.trade_elasticity),
         scale=xp.asarray(scale),
+        **_critical_arrays(xp, baseline),
     )
+    fixed = getattr(baseline, "fixed_factor_share", None)
+    if fixed is None or not np.any(fixed > 0):
+        return economy
+    # The fixed factor earns beta f Y; what remains of value added is the wage bill.
+    fob = 1.0 if baseline.export_tax is None else 1.0 + baseline.export_tax
+    output = (baseline.expenditure[:, None, :] * baseline.trade_shares / ((1.0 + baseline.tariff) * fob)).sum(axis=0)
+    # A fixed factor in a sector that produces nothing earns nothing (and would stay so: zero flows stay zero).
+    fixed_share = np.where(output > 0, baseline.value_added_share * fixed, 0.0)
+    wage_bill = baseline.value_added - (fixed_share * output).sum(axis=1)
+    return economy._replace(value_added=xp.asarray(wage_bill), fixed_share=xp.asarray(fixed_share),
+                            output_baseline=xp.asarray(np.where(fixed_share > 0, output, 1.0)))
+
+
+def _critical_arrays(xp, baseline) -> dict:
+    """The nested-CES parameters of the baseline, or nothing when every bundle is Cobb-Douglas."""
+    critical = getattr(baseline, "critical_inputs", None)
+    if critical is None or len(critical) == 0:
+        return {}
+    n_sectors = baseline.value_added_share.shape[1]
+    selector = np.zeros((n_sectors, len(critical)))
+    selector[list(critical), np.arange(len(critical))] = 1.0
+    return {"critical_selector": xp.asarray(selector), "substitution": xp.asarray(baseline.input_substitution)}
 
 
 def prepare_shock(xp, economy: Economy, tariff_new, log_trade_cost_hat, deficit_new, export_tax_new=None,
@@ -213,10 +259,50 @@ def deficits_after(xp, shock: Shock, tariff_revenue):
 
 
 # -- the blocks --------------------------------------------------------------------------
-def unit_costs(xp, economy: Economy, log_wage, log_price):
-    """``log c_hat[i, j] = beta[i, j] log w_hat[i] + sum_k gamma[i, k, j] log P_hat[i, k]`` (N, J)."""
+def unit_costs(xp, economy: Economy, log_wage, log_price, log_rent=None):
+    """``log c_hat[i, j] = beta[i, j] log w_hat[i] + sum_k gamma[i, k, j] log P_hat[i, k]`` (N, J);
+    with fixed factors, ``beta (1 - f) log w_hat + beta f log r_hat + ...`` (r: the factor's rent)."""
     inputs = xp.matmul(log_price[:, None, :], economy.input_share)[:, 0, :]
-    return economy.value_added_share * log_wage[:, None] + inputs
+    cost = economy.value_added_share * log_wage[:, None] + inputs
+    if economy.fixed_share is not None:
+        cost = cost + economy.fixed_share * (log_rent - log_wage[:, None])
+    return cost
+
+
+def input_bundles(xp, economy: Economy, log_wage, log_price, log_rent=None):
+    """Log unit costs (N, J) and how the cost shares move (:class:`Bundles`; None for Cobb-Douglas).
+
+    Nested CES: the bundle of sector j in country i is a CES, elasticity ``sigma[i, j]``,
+    between each critical input m and the rest (labour and the other inputs, Cobb-Douglas
+    among themselves). In changes, with ``s_m = gamma[i, m, j]`` the baseline cost shares
+    of the critical inputs and ``S = sum_m s_m``::
+
+        log rest_hat = (beta log w_hat + sum_{k not critical} gamma_k log P_hat_k) / (1 - S)
+        c_hat^(1 - sigma) = sum_m s_m P_hat_m^(1 - sigma) + (1 - S) rest_hat^(1 - sigma)
+
+    ``sigma = 1`` is the Cobb-Douglas formula itself (:func:`unit_costs`), not a limit.
+    A sector-specific fixed factor (``log_rent``) is part of the rest, beside labour.
+    """
+    log_cost_cd = unit_costs(xp, economy, log_wage, log_price, log_rent)
+    if economy.critical_selector is None:
+        return log_cost_cd, None
+    selector = economy.critical_selector  # (J, K)
+    sigma = economy.substitution
+    critical_share = xp.matmul(selector.T[None, :, :], economy.input_share)  # (N, K, J) s_m
+    rest_share = 1.0 - critical_share.sum(axis=1)  # (N, J) 1 - S
+    log_price_critical = xp.matmul(log_price, selector)  # (N, K)
+    critical_part = (critical_share * log_price_critical[:, :, None]).sum(axis=1)
+    log_rest = (log_cost_cd - critical_part) / rest_share
+    exponent = 1.0 - sigma  # zero where Cobb-Douglas: every share below is then its baseline, exactly
+    cobb_douglas = exponent == 0.0
+    safe = xp.where(cobb_douglas, 1.0, exponent)
+    relative = xp.exp(safe[:, None, :] * (log_price_critical[:, :, None] - log_rest[:, None, :]))
+    log_ces = log_rest + xp.log((critical_share * relative).sum(axis=1) + rest_share) / safe
+    log_cost = xp.where(cobb_douglas, log_cost_cd, log_ces)
+    rest_ratio = xp.exp(exponent * (log_rest - log_cost))
+    critical_gap = log_price_critical[:, :, None] - log_cost[:, None, :]
+    critical_new = critical_share * xp.exp(exponent[:, None, :] * critical_gap)
+    return log_cost, Bundles(rest_ratio, critical_new - critical_share * rest_ratio[:, None, :])
 
 
 def price_block_products(xp, economy: Economy, shock: Shock, log_cost):
@@ -269,55 +355,89 @@ def trade_shares(xp, flows: Flows):
     return xp.transpose(shares, (1, 2, 0))
 
 
-def goods_block(xp, economy: Economy, shock: Shock, log_wage, expenditure, flows: Flows) -> Goods:
-    """Producer revenue, tariff and export-tax revenue, income, implied spending and labour demand."""
+def goods_block(xp, economy: Economy, shock: Shock, log_wage, expenditure, flows: Flows,
+                bundles: Bundles | None = None, log_rent=None) -> Goods:
+    """Producer revenue, tariff and export-tax revenue, income, implied spending and labour demand,
+    at the cost shares of ``bundles`` (None: the baseline's, Cobb-Douglas); with fixed factors,
+    their rents ``log_rent`` are income and the rent their demand implies is returned."""
     spending = expenditure.T * flows.inverse_total  # (J, N) spending of n on j over T[j, n]
     output = (xp.matmul(spending[:, None, :], flows.producer_weight)[:, 0, :] * flows.power).T  # (N, J)
     tariff_revenue = (expenditure * flows.tariff_share.T).sum(axis=1)
     income = xp.exp(log_wage) * economy.value_added + tariff_revenue + deficits_after(xp, shock, tariff_revenue)
+    if economy.fixed_share is not None:
+        income = income + (xp.exp(log_rent) * economy.fixed_share * economy.output_baseline).sum(axis=1)
     if shock.has_export_tax:
         weighted = xp.matmul(spending[:, None, :], flows.export_tax_weight)[:, 0, :]
         export_tax_revenue = (weighted * flows.power).sum(axis=0)
         income = income + export_tax_revenue
     else:
         export_tax_revenue = xp.zeros_like(log_wage)
-    intermediate = xp.matmul(economy.input_share, output[:, :, None])[:, :, 0]  # sum_k gamma[n, j, k] Y[n, k]
+    if bundles is None:
+        intermediate = xp.matmul(economy.input_share, output[:, :, None])[:, :, 0]  # sum_k gamma[n, j, k] Y[n, k]
+        labour_demand = (economy.value_added_share * output).sum(axis=1)
+    else:  # shares gamma' = gamma r + (critical change on the critical rows), beta' = beta r
+        scaled = bundles.rest_ratio * output
+        intermediate = xp.matmul(economy.input_share, scaled[:, :, None])[:, :, 0]
+        extra = xp.matmul(bundles.critical_change, output[:, :, None])[:, :, 0]  # (N, K)
+        intermediate = intermediate + xp.matmul(extra, economy.critical_selector.T)
+        labour_demand = (economy.value_added_share * scaled).sum(axis=1)
+    rent_demand = None
+    if economy.fixed_share is not None:  # the fixed factor's part of value added is not labour's
+        scaled = output if bundles is None else bundles.rest_ratio * output
+        labour_demand = labour_demand - (economy.fixed_share * scaled).sum(axis=1)
+        rent_demand = xp.where(economy.fixed_share > 0, scaled / economy.output_baseline, 1.0)
     expenditure_new = intermediate + economy.final_demand_share * income[:, None]
-    labour_demand = (economy.value_added_share * output).sum(axis=1)
-    return Goods(output, tariff_revenue, export_tax_revenue, income, expenditure_new, labour_demand)
+    return Goods(output, tariff_revenue, export_tax_revenue, income, expenditure_new, labour_demand, rent_demand)
 
 
 def wages_from(xp, economy: Economy, labour_demand):
     """Wages that clear labour markets at this demand, world value added fixed (numeraire):
-    ``w_hat VA`` proportional to labour demand, summing to world value added."""
+    ``w_hat VA`` proportional to labour demand, summing to world value added (with fixed
+    factors, to the world wage bill: ``value_added`` is then labour's part)."""
     return labour_demand * (economy.value_added.sum() / labour_demand.sum()) / economy.value_added
 
 
 # -- state vectors ---------------------------------------------------------------------------
-def pack(xp, economy: Economy, log_wage, log_price, expenditure):
-    """The solver's state: log wages, log prices, expenditure over its scale."""
-    return xp.concatenate([log_wage, xp.ravel(log_price), xp.ravel(expenditure / economy.scale)])
+def pack(xp, economy: Economy, log_wage, log_price, expenditure, log_rent=None):
+    """The solver's state: log wages, log prices, expenditure over its scale, and with fixed
+    factors their log rents (zero, the baseline, when not given)."""
+    parts = [log_wage, xp.ravel(log_price), xp.ravel(expenditure / economy.scale)]
+    if economy.fixed_share is not None:
+        parts.append(xp.ravel(xp.zeros_like(log_price) if log_rent is None else log_rent))
+    return xp.concatenate(parts)
 
 
 def unpack(xp, economy: Economy, state):
     n, j = economy.scale.shape
     return (state[:n], xp.reshape(state[n : n + n * j], (n, j)),
-            xp.reshape(state[n + n * j :], (n, j)) * economy.scale)
+            xp.reshape(state[n + n * j : n + 2 * n * j], (n, j)) * economy.scale)
+
+
+def unpack_rent(xp, economy: Economy, state):
+    """The fixed factors' log rents (N, J) in the state, or None without fixed factors."""
+    if economy.fixed_share is None:
+        return None
+    n, j = economy.scale.shape
+    return xp.reshape(state[n + 2 * n * j :], (n, j))
 
 
 def sweep(xp, economy: Economy, shock: Shock, state, price_block=price_block_logsumexp):
     """One update of wages, prices and expenditure (the joint fixed-point map)."""
     log_wage, log_price, expenditure = unpack(xp, economy, state)
-    log_cost = unit_costs(xp, economy, log_wage, log_price)
+    log_rent = unpack_rent(xp, economy, state)
+    log_cost, bundles = input_bundles(xp, economy, log_wage, log_price, log_rent)
     log_price_new, flows = price_block(xp, economy, shock, log_cost)
-    goods = goods_block(xp, economy, shock, log_wage, expenditure, flows)
-    return pack(xp, economy, xp.log(wages_from(xp, economy, goods.labour_demand)), log_price_new, goods.expenditure)
+    goods = goods_block(xp, economy, shock, log_wage, expenditure, flows, bundles, log_rent)
+    log_rent_new = None if log_rent is None else xp.log(goods.rent_demand)
+    return pack(xp, economy, xp.log(wages_from(xp, economy, goods.labour_demand)), log_price_new, goods.expenditure,
+                log_rent_new)
 
 
 def welfare(xp, economy: Economy, shock: Shock, state, income_baseline, price_block=price_block_logsumexp):
     """Real income of every country relative to the baseline, ``I' / I / prod_j P_hat^alpha``."""
     log_wage, log_price, expenditure = unpack(xp, economy, state)
-    log_cost = unit_costs(xp, economy, log_wage, log_price)
+    log_rent = unpack_rent(xp, economy, state)
+    log_cost, bundles = input_bundles(xp, economy, log_wage, log_price, log_rent)
     _, flows = price_block(xp, economy, shock, log_cost)
-    income = goods_block(xp, economy, shock, log_wage, expenditure, flows).income
+    income = goods_block(xp, economy, shock, log_wage, expenditure, flows, bundles, log_rent).income
     return income / income_baseline / xp.exp((economy.final_demand_share * log_price).sum(axis=1))

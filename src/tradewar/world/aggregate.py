@@ -11,6 +11,7 @@ a group of goods with different elasticities has no exact single one.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -276,7 +277,7 @@ def aggregate(world: World, regions=None, sectors=None) -> World:
         f"regions={regions if isinstance(regions, str) or regions is None else 'custom'}, "
         f"sectors={sectors if isinstance(sectors, str) or sectors is None else 'custom'}"
     )
-    return World.from_arrays(
+    aggregated = World.from_arrays(
         countries=region_labels,
         sectors=sector_labels,
         trade=trade_agg,
@@ -289,3 +290,25 @@ def aggregate(world: World, regions=None, sectors=None) -> World:
         require_equilibrium=world.is_equilibrium,
         **attrs,
     )
+    return _with_bundles_and_factors(world, aggregated, r, s, output, output_agg, value_added_agg)
+
+
+def _with_bundles_and_factors(world: World, aggregated: World, r, s, output, output_agg, value_added_agg) -> World:
+    """Critical inputs, their elasticities and fixed factors carried to the aggregate.
+
+    A group is a critical input when all its members are; a region-sector's elasticity of
+    substitution is its members' output-weighted mean (exact when they share one, as the
+    shipped splits do); a fixed factor's share is weighted by value added, so its income is kept.
+    """
+    variables: dict[str, Any] = {}
+    if "critical_input" in world.data and "input_substitution" in world.data:
+        flags = world.data["critical_input"].values
+        members = s.sum(axis=1)
+        variables["critical_input"] = np.where((s @ flags) == members, 1.0, 0.0)
+        weighted = np.einsum("an,kj,nj->ak", r, s, world.data["input_substitution"].values * output)
+        variables["input_substitution"] = _safe_divide(weighted, output_agg, 1.0)
+    if "fixed_factor_share" in world.data:
+        fixed_income = np.einsum("an,kj,nj->ak", r, s,
+                                 world.data["fixed_factor_share"].values * world.value_added_share.values * output)
+        variables["fixed_factor_share"] = _safe_divide(fixed_income, value_added_agg, 0.0)
+    return aggregated.replace(**variables) if variables else aggregated

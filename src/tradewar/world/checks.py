@@ -16,7 +16,16 @@ REQUIRED = {
     "trade_elasticity": ("sector",),
 }
 
-OPTIONAL = {"export_tax": ("importer", "exporter", "sector")}
+OPTIONAL = {
+    "export_tax": ("importer", "exporter", "sector"),
+    # Nested CES input bundles (see tradewar.world.critical): which input sectors are
+    # critical (1) and each user's elasticity of substitution between them and the rest.
+    "critical_input": ("input",),
+    "input_substitution": ("country", "sector"),
+    # Scarce supply (see tradewar.world.critical): the share of a sector's value added earned
+    # by a sector-specific fixed factor, 1 / (1 + supply elasticity); 0 = constant cost.
+    "fixed_factor_share": ("country", "sector"),
+}
 VARIABLES = {**REQUIRED, **OPTIONAL}
 
 SHARE_ATOL = 1e-6
@@ -81,6 +90,20 @@ def check_values(data: xr.Dataset) -> None:
         _first_bad(array, ~np.isfinite(array.values), "is not a finite number")
     if "export_tax" in data:
         _first_bad(data["export_tax"], data["export_tax"].values <= -1, "is at or below -100%")
+    if "input_substitution" in data:
+        _first_bad(data["input_substitution"], data["input_substitution"].values <= 0,
+                   "must be positive: an elasticity of substitution between critical inputs and the rest of "
+                   "the bundle (1 = Cobb-Douglas, near 0 = Leontief)")
+    if "fixed_factor_share" in data:
+        fixed = data["fixed_factor_share"]
+        _first_bad(fixed, (fixed.values < 0) | (fixed.values >= 1),
+                   "is outside [0, 1): a fixed factor's share of value added is 1 / (1 + supply elasticity)")
+    if "critical_input" in data:
+        flags = data["critical_input"]
+        _first_bad(flags, (flags.values != 0) & (flags.values != 1), "must be 0 or 1 (1 marks a critical input)")
+        critical_share = (data["input_share"] * flags).sum("input").rename("cost share of the critical inputs")
+        _first_bad(critical_share, critical_share.values >= 1,
+                   "leaves nothing for the rest of the bundle; critical inputs must cost less than the whole")
     _first_bad(data["trade"], data["trade"].values < 0, "is negative; trade flows must be >= 0")
     _first_bad(
         data["tariff"],

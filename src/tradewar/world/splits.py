@@ -59,10 +59,13 @@ def _on_world(spec: dict, world: World) -> dict:
     return {**spec, **spec.get("worlds", {}).get(system, {})}
 
 
-def apply_split(world: World, name: str) -> World:
-    """``world`` with the named critical product carved out of its parent sector."""
+def apply_split(world: World, name: str, horizon: str | None = None) -> World:
+    """``world`` with the named critical product carved out of its parent sector, and, where the
+    file has a ``[critical_input]`` table, made a critical input of its users (nested CES
+    bundles) with the elasticity of substitution of ``horizon`` (default: the file's), and where it
+    has ``[scarce_supply]``, scarce outside the ``exclude``d countries (a fixed factor)."""
     spec = _on_world(load_split(name), world)
-    return world.split_sector(
+    split = world.split_sector(
         spec["parent"],
         spec["child"],
         trade_elasticity=spec.get("trade_elasticity"),
@@ -70,3 +73,23 @@ def apply_split(world: World, name: str) -> World:
         producer_shares=_shares_for(world, spec["producer_shares"]),
         split_source=f"{spec['child']}: {spec.get('source', '')}",
     )
+    horizon = horizon or spec.get("critical_input", {}).get("horizon", "short")
+    critical = spec.get("critical_input")
+    if critical:
+        users = [user for user in critical.get("users", []) if user in split.sectors]
+        sigma = _at_horizon(name, critical.get("substitution", {}), horizon, "elasticity of substitution")
+        split = split.with_critical_inputs(spec["child"], sigma, users=users)
+    scarce = spec.get("scarce_supply")
+    if scarce:
+        eta = _at_horizon(name, scarce.get("supply_elasticity", {}), horizon, "supply elasticity")
+        exclude = [c for c in scarce.get("exclude", []) if c in split.countries]
+        split = split.with_scarce_supply(spec["child"], eta, exclude=exclude)
+    return split
+
+
+def _at_horizon(name: str, values: dict, horizon: str, what: str) -> float:
+    if horizon not in values:
+        raise WorldValidationError(
+            f"Split {name!r} gives no {what} for the {horizon!r} horizon; it has {sorted(values)}."
+        )
+    return float(values[horizon])

@@ -338,6 +338,18 @@ class World:
 
         return split_sector(self, parent, child, output_share, trade_elasticity, **options)
 
+    def with_critical_inputs(self, inputs, substitution: float, users=None, countries=None) -> World:
+        """Nested CES bundles with critical inputs; see :func:`tradewar.world.critical.with_critical_inputs`."""
+        from tradewar.world.critical import with_critical_inputs
+
+        return with_critical_inputs(self, inputs, substitution, users, countries)
+
+    def with_scarce_supply(self, sector: str, supply_elasticity: float, countries=None, exclude=()) -> World:
+        """A sector whose capacity expands at rising cost; see :func:`tradewar.world.critical.with_scarce_supply`."""
+        from tradewar.world.critical import with_scarce_supply
+
+        return with_scarce_supply(self, sector, supply_elasticity, countries, exclude)
+
     def with_elasticities(self, name: str, horizon: str = "long", **options) -> World:
         """The same world with a named elasticity set at a horizon; see
         :func:`tradewar.world.elasticities.with_elasticities`."""
