@@ -7,10 +7,12 @@ input-output shares and elasticities, made consistent with ``World.balanced``.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import random_world
+from tradewar.errors import NoEquilibriumError
 from tradewar.model.counterfactual import simulate
 
 SETTINGS = settings(suppress_health_check=[HealthCheck.too_slow])
@@ -71,7 +73,9 @@ def test_results_do_not_depend_on_the_order_of_countries_or_sectors(seed, size, 
     """Identity: relabelling is not economics. Permuting countries and sectors permutes the
     results and changes nothing else."""
     world = random_world(seed, *size)
-    tariff = random_tariffs(world, shock_seed)
+    # Fixed deficits: tariffs stop at 50%, as in the accounting test (steeper ones can make a
+    # deficit unfinanceable, which the slow profile's 100 examples found in a 2 x 1 world).
+    tariff = random_tariffs(world, shock_seed, top=0.5)
     n, j = len(world.countries), len(world.sectors)
     country_order = np.array(data.draw(st.permutations(range(n))))
     sector_order = np.array(data.draw(st.permutations(range(j))))
@@ -90,8 +94,14 @@ def test_results_do_not_depend_on_the_order_of_countries_or_sectors(seed, size, 
         sector=[world.sectors[k] for k in sector_order],
         input=[world.sectors[k] for k in sector_order],
     )
-    original = simulate(world, tariff=tariff)
-    reordered = simulate(permuted, tariff=tariff[np.ix_(country_order, country_order, sector_order)])
+    permuted_tariff = tariff[np.ix_(country_order, country_order, sector_order)]
+    try:
+        original = simulate(world, tariff=tariff)
+    except NoEquilibriumError:  # no equilibrium is a fact about the economy, not about its labels
+        with pytest.raises(NoEquilibriumError):
+            simulate(permuted, tariff=permuted_tariff)
+        return
+    reordered = simulate(permuted, tariff=permuted_tariff)
     for name in ("welfare", "real_wage", "terms_of_trade", "volume_of_trade"):
         np.testing.assert_allclose(
             reordered.data[name].sel(country=world.countries).values, original.data[name].values, atol=1e-9
