@@ -131,30 +131,41 @@ def _built_in() -> dict[str, object]:
     return {measure.id: measure for measure in load_library()}
 
 
+@cache
+def _cells() -> tuple[tuple[str, str, str, np.ndarray, dict[str, np.ndarray]], ...]:
+    """The file grouped once per process: (importer, exporter, sector, group weights, layer id ->
+    rate by group). Compiling a policy for a world then only selects (the group-bys were the
+    largest cost of a simulation's start-up)."""
+    table = _read()
+    cells = []
+    for (importer, exporter, label), rows in table.groupby(["importer", "exporter", "sector"], sort=False):
+        groups = rows.drop_duplicates("group").set_index("group")["weight"].sort_index()
+        position = {g: k for k, g in enumerate(groups.index)}
+        shapes: dict[str, np.ndarray] = {}
+        for layer, part in rows.groupby("layer"):
+            shape = np.zeros(len(groups))
+            shape[[position[g] for g in part["group"]]] = part["rate"].to_numpy(dtype=float)
+            shapes[str(layer)] = shape
+        cells.append((str(importer), str(exporter), str(label), groups.to_numpy(dtype=float), shapes))
+    return tuple(cells)
+
+
 def compile_lines(countries: list[str], sectors: list[str], layers: Mapping[str, object]) -> list[LineCell]:
     """The file's cells whose importer, exporter and sector are labels of the world (others are
     skipped: an aggregated world keeps the trade-weighted sector rates), for ``layers`` (id ->
     measure) that are the built-in library's own measures: a user's layer that reuses an id, or
     changes a built-in layer, keeps its trade-weighted sector rates."""
-    table = _read()
-    if table.empty:
+    if _read().empty:
         return []
     built_in = _built_in()
     layer_ids = {mid for mid, measure in layers.items() if built_in.get(mid) == measure}
     country = {label: k for k, label in enumerate(countries)}
     sector = {label: k for k, label in enumerate(sectors)}
     cells = []
-    for (importer, exporter, label), rows in table.groupby(["importer", "exporter", "sector"], sort=False):
+    for importer, exporter, label, weights, all_shapes in _cells():
         if importer not in country or exporter not in country or label not in sector:
             continue
-        groups = rows.drop_duplicates("group").set_index("group")["weight"].sort_index()
-        position = {g: k for k, g in enumerate(groups.index)}
-        shapes: dict[str, np.ndarray] = {}
-        for layer, part in rows[rows["layer"].isin(layer_ids)].groupby("layer"):
-            shape = np.zeros(len(groups))
-            shape[[position[g] for g in part["group"]]] = part["rate"].to_numpy(dtype=float)
-            shapes[layer] = shape
+        shapes = {layer: shape.copy() for layer, shape in all_shapes.items() if layer in layer_ids}
         if shapes:
-            weights = groups.to_numpy(dtype=float)
             cells.append(LineCell(country[importer], country[exporter], sector[label], weights / weights.sum(), shapes))
     return cells
