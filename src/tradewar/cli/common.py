@@ -4,6 +4,7 @@ into the library's :class:`~tradewar.simulation.ScenarioOverrides`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -30,6 +31,18 @@ def fail(error: Exception | str) -> None:
     # Escape: messages name cells as tariff[importer='USA', ...], which rich would read as markup.
     errors.print(f"[bold red]error:[/] {escape(str(error))}")
     raise typer.Exit(code=2)
+
+
+@contextmanager
+def stop_on_ctrl_c(what: str, done: Callable[[], str] = lambda: ""):
+    """Turn Ctrl-C into a one-line message and exit status 130 (the shell's convention for
+    SIGINT), saying what was finished (``done()``), instead of a traceback."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        finished = done()
+        errors.print(f"[yellow]interrupted:[/] {escape(what)} stopped{'; ' + escape(finished) if finished else ''}.")
+        raise typer.Exit(code=130) from None
 
 
 ElasticitiesOption = Annotated[str | None, typer.Option(
