@@ -45,6 +45,10 @@ def stop_on_ctrl_c(what: str, done: Callable[[], str] = lambda: ""):
         raise typer.Exit(code=130) from None
 
 
+SelfContainedOption = Annotated[bool, typer.Option(
+    "--self-contained",
+    help="Put plotly.js (about 5 MB) inside the HTML file, so that it opens anywhere on its own; by default "
+         "reports load one shared plotly.min.js written beside them and weigh a few hundred KB.")]
 ElasticitiesOption = Annotated[str | None, typer.Option(
     help="A named trade-elasticity set: 'cp2015' (Caliendo & Parro 2015) or 'fontagne2022' (Fontagne, Guimbard & "
          "Orefice 2022); default the scenario's, else the world's own.")]

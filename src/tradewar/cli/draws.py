@@ -67,6 +67,7 @@ def simulate_draws(
     as_json: bool = False,
     report: Path | None = None,
     write_report: bool = True,
+    self_contained: bool = False,
 ) -> None:
     """``tradewar simulate SCENARIO --draws N``: the scenario under N elasticity draws, with bands
     (tables, and an HTML report with band charts unless ``write_report`` is false)."""
@@ -114,6 +115,7 @@ def simulate_draws(
             title=f"tradewar: {chosen.name}, {mc.n_ok} of {mc.n_draws} elasticity draws",
             notes=[chosen.description, f"Elasticities {mc.settings['distribution']}, spread {mc.settings['spread']:g}, "
                    f"seed {mc.seed}; {mc.n_failed} draws failed."],
+            self_contained=self_contained,
         )
     if as_json:
         document = mc.to_dict()
