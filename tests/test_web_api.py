@@ -314,7 +314,8 @@ BAD_RUNS = [
      422, "or ban = true"),
     # The page's export-tax box is in percent (issue 17): its errors speak in percent.
     ({"scenario": "london-2025", "export_controls": [{"imposer": "CHN", "targets": ["USA"],
-                                                      "tax_points": 5000}]}, 422, "export tax of 5,000% is above 1,000%"),
+                                                      "tax_points": 5000}]}, 422,
+     "export tax of 5,000% is above 1,000%"),
     ({"scenario": "london-2025", "export_controls": [{"imposer": "CHN", "targets": ["USA"],
                                                       "tax_points": -5}]}, 422, "export tax of -5% is negative"),
     ({"scenario": "london-2025", "export_controls": [{"imposer": "CHN", "targets": ["USA"],
