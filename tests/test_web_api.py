@@ -312,6 +312,16 @@ BAD_RUNS = [
                                                       "tax_equivalent": 50}]}, 422, "above 10"),
     ({"scenario": "london-2025", "export_controls": [{"imposer": "CHN", "targets": ["USA"]}]},
      422, "or ban = true"),
+    # The page's export-tax box is in percent (issue 17): its errors speak in percent.
+    ({"scenario": "london-2025", "export_controls": [{"imposer": "CHN", "targets": ["USA"],
+                                                      "tax_points": 5000}]}, 422,
+     "export tax of 5,000% is above 1,000%"),
+    ({"scenario": "london-2025", "export_controls": [{"imposer": "CHN", "targets": ["USA"],
+                                                      "tax_points": -5}]}, 422, "export tax of -5% is negative"),
+    ({"scenario": "london-2025", "export_controls": [{"imposer": "CHN", "targets": ["USA"],
+                                                      "tax_points": True}]}, 422, "tax_points must be a number"),
+    ({"scenario": "london-2025", "export_controls": [{"imposer": "CHN", "targets": ["USA"], "tax_points": 20,
+                                                      "tax_equivalent": 0.2}]}, 422, "give the export tax once"),
     ({"scenario": "london-2025", "export_controls": [{"imposer": "CHN", "targets": ["USA"], "ban": True,
                                                       "tax_equivalent": 0.2}]}, 422, "not both"),
     ({"scenario": "london-2025", "export_controls": [{"imposer": "CHN", "targets": ["ATLANTIS"], "ban": True}]},
@@ -334,6 +344,16 @@ def test_bad_run_requests(client, body, status, fragment):
     error = response.json()
     assert fragment in error["detail"], error
     assert isinstance(error["errors"], list)
+
+
+def test_export_tax_in_percent_equals_the_fraction():
+    """The page sends tax_points (percent, as typed); the engine gets the same fraction as
+    tax_equivalent (one conversion, in the request model)."""
+    from tradewar.web.models import ExtraExportControl
+
+    in_points = ExtraExportControl(imposer="CHN", targets=["USA"], tax_points=25)
+    as_fraction = ExtraExportControl(imposer="CHN", targets=["USA"], tax_equivalent=0.25)
+    assert in_points.tax_equivalent == as_fraction.tax_equivalent == 0.25
 
 
 def test_malformed_toml_names_its_line(client):

@@ -84,9 +84,9 @@ def test_price_rises_are_not_green():
 def test_report_weight(london, tmp_path):
     """Measured: about 5 MB inline (plotly.js is 4.8 MB of it); with one shared plotly.min.js
     beside the reports, each weighs a few hundred KB."""
-    inline = write_report(london.result, tmp_path / "inline.html", title="london")
+    inline = write_report(london.result, tmp_path / "inline.html", title="london", self_contained=True)
     (tmp_path / "shared").mkdir()
-    shared = write_report(london.result, tmp_path / "shared" / "a.html", title="london", shared_plotlyjs=True)
+    shared = write_report(london.result, tmp_path / "shared" / "a.html", title="london")
     bundle = tmp_path / "shared" / "plotly.min.js"
     assert bundle.is_file() and 'src="plotly.min.js"' in shared.read_text()
     assert shared.stat().st_size < 1_000_000 < bundle.stat().st_size

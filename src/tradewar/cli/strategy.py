@@ -10,7 +10,7 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from tradewar.cli.common import ElasticitiesOption, HorizonOption, console, fail, output_path
+from tradewar.cli.common import ElasticitiesOption, HorizonOption, SelfContainedOption, console, fail, output_path
 from tradewar.errors import TradewarError
 
 
@@ -49,13 +49,13 @@ def _progress(enabled: bool):
                     transient=True, disable=not enabled)
 
 
-def _publish(document: dict, kind: str, report: Path | None, as_json: bool) -> bool:
+def _publish(document: dict, kind: str, report: Path | None, as_json: bool, self_contained: bool = False) -> bool:
     """Write the war's or the talks' HTML report when asked, and print the document as JSON with
     ``--json`` (True: printed, the tables are not wanted)."""
     if report is not None:
         from tradewar.report.strategy_html import write_talks_report, write_war_report
 
-        (write_war_report if kind == "war" else write_talks_report)(document, report)
+        (write_war_report if kind == "war" else write_talks_report)(document, report, self_contained=self_contained)
     if as_json:
         typer.echo(json.dumps(document, indent=2))
     return as_json
@@ -73,6 +73,7 @@ def war(
     elasticities: ElasticitiesOption = None,
     horizon: HorizonOption = None,
     report: Annotated[Path | None, typer.Option(help="Write an HTML report here.")] = None,
+    self_contained: SelfContainedOption = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The tariff war's Nash equilibrium by iterated best responses (exact welfare gradients)."""
@@ -111,7 +112,7 @@ def war(
     except (TradewarError, typer.BadParameter, OSError) as error:
         fail(error)
     document = result.to_dict()
-    if _publish(document, "war", report, as_json):
+    if _publish(document, "war", report, as_json, self_contained):
         return
     table = Table(title=f"Nash tariffs ({'by sector, mean' if sectors else 'uniform'}), %")
     table.add_column("Player")
@@ -159,6 +160,7 @@ def negotiate(
         ),
     ] = True,
     report: Annotated[Path | None, typer.Option(help="Write an HTML report here.")] = None,
+    self_contained: SelfContainedOption = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     elasticities: ElasticitiesOption = None,
     horizon: HorizonOption = None,
@@ -184,7 +186,7 @@ def negotiate(
     except (TradewarError, typer.BadParameter) as error:
         fail(error)
     document = result.to_dict()
-    if _publish(document, "talks", report, as_json):
+    if _publish(document, "talks", report, as_json, self_contained):
         return
     typer.echo(str(result.summary()))
     if not result.bargain.feasible:

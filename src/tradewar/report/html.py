@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from tradewar.model.result import CounterfactualResult
+from tradewar.report.figures import figures_html
 
 __all__ = [
     "DIRECTION_COLOURS",
@@ -254,25 +255,17 @@ def write_report(
     focus: list[str] | None = None,
     notes: list[str] | None = None,
     tariff_series: pd.DataFrame | None = None,
-    shared_plotlyjs: bool = False,
+    self_contained: bool = False,
 ) -> Path:
     """Write the report to ``path``; ``focus`` names the two sides (default USA and CHN).
 
-    plotly.js (4.8 MB of the report's about 5 MB) is inside the file, so it opens offline and can
-    be mailed; with ``shared_plotlyjs`` one copy, ``plotly.min.js``, is written beside the report
-    and shared by every report in that folder (each then weighs a few hundred KB)."""
+    plotly.js is loaded from ``plotly.min.js`` beside the report (written once per folder; the
+    report then weighs a few hundred KB); with ``self_contained`` it is inside the file (about
+    5 MB), which opens anywhere on its own. See :mod:`tradewar.report.figures`."""
     path = Path(path)
     figures = list(report_figures(result, focus=focus, tariff_series=tariff_series).values())
     table = result.country_table().round(3).to_html(classes="results", border=0)
-    parts = []
-    for index, figure in enumerate(figures):
-        bundled = ("directory" if shared_plotlyjs else True) if index == 0 else False
-        parts.append(figure.to_html(full_html=False, include_plotlyjs=bundled))
-    if shared_plotlyjs and not (path.parent / "plotly.min.js").is_file():
-        from importlib import resources
-
-        (path.parent / "plotly.min.js").write_bytes(
-            (resources.files("plotly") / "package_data" / "plotly.min.js").read_bytes())
+    charts = figures_html(figures, path, self_contained=self_contained)
     solver = result.solver
     note_items = "".join(f"<li>{html.escape(n)}</li>" for n in notes or [])
     page = f"""<!DOCTYPE html>
@@ -286,7 +279,7 @@ table.results tr:nth-child(even){{background:#f4f4f4}}</style></head>
 closure: {html.escape(result.closure_text())};
 solver: {solver.iterations} sweeps, residual {solver.residual:.1e}, {solver.seconds:.2f} s.</p>
 <ul>{note_items}</ul>
-{"".join(parts)}
+{charts}
 <h2>Every country (changes in %, tariff revenue in USD millions)</h2>
 {table}
 <p>Made with tradewar: the Caliendo-Parro (2015) model with input-output linkages, solved in changes.</p>

@@ -7,18 +7,20 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
+from tradewar.report.figures import figures_html
+
 __all__ = ["write_war_report", "write_talks_report"]
 
 
-def _page(title: str, figures: list[go.Figure], notes: list[str]) -> str:
-    parts = [figure.to_html(full_html=False, include_plotlyjs=index == 0) for index, figure in enumerate(figures)]
+def _page(title: str, figures: list[go.Figure], notes: list[str], path: Path, self_contained: bool) -> str:
+    charts = figures_html(figures, path, self_contained=self_contained)
     items = "".join(f"<li>{html.escape(note)}</li>" for note in notes)
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
             "<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:auto;padding:1em}</style></head>"
-            f"<body><h1>{html.escape(title)}</h1><ul>{items}</ul>{''.join(parts)}</body></html>")
+            f"<body><h1>{html.escape(title)}</h1><ul>{items}</ul>{charts}</body></html>")
 
 
-def write_war_report(document: dict, path: Path | str) -> Path:
+def write_war_report(document: dict, path: Path | str, *, self_contained: bool = False) -> Path:
     """Rounds of best responses (each player's mean tariff) and welfare at the end."""
     path = Path(path)
     figure = go.Figure()
@@ -30,11 +32,11 @@ def write_war_report(document: dict, path: Path | str) -> Path:
     welfare = go.Figure(go.Bar(x=list(document["welfare_pct"]), y=list(document["welfare_pct"].values())))
     welfare.update_layout(title="Welfare at the Nash equilibrium vs the start (%)")
     notes = [f"Players: {', '.join(document['players'])}; converged: {document['converged']}."]
-    path.write_text(_page("tradewar: the tariff war", [figure, welfare], notes), encoding="utf-8")
+    path.write_text(_page("tradewar: the tariff war", [figure, welfare], notes, path, self_contained), encoding="utf-8")
     return path
 
 
-def write_talks_report(document: dict, path: Path | str) -> Path:
+def write_talks_report(document: dict, path: Path | str, *, self_contained: bool = False) -> Path:
     """The Pareto frontier with the threat point, the status quo and the bargain."""
     path = Path(path)
     a, b = document["parties"]
@@ -90,7 +92,7 @@ def write_talks_report(document: dict, path: Path | str) -> Path:
             )
         )
         notes.extend(document["purchases"]["sources"])
-    page = _page(f"tradewar: talks between {a} and {b}", [figure], notes)
+    page = _page(f"tradewar: talks between {a} and {b}", [figure], notes, path, self_contained)
     path.write_text(page.replace("</body>", "".join(tables) + "</body>"), encoding="utf-8")
     return path
 

@@ -110,7 +110,11 @@ class ExtraExportControl(BaseModel):
         description='Destinations: country labels, groups, or ["*"] for every other country.')
     sectors: SectorsSpec = "goods"
     tax_equivalent: float | None = Field(default=None, description=f"Export tax equivalent, a fraction "
-                                                                   f"(0 to {MAX_EXPORT_TAX:g}).")
+                                                                   f"(0 to {MAX_EXPORT_TAX:g}), as in scenario "
+                                                                   "files. Give tax_equivalent, tax_points or ban.")
+    tax_points: float | None = Field(default=None, description=(
+        f"Export tax equivalent in percent (0 to {100 * MAX_EXPORT_TAX:,.0f}; 25 = 25%), as the page's box. "
+        "Give tax_equivalent, tax_points or ban."))
     ban: bool = Field(default=False, description="A ban (an infinite export tax) instead of a tax equivalent.")
 
     @field_validator("tax_equivalent", mode="before")
@@ -129,12 +133,36 @@ class ExtraExportControl(BaseModel):
                              "set ban = true; rates are fractions (0.25 = 25%)")
         return value
 
+    @field_validator("tax_points", mode="before")
+    @classmethod
+    def _tax_points_range(cls, value: object) -> float | None:
+        if value is None:
+            return None
+        try:
+            value = number(value, "tax_points", "points")
+        except InputError as error:
+            raise ValueError(str(error)) from None
+        if value < 0:
+            raise ValueError(f"an export tax of {value:g}% is negative; an export control taxes exports (0% or more)")
+        if value > 100 * MAX_EXPORT_TAX:
+            raise ValueError(f"an export tax of {value:,.6g}% is above {100 * MAX_EXPORT_TAX:,.0f}%; for a ban "
+                             "choose ban")
+        return value
+
     @model_validator(mode="after")
     def _tax_or_ban(self) -> ExtraExportControl:
-        if self.ban and self.tax_equivalent is not None:
-            raise ValueError("give either ban = true or a tax_equivalent, not both")
-        if not self.ban and self.tax_equivalent is None:
-            raise ValueError("give a tax_equivalent (a fraction >= 0) or ban = true")
+        given = [name for name in ("tax_equivalent", "tax_points") if getattr(self, name) is not None]
+        if self.ban and given:
+            raise ValueError(f"give either ban = true or {given[0]}, not both")
+        if len(given) > 1:
+            raise ValueError("give the export tax once: tax_points (percent, 25 = 25%) or tax_equivalent "
+                             "(a fraction, 0.25 = 25%)")
+        if not self.ban and not given:
+            raise ValueError("give an export tax (tax_points in percent, or tax_equivalent as a fraction) or "
+                             "ban = true")
+        if self.tax_points is not None:
+            # One unit inside: the engine takes fractions (converted once, here).
+            self.tax_equivalent = self.tax_points / 100
         if self.imposer in self.targets:
             raise ValueError(f"the imposer {self.imposer!r} is among its own targets")
         return self

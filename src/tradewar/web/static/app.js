@@ -202,7 +202,7 @@ function readChanges() {
     } else {
       const tax = parseFloat(row.querySelector(".tax").value);
       if (!Number.isFinite(tax)) throw new Error("Every export tax needs a rate in percent (or choose a ban).");
-      control.tax_equivalent = tax / 100;
+      control.tax_points = tax;  // percent, as typed: the server's errors then speak in percent
     }
     controls.push(control);
   }
