@@ -184,6 +184,23 @@ class BridgeResult(Result):
             return frame.diff().iloc[1:]
         raise ValueError(f"level must be 'levels' or 'changes', got {level!r}")
 
+    def idle_steps(self, tolerance: float = 5e-4) -> list[str]:
+        """Steps that move no headline number by more than ``tolerance`` (percentage points)."""
+        changes = self.to_frame("changes").abs()
+        return [str(key) for key, row in changes.iterrows() if not (row.dropna() > tolerance).any()]
+
+    def notes(self) -> list[str]:
+        """What a reader must know to read the table (computed, not typed)."""
+        notes = ["Contributions depend on the order of the steps (interactions); the last row does not.",
+                 "Tariffs: the rates the model solves with on goods, weighted by the baseline trade of the world "
+                 "measured from. n/a: the world has no such country (wiod2011 has no Vietnam)."]
+        idle = self.idle_steps()
+        if idle:
+            notes.append("Steps that move no number by more than 0.0005 points here: " + ", ".join(idle)
+                         + " (a switch with nothing to act on in this scenario and world, e.g. line-level "
+                           "tariffs where the world has no tariff-line cells).")
+        return notes
+
     def _labelled(self, frame: pd.DataFrame) -> pd.DataFrame:
         labels = {key: label for key, _, _, label in HEADLINE}
         return frame.rename(columns=labels)
@@ -196,15 +213,14 @@ class BridgeResult(Result):
         tables = [SummaryTable("Headline numbers by step (%)", self._labelled(self.to_frame("levels")), digits=3),
                   SummaryTable("Contribution of each step (percentage points)",
                                self._labelled(self.to_frame("changes")), digits=3)]
-        notes = ["Contributions depend on the order of the steps (interactions); the last row does not.",
-                 "n/a (NaN): the world has no such country (wiod2011 has no Vietnam)."]
-        return Summary(title=f"Bridge table: {self.scenario}", header=header, tables=tables, notes=notes)
+        return Summary(title=f"Bridge table: {self.scenario}", header=header, tables=tables, notes=self.notes())
 
     def to_dict(self) -> dict:
         """JSON-safe: the scenario, the headline's columns, and per step its switches, run facts and numbers."""
         return {
             "scenario": self.scenario,
             "columns": {key: label for key, _, _, label in HEADLINE},
+            "notes": self.notes(),
             "steps": [
                 {"step": step.key, "label": step.label, "overrides": step.overrides.to_dict(), **run,
                  "values": values,
@@ -234,7 +250,7 @@ class BridgeResult(Result):
             for key, row in frame.iterrows():
                 cells = ["n/a" if not np.isfinite(value) else f"{value:+.3f}" for value in row]
                 lines.append(f"| {key} | " + " | ".join(cells) + " |")
-        lines += ["", "n/a: the world has no such country (wiod2011 has no Vietnam).", ""]
+        lines += ["", *(f"- {note}" for note in self.notes()), ""]
         return "\n".join(lines)
 
 

@@ -79,8 +79,7 @@ def bridge(
     console.print(table)
     for step in result.steps:
         console.print(f"  {step.key}: {step.label}")
-    console.print("Tariffs: the rates the model solves with, goods, weighted by the world's baseline trade. "
-                  "Contributions (a column minus the one before) depend on the order; the last column does not. "
-                  "n/a: the world has no such country.")
+    for note in result.notes():
+        console.print(note)
     if markdown is not None:
         console.print(f"Markdown page written to {markdown}")
