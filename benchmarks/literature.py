@@ -22,6 +22,7 @@ closer concept for them, and both are printed.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -31,6 +32,20 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "LITERATURE.md"
+
+
+def _shared() -> Path:
+    """``$TRADEWAR_SHARED_DATA``, else the first ``shared/data`` above the repository (as the CP2015 loader looks)."""
+    if os.environ.get("TRADEWAR_SHARED_DATA"):
+        return Path(os.environ["TRADEWAR_SHARED_DATA"])
+    for base in HERE.parents:
+        if (base / "shared" / "data").is_dir():
+            return base / "shared" / "data"
+    return HERE.parent.parent / "shared" / "data"
+
+
+SHARED = _shared()
+OSSA_REGIONS = ("BRA", "CHN", "EU", "IND", "JPN", "ROW", "USA")  # the order of ossa2014/regions.csv
 
 
 @dataclass
@@ -144,6 +159,55 @@ def _yale() -> dict[str, float]:
             "U.S. welfare (tradewar only)": _country(run, "USA", "welfare_pct")}
 
 
+def ossa_world(folder: Path | None = None):
+    """Ossa (2014)'s 2007 data (7 regions x 33 traded industries) as a tradewar world.
+
+    ``trade_ijs.csv`` / ``tariff_ijs.csv``: 231 rows = industry-major (33 industries x 7 exporters
+    i), 7 columns = importers j; flows before tariffs, tariffs imposed by j. Value added is all of
+    gross output (no input-output table in the files); final-demand shares are spending shares at
+    buyer prices; the trade elasticity is sigma - 1 with sigma the first column of ``sigma_s.csv``
+    (its mean, 3.42, equals the constant of the fifth column: the baseline estimates; columns 2-4
+    are scaled-up variants). The 34th "all other sectors" has no data in the files and is left out.
+    The raw data are not an exact equilibrium: balanced as CP2015's first step (World.balanced).
+    """
+    import numpy as np
+
+    import tradewar.model  # noqa: F401 -- registers the equilibrium engine World.balanced uses
+    from tradewar.world.world import World
+
+    folder = SHARED / "ossa2014" if folder is None else folder
+    if not (folder / "trade_ijs.csv").is_file():
+        raise FileNotFoundError(f"Ossa (2014) data not found in {folder} (set TRADEWAR_SHARED_DATA)")
+    labels = [line.strip().strip('"') for line in (folder / "labels.csv").read_text().splitlines() if line.strip()]
+    n, s = len(OSSA_REGIONS), len(labels)
+    flows = np.loadtxt(folder / "trade_ijs.csv", delimiter=",").reshape(s, n, n)  # [industry, exporter, importer]
+    rates = np.loadtxt(folder / "tariff_ijs.csv", delimiter=",").reshape(s, n, n)
+    sigma = np.loadtxt(folder / "sigma_s.csv", delimiter=",")[:, 0]
+    trade, tariff = np.transpose(flows, (2, 1, 0)), np.transpose(rates, (2, 1, 0))  # [importer, exporter, industry]
+    spending = (trade * (1 + tariff)).sum(axis=1)
+    return World.from_arrays(
+        countries=OSSA_REGIONS, sectors=labels, trade=trade, tariff=tariff, value_added_share=np.ones((n, s)),
+        input_share=np.zeros((n, s, s)), final_demand_share=spending / spending.sum(axis=1, keepdims=True),
+        trade_elasticity=sigma - 1, name="ossa2014", require_equilibrium=False).balanced()
+
+
+def _ossa() -> dict[str, float]:
+    import numpy as np
+
+    from tradewar.strategy.game import TariffGame
+    from tradewar.strategy.war import nash_war
+
+    world = ossa_world()
+    war = nash_war(TariffGame(world, deficits="zero"), list(OSSA_REGIONS), tol=1e-3)
+    if not war.converged:
+        raise RuntimeError("the Nash war did not converge")
+    foreign = ~np.eye(len(OSSA_REGIONS), dtype=bool)
+    welfare = 100 * (np.asarray(war.welfare_end) / np.asarray(war.welfare_start) - 1)
+    return {"average Nash (trade war) tariff": 100 * float(war.tariff[foreign].mean()),
+            "average welfare change, factual -> trade war": float(welfare.mean()),
+            "average factual tariff": 100 * float(world.tariff.values[foreign].mean())}
+
+
 def _cp2015() -> dict[str, float]:
     from tradewar.replication.cp2015_nafta import replicate_table2
 
@@ -230,6 +294,25 @@ STUDIES = [
              "(https://budgetlab.yale.edu/research/state-us-tariffs-may-12-2025)"),
          Row("China real GDP, long run", None, "%", "the report's country table was not checked: no figure cited"),
          Row("U.S. welfare (tradewar only)", None, "%", "-")],
+    ),
+    Study(
+        "ossa2014",
+        "Ossa (2014), Trade Wars and Trade Talks with Data, AER 104(12), 4104-46",
+        "7 regions (Brazil, China, EU, India, Japan, U.S., rest of world) x 33 industries, 2007; Nash tariffs by "
+        "industry from iterated best responses in a model with Ricardian, Krugman and political-economy motives.",
+        "Ossa's shared 2007 data as a tradewar world (benchmarks/literature.py: ossa_world), trade imbalances "
+        "removed first (deficits zero: an assumption here), theta = sigma - 1; tradewar's Nash war among all 7 "
+        "with one tariff per partner on all goods, from the factual tariffs.",
+        "tradewar's engine is perfectly competitive (terms-of-trade motive only: no profit shifting, no "
+        "political-economy weights, so 'government welfare' is real income here); its tariffs are uniform across "
+        "industries (Ossa's vary by industry); the 34th 'all other sectors' is missing from the shared files, so "
+        "welfare changes are shares of traded-goods income only (overstated).",
+        _ossa,
+        [Row("average Nash (trade war) tariff", 63.0, "%", "abstract (p. 4104): world trade war tariffs average 63 "
+             "percent (https://doi.org/10.1257/aer.104.12.4104)"),
+         Row("average welfare change, factual -> trade war", -2.9, "%", "abstract: government welfare losses from a "
+             "breakdown of trade policy cooperation average 2.9 percent"),
+         Row("average factual tariff", None, "%", "- (input, shown for scale)")],
     ),
     Study(
         "cp2015",
