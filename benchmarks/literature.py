@@ -102,6 +102,13 @@ def _changes(pairs: list[tuple[str, str, float]]):
     return tuple(TariffChange(importer=a, exporter=b, rate=rate) for a, b, rate in pairs)
 
 
+def _gdp_and_welfare(run) -> dict[str, float]:
+    return {"U.S. real GDP": _country(run, "USA", "real_gdp_pct"),
+            "China real GDP": _country(run, "CHN", "real_gdp_pct"),
+            "U.S. welfare (tradewar only)": _country(run, "USA", "welfare_pct"),
+            "China welfare (tradewar only)": _country(run, "CHN", "welfare_pct")}
+
+
 def _us_only_library():
     """The library's measures imposed by the United States (tariffs, exclusions and pauses of its own)."""
     from tradewar.policy.library import load_library
@@ -133,9 +140,7 @@ def _cepii() -> dict[str, float]:
     pairs += [(p, q, 0.10) for c in others for p, q in (("USA", c), (c, "USA"))]
     run = _run(_scenario("cepii-2025", "icio2022"), tariffs=_changes(pairs), elasticities="fontagne2022",
                horizon="long")
-    return {"U.S. real GDP": _country(run, "USA", "real_gdp_pct"), "China real GDP": _country(run, "CHN", "real_gdp_pct"),
-            "U.S. welfare (tradewar only)": _country(run, "USA", "welfare_pct"),
-            "China welfare (tradewar only)": _country(run, "CHN", "welfare_pct")}
+    return _gdp_and_welfare(run)
 
 
 def _kite() -> dict[str, float]:
@@ -146,9 +151,7 @@ def _kite() -> dict[str, float]:
     pairs = [("USA", "CHN", 1.45), ("CHN", "USA", 1.25)] + [("USA", c, 0.10) for c in others]
     run = _run(_scenario("kite-2025", "icio2022"), tariffs=_changes(pairs), elasticities="fontagne2022",
                horizon="short")
-    return {"U.S. real GDP": _country(run, "USA", "real_gdp_pct"), "China real GDP": _country(run, "CHN", "real_gdp_pct"),
-            "U.S. welfare (tradewar only)": _country(run, "USA", "welfare_pct"),
-            "China welfare (tradewar only)": _country(run, "CHN", "welfare_pct")}
+    return _gdp_and_welfare(run)
 
 
 def _yale() -> dict[str, float]:

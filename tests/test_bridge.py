@@ -1,7 +1,8 @@
 """The bridge table (``tradewar bridge``; issue 18, item 2).
 
-Cost: about 10 s CPU in all (one compact bridge of six solves through the command line, one
-direct solve; the tariff check solves nothing). No shared data needed (embedded worlds).
+Cost: about 12 s CPU in all (one compact bridge: six solves on two worlds, shared by the tests;
+one direct solve; the tariff check solves nothing). Over 5 s because the identity needs the
+whole bridge; the command's outputs reuse it. No shared data needed (embedded worlds).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from tradewar.bridge import TARGET, bridge_steps, critical_splits, headline
+from tradewar.bridge import TARGET, bridge_steps, critical_splits, headline, run_bridge
 from tradewar.cli import app
 from tradewar.cli.bridge import TARGET_DEFAULTS
 from tradewar.errors import TradewarError
@@ -22,10 +23,14 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def compact_bridge() -> dict:
-    result = runner.invoke(app, ["bridge", "london-2025", "--regions", "compact", "--json"])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.output)
+def compact_result():
+    """One bridge on the compact regions (six solves), shared by the tests below."""
+    return run_bridge("london-2025", bridge_steps(regions="compact"))
+
+
+@pytest.fixture(scope="module")
+def compact_bridge(compact_result) -> dict:
+    return json.loads(json.dumps(compact_result.to_dict()))  # JSON-safe: what --json prints
 
 
 def test_last_step_is_a_direct_simulate_with_every_switch_on(compact_bridge):
@@ -48,7 +53,8 @@ def test_steps_switch_one_change_at_a_time(compact_bridge):
     steps = compact_bridge["steps"]
     assert [s["step"].split("-", 1)[1] for s in steps] == ["old-footing", "world", "line-tariffs", "elasticities",
                                                              "closure", "critical-inputs"]
-    assert steps[0]["overrides"]["world"] == "wiod2011" and steps[0]["overrides"]["tariff_aggregate"] == "trade-weighted"
+    first = steps[0]["overrides"]
+    assert first["world"] == "wiod2011" and first["tariff_aggregate"] == "trade-weighted"
     changed = []
     for before, after in zip(steps, steps[1:], strict=False):
         keys = set(before["overrides"]) | set(after["overrides"])
@@ -86,3 +92,19 @@ def test_bad_switches_are_named():
     assert result.exit_code == 2 and "--horizon" in result.output and "Traceback" not in result.output
     result = runner.invoke(app, ["bridge", "london-2025", "--revenue", "burn"])
     assert result.exit_code == 2 and "--revenue" in result.output
+
+
+def test_command_prints_table_json_and_markdown(compact_result, monkeypatch, tmp_path):
+    """The command's three outputs from one bridge (the solve is the fixture's: patched in)."""
+    import tradewar.bridge
+
+    monkeypatch.setattr(tradewar.bridge, "run_bridge", lambda scenario, steps, on_step=None: compact_result)
+    page = tmp_path / "bridge.md"
+    table = runner.invoke(app, ["bridge", "london-2025", "--regions", "compact", "--markdown", str(page)])
+    assert table.exit_code == 0, table.output
+    assert "U.S. welfare" in table.output and "5-critical-inputs" in table.output
+    text = page.read_text()
+    assert "tradewar bridge london-2025 --regions compact --markdown" in text  # the page names its command
+    assert text.count("| 5-critical-inputs |") == 2  # levels and contributions
+    printed = runner.invoke(app, ["bridge", "london-2025", "--regions", "compact", "--json"])
+    assert printed.exit_code == 0 and json.loads(printed.output)["steps"][-1]["step"] == "5-critical-inputs"

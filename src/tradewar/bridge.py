@@ -27,6 +27,7 @@ order the contributions differ (interactions), the last row does not.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -52,7 +53,7 @@ OLD = {"world": "wiod2011", "tariff_aggregate": "trade-weighted", "elasticities"
 #: (importer, exporter): the change in their total trade; or ("tariff", importer, exporter): the
 #: tariff the model solves with (goods, weighted by the baseline trade of the world measured from),
 #: an input shown so that a step that moves the tariffs can be told from one that does not.
-HEADLINE = (
+HEADLINE: tuple[tuple[str, str | None, Any, str], ...] = (
     ("usa_tariff_on_chn_pct", None, ("tariff", "USA", "CHN"), "U.S. tariff on China (model) %"),
     ("chn_tariff_on_usa_pct", None, ("tariff", "CHN", "USA"), "China tariff on U.S. (model) %"),
     ("usa_welfare_pct", "USA", "welfare_pct", "U.S. welfare %"),
@@ -105,8 +106,8 @@ def bridge_steps(*, world: str = TARGET["world"], elasticities: str = TARGET["el
         Six steps, each adding one change to the one before.
     """
     splits = critical_splits() if splits is None else tuple(splits)
-    state = {**OLD, "splits": (), "regions": regions}
-    changes = [
+    state: dict[str, Any] = {**OLD, "splits": (), "regions": regions}
+    changes: list[tuple[str, str, dict[str, Any]]] = [
         ("old-footing", f"old footing: {OLD['world']}, trade-weighted tariffs, {OLD['elasticities']} "
                         f"{OLD['horizon']}, {OLD['revenue']}, {OLD['deficits']} deficits, Cobb-Douglas", {}),
         ("world", f"world {world}", {"world": world}),

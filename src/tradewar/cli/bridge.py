@@ -75,7 +75,8 @@ def bridge(
     for step in result.steps:
         table.add_column(step.key.split("-", 1)[0], justify="right", no_wrap=True, min_width=6)  # legend below
     for key, _, _, label in HEADLINE:
-        table.add_row(label.replace(" %", "").replace(" (model)", ""), *(_cell(values[key]) for values in result.values))
+        short = label.replace(" %", "").replace(" (model)", "")
+        table.add_row(short, *(_cell(values[key]) for values in result.values))
     console.print(table)
     for step in result.steps:
         console.print(f"  {step.key}: {step.label}")
