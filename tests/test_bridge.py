@@ -108,3 +108,14 @@ def test_command_prints_table_json_and_markdown(compact_result, monkeypatch, tmp
     assert text.count("| 5-critical-inputs |") == 2  # levels and contributions
     printed = runner.invoke(app, ["bridge", "london-2025", "--regions", "compact", "--json"])
     assert printed.exit_code == 0 and json.loads(printed.output)["steps"][-1]["step"] == "5-critical-inputs"
+
+
+def test_summary_and_frames(compact_result):
+    """The results protocol: the summary has both tables; 'changes' is 'levels' differenced (identity)."""
+    text = compact_result.summary().as_text()
+    assert "Headline numbers by step" in text and "Contribution of each step" in text
+    levels, changes = compact_result.to_frame("levels"), compact_result.to_frame("changes")
+    assert list(changes.index) == list(levels.index[1:])
+    np.testing.assert_allclose(changes.values, levels.diff().values[1:], equal_nan=True)
+    with pytest.raises(ValueError, match="levels"):
+        compact_result.to_frame("totals")
