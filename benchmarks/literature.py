@@ -233,7 +233,7 @@ STUDIES = [
         _fgkk,
         [Row("U.S. aggregate real income", -0.04, "% of GDP",
              "abstract (p. 1): -$7.2 billion, 0.04% of GDP (https://doi.org/10.1093/qje/qjz036; NBER w25638)"),
-         Row("U.S. imports", None, "%", "not published as one number (Section IV: targeted imports fell 31.7%)")],
+         Row("U.S. imports", None, "%", "no economy-wide figure compared (tradewar's, for scale)")],
     ),
     Study(
         "arw2019",
