@@ -144,12 +144,14 @@ class PolicyState:
 
     @property
     def export_controls(self) -> tuple[InForce[ExportControl], ...]:
-        """Export controls in force (recorded; not yet turned into trade costs)."""
+        """Export controls in force; those with a tax equivalent or a ban become export taxes
+        (:meth:`~tradewar.policy.Timeline.export_tax_on`)."""
         return self._of(ExportControl)
 
     @property
     def purchase_commitments(self) -> tuple[InForce[PurchaseCommitment], ...]:
-        """Purchase commitments in force (recorded; not yet turned into demand shifts)."""
+        """Purchase commitments in force; a scenario run meets those with an amount by an import
+        subsidy (:func:`tradewar.simulation.solve_policy`)."""
         return self._of(PurchaseCommitment)
 
     @property

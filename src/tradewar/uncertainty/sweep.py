@@ -5,9 +5,10 @@ parameters:
 
 ``elasticity_scale`` (float)
     Every trade elasticity multiplied by this factor (1 = the world's own).
-``deficits`` ("fixed" / "zero"), ``regions`` ("compact" / "eu27"), ``sectors`` ("broad"),
-``world`` (a world name or ``.npz``), ``against`` (a date YYYY-MM-DD or a scenario)
-    Overrides of the scenario's own settings, as on ``tradewar simulate``.
+``deficits``, ``regions``, ``sectors``, ``world``, ``against``
+    Overrides of the scenario's own settings, as on ``tradewar simulate``: ``deficits``
+    ("fixed" / "zero"), ``regions`` ("compact" / "eu27"), ``sectors`` ("broad"), ``world``
+    (a world name or ``.npz``), ``against`` (a date YYYY-MM-DD or a scenario).
 
 It is written as TOML (or built from the command line)::
 
