@@ -65,10 +65,12 @@ class InForce(Generic[MeasureT]):
 
     @property
     def id(self) -> str:
+        """The measure's id."""
         return self.measure.id
 
     @property
     def kind(self) -> str:
+        """The measure's kind (``tariff``, ``exclusion``, ...)."""
         return self.measure.kind
 
     @property
@@ -112,6 +114,7 @@ class PolicyState:
 
     @property
     def ids(self) -> list[str]:
+        """Ids of every measure in force, in the timeline's order."""
         return [entry.id for entry in self.entries]
 
     def __contains__(self, measure_id: object) -> bool:
@@ -132,14 +135,17 @@ class PolicyState:
 
     @property
     def tariff_layers(self) -> tuple[InForce[TariffLayer], ...]:
+        """Tariff layers in force."""
         return self._of(TariffLayer)
 
     @property
     def exclusions(self) -> tuple[InForce[Exclusion], ...]:
+        """Exclusions in force."""
         return self._of(Exclusion)
 
     @property
     def suspensions(self) -> tuple[InForce[Suspension], ...]:
+        """Suspensions in force."""
         return self._of(Suspension)
 
     @property

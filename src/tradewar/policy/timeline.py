@@ -76,6 +76,7 @@ class Step:
 
     @property
     def ids(self) -> list[str]:
+        """Ids of the measures that change on this step's day."""
         return [change.measure_id for change in self.changes]
 
 
@@ -105,6 +106,7 @@ class Timeline:
     # ------------------------------------------------------------------ the set
     @property
     def measures(self) -> tuple[Measure, ...]:
+        """Every measure of the timeline, checked, in the order given."""
         return self._measures
 
     def __iter__(self) -> Iterator[Measure]:

@@ -50,6 +50,7 @@ class BestResponse(ArrayResult):
                 "message": self.message}
 
     def summary(self) -> Summary:
+        """The player's welfare change and optimal tariffs (text and HTML)."""
         return Summary(f"Best response of {self.player}", header=[
             f"Welfare {100 * (self.welfare - 1):+.3f}% against the baseline; optimiser converged: {self.converged} "
             f"({self.message})."], tables=[SummaryTable("Optimal tariffs, %", self.to_frame(), digits=2)])

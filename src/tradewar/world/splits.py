@@ -23,6 +23,7 @@ def _folder() -> Path:
 
 
 def split_names() -> list[str]:
+    """The shipped critical-product splits (``src/tradewar/data/splits/*.toml``), sorted."""
     return sorted(p.stem for p in _folder().glob("*.toml"))
 
 
