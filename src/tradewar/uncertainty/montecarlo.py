@@ -295,8 +295,21 @@ def monte_carlo(
     executor, workers, chunk_size
         Where draws are solved (see :mod:`tradewar.uncertainty.executors`): default
         local processes; ``"serial"``; ``"tcp://HOST:PORT"`` for a Dask scheduler.
+    tariff, trade_cost_change, export_tax, deficits
+        With a world as ``target``: the shock, as for :func:`tradewar.simulate`.
+    against, overrides
+        With a scenario as ``target``: its starting point and overrides, as for
+        :func:`tradewar.run_scenario`.
+    options
+        Solver settings for every draw.
     progress
         Called as ``progress(done, total)`` as draws finish.
+
+    Returns
+    -------
+    MonteCarloResult
+        Every draw's outcome, the point estimate, percentiles (:meth:`MonteCarloResult.percentiles`)
+        and failed draws with their reasons.
     """
     clock = time.perf_counter()
     plan = _plan_for(target, tariff, trade_cost_change, export_tax, deficits, against, overrides)
