@@ -30,6 +30,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    "sphinx-mathjax-offline",  # serves MathJax from the site itself: equations render offline
     "sphinx.ext.viewcode",
     "numpydoc",
     "sphinxcontrib.typer",  # the command-line reference, from the typer app itself
@@ -69,4 +70,3 @@ html_theme_options = {
     "show_toc_level": 2,
 }
 html_static_path: list[str] = []
-# MathJax is loaded from a CDN by default; the site is readable without it (equations show as TeX).
