@@ -39,7 +39,8 @@ def test_the_site_builds_without_warnings_and_shows_computed_numbers(tmp_path):
     from tradewar import run_scenario
 
     us_welfare = float(run_scenario("london-2025").to_frame("country").loc["USA", "welfare_pct"])
-    assert f"U.S. welfare changes by {us_welfare:.2f}% on" in page
+    # The number glued into the prose (myst-nb marks it as pasted text).
+    assert f'U.S. welfare changes by <span class="pasted-text">{us_welfare:.2f}</span>% on' in page
 
     for name in ("model", "worlds", "measures", "strategy", "uncertainty", "web", "cli", "api/index"):
         assert (out / f"{name}.html").is_file(), name
