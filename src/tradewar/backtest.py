@@ -113,6 +113,7 @@ class BacktestResult(ArrayResult):
         return self.sectors.set_index("sector")
 
     def summary(self) -> Summary:
+        """The headline fit with its 95% intervals, the totals and the sector table (text and HTML)."""
         head = self.headline
         fits = pd.DataFrame(
             {"estimate": [head["slope"], head["correlation"]],

@@ -186,6 +186,7 @@ class PreparedScenario:
 
     @property
     def name(self) -> str:
+        """The scenario's name."""
         return self.scenario.name
 
     def solve(self, options: SolverOptions | None = None, on_iteration=None) -> ScenarioRun:
@@ -332,6 +333,7 @@ class ScenarioRun(ArrayResult):
 
     @property
     def extra_tariffs(self) -> tuple[TariffChange, ...]:
+        """Tariff changes added on top of the scenario's policy (``--tariff``, the API's ``tariffs``)."""
         return self.overrides.tariffs
 
     def elasticity_choice(self) -> dict:
@@ -389,12 +391,32 @@ def run_scenario(
     options: SolverOptions | None = None,
     on_iteration=None,
 ) -> ScenarioRun:
-    """Solve a scenario (a :class:`Scenario` or a built-in name / file path).
+    """Solve a scenario: the measures in force on its date, on its world, against its starting point.
 
-    ``overrides`` (a :class:`ScenarioOverrides`) change its world, aggregation, deficits or
-    starting point, or add tariff changes on top; ``against`` overrides the starting point
-    alone: a date or another scenario to measure from (default: the scenario's own, else the
-    world's baseline).
+    Parameters
+    ----------
+    scenario : Scenario or str
+        A :class:`~tradewar.policy.scenario.Scenario`, a built-in scenario's name
+        (``london-2025``) or the path of a ``.toml`` file.
+    overrides : ScenarioOverrides, optional
+        Changes to its world, aggregation, closure, elasticities or starting point, or tariff
+        changes added on top (what ``tradewar simulate``'s options set).
+    against : str or datetime.date, optional
+        The starting point alone: a date or another scenario to measure from (default: the
+        scenario's own, else the world's baseline).
+    library : Timeline, optional
+        The measures to fold (default: the built-in library,
+        :func:`~tradewar.policy.library.load_library`).
+    options : SolverOptions, optional
+        Solver settings.
+    on_iteration : callable, optional
+        Called by the solver after each sweep of the final solve.
+
+    Returns
+    -------
+    ScenarioRun
+        What was assumed and what came out; ``to_dict()`` is what ``tradewar simulate --json``
+        prints.
     """
     return prepare_scenario(scenario, overrides=overrides, against=against, library=library).solve(
         options, on_iteration)

@@ -72,6 +72,7 @@ class Baseline:
 
     @property
     def shape(self) -> tuple[int, int]:
+        """(countries, sectors)."""
         return self.final_demand_share.shape
 
 

@@ -107,6 +107,7 @@ class Shock(NamedTuple):
 
     @property
     def weight(self):
+        """The trade-share weights of the shock, without the revenue columns the array also holds."""
         return self.weights[:, : self.weights.shape[2], :]
 
 
@@ -408,6 +409,8 @@ def pack(xp, economy: Economy, log_wage, log_price, expenditure, log_rent=None):
 
 
 def unpack(xp, economy: Economy, state):
+    """The solver's state vector as ``(log_wage (N,), log_price (N, J), expenditure (N, J))``
+    (expenditure in levels: the state holds it relative to ``economy.scale``); :func:`pack` reversed."""
     n, j = economy.scale.shape
     return (state[:n], xp.reshape(state[n : n + n * j], (n, j)),
             xp.reshape(state[n + n * j : n + 2 * n * j], (n, j)) * economy.scale)

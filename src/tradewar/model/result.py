@@ -42,6 +42,7 @@ class SolverReport:
     seconds: float
 
     def to_dict(self) -> dict:
+        """Sweeps, final residual and seconds, as ``--json`` prints them under ``solver``."""
         return {"iterations": self.iterations, "residual": self.residual, "seconds": self.seconds}
 
 
@@ -254,6 +255,7 @@ class CounterfactualResult(ArrayResult):
 
     @property
     def countries(self) -> list[str]:
+        """The world's country labels, in the order of every array of the result."""
         return self.baseline.countries
 
     def country_table(self) -> pd.DataFrame:

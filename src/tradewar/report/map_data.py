@@ -59,6 +59,8 @@ def _ring(indices: list[int], arcs) -> list[list[float]]:
 
 
 def build(topojson: Path, output: Path = OUTPUT) -> Path:
+    """Write the report's world map (country outlines, rounded to 0.1 degree) from a
+    Natural Earth TopoJSON file; returns the file written."""
     topology = json.loads(Path(topojson).read_text())
     arcs = _decode_arcs(topology)
     countries = {}

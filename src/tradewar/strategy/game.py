@@ -32,6 +32,7 @@ class Instruments:
         return np.array([tariff[mask].mean() for mask in self.masks])
 
     def apply(self, tariff: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """``tariff`` with each instrument's cells set to its value in ``values``."""
         new = tariff.copy()
         for mask, value in zip(self.masks, values, strict=True):
             new[mask] = value
@@ -116,9 +117,11 @@ class TariffGame:
 
     @property
     def countries(self) -> list[str]:
+        """The world's country labels (the order of welfare vectors)."""
         return self.world.countries
 
     def equilibrium(self, tariff: np.ndarray, export_tax: np.ndarray | None = None):
+        """The solved equilibrium at these tariffs and export taxes (cached by value)."""
         export_tax = self.export_tax if export_tax is None else export_tax
         key = np.ascontiguousarray(tariff).tobytes() + (
             b"" if export_tax is None else np.ascontiguousarray(export_tax).tobytes()
@@ -158,6 +161,7 @@ class TariffGame:
         return value, grad_t, grad_x
 
     def weights_for(self, country: str) -> np.ndarray:
+        """Welfare weights that select one country (1 for it, 0 for the others)."""
         weights = np.zeros(len(self.countries))
         weights[self.countries.index(country)] = 1.0
         return weights

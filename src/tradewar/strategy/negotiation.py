@@ -135,6 +135,8 @@ class Footing:
                    chosen.horizon or "long")
 
     def to_dict(self, a: str, b: str) -> dict:
+        """The footing as plain data, for ``--json``: scenario, date, world, closure, elasticities
+        and the starting tariffs between ``a`` and ``b``."""
         world = self.world
         goods = [world.sectors.index(s) for s in world.goods]
         trade = world.trade.values

@@ -74,6 +74,8 @@ def _chunk_size(n_tasks: int, workers: int, requested: int | None) -> int:
 
 
 def describe_executor(executor) -> str:
+    """Where tasks given to :func:`run_tasks` with this ``executor`` would run, in words
+    (recorded in results and printed by the commands)."""
     if executor is None or executor == "processes":
         return f"local processes ({os.cpu_count()})"
     if isinstance(executor, int):

@@ -91,6 +91,8 @@ ERRORS = {400: {"model": ErrorBody}, 404: {"model": ErrorBody}, 409: {"model": E
 
 
 class CsvLevel(StrEnum):
+    """The result tables a run's CSV can give (``GET /api/runs/{id}/csv/{level}``)."""
+
     country = "country"
     sector = "sector"
     bilateral = "bilateral"

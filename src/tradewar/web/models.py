@@ -232,6 +232,8 @@ class ScenarioText(BaseModel):
 
 
 class ScenarioInfo(BaseModel):
+    """A built-in scenario in brief (``GET /api/scenarios``)."""
+
     name: str
     date: str | None = None
     description: str = ""
@@ -242,22 +244,30 @@ class ScenarioInfo(BaseModel):
 
 
 class ScenarioCheck(ScenarioInfo):
+    """A checked scenario and the labels of the world it is solved on (``POST /api/scenarios/check``)."""
+
     countries: list[str] = Field(description="Country labels of the world the scenario is solved on.")
     sectors: list[str]
     goods: list[str]
 
 
 class ScenarioDetail(ScenarioCheck):
+    """A built-in scenario with its labels and its file's text (``GET /api/scenarios/{name}``)."""
+
     toml: str = Field(description="The scenario file's text, to copy and edit.")
 
 
 class WorldSummary(BaseModel):
+    """A world the server can solve on (``GET /api/worlds``)."""
+
     name: str
     embedded: bool
     default: bool
 
 
 class WorldInfo(BaseModel):
+    """A world's labels: countries, sectors, goods sectors and country groups (``GET /api/worlds/{name}``)."""
+
     name: str
     title: str
     countries: list[str]
@@ -267,6 +277,8 @@ class WorldInfo(BaseModel):
 
 
 class Progress(BaseModel):
+    """How far a run has got."""
+
     stage: str = Field(description="queued, loading, solving, writing, cancelling, or the status once finished.")
     iterations: int = Field(description="Solver sweeps so far (the final solve).")
     residual: float | None = Field(description="The solver's latest residual (max-norm).")
@@ -274,6 +286,8 @@ class Progress(BaseModel):
 
 
 class RunStatus(BaseModel):
+    """A run's state (``GET /api/runs/{id}``), with links to its results once done."""
+
     id: str
     status: Literal["queued", "running", "done", "failed", "cancelled", "interrupted"]
     label: str = Field(description="What is being solved, in words.")
@@ -284,10 +298,12 @@ class RunStatus(BaseModel):
 
 
 class RunCreated(RunStatus):
-    pass
+    """The answer to ``POST /api/runs``: the queued run's state and links."""
 
 
 class TimelinePoint(BaseModel):
+    """The average tariff of one pair on one day, in percent."""
+
     date: str
     importer: str
     exporter: str
@@ -295,6 +311,8 @@ class TimelinePoint(BaseModel):
 
 
 class TimelineStep(BaseModel):
+    """A measure starting, ending or being suspended on a day."""
+
     date: str
     measure_id: str
     kind: str
@@ -303,6 +321,8 @@ class TimelineStep(BaseModel):
 
 
 class TimelineDocument(BaseModel):
+    """The average tariff each way between two countries and the steps behind it (``GET /api/timeline``)."""
+
     world: str
     between: list[str]
     start: str
@@ -314,5 +334,7 @@ class TimelineDocument(BaseModel):
 
 
 class ErrorBody(BaseModel):
+    """Every error answer (4xx): what is wrong, and each problem with its field or line."""
+
     detail: str = Field(description="What is wrong, in words.")
     errors: list[dict] = Field(default_factory=list, description="Each problem: field (or line) and message.")

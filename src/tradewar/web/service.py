@@ -133,11 +133,13 @@ def scenario_detail(name: str) -> dict:
 
 
 def world_summaries() -> list[dict]:
+    """Every world the server can solve on: name, whether it is embedded, whether it is the default."""
     return [{"name": name, "embedded": embedded_path(name).is_file(), "default": name == DEFAULT_WORLD}
             for name in world_names()]
 
 
 def world_info(name: str) -> dict:
+    """A world's description and labels (``GET /api/worlds/{name}``); 404 for an unknown name."""
     if name not in world_names():
         raise WebError(404, f"unknown world {name!r}; the server has {', '.join(world_names())}")
     try:
@@ -221,6 +223,7 @@ class PreparedRun:
 
     @property
     def against(self) -> date | str | None:
+        """The run's starting point (a day or a scenario), if it overrides the scenario's."""
         return self.overrides.against
 
 

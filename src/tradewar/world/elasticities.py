@@ -109,9 +109,11 @@ class ElasticitySet:
 
     @property
     def concept(self) -> str:
+        """What the published numbers measure (theta itself, or the tariff elasticity of net flows)."""
         return ELASTICITY_SETS[self.name]["concept"]
 
     def frame(self) -> pd.DataFrame:
+        """One row per sector: the published value, the model's theta, its standard error and how it was derived."""
         return pd.DataFrame({"sector": self.sectors, "published": self.published, "theta": self.theta,
                              "se": self.se, "derivation": self.derivation})
 
