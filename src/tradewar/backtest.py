@@ -43,6 +43,7 @@ from tradewar.errors import TradewarError
 from tradewar.model.counterfactual import simulate
 from tradewar.policy.dates import as_date
 from tradewar.policy.library import load_library
+from tradewar.policy.validation import check_closure
 from tradewar.policy.timeline import Timeline
 from tradewar.results import UNITS, ArrayResult, Summary, SummaryTable
 from tradewar.world.elasticities import with_elasticities
@@ -189,9 +190,9 @@ def _china_shares(trade: np.ndarray, world: World, importer: str, exporter: str,
     return pair / foreign.sum(axis=0), float(pair.sum() / foreign.sum())
 
 
-def _solve_window(world: World, timeline: Timeline, start: str, end: str):
+def _solve_window(world: World, timeline: Timeline, start: str, end: str, closure: dict | None = None):
     tariff, export_tax = window_average_policy(timeline, world, start, end)
-    return simulate(world, tariff=tariff, export_tax=export_tax)
+    return simulate(world, tariff=tariff, export_tax=export_tax, **(closure or {}))
 
 
 def _compare(world, result, observed, flow, years, importer, exporter, side):
@@ -246,10 +247,14 @@ def _top_gainers(world: World, result, importer: str = "USA", rival: str = "CHN"
 
 
 def run_backtest(name: str = "trade-war-2019", elasticities: str = "cp2015", horizon: str = "long",
-                 world: World | None = None, timeline: Timeline | None = None) -> BacktestResult:
-    """Run a backtest (``trade-war-2019``) for an elasticity set and horizon; see the module."""
+                 world: World | None = None, timeline: Timeline | None = None, *, revenue: str = "rebate",
+                 deficits: str = "fixed") -> BacktestResult:
+    """Run a backtest (``trade-war-2019``) for an elasticity set, horizon and closure
+    (``revenue``: rebate or deficit-reduction; ``deficits``: fixed or zero); see the module."""
     if name not in BACKTESTS:
         raise TradewarError(f"Unknown backtest {name!r}; available: {', '.join(BACKTESTS)}.")
+    check_closure(revenue, deficits)
+    closure = {"revenue": revenue, "deficits": deficits}
     base = world if world is not None else load_world("wiod2011")
     timeline = timeline if timeline is not None else load_library()
     start_tariff = timeline.tariff_on("2017-12-31", base).values
@@ -259,13 +264,13 @@ def run_backtest(name: str = "trade-war-2019", elasticities: str = "cp2015", hor
     observed = load_observed()
 
     chosen = with_elasticities(base, elasticities, horizon)
-    result = _solve_window(chosen, timeline, "2018-01-01", "2019-12-31")
+    result = _solve_window(chosen, timeline, "2018-01-01", "2019-12-31", closure)
     sectors, headline, aggregate = _compare(chosen, result, observed, "imports", (2017, 2019), "USA", "CHN", "imports")
     aggregate["model_top_gainers_in_us_imports"] = _top_gainers(chosen, result)
 
     _, china_fit, china_total = _compare(chosen, result, observed, "exports", (2017, 2019), "CHN", "USA", "exports")
     medium = with_elasticities(base, elasticities, "medium")
-    result_2024 = _solve_window(medium, timeline, "2018-01-01", "2024-12-31")
+    result_2024 = _solve_window(medium, timeline, "2018-01-01", "2024-12-31", closure)
     _, fit_2024, total_2024 = _compare(medium, result_2024, observed, "imports", (2017, 2024), "USA", "CHN", "imports")
     held_out = {
         "china_side_2017_2019": {"what": "China's share of U.S. exports, by sector", **china_fit,
@@ -274,6 +279,7 @@ def run_backtest(name: str = "trade-war-2019", elasticities: str = "cp2015", hor
                                      "2018-2024", "horizon": "medium", **fit_2024, "aggregate": total_2024},
     }
     settings = {"world": base.name, "against": "2017-12-31", "window": ["2018-01-01", "2019-12-31"],
+                "closure": closure, "labour": chosen.data.attrs.get("labour", "mobile"),
                 "outcome": "change in log China share of U.S. imports by WIOD goods sector, 2017 -> 2019",
                 "metric": "OLS slope and correlation of observed on predicted, 95% bootstrap CIs over sectors"}
     return BacktestResult(name, elasticities, horizon, sectors, headline, aggregate, held_out, settings=settings)
