@@ -16,12 +16,11 @@ from tradewar.errors import TradewarError
 
 def _world(name: str, regions: str | None, splits: list[str], elasticities: str | None = None,
            horizon: str | None = None):
+    from tradewar.world.elasticities import with_default_elasticities
     from tradewar.world.library import load_world
     from tradewar.world.splits import apply_split
 
-    world = load_world(name)
-    if elasticities is not None or horizon is not None:
-        world = world.with_elasticities(elasticities or "cp2015", horizon or "long")
+    world = with_default_elasticities(load_world(name), elasticities, horizon)
     if regions:
         world = world.aggregate(regions=regions)
     for split in splits:

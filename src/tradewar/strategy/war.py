@@ -241,7 +241,8 @@ def nash_war(
     war = WarResult(players=tuple(players), start_tariff=tariff.copy(), instruments=instruments,
                     countries=tuple(game.countries), sectors=tuple(game.world.sectors), world=game.world.name,
                     elasticities={"elasticities": game.world.data.attrs.get("elasticities") or "world's own",
-                                  "horizon": game.world.data.attrs.get("horizon") or "long"},
+                                  "horizon": game.world.data.attrs.get("horizon") or "long",
+                                  "labour": game.world.data.attrs.get("labour") or "mobile"},
                     closure={"revenue": game.revenue, "deficits": game.deficits})
     solves_before = game.solves
     war.welfare_start = game.welfare(tariff)

@@ -59,6 +59,7 @@ from tradewar.errors import DataNotFoundError, ElasticityError
 from tradewar.world.world import World
 
 __all__ = [
+    "DEFAULT_ELASTICITIES",
     "ELASTICITY_SETS",
     "HORIZONS",
     "LABOUR_CLOSURES",
@@ -68,6 +69,7 @@ __all__ = [
     "horizon_theta",
     "load_elasticity_set",
     "read_elasticity_file",
+    "with_default_elasticities",
     "with_elasticities",
 ]
 
@@ -92,6 +94,11 @@ BLP_ONE_YEAR, BLP_LONG_RUN, BLP_CONVERGED_YEARS = 0.76, 2.0, 10
 HORIZON_YEARS = {"short": 1, "medium": 5, "long": None}
 HORIZONS = tuple(HORIZON_YEARS)
 THETA_FLOOR = 0.5
+#: The elasticity set and horizon of every run that names none (scenario runs: simulate, compare,
+#: --draws, sweeps, the web page, the talks' footing; and war), chosen with the trade-war-2019
+#: backtest and checked on its held-out parts (README, "Elasticities, horizons and the backtest";
+#: data/backtest/default_choice.md). The one place to change it.
+DEFAULT_ELASTICITIES = {"elasticities": "fontagne2022", "horizon": "medium"}
 #: Share of each sector's labour tied to the sector at the short horizon (see the module).
 SHORT_RUN_SPECIFIC_LABOUR = 0.9
 LABOUR_CLOSURES = ("mobile", "sector-specific")
@@ -222,6 +229,22 @@ def _sector_codes(world: World) -> list[str] | None:
     return codes.split(",") if codes else None
 
 
+def has_elasticity_sets(world: World) -> bool:
+    """Whether named sets are mapped to the world's sectors (a shipped world, or one derived from it)."""
+    return _data_file(str(world.data.attrs.get("elasticity_base_world", world.name))).is_file()
+
+
+def with_default_elasticities(world: World, elasticities: str | None = None, horizon: str | None = None) -> World:
+    """``world`` with a named set at a horizon, each :data:`DEFAULT_ELASTICITIES` where not given.
+
+    Where nothing is named and no set is mapped to the world (a user's own world file), the
+    world keeps its own elasticities (recorded as "world's own")."""
+    if elasticities is None and horizon is None and not has_elasticity_sets(world):
+        return world
+    return with_elasticities(world, elasticities or DEFAULT_ELASTICITIES["elasticities"],
+                             horizon or DEFAULT_ELASTICITIES["horizon"])
+
+
 def with_elasticities(world: World, name: str, horizon: str = "long", *, labour: str | None = None,
                       specific_share: float | None = None, path: Path | str | None = None) -> World:
     """A copy of ``world`` whose trade elasticities are a named set at a horizon.
@@ -272,10 +295,9 @@ def with_elasticities(world: World, name: str, horizon: str = "long", *, labour:
     chosen = (load_elasticity_set(name, world) if path is None
               else read_elasticity_file(path, name, world.sectors, _sector_codes(world)))
     theta = horizon_theta(chosen.theta, horizon)
-    variables = {"trade_elasticity": theta}
+    new = world.replace(trade_elasticity=theta)
     if share > 0 or "specific_labour_share" in world.data:
-        variables["specific_labour_share"] = np.full((len(world.countries), len(world.sectors)), share)
-    new = world.replace(**variables)
+        new = new.replace(specific_labour_share=np.full((len(world.countries), len(world.sectors)), share))
     floored = [s for s, value in zip(world.sectors, theta, strict=True) if horizon != "long" and value <= THETA_FLOOR]
     new.data.attrs.update({
         "elasticities": name,
