@@ -337,10 +337,14 @@ class ScenarioRun(ArrayResult):
         return self.overrides.tariffs
 
     def elasticity_choice(self) -> dict:
-        """The elasticity set and horizon the numbers were solved with (``elasticities``, ``horizon``)."""
+        """The elasticity set, horizon and labour closure the numbers were solved with (``elasticities``,
+        ``horizon``, ``labour``: "mobile", or "sector-specific" with the share of labour tied to sectors)."""
         attrs = self.world.data.attrs
+        labour = str(attrs.get("labour") or "mobile")
+        if labour != "mobile":
+            labour = f"{labour} (s = {float(attrs.get('specific_labour_share', 0.0)):g})"
         return {"elasticities": attrs.get("elasticities") or self.scenario.elasticities or "world's own",
-                "horizon": attrs.get("horizon") or self.scenario.horizon or "long"}
+                "horizon": attrs.get("horizon") or self.scenario.horizon or "long", "labour": labour}
 
     def focus_countries(self, countries: list[str] | None = None) -> list[str]:
         """The two sides, then the scenario's report countries (or ``countries``), present in the result."""
@@ -353,7 +357,8 @@ class ScenarioRun(ArrayResult):
         summary.title = f"{self.scenario.name}: {summary.title}"
         choice = self.elasticity_choice()
         summary.header = [f"World {self.world.name}; measures in force on {self.on}; effects against {self.against}.",
-                          f"Elasticities {choice['elasticities']} ({choice['horizon']} run); "
+                          f"Elasticities {choice['elasticities']} ({choice['horizon']} run; "
+                          f"labour {choice['labour']}); "
                           f"closure: {self.result.closure_text()}."]
         return summary
 

@@ -51,10 +51,11 @@ SelfContainedOption = Annotated[bool, typer.Option(
          "reports load one shared plotly.min.js written beside them and weigh a few hundred KB.")]
 ElasticitiesOption = Annotated[str | None, typer.Option(
     help="A named trade-elasticity set: 'cp2015' (Caliendo & Parro 2015) or 'fontagne2022' (Fontagne, Guimbard & "
-         "Orefice 2022); default the scenario's, else the world's own.")]
+         "Orefice 2022); default the scenario's, else fontagne2022 (chosen with the backtest).")]
 HorizonOption = Annotated[str | None, typer.Option(
-    help="Horizon of the elasticities: 'long' (as estimated), 'medium' (five years) or 'short' (one year), after "
-         "Boehm, Levchenko & Pandalai-Nayar (2023).")]
+    help="Horizon of the elasticities: 'long' (as estimated), 'medium' (five years; the default, chosen with the "
+         "backtest) or 'short' (one year, labour tied to its sector), after Boehm, Levchenko & Pandalai-Nayar "
+         "(2023).")]
 RevenueOption = Annotated[str | None, typer.Option(
     help="Tariff revenue closure: 'rebate' (spent by households) or 'deficit-reduction' (lowers the trade deficit).")]
 

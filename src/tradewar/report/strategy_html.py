@@ -31,7 +31,11 @@ def write_war_report(document: dict, path: Path | str, *, self_contained: bool =
     figure.update_layout(title="Best-response path", xaxis_title="round", yaxis_title="tariff, %")
     welfare = go.Figure(go.Bar(x=list(document["welfare_pct"]), y=list(document["welfare_pct"].values())))
     welfare.update_layout(title="Welfare at the Nash equilibrium vs the start (%)")
-    notes = [f"Players: {', '.join(document['players'])}; converged: {document['converged']}."]
+    closure = document.get("closure", {})
+    notes = [f"Players: {', '.join(document['players'])}; converged: {document['converged']}.",
+             f"World {document.get('world')}; elasticities {document.get('elasticities')} "
+             f"({document.get('horizon')} run); tariff revenue {closure.get('revenue')}, "
+             f"deficits {closure.get('deficits')}."]
     path.write_text(_page("tradewar: the tariff war", [figure, welfare], notes, path, self_contained), encoding="utf-8")
     return path
 
@@ -60,7 +64,9 @@ def write_talks_report(document: dict, path: Path | str, *, self_contained: bool
         f"Threat point: {document['threat']}.",
         f"Cards in the status quo: {', '.join(document['cards']) or 'none'}.",
         f"Every point starts from {footing.get('scenario')} on {footing.get('date')} ({footing.get('world')}, "
-        f"deficits {footing.get('deficits')}); only the two parties' tariffs on each other and the cards change.",
+        f"deficits {footing.get('deficits')}, tariff revenue {footing.get('revenue')}; elasticities "
+        f"{footing.get('elasticities')}, {footing.get('horizon')} run); only the two parties' tariffs on each "
+        "other and the cards change.",
     ]
     bargain = document["bargain"]
     if bargain.get("at_bound"):

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from tradewar.errors import ShockError
-from tradewar.model.caliendo_parro import expenditure_scale, solve_equilibrium
+from tradewar.model.caliendo_parro import baseline_tariff_revenue, expenditure_scale, solve_equilibrium
 from tradewar.model.counterfactual import simulate
 from tradewar.model.result import CounterfactualResult
 from tradewar.model.solver import SolverOptions
+from tradewar.policy.validation import check_closure
 from tradewar.strategy.differentiable import DifferentiableEquilibrium
 from tradewar.world.world import World
 
@@ -81,15 +82,18 @@ class TariffGame:
     """
 
     def __init__(self, world: World, *, deficits: str = "fixed", options: SolverOptions | None = None,
-                 export_tax: np.ndarray | None = None):
+                 export_tax: np.ndarray | None = None, revenue: str = "rebate"):
+        check_closure(revenue, deficits)
         self.world = world.without_deficits(options) if deficits == "zero" else world
         self.deficits = deficits
+        self.revenue = revenue  # the tariff-revenue closure, in the solver and the gradients alike
         self.options = options
         self.baseline = self.world.baseline()
         self.deficit = self.world.deficit.values
         self.ones = np.ones_like(self.world.tariff.values)
         self.differentiable = DifferentiableEquilibrium(
-            self.baseline, self.deficit, expenditure_scale(self.baseline), self.world.income.values
+            self.baseline, self.deficit, expenditure_scale(self.baseline), self.world.income.values,
+            baseline_tariff_revenue(self.baseline) if revenue == "deficit-reduction" else None,
         )
         # Export taxes held fixed while tariffs move (None: the world's own); a ban is ``inf``.
         self.export_tax = None if export_tax is None else np.asarray(export_tax, dtype=float)
@@ -130,12 +134,13 @@ class TariffGame:
             self._counter[0] += 1
             try:
                 solved = solve_equilibrium(self.baseline, tariff, self.ones, self.deficit, self.options,
-                                           export_tax_new=export_tax, initial_state=self._last_state)
+                                           export_tax_new=export_tax, initial_state=self._last_state,
+                                           revenue=self.revenue)
             except Exception:
                 if self._last_state is None:
                     raise
                 solved = solve_equilibrium(self.baseline, tariff, self.ones, self.deficit, self.options,
-                                           export_tax_new=export_tax)
+                                           export_tax_new=export_tax, revenue=self.revenue)
             self._last_state = solved.state
             if len(self._cache) >= 256:  # forget the oldest (talks revisit recent points often)
                 self._cache.pop(next(iter(self._cache)))
@@ -168,4 +173,5 @@ class TariffGame:
 
     def result(self, tariff: np.ndarray) -> CounterfactualResult:
         """The full result object for a tariff tensor (for tables and reports)."""
-        return simulate(self.world, tariff=tariff, export_tax=self.export_tax, options=self.options)
+        return simulate(self.world, tariff=tariff, export_tax=self.export_tax, options=self.options,
+                        revenue=self.revenue)

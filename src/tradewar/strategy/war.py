@@ -137,6 +137,7 @@ class WarResult(ArrayResult):
     sectors: tuple[str, ...] = ()
     world: str = ""
     elasticities: dict = field(default_factory=dict)  # {"elasticities": set, "horizon": horizon} of the world
+    closure: dict = field(default_factory=dict)  # {"revenue": ..., "deficits": ...} of the game
     solves: int = 0
 
     def tariffs(self) -> dict:
@@ -171,6 +172,7 @@ class WarResult(ArrayResult):
             "solves": self.solves,
             "world": self.world,
             **self.elasticities,
+            "closure": self.closure,
         }
 
     def to_frame(self, level: str = "tariffs") -> pd.DataFrame:
@@ -286,7 +288,9 @@ def nash_war(
     war = WarResult(players=tuple(players), start_tariff=tariff.copy(), instruments=instruments,
                     countries=tuple(game.countries), sectors=tuple(game.world.sectors), world=game.world.name,
                     elasticities={"elasticities": game.world.data.attrs.get("elasticities") or "world's own",
-                                  "horizon": game.world.data.attrs.get("horizon") or "long"})
+                                  "horizon": game.world.data.attrs.get("horizon") or "long",
+                                  "labour": game.world.data.attrs.get("labour") or "mobile"},
+                    closure={"revenue": game.revenue, "deficits": game.deficits})
     solves_before = game.solves
     war.welfare_start = game.welfare(tariff)
     for round_number in range(1, max_rounds + 1):

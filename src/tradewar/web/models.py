@@ -195,9 +195,9 @@ class RunRequest(BaseModel):
     export_controls: Annotated[list[ExtraExportControl], Field(max_length=50)] = Field(
         default_factory=list, description="Export controls added on top.")
     elasticities: Literal["cp2015", "fontagne2022"] | None = Field(
-        default=None, description="A named trade-elasticity set (default: the scenario's, else the world's own).")
+        default=None, description="A named trade-elasticity set (default: the scenario's, else fontagne2022).")
     horizon: Literal["short", "medium", "long"] | None = Field(
-        default=None, description="Horizon of the elasticities (default long: as estimated).")
+        default=None, description="Horizon of the elasticities (default medium: five years).")
     revenue: Literal["rebate", "deficit-reduction"] | None = Field(
         default=None, description="Tariff revenue closure: rebated to households, or lowering the trade deficit.")
     deficits: Literal["fixed", "zero"] | None = Field(
