@@ -4,7 +4,8 @@ Every test here runs once per world (issue 13: every identity test that runs on 
 on icio2022). Expected values are identities of the model and of aggregation (no fitted
 number): shares sum to one, the fixed deficits and world value added (the numeraire) are kept,
 markets clear in the new world (``new_world()`` validates on construction), aggregation adds
-flows and keeps revenue, a zero shock changes nothing, export-tax revenue is rate x flow.
+flows and keeps revenue, splitting a sector keeps every account, a zero shock changes
+nothing, export-tax revenue is rate x flow.
 Property tests draw few examples on these large worlds (the default profile stays fast; the
 slow profile raises hypothesis' example count for all of them).
 Cost: about 20 s for the module on the shared 2-core machine, most of it icio2022's solves.
@@ -136,6 +137,34 @@ def test_ban_stops_the_flow_and_leaves_an_equilibrium(compact):
     others = dict(importer="USA", exporter=["KOR", "TWN", "MEX"], sector=electronics)
     assert (d["trade_new"].sel(others) > d["trade_baseline"].sel(others)).all()
     assert result.new_world().is_equilibrium
+
+
+def test_split_world_is_an_equilibrium_and_solves_with_hats_at_one(compact):
+    """Identity: carving a product out of a sector preserves every account (validated on
+    construction) and the split world's baseline solves with every hat at one."""
+    mining = sector(compact, "mining")
+    split = compact.split_sector(mining, "Rare earths", {"CHN": 0.02, "USA": 0.003}, trade_elasticity=1.5)
+    assert split.is_equilibrium and "Rare earths" in split.goods
+    result = simulate(split)
+    np.testing.assert_allclose(result.data["wage"].values, 1.0, atol=1e-10)
+    for total in ("value_added", "income", "tariff_revenue"):
+        np.testing.assert_allclose(getattr(split, total).values, getattr(compact, total).values, rtol=1e-12)
+    np.testing.assert_allclose(split.gross_output.sel(sector=[mining, "Rare earths"]).sum("sector").values,
+                               compact.gross_output.sel(sector=mining).values, rtol=1e-12)
+
+
+def test_uniform_split_with_the_parent_elasticity_changes_no_result(compact):
+    """Identity: a child that is a uniform slice of its parent, with the same theta, is the
+    same good: a tariff shock on both gives exactly the unsplit welfare and wages."""
+    metal = sector(compact, "metal")
+    split = compact.split_sector(metal, "Special metals", 0.1)
+    tariff = compact.tariff.copy()
+    tariff.loc[dict(importer="USA", exporter="CHN", sector=metal)] += 0.5
+    split_tariff = split.tariff.copy()
+    split_tariff.loc[dict(importer="USA", exporter="CHN", sector=[metal, "Special metals"])] += 0.5
+    a, b = simulate(compact, tariff=tariff), simulate(split, tariff=split_tariff)
+    np.testing.assert_allclose(b.data["welfare"].values, a.data["welfare"].values, atol=1e-9)
+    np.testing.assert_allclose(b.data["wage"].values, a.data["wage"].values, atol=1e-9)
 
 
 @settings(max_examples=5, **_FEW)
