@@ -158,7 +158,8 @@ class RunRequest(BaseModel):
                                                        "as `tradewar simulate FILE.toml` reads it.")
     date: Day | None = Field(default=None, description="The library's measures in force on this day (YYYY-MM-DD).")
     world: Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)] | None = Field(
-        default=None, description="With `date`: the world to solve on (default wiod2011; see GET /api/worlds).")
+        default=None, description="With `date`: the world to solve on (see GET /api/worlds; default by the date: "
+                                  "icio2022 from 2023-01-01 on, wiod2011 before).")
     against: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = Field(
         default=None, description="Measure effects from this day (YYYY-MM-DD) or built-in scenario instead of "
                                   "the scenario's own starting point (default: the no-war baseline).")
