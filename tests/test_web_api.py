@@ -222,11 +222,11 @@ def test_extra_tariff_and_export_ban(client):
     _, changed = run_to_end(client, {
         "scenario": "london-2025",
         "tariffs": [{"importer": "USA", "exporter": "CHN", "rate": 0.25}],
-        "export_controls": [{"imposer": "CHN", "targets": ["USA"], "sectors": ["Metals"], "ban": True}],
+        "export_controls": [{"imposer": "CHN", "targets": ["USA"], "sectors": ["Non-ferrous metals"], "ban": True}],
     })
     def flows(document):
         return {(r["exporter"], r["importer"], r["sector"]): r["change_pct"] for r in document["bilateral"]}
-    assert flows(changed)[("CHN", "USA", "Metals")] == pytest.approx(-100.0)
+    assert flows(changed)[("CHN", "USA", "Non-ferrous metals")] == pytest.approx(-100.0)
     assert flows(changed)[("CHN", "USA", "all")] < flows(plain)[("CHN", "USA", "all")]
     assert changed["request"]["tariffs"][0]["rate"] == 0.25
     assert "1 tariff change and 1 export control" in changed["label"]

@@ -190,7 +190,7 @@ def test_page_form_errors_and_changes(server, browser):
 
     page.fill("#tariffs tbody tr .points", "25")
     page.click("#add-control")
-    page.select_option("#controls tbody tr .sectors", "Metals")
+    page.select_option("#controls tbody tr .sectors", "Non-ferrous metals")
     page.select_option("#controls tbody tr .kind", "ban")
     page.click("#run")
     sync_api.expect(page.locator("#summary")).to_contain_text("1 export control", timeout=120_000)

@@ -103,7 +103,7 @@ class ExtraExportControl(BaseModel):
     """An export control on top of the scenario's: an export tax equivalent or a ban."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={
-        "examples": [{"imposer": "CHN", "targets": ["USA"], "sectors": ["Metals"], "ban": True}]})
+        "examples": [{"imposer": "CHN", "targets": ["USA"], "sectors": ["Non-ferrous metals"], "ban": True}]})
 
     imposer: Label = Field(description="Country (or group) that restricts its exports.")
     targets: Annotated[list[Label], Field(min_length=1, max_length=60)] = Field(
@@ -147,7 +147,8 @@ class RunRequest(BaseModel):
         {"scenario": "london-2025"},
         {"scenario": "london-2025", "against": "2025-01-01",
          "tariffs": [{"importer": "USA", "exporter": "CHN", "rate": 0.1}],
-         "export_controls": [{"imposer": "CHN", "targets": ["USA"], "sectors": ["Metals"], "tax_equivalent": 0.2}]},
+         "export_controls": [{"imposer": "CHN", "targets": ["USA"], "sectors": ["Non-ferrous metals"],
+                              "tax_equivalent": 0.2}]},
         {"date": "2019-12-01"},
         {"toml": 'name = "mine"\ndate = 2025-06-10\n'},
     ]})
