@@ -50,7 +50,7 @@ def test_simulate_json_documented_keys(tmp_path):
     document = json.loads(result.output)
     assert {"scenario", "world", "date", "solver", "countries", "bilateral"} <= set(document)
     assert document["scenario"] == "london-2025" and document["date"] == "2025-06-10"
-    assert document["world"] == "wiod2011"
+    assert document["world"] == "icio2022"  # london-2025 names the 2022 world (issue 13)
     assert document["solver"]["residual"] < 1e-9 and document["solver"]["iterations"] >= 1
     usa = document["countries"]["USA"]
     assert set(usa) == {"welfare_pct", "welfare_first_order_pct", "real_gdp_pct", "nominal_gdp_pct", "real_wage_pct",

@@ -103,7 +103,7 @@ class ExtraExportControl(BaseModel):
     """An export control on top of the scenario's: an export tax equivalent or a ban."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={
-        "examples": [{"imposer": "CHN", "targets": ["USA"], "sectors": ["Metals"], "ban": True}]})
+        "examples": [{"imposer": "CHN", "targets": ["USA"], "sectors": ["Non-ferrous metals"], "ban": True}]})
 
     imposer: Label = Field(description="Country (or group) that restricts its exports.")
     targets: Annotated[list[Label], Field(min_length=1, max_length=60)] = Field(
@@ -175,7 +175,8 @@ class RunRequest(BaseModel):
         {"scenario": "london-2025"},
         {"scenario": "london-2025", "against": "2025-01-01",
          "tariffs": [{"importer": "USA", "exporter": "CHN", "rate": 0.1}],
-         "export_controls": [{"imposer": "CHN", "targets": ["USA"], "sectors": ["Metals"], "tax_equivalent": 0.2}]},
+         "export_controls": [{"imposer": "CHN", "targets": ["USA"], "sectors": ["Non-ferrous metals"],
+                              "tax_equivalent": 0.2}]},
         {"date": "2019-12-01"},
         {"toml": 'name = "mine"\ndate = 2025-06-10\n'},
     ]})
@@ -186,7 +187,8 @@ class RunRequest(BaseModel):
                                                        "as `tradewar simulate FILE.toml` reads it.")
     date: Day | None = Field(default=None, description="The library's measures in force on this day (YYYY-MM-DD).")
     world: Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)] | None = Field(
-        default=None, description="With `date`: the world to solve on (default wiod2011; see GET /api/worlds).")
+        default=None, description="With `date`: the world to solve on (see GET /api/worlds; default by the date: "
+                                  "icio2022 from 2023-01-01 on, wiod2011 before).")
     against: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = Field(
         default=None, description="Measure effects from this day (YYYY-MM-DD) or built-in scenario instead of "
                                   "the scenario's own starting point (default: the no-war baseline).")

@@ -33,7 +33,7 @@ from tradewar.policy.validation import (
 )
 from tradewar.simulation import ScenarioOverrides
 from tradewar.web.models import MAX_TOML_BYTES, RunRequest
-from tradewar.world.library import DEFAULT_WORLD, embedded_path, world_names
+from tradewar.world.library import DEFAULT_WORLD, default_world_for, embedded_path, world_names
 from tradewar.world.splits import split_names
 from tradewar.world.world import World
 
@@ -247,7 +247,8 @@ def _base_scenario(request: RunRequest) -> tuple[Scenario, str]:
     if request.toml is not None:
         scenario = parse_scenario_text(request.toml)
         return scenario, f"your scenario {scenario.name!r}"
-    world = request.world or DEFAULT_WORLD
+    # No world named: the date rule that `tradewar simulate` uses (icio2022 from 2023 on).
+    world = request.world or default_world_for(request.date)
     _check_world_name(world)
     day = request.date.isoformat()
     scenario = Scenario(name=f"measures-on-{day}", world=world, date=request.date,
