@@ -167,7 +167,7 @@ DERIVATIVES_SOURCE = (
     "content, effective 2025-08-18; rate 50% since Proclamation 10947 (2025-06-03). Lists and metal shares: "
     "Budget-Lab-Yale/tariff-rate-tracker resources (MIT)"
 )
-EXTRA_PREFIXES = ("US-232-", "AGRI-")  # ids of measures not in measures.csv
+EXTRA_PREFIXES = ("US-232-", "US-301-", "AGRI-")  # ids of measures not in measures.csv
 FARM_EXEMPT_DATE = "2025-11-13"
 # Chapters of the farm goods the order added to Annex II (its fact sheet and CBP CSMS 66814923).
 FARM_EXEMPT_CHAPTERS = ("02", "07", "08", "09", "10", "11", "12", "15", "16", "18", "19", "20", "21", "22", "31")
@@ -185,6 +185,36 @@ MHD_PARTS_SOURCE = (
     "Proclamation of 2025-10-17 'Adjusting Imports of Medium- and Heavy-Duty Trucks, Medium- and Heavy-Duty Truck "
     "Parts, and Buses into the United States' (Section 232): parts at 25% from 2025-11-01. Parts list: "
     "Budget-Lab-Yale/tariff-rate-tracker resources s232_mhd_parts.txt (MIT)"
+)
+
+# Section 232 metals restructuring (issue 12 item 4): from 2026-04-06 the steel, aluminium and copper
+# tariffs are set by annex of the proclamation of 2026-04-02 on the FULL value of the article: Annex I-A
+# (primary articles) 50%, Annex I-B (downstream derivatives) 25%, Annex III a combined 15% (the 232 duty
+# tops the MFN rate up to 15%) until its sunset in December 2027, then the I-B rate; Annex II leaves the
+# metal tariffs. It replaces the 50% on chapters 72/73/76 (M058) and the metal-content duty on the
+# derivatives (US-232-DERIV-2025-08-18). Lines of the other Section 232 programmes (vehicles, auto and
+# truck parts, trucks, lumber, chips, copper M061) keep their own rate, as the proclamation scopes
+# itself to the metal tariffs. A code the annexes do not list: chapters 72, 73, 74, 76 -> Annex I-A,
+# a derivative of the 2025 inclusions -> Annex I-B (the annexes absorbed them), else not covered.
+METALS_ANNEXES = YALE / "s232_annex_products.csv"  # hts_prefix, annex (1a, 1b, 2, 3), metal_type, source, date
+RESTRUCTURE_DATE = "2026-04-06"
+ANNEX_III_SUNSET = "2027-12-31"  # "December 2027": the day is not given in the sources we have
+ANNEX_RATES = {"1a": 0.50, "1b": 0.25, "2": 0.0}  # Annex III: max(0, 15% - MFN), see metals_annex_lines
+ANNEX_III_COMBINED = 0.15
+PRIMARY_METAL_CHAPTERS = ("72", "73", "74", "76")
+RESTRUCTURE_SOURCE = (
+    "Proclamation of 2026-04-02 restructuring the Section 232 tariffs on aluminium, steel and copper (effective "
+    "for goods entered on or after 2026-04-06): Annex I-A 50%, Annex I-B 25%, Annex III 15% combined (sunset "
+    "December 2027), Annex II removed, all on the full entered value (Ashurst Perkins Coie, 'Restructured and "
+    "Additional Section 232 Tariffs on Aluminum, Steel, and Copper'; tradefacts.io on the five-annex structure). "
+    "Annex lists: Budget-Lab-Yale/tariff-rate-tracker resources s232_annex_products.csv (MIT)"
+)
+RESTRUCTURE_UNCERTAIN = (
+    "the annex lists are the tracker's transcription (its own audit flags 22 chapter-prefix rows); bare heading "
+    "8471 (computers) sits in Annex I-B, so computers from China pay 25% here (the literal reading; no "
+    "post-April collection data yet); the exclusion of articles under 15% metal by weight and the 10% rate on "
+    "U.S.-metal content are not modelled (no data); Annex III's combined rate uses the 2018 MFN rate of the "
+    "HS6 line; the sunset day is taken as 2027-12-31"
 )
 
 # Lists of 2025 use HS 2022 codes; these did not exist in HS 2017 (the tracker's lines) and map to the
@@ -267,6 +297,76 @@ RECIPROCAL = (
     ("M050", "M050", "2025-04-10", "2025-05-14", 0.41, "+41 points (125% in all)"),
 )  # fmt: skip
 RECIPROCAL_IDS = tuple(item[0] for item in RECIPROCAL)
+
+# Section 122 surcharge (M077). measures.csv flags a conflict (10% vs the 15% announced on 2026-02-21).
+# Resolved to 10%: the proclamation of 2026-02-20 and CBP's implementing message (CSMS #67844987, HTSUS
+# 9903.03.01) set 10% for entries from 2026-02-24 to 2026-07-24; no proclamation or CSMS raising it to 15%
+# is in any source we found (trade notices of 2026-02-24 say no official announcement confirmed 15%), so
+# 10% is what was collected. Its legal standing (CIT ruling of 2026-05-07, stayed) does not change the rate.
+S122_START, S122_END, S122_RATE = "2026-02-24", "2026-07-24", 0.10
+S122_RATE_NOTE = (
+    "Rate 10%: measures.csv's conflict (15% announced 2026-02-21) is resolved by the proclamation of 2026-02-20 "
+    "and CBP CSMS #67844987 (HTSUS 9903.03.01, 10%); no instrument raising it to 15% was found."
+)
+S122_UNCERTAIN = None  # the rate is settled; the CSV's CONFLICT tag is overridden
+
+# Section 301 forced-labour action (issue 12 item 4): USTR's determinations of 2026-06-02 in 60
+# investigations proposed 10% on economies with some forced-labour import prohibition and 12.5% on the
+# others; the duty follows the Section 122 surcharge from 2026-07-24. China has no such prohibition, so
+# 12.5% (flagged: the final notice's rate for China is not in our sources). Its product exceptions are not
+# in the sources either: the Section 122 base (its exemption lists, Section 232 goods) stands in for them.
+FORCED_LABOUR_START, FORCED_LABOUR_RATE = "2026-07-24", 0.125
+FORCED_LABOUR_SOURCE = (
+    "USTR, determinations and proposed action in the Section 301 investigations of the failure to impose and "
+    "enforce prohibitions on imports made with forced labour (press release of 2026-06-02; comments due 2026-07-06, "
+    "hearings from 2026-07-07), summarised by Greenwich Mercantile, 'Section 301 Forced Labor Tariffs' (2026-06-27); "
+    "investigations opened 2026-03-12 (EY Tax News 2026-0633)"
+)
+FORCED_LABOUR_UNCERTAIN = (
+    "the final action's rate for China (10% or 12.5% proposed; 12.5% taken) and its product exceptions (the "
+    "Section 122 exemptions and Section 232 goods assumed) are not in our sources; the start (2026-07-24, when the "
+    "Section 122 surcharge lapsed) is the tracker's step date"
+)
+# Ship-to-shore cranes: USTR's modification of the Section 301 ships action (2025-10-10) adds 100% on
+# STS cranes from China from 2025-11-09 (on top of the 25% of the four-year review, M030); USTR
+# suspended it for one year from 2025-11-10 (Busan). HS 2017 line 8426.19 (other overhead/gantry cranes)
+# is larger than STS cranes: an upper bound.
+CRANES_LINES = ("842619",)
+CRANES_START, CRANES_PAUSE_END = "2025-11-09", "2026-11-10"
+CRANES_SOURCE = (
+    "USTR, 'USTR Modifies Certain Aspects of Section 301 Ships Action and Proposes Further Modifications' (press "
+    "release, 2025-10-10): 100% on certain ship-to-shore cranes and cargo-handling equipment from 2025-11-09; "
+    "suspended for one year from 2025-11-10 (USTR notice of 2025-11-06; White House fact sheet on the Busan deal)"
+)
+CRANES_UNCERTAIN = (
+    "the tariff applied for one day before the pause; the HS 2017 line 8426.19 holds other cranes too (upper "
+    "bound); whether it returns when the pause lapses on 2026-11-10 is not known"
+)
+# Measures considered and not encoded as rates, with why and the 2024 trade they touch (issue 12 item 4).
+NOT_ENCODED = {
+    "US-DEMINIMIS-2025-08-29": (
+        "2025-08-29", "global suspension of duty-free de minimis treatment (shipments <= $800), all countries "
+        "(EO 14324 of 2025-07-30; CBP guidance); continued after the IEEPA ruling by the executive order of "
+        "2026-02-20 'Continuing the Suspension of Duty-Free De Minimis Treatment for All Countries' (CBP CSMS of "
+        "2026-02-23)",
+        "it extends the duties in force to low-value shipments instead of changing a rate; those shipments are "
+        "not in the Census line data the weights come from, so no rate on the model's trade follows (as M045 for "
+        "China in May 2025)", None),
+    "US-TRANSSHIP-40": (
+        "2025-08-07", "40% penalty tariff, in place of the reciprocal rate, on goods CBP finds transshipped to "
+        "evade it (EO 14326 of 2025-07-31, sec. 3); carried in the deal announced with Vietnam (2025-07-02: 20%, "
+        "40% on transshipment); IEEPA-based, so it ended with the reciprocal tariffs on 2026-02-24 (M076)",
+        "applies to shipments CBP determines to be transshipped, not to a product list: no line or share of trade "
+        "can be assigned (other deals' transshipment clauses were not checked)", None),
+    "US-232-PHARMA-2026": (
+        "2026-07-31", "Section 232 on patented pharmaceuticals and their ingredients (proclamation of 2026-04-02): "
+        "100% baseline, lower for firms with onshoring or pricing agreements and for partners with pharmaceutical "
+        "agreements; generics and biosimilars excluded; collection from 2026-07-31 (Annex III firms) and "
+        "2026-09-29 (others) (PwC, 'US imposes new Sec. 232 tariffs on pharma and metals'; Refund Arrow "
+        "checklist of 2026-05-08)",
+        "the tariff depends on patent status and the importing firm, which HS codes do not tell; China ships "
+        "mostly generics and ingredients; the dates are uncertain", "30"),
+}
 
 # Month-only dates of measures.csv ("2025-07") are taken as the 15th of the month.
 MID_MONTH = 15
@@ -459,6 +559,7 @@ class Inputs:
     lists: dict[str, list[str]]
     unmatched: dict[str, list[str]] = field(default_factory=dict)
     derivative_content: dict[str, float] = field(default_factory=dict)  # HS6 -> metal share of the covered imports
+    metals_annexes: dict[str, dict[str, float]] = field(default_factory=dict)  # annex -> HS6 line -> rate
 
 
 LIST_FILES = {
@@ -504,6 +605,9 @@ def load_inputs(source_dir: Path) -> Inputs:
         table=pd.read_csv(TABLE_2018_2020, dtype={"date": str}),
         lists=lists,
         derivative_content=derivative_content(source_dir),
+        metals_annexes=metals_annex_lines(
+            source_dir, us.tariffs[table_source.BASE_DATE].reindex(us_lines).fillna(0.0)
+        ),
     )
 
 
@@ -534,6 +638,58 @@ def derivative_content(source_dir: Path) -> dict[str, float]:
     total = imports.groupby(hs2017.to_numpy()).sum()
     ratio = (taxed / total.replace(0.0, np.nan)).dropna()
     return {line: float(value) for line, value in ratio.items() if value > 0}
+
+
+def _hs10_imports_from_china(source_dir: Path) -> tuple[pd.Series, pd.Series]:
+    """2024 U.S. imports from China by HS10 (USD) and each HS10's HS 2017 six-digit line."""
+    code = weights.census_code(source_dir, "CHN")
+    raw = pd.read_parquet(require(source_dir / weights.HS10_FOLDER / f"2024-hs10-imports{code}.parquet",
+                                  "2024 U.S. imports from China by HS10"), columns=["HS10", "imports"])
+    hs10 = raw["HS10"].astype(str).str.zfill(10)
+    imports = pd.Series(raw["imports"].astype(float).to_numpy(), index=hs10)
+    hs2017 = pd.Series(hs10.str[:6].map(weights._hs2017(source_dir)).fillna(hs10.str[:6]).to_numpy(), index=hs10)
+    return imports, hs2017
+
+
+def metals_annex_lines(source_dir: Path, mfn: pd.Series) -> dict[str, dict[str, float]]:
+    """Annex of the 2026-04-06 metals restructuring -> HS 2017 six-digit line -> the line's Section 232 rate.
+
+    Each HS10 line of 2024 U.S. imports from China takes the annex of its longest listed prefix (else the
+    defaults in the curation note above); its rate is the annex rate (Annex III: 15% less the line's MFN
+    rate, ``mfn`` by HS 2017 line, never negative). A six-digit line's rate is the import-weighted mean of
+    its HS10 lines, so a line only partly in an annex is taxed in proportion.
+    """
+    listed = read_csv(source_dir / METALS_ANNEXES, "Section 232 metals annexes of 2026-04-02", dtype=str)
+    listed = listed.assign(prefix=listed["hts_prefix"].str.strip(), annex=listed["annex"].str.strip().str.lower())
+    unknown = sorted(set(listed["annex"]) - {*ANNEX_RATES, "3"})
+    if unknown:
+        raise ValueError(f"{METALS_ANNEXES}: annexes {unknown} are not I-A, I-B, II or III; the rates are unknown")
+    derivative = tuple(read_csv(source_dir / DERIVATIVES, "Section 232 derivative list", dtype=str)["hts_prefix"]
+                       .str.strip())
+    imports, hs2017 = _hs10_imports_from_china(source_dir)
+    hs10 = pd.Series(imports.index, index=imports.index)
+    annex = pd.Series(pd.NA, index=imports.index, dtype=object)
+    for length in sorted(listed["prefix"].str.len().unique(), reverse=True):
+        table = listed[listed["prefix"].str.len() == length].drop_duplicates("prefix").set_index("prefix")["annex"]
+        annex = annex.fillna(hs10.str[:length].map(table))
+    default = np.where(hs10.str[:2].isin(PRIMARY_METAL_CHAPTERS), "1a",
+                       np.where(hs10.str.startswith(derivative), "1b", ""))
+    annex = annex.fillna(pd.Series(default, index=annex.index).replace("", pd.NA))
+    total = imports.groupby(hs2017.to_numpy()).sum()
+    out: dict[str, dict[str, float]] = {}
+    for name in ("1a", "1b", "3"):
+        if name == "3":
+            rate = (ANNEX_III_COMBINED - hs2017.map(mfn).fillna(0.0)).clip(lower=0.0)
+        else:
+            rate = pd.Series(ANNEX_RATES[name], index=imports.index)
+        taxed = (imports * rate * (annex == name)).groupby(hs2017.to_numpy()).sum()
+        ratio = (taxed / total.replace(0.0, np.nan)).dropna()
+        out[name] = {line: float(v) for line, v in ratio.items() if v > 0}
+        if name == "3":
+            covered = (imports * (annex == name)).groupby(hs2017.to_numpy()).sum()
+            share = (covered / total.replace(0.0, np.nan)).dropna()
+            out["3-after"] = {line: ANNEX_RATES["1b"] * float(v) for line, v in share.items() if v > 0}
+    return out
 
 
 # measures.csv tags each row's note with how well its sources agree: [2SRC] (two sources agree) is
@@ -790,6 +946,23 @@ def add_section_301_review(lib: Library, inputs: Inputs) -> None:
             "USA", "CHN", rates, start, None, lines=increase,
         )  # fmt: skip
         lib.shares.append((mid, "sector rates", _share_text(_sector_rates(rates)) if layer else "none"))
+    cranes = {line: 1.0 for line in inputs.us.lines_of(CRANES_LINES, inputs.unmatched.setdefault("US-301-CRANES", []))}
+    lib.tariff(
+        None, "US-301-CRANES",
+        "U.S. Section 301 (ships action) tariff of 100% on ship-to-shore cranes from China, on top of the 25% of "
+        "M030 (HS 8426.19). Paused from 2025-11-10 for a year (US-301-CRANES-PAUSE).",
+        "USA", "CHN", inputs.us.mean(cranes), CRANES_START, None, 1.0, lines=cranes,
+        basis="Section 301 (Trade Act of 1974): China's targeting of the maritime, logistics and shipbuilding "
+        "sectors", source=CRANES_SOURCE, uncertain=CRANES_UNCERTAIN,
+    )  # fmt: skip
+    lib.shares.append(("US-301-CRANES", "covered share", _share_text(_sector_rates(inputs.us.share(cranes)))))
+    lib.add(None, {
+        "id": "US-301-CRANES-PAUSE", "kind": "suspension",
+        "description": "USTR suspends the ship-to-shore crane tariff for one year from 2025-11-10 (Busan); the pause "
+        "lapses by itself on 2026-11-10.",
+        "measures": ["US-301-CRANES"], "start": "2025-11-10", "end": CRANES_PAUSE_END,
+        "basis": "Section 301 (Trade Act of 1974): USTR suspension of the ships action", "source": CRANES_SOURCE, "uncertain": CRANES_UNCERTAIN,
+    })  # fmt: skip
 
 
 @dataclass
@@ -830,13 +1003,17 @@ def section_232_actions(inputs: Inputs) -> list[Section232]:
     truck_parts = us.lines_of(inputs.lists["mhd_parts"], note.setdefault("US-232-MHD-PARTS", [])) - taken
     taken |= truck_parts
     derivatives = {line: 0.50 * share for line, share in inputs.derivative_content.items() if line not in taken}
+    # 2026-04-06: the metal tariffs by annex; the other Section 232 programmes keep their lines.
+    programmes = vehicles | parts | copper | set(lumber) | set(trucks) | chips | truck_parts
+    annex = {name: {line: rate for line, rate in lines.items() if line not in programmes}
+             for name, lines in inputs.metals_annexes.items()}
     flat = lambda lines, rate: {line: rate for line in lines}  # noqa: E731
     return [
         Section232("M001", "2018-03-23", "2025-03-12", {**flat(steel, 0.25), **flat(aluminium, 0.10)},
                    "steel (25%: HS 7206-7229, 7301-7302, 7304-7306) and aluminium (10%: HS 7601, 7604-7609)"),
         Section232("M041", "2025-03-12", "2025-06-04", flat(metals, 0.25),
                    "steel and aluminium articles and derivatives at 25% (HS chapters 72, 73, 76 lines of the metals annex I-A)"),
-        Section232("M058", "2025-06-04", None, flat(metals, 0.50),
+        Section232("M058", "2025-06-04", RESTRUCTURE_DATE, flat(metals, 0.50),
                    "steel and aluminium articles and derivatives at 50% (same lines as M041)"),
         Section232("M042", "2025-04-03", None, flat(vehicles, 0.25),
                    "passenger vehicles and light trucks at 25% (HS 8703, 8704 lines of the auto list)"),
@@ -855,7 +1032,7 @@ def section_232_actions(inputs: Inputs) -> list[Section232]:
                    "medium- and heavy-duty truck parts at 25% (HTS8/10 list; lines not already under the auto-parts "
                    "or another Section 232 action; a whole HS6 line counts as covered: an upper bound)",
                    source=MHD_PARTS_SOURCE.replace("Proclamation of 2025-10-17", "Proclamation 10984 of 2025-10-17")),
-        Section232("US-232-DERIV-2025-08-18", DERIVATIVES_DATE, None, derivatives,
+        Section232("US-232-DERIV-2025-08-18", DERIVATIVES_DATE, RESTRUCTURE_DATE, derivatives,
                    "the 407 steel and aluminium derivative codes of the first inclusions round, 50% on the metal "
                    "content (line rate = 50% x the covered HS10 lines' 2024 imports x steel+aluminium content share "
                    "/ the HS6 line's imports)", headline=0.50, source=DERIVATIVES_SOURCE,
@@ -863,6 +1040,20 @@ def section_232_actions(inputs: Inputs) -> list[Section232]:
                    "codes; metal content is the BEA input-output steel+aluminium share of each HS10 line, not the "
                    "declared content; the reciprocal tariff still applies to the whole line here (the notice keeps it "
                    "on the non-metal content only)"),
+        Section232("US-232-METALS-1A", RESTRUCTURE_DATE, None, annex["1a"],
+                   "steel, aluminium and copper articles of Annex I-A of the 2026-04-02 restructuring at 50% of the "
+                   "full value (replaces M058 and the derivatives' metal-content duty)", headline=0.50,
+                   source=RESTRUCTURE_SOURCE, uncertain=RESTRUCTURE_UNCERTAIN),
+        Section232("US-232-METALS-1B", RESTRUCTURE_DATE, None, annex["1b"],
+                   "downstream steel, aluminium and copper derivatives of Annex I-B at 25% of the full value",
+                   headline=0.25, source=RESTRUCTURE_SOURCE, uncertain=RESTRUCTURE_UNCERTAIN),
+        Section232("US-232-METALS-3", RESTRUCTURE_DATE, ANNEX_III_SUNSET, annex["3"],
+                   "metal-intensive articles of Annex III at a combined 15% (the 232 duty tops the line's MFN rate up "
+                   "to 15%) until the December 2027 sunset", headline=ANNEX_III_COMBINED,
+                   source=RESTRUCTURE_SOURCE, uncertain=RESTRUCTURE_UNCERTAIN),
+        Section232("US-232-METALS-3S", ANNEX_III_SUNSET, None, annex["3-after"],
+                   "Annex III articles at the Annex I-B rate (25%) after the sunset", headline=ANNEX_RATES["1b"],
+                   source=RESTRUCTURE_SOURCE, uncertain=RESTRUCTURE_UNCERTAIN),
     ]  # fmt: skip
 
 
@@ -979,18 +1170,39 @@ def add_reciprocal(lib: Library, inputs: Inputs, actions: list[Section232]) -> N
     exempt = us.lines_of(
         lists["s122"] + lists["s122_aircraft"] + lists["s122_specific"], inputs.unmatched.setdefault("M077", [])
     )
-    in_232 = {line for a in actions if a.end is None for line in a.lines}
+    # Its base changes when the metals restructuring moves lines in and out of Section 232 (2026-04-06):
+    # one layer per period, each with the Section 232 lines in force at its start.
+    periods = [("M077", S122_START, RESTRUCTURE_DATE), ("M077b", RESTRUCTURE_DATE, S122_END)]
+    for mid, start, end in periods:
+        in_232 = {line for a in actions if a.start <= start and (a.end is None or a.end > start) for line in a.lines}
+        outside = us.share(exempt | in_232)
+        lib.tariff(
+            "M077", mid,
+            f"U.S. Section 122 balance-of-payments surcharge of {S122_RATE:.0%} on imports from China (and all "
+            f"others; theirs is in the partner file), {start} to {end} (the statutory 150 days end 2026-07-24). "
+            f"Sector rate = {S122_RATE:.0%} x the share of the sector's 2024 imports from China neither in the "
+            f"proclamation's product, aircraft and specific exemptions nor under Section 232 on {start}. "
+            + S122_RATE_NOTE,
+            "USA", "CHN", S122_RATE * (1.0 - outside), start, end, S122_RATE,
+            lines={line: S122_RATE for line in us.lines if line not in exempt | in_232},
+            uncertain=S122_UNCERTAIN,
+        )  # fmt: skip
+        lib.shares.append((mid, "share exempt (exemption lists and Section 232)", _share_text(_sector_rates(outside))))
+    in_232 = {line for a in actions if a.start <= FORCED_LABOUR_START and (a.end is None or a.end > FORCED_LABOUR_START)
+              for line in a.lines}
     outside = us.share(exempt | in_232)
     lib.tariff(
-        "M077", "M077",
-        "U.S. Section 122 balance-of-payments surcharge of 10% on imports from China (and all others; theirs is in "
-        "the partner file), for the statutory 150 days. Sector rate = 10% x the share of the sector's 2024 "
-        "imports from China neither in the proclamation's product, aircraft and specific exemptions nor under "
-        "Section 232.",
-        "USA", "CHN", 0.10 * (1.0 - outside), "2026-02-24", "2026-07-24", 0.10,
-        lines={line: 0.10 for line in us.lines if line not in exempt | in_232},
+        None, "US-301-FORCED-LABOUR",
+        f"U.S. Section 301 forced-labour duty of {FORCED_LABOUR_RATE:.1%} on imports from China from "
+        f"{FORCED_LABOUR_START} (after the Section 122 surcharge). Sector rate = the rate x the share of the "
+        "sector's 2024 imports from China outside the Section 122 exemptions and Section 232 (assumed exceptions).",
+        "USA", "CHN", FORCED_LABOUR_RATE * (1.0 - outside), FORCED_LABOUR_START, None, FORCED_LABOUR_RATE,
+        lines={line: FORCED_LABOUR_RATE for line in us.lines if line not in exempt | in_232},
+        basis="Section 301 (Trade Act of 1974): forced-labour import prohibitions", source=FORCED_LABOUR_SOURCE,
+        uncertain=FORCED_LABOUR_UNCERTAIN,
     )  # fmt: skip
-    lib.shares.append(("M077", "share exempt (exemption lists and Section 232)", _share_text(_sector_rates(outside))))
+    lib.shares.append(("US-301-FORCED-LABOUR", "share exempt (assumed: as Section 122)",
+                       _share_text(_sector_rates(outside))))
 
 
 def add_china_2025(lib: Library, inputs: Inputs) -> None:
@@ -1419,8 +1631,20 @@ def us_china_note(result: Result) -> str:
         "|---|---|---|---|",
     ]
     for m in result.us_china:
-        if m["id"].startswith("US-232-") or (m["id"].startswith(EXTRA_PREFIXES) and m["id"].endswith("-1")):
+        if m["id"].startswith(("US-232-", "US-301-")) or (m["id"].startswith(EXTRA_PREFIXES) and m["id"].endswith("-1")):
             lines.append(f"| {m['id']} | {m['start']} | {m['description'].split('. Removes')[0]} | {m['source']} |")
+    lines += [
+        "",
+        "Section 122 rate (M077, M077b): " + S122_RATE_NOTE + " The layer is split on 2026-04-06 because the metals "
+        "restructuring changes which goods are under Section 232 and so outside the surcharge.",
+        "",
+        "## Measures considered and not encoded as rates",
+        "",
+        "| id | from | what | why not | 2024 U.S. imports from China touched |",
+        "|---|---|---|---|---|",
+    ]
+    for mid, (start, what, why, trade) in result.not_encoded.items():
+        lines.append(f"| {mid} | {start} | {what} | {why} | {trade} |")
     return "\n".join(lines)
 
 
@@ -1563,6 +1787,7 @@ class Result:
     series: list[PartnerSeries]
     csv: pd.DataFrame
     lines: pd.DataFrame = None
+    not_encoded: dict[str, tuple[str, str, str, str]] = field(default_factory=dict)
 
 
 def derive(source_dir: Path) -> Result:
@@ -1592,7 +1817,21 @@ def derive(source_dir: Path) -> Result:
     if missing:
         raise ValueError(f"CSV ids neither encoded nor skipped: {missing}")
     return Result(lib.measures, partners, lib.done, lib.shares, inputs.unmatched, notes, series, inputs.csv,
-                  layer_lines(lib, inputs))
+                  layer_lines(lib, inputs), not_encoded(source_dir))
+
+
+def not_encoded(source_dir: Path) -> dict[str, tuple[str, str, str, str]]:
+    """NOT_ENCODED with the 2024 U.S. imports from China each touches (an HS chapter's total, else unknown)."""
+    imports, _, _ = weights.us_imports_2024(source_dir, "CHN")
+    out = {}
+    for mid, (start, what, why, chapter) in NOT_ENCODED.items():
+        if chapter is None:
+            trade = "not measurable from line data"
+        else:
+            value = float(imports[imports.index.str.startswith(chapter)].sum())
+            trade = f"at most {value / 1e9:.2f} bn (all of HS chapter {chapter}; {value / imports.sum():.2%} of the total)"
+        out[mid] = (start, what, why, trade)
+    return out
 
 
 def _on_other_worlds(result: Result, source_dir: Path) -> Result:
