@@ -26,6 +26,7 @@ Run ``python -m tools.tariffs.library --source ../shared/data``.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -480,6 +481,7 @@ class Products:
     pieces: pd.DataFrame  # hs6, sector, weight
     lines: pd.Index  # the HS6 universe
     basis: str
+    hs2022: Mapping[str, str] | None = None  # HS 2022 six-digit code -> HS 2017 (hs6_hs5.csv), for list codes
 
     def __post_init__(self) -> None:
         self.totals = self.pieces.groupby("sector")["weight"].sum().reindex(list(GOODS_LABELS), fill_value=0.0)
@@ -496,6 +498,9 @@ class Products:
                     if code.startswith(new):
                         hits = self._match(old + code[len(new):] if len(old) < 6 else old, universe)
                         break
+            if not hits and self.hs2022 is not None and len(code) >= 6 and code[:6] in self.hs2022:
+                # A code of HS 2022 (the 2025 lists' edition) absent from HS 2017: its HS 2017 line.
+                hits = self._match(self.hs2022[code[:6]], universe)
             if not hits and unmatched is not None:
                 unmatched.append(code)
             found |= hits
@@ -562,6 +567,17 @@ class Inputs:
     metals_annexes: dict[str, dict[str, float]] = field(default_factory=dict)  # annex -> HS6 line -> rate
 
 
+class ProductLists(dict):
+    """The HS product lists by name; naming a list that was not read is a clear error, not a KeyError."""
+
+    def __missing__(self, key: str) -> list[str]:
+        raise ValueError(
+            f"a measure names the product list {key!r}, which is not one of the lists read ({', '.join(sorted(self))}): "
+            f"add its file to LIST_FILES in tools/tariffs/library.py; without it the trade the measure affects "
+            f"is unknown, so the build stops rather than encode it on no lines"
+        )
+
+
 LIST_FILES = {
     "annex_ii": "annex-II-exemptions.csv",
     "electronics": "consumer_electronics_EO14257_apr11.csv",
@@ -583,7 +599,8 @@ def load_inputs(source_dir: Path) -> Inputs:
     # U.S. side: every HS 2017 line of either tracker file (the U.S. file lacks lines no Section 301 list
     # ever touched, e.g. chapter 30), weighted by 2024 imports by line (Census HS10).
     us_lines = us.tariffs.index.union(china.tariffs.index)
-    lists = {key: read_list(source_dir, name) for key, name in LIST_FILES.items()}
+    hs2022 = weights._hs2017(source_dir).to_dict()
+    lists = ProductLists({key: read_list(source_dir, name) for key, name in LIST_FILES.items()})
     lists["china_10"] = read_list(source_dir, "china-10-percent-030425.csv", column=1)
     lists["china_15"] = read_list(source_dir, "china-15-percent-030425.csv", column=1)
     exempt_now = read_csv(source_dir / YALE / "ieepa_exempt_products.csv", "IEEPA exemption list", dtype=str)["hts10"]
@@ -595,8 +612,9 @@ def load_inputs(source_dir: Path) -> Inputs:
     return Inputs(
         csv=csv,
         us=Products(_pieces(us_lines, us_line_weights(source_dir, us_lines), concordance), us_lines,
-                    "2024 U.S. imports from China by HS 2017 line (Census HS10 data)"),
-        cn=Products(_pieces(china.tariffs.index, china.weights, concordance), china.tariffs.index, china.weight_basis),
+                    "2024 U.S. imports from China by HS 2017 line (Census HS10 data)", hs2022),
+        cn=Products(_pieces(china.tariffs.index, china.weights, concordance), china.tariffs.index, china.weight_basis,
+                    hs2022),
         us_301=(us.tariffs["2020-02-14"] - us.tariffs[table_source.BASE_DATE])
         .clip(lower=0.0)
         .reindex(us_lines, fill_value=0.0),
@@ -1571,10 +1589,13 @@ def us_china_note(result: Result) -> str:
         "|---|---|---|",
         *[f"| {mid} | {what} | {shares} |" for mid, what, shares in result.shares],
         "",
-        "HS codes of the lists that match no HS 2017 line (dropped):",
+        "HS codes of the lists that match no HS 2017 line (dropped), with the trade under them (U.S. side: "
+        "2024 U.S. imports from China by HS10, HS 2022 codes; China's side, M037 and M040: 2017 U.S. exports to "
+        "China by HS6):",
         "",
         *[
-            f"- {key}: {len(codes)} codes ({', '.join(codes[:12])}{', ...' if len(codes) > 12 else ''})"
+            f"- {key}: {len(codes)} codes, {result.unmatched_trade.get(key, float('nan')) / 1e9:.3f} bn USD "
+            f"({', '.join(codes[:12])}{', ...' if len(codes) > 12 else ''})"
             for key, codes in result.unmatched.items()
             if codes
         ],
@@ -1788,6 +1809,7 @@ class Result:
     csv: pd.DataFrame
     lines: pd.DataFrame = None
     not_encoded: dict[str, tuple[str, str, str, str]] = field(default_factory=dict)
+    unmatched_trade: dict[str, float] = field(default_factory=dict)  # list -> USD under its dropped codes
 
 
 def derive(source_dir: Path) -> Result:
@@ -1817,7 +1839,34 @@ def derive(source_dir: Path) -> Result:
     if missing:
         raise ValueError(f"CSV ids neither encoded nor skipped: {missing}")
     return Result(lib.measures, partners, lib.done, lib.shares, inputs.unmatched, notes, series, inputs.csv,
-                  layer_lines(lib, inputs), not_encoded(source_dir))
+                  layer_lines(lib, inputs), not_encoded(source_dir), unmatched_trade(source_dir, inputs.unmatched))
+
+
+CHINA_SIDE_LISTS = ("M037", "M040")  # lists of China's measures: trade = U.S. exports to China
+
+
+def trade_under(codes: Iterable[str], trade: pd.Series) -> float:
+    """USD of ``trade`` (indexed by HS code) under any of ``codes`` (prefixes, digits only), each line once."""
+    prefixes = tuple(sorted({"".join(ch for ch in str(c) if ch.isdigit()) for c in codes} - {""}))
+    if not prefixes:
+        return 0.0
+    return float(trade[trade.index.astype(str).str.startswith(prefixes)].sum())
+
+
+def unmatched_trade(source_dir: Path, unmatched: Mapping[str, list[str]]) -> dict[str, float]:
+    """For each list's codes that match no HS 2017 line: the trade under them, so the note says what was lost.
+
+    U.S. lists: 2024 U.S. imports from China by HS10 (the lists use HS 2022 codes, as this file does);
+    China's lists: 2017 U.S. exports to China by HS6 (8-digit Chinese codes cut to their HS6 line).
+    """
+    imports, _ = _hs10_imports_from_china(Path(source_dir))
+    exports = weights.us_exports_to_china(Path(source_dir))
+    out = {}
+    for key, codes in unmatched.items():
+        if codes:
+            china = key in CHINA_SIDE_LISTS
+            out[key] = trade_under([c[:6] for c in codes] if china else codes, exports if china else imports)
+    return out
 
 
 def not_encoded(source_dir: Path) -> dict[str, tuple[str, str, str, str]]:
@@ -1853,6 +1902,9 @@ def build(source_dir: Path, output_dir: Path = OUTPUT_DIR) -> list[Path]:
     """Write ``us_china.toml``, ``us_partners_2025.toml`` and their notes into ``output_dir``."""
     result = derive(Path(source_dir))
     result = _on_other_worlds(result, Path(source_dir))
+    for key, value in sorted(result.unmatched_trade.items(), key=lambda kv: -kv[1]):
+        print(f"{key}: {len(result.unmatched[key])} HS codes match no tariff line; {value / 1e9:.3f} bn USD of trade "
+              "under them is left out (listed in us_china.md)", file=sys.stderr)
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     header = [
