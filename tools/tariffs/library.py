@@ -765,6 +765,9 @@ class Library:
         self.done: dict[str, list[str]] = {}  # CSV id -> measure ids
         self.shares: list[tuple[str, str, str]] = []  # (measure, what, shares) for the note
         self.lines: dict[str, dict[str, float]] = {}  # layer id -> its rate on each HS6 line (layer_lines.csv)
+        # exclusion id -> (U.S.-China sector, the HS6 lines it takes out of its layers): layer_lines.csv marks
+        # them so that the model zeroes those lines rather than lowering the layer evenly (issue 12 item 4)
+        self.exclusion_lines: dict[str, tuple[str, set[str]]] = {}
 
     def row(self, csv_id: str) -> pd.Series:
         return self.csv.loc[csv_id]
@@ -1151,10 +1154,12 @@ def add_reciprocal(lib: Library, inputs: Inputs, actions: list[Section232]) -> N
         listed = _sector_rates(share)
         lib.shares.append((prefix, "share of the reciprocal tariff's base excluded", _share_text(listed) or "none"))
         for k, (sector, value) in enumerate(listed.items()):
+            exclusion_id = f"{prefix}{chr(ord('a') + k)}" if prefix == "M051" else f"{prefix}{k + 1}"
+            lib.exclusion_lines[exclusion_id] = (sector, new)
             lib.add(
                 row_id,
                 {
-                    "id": f"{prefix}{chr(ord('a') + k)}" if prefix == "M051" else f"{prefix}{k + 1}",
+                    "id": exclusion_id,
                     "kind": "exclusion",
                     "description": f"U.S. reciprocal tariff on China: {what}. Removes {value:.2%} of the "
                     f"reciprocal layers' rate in {sector} (those goods' share of the sector's 2024 imports from "
@@ -1736,7 +1741,18 @@ def layer_lines(lib: Library, inputs: Inputs) -> pd.DataFrame:
         weight = pieces["weight"].to_numpy()
         if factor is not None:
             weight = weight * pieces["hs6"].map(factor).fillna(1.0).to_numpy()
-        rates = np.column_stack([pieces["hs6"].map(lib.lines[mid]).fillna(0.0).to_numpy() for mid in layers])
+        # Exclusions with their own lines (U.S. side): a mask, 1 on the lines they take out, in their sector only.
+        masks = sorted(lib.exclusion_lines) if importer == "USA" else []
+        for eid in masks:
+            sector, excluded = lib.exclusion_lines[eid]
+            column = (pieces["hs6"].isin(excluded) & (pieces["sector"] == sector)).astype(float).to_numpy()
+            pieces = pieces.assign(**{f"mask:{eid}": column})
+        columns = [*layers, *masks]
+        rates = np.column_stack(
+            [pieces["hs6"].map(lib.lines[mid]).fillna(0.0).to_numpy() for mid in layers]
+            + [pieces[f"mask:{eid}"].to_numpy() for eid in masks]
+        )
+        layers = columns
         frame = pd.DataFrame(np.round(rates, LINE_DIGITS), columns=layers)
         frame["sector"], frame["weight"] = pieces["sector"].to_numpy(), weight
         grouped = frame.groupby(["sector", *layers], sort=True)["weight"].sum().reset_index()
@@ -1788,8 +1804,11 @@ def lines_note(result: Result) -> str:
         "",
         "Use at run time: each layer's *shape* across groups comes from here, its *level* is the layer's",
         "sector rate as it applies that day (suspensions, exclusions), so the trade-weighted mean of the",
-        "lines is always the layer's sector rate; exclusions therefore scale a layer's lines evenly (their",
-        "own lines are not listed: a known approximation). Layers add up line by line before aggregating.",
+        "lines is always the layer's sector rate. Exclusions of the U.S. reciprocal layers (M051*, M043r*,",
+        "M061r*, M082*r*, AGRI-*) are listed too, as masks (rate 1 on the lines they take out, in their",
+        "sector): the model zeroes the excluded layers on those lines and keeps the sector rate's level on",
+        "the rest. Exclusions without lines here (China's M022a) lower a layer evenly across its lines.",
+        "Layers add up line by line before aggregating.",
         "",
         "Size: " + ", ".join(f"{imp} side {n} groups" for imp, n in groups.items()) + f"; {len(table)} rows.",
         "",

@@ -19,12 +19,15 @@ Section 301, Section 232 and IEEPA layers pays their sum). The file gives each l
 *shape* across lines; its level is the layer's sector rate as it applies on the day
 (suspensions and exclusions scale it), so the trade-weighted mean of the lines is always the
 layer's sector rate. Layers without lines in the file apply to every line of the sector.
+Exclusions may have rows too, as masks (1 on the lines they take out): an excluded layer is then
+zero on those lines and keeps its level on the others; an exclusion without rows in a cell lowers
+the layer evenly across its lines.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -109,13 +112,25 @@ class LineCell:
     sector: int
     weights: np.ndarray  # (group,), summing to one
     shapes: dict[str, np.ndarray]  # layer id -> rate by group (its level is set at run time)
+    masks: dict[str, np.ndarray] = field(default_factory=dict)  # exclusion id -> 1 on the groups it takes out
 
-    def added(self, levels: dict[str, float], base: float, theta: float) -> float:
-        """The model-consistent added tariff of layers at ``levels`` (their sector rates as they apply)
-        over a uniform ``base`` (the world's baseline tariff in the cell)."""
+    def added(
+        self, levels: dict[str, float], base: float, theta: float, excluded: Mapping[str, Sequence[str]] | None = None
+    ) -> float:
+        """The model-consistent added tariff of layers at ``levels`` (their sector rates as they apply,
+        exclusions included) over a uniform ``base`` (the world's baseline tariff in the cell).
+
+        ``excluded`` (layer id -> ids of the exclusions acting on it): where an exclusion has a mask
+        here, the layer's lines under it are zero and its level is spread over the other lines."""
         line = np.full(self.weights.shape, base)
         for layer, level in levels.items():
             shape = self.shapes.get(layer)
+            if shape is not None and excluded:
+                masks = [self.masks[e] for e in excluded.get(layer, ()) if e in self.masks]
+                if masks:
+                    kept = shape * (1.0 - np.minimum(np.sum(masks, axis=0), 1.0))
+                    if abs(float(self.weights @ kept)) >= 1e-12:
+                        shape = kept
             mean = 0.0 if shape is None else float(self.weights @ shape)
             if shape is None or abs(mean) < 1e-12:
                 line += level  # no lines for this layer here: it applies to every line
@@ -154,18 +169,25 @@ def compile_lines(countries: list[str], sectors: list[str], layers: Mapping[str,
     """The file's cells whose importer, exporter and sector are labels of the world (others are
     skipped: an aggregated world keeps the trade-weighted sector rates), for ``layers`` (id ->
     measure) that are the built-in library's own measures: a user's layer that reuses an id, or
-    changes a built-in layer, keeps its trade-weighted sector rates."""
+    changes a built-in layer, keeps its trade-weighted sector rates. Built-in exclusions among
+    ``layers`` become masks of the cells they have rows in."""
     if _read().empty:
         return []
     built_in = _built_in()
     layer_ids = {mid for mid, measure in layers.items() if built_in.get(mid) == measure}
+    exclusion_ids = {mid for mid in layer_ids if getattr(layers[mid], "kind", "") == "exclusion"}
     country = {label: k for k, label in enumerate(countries)}
     sector = {label: k for k, label in enumerate(sectors)}
     cells = []
     for importer, exporter, label, weights, all_shapes in _cells():
         if importer not in country or exporter not in country or label not in sector:
             continue
-        shapes = {layer: shape.copy() for layer, shape in all_shapes.items() if layer in layer_ids}
+        shapes = {
+            layer: shape.copy() for layer, shape in all_shapes.items() if layer in layer_ids - exclusion_ids
+        }
+        masks = {layer: shape.copy() for layer, shape in all_shapes.items() if layer in exclusion_ids}
         if shapes:
-            cells.append(LineCell(country[importer], country[exporter], sector[label], weights / weights.sum(), shapes))
+            cells.append(
+                LineCell(country[importer], country[exporter], sector[label], weights / weights.sum(), shapes, masks)
+            )
     return cells

@@ -111,6 +111,7 @@ class CompiledPolicy:
             raise ValueError("added_tariff: the model-consistent aggregate (theta given) needs the baseline tariff")
         added = np.zeros(self.shape)
         levels: dict[tuple[int, int, int], dict[str, float]] = {}
+        excluded: dict[str, tuple[str, ...]] = {}  # layer id -> the exclusions acting on it today
         watched = self.lines if theta is not None and base is not None else ()
         for entry in state.tariff_layers:
             scale = suspension_scale(entry.measure, entry.suspended_by)
@@ -122,6 +123,7 @@ class CompiledPolicy:
                 # Exclusions name different products: their shares add up, at most the whole rate.
                 removed = sum(self.exclusions[e.id].removed() for e in entry.excluded_by if e.id not in self.absent)
                 rates = rates * (1.0 - np.minimum(removed, 1.0)[cells.exporters])
+                excluded[entry.id] = tuple(e.id for e in entry.excluded_by if e.id not in self.absent)
             added[np.ix_(cells.importers, cells.exporters)] += rates  # block (importer, exporter, sector)
             for cell in watched:  # the layer's level in each cell with lines
                 if cell.importer in cells.importers and cell.exporter in cells.exporters:
@@ -132,7 +134,7 @@ class CompiledPolicy:
         for cell in watched:
             key = (cell.importer, cell.exporter, cell.sector)
             if key in levels and theta is not None and base is not None:
-                added[key] = cell.added(levels[key], float(base[key]), float(theta[cell.sector]))
+                added[key] = cell.added(levels[key], float(base[key]), float(theta[cell.sector]), excluded)
         return added
 
 
@@ -200,7 +202,7 @@ def compile_policy(measures: Sequence[Measure], world: World) -> CompiledPolicy:
     if problems:
         raise LabelError(problems)
     n, j = len(world.countries), len(world.sectors)
-    built = {m.id: m for m in measures if m.id in layers}
+    built = {m.id: m for m in measures if m.id in layers or m.id in exclusions}
     lines = tuple(compile_lines(list(world.countries), list(world.sectors), built))
     return CompiledPolicy(shape=(n, n, j), layers=layers, exclusions=exclusions, controls=controls, lines=lines)
 
