@@ -1774,7 +1774,7 @@ def layer_lines(lib: Library, inputs: Inputs) -> pd.DataFrame:
 def lines_note(result: Result) -> str:
     """Provenance of layer_lines.csv."""
     table = result.lines
-    groups = table.drop_duplicates(["importer", "sector", "group"]).groupby("importer").size()
+    groups = table.drop_duplicates(["world", "importer", "sector", "group"]).groupby(["world", "importer"]).size()
     layers = table.loc[table["layer"] != ""].groupby("importer")["layer"].unique()
     return "\n".join([
         "# layer_lines.csv: each tariff layer's rate by group of HS6 lines within a sector",
@@ -1784,7 +1784,9 @@ def lines_note(result: Result) -> str:
         "gives the model the same price index and trade response, (1+t*)^(-theta) = sum w (1+t_line)^(-theta),",
         "with the world's trade elasticity at run time (so for any elasticity set).",
         "",
-        "Columns: importer, exporter, sector (WIOD goods sector label), group (lines that every layer treats",
+        "Columns: world (the sector system: wiod2011, and icio2022 from the same lines and weights through",
+        "data/concordance/hs6_to_icio2022.csv), importer, exporter, sector (goods sector label of that",
+        "world), group (lines that every layer treats",
         "alike), weight (the group's share of the sector's trade), layer (measure id; empty for a group no",
         "layer covers), rate (the layer's rate on the group's lines, fraction). Rounded to "
         f"{LINE_DIGITS} decimals.",
@@ -1810,7 +1812,7 @@ def lines_note(result: Result) -> str:
         "the rest. Exclusions without lines here (China's M022a) lower a layer evenly across its lines.",
         "Layers add up line by line before aggregating.",
         "",
-        "Size: " + ", ".join(f"{imp} side {n} groups" for imp, n in groups.items()) + f"; {len(table)} rows.",
+        "Size: " + ", ".join(f"{w} {imp} side {n} groups" for (w, imp), n in groups.items()) + f"; {len(table)} rows.",
         "",
         "Layers listed: " + "; ".join(f"{imp}: {', '.join(sorted(v))}" for imp, v in layers.items()) + ".",
     ])
@@ -1858,7 +1860,8 @@ def derive(source_dir: Path) -> Result:
     if missing:
         raise ValueError(f"CSV ids neither encoded nor skipped: {missing}")
     return Result(lib.measures, partners, lib.done, lib.shares, inputs.unmatched, notes, series, inputs.csv,
-                  layer_lines(lib, inputs), not_encoded(source_dir), unmatched_trade(source_dir, inputs.unmatched))
+                  layer_lines(lib, inputs).pipe(lambda t: t.insert(0, "world", world.name) or t),
+                  not_encoded(source_dir), unmatched_trade(source_dir, inputs.unmatched))
 
 
 CHINA_SIDE_LISTS = ("M037", "M040")  # lists of China's measures: trade = U.S. exports to China
@@ -1908,7 +1911,9 @@ def _on_other_worlds(result: Result, source_dir: Path) -> Result:
     from tradewar import load_world
 
     world = load_world(library_worlds.WORLD)
-    us_china, partners, targets = library_worlds.derive_measures(source_dir, world)
+    us_china, partners, targets, lines = library_worlds.derive_measures(source_dir, world)
+    result.lines = pd.concat([result.lines, lines.assign(world=library_worlds.WORLD)[result.lines.columns]],
+                             ignore_index=True)
     result.us_china = library_worlds.merge(result.us_china, us_china)
     result.partners = library_worlds.merge(result.partners, partners, targets=targets)
     from tradewar.policy.timeline import Timeline

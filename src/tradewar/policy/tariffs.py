@@ -138,6 +138,27 @@ class CompiledPolicy:
         return added
 
 
+def sector_system(world: World) -> str:
+    """The name of the labels a world's measures are written in: its ``sector_system`` attribute
+    (set by worlds derived from another, e.g. with other elasticities), else its name."""
+    return str(world.data.attrs.get("sector_system") or world.name)
+
+
+# A world whose baseline already holds the layers of its policy date (icio2022) folded them with one
+# aggregate; the timeline subtracts them again with the same one. Its line cells are used only when the
+# world says its baseline holds the line-consistent ("model") aggregate; otherwise its sectors keep the
+# trade-weighted rates it was built with (tools/worlds sets the attribute when it folds with lines).
+POLICY_AGGREGATE = "policy_aggregate"
+
+
+def lines_system(world: World) -> str | None:
+    """The sector system whose line cells apply on ``world``, or None where they must not (see above)."""
+    attrs = world.data.attrs
+    if attrs.get("policy_date") and attrs.get(POLICY_AGGREGATE) != "model":
+        return None
+    return sector_system(world)
+
+
 def compile_policy(measures: Sequence[Measure], world: World) -> CompiledPolicy:
     """Resolve every measure's labels against ``world``; raise :class:`LabelError` listing all unknown ones."""
     lookup = LabelLookup(world)
@@ -203,7 +224,7 @@ def compile_policy(measures: Sequence[Measure], world: World) -> CompiledPolicy:
         raise LabelError(problems)
     n, j = len(world.countries), len(world.sectors)
     built = {m.id: m for m in measures if m.id in layers or m.id in exclusions}
-    lines = tuple(compile_lines(list(world.countries), list(world.sectors), built))
+    lines = tuple(compile_lines(list(world.countries), list(world.sectors), built, lines_system(world)))
     return CompiledPolicy(shape=(n, n, j), layers=layers, exclusions=exclusions, controls=controls, lines=lines)
 
 
