@@ -347,16 +347,17 @@ CRANES_UNCERTAIN = (
 NOT_ENCODED = {
     "US-DEMINIMIS-2025-08-29": (
         "2025-08-29", "global suspension of duty-free de minimis treatment (shipments <= $800), all countries "
-        "(EO 14324 of 2025-07-30; CBP guidance); continued after the IEEPA ruling by the executive order of "
-        "2026-02-20 'Continuing the Suspension of Duty-Free De Minimis Treatment for All Countries' (CBP CSMS of "
-        "2026-02-23)",
+        "(EO 14324 of 2025-07-30, 90 FR 37775; CBP notice of implementation, 90 FR 42418, 2025-09-02); continued "
+        "after the IEEPA ruling by the executive order of 2026-02-20 'Continuing the Suspension of Duty-Free De "
+        "Minimis Treatment for All Countries' (CBP CSMS of 2026-02-23)",
         "it extends the duties in force to low-value shipments instead of changing a rate; those shipments are "
         "not in the Census line data the weights come from, so no rate on the model's trade follows (as M045 for "
         "China in May 2025)", None),
     "US-TRANSSHIP-40": (
         "2025-08-07", "40% penalty tariff, in place of the reciprocal rate, on goods CBP finds transshipped to "
-        "evade it (EO 14326 of 2025-07-31, sec. 3); carried in the deal announced with Vietnam (2025-07-02: 20%, "
-        "40% on transshipment); IEEPA-based, so it ended with the reciprocal tariffs on 2026-02-24 (M076)",
+        "evade it (EO 14326 of 2025-07-31, 90 FR 37963, effective 2025-08-07); the deal announced with Vietnam on "
+        "2025-07-02 (20%, 40% on transshipment; an announcement, not a published text) carries it; IEEPA-based, so "
+        "it ended with the reciprocal tariffs on 2026-02-24 (M076)",
         "applies to shipments CBP determines to be transshipped, not to a product list: no line or share of trade "
         "can be assigned (other deals' transshipment clauses were not checked)", None),
     "US-232-PHARMA-2026": (
