@@ -33,11 +33,12 @@ def test_documented_splits_place_their_whole_market(name):
 
 
 def test_usgs_shares_match_the_file():
-    """USGS MCS 2025: China mined 270,000 t of the world's 390,000 t (69%) in 2024."""
-    spec = load_split("rare-earths")
+    """USGS MCS 2025: China mined 270,000 t of the world's 390,000 t (69%) in 2024 (the mining
+    stage; the controlled products' shares are IEA's, tests/test_rare_earths.py)."""
+    spec = load_split("rare-earth-mining")
     # The countries listed add to 393,950 t; USGS rounds the world total to 390,000 t.
     assert spec["producer_shares"]["CHN"] / sum(spec["producer_shares"].values()) == pytest.approx(270 / 390, abs=0.01)
-    assert set(split_names()) >= {"rare-earths", "advanced-chips", "chip-design-software"}
+    assert set(split_names()) >= {"rare-earths", "rare-earth-mining", "advanced-chips", "chip-design-software"}
     with pytest.raises(DataNotFoundError, match="Unknown split 'unobtainium'"):
         load_split("unobtainium")
 
