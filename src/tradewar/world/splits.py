@@ -71,6 +71,7 @@ def apply_split(world: World, name: str, horizon: str | None = None) -> World:
         trade_elasticity=spec.get("trade_elasticity"),
         world_value=float(spec["world_value"]),
         producer_shares=_shares_for(world, spec["producer_shares"]),
+        buyer_values={c: float(v) for c, v in spec.get("buyer_values", {}).items() if c in world.countries} or None,
         split_source=f"{spec['child']}: {spec.get('source', '')}",
     )
     horizon = horizon or spec.get("critical_input", {}).get("horizon", "short")
