@@ -213,7 +213,7 @@ def split_sector(
     if world_value is not None:
         new_attrs["split_unplaced_usd_mn"] = float(unplaced)
     new_attrs.update(attrs)
-    return World.from_arrays(
+    split = World.from_arrays(
         countries=world.countries,
         sectors=[*world.sectors, child],
         trade=new_trade,
@@ -226,3 +226,16 @@ def split_sector(
         require_equilibrium=world.is_equilibrium,
         **new_attrs,
     )
+    # Settings an earlier split made (critical inputs, scarce supply) carry over: the child is not
+    # a critical input and has no fixed factor (its own split sets those), and it is produced
+    # with its parent's bundle, so it keeps its parent's elasticity of substitution.
+    carried = {}
+    if "critical_input" in world.data:
+        carried["critical_input"] = np.append(world.data["critical_input"].values, 0.0)
+    if "input_substitution" in world.data:
+        sigma = world.data["input_substitution"].values
+        carried["input_substitution"] = append(sigma, sigma[:, p], 1)
+    if "fixed_factor_share" in world.data:
+        carried["fixed_factor_share"] = append(world.data["fixed_factor_share"].values,
+                                               np.zeros(len(world.countries)), 1)
+    return split.replace(**carried) if carried else split
