@@ -53,13 +53,14 @@ def _output_shares(world: World, output_share) -> np.ndarray:
     return shares
 
 
-def _demand_shares(world: World, parent_flows: np.ndarray, world_value: float, buyer_values) -> np.ndarray:
+def _demand_shares(world: World, parent_flows: np.ndarray, world_value: float,
+                   buyer_values) -> tuple[np.ndarray, np.ndarray]:
     """Each buyer's share of the child's world market: its share of the parent's, except the
     buyers whose purchases are given (``buyer_values``, USD millions); the others share the rest
     in proportion to their spending on the parent."""
     demand = parent_flows.sum(axis=1) / parent_flows.sum()
     if not buyer_values:
-        return demand
+        return demand, np.zeros(len(world.countries), dtype=bool)
     unknown = sorted(set(buyer_values) - set(world.countries))
     if unknown:
         raise WorldValidationError(f"buyer_values names unknown countries {unknown}; the world has {world.countries}.")
@@ -77,7 +78,7 @@ def _demand_shares(world: World, parent_flows: np.ndarray, world_value: float, b
     if rest < 0 or (rest > 0 and free.sum() <= 0):
         raise WorldValidationError(f"buyer_values add up to {given.sum() * world_value:,.0f} USD mn, more than the "
                                    f"world market of {world_value:,.0f} USD mn (or leave no buyer for the rest).")
-    return given + free * (rest / free.sum() if free.sum() > 0 else 0.0)
+    return given + free * (rest / free.sum() if free.sum() > 0 else 0.0), pinned
 
 
 def _market_flows(world: World, p: int, world_value, producer_shares, max_cell_share,
@@ -98,12 +99,15 @@ def _market_flows(world: World, p: int, world_value, producer_shares, max_cell_s
         raise WorldValidationError("producer_shares must be non-negative and give a positive share to some country.")
     supply = shares / shares.sum()
     parent_flows = world.trade.values[:, :, p]
-    demand = _demand_shares(world, parent_flows, world_value, buyer_values)
+    demand, pinned = _demand_shares(world, parent_flows, world_value, buyer_values)
     cap = max_cell_share * parent_flows
     # Each producer's sales go to buyers in proportion to their demand; where a cell is
     # full, the rest is spread over the producer's other buyers (water-filling), so the
     # producers' shares hold whenever their parent sales leave room.
     to_place = world_value * supply
+    # A buyer whose purchases are given takes no more than its share of each producer's sales
+    # (the spill-over of full cells goes to the other buyers).
+    cap[pinned] = np.minimum(cap[pinned], demand[pinned, None] * to_place[None, :])
     placed = np.zeros_like(parent_flows)
     for _ in range(50):
         room = cap - placed
