@@ -26,18 +26,21 @@ __all__ = ["card_effects"]
 
 def _controls(run: ScenarioRun, product: str) -> list[tuple[str, str, list[str]]]:
     """(measure id, holder, targets) of the scenario's export controls on ``product``."""
-    countries = run.result.countries
+    from tradewar.policy.measures import ExportControl
+
+    world = run.result.baseline
+    countries = world.countries
     found = []
     for measure in run.scenario.measures:
-        if getattr(measure, "kind", None) != "export_control":
+        if not isinstance(measure, ExportControl):
             continue
-        named = {"goods": run.result.baseline.goods, "all": run.result.baseline.sectors}  # a sector list's keywords
-        sectors = named[measure.sectors] if isinstance(measure.sectors, str) else measure.sectors
+        named = {"goods": world.goods, "all": world.sectors}  # a sector list's keywords
+        sectors = named[measure.sectors] if isinstance(measure.sectors, str) else list(measure.sectors)
         if product not in sectors or measure.imposer not in countries:
             continue
-        targets = [c for c in countries if c != measure.imposer] if "*" in measure.targets else list(measure.targets)
-        exempt = set(getattr(measure, "exempt", ()))
-        targets = [c for c in targets if c in countries and c not in exempt]
+        listed = list(measure.targets)
+        targets = [c for c in countries if c != measure.imposer] if "*" in listed else listed
+        targets = [c for c in targets if c in countries and c not in set(measure.exempt)]
         found.append((measure.id, measure.imposer, targets))
     return found
 
@@ -83,7 +86,7 @@ def card_effects(run: ScenarioRun) -> list[dict]:
             weights = np.array([spending[world.countries.index(c)] for c in outside])
             gaps = np.array([float(price.sel(country=c)) / inside for c in outside])
             mean_gap = float(np.average(gaps, weights=weights)) if weights.sum() > 0 else float("nan")
-            entry = {
+            entry: dict = {
                 "product": product,
                 "measure": measure_id,
                 "holder": holder,

@@ -233,13 +233,12 @@ def split_sector(
     # Settings an earlier split made (critical inputs, scarce supply) carry over: the child is not
     # a critical input and has no fixed factor (its own split sets those), and it is produced
     # with its parent's bundle, so it keeps its parent's elasticity of substitution.
-    carried = {}
     if "critical_input" in world.data:
-        carried["critical_input"] = np.append(world.data["critical_input"].values, 0.0)
+        split = split.replace(critical_input=np.append(world.data["critical_input"].values, 0.0))
     if "input_substitution" in world.data:
         sigma = world.data["input_substitution"].values
-        carried["input_substitution"] = append(sigma, sigma[:, p], 1)
+        split = split.replace(input_substitution=append(sigma, sigma[:, p], 1))
     if "fixed_factor_share" in world.data:
-        carried["fixed_factor_share"] = append(world.data["fixed_factor_share"].values,
-                                               np.zeros(len(world.countries)), 1)
-    return split.replace(**carried) if carried else split
+        split = split.replace(fixed_factor_share=append(world.data["fixed_factor_share"].values,
+                                                        np.zeros(len(world.countries)), 1))
+    return split

@@ -45,8 +45,9 @@ def load_split(name: str) -> dict:
 SHARE_TOTALS = {"percent": 100.0, "fraction": 1.0}
 
 
-def _positive(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0 and value != float("inf")
+def _positive(value, infinite_ok: bool = False) -> bool:
+    return (isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+            and (infinite_ok or value != float("inf")))
 
 
 def _check_spec(name: str, spec: dict) -> None:
@@ -77,10 +78,11 @@ def _check_spec(name: str, spec: dict) -> None:
                 raise WorldValidationError(
                     f"Split {name!r}: producer shares are in {unit} but add up to {total:g}, not "
                     f"{SHARE_TOTALS[unit]:g} ({listed}).")
+    # A supply elasticity may be inf (constant cost); an elasticity of substitution may not.
     for table, key, what in (("critical_input", "substitution", "elasticity of substitution"),
                              ("scarce_supply", "supply_elasticity", "supply elasticity")):
         for horizon, value in spec.get(table, {}).get(key, {}).items():
-            if not _positive(value):
+            if not _positive(value, infinite_ok=table == "scarce_supply"):
                 raise WorldValidationError(
                     f"Split {name!r}: the {what} for the {horizon!r} horizon ([{table}.{key}]) must be a positive "
                     f"number, got {value!r}.")
