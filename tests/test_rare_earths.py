@@ -1,8 +1,10 @@
 """The rare-earth card: shares from processing and magnet output, U.S. purchases from customs
 data, the calibration to the 2025 price gap, the output of U.S. users, and bad split files.
 
-Cost: about 8 s in all (the calibration solves the ban on wiod2011 and on icio2022, ~2 s each
-with loading; the chain scenario ~2 s; the rest builds small worlds or reads TOML).
+Cost: about 15 s in all on a loaded machine (the calibration solves the ban on wiod2011 and on
+icio2022, ~3 s each with loading; the chain scenario ~2 s; the customs rebuild ~2 s; the rest
+splits the default world or reads TOML, under 1 s each, except the idle-card test, which imports
+tradewar.strategy: JAX, several seconds the first time in a process, shared with the strategy tests).
 """
 
 from __future__ import annotations
@@ -187,7 +189,8 @@ def test_a_card_whose_holder_sells_nothing_is_an_error():
     but the split gives it no separation or magnet output: IEA)."""
     from tradewar.strategy.negotiation import Card, Footing, negotiate_on_footing
 
-    footing = Footing.from_scenario("london-2025", regions="compact", splits=("rare-earths",))
+    world = apply_split(load_world(), "rare-earths")
+    footing = Footing(world, world.tariff.values.copy(), world.export_tax.values.copy())
     card = Card("us-rare-earths", "USA", "CHN", "Rare earths", "rare-earths")
     with pytest.raises(ShockError, match="USA's control on Rare earths, but USA sells none of it"):
         negotiate_on_footing(footing, ["USA", "CHN"], cards=[card], points=3)
