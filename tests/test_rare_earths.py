@@ -194,3 +194,29 @@ def test_a_card_whose_holder_sells_nothing_is_an_error():
     card = Card("us-rare-earths", "USA", "CHN", "Rare earths", "rare-earths")
     with pytest.raises(ShockError, match="USA's control on Rare earths, but USA sells none of it"):
         negotiate_on_footing(footing, ["USA", "CHN"], cards=[card], points=3)
+
+
+def test_measuring_from_a_solved_start_composes_with_ces_bundles():
+    """Exact hat algebra composes: solving shock A, then B from A's equilibrium, gives the same
+    prices and welfare as A and B together from the baseline (an identity). With nested CES
+    bundles the start's cost shares move with prices, so the world rebuilt at A (``new_world``)
+    must carry them: before this was fixed, ``simulate london-2025-rare-earth-ban --against
+    london-2025`` failed with "Markets do not clear". A = a 20% U.S. tariff on Chinese goods,
+    B = China's rare-earth ban; split world (sigma 0.1, eta 0.2)."""
+    from tradewar.model.counterfactual import simulate
+
+    world = apply_split(load_world(), "rare-earths")
+    usa, chn, k = world.countries.index("USA"), world.countries.index("CHN"), world.sectors.index("Rare earths")
+    tariff = world.tariff.values.copy()
+    goods = [world.sectors.index(s) for s in world.goods]
+    tariff[usa, chn, goods] += 0.20
+    ban = world.export_tax.values.copy()
+    ban[usa, chn, k] = np.inf
+    first = simulate(world, tariff=tariff)
+    start = first.new_world()
+    assert start.is_equilibrium
+    then = simulate(start, export_tax=ban)
+    both = simulate(world, tariff=tariff, export_tax=ban)
+    for name in ("price", "welfare", "wage"):
+        composed = first.data[name].values * then.data[name].values
+        np.testing.assert_allclose(composed, both.data[name].values, rtol=1e-6, err_msg=name)

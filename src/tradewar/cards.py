@@ -66,7 +66,10 @@ def card_effects(run: ScenarioRun) -> list[dict]:
     baseline spending on the product); ``calibration`` (the split's published target, its range,
     source, and whether the first target's gap lies in the range); ``users`` ({target:
     [{sector, real_output_pct, output_pct, output_baseline_usd_mn, real_output_loss_usd_mn}]},
-    the target's sectors that use the product as a critical input, largest loss first).
+    the target's sectors that use the product as a critical input, largest loss first);
+    ``measured_against``: the scenario's starting point. Every number is the whole scenario's
+    effect against that point: where other measures are in force too, run it ``--against`` a
+    scenario with those measures to isolate the control.
     """
     world = run.result.baseline
     if "critical_input" not in world.data:
@@ -98,6 +101,9 @@ def card_effects(run: ScenarioRun) -> list[dict]:
                 "price_gap": {c: float(price.sel(country=c)) / inside for c in targets},
                 "price_gap_outside_mean": mean_gap,
                 "users": {c: _users(run, c, product, sigma) for c in targets},
+                # Every number is the whole scenario against its starting point: with other measures
+                # in force (london-2025-rare-earth-ban), measure from them to isolate the control.
+                "measured_against": run.against,
             }
             calibration = _calibration(run, product)
             if calibration is not None and targets:

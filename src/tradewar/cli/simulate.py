@@ -209,7 +209,8 @@ def _card_tables(run) -> list[Table]:
         for country, users in card["users"].items():
             if not users:
                 continue
-            by_user = Table(title=f"{country}'s users of {card['product']} (critical input): output")
+            by_user = Table(title=f"{country}'s users of {card['product']} (critical input): output, % change "
+                                  f"against {card['measured_against']}")
             for column in ("Sector", "Real output %", "Nominal output %", "Real loss, USD mn"):
                 by_user.add_column(column, justify="left" if column == "Sector" else "right")
             for row in users:
