@@ -13,12 +13,13 @@ from tradewar.errors import DataNotFoundError
 from tradewar.world.splits import apply_split, load_split, split_names
 
 
-@pytest.mark.parametrize("name", ["rare-earths", "advanced-chips", "chip-design-software"])
+@pytest.mark.parametrize("name", ["rare-earths", "rare-earth-mining", "rare-earth-processing", "rare-earth-magnets",
+                                  "advanced-chips", "chip-design-software"])
 def test_documented_splits_place_their_whole_market(name):
     """Each shipped split carves its full world value out of its parent, in the producer
-    shares of its file (USGS 2024 mine production for rare earths: China 270,000 of
-    390,000 t of REO; BCG/SIA 2024 for sub-10 nm chips: Taiwan 69%, Korea 31%), and
-    states its source."""
+    shares of its file (IEA 2024 for separated rare earths and magnets: China 91% and 94%;
+    USGS 2024 mine production for ore: China 270,000 of 390,000 t of REO; BCG/SIA 2024 for
+    sub-10 nm chips: Taiwan 69%, Korea 31%), and states its source."""
     spec = load_split(name)
     assert spec["source"]
     world = apply_split(load_world(), name)
