@@ -220,3 +220,21 @@ def test_measuring_from_a_solved_start_composes_with_ces_bundles():
     for name in ("price", "welfare", "wage"):
         composed = first.data[name].values * then.data[name].values
         np.testing.assert_allclose(composed, both.data[name].values, rtol=1e-6, err_msg=name)
+
+
+def test_the_table_shows_the_gap_and_the_users():
+    """The terminal table of `simulate rare-earth-ban` carries the same numbers as the JSON: the
+    U.S. price gap against the published x3.04 (2.26-4.00; Argus, 6 May 2025) and the real output
+    of U.S. transport equipment, the largest user loss."""
+    from typer.testing import CliRunner
+
+    from tradewar.cli import app
+
+    result = CliRunner().invoke(app, ["simulate", "rare-earth-ban", "--no-report"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    run = run_scenario("rare-earth-ban")
+    (card,) = card_effects(run)
+    assert f"{card['price_gap']['USA']:.2f}" in result.output and "3.04 (2.26-4.00)" in result.output
+    first = card["users"]["USA"][0]
+    assert first["sector"] == "Transport equipment"
+    assert f"{first['real_output_pct']:+.2f}" in result.output
