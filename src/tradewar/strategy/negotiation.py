@@ -292,6 +292,10 @@ def negotiate_on_footing(
     missing = [c.name for c in cards if c.sector not in world.sectors]
     if missing:
         raise ShockError(f"Cards {missing} need their product split out of the world (it has no such sector).")
+    idle = [c for c in cards if not world.trade.sel(exporter=c.holder, sector=c.sector).sum() > 0]
+    if idle:  # a ban on sales that do not exist is no card: say so rather than report zero leverage
+        raise ShockError("; ".join(f"The {c.name} card is {c.holder}'s control on {c.sector}, but {c.holder} sells "
+                                   f"none of it in {world.name} (its producer share is zero)" for c in idle) + ".")
     masks = []
     for card in cards:
         mask = np.zeros(world.tariff.shape, dtype=bool)
