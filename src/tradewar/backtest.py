@@ -102,6 +102,7 @@ def choose_default(grid: pd.DataFrame) -> dict:
     3. The closure: if, at the chosen set and horizon, the aggregate moves by less than
        :data:`CLOSURE_RESOLUTION` across closures, the backtest cannot choose it and CP2015's
        closure stays; otherwise the closure nearest the observed aggregate.
+
     Returns the choice, the step that decided it and the held-out checks (errors of the chosen
     set and horizon against every other, on China's side and on the 2017 -> 2024 change).
     """
