@@ -72,6 +72,9 @@ class PolicySpace:
     cards: tuple[tuple[str, np.ndarray], ...] = ()
     bounds: tuple[float, float] = (0.0, 3.0)
     card_bounds: tuple[tuple[float, float], ...] | None = None  # one range per card; default (0, 2) each
+    # Per card, the third countries' sales it binds (a mask), or None: there its level is an
+    # iceberg trade cost (1 + level, no revenue) instead of an export tax.
+    reach: tuple[np.ndarray | None, ...] | None = None
 
     def __post_init__(self):
         self.first, self.second = bilateral_instruments(self.game, self.a, self.b)
@@ -80,6 +83,9 @@ class PolicySpace:
         self.tax0 = (np.zeros_like(self.base) if self.export_tax is None
                      else np.asarray(self.export_tax, dtype=float))
         self.index = (self.game.countries.index(self.a), self.game.countries.index(self.b))
+        if self.reach is None:
+            self.reach = (None,) * len(self.cards)
+        self.has_reach = any(mask is not None and mask.any() for mask in self.reach)
 
     @property
     def limits(self) -> list[tuple[float, float]]:
@@ -105,12 +111,28 @@ class PolicySpace:
             tax[mask] = level
         return tax
 
+    def trade_cost(self, x):
+        """Iceberg trade-cost ratios of the cards' reach (None where no card has reach)."""
+        if not self.has_reach:
+            return None
+        cost = np.ones_like(self.base)
+        for reach, level in zip(self.reach, x[2:], strict=True):
+            if reach is not None:
+                cost[reach] = 1.0 + level
+        return cost
+
     def welfare(self, x):
-        return self.game.welfare(self.tariff(x), self.tax(x))
+        return self.game.welfare(self.tariff(x), self.tax(x), self.trade_cost(x))
 
     def value_and_gradient(self, x, weights):
-        value, grad_t, grad_x = self.game.welfare_and_gradient(self.tariff(x), weights, self.tax(x))
-        cards = [grad_x[mask].sum() for _, mask in self.cards]
+        if not self.has_reach:
+            value, grad_t, grad_x = self.game.welfare_and_gradient(self.tariff(x), weights, self.tax(x))
+            cards = [grad_x[mask].sum() for _, mask in self.cards]
+        else:
+            value, grad_t, grad_x, grad_d = self.game.welfare_and_gradient(self.tariff(x), weights, self.tax(x),
+                                                                            self.trade_cost(x))
+            cards = [grad_x[mask].sum() + (0.0 if reach is None else grad_d[reach].sum())
+                     for (_, mask), reach in zip(self.cards, self.reach, strict=True)]
         return value, np.concatenate([self.first.pullback(grad_t), self.second.pullback(grad_t), cards])
 
     def describe(self, x) -> dict[str, float]:

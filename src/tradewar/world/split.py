@@ -180,7 +180,7 @@ def split_sector(
     if world_value is not None:
         new_attrs["split_unplaced_usd_mn"] = float(unplaced)
     new_attrs.update(attrs)
-    return World.from_arrays(
+    split = World.from_arrays(
         countries=world.countries,
         sectors=[*world.sectors, child],
         trade=new_trade,
@@ -193,3 +193,21 @@ def split_sector(
         require_equilibrium=world.is_equilibrium,
         **new_attrs,
     )
+    return _carry_bundles(world, split, p)
+
+
+def _carry_bundles(world: World, split: World, p: int) -> World:
+    """Nested CES bundles and scarce supply set before the split survive it (a second critical
+    product carved out after the first keeps the first's tables): the child is no critical input
+    of its own (until said so), and as a producer it copies its parent (its bundle's elasticity,
+    its fixed-factor share), as it copies the parent's cost structure."""
+    carried = {}
+    if "critical_input" in world.data:
+        carried["critical_input"] = np.append(world.data["critical_input"].values, 0.0)
+    for name in ("input_substitution", "fixed_factor_share"):
+        if name in world.data:
+            values = world.data[name].values
+            carried[name] = np.concatenate([values, values[:, p:p + 1]], axis=1)
+    if "input_substitution" in carried and "critical_input" not in carried:
+        carried["critical_input"] = np.zeros(len(split.sectors))
+    return split.replace(**carried) if carried else split
