@@ -70,8 +70,8 @@ def main() -> None:
             seconds, wall, document = one(a, b, threat, env)
             cpu[(a, b, threat)].append(seconds)
             problems = check(document, a, b)
-            print(f"round {round_ + 1}  negotiate {a} {b} --threat {threat:10s}  CPU {seconds:6.1f} s  wall {wall:6.1f} s"
-                  f"  bargain {document['bargain']['welfare_pct']}  {'OK' if not problems else problems}", flush=True)
+            print(f"round {round_ + 1}  negotiate {a} {b} --threat {threat:10s}  CPU {seconds:6.1f} s  "
+                  f"wall {wall:6.1f} s  bargain {document['bargain']['welfare_pct']}  {problems or 'OK'}", flush=True)
     print("median CPU seconds:")
     for (a, b, threat), values in cpu.items():
         print(f"  negotiate {a} {b} --threat {threat:10s} {statistics.median(values):6.1f}  (runs: "

@@ -201,7 +201,7 @@ def _carry_bundles(world: World, split: World, p: int) -> World:
     product carved out after the first keeps the first's tables): the child is no critical input
     of its own (until said so), and as a producer it copies its parent (its bundle's elasticity,
     its fixed-factor share), as it copies the parent's cost structure."""
-    carried = {}
+    carried: dict[str, np.ndarray] = {}
     if "critical_input" in world.data:
         carried["critical_input"] = np.append(world.data["critical_input"].values, 0.0)
     for name in ("input_substitution", "fixed_factor_share"):
@@ -210,4 +210,4 @@ def _carry_bundles(world: World, split: World, p: int) -> World:
             carried[name] = np.concatenate([values, values[:, p:p + 1]], axis=1)
     if "input_substitution" in carried and "critical_input" not in carried:
         carried["critical_input"] = np.zeros(len(split.sectors))
-    return split.replace(**carried) if carried else split
+    return split.replace(require_equilibrium=None, **carried) if carried else split
