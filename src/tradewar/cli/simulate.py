@@ -14,6 +14,7 @@ from tradewar.cli.common import (
     ElasticitiesOption,
     HorizonOption,
     RevenueOption,
+    SelfContainedOption,
     console,
     fail,
     output_path,
@@ -79,6 +80,7 @@ def simulate(
         ),
     ] = None,
     no_report: Annotated[bool, typer.Option("--no-report", help="Do not write the HTML report.")] = False,
+    self_contained: SelfContainedOption = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print JSON instead of tables; no report unless --report.")
     ] = False,
@@ -92,7 +94,8 @@ def simulate(
         simulate_draws(scenario, draws=draws, spread=spread, seed=seed, scheduler=scheduler, against=against,
                        tariff=tariff, world=world, regions=regions, sectors=sectors, deficits=deficits,
                        revenue=revenue, elasticities=elasticities, horizon=horizon, countries=countries,
-                       as_json=as_json, report=report, write_report=not no_report)
+                       as_json=as_json, report=report, write_report=not no_report,
+                       self_contained=self_contained)
         return
     try:
         if report is not None:
@@ -104,7 +107,7 @@ def simulate(
         focus = _focus(run, countries)
         path = None
         if (report is not None) or not (no_report or as_json):
-            path = _write_report(run, report or report_name(run.scenario.name, overrides))
+            path = _write_report(run, report or report_name(run.scenario.name, overrides), self_contained)
     except (TradewarError, typer.BadParameter, OSError) as error:
         fail(error)
     if as_json:
@@ -117,7 +120,7 @@ def simulate(
         console.print(f"Report: {path}")
 
 
-def _write_report(run, path: Path) -> Path:
+def _write_report(run, path: Path, self_contained: bool = False) -> Path:
     from tradewar.report.html import write_report
 
     sides = [c for c in SIDES if c in run.result.countries]
@@ -132,7 +135,7 @@ def _write_report(run, path: Path) -> Path:
         notes.append("Extra tariffs on top of the scenario's: "
                      + "; ".join(change.describe() for change in run.extra_tariffs) + ".")
     return write_report(run.result, path, title=f"tradewar: {run.scenario.name}", focus=sides, notes=notes,
-                        tariff_series=series)
+                        tariff_series=series, self_contained=self_contained)
 
 
 def _print_run(run, focus: list[str]) -> None:

@@ -76,6 +76,7 @@ class Step:
 
     @property
     def ids(self) -> list[str]:
+        """Ids of the measures that change on this step's day."""
         return [change.measure_id for change in self.changes]
 
 
@@ -105,6 +106,7 @@ class Timeline:
     # ------------------------------------------------------------------ the set
     @property
     def measures(self) -> tuple[Measure, ...]:
+        """Every measure of the timeline, checked, in the order given."""
         return self._measures
 
     def __iter__(self) -> Iterator[Measure]:
@@ -207,6 +209,20 @@ class Timeline:
         (1+t*)^(-theta) = sum w (1+t_line)^(-theta), with the world's trade elasticity.
         ``aggregate="trade-weighted"``: the layers' trade-weighted sector rates, summed (the
         trackers' statistic, used by :meth:`average_tariff`).
+
+        Parameters
+        ----------
+        on : datetime.date or str
+            The day (``YYYY-MM-DD``).
+        world : World
+            The world whose labels and sector table the measures are folded onto.
+        aggregate : {"model", "trade-weighted"}
+            How a layer's line rates become a sector rate.
+
+        Returns
+        -------
+        xarray.DataArray
+            Tariffs (fractions), labelled like ``world.tariff``; ``attrs`` name the measures.
         """
         if aggregate not in AGGREGATES:
             raise ValueError(f"aggregate must be one of {', '.join(map(repr, AGGREGATES))}, got {aggregate!r}")
@@ -222,8 +238,20 @@ class Timeline:
         return result
 
     def export_tax_on(self, on: date | str, world: World) -> xr.DataArray:
-        """Export taxes (importer, exporter, sector) of the quantified export controls in
-        force on a day, on top of the world's own; ``inf`` marks a ban."""
+        """Export taxes of the quantified export controls in force on a day, on top of the world's own.
+
+        Parameters
+        ----------
+        on : datetime.date or str
+            The day (``YYYY-MM-DD``).
+        world : World
+            The world whose labels the controls are folded onto.
+
+        Returns
+        -------
+        xarray.DataArray
+            Export taxes (importer, exporter, sector; fractions, ``inf`` marks a ban).
+        """
         day = as_date(on, "on")
         state = self.in_force(day)
         added = self._compile(world).export_tax(state)
@@ -324,8 +352,24 @@ class Timeline:
         pooled. The tariff is computed on the step dates only and carried forward to
         every date of ``pandas.date_range(start, end, freq)``.
 
-        Returns a DataFrame with columns date, importer, exporter, average_tariff_pct (and,
-        with ``basis="tracker"``, basis).
+        Parameters
+        ----------
+        world : World
+            The world whose trade weights (``basis="world"``) and labels are used.
+        start, end : datetime.date or str
+            The window (``YYYY-MM-DD``), both included.
+        pairs : sequence of (str, str)
+            (importer, exporter) pairs; default the U.S. and China each way.
+        freq : str
+            A pandas frequency for the dates of the series (``"D"``: every day).
+        basis : {"world", "tracker"}
+            The weights, as above.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns date, importer, exporter, average_tariff_pct (and, with
+            ``basis="tracker"``, basis).
         """
         import pandas as pd
 

@@ -91,6 +91,8 @@ ERRORS = {400: {"model": ErrorBody}, 404: {"model": ErrorBody}, 409: {"model": E
 
 
 class CsvLevel(StrEnum):
+    """The result tables a run's CSV can give (``GET /api/runs/{id}/csv/{level}``)."""
+
     country = "country"
     sector = "sector"
     bilateral = "bilateral"
@@ -336,8 +338,8 @@ def create_app(*, workers: int | None = None, keep_runs: int = 32, max_pending: 
         "changes": {"summary": "With an extra tariff and an export control, against a date",
                     "value": {"scenario": "london-2025", "against": "2025-01-01",
                               "tariffs": [{"importer": "USA", "exporter": "CHN", "rate": 0.1}],
-                              "export_controls": [{"imposer": "CHN", "targets": ["USA"], "sectors": ["Metals"],
-                                                   "ban": True}]}},
+                              "export_controls": [{"imposer": "CHN", "targets": ["USA"],
+                                                   "sectors": ["Non-ferrous metals"], "ban": True}]}},
         "date": {"summary": "The measures in force on a day", "value": {"date": "2019-12-15"}},
         "toml": {"summary": "Your own scenario text",
                  "value": {"toml": 'name = "mine"\ndate = 2025-06-10\n\n[[measure]]\nid = "X1"\n'

@@ -23,6 +23,7 @@ def _folder() -> Path:
 
 
 def split_names() -> list[str]:
+    """The shipped critical-product splits (``src/tradewar/data/splits/*.toml``), sorted."""
     return sorted(p.stem for p in _folder().glob("*.toml"))
 
 
@@ -60,10 +61,26 @@ def _on_world(spec: dict, world: World) -> dict:
 
 
 def apply_split(world: World, name: str, horizon: str | None = None) -> World:
-    """``world`` with the named critical product carved out of its parent sector, and, where the
-    file has a ``[critical_input]`` table, made a critical input of its users (nested CES
-    bundles) with the elasticity of substitution of ``horizon`` (default: the file's), and where it
-    has ``[scarce_supply]``, scarce outside the ``exclude``d countries (a fixed factor)."""
+    """``world`` with a shipped critical product carved out of its parent sector.
+
+    Where the split's file has a ``[critical_input]`` table, the product is also made a critical
+    input of its users (nested CES bundles), and where it has ``[scarce_supply]``, its supply is
+    scarce outside the countries named by ``exclude`` (a fixed factor).
+
+    Parameters
+    ----------
+    world : World
+        The world to split (detailed or aggregated; the file's shares are mapped onto its regions).
+    name : str
+        A shipped split, e.g. ``"rare-earths"``, ``"advanced-chips"`` (``src/tradewar/data/splits/``).
+    horizon : {"short", "long"}, optional
+        Which elasticity of substitution of the ``[critical_input]`` table to use (default: the file's).
+
+    Returns
+    -------
+    World
+        The split world; every identity of the original is preserved.
+    """
     spec = _on_world(load_split(name), world)
     split = world.split_sector(
         spec["parent"],
