@@ -72,7 +72,8 @@ def test_line_level_tariffs_never_exceed_the_trade_weighted_ones():
     1+t* a power mean of (1+t_line) with a negative exponent, never above the arithmetic mean
     sum w (1+t_line) (Jensen). So switching ``tariff_aggregate`` from "trade-weighted" to
     "model" can only lower a cell's rate, and on wiod2011 in June 2025 it lowers some."""
-    rates = {aggregate: prepare_scenario("london-2025", overrides=ScenarioOverrides(tariff_aggregate=aggregate)).tariff
+    rates = {aggregate: prepare_scenario("london-2025", overrides=ScenarioOverrides(
+        world="wiod2011", tariff_aggregate=aggregate)).tariff
              for aggregate in ("model", "trade-weighted")}
     model, weighted = rates["model"].values, rates["trade-weighted"].values
     assert np.all(model <= weighted + 1e-12)

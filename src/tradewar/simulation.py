@@ -384,6 +384,11 @@ class ScenarioRun(ArrayResult):
         document.update(self.elasticity_choice())
         document["purchase_commitments"] = self.commitments
         document["sector_output_pct"] = self.result.sector_output_pct(self.focus_countries())
+        from tradewar.cards import card_effects
+
+        cards = card_effects(self)
+        if cards:  # export controls on critical products: the price gap and the target's users
+            document["critical_products"] = cards
         if self.extra_tariffs:  # tariffs the user added on top (--tariff, the web form), with what they produced
             document["extra_tariffs"] = [change.to_dict() for change in self.extra_tariffs]
         return document

@@ -162,6 +162,8 @@ def _print_run(run, focus: list[str]) -> None:
                 new = float(result.data["trade_new"].sel(importer=importer, exporter=exporter).sum())
                 console.print(f"{exporter} -> {importer} trade: {base:,.0f} -> {new:,.0f} USD mn "
                               f"({100 * (new / base - 1):+.1f}%)")
+    for table in _card_tables(run):
+        console.print(table)
     solver = result.solver
     console.print(f"Solver: {solver.iterations} sweeps, residual {solver.residual:.1e}, {solver.seconds:.2f} s.")
 
@@ -182,6 +184,43 @@ def _sectors_hit(result, countries: list[str], top: int = 5) -> Table:
     for row in range(max((len(column) for column in columns), default=0)):
         table.add_row(*(column[row] if row < len(column) else "" for column in columns))
     return table
+
+
+def _card_tables(run) -> list[Table]:
+    """Each export control on a critical product: its price inside and outside the holder, the
+    gap against the split's published target, and the output of the target's critical users."""
+    from tradewar.cards import card_effects
+
+    tables = []
+    for card in card_effects(run):
+        holder = card["holder"]
+        table = Table(title=f"{card['product']} ({card['measure']}): {holder}'s export control; price of the product, "
+                            f"% change, and the gap outside / inside {holder}")
+        for column in ("Buyer", "Price %", f"Gap (x, vs {holder})", "Published gap (x)"):
+            table.add_column(column, justify="left" if column == "Buyer" else "right")
+        target = card.get("calibration")
+        published = (f"{target['price_gap']:.2f} ({target['price_gap_low']:.2f}-{target['price_gap_high']:.2f})"
+                     if target else "")
+        table.add_row(holder, f"{card['price_pct'][holder]:+.1f}", "1.00", "")
+        for country in card["targets"]:
+            table.add_row(country, f"{card['price_pct'][country]:+.1f}", f"{card['price_gap'][country]:.2f}",
+                          published)
+        table.add_row("outside mean", "", f"{card['price_gap_outside_mean']:.2f}", "")
+        if target:
+            table.caption = f"Published: {target['source']}."
+        tables.append(table)
+        for country, users in card["users"].items():
+            if not users:
+                continue
+            by_user = Table(title=f"{country}'s users of {card['product']} (critical input): output, % change "
+                                  f"against {card['measured_against']}")
+            for column in ("Sector", "Real output %", "Nominal output %", "Real loss, USD mn"):
+                by_user.add_column(column, justify="left" if column == "Sector" else "right")
+            for row in users:
+                by_user.add_row(row["sector"], f"{row['real_output_pct']:+.2f}", f"{row['output_pct']:+.2f}",
+                                f"{row['real_output_loss_usd_mn']:,.0f}")
+            tables.append(by_user)
+    return tables
 
 
 def compare(

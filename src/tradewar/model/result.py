@@ -277,9 +277,43 @@ class CounterfactualResult(ArrayResult):
         export_tax = self.data["export_tax_new"].values
         if "export_tax" in self.baseline.data or np.any(export_tax != 0):
             variables["export_tax"] = np.where(np.isfinite(export_tax), export_tax, 0.0)
+        shares = self._new_cost_shares()
+        if shares is not None:  # nested CES bundles: cost shares moved with prices
+            variables["value_added_share"], variables["input_share"] = shares
         world = self.baseline.replace(require_equilibrium=True, **variables)
         world.data.attrs["name"] = f"{self.baseline.name} (counterfactual)"
         return world
+
+    def _new_cost_shares(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Value-added and input shares at the new prices where bundles are nested CES (None if
+        every bundle is Cobb-Douglas, whose shares do not move).
+
+        A critical input m's share of sector j's costs becomes ``s_m (P_hat_m / c_hat_j)^(1 - sigma)``
+        (CES shares); the rest of the bundle (labour, any fixed factor, the other inputs) is
+        Cobb-Douglas within itself, so each of its shares scales by the same factor, the one that
+        makes the shares add to one. The new world is then the model's equilibrium again, and
+        the same sigma applies to changes from it.
+        """
+        base = self.baseline.data
+        if "critical_input" not in base or "input_substitution" not in base:
+            return None
+        sigma = base["input_substitution"].values  # (country, sector)
+        critical = base["critical_input"].values > 0  # (input,)
+        if not critical.any() or np.all(sigma == 1.0):
+            return None
+        gamma = base["input_share"].values  # (country, input, sector)
+        beta = base["value_added_share"].values
+        price = self.data["price"].values  # (country, sector): buyer price indices
+        cost = self.data["unit_cost"].values
+        with np.errstate(divide="ignore", invalid="ignore"):
+            relative = price[:, critical][:, :, None] / cost[:, None, :]  # (country, m, sector)
+            moved = gamma[:, critical, :] * relative ** (1.0 - sigma[:, None, :])
+        moved = np.where(gamma[:, critical, :] > 0, moved, 0.0)
+        old_rest = 1.0 - gamma[:, critical, :].sum(axis=1)
+        scale = np.divide(1.0 - moved.sum(axis=1), old_rest, out=np.ones_like(old_rest), where=old_rest > 0)
+        new_gamma = gamma * scale[:, None, :]
+        new_gamma[:, critical, :] = moved
+        return beta * scale, new_gamma
 
     # ------------------------------------------------------------------ views
     def __getitem__(self, name: str) -> xr.DataArray:

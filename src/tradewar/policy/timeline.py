@@ -29,7 +29,7 @@ from tradewar.policy.measures import (
     parse_measures,
 )
 from tradewar.policy.state import PolicyState, resolve
-from tradewar.policy.tariffs import CompiledPolicy, compile_policy
+from tradewar.policy.tariffs import CompiledPolicy, compile_policy, sector_system
 
 if TYPE_CHECKING:  # annotations only: reading the library loads neither xarray nor pandas
     import pandas as pd
@@ -47,10 +47,6 @@ def policy_date(world: World) -> date | None:
     return as_date(str(value), "policy_date") if value else None
 
 
-def sector_system(world: World) -> str:
-    """The name of the labels a world's measures are written in: its ``sector_system`` attribute
-    (set by worlds derived from another, e.g. with other elasticities), else its name."""
-    return str(world.data.attrs.get("sector_system") or world.name)
 
 DEFAULT_PAIRS = (("USA", "CHN"), ("CHN", "USA"))
 # tariff_on: "model" = line-consistent sector rates (simulations); "trade-weighted" = the trackers' means.
@@ -295,7 +291,8 @@ class Timeline:
             # The world's baseline already holds the layers in force on its policy date: only the
             # change since then is added (a day before it removes layers). With line-consistent
             # aggregates the difference of two aggregates stands in for the aggregate of the
-            # difference (exact where a cell has no tariff lines, as on icio2022's sectors).
+            # difference (exact where a cell has no tariff lines). A world with a policy date uses
+            # line cells only when its baseline holds them (tariffs.lines_system).
             tariff = tariff - added(self.in_force(since))
         _check_tariff(tariff, world, day, state)
         return tariff, state

@@ -415,8 +415,9 @@ def _card_masks(world: World, cards: Sequence[Card]) -> tuple[list, list]:
         output = world.trade.values[:, [holder, *third]][:, :, sectors].sum()
         if not output > 0:
             who = " or ".join([card.holder, *reached])
-            raise ShockError(f"The {card.name} card is {card.holder}'s control of {', '.join(card.sectors)}, but "
-                             f"{who} produce(s) none in this world: the card has nothing to withhold.")
+            raise ShockError(f"The {card.name} card is {card.holder}'s control on {', '.join(card.sectors)}, but "
+                             f"{who} sells none of it in {world.name} (its producer share is zero): the card has "
+                             "nothing to withhold.")
         mask = np.zeros(world.tariff.shape, dtype=bool)
         mask[target, holder, sectors] = True
         masks.append((card.name, mask))

@@ -406,7 +406,9 @@ def create_app(*, workers: int | None = None, keep_runs: int = 32, max_pending: 
         `countries` (welfare_pct, welfare_first_order_pct, real_gdp_pct, nominal_gdp_pct, real_wage_pct,
         price_index_pct, exports_pct, imports_pct, tariff_revenue_usd_mn by country),
         `bilateral` (U.S.-China trade changes by sector), `sector_output_pct`,
-        `purchase_commitments`; plus `label`, `description`, `request` and
+        `purchase_commitments`, `critical_products` (export controls on critical products: the
+        price gap outside / inside the holder, its published target, the target's users' output;
+        only when the scenario has such a control); plus `label`, `description`, `request` and
         `country_order`. 409 while the run is not done; 410 when its results were dropped."""
         return _output(run_id, "result", "application/json", request)
 

@@ -33,9 +33,12 @@ sluggish labour, GTAP-style models let factors move only imperfectly, via a CET)
 A share ``s`` of each sector's labour (value added: in this one-factor model labour
 stands for all primary factors) cannot leave the sector and earns a sector wage;
 the rest stays mobile at the national wage. ``s = SHORT_RUN_SPECIFIC_LABOUR`` = 0.9
-by default (our assumption: within a year roughly a tenth of workers change
-industry in the United States, a gross flow that bounds net reallocation from
-above, and capital, part of value added here, does not move at all). ``s`` is the
+by default (our assumption, bounded by a source: the share of U.S. workers who
+switch occupation within a year was 16% in the early 1970s and 19% by the early
+1990s, Kambourov & Manovskii 2009, REStud 76(2), "Occupational Mobility and Wage
+Inequality" (PIER WP 04-026, abstract); these are gross flows, many within an
+industry, so net reallocation across sectors within a year is well below them;
+capital, part of value added here, does not move at all). ``s`` is the
 labour-mobility parameter: ``s -> 0`` is the mobile long-run closure again (tested),
 ``s = 1`` is not allowed (mobile labour's world wage bill is the numeraire). The
 engine's equations are in :func:`tradewar.model.equations.sector_specific_share`.
