@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 
 import numpy as np
@@ -123,20 +124,29 @@ def test_war_cli_bad_players():
     assert result.exit_code == 2 and "unknown players" in result.output
 
 
-@pytest.mark.slow  # the whole negotiation (frontier, bargain, deals, a card's leverage): the suite's costliest test
+@pytest.mark.slow  # the whole negotiation (frontier, bargain, deals, two cards' leverage): the suite's costliest test
 def test_negotiate_cli_json(tmp_path, monkeypatch):
     """``tradewar negotiate USA CHN --threat status-quo --json``: prints exactly the result's
     ``to_dict()``; the documented keys; the bargain beats the threat point for both; every deal
-    is flagged; a report is written."""
+    is flagged; a report is written. The default cards are China's rare earths and the U.S.
+    chip tools, and each card's leverage is in the JSON, the terminal table and the report; the
+    chip-tools card moves the bargain (issue 15: it had none when the chip split gave the U.S.
+    no output). Cost: about 25 s of CPU (a whole negotiation on the compact world)."""
     from tradewar.strategy.negotiation import NegotiationResult
 
     app = __import__("tradewar.cli", fromlist=["app"]).app
-    documents = []
+    documents, results = [], []
     to_dict = NegotiationResult.to_dict
-    monkeypatch.setattr(NegotiationResult, "to_dict", lambda self: documents.append(to_dict(self)) or documents[-1])
+
+    def recording(self):
+        results.append(self)
+        documents.append(to_dict(self))
+        return documents[-1]
+
+    monkeypatch.setattr(NegotiationResult, "to_dict", recording)
     report = tmp_path / "talks.html"
     result = CliRunner().invoke(app, ["negotiate", "USA", "CHN", "--threat", "status-quo", "--points", "3",
-                                      "--cards", "rare-earths", "--json", "--report", str(report)])
+                                      "--json", "--report", str(report)])
     assert result.exit_code == 0, result.output
     assert len(documents) == 1 and result.output == json.dumps(documents[0], indent=2) + "\n"
     document = json.loads(result.output)
@@ -146,15 +156,22 @@ def test_negotiate_cli_json(tmp_path, monkeypatch):
     assert bargain["feasible"] and min(bargain["gains_pct"].values()) > 0
     assert {"policy", "welfare_pct"} <= set(bargain)
     assert all("both_prefer" in deal for deal in document["deals"])
-    assert "rare-earths" in document["leverage"]
-    moves = document["leverage"]["rare-earths"]["out_of_threat"]["moves_pp"]
-    assert set(moves) == {"USA", "CHN"}
+    assert document["cards"] == ["chip-tools", "rare-earths"]
+    for card in ("chip-tools", "rare-earths"):
+        moves = document["leverage"][card]["out_of_threat"]["moves_pp"]
+        assert set(moves) == {"USA", "CHN"}
+    # Without its tools card in the threat point the U.S. gets less and China more (a card bites).
+    tools = document["leverage"]["chip-tools"]["out_of_threat"]["moves_pp"]
+    assert tools["USA"] < -1e-3 and tools["CHN"] > 1e-3
     # Labels by party: the truce deal puts 30% on China's goods and 10% on America's.
     truce = [d for d in document["deals"] if d["name"].startswith("USA 30% on CHN, CHN 10% on USA")]
     assert truce and all(d["policy"]["tariffs_pct"] == {"USA on CHN": 30.0, "CHN on USA": 10.0} for d in truce)
     assert document["footing"]["scenario"] == "london-2025" and document["footing"]["date"] == "2025-06-10"
+    table = results[0].summary().as_text()
     text = report.read_text()
     assert "Pareto frontier" in text and "Leverage" in text
+    for shown in (table, html.unescape(text)):
+        assert "USA's chip-tools" in shown and "CHN's rare-earths" in shown
     bad = CliRunner().invoke(app, ["negotiate", "USA", "CHN", "--threat", "bluff"])
     assert bad.exit_code == 2 and "--threat must be" in bad.output
 

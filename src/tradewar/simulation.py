@@ -183,6 +183,9 @@ class PreparedScenario:
     against: str
     commitments: tuple[tuple[str, str, list[str], float, str], ...]  # importer, exporter, sectors, amount, id
     overrides: ScenarioOverrides = field(default_factory=ScenarioOverrides)
+    # Iceberg trade-cost ratios of export controls with reach (third countries' sales to the
+    # targets, no revenue); None where no control in force reaches.
+    trade_cost: xr.DataArray | None = None
 
     @property
     def name(self) -> str:
@@ -193,8 +196,8 @@ class PreparedScenario:
         """The scenario's equilibrium (see :func:`solve_policy`)."""
         result, world, tariff, commitments = solve_policy(
             self.world, self.tariff, self.export_tax, deficits=self.scenario.deficits, revenue=self.scenario.revenue,
-            start=self.start,
-            commitments=self.commitments, options=options, on_iteration=on_iteration)
+            start=self.start, commitments=self.commitments, trade_cost_change=self.trade_cost,
+            options=options, on_iteration=on_iteration)
         return ScenarioRun(scenario=self.scenario, world=world, on=self.on, tariff=tariff, export_tax=self.export_tax,
                            against=self.against, result=result, timeline=self.timeline, commitments=commitments,
                            detailed_world=self.detailed_world, overrides=self.overrides)
@@ -253,6 +256,12 @@ def prepare_scenario(
         other_tariff, other_tax, other_on, _ = policy_state(other, detailed, library, aggregate)
         start = on_world(other_tariff, other_tax)
         label = f"scenario {other.name}" + (f" ({other_on.isoformat()})" if other_on else "") + f" (on {detailed.name})"
+    trade_cost = None
+    if on is not None and any(e.applies and e.measure.reach for e in timeline.in_force(on).export_controls):
+        trade_cost = timeline.trade_cost_on(on, detailed)
+        spec = scenario.aggregate
+        if world is not detailed and spec is not None:
+            trade_cost = aggregate_policy(detailed, trade_cost, "trade_cost", spec.regions, spec.sectors)
     commitments = []
     for entry in timeline.in_force(on).purchase_commitments if on is not None else ():
         measure = entry.measure
@@ -261,7 +270,7 @@ def prepare_scenario(
             sectors = list(named[measure.sectors] if isinstance(measure.sectors, str) else measure.sectors)
             commitments.append((measure.importer, measure.exporter, sectors, measure.amount_usd_mn, measure.id))
     return PreparedScenario(scenario, detailed, world, on, timeline, tariff, export_tax, start, label,
-                            tuple(commitments), overrides)
+                            tuple(commitments), overrides, trade_cost)
 
 
 def solve_policy(

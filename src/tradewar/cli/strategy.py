@@ -149,9 +149,9 @@ def negotiate(
     cards: Annotated[
         str | None,
         typer.Option(
-            help="Cards in play in the status quo and threat: rare-earths, chips "
-            "(comma-separated), or none (default: every card one party holds "
-            "against the other)."
+            help="Cards in play in the status quo and threat: rare-earths, chip-tools, chips "
+            "(comma-separated), or none (default: rare-earths and chip-tools, the cards one party "
+            "holds against the other; chips, whose split bans every sub-10 nm chip, only when named)."
         ),
     ] = None,
     status_quo: Annotated[

@@ -131,7 +131,8 @@ def simulate(
         if trade_cost_change is None
         else _bilateral_array(
             world, trade_cost_change, "trade_cost_change", 0.0,
-            "iceberg cost changes are ratios new / old and must be positive and finite",
+            "iceberg cost changes are ratios new / old and must be positive (inf shuts the flow)",
+            allow_infinity=True,
         )
     )
     export_tax_new = (

@@ -21,7 +21,8 @@ in force), and optionally its legal ``basis`` and a ``source`` citation. The
 ``export_control`` (:class:`ExportControl`)
     An export tax equivalent (or a ban, an infinite tax) on the imposer's sales to
     the targets; :meth:`~tradewar.policy.Timeline.export_tax_on` folds those in force.
-    Without a tax equivalent or ban it is recorded and reported only.
+    Without a tax equivalent or ban it is recorded and reported only. ``reach`` names
+    third countries whose sales to the targets it binds too, as a trade cost with no revenue.
 ``purchase_commitment`` (:class:`PurchaseCommitment`)
     A commitment to buy more from a partner. A scenario run
     (:func:`tradewar.simulation.solve_policy`) meets each one in force that has an
@@ -384,6 +385,29 @@ class ExportControl(_Bilateral):
     tax_equivalent: float | None = None
     ban: bool = False
     exempt: Annotated[tuple[str, ...], BeforeValidator(_as_list)] = ()
+    # Third countries whose sales of the same products to the targets the control binds too
+    # (extraterritorial reach: the U.S. foreign-direct-product rule on Taiwanese and Korean chips,
+    # China's 2025 rare-earth rules). On their sales it is a trade cost of the same level with no
+    # revenue (nobody collects it): :meth:`Timeline.trade_cost_on`.
+    reach: Annotated[tuple[str, ...], BeforeValidator(_as_list)] = ()
+
+    @field_validator("reach")
+    @classmethod
+    def _reach_labels(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        if not value:
+            return value
+        value = _clean_labels(value, "reach")
+        if ALL_OTHERS in value:
+            raise ValueError('reach names the third countries bound ("*" is not allowed: name them)')
+        imposer = info.data.get("imposer")
+        if imposer is not None and imposer in value:
+            raise ValueError(f"the imposer {imposer!r} is in its own reach; reach names third countries")
+        targets = info.data.get("targets") or ()
+        inside = [label for label in value if label in targets]
+        if inside:
+            raise ValueError(f"{inside} are both targets and in the reach; reach names third countries selling "
+                             "to the targets")
+        return value
 
     @field_validator("tax_equivalent")
     @classmethod

@@ -67,6 +67,7 @@ class CompiledControl:
     importers: np.ndarray
     sectors: np.ndarray
     tax: float
+    reach: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))  # third exporters bound
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,19 @@ class CompiledPolicy:
             block = np.ix_(cells.importers, cells.exporters, np.flatnonzero(cells.sectors))
             factor[block] *= 1.0 + cells.tax
         return factor - 1.0
+
+    def trade_cost(self, state: PolicyState) -> np.ndarray:
+        """Iceberg trade-cost ratios (importer, exporter, sector) of the controls in force with
+        reach: third countries' sales to the targets cost ``1 + tax`` (``inf`` for a ban), with
+        no revenue. Ones where no control reaches."""
+        factor = np.ones(self.shape)
+        for entry in state.export_controls:
+            if not entry.applies or entry.id not in self.controls:
+                continue
+            cells = self.controls[entry.id]
+            if cells.reach.size:
+                factor[np.ix_(cells.importers, cells.reach, np.flatnonzero(cells.sectors))] *= 1.0 + cells.tax
+        return factor
 
     def added_tariff(
         self, state: PolicyState, theta: np.ndarray | None = None, base: np.ndarray | None = None
@@ -201,6 +215,12 @@ def compile_policy(measures: Sequence[Measure], world: World) -> CompiledPolicy:
                 exporters = [c for c in exporters if c not in (spared or [])]
             # Quantified controls (a ban or a tax equivalent) become export taxes.
             tax = (np.inf if measure.ban else measure.tax_equivalent) if isinstance(measure, ExportControl) else None
+            reach: list[str] = []
+            if isinstance(measure, ExportControl) and measure.reach:
+                bound = attempt(measure, ("reach",), lambda m=measure: [c for e in m.reach for c in lookup.members(e)])
+                # Third countries only: members of the imposer's or the targets' groups are not reached.
+                reach = [c for c in dict.fromkeys(bound or []) if c not in (importers or []) and c not in
+                         (exporters or [])]
             if tax is not None and importers is not None and exporters is not None and sectors is not None:
                 # The imposer controls its exports: it is the exporter; the targets buy.
                 controls[measure.id] = CompiledControl(
@@ -208,6 +228,7 @@ def compile_policy(measures: Sequence[Measure], world: World) -> CompiledPolicy:
                     importers=lookup.country_positions(exporters),
                     sectors=lookup.sector_mask(sectors),
                     tax=float(tax),
+                    reach=lookup.country_positions(reach) if reach else np.zeros(0, dtype=int),
                 )
         elif isinstance(measure, Exclusion):
             targets = attempt(measure, ("targets",), lambda m=measure: _exclusion_targets(m, lookup))

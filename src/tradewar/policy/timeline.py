@@ -260,6 +260,20 @@ class Timeline:
         }
         return result
 
+    def trade_cost_on(self, on: date | str, world: World) -> xr.DataArray:
+        """Iceberg trade-cost ratios (importer, exporter, sector) of the export controls in force
+        on a day that reach third countries' sales to their targets (``inf``: banned); ones
+        elsewhere. Nobody collects them: unlike an export tax, they raise no revenue."""
+        day = as_date(on, "on")
+        state = self.in_force(day)
+        result = world.tariff.copy(data=self._compile(world).trade_cost(state)).rename("trade_cost")
+        result.attrs = {
+            "units": "ratio new / baseline; inf = banned",
+            "date": day.isoformat(),
+            "measures": ", ".join(e.id for e in state.export_controls if e.applies and e.measure.reach),
+        }
+        return result
+
     def _tariff(
         self, day: date, world: World, compiled: CompiledPolicy, model: bool = False
     ) -> tuple[np.ndarray, PolicyState]:

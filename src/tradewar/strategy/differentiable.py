@@ -59,6 +59,9 @@ class DifferentiableEquilibrium:
         self._welfare = jax.jit(self._welfare_impl)
         self._vjp_sweep = jax.jit(lambda z, policy, lam: jax.vjp(self._sweep_impl, z, *policy)[1](lam))
         self._welfare_grads = jax.jit(jax.grad(self._welfare_of, argnums=(0, 1, 2, 3)))
+        # The last adjoint solution for each objective (weights): nearby policies have nearby
+        # adjoints, so GMRES starts there (an optimiser's successive gradients, a best response's).
+        self._adjoints: dict[bytes, np.ndarray] = {}
 
     # -- the shared equations on jax.numpy --------------------------------------------------
     def _shock(self, tariff, export_tax, trade_cost_hat):
@@ -127,10 +130,16 @@ class DifferentiableEquilibrium:
         size = z.shape[0]
         operator = LinearOperator((size, size), matvec=adjoint_matvec, dtype=float)
         rhs = np.array(dw_dz)
-        lam, info = gmres(operator, rhs, rtol=tol, atol=tol * max(1.0, float(np.abs(rhs).max())),
-                          restart=min(size, 200), maxiter=50)
+        key = np.asarray(weights).tobytes()
+        start = self._adjoints.get(key)
+        lam, info = gmres(operator, rhs, x0=start if start is not None and start.shape == rhs.shape else None,
+                          rtol=tol, atol=tol * max(1.0, float(np.abs(rhs).max())), restart=min(size, 200),
+                          maxiter=50)
         if info != 0:
             raise RuntimeError(f"The adjoint solve for the welfare gradient did not converge (GMRES info {info}).")
+        if len(self._adjoints) >= 64:
+            self._adjoints.pop(next(iter(self._adjoints)))
+        self._adjoints[key] = np.asarray(lam)
         _, *lam_gpolicy = self._vjp_sweep(z, policy, jnp.asarray(lam))
         grads = [np.asarray(direct + implicit) for direct, implicit in zip(dw_dpolicy, lam_gpolicy, strict=True)]
         wanted = [grads[0]] + ([grads[1]] if with_export_tax else []) + ([grads[2]] if with_trade_cost else [])

@@ -97,6 +97,13 @@ class TariffGame:
         )
         # Export taxes held fixed while tariffs move (None: the world's own); a ban is ``inf``.
         self.export_tax = None if export_tax is None else np.asarray(export_tax, dtype=float)
+        # Iceberg trade-cost ratios held fixed while tariffs move (None: unchanged); a control with
+        # reach is an infinite cost on third countries' sales, with no revenue.
+        self.trade_cost: np.ndarray | None = None
+        # The adjoint solve for gradients need not be more accurate than the equilibrium it
+        # differentiates: a hundredth of the solver's tolerance (1e-12 at the engine's default).
+        solver_tol = options.tol if options is not None else 1e-10
+        self.gradient_tol = min(max(solver_tol * 1e-2, 1e-12), 1e-10)
         self._cache: dict[bytes, object] = {}
         self._last_state = None
         self._counter = [0]  # shared with the games made by ``with_export_tax``
@@ -106,17 +113,22 @@ class TariffGame:
         """Equilibria solved so far (by this game and those sharing its cache)."""
         return self._counter[0]
 
-    def with_export_tax(self, export_tax: np.ndarray | None) -> TariffGame:
-        """The same game with other export taxes held fixed (the cache and solver are shared).
+    def with_export_tax(self, export_tax: np.ndarray | None, trade_cost: np.ndarray | None = None) -> TariffGame:
+        """The same game with other export taxes (and trade costs) held fixed (the cache and
+        solver are shared).
 
         Parameters
         ----------
         export_tax : numpy.ndarray or None
             Export taxes (fractions; ``inf`` = a ban) by importer, exporter and sector, or
             None for the world's own.
+        trade_cost : numpy.ndarray or None
+            Iceberg trade-cost ratios new / baseline, same layout (``inf``: the flow is shut, with
+            no revenue), or None for unchanged.
         """
         game = copy.copy(self)
         game.export_tax = None if export_tax is None else np.asarray(export_tax, dtype=float)
+        game.trade_cost = None if trade_cost is None else np.asarray(trade_cost, dtype=float)
         return game
 
     @property
@@ -124,22 +136,25 @@ class TariffGame:
         """The world's country labels (the order of welfare vectors)."""
         return self.world.countries
 
-    def equilibrium(self, tariff: np.ndarray, export_tax: np.ndarray | None = None):
-        """The solved equilibrium at these tariffs and export taxes (cached by value)."""
+    def equilibrium(self, tariff: np.ndarray, export_tax: np.ndarray | None = None,
+                    trade_cost: np.ndarray | None = None):
+        """The solved equilibrium at these tariffs, export taxes and trade costs (cached by value)."""
         export_tax = self.export_tax if export_tax is None else export_tax
+        trade_cost = self.trade_cost if trade_cost is None else trade_cost
         key = np.ascontiguousarray(tariff).tobytes() + (
             b"" if export_tax is None else np.ascontiguousarray(export_tax).tobytes()
-        )
+        ) + (b"" if trade_cost is None else b"d" + np.ascontiguousarray(trade_cost).tobytes())
         if key not in self._cache:
             self._counter[0] += 1
+            costs = self.ones if trade_cost is None else trade_cost
             try:
-                solved = solve_equilibrium(self.baseline, tariff, self.ones, self.deficit, self.options,
+                solved = solve_equilibrium(self.baseline, tariff, costs, self.deficit, self.options,
                                            export_tax_new=export_tax, initial_state=self._last_state,
                                            revenue=self.revenue)
             except Exception:
                 if self._last_state is None:
                     raise
-                solved = solve_equilibrium(self.baseline, tariff, self.ones, self.deficit, self.options,
+                solved = solve_equilibrium(self.baseline, tariff, costs, self.deficit, self.options,
                                            export_tax_new=export_tax, revenue=self.revenue)
             self._last_state = solved.state
             if len(self._cache) >= 256:  # forget the oldest (talks revisit recent points often)
@@ -147,23 +162,36 @@ class TariffGame:
             self._cache[key] = solved
         return self._cache[key]
 
-    def welfare(self, tariff: np.ndarray, export_tax: np.ndarray | None = None) -> np.ndarray:
+    def welfare(self, tariff: np.ndarray, export_tax: np.ndarray | None = None,
+                trade_cost: np.ndarray | None = None) -> np.ndarray:
         """Real income of every country relative to the world's baseline (1 = unchanged)."""
         export_tax = self.export_tax if export_tax is None else export_tax
-        return self.differentiable.welfare(self.equilibrium(tariff, export_tax).state, tariff, export_tax)
+        trade_cost = self.trade_cost if trade_cost is None else trade_cost
+        return self.differentiable.welfare(self.equilibrium(tariff, export_tax, trade_cost).state, tariff, export_tax,
+                                           trade_cost)
 
-    def welfare_and_gradient(self, tariff: np.ndarray, weights: np.ndarray, export_tax: np.ndarray | None = None):
+    def welfare_and_gradient(self, tariff: np.ndarray, weights: np.ndarray, export_tax: np.ndarray | None = None,
+                             trade_cost: np.ndarray | None = None):
         """``weights . welfare`` and its gradient with respect to every tariff cell (and, when
-        ``export_tax`` is given, a third item: the gradient with respect to every export tax)."""
+        ``export_tax`` is given, a third item: the gradient with respect to every export tax;
+        when ``trade_cost`` is given too, a fourth: with respect to every trade-cost ratio)."""
         if export_tax is None:
             state = self.equilibrium(tariff).state
-            value = float(np.dot(weights, self.differentiable.welfare(state, tariff, self.export_tax)))
-            return value, self.differentiable.gradient(state, tariff, weights, export_tax=self.export_tax)
-        state = self.equilibrium(tariff, export_tax).state
-        value = float(np.dot(weights, self.differentiable.welfare(state, tariff, export_tax)))
-        grad_t, grad_x = self.differentiable.gradient(state, tariff, weights, export_tax=export_tax,
-                                                      with_export_tax=True)
-        return value, grad_t, grad_x
+            value = float(np.dot(weights, self.differentiable.welfare(state, tariff, self.export_tax,
+                                                                      self.trade_cost)))
+            return value, self.differentiable.gradient(state, tariff, weights, tol=self.gradient_tol,
+                                                       export_tax=self.export_tax, trade_cost_hat=self.trade_cost)
+        costs = self.trade_cost if trade_cost is None else trade_cost
+        state = self.equilibrium(tariff, export_tax, costs).state
+        value = float(np.dot(weights, self.differentiable.welfare(state, tariff, export_tax, costs)))
+        if trade_cost is None:
+            grad_t, grad_x = self.differentiable.gradient(state, tariff, weights, tol=self.gradient_tol,
+                                                          export_tax=export_tax, with_export_tax=True,
+                                                          trade_cost_hat=costs)
+            return value, grad_t, grad_x
+        return (value, *self.differentiable.gradient(state, tariff, weights, tol=self.gradient_tol,
+                                                     export_tax=export_tax, with_export_tax=True,
+                                                     trade_cost_hat=costs, with_trade_cost=True))
 
     def weights_for(self, country: str) -> np.ndarray:
         """Welfare weights that select one country (1 for it, 0 for the others)."""

@@ -34,22 +34,52 @@ __all__ = ["CARDS", "Card", "Footing", "NegotiationResult", "PHASE_ONE_COMPLIANC
 @dataclass(frozen=True)
 class Card:
     """An export control one party holds against the other: in play it is a ban (an
-    infinite export tax) on ``holder``'s sales of ``sector`` to ``target``; in a deal
-    its level is an export-tax equivalent (0 = lifted)."""
+    infinite export tax) on ``holder``'s sales of ``sector`` (one sector or several) to
+    ``target``; in a deal its level is an export-tax equivalent (0 = lifted).
+
+    ``reach`` names third countries whose sales of the same products to ``target`` the
+    control binds too (extraterritorial rules: the U.S. foreign-direct-product rules, the
+    Dutch and Japanese tool controls of 2023, China's 2025 rare-earth rules). On their
+    sales it is a trade cost with no revenue (an iceberg cost of the same level), not a
+    tax they collect.
+    """
 
     name: str
     holder: str
     target: str
-    sector: str
-    split: str | None = None  # the critical-product split that carves ``sector`` out
+    sector: str | tuple[str, ...]
+    split: str | tuple[str, ...] | None = None  # the critical-product split(s) that carve the sectors out
     description: str = ""
+    reach: tuple[str, ...] = ()
+    by_default: bool = True  # in play when the talks name no cards
+
+    @property
+    def sectors(self) -> tuple[str, ...]:
+        """The sectors the card withholds (one or several)."""
+        return (self.sector,) if isinstance(self.sector, str) else tuple(self.sector)
+
+    @property
+    def splits(self) -> tuple[str, ...]:
+        """The critical-product splits that carve the card's sectors out (none for a world's own sector)."""
+        if self.split is None:
+            return ()
+        return (self.split,) if isinstance(self.split, str) else tuple(self.split)
 
 
 CARDS: dict[str, Card] = {
     "rare-earths": Card("rare-earths", "CHN", "USA", "Rare earths", "rare-earths",
                         "China's ban on rare-earth exports to the United States"),
+    # Not in play unless named: the split bans every sub-10 nm chip, while the 2022-25 rules bound
+    # AI and supercomputing chips and named firms (phone chips made by TSMC for others still
+    # reached China), so with near-Leontief users it overstates the card (see the README).
     "chips": Card("chips", "USA", "CHN", "Advanced chips", "advanced-chips",
-                  "U.S. controls on advanced-chip exports to China"),
+                  "U.S. controls on advanced-chip exports to China, binding Taiwanese and Korean foundries' sales "
+                  "to China too (the foreign-direct-product rule)", reach=("TWN", "KOR"), by_default=False),
+    "chip-tools": Card("chip-tools", "USA", "CHN", ("Chip-making equipment", "Chip design software"),
+                       ("chip-making-equipment", "chip-design-software"),
+                       "U.S. controls on chip-making equipment and chip-design (EDA) software exports to China, "
+                       "with the Dutch and Japanese tool controls aligned with them since 2023",
+                       reach=("NLD", "JPN")),
 }
 
 
@@ -173,7 +203,8 @@ class Footing:
 def _cards_for(parties: Sequence[str], cards: Sequence[str | Card] | None) -> list[Card]:
     a, b = parties
     if cards is None:
-        return [c for c in CARDS.values() if {c.holder, c.target} == {a, b}]
+        return sorted((c for c in CARDS.values() if {c.holder, c.target} == {a, b} and c.by_default),
+                      key=lambda c: c.name)
     chosen = []
     for card in cards:
         if isinstance(card, str):
@@ -249,7 +280,7 @@ def negotiate(
     parties = _check_parties(parties, threat, points)
     in_play = _cards_for(parties, cards)
     footing = Footing.from_scenario(scenario, world=world, regions=regions,
-                                    splits=[c.split for c in in_play if c.split], elasticities=elasticities,
+                                    splits=[split for c in in_play for split in c.splits], elasticities=elasticities,
                                     horizon=horizon, revenue=revenue, deficits=deficits)
     return negotiate_on_footing(footing, parties, threat=threat, cards=in_play, points=points, purchases=purchases,
                                 purchase_usd_mn=purchase_usd_mn, options=options, on_progress=on_progress)
@@ -289,44 +320,35 @@ def negotiate_on_footing(
     if bad:
         raise ShockError(f"Unknown parties {bad}; the world has {', '.join(world.countries)}.")
     cards = _cards_for(parties, list(cards))
-    missing = [c.name for c in cards if c.sector not in world.sectors]
-    if missing:
-        raise ShockError(f"Cards {missing} need their product split out of the world (it has no such sector).")
-    idle = [c for c in cards if not world.trade.sel(exporter=c.holder, sector=c.sector).sum() > 0]
-    if idle:  # a ban on sales that do not exist is no card: say so rather than report zero leverage
-        raise ShockError("; ".join(f"The {c.name} card is {c.holder}'s control on {c.sector}, but {c.holder} sells "
-                                   f"none of it in {world.name} (its producer share is zero)" for c in idle) + ".")
-    masks = []
-    for card in cards:
-        mask = np.zeros(world.tariff.shape, dtype=bool)
-        mask[
-            world.countries.index(card.target), world.countries.index(card.holder), world.sectors.index(card.sector)
-        ] = True
-        masks.append((card.name, mask))
+    masks, reach = _card_masks(world, cards)
 
-    def played(names: Sequence[str]) -> np.ndarray:
+    def played(names: Sequence[str]) -> tuple[np.ndarray, np.ndarray | None]:
+        """Export taxes and trade costs with the named cards played (bans, reach included)."""
         tax = footing.export_tax.copy()
-        for (name, mask) in masks:
+        cost = np.ones_like(tax) if any(r is not None for r in reach) else None
+        for (name, mask), binds in zip(masks, reach, strict=True):
             if name in names:
                 tax[mask] = np.inf
-        return tax
+                if binds is not None and cost is not None:
+                    cost[binds] = np.inf
+        return tax, cost
 
     names = [c.name for c in cards]
     options = options if options is not None else SolverOptions(tol=1e-8)
     game = TariffGame(world, deficits=footing.deficits, options=options, revenue=footing.revenue)
     space = PolicySpace(game, a, b, footing.tariff, footing.export_tax, tuple(masks),
-                        bounds=(-0.3 if purchases else 0.0, 3.0))
+                        bounds=(-0.3 if purchases else 0.0, 3.0), reach=tuple(reach))
 
     progress("Status quo and threat point")
-    sq_tax = played(names)
-    sq_welfare = game.welfare(footing.tariff, sq_tax)
+    sq_tax, sq_cost = played(names)
+    sq_welfare = game.welfare(footing.tariff, sq_tax, sq_cost)
 
     def threat_of(kept: Sequence[str], start: np.ndarray):
-        tax = played(kept)
+        tax, cost = played(kept)
         if threat == "status-quo":
-            return footing.tariff, tax, game.welfare(footing.tariff, tax), None
-        war = nash_war(game.with_export_tax(tax), [a, b], start=start)
-        return war.tariff, tax, game.welfare(war.tariff, tax), war
+            return footing.tariff, tax, game.welfare(footing.tariff, tax, cost), None
+        war = nash_war(game.with_export_tax(tax, cost), [a, b], start=start)
+        return war.tariff, tax, game.welfare(war.tariff, tax, cost), war
 
     threat_tariff, threat_tax, threat_welfare, war = threat_of(names, footing.tariff)
 
@@ -348,7 +370,7 @@ def negotiate_on_footing(
         limits = list(space.card_bounds)
         limits[index] = (0.0, 0.0)
         lifted_space = PolicySpace(game, a, b, footing.tariff, footing.export_tax, tuple(masks), space.bounds,
-                                   tuple(limits))
+                                   tuple(limits), reach=tuple(reach))
         if abs(bargain.x[2 + index]) < 1e-12:
             # The bargain lifts the card already: the best point of the larger space lies in
             # the smaller one, so it is the bargain there too (no search needed).
@@ -374,6 +396,59 @@ def negotiate_on_footing(
         deals=rank_deals(deals, *shown, sq_pct, threat_pct),
         purchase_usd_mn=purchase_usd_mn if purchases else None, solves=game.solves,
     )
+
+
+def _card_masks(world: World, cards: Sequence[Card]) -> tuple[list, list]:
+    """Each card's cells: the holder's sales of its sectors to the target (an export tax), and
+    its reach, third countries' sales of the same sectors to the target (a trade cost; None
+    without reach). Clear errors for cards the world cannot hold."""
+    masks, reach = [], []
+    for card in cards:
+        missing = [s for s in card.sectors if s not in world.sectors]
+        if missing:
+            raise ShockError(f"The {card.name} card needs {missing} split out of the world (it has no such sector); "
+                             f"apply the split(s) {list(card.splits)}.")
+        reached = _reach_on(world, card)
+        holder, target = world.countries.index(card.holder), world.countries.index(card.target)
+        sectors = [world.sectors.index(s) for s in card.sectors]
+        third = [world.countries.index(c) for c in reached if c not in (card.holder, card.target)]
+        output = world.trade.values[:, [holder, *third]][:, :, sectors].sum()
+        if not output > 0:
+            who = " or ".join([card.holder, *reached])
+            raise ShockError(f"The {card.name} card is {card.holder}'s control on {', '.join(card.sectors)}, but "
+                             f"{who} sells none of it in {world.name} (its producer share is zero): the card has "
+                             "nothing to withhold.")
+        mask = np.zeros(world.tariff.shape, dtype=bool)
+        mask[target, holder, sectors] = True
+        masks.append((card.name, mask))
+        supply = world.trade.values[target][:, sectors].sum(axis=1)  # the target's purchases by supplier
+        supply[[holder, *third]] = 0.0
+        if not supply.sum() > 0:
+            raise ShockError(f"The {card.name} card would cut {card.target} off from every supplier of "
+                             f"{', '.join(card.sectors)} (it buys only from {', '.join([card.holder, *reached])}): "
+                             "an input with no source has an infinite price and the model no equilibrium; "
+                             "give the target some supply of its own (the split's producer shares) or a smaller reach.")
+        binds = None
+        if third:
+            binds = np.zeros(world.tariff.shape, dtype=bool)
+            binds[np.ix_([target], third, sectors)] = True
+        reach.append(binds)
+    return masks, reach
+
+
+def _reach_on(world: World, card: Card) -> list[str]:
+    """The card's reach on the world's labels: an EU member the world merges goes to EU27."""
+    from tradewar.world.aggregate import EU27_2020
+
+    labels = []
+    for code in card.reach:
+        label = code if code in world.countries else ("EU27" if code in EU27_2020 and "EU27" in world.countries
+                                                      else None)
+        if label is None:
+            raise ShockError(f"The {card.name} card reaches {code!r}, which the world does not have; it has "
+                             f"{', '.join(world.countries)}.")
+        labels.append(label)
+    return list(dict.fromkeys(labels))
 
 
 def _moved(bargain: Bargain, moved: Bargain, space: PolicySpace, how: str) -> dict:
@@ -417,10 +492,12 @@ def _deals(space: PolicySpace, game: TariffGame, footing: Footing, cards: Sequen
         if lifted or not cards:
             welfare, kept, point = space.welfare(x), [], x
         else:
-            tax = space.tax(x)
-            for _, mask in space.cards:
+            tax, cost = space.tax(x), space.trade_cost(x)
+            for (_, mask), binds in zip(space.cards, space.reach or (), strict=True):
                 tax[mask] = np.inf
-            welfare, kept, point = game.welfare(space.tariff(x), tax), names, None
+                if binds is not None and cost is not None:
+                    cost[binds] = np.inf
+            welfare, kept, point = game.welfare(space.tariff(x), tax, cost), names, None
         name = f"{a} {levels[a]:g}% on {b}, {b} {levels[b]:g}% on {a}"
         if cards:
             name += ", cards lifted" if lifted else ", cards kept"
@@ -453,7 +530,7 @@ def _purchase_deals(space: PolicySpace, footing: Footing, truce: dict[str, float
     world = space.game.world
     x = space.point(truce[space.a] / 100, truce[space.b] / 100)
     tariff, tax = space.tariff(x), space.tax(x)
-    excluded = {world.sectors[int(np.argwhere(mask)[0][2])] for _, mask in space.cards}
+    excluded = {world.sectors[int(k)] for _, mask in space.cards for k in np.unique(np.argwhere(mask)[:, 2])}
     named = {s for c in PHASE_ONE_COMPLIANCE for s in c.sectors if s != "*"}
     total_goal = sum(c.goal_2020 for c in PHASE_ONE_COMPLIANCE)
     before = simulate(world, tariff=tariff, export_tax=tax, options=space.game.options,
@@ -530,7 +607,8 @@ class NegotiationResult(Result):
                     "name": c.name,
                     "holder": c.holder,
                     "target": c.target,
-                    "sector": c.sector,
+                    "sectors": list(c.sectors),
+                    "reach": list(c.reach),
                     "description": c.description,
                 }
                 for c in self.cards

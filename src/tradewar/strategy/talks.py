@@ -21,6 +21,11 @@ __all__ = ["Bargain", "FrontierPoint", "PolicySpace", "bilateral_instruments", "
            "rank_deals"]
 
 _AT_BOUND = 1e-6  # an instrument within this (fraction) of a bound is reported at it
+# L-BFGS-B stopping: each welfare carries the solver's error (about 1e-8 at the talks' tolerance),
+# so the default ftol (2.2e-9 relative) chases noise near the optimum until a line search fails
+# (measured on london-2025: 71 evaluations, "ABNORMAL"); 1e-8 relative stops there (21
+# evaluations, the same bargain to 1e-5 percentage points). Short line searches for the same reason.
+_LBFGS = {"ftol": 1e-8, "maxls": 8}
 
 
 @dataclass
@@ -78,6 +83,9 @@ class PolicySpace:
     cards: tuple[tuple[str, np.ndarray], ...] = ()
     bounds: tuple[float, float] = (0.0, 3.0)
     card_bounds: tuple[tuple[float, float], ...] | None = None  # one range per card; default (0, 2) each
+    # Per card, the third countries' sales it binds (a mask), or None: there its level is an
+    # iceberg trade cost (1 + level, no revenue) instead of an export tax.
+    reach: tuple[np.ndarray | None, ...] | None = None
 
     def __post_init__(self):
         self.first, self.second = bilateral_instruments(self.game, self.a, self.b)
@@ -86,6 +94,9 @@ class PolicySpace:
         self.tax0 = (np.zeros_like(self.base) if self.export_tax is None
                      else np.asarray(self.export_tax, dtype=float))
         self.index = (self.game.countries.index(self.a), self.game.countries.index(self.b))
+        if self.reach is None:
+            self.reach = (None,) * len(self.cards)
+        self.has_reach = any(mask is not None and mask.any() for mask in self.reach)
 
     @property
     def limits(self) -> list[tuple[float, float]]:
@@ -115,14 +126,30 @@ class PolicySpace:
             tax[mask] = level
         return tax
 
+    def trade_cost(self, x):
+        """Iceberg trade-cost ratios of the cards' reach (None where no card has reach)."""
+        if not self.has_reach:
+            return None
+        cost = np.ones_like(self.base)
+        for reach, level in zip(self.reach, x[2:], strict=True):
+            if reach is not None:
+                cost[reach] = 1.0 + level
+        return cost
+
     def welfare(self, x):
         """Every country's welfare (ratio new/baseline) at the policy ``x``."""
-        return self.game.welfare(self.tariff(x), self.tax(x))
+        return self.game.welfare(self.tariff(x), self.tax(x), self.trade_cost(x))
 
     def value_and_gradient(self, x, weights):
         """Weighted welfare at ``x`` and its exact gradient with respect to each instrument."""
-        value, grad_t, grad_x = self.game.welfare_and_gradient(self.tariff(x), weights, self.tax(x))
-        cards = [grad_x[mask].sum() for _, mask in self.cards]
+        if not self.has_reach:
+            value, grad_t, grad_x = self.game.welfare_and_gradient(self.tariff(x), weights, self.tax(x))
+            cards = [grad_x[mask].sum() for _, mask in self.cards]
+        else:
+            value, grad_t, grad_x, grad_d = self.game.welfare_and_gradient(self.tariff(x), weights, self.tax(x),
+                                                                            self.trade_cost(x))
+            cards = [grad_x[mask].sum() + (0.0 if reach is None else grad_d[reach].sum())
+                     for (_, mask), reach in zip(self.cards, self.reach, strict=True)]
         return value, np.concatenate([self.first.pullback(grad_t), self.second.pullback(grad_t), cards])
 
     def describe(self, x) -> dict[str, float]:
@@ -157,7 +184,7 @@ def pareto_frontier(space: PolicySpace, *, points: int = 11) -> list[FrontierPoi
             value, gradient = space.value_and_gradient(x, weights)
             return -value, -gradient
 
-        fit = minimize(objective, start, jac=True, method="L-BFGS-B", bounds=space.limits)
+        fit = minimize(objective, start, jac=True, method="L-BFGS-B", bounds=space.limits, options=_LBFGS)
         start = fit.x
         frontier.append(FrontierPoint(float(weight), space.describe(fit.x), space.pair_pct(space.welfare(fit.x)),
                                       space.at_bound(fit.x), fit.x.copy()))
@@ -201,7 +228,7 @@ def nash_bargain(space: PolicySpace, threat: np.ndarray, *, starts: Sequence[np.
         if np.all(gains > 0) and np.log(gains).sum() > best_value:
             best, best_value = point, float(np.log(gains).sum())
     start = best if best is not None else space.point(0.0, 0.0)
-    fit = minimize(objective, start, jac=True, method="L-BFGS-B", bounds=space.limits)
+    fit = minimize(objective, start, jac=True, method="L-BFGS-B", bounds=space.limits, options=_LBFGS)
     x = fit.x
     if best is not None and objective(x)[0] > -best_value:  # never worse than the best start
         x = best

@@ -76,7 +76,7 @@ class Plan:
     @classmethod
     def from_prepared(cls, p: PreparedScenario) -> Plan:
         """A prepared scenario, to solve under many elasticities."""
-        return cls(p.scenario.name, p.world, p.tariff, p.export_tax, None, p.scenario.deficits, p.start,
+        return cls(p.scenario.name, p.world, p.tariff, p.export_tax, p.trade_cost, p.scenario.deficits, p.start,
                    p.commitments, p.against, p.on, tuple(change.to_dict() for change in p.overrides.tariffs),
                    revenue=p.scenario.revenue)
 

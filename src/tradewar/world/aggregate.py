@@ -200,20 +200,25 @@ def aggregate_policy(world: World, values, kind: str, regions=None, sectors=None
     trade = world.trade.values
     if kind == "tariff":
         aggregated = _mean_bilateral(r, s, array, trade * (1 + world.export_tax.values))
-    elif kind == "export_tax":
+    elif kind in ("export_tax", "trade_cost"):
+        # A trade-cost ratio d aggregates as the tax d - 1 would (trade-weighted).
+        array = array - 1.0 if kind == "trade_cost" else array
         banned = np.isinf(array)
         finite = np.where(banned, 0.0, array)
         aggregated = _mean_bilateral(r, s, finite, trade)
         ban_count = _sum_bilateral(r, s, banned.astype(float))
-        cells = _sum_bilateral(r, s, np.ones_like(array))
-        if np.any((ban_count > 0) & (ban_count < cells)):
+        # A ban covers an aggregate cell when every member flow it leaves open is empty (a ban on
+        # the Netherlands' chip tools covers the EU's when no other member sells any).
+        open_trading = _sum_bilateral(r, s, (~banned & (trade > 0)).astype(float))
+        if np.any((ban_count > 0) & (open_trading > 0)):
             raise WorldValidationError(
                 "A ban covers only part of an aggregated region or sector group; solve on the detailed world, "
                 "or aggregate so that the banned flows form whole cells."
             )
-        aggregated = np.where(ban_count == cells, np.inf, aggregated)
+        aggregated = np.where(ban_count > 0, np.inf, aggregated)
+        aggregated = aggregated + 1.0 if kind == "trade_cost" else aggregated
     else:
-        raise ValueError(f"kind must be 'tariff' or 'export_tax', not {kind!r}")
+        raise ValueError(f"kind must be 'tariff', 'export_tax' or 'trade_cost', not {kind!r}")
     return xr.DataArray(
         aggregated,
         dims=("importer", "exporter", "sector"),
