@@ -129,3 +129,128 @@ def test_functions_of_the_worked_example_have_numpydoc_parameters_and_returns(na
     errors = [f"{code}: {message}" for code, message in validate(name)["errors"]
               if code in ("GL08", "PR01", "PR02", "RT01")]
     assert not errors, f"{name}: " + "; ".join(errors)
+
+
+# The checks numpydoc's validator runs over every public function, method and class of the
+# listed modules: a docstring (GL08), every parameter documented (PR01), none unknown (PR02),
+# a Returns section for what returns (RT01), a Yields section for generators (YD01).
+NUMPYDOC_CHECKS = ("GL08", "PR01", "PR02", "RT01", "YD01")
+# Source files whose definitions do not all have numpydoc sections yet (issue 18 is worked
+# module by module, most-used first): each is skipped whole, so every other file fails on a
+# new gap. Remove a file from here once it passes.
+NOT_YET_NUMPYDOC = {
+    "src/tradewar/backtest.py": "16 gaps",
+    "src/tradewar/errors.py": "3 gaps",
+    "src/tradewar/model/calibration.py": "6 gaps",
+    "src/tradewar/model/caliendo_parro.py": "8 gaps",
+    "src/tradewar/model/equations.py": "39 gaps",
+    "src/tradewar/model/gravity.py": "19 gaps",
+    "src/tradewar/model/result.py": "15 gaps",
+    "src/tradewar/model/solver.py": "3 gaps",
+    "src/tradewar/model/targets.py": "11 gaps",
+    "src/tradewar/model/value_added.py": "2 gaps",
+    "src/tradewar/policy/dates.py": "2 gaps",
+    "src/tradewar/policy/errors.py": "7 gaps",
+    "src/tradewar/policy/headline.py": "3 gaps",
+    "src/tradewar/policy/labels.py": "15 gaps",
+    "src/tradewar/policy/library.py": "5 gaps",
+    "src/tradewar/policy/lines.py": "6 gaps",
+    "src/tradewar/policy/measures.py": "16 gaps",
+    "src/tradewar/policy/scenario.py": "12 gaps",
+    "src/tradewar/policy/state.py": "7 gaps",
+    "src/tradewar/policy/tariffs.py": "15 gaps",
+    "src/tradewar/policy/timeline.py": "16 gaps",
+    "src/tradewar/policy/toml_lines.py": "7 gaps",
+    "src/tradewar/policy/validation.py": "31 gaps",
+    "src/tradewar/replication/cp2015_nafta.py": "12 gaps",
+    "src/tradewar/report/bands_html.py": "2 gaps",
+    "src/tradewar/report/figures.py": "2 gaps",
+    "src/tradewar/report/html.py": "18 gaps",
+    "src/tradewar/report/map_data.py": "5 gaps",
+    "src/tradewar/report/strategy_html.py": "4 gaps",
+    "src/tradewar/report/tables.py": "10 gaps",
+    "src/tradewar/strategy/compilation_cache.py": "2 gaps",
+    "src/tradewar/strategy/differentiable.py": "7 gaps",
+    "src/tradewar/strategy/game.py": "21 gaps",
+    "src/tradewar/strategy/negotiation.py": "13 gaps",
+    "src/tradewar/strategy/talks.py": "27 gaps",
+    "src/tradewar/strategy/war.py": "14 gaps",
+    "src/tradewar/uncertainty/draws.py": "6 gaps",
+    "src/tradewar/uncertainty/executors.py": "6 gaps",
+    "src/tradewar/uncertainty/montecarlo.py": "14 gaps",
+    "src/tradewar/uncertainty/plan.py": "11 gaps",
+    "src/tradewar/uncertainty/sweep.py": "30 gaps",
+    "src/tradewar/web/app.py": "3 gaps",
+    "src/tradewar/web/models.py": "16 gaps",
+    "src/tradewar/web/runs.py": "14 gaps",
+    "src/tradewar/web/service.py": "27 gaps",
+    "src/tradewar/web/store.py": "26 gaps",
+    "src/tradewar/world/aggregate.py": "4 gaps",
+    "src/tradewar/world/checks.py": "3 gaps",
+    "src/tradewar/world/cp2015.py": "7 gaps",
+    "src/tradewar/world/describe.py": "2 gaps",
+    "src/tradewar/world/elasticities.py": "15 gaps",
+    "src/tradewar/world/engine.py": "6 gaps",
+    "src/tradewar/world/gravity_data.py": "14 gaps",
+    "src/tradewar/world/library.py": "11 gaps",
+    "src/tradewar/world/split.py": "3 gaps",
+    "src/tradewar/world/splits.py": "3 gaps",
+    "src/tradewar/world/world.py": "21 gaps",
+}
+
+
+def public_names(path: Path) -> list[str]:
+    """Dotted names of the public module-level functions and classes of a source file, and of
+    the public methods (properties included) of its public classes."""
+    module = ".".join(("tradewar", *path.relative_to(PACKAGE).with_suffix("").parts)).removesuffix(".__init__")
+    names = []
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) or node.name.startswith("_"):
+            continue
+        names.append(f"{module}.{node.name}")
+        if isinstance(node, ast.ClassDef):
+            names += [f"{module}.{node.name}.{member.name}" for member in node.body
+                      if isinstance(member, ast.FunctionDef | ast.AsyncFunctionDef)
+                      and not member.name.startswith("_")]
+    return names
+
+
+def numpydoc_gaps(name: str) -> list[str]:
+    """numpydoc's validator's findings for one name, restricted to :data:`NUMPYDOC_CHECKS`."""
+    from numpydoc.validate import validate
+
+    return [f"{name}: {code} {message}" for code, message in validate(name)["errors"] if code in NUMPYDOC_CHECKS]
+
+
+def test_the_numpydoc_check_finds_a_missing_parameter():
+    """Self-check on a function of this file defined without sections: numpydoc reports its
+    undocumented parameter and missing Returns, so the sweep below can fail."""
+    pytest.importorskip("numpydoc.validate")
+    found = numpydoc_gaps(f"{__name__}.module_files")
+    assert any(" PR01 " in gap and "'name'" in gap for gap in found), found
+    assert any(" RT01 " in gap for gap in found), found
+
+
+def test_the_allow_list_names_files_that_still_have_gaps():
+    """An allow-listed file that passes must leave the list (it would hide new gaps)."""
+    pytest.importorskip("numpydoc.validate")
+    pytest.importorskip("jax", reason="the strategy extra is not installed")
+    clean = [path for path in NOT_YET_NUMPYDOC
+             if not [gap for name in public_names(ROOT / path) for gap in numpydoc_gaps(name)]]
+    assert not clean, f"these files pass numpydoc's checks now; remove them from NOT_YET_NUMPYDOC: {clean}"
+
+
+def test_every_public_definition_in_the_reference_has_numpydoc_sections():
+    """numpydoc's validator over every public function, method and class of the modules the
+    API reference lists (outside :data:`NOT_YET_NUMPYDOC`). About 5 s (imports JAX)."""
+    pytest.importorskip("numpydoc.validate")
+    pytest.importorskip("jax", reason="the strategy extra is not installed")
+    gaps = [
+        gap
+        for module in documented_modules()
+        for path in module_files(module)
+        if str(path.relative_to(ROOT)) not in NOT_YET_NUMPYDOC
+        for name in public_names(path)
+        for gap in numpydoc_gaps(name)
+    ]
+    assert not gaps, f"{len(gaps)} numpydoc gaps (document them as the code is):\n" + "\n".join(gaps)
