@@ -145,7 +145,6 @@ NOT_YET_NUMPYDOC = {
     "src/tradewar/model/caliendo_parro.py": "8 gaps",
     "src/tradewar/model/equations.py": "39 gaps",
     "src/tradewar/model/gravity.py": "19 gaps",
-    "src/tradewar/model/result.py": "15 gaps",
     "src/tradewar/model/solver.py": "3 gaps",
     "src/tradewar/model/targets.py": "11 gaps",
     "src/tradewar/model/value_added.py": "2 gaps",
