@@ -141,11 +141,8 @@ NUMPYDOC_CHECKS = ("GL08", "PR01", "PR02", "RT01", "YD01")
 NOT_YET_NUMPYDOC = {
     "src/tradewar/backtest.py": "16 gaps",
     "src/tradewar/errors.py": "3 gaps",
-    "src/tradewar/model/calibration.py": "6 gaps",
-    "src/tradewar/model/caliendo_parro.py": "8 gaps",
     "src/tradewar/model/equations.py": "39 gaps",
     "src/tradewar/model/gravity.py": "19 gaps",
-    "src/tradewar/model/solver.py": "3 gaps",
     "src/tradewar/model/targets.py": "11 gaps",
     "src/tradewar/model/value_added.py": "2 gaps",
     "src/tradewar/policy/dates.py": "2 gaps",
