@@ -142,7 +142,6 @@ NOT_YET_NUMPYDOC = {
     "src/tradewar/backtest.py": "16 gaps",
     "src/tradewar/errors.py": "3 gaps",
     "src/tradewar/model/equations.py": "39 gaps",
-    "src/tradewar/model/gravity.py": "19 gaps",
     "src/tradewar/policy/dates.py": "2 gaps",
     "src/tradewar/policy/errors.py": "7 gaps",
     "src/tradewar/policy/headline.py": "3 gaps",
