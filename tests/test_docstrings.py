@@ -141,7 +141,6 @@ NUMPYDOC_CHECKS = ("GL08", "PR01", "PR02", "RT01", "YD01")
 NOT_YET_NUMPYDOC = {
     "src/tradewar/backtest.py": "16 gaps",
     "src/tradewar/errors.py": "3 gaps",
-    "src/tradewar/model/equations.py": "39 gaps",
     "src/tradewar/policy/dates.py": "2 gaps",
     "src/tradewar/policy/errors.py": "7 gaps",
     "src/tradewar/policy/headline.py": "3 gaps",
