@@ -185,9 +185,7 @@ NOT_YET_NUMPYDOC = {
     "src/tradewar/world/engine.py": "6 gaps",
     "src/tradewar/world/gravity_data.py": "14 gaps",
     "src/tradewar/world/library.py": "11 gaps",
-    "src/tradewar/world/split.py": "3 gaps",
     "src/tradewar/world/splits.py": "3 gaps",
-    "src/tradewar/world/world.py": "21 gaps",
 }
 
 
