@@ -181,7 +181,6 @@ NOT_YET_NUMPYDOC = {
     "src/tradewar/world/checks.py": "3 gaps",
     "src/tradewar/world/cp2015.py": "7 gaps",
     "src/tradewar/world/describe.py": "2 gaps",
-    "src/tradewar/world/gravity_data.py": "14 gaps",
     "src/tradewar/world/library.py": "11 gaps",
     "src/tradewar/world/splits.py": "3 gaps",
 }
