@@ -179,9 +179,7 @@ NOT_YET_NUMPYDOC = {
     "src/tradewar/web/store.py": "26 gaps",
     "src/tradewar/world/aggregate.py": "4 gaps",
     "src/tradewar/world/checks.py": "3 gaps",
-    "src/tradewar/world/cp2015.py": "7 gaps",
     "src/tradewar/world/describe.py": "2 gaps",
-    "src/tradewar/world/library.py": "11 gaps",
     "src/tradewar/world/splits.py": "3 gaps",
 }
 
