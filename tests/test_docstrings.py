@@ -177,10 +177,6 @@ NOT_YET_NUMPYDOC = {
     "src/tradewar/web/runs.py": "14 gaps",
     "src/tradewar/web/service.py": "27 gaps",
     "src/tradewar/web/store.py": "26 gaps",
-    "src/tradewar/world/aggregate.py": "4 gaps",
-    "src/tradewar/world/checks.py": "3 gaps",
-    "src/tradewar/world/describe.py": "2 gaps",
-    "src/tradewar/world/splits.py": "3 gaps",
 }
 
 
