@@ -141,8 +141,6 @@ NUMPYDOC_CHECKS = ("GL08", "PR01", "PR02", "RT01", "YD01")
 NOT_YET_NUMPYDOC = {
     "src/tradewar/backtest.py": "16 gaps",
     "src/tradewar/errors.py": "3 gaps",
-    "src/tradewar/policy/dates.py": "2 gaps",
-    "src/tradewar/policy/errors.py": "7 gaps",
     "src/tradewar/policy/headline.py": "3 gaps",
     "src/tradewar/policy/labels.py": "15 gaps",
     "src/tradewar/policy/library.py": "5 gaps",
@@ -151,7 +149,6 @@ NOT_YET_NUMPYDOC = {
     "src/tradewar/policy/scenario.py": "12 gaps",
     "src/tradewar/policy/state.py": "7 gaps",
     "src/tradewar/policy/tariffs.py": "15 gaps",
-    "src/tradewar/policy/timeline.py": "16 gaps",
     "src/tradewar/policy/toml_lines.py": "7 gaps",
     "src/tradewar/policy/validation.py": "31 gaps",
     "src/tradewar/replication/cp2015_nafta.py": "12 gaps",
