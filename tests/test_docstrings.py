@@ -145,7 +145,6 @@ NOT_YET_NUMPYDOC = {
     "src/tradewar/policy/labels.py": "15 gaps",
     "src/tradewar/policy/library.py": "5 gaps",
     "src/tradewar/policy/lines.py": "6 gaps",
-    "src/tradewar/policy/scenario.py": "12 gaps",
     "src/tradewar/policy/state.py": "7 gaps",
     "src/tradewar/policy/tariffs.py": "15 gaps",
     "src/tradewar/policy/toml_lines.py": "7 gaps",
