@@ -148,7 +148,6 @@ NOT_YET_NUMPYDOC = {
     "src/tradewar/policy/state.py": "7 gaps",
     "src/tradewar/policy/tariffs.py": "15 gaps",
     "src/tradewar/policy/toml_lines.py": "7 gaps",
-    "src/tradewar/policy/validation.py": "31 gaps",
     "src/tradewar/replication/cp2015_nafta.py": "12 gaps",
     "src/tradewar/report/bands_html.py": "2 gaps",
     "src/tradewar/report/figures.py": "2 gaps",
