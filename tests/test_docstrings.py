@@ -141,9 +141,6 @@ NUMPYDOC_CHECKS = ("GL08", "PR01", "PR02", "RT01", "YD01")
 NOT_YET_NUMPYDOC = {
     "src/tradewar/backtest.py": "16 gaps",
     "src/tradewar/errors.py": "3 gaps",
-    "src/tradewar/policy/headline.py": "3 gaps",
-    "src/tradewar/policy/labels.py": "15 gaps",
-    "src/tradewar/policy/library.py": "5 gaps",
     "src/tradewar/policy/lines.py": "6 gaps",
     "src/tradewar/policy/state.py": "7 gaps",
     "src/tradewar/policy/tariffs.py": "15 gaps",
