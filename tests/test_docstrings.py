@@ -152,7 +152,6 @@ NOT_YET_NUMPYDOC = {
     "src/tradewar/strategy/game.py": "21 gaps",
     "src/tradewar/strategy/negotiation.py": "13 gaps",
     "src/tradewar/strategy/talks.py": "27 gaps",
-    "src/tradewar/strategy/war.py": "14 gaps",
     "src/tradewar/uncertainty/draws.py": "6 gaps",
     "src/tradewar/uncertainty/executors.py": "6 gaps",
     "src/tradewar/uncertainty/montecarlo.py": "14 gaps",
