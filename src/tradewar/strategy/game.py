@@ -22,25 +22,70 @@ __all__ = ["Instruments", "TariffGame", "tariff_instruments"]
 
 @dataclass(frozen=True)
 class Instruments:
-    """A player's instruments: each sets the tariff on a group of cells to one value."""
+    """A player's instruments: each sets the tariff on a group of cells to one value.
+
+    Parameters
+    ----------
+    player : str
+        The imposer.
+    labels : tuple of str
+        One label per instrument (a partner, or ``partner:sector``).
+    masks : numpy.ndarray
+        (instruments, importer, exporter, sector) boolean, disjoint.
+    """
 
     player: str
     labels: tuple[str, ...]
     masks: np.ndarray  # (instruments, importer, exporter, sector), boolean, disjoint
 
     def values(self, tariff: np.ndarray) -> np.ndarray:
-        """The instruments' current values: the mean tariff over each group's cells."""
+        """The instruments' current values: the mean tariff over each group's cells.
+
+        Parameters
+        ----------
+        tariff : numpy.ndarray
+            Tariffs (importer, exporter, sector).
+
+        Returns
+        -------
+        numpy.ndarray
+            One value per instrument.
+        """
         return np.array([tariff[mask].mean() for mask in self.masks])
 
     def apply(self, tariff: np.ndarray, values: np.ndarray) -> np.ndarray:
-        """``tariff`` with each instrument's cells set to its value in ``values``."""
+        """``tariff`` with each instrument's cells set to its value in ``values``.
+
+        Parameters
+        ----------
+        tariff : numpy.ndarray
+            Tariffs (importer, exporter, sector).
+        values : numpy.ndarray
+            One value per instrument.
+
+        Returns
+        -------
+        numpy.ndarray
+            A copy of ``tariff``.
+        """
         new = tariff.copy()
         for mask, value in zip(self.masks, values, strict=True):
             new[mask] = value
         return new
 
     def pullback(self, gradient: np.ndarray) -> np.ndarray:
-        """The gradient with respect to the instruments from the one w.r.t. every cell."""
+        """The gradient with respect to the instruments from the one w.r.t. every cell.
+
+        Parameters
+        ----------
+        gradient : numpy.ndarray
+            (importer, exporter, sector) gradient.
+
+        Returns
+        -------
+        numpy.ndarray
+            The sum over each instrument's cells.
+        """
         return np.array([gradient[mask].sum() for mask in self.masks])
 
 
@@ -49,7 +94,31 @@ def tariff_instruments(
     sectors: Sequence[str] | None = None,
 ) -> Instruments:
     """``imposer``'s tariffs on ``partners`` (default: everyone else) in ``sectors`` (default: goods):
-    one uniform instrument per partner, or one per partner and sector."""
+    one uniform instrument per partner, or one per partner and sector.
+
+    Parameters
+    ----------
+    world : World
+        The world.
+    imposer : str
+        The player.
+    partners : sequence of str, optional
+        The targeted exporters (default: every other country).
+    by_sector : bool, default False
+        One instrument per partner and sector instead of one per partner.
+    sectors : sequence of str, optional
+        The sectors covered (default: the world's goods).
+
+    Returns
+    -------
+    Instruments
+        The player's instruments.
+
+    Raises
+    ------
+    tradewar.errors.ShockError
+        If the imposer, a partner or a sector is unknown, or a partner is the imposer.
+    """
     countries = world.countries
     if imposer not in countries:
         raise ShockError(f"Unknown country {imposer!r}; the world has {countries}.")
@@ -79,6 +148,24 @@ class TariffGame:
 
     Each evaluation solves the equilibrium (warm-started from the last one) and, when
     asked, differentiates welfare exactly through it.
+
+    Parameters
+    ----------
+    world : World
+        The world.
+    deficits : {"fixed", "zero"}, default "fixed"
+        The deficit closure ("zero" re-solves the world without deficits first).
+    options : SolverOptions, optional
+        Solver settings.
+    export_tax : numpy.ndarray, optional
+        Export taxes held fixed while tariffs move (None: the world's own).
+    revenue : {"rebate", "deficit-reduction"}, default "rebate"
+        The closure for tariff revenue.
+
+    Raises
+    ------
+    tradewar.policy.validation.InputError
+        If a closure is unknown.
     """
 
     def __init__(self, world: World, *, deficits: str = "fixed", options: SolverOptions | None = None,
@@ -114,6 +201,11 @@ class TariffGame:
         export_tax : numpy.ndarray or None
             Export taxes (fractions; ``inf`` = a ban) by importer, exporter and sector, or
             None for the world's own.
+
+        Returns
+        -------
+        TariffGame
+            A shallow copy.
         """
         game = copy.copy(self)
         game.export_tax = None if export_tax is None else np.asarray(export_tax, dtype=float)
@@ -125,7 +217,20 @@ class TariffGame:
         return self.world.countries
 
     def equilibrium(self, tariff: np.ndarray, export_tax: np.ndarray | None = None):
-        """The solved equilibrium at these tariffs and export taxes (cached by value)."""
+        """The solved equilibrium at these tariffs and export taxes (cached by value).
+
+        Parameters
+        ----------
+        tariff : numpy.ndarray
+            Tariffs (importer, exporter, sector).
+        export_tax : numpy.ndarray, optional
+            Export taxes (default: the game's).
+
+        Returns
+        -------
+        Equilibrium
+            The equilibrium (the 256 latest are cached).
+        """
         export_tax = self.export_tax if export_tax is None else export_tax
         key = np.ascontiguousarray(tariff).tobytes() + (
             b"" if export_tax is None else np.ascontiguousarray(export_tax).tobytes()
@@ -148,13 +253,42 @@ class TariffGame:
         return self._cache[key]
 
     def welfare(self, tariff: np.ndarray, export_tax: np.ndarray | None = None) -> np.ndarray:
-        """Real income of every country relative to the world's baseline (1 = unchanged)."""
+        """Real income of every country relative to the world's baseline (1 = unchanged).
+
+        Parameters
+        ----------
+        tariff : numpy.ndarray
+            Tariffs (importer, exporter, sector).
+        export_tax : numpy.ndarray, optional
+            Export taxes (default: the game's).
+
+        Returns
+        -------
+        numpy.ndarray
+            Welfare by country.
+        """
         export_tax = self.export_tax if export_tax is None else export_tax
         return self.differentiable.welfare(self.equilibrium(tariff, export_tax).state, tariff, export_tax)
 
     def welfare_and_gradient(self, tariff: np.ndarray, weights: np.ndarray, export_tax: np.ndarray | None = None):
         """``weights . welfare`` and its gradient with respect to every tariff cell (and, when
-        ``export_tax`` is given, a third item: the gradient with respect to every export tax)."""
+        ``export_tax`` is given, a third item: the gradient with respect to every export tax).
+
+        Parameters
+        ----------
+        tariff : numpy.ndarray
+            Tariffs (importer, exporter, sector).
+        weights : numpy.ndarray
+            Welfare weights by country.
+        export_tax : numpy.ndarray, optional
+            Export taxes; given, their gradient is returned too (default: the game's, no
+            gradient).
+
+        Returns
+        -------
+        tuple
+            ``(value, gradient_tariff)``, or ``(value, gradient_tariff, gradient_export_tax)``.
+        """
         if export_tax is None:
             state = self.equilibrium(tariff).state
             value = float(np.dot(weights, self.differentiable.welfare(state, tariff, self.export_tax)))
@@ -166,12 +300,34 @@ class TariffGame:
         return value, grad_t, grad_x
 
     def weights_for(self, country: str) -> np.ndarray:
-        """Welfare weights that select one country (1 for it, 0 for the others)."""
+        """Welfare weights that select one country (1 for it, 0 for the others).
+
+        Parameters
+        ----------
+        country : str
+            The country.
+
+        Returns
+        -------
+        numpy.ndarray
+            The weights.
+        """
         weights = np.zeros(len(self.countries))
         weights[self.countries.index(country)] = 1.0
         return weights
 
     def result(self, tariff: np.ndarray) -> CounterfactualResult:
-        """The full result object for a tariff tensor (for tables and reports)."""
+        """The full result object for a tariff tensor (for tables and reports).
+
+        Parameters
+        ----------
+        tariff : numpy.ndarray
+            Tariffs (importer, exporter, sector).
+
+        Returns
+        -------
+        CounterfactualResult
+            The equilibrium with the game's export taxes and revenue closure.
+        """
         return simulate(self.world, tariff=tariff, export_tax=self.export_tax, options=self.options,
                         revenue=self.revenue)
