@@ -147,8 +147,6 @@ NOT_YET_NUMPYDOC = {
     "src/tradewar/report/map_data.py": "5 gaps",
     "src/tradewar/report/strategy_html.py": "4 gaps",
     "src/tradewar/report/tables.py": "10 gaps",
-    "src/tradewar/strategy/compilation_cache.py": "2 gaps",
-    "src/tradewar/strategy/differentiable.py": "7 gaps",
     "src/tradewar/strategy/negotiation.py": "13 gaps",
     "src/tradewar/strategy/talks.py": "27 gaps",
     "src/tradewar/uncertainty/draws.py": "6 gaps",
