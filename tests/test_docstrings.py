@@ -147,7 +147,6 @@ NOT_YET_NUMPYDOC = {
     "src/tradewar/report/map_data.py": "5 gaps",
     "src/tradewar/report/strategy_html.py": "4 gaps",
     "src/tradewar/report/tables.py": "10 gaps",
-    "src/tradewar/strategy/negotiation.py": "13 gaps",
     "src/tradewar/uncertainty/draws.py": "6 gaps",
     "src/tradewar/uncertainty/executors.py": "6 gaps",
     "src/tradewar/uncertainty/montecarlo.py": "14 gaps",
