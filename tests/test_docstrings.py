@@ -147,8 +147,6 @@ NOT_YET_NUMPYDOC = {
     "src/tradewar/report/map_data.py": "5 gaps",
     "src/tradewar/report/strategy_html.py": "4 gaps",
     "src/tradewar/report/tables.py": "10 gaps",
-    "src/tradewar/uncertainty/draws.py": "6 gaps",
-    "src/tradewar/uncertainty/executors.py": "6 gaps",
     "src/tradewar/uncertainty/montecarlo.py": "14 gaps",
     "src/tradewar/uncertainty/plan.py": "11 gaps",
     "src/tradewar/uncertainty/sweep.py": "30 gaps",
