@@ -148,7 +148,6 @@ NOT_YET_NUMPYDOC = {
     "src/tradewar/report/strategy_html.py": "4 gaps",
     "src/tradewar/report/tables.py": "10 gaps",
     "src/tradewar/uncertainty/montecarlo.py": "14 gaps",
-    "src/tradewar/uncertainty/plan.py": "11 gaps",
     "src/tradewar/uncertainty/sweep.py": "30 gaps",
     "src/tradewar/web/app.py": "3 gaps",
     "src/tradewar/web/models.py": "16 gaps",
