@@ -147,7 +147,6 @@ NOT_YET_NUMPYDOC = {
     "src/tradewar/report/map_data.py": "5 gaps",
     "src/tradewar/report/strategy_html.py": "4 gaps",
     "src/tradewar/report/tables.py": "10 gaps",
-    "src/tradewar/uncertainty/sweep.py": "30 gaps",
     "src/tradewar/web/app.py": "3 gaps",
     "src/tradewar/web/models.py": "16 gaps",
     "src/tradewar/web/runs.py": "14 gaps",
