@@ -141,12 +141,6 @@ NUMPYDOC_CHECKS = ("GL08", "PR01", "PR02", "RT01", "YD01")
 NOT_YET_NUMPYDOC = {
     "src/tradewar/backtest.py": "16 gaps",
     "src/tradewar/replication/cp2015_nafta.py": "12 gaps",
-    "src/tradewar/report/bands_html.py": "2 gaps",
-    "src/tradewar/report/figures.py": "2 gaps",
-    "src/tradewar/report/html.py": "18 gaps",
-    "src/tradewar/report/map_data.py": "5 gaps",
-    "src/tradewar/report/strategy_html.py": "4 gaps",
-    "src/tradewar/report/tables.py": "10 gaps",
     "src/tradewar/web/app.py": "3 gaps",
     "src/tradewar/web/models.py": "16 gaps",
     "src/tradewar/web/runs.py": "14 gaps",
