@@ -142,7 +142,6 @@ NOT_YET_NUMPYDOC = {
     "src/tradewar/web/app.py": "3 gaps",
     "src/tradewar/web/models.py": "16 gaps",
     "src/tradewar/web/runs.py": "14 gaps",
-    "src/tradewar/web/service.py": "27 gaps",
     "src/tradewar/web/store.py": "26 gaps",
 }
 
