@@ -135,12 +135,13 @@ def test_functions_of_the_worked_example_have_numpydoc_parameters_and_returns(na
 # listed modules: a docstring (GL08), every parameter documented (PR01), none unknown (PR02),
 # a Returns section for what returns (RT01), a Yields section for generators (YD01).
 NUMPYDOC_CHECKS = ("GL08", "PR01", "PR02", "RT01", "YD01")
-# Source files whose definitions do not all have numpydoc sections yet (issue 18 is worked
-# module by module, most-used first): each is skipped whole, so every other file fails on a
-# new gap. Remove a file from here once it passes.
+# Source files whose definitions do not all have numpydoc sections yet, each with the reason;
+# each is skipped whole, so every other file fails on a new gap. Remove a file once it passes
+# (the test below fails while a listed file has no gap left).
 NOT_YET_NUMPYDOC = {
-    "src/tradewar/web/app.py": "3 gaps",
-    "src/tradewar/web/models.py": "16 gaps",
+    "src/tradewar/web/models.py": "pydantic request/response models of the web API: every field is "
+                                  "documented by its Field(description=...), which /docs and /openapi.json "
+                                  "show; a Parameters section would be a second copy to keep in step",
 }
 
 
@@ -163,14 +164,20 @@ def public_names(path: Path) -> list[str]:
 def numpydoc_gaps(name: str) -> list[str]:
     """numpydoc's validator's findings for one name, restricted to :data:`NUMPYDOC_CHECKS`.
 
-    A class whose only constructor is ``typing.Protocol``'s ``(*args, **kwargs)`` has no
-    parameters of its own to document; that PR01 is not a gap."""
+    Two constructors have no parameters of their own to document, so their PR01 is not a gap:
+    ``typing.Protocol``'s ``(*args, **kwargs)`` and an ``enum.Enum``'s functional API (members
+    are looked up by value, not built)."""
+    import enum
+    import pydoc
+
     from numpydoc.validate import validate
 
     found = validate(name)["errors"]
     protocol = "Parameters {'*args', '**kwargs'} not documented", "Parameters {'**kwargs', '*args'} not documented"
+    obj = pydoc.locate(name)
+    is_enum = isinstance(obj, type) and issubclass(obj, enum.Enum)
     return [f"{name}: {code} {message}" for code, message in found
-            if code in NUMPYDOC_CHECKS and not (code == "PR01" and message in protocol)]
+            if code in NUMPYDOC_CHECKS and not (code == "PR01" and (message in protocol or is_enum))]
 
 
 def test_the_numpydoc_check_finds_a_missing_parameter():
