@@ -244,8 +244,11 @@ def policy_state(
 
     Raises
     ------
-    tradewar.policy.errors.ScenarioError
-        If the scenario's measures name countries or sectors the world lacks.
+    tradewar.policy.errors.PolicyError
+        If the scenario's measures do not fit together or name labels the world lacks
+        (:class:`~tradewar.policy.errors.ScenarioError` where the problem is in the scenario's
+        file, else :class:`~tradewar.policy.errors.TimelineError` or
+        :class:`~tradewar.policy.errors.LabelError`).
     """
     timeline = scenario.timeline(library if scenario.date is not None else None)
     scenario.check_world(world, library if scenario.date is not None else None)
