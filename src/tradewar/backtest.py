@@ -66,13 +66,30 @@ BOOTSTRAP_DRAWS, BOOTSTRAP_SEED = 2000, 0
 
 
 def load_observed() -> pd.DataFrame:
-    """The shipped observed series (see ``data/backtest/trade_war_2019_observed.md``)."""
+    """The shipped observed series (see ``data/backtest/trade_war_2019_observed.md``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The CSV as shipped.
+    """
     path = resources.files("tradewar") / "data" / "backtest" / "trade_war_2019_observed.csv"
     return pd.read_csv(path)
 
 
 def grid_row(result: BacktestResult) -> dict:
-    """One row of the default-choice grid (``data/backtest/default_choice.csv``) from a backtest run."""
+    """One row of the default-choice grid (``data/backtest/default_choice.csv``) from a backtest run.
+
+    Parameters
+    ----------
+    result : BacktestResult
+        A backtest run.
+
+    Returns
+    -------
+    dict
+        The set, horizon and closure with the headline fit, the aggregate and the held-out checks.
+    """
     head, total = result.headline, result.aggregate
     china, later = result.held_out["china_side_2017_2019"], result.held_out["medium_2017_2024"]
     closure = result.settings.get("closure", {})
@@ -103,8 +120,16 @@ def choose_default(grid: pd.DataFrame) -> dict:
        :data:`CLOSURE_RESOLUTION` across closures, the backtest cannot choose it and CP2015's
        closure stays; otherwise the closure nearest the observed aggregate.
 
-    Returns the choice, the step that decided it and the held-out checks (errors of the chosen
-    set and horizon against every other, on China's side and on the 2017 -> 2024 change).
+    Parameters
+    ----------
+    grid : pandas.DataFrame
+        Rows of :func:`grid_row`, one per (set, horizon, closure).
+
+    Returns
+    -------
+    dict
+        The choice, the step that decided it and the held-out checks (errors of the chosen set
+        and horizon against every other, on China's side and on the 2017 -> 2024 change).
     """
     grid = grid.copy()
     grid["aggregate_error"] = (grid["aggregate_predicted"] - grid["aggregate_observed"]).abs()
@@ -139,7 +164,13 @@ def choose_default(grid: pd.DataFrame) -> dict:
 
 
 def default_choice() -> dict:
-    """The shipped grid (``data/backtest/default_choice.csv``) and the choice the rule makes from it."""
+    """The shipped grid (``data/backtest/default_choice.csv``) and the choice the rule makes from it.
+
+    Returns
+    -------
+    dict
+        :func:`choose_default`'s output with the grid's rows under ``grid``.
+    """
     path = resources.files("tradewar") / "data" / "backtest" / "default_choice.csv"
     grid = pd.read_csv(path)
     return {**choose_default(grid), "grid": grid.to_dict(orient="records")}
@@ -153,6 +184,20 @@ def window_average_policy(timeline: Timeline, world: World, start: date | str, e
     day-weighted mean of the share of the price the exporter keeps, ``1 / (1 + x)``,
     so that a ban (``x = inf``) in force a fraction f of the window counts as the
     wedge ``1 / (1 - f)`` rather than a ban throughout.
+
+    Parameters
+    ----------
+    timeline : Timeline
+        The measures.
+    world : World
+        The world.
+    start, end : datetime.date or str
+        The window (both days included).
+
+    Returns
+    -------
+    tariff, export_tax : numpy.ndarray
+        (importer, exporter, sector) averages.
     """
     first, last = as_date(start, "start"), as_date(end, "end")
     days = sorted({first, *(step.on for step in timeline.steps(first, last))})
@@ -169,7 +214,27 @@ def window_average_policy(timeline: Timeline, world: World, start: date | str, e
 class BacktestResult(ArrayResult):
     """Per-sector predictions and observations, the headline metric and the held-out checks
     (the results protocol of :mod:`tradewar.results`; :meth:`to_dict` is what
-    ``tradewar backtest --json`` prints)."""
+    ``tradewar backtest --json`` prints).
+
+    Parameters
+    ----------
+    name : str
+        The backtest.
+    elasticities, horizon : str
+        The elasticity set and horizon.
+    sectors : pandas.DataFrame
+        One row per goods sector: shares before and after, model and observed, log changes.
+    headline : dict
+        Slope and correlation of observed on predicted, with 95% bootstrap intervals.
+    aggregate : dict
+        The change in total China share, model and observed.
+    held_out : dict
+        The checks not used to choose (China's side; 2017 -> 2024).
+    caveats : tuple of str
+        What the backtest cannot control for.
+    settings : dict
+        World, window, closure and metric.
+    """
 
     name: str
     elasticities: str
@@ -183,13 +248,35 @@ class BacktestResult(ArrayResult):
 
     def to_frame(self, level: str = "sectors") -> pd.DataFrame:
         """One row per goods sector: China's share of U.S. imports before and after, in the model
-        and observed (percent), their log changes, and the observed imports from China."""
+        and observed (percent), their log changes, and the observed imports from China.
+
+        Parameters
+        ----------
+        level : {"sectors"}, default "sectors"
+            The only level.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``sector``.
+
+        Raises
+        ------
+        ValueError
+            For another level.
+        """
         if level != "sectors":
             raise ValueError(f"level must be 'sectors', not {level!r}.")
         return self.sectors.set_index("sector")
 
     def summary(self) -> Summary:
-        """The headline fit with its 95% intervals, the totals and the sector table (text and HTML)."""
+        """The headline fit with its 95% intervals, the totals and the sector table (text and HTML).
+
+        Returns
+        -------
+        Summary
+            Two tables and the caveats.
+        """
         head = self.headline
         fits = pd.DataFrame(
             {"estimate": [head["slope"], head["correlation"]],
@@ -207,7 +294,13 @@ class BacktestResult(ArrayResult):
         )
 
     def to_dataset(self) -> xr.Dataset:
-        """The sector table, one variable per column, with units."""
+        """The sector table, one variable per column, with units.
+
+        Returns
+        -------
+        xarray.Dataset
+            By sector, with the headline in its attributes.
+        """
         frame = self.to_frame()
         units = {column: UNITS["percent"] if column.endswith("_pct") else UNITS["usd"] if column.endswith("_usd_mn")
                  else "log change (natural log of new/old)" for column in frame.columns}
@@ -219,7 +312,13 @@ class BacktestResult(ArrayResult):
         return data
 
     def to_dict(self) -> dict:
-        """What ``tradewar backtest --json`` prints."""
+        """What ``tradewar backtest --json`` prints.
+
+        Returns
+        -------
+        dict
+            Settings, headline, aggregate, sectors, held-out checks, caveats and the default choice.
+        """
         return {"backtest": self.name, "elasticities": self.elasticities, "horizon": self.horizon,
                 "settings": self.settings, "headline": self.headline, "aggregate": self.aggregate,
                 "sectors": self.sectors.to_dict(orient="records"), "held_out": self.held_out,
@@ -327,7 +426,39 @@ def run_backtest(name: str = "trade-war-2019", elasticities: str = DEFAULT_ELAST
                  world: World | None = None, timeline: Timeline | None = None, *, revenue: str = "rebate",
                  deficits: str = "fixed") -> BacktestResult:
     """Run a backtest (``trade-war-2019``) for an elasticity set, horizon and closure
-    (``revenue``: rebate or deficit-reduction; ``deficits``: fixed or zero); see the module."""
+    (``revenue``: rebate or deficit-reduction; ``deficits``: fixed or zero); see the module.
+
+    Parameters
+    ----------
+    name : str, default "trade-war-2019"
+        The backtest.
+    elasticities : str
+        The elasticity set (default: the shipped default).
+    horizon : str
+        The horizon (default: the shipped default).
+    world : World, optional
+        The world (default: ``wiod2011``, moved to the measures of 2017-12-31 if needed).
+    timeline : Timeline, optional
+        The measures (default: the built-in library).
+    revenue : str, default "rebate"
+        The closure for tariff revenue.
+    deficits : str, default "fixed"
+        The deficit closure.
+
+    Returns
+    -------
+    BacktestResult
+        Predictions beside observations, the headline fit and the held-out checks.
+
+    Raises
+    ------
+    tradewar.errors.TradewarError
+        If the backtest is unknown.
+    tradewar.policy.validation.InputError
+        If a closure is unknown.
+    tradewar.errors.ElasticityError
+        If the set or horizon is unknown.
+    """
     if name not in BACKTESTS:
         raise TradewarError(f"Unknown backtest {name!r}; available: {', '.join(BACKTESTS)}.")
     check_closure(revenue, deficits)

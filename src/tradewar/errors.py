@@ -36,6 +36,13 @@ class ConvergenceError(TradewarError, RuntimeError):
         Residual after each sweep (useful to see divergence or stagnation).
     best : numpy.ndarray or None
         The iterate with the smallest residual, a warm start for another method.
+
+    Parameters
+    ----------
+    message : str
+        What happened and what to try.
+    iterations, residual, history, best
+        Stored as the attributes above (``best`` optional).
     """
 
     def __init__(self, message: str, *, iterations: int, residual: float, history: list[float], best=None):
@@ -52,6 +59,13 @@ class NoEquilibriumError(TradewarError, RuntimeError):
     Typically fixed trade deficits (or surpluses) that the shock makes impossible to
     finance: the country would need negative income. Solve with ``deficits="zero"``.
     ``country_index`` is the position of the first such country.
+
+    Parameters
+    ----------
+    message : str
+        What happened and what to try.
+    country_index : int, optional
+        The position of the first country with negative income.
     """
 
     def __init__(self, message: str, *, country_index: int | None = None):
@@ -72,6 +86,13 @@ class MissingExtraError(TradewarError, ImportError):
         The optional dependency group that provides the missing packages.
     missing : tuple of str
         The modules that could not be found.
+
+    Parameters
+    ----------
+    message : str
+        What is missing and the ``pip install`` line.
+    extra, missing
+        Stored as the attributes above.
     """
 
     def __init__(self, message: str, extra: str, missing: tuple[str, ...]):

@@ -51,7 +51,23 @@ BASELINE_LABEL = "baseline (no trade war)"
 
 
 def parse_against(value: str | date | None) -> date | str | None:
-    """A starting point given as text: a day (YYYY-MM-DD, checked) or a scenario's name or file."""
+    """A starting point given as text: a day (YYYY-MM-DD, checked) or a scenario's name or file.
+
+    Parameters
+    ----------
+    value : str, datetime.date or None
+        The starting point as given: ``YYYY-MM-DD``, a date, a scenario's name or file, or None.
+
+    Returns
+    -------
+    datetime.date, str or None
+        The day (a text day parsed), else the scenario's name or file as given, or None.
+
+    Raises
+    ------
+    tradewar.policy.validation.InputError
+        If the text looks like a day but is not a valid one, or the day is out of range.
+    """
     return _parse_against(value)
 
 
@@ -60,18 +76,41 @@ class ScenarioOverrides:
     """Changes to a scenario asked for by its user (``tradewar simulate`` options, a sweep's
     parameters, a web request), applied in one place by :func:`prepare_scenario`.
 
-    ``world``: another world (name or file); ``regions`` / ``sectors``: a built-in grouping
-    (aggregate the world first); ``deficits``: "fixed" or "zero"; ``against``: the starting
-    point (a day or another scenario) instead of the scenario's own; ``tariffs``: tariff
-    changes added on top of the scenario's policy (:class:`~tradewar.policy.validation.TariffChange`);
-    ``revenue``: "rebate" or "deficit-reduction" (the closure for tariff revenue);
-    ``elasticities`` / ``horizon``: a named elasticity set and horizon
-    (:func:`~tradewar.world.elasticities.with_elasticities`), applied to the detailed world;
-    ``tariff_aggregate``: how partial tariff layers become sector rates, "model" (line by line,
-    theta-consistent: the default) or "trade-weighted" (the trackers' statistic; see
-    :meth:`~tradewar.policy.timeline.Timeline.tariff_on`); ``splits``: the critical products carved
-    out of the world (built-in names of ``data/splits``, with their nested-CES and scarce-supply
-    tables) instead of the scenario's own (``()`` removes them).
+    Every field left at None (or ``()`` for ``tariffs``) keeps the scenario's own choice.
+
+    Parameters
+    ----------
+    world : str, optional
+        Another world (a built-in name or a file).
+    regions, sectors : str, optional
+        A built-in grouping of regions / sectors (the world is aggregated first).
+    deficits : str, optional
+        "fixed" or "zero".
+    against : datetime.date or str, optional
+        The starting point (a day, or another scenario) instead of the scenario's own; text
+        days are parsed (:func:`parse_against`).
+    tariffs : tuple of TariffChange
+        Tariff changes added on top of the scenario's policy
+        (:class:`~tradewar.policy.validation.TariffChange`).
+    revenue : str, optional
+        "rebate" or "deficit-reduction" (the closure for tariff revenue).
+    elasticities, horizon : str, optional
+        A named elasticity set and horizon
+        (:func:`~tradewar.world.elasticities.with_elasticities`), applied to the detailed world.
+    tariff_aggregate : str, optional
+        How partial tariff layers become sector rates: "model" (line by line, theta-consistent:
+        the default) or "trade-weighted" (the trackers' statistic; see
+        :meth:`~tradewar.policy.timeline.Timeline.tariff_on`).
+    splits : tuple of str, optional
+        The critical products carved out of the world (built-in names of ``data/splits``, with
+        their nested-CES and scarce-supply tables) instead of the scenario's own (``()`` removes
+        them).
+
+    Raises
+    ------
+    tradewar.policy.validation.InputError
+        If a grouping, closure, elasticity set, horizon, aggregation or starting day is unknown
+        or invalid.
     """
 
     world: str | None = None
@@ -106,7 +145,19 @@ class ScenarioOverrides:
 
     def apply(self, scenario: Scenario) -> Scenario:
         """The scenario with its world, aggregation and deficits overridden (the starting point
-        and tariffs are applied to its policy by :func:`prepare_scenario`)."""
+        and tariffs are applied to its policy by :func:`prepare_scenario`).
+
+        Parameters
+        ----------
+        scenario : Scenario
+            The scenario to override.
+
+        Returns
+        -------
+        Scenario
+            A copy with the overridden fields (the scenario itself when nothing applies); a new
+            world or region grouping also resets its report countries.
+        """
         update: dict = {}
         if self.world:
             update["world"] = self.world
@@ -123,7 +174,13 @@ class ScenarioOverrides:
         return scenario.model_copy(update=update) if update else scenario
 
     def to_dict(self) -> dict:
-        """The overrides given (for ``--json``, reports and run indexes)."""
+        """The overrides given (for ``--json``, reports and run indexes).
+
+        Returns
+        -------
+        dict
+            The fields that were set, JSON-safe (days as ISO text, tariff changes as dicts).
+        """
         document = {
             key: getattr(self, key)
             for key in ("world", "regions", "sectors", "deficits", "revenue", "elasticities", "horizon",
@@ -140,7 +197,13 @@ class ScenarioOverrides:
 
     def tag(self) -> str:
         """A short content hash (empty without overrides): keeps an overridden run's default
-        report file apart from the scenario's own."""
+        report file apart from the scenario's own.
+
+        Returns
+        -------
+        str
+            The first 8 hex digits of the SHA-256 of :meth:`to_dict`, or "" without overrides.
+        """
         if not self:
             return ""
         return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()[:8]
@@ -158,7 +221,34 @@ def policy_state(
 
     With a ``date``: the library's and the scenario's measures in force that day.
     Without: the scenario's own measures only, on the day the last of them starts.
-    ``aggregate`` is how partial layers become sector rates (:meth:`Timeline.tariff_on`).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario (its date and measures).
+    world : World
+        The world the measures are put on (checked against the scenario).
+    library : Timeline or None
+        The library of measures, used when the scenario has a date.
+    aggregate : str, default "model"
+        How partial layers become sector rates (:meth:`Timeline.tariff_on`).
+
+    Returns
+    -------
+    tariff, export_tax : xarray.DataArray
+        The tariffs and export taxes in force (the world's own when no measure applies).
+    on : datetime.date or None
+        The day the policy is read on (None without any measure).
+    timeline : Timeline
+        The measures considered.
+
+    Raises
+    ------
+    tradewar.policy.errors.PolicyError
+        If the scenario's measures do not fit together or name labels the world lacks
+        (:class:`~tradewar.policy.errors.ScenarioError` where the problem is in the scenario's
+        file, else :class:`~tradewar.policy.errors.TimelineError` or
+        :class:`~tradewar.policy.errors.LabelError`).
     """
     timeline = scenario.timeline(library if scenario.date is not None else None)
     scenario.check_world(world, library if scenario.date is not None else None)
@@ -170,7 +260,34 @@ def policy_state(
 
 @dataclass
 class PreparedScenario:
-    """What a scenario puts in force, on the world it is solved on (before solving)."""
+    """What a scenario puts in force, on the world it is solved on (before solving).
+
+    Made by :func:`prepare_scenario`.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario, with its overrides applied.
+    detailed_world : World
+        The world the measures are defined on.
+    world : World
+        The world solved on (aggregated as the scenario says).
+    on : datetime.date or None
+        The day the measures are read on.
+    timeline : Timeline
+        The measures considered.
+    tariff, export_tax : xarray.DataArray
+        The tariffs and export taxes in force, on ``world``.
+    start : tuple of xarray.DataArray, or None
+        The tariffs and export taxes to measure from (None: the world's baseline).
+    against : str
+        The starting point, in words.
+    commitments : tuple of tuple
+        The purchase commitments with an amount: ``(importer, exporter, sectors,
+        amount_usd_mn, id)``.
+    overrides : ScenarioOverrides
+        The overrides the scenario was prepared with.
+    """
 
     scenario: Scenario
     detailed_world: World  # where the measures are defined
@@ -193,7 +310,20 @@ class PreparedScenario:
         return self.scenario.name
 
     def solve(self, options: SolverOptions | None = None, on_iteration=None) -> ScenarioRun:
-        """The scenario's equilibrium (see :func:`solve_policy`)."""
+        """The scenario's equilibrium (see :func:`solve_policy`).
+
+        Parameters
+        ----------
+        options : SolverOptions, optional
+            Solver settings.
+        on_iteration : callable, optional
+            Called by the solver after each sweep of the policy's solve.
+
+        Returns
+        -------
+        ScenarioRun
+            What was assumed and what came out.
+        """
         result, world, tariff, commitments = solve_policy(
             self.world, self.tariff, self.export_tax, deficits=self.scenario.deficits, revenue=self.scenario.revenue,
             start=self.start, commitments=self.commitments, trade_cost_change=self.trade_cost,
@@ -214,6 +344,28 @@ def prepare_scenario(
 
     ``overrides`` change the scenario as its user asked (see :class:`ScenarioOverrides`);
     ``against`` is a shorthand for ``overrides.against``.
+
+    Parameters
+    ----------
+    scenario : Scenario or str
+        A scenario, a built-in scenario's name or the path of a ``.toml`` file.
+    overrides : ScenarioOverrides, optional
+        Changes asked for by the user.
+    against : str or datetime.date, optional
+        The starting point (replaces ``overrides.against``).
+    library : Timeline, optional
+        The measures to fold (default: the built-in library).
+
+    Returns
+    -------
+    PreparedScenario
+        The world, the policy in force, the starting point and the purchase commitments.
+
+    Raises
+    ------
+    tradewar.errors.TradewarError
+        If the scenario, its world or its starting point cannot be loaded, or its measures do
+        not fit the world (the subclass says which).
     """
     overrides = overrides or ScenarioOverrides()
     if against is not None:
@@ -293,8 +445,40 @@ def solve_policy(
     ``revenue`` is the closure for tariff revenue (``"rebate"`` or ``"deficit-reduction"``),
     the same for the starting point and the policy.
 
-    Returns the result, the world it is measured from, the tariffs in force (with the
-    commitments' import subsidies) and what each commitment took.
+    Parameters
+    ----------
+    world : World
+        The world to solve on.
+    tariff : xarray.DataArray
+        The tariffs of the policy (importer x exporter x sector).
+    export_tax : xarray.DataArray, optional
+        The export taxes of the policy (default: none).
+    deficits : str, default "fixed"
+        "fixed" or "zero" (the baseline is first re-solved without deficits).
+    revenue : str, default "rebate"
+        The closure for tariff revenue, "rebate" or "deficit-reduction".
+    start : tuple of xarray.DataArray, optional
+        The tariffs and export taxes of the starting point (default: the world's baseline).
+    commitments : tuple of tuple
+        Purchase commitments ``(importer, exporter, sectors, amount_usd_mn, id)``, met in
+        order.
+    trade_cost_change : xarray.DataArray, optional
+        Iceberg trade cost changes, as :func:`~tradewar.model.counterfactual.simulate`.
+    options : SolverOptions, optional
+        Solver settings.
+    on_iteration : callable, optional
+        Called by the solver after each sweep of the policy's solve.
+
+    Returns
+    -------
+    result : CounterfactualResult
+        The equilibrium of the policy (of the last commitment, if any).
+    world : World
+        The world the effects are measured from.
+    tariff : xarray.DataArray
+        The tariffs in force, with the commitments' import subsidies.
+    commitments : list of dict
+        What each commitment took (target, import subsidy, cost).
     """
     if deficits == "zero":
         world = world.without_deficits(options)
@@ -326,7 +510,31 @@ def solve_policy(
 @dataclass(repr=False)
 class ScenarioRun(ArrayResult):
     """A solved scenario: what was assumed (overrides included) and what came out (the results
-    protocol of :mod:`tradewar.results`; :meth:`to_dict` is what ``tradewar simulate --json`` prints)."""
+    protocol of :mod:`tradewar.results`; :meth:`to_dict` is what ``tradewar simulate --json`` prints).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario solved (overrides applied).
+    world : World
+        The world the effects are measured from (named in every output).
+    on : datetime.date or None
+        The day the measures were read on.
+    tariff, export_tax : xarray.DataArray
+        The tariffs (with any import subsidies) and export taxes in force.
+    against : str
+        The starting point, in words.
+    result : CounterfactualResult
+        The equilibrium.
+    timeline : Timeline
+        The measures considered.
+    commitments : list of dict
+        What each purchase commitment took.
+    detailed_world : World, optional
+        The world the measures are defined on.
+    overrides : ScenarioOverrides
+        The overrides the scenario was solved with.
+    """
 
     scenario: Scenario
     world: World  # the world the effects are measured from (named in every output)
@@ -347,7 +555,13 @@ class ScenarioRun(ArrayResult):
 
     def elasticity_choice(self) -> dict:
         """The elasticity set, horizon and labour closure the numbers were solved with (``elasticities``,
-        ``horizon``, ``labour``: "mobile", or "sector-specific" with the share of labour tied to sectors)."""
+        ``horizon``, ``labour``: "mobile", or "sector-specific" with the share of labour tied to sectors).
+
+        Returns
+        -------
+        dict
+            ``elasticities``, ``horizon`` and ``labour``, in words.
+        """
         attrs = self.world.data.attrs
         labour = str(attrs.get("labour") or "mobile")
         if labour != "mobile":
@@ -356,12 +570,35 @@ class ScenarioRun(ArrayResult):
                 "horizon": attrs.get("horizon") or self.scenario.horizon or "long", "labour": labour}
 
     def focus_countries(self, countries: list[str] | None = None) -> list[str]:
-        """The two sides, then the scenario's report countries (or ``countries``), present in the result."""
+        """The two sides, then the scenario's report countries (or ``countries``), present in the result.
+
+        Parameters
+        ----------
+        countries : list of str, optional
+            Countries to report instead of the scenario's.
+
+        Returns
+        -------
+        list of str
+            Country codes, without duplicates, in that order.
+        """
         chosen = list(countries) if countries else list(self.scenario.report.countries)
         return [c for c in dict.fromkeys([*SIDES, *chosen]) if c in self.result.countries]
 
     def summary(self, countries: list[str] | None = None) -> Summary:
-        """The result's summary, titled with the scenario, its date and starting point."""
+        """The result's summary, titled with the scenario, its date and starting point.
+
+        Parameters
+        ----------
+        countries : list of str, optional
+            Countries to show (default: the result's own choice).
+
+        Returns
+        -------
+        Summary
+            The tables, with the world, date, starting point, elasticities and closure in the
+            header.
+        """
         summary = self.result.summary(countries)
         summary.title = f"{self.scenario.name}: {summary.title}"
         choice = self.elasticity_choice()
@@ -372,11 +609,29 @@ class ScenarioRun(ArrayResult):
         return summary
 
     def to_frame(self, level: str = "country") -> pd.DataFrame:
-        """As :meth:`CounterfactualResult.to_frame <tradewar.model.result.CounterfactualResult.to_frame>`."""
+        """As :meth:`CounterfactualResult.to_frame <tradewar.model.result.CounterfactualResult.to_frame>`.
+
+        Parameters
+        ----------
+        level : str, default "country"
+            Which numbers (the levels of ``CounterfactualResult.to_frame``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The numbers at that level.
+        """
         return self.result.to_frame(level)
 
     def to_dict(self) -> dict:
-        """What ``tradewar simulate --json`` prints (the command adds only ``report``, the file it wrote)."""
+        """What ``tradewar simulate --json`` prints (the command adds only ``report``, the file it wrote).
+
+        Returns
+        -------
+        dict
+            The result's document with the starting point, elasticity choice, purchase
+            commitments, sector output, critical products and extra tariffs.
+        """
         sides = [c for c in SIDES if c in self.result.countries]
         document = self.result.to_dict(scenario=self.scenario.name, date=self.on.isoformat() if self.on else None,
                                        pairs=[(a, b) for a in sides for b in sides if a != b])
@@ -394,7 +649,13 @@ class ScenarioRun(ArrayResult):
         return document
 
     def to_dataset(self) -> xr.Dataset:
-        """The result's dataset, with the scenario, its date and starting point in its attributes."""
+        """The result's dataset, with the scenario, its date and starting point in its attributes.
+
+        Returns
+        -------
+        xarray.Dataset
+            The arrays of the result, with units.
+        """
         data = self.result.to_dataset()
         data.attrs.update({"scenario": self.scenario.name, "date": self.on.isoformat() if self.on else "",
                            "against": self.against, **self.elasticity_choice()})

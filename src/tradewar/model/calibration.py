@@ -19,9 +19,22 @@ __all__ = ["CaliendoParroEngine", "balance", "baseline", "without_deficits"]
 
 
 def baseline(world: World, *, mobile_labour: bool = False) -> Baseline:
-    """The arrays the equilibrium engine works on (``mobile_labour``: ignore the world's
-    sector-specific labour, for the long-run reference worlds :func:`balance` and
-    :func:`without_deficits` solve)."""
+    """The arrays the equilibrium engine works on.
+
+    Parameters
+    ----------
+    world : World
+        The world.
+    mobile_labour : bool, default False
+        Ignore the world's sector-specific labour (for the long-run reference worlds
+        :func:`balance` and :func:`without_deficits` solve).
+
+    Returns
+    -------
+    Baseline
+        Trade and cost shares, tariffs, export taxes, value added, expenditure, elasticities,
+        and the nested CES bundles, fixed factors and specific labour where the world has them.
+    """
     return Baseline(
         trade_shares=world.trade_shares.values,
         tariff=world.tariff.values,
@@ -72,6 +85,23 @@ def balance(world: World, options: SolverOptions | None = None) -> World:
     Keeps trade shares, tariffs, cost and final-demand shares, value added and
     deficits, and solves the model with no shock; the resulting flows satisfy
     every accounting identity.
+
+    Parameters
+    ----------
+    world : World
+        The raw world.
+    options : SolverOptions, optional
+        Solver settings.
+
+    Returns
+    -------
+    World
+        The world rebuilt from the equilibrium (labour mobile across sectors).
+
+    Raises
+    ------
+    tradewar.errors.ConvergenceError
+        If the solver does not reach its tolerance.
     """
     tariff = world.tariff.values
     equilibrium = solve_equilibrium(baseline(world, mobile_labour=True), tariff, np.ones_like(tariff),
@@ -84,6 +114,24 @@ def without_deficits(world: World, options: SolverOptions | None = None) -> Worl
 
     CP2015 (section 5) use it as the baseline of their counterfactuals so that
     fixed deficits do not drive the welfare results.
+
+    Parameters
+    ----------
+    world : World
+        The world.
+    options : SolverOptions, optional
+        Solver settings.
+
+    Returns
+    -------
+    World
+        The balanced-trade equilibrium (labour mobile across sectors), its ``deficits``
+        attribute saying so.
+
+    Raises
+    ------
+    tradewar.errors.ConvergenceError
+        If the solver does not reach its tolerance.
     """
     tariff = world.tariff.values
     # The balanced-trade reference is a long-run construct: labour moves to where removing

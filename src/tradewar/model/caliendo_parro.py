@@ -51,7 +51,42 @@ __all__ = ["REVENUE_CLOSURES", "Baseline", "Equilibrium", "baseline_tariff_reven
 
 @dataclass(frozen=True)
 class Baseline:
-    """The baseline economy as plain arrays (see the module notation)."""
+    """The baseline economy as plain arrays (see the module notation).
+
+    N countries, J sectors; arrays indexed ``[importer n, exporter i, sector j]`` or
+    ``[country, sector]``.
+
+    Parameters
+    ----------
+    trade_shares : numpy.ndarray
+        (N, N, J) import shares pi.
+    tariff : numpy.ndarray
+        (N, N, J) ad valorem tariffs.
+    value_added_share : numpy.ndarray
+        (N, J) value added's share of costs, beta.
+    input_share : numpy.ndarray
+        (N, J, J) ``[i, k, j]``: gamma^{kj}, the share of input k in the cost of sector j.
+    final_demand_share : numpy.ndarray
+        (N, J) Cobb-Douglas final demand shares, alpha.
+    value_added : numpy.ndarray
+        (N,) the baseline wage bill (value added).
+    expenditure : numpy.ndarray
+        (N, J) total spending X at buyer prices.
+    trade_elasticity : numpy.ndarray
+        (J,) trade elasticities theta.
+    countries : tuple of str
+        Country labels (named in errors).
+    export_tax : numpy.ndarray, optional
+        (N, N, J) export taxes (None: none).
+    critical_inputs : tuple of int
+        The critical input sectors of nested CES bundles (``()``: all Cobb-Douglas).
+    input_substitution : numpy.ndarray, optional
+        (N, J) substitution elasticity between critical and other inputs (1 = Cobb-Douglas).
+    fixed_factor_share : numpy.ndarray, optional
+        (N, J) sector-specific fixed factors' share of value added (None: none).
+    specific_labour_share : numpy.ndarray, optional
+        (N, J) share of each sector's labour that cannot move (None: mobile labour).
+    """
 
     trade_shares: np.ndarray
     tariff: np.ndarray
@@ -80,7 +115,43 @@ class Baseline:
 
 @dataclass(frozen=True)
 class Equilibrium:
-    """A counterfactual equilibrium (hats are ratios new / baseline)."""
+    """A counterfactual equilibrium (hats are ratios new / baseline).
+
+    Parameters
+    ----------
+    wage_hat : numpy.ndarray
+        (N,) wage changes.
+    price_hat : numpy.ndarray
+        (N, J) sector price index changes.
+    cost_hat : numpy.ndarray
+        (N, J) changes in the unit cost of input bundles.
+    trade_shares : numpy.ndarray
+        (N, N, J) new import shares.
+    expenditure : numpy.ndarray
+        (N, J) new spending (buyer prices).
+    output : numpy.ndarray
+        (N, J) new producer revenue.
+    tariff_revenue : numpy.ndarray
+        (N,) new tariff revenue.
+    export_tax_revenue : numpy.ndarray
+        (N,) new export tax revenue (collected by exporters).
+    income : numpy.ndarray
+        (N,) new national income.
+    iterations : int
+        Sweeps (and nested-solver calls) performed.
+    residual : float
+        Largest equilibrium-condition violation at the solution.
+    seconds : float
+        Wall-clock time.
+    history : list of float
+        The residual after each sweep of the fast path.
+    state : numpy.ndarray, optional
+        The solver's state vector (log wages, log prices, scaled spending): a warm start.
+    deficit : numpy.ndarray, optional
+        (N,) new trade deficits (differ from the shock's under deficit reduction).
+    rent_hat : numpy.ndarray, optional
+        (N, J) price change of the factors tied to a sector (None without them).
+    """
 
     wage_hat: np.ndarray  # (N,)
     price_hat: np.ndarray  # (N, J) sector price indices
@@ -109,7 +180,18 @@ def _positive_log(values: np.ndarray) -> np.ndarray:
 def expenditure_scale(baseline: Baseline) -> np.ndarray:
     """What expenditure is divided by in the state vector: its baseline, floored at 1e-4 of
     the country's spending (relative precision where it matters, no round-off blow-up in
-    empty cells)."""
+    empty cells).
+
+    Parameters
+    ----------
+    baseline : Baseline
+        The baseline economy.
+
+    Returns
+    -------
+    numpy.ndarray
+        (N, J) scales.
+    """
     country_spending = baseline.expenditure.sum(axis=1, keepdims=True)
     return np.maximum(baseline.expenditure, 1e-4 * country_spending)
 
@@ -118,7 +200,18 @@ REVENUE_CLOSURES = ("rebate", "deficit-reduction")
 
 
 def baseline_tariff_revenue(baseline: Baseline) -> np.ndarray:
-    """Each country's baseline tariff revenue, ``sum_ij X[n, j] pi[n, i, j] t / (1 + t)``."""
+    """Each country's baseline tariff revenue, ``sum_ij X[n, j] pi[n, i, j] t / (1 + t)``.
+
+    Parameters
+    ----------
+    baseline : Baseline
+        The baseline economy.
+
+    Returns
+    -------
+    numpy.ndarray
+        (N,) revenue, in the units of expenditure.
+    """
     wedge = baseline.tariff / (1.0 + baseline.tariff)
     return np.einsum("nj,nij->n", baseline.expenditure, baseline.trade_shares * wedge)
 
@@ -303,6 +396,42 @@ def solve_equilibrium(
     ``revenue`` is the closure for tariff revenue: ``"rebate"`` (spent by households, CP2015)
     or ``"deficit-reduction"`` (its change lowers the trade deficit; see
     :func:`tradewar.model.equations.deficits_after`).
+
+    Parameters
+    ----------
+    baseline : Baseline
+        The baseline economy.
+    tariff_new : numpy.ndarray
+        (N, N, J) new tariffs.
+    trade_cost_hat : numpy.ndarray
+        (N, N, J) iceberg trade cost changes (ones: none).
+    deficit_new : numpy.ndarray
+        (N,) trade deficits of the counterfactual.
+    options : SolverOptions, optional
+        Solver settings.
+    on_iteration : callable, optional
+        Called with ``(iteration, residual)`` after each sweep.
+    export_tax_new : numpy.ndarray, optional
+        (N, N, J) new export taxes (default: the baseline's).
+    initial_state : numpy.ndarray, optional
+        A warm start (:attr:`Equilibrium.state` of a nearby solve).
+    revenue : {"rebate", "deficit-reduction"}, default "rebate"
+        The closure for tariff revenue.
+
+    Returns
+    -------
+    Equilibrium
+        The changes in wages, prices, costs, trade shares, spending, output, revenue and
+        income, with the solver's report.
+
+    Raises
+    ------
+    ValueError
+        If ``revenue`` is not a known closure.
+    tradewar.errors.ConvergenceError
+        If neither the fast path nor the nested fallback meets the tolerance.
+    tradewar.errors.NoEquilibriumError
+        If the solution needs negative income or spending somewhere.
     """
     options = options or SolverOptions()
     if revenue not in REVENUE_CLOSURES:

@@ -67,7 +67,38 @@ SMALLEST_SUM = 1e-250
 
 
 class Economy(NamedTuple):
-    """The baseline arrays a sweep reads, in the layouts it multiplies (a JAX pytree)."""
+    """The baseline arrays a sweep reads, in the layouts it multiplies (a JAX pytree).
+
+    Parameters
+    ----------
+    trade_shares : array
+        (J, N, N) pi[j, n, i].
+    log_tariff : array
+        (J, N, N) log(1 + t) of the baseline.
+    log_export_tax : array or None
+        (J, N, N) log(1 + x) of the baseline; None without export taxes.
+    value_added_share : array
+        (N, J) beta.
+    input_share : array
+        (N, J, J) gamma[i, k, j]: input k in sector j.
+    final_demand_share : array
+        (N, J) alpha.
+    value_added : array
+        (N,) baseline wage bill.
+    trade_elasticity : array
+        (J,) theta.
+    scale : array
+        (N, J) what expenditure is divided by in the state vector.
+    critical_selector : array, optional
+        (J, K) one-hot: column m picks the m-th critical input sector (None: every bundle
+        Cobb-Douglas).
+    substitution : array, optional
+        (N, J) sigma, critical inputs against the rest of sector j's bundle.
+    fixed_share : array, optional
+        (N, J) beta f: the fixed factor's share of the sector's costs (None: none).
+    output_baseline : array, optional
+        (N, J) baseline producer revenue Y where a fixed factor earns.
+    """
 
     trade_shares: Any  # (J, N, N) pi[j, n, i]
     log_tariff: Any  # (J, N, N) log(1 + t) of the baseline
@@ -88,7 +119,34 @@ class Economy(NamedTuple):
 
 class Shock(NamedTuple):
     """What one counterfactual fixes for all its sweeps (a JAX pytree; build it inside a
-    compiled function, since ``has_export_tax`` must stay a Python bool)."""
+    compiled function, since ``has_export_tax`` must stay a Python bool).
+
+    Parameters
+    ----------
+    log_kappa : array
+        (J, N, N) log of the trade-cost shock kappa[j, n, i].
+    weights : array
+        (J, 2N, N): W = pi kappa^-theta stacked over W t' / (1 + t').
+    producer_weight : array
+        (J, N, N) W / ((1 + t')(1 + x')): what the producer keeps.
+    export_tax_weight : array or None
+        (J, N, N) W x' / ((1 + t')(1 + x')); None without export taxes.
+    pre_tariff_share : array
+        (J, N, N) 1 / (1 + t').
+    producer_share : array
+        (J, N, N) 1 / ((1 + t')(1 + x')).
+    deficit : array
+        (N,) the new trade deficits (before any change of tariff revenue).
+    has_export_tax : bool
+        Whether any export tax is in force.
+    deficit_reduction : bool, default False
+        The revenue closure: False rebates tariff revenue to households, True lets its change
+        lower the trade deficit (:func:`deficits_after`).
+    tariff_revenue_baseline : array, optional
+        (N,) baseline tariff revenue (deficit reduction only).
+    value_added_weight : array, optional
+        (N,) baseline value added over world value added (deficit reduction only).
+    """
 
     log_kappa: Any  # (J, N, N) log of the trade-cost shock kappa[j, n, i]
     weights: Any  # (J, 2N, N): W = pi kappa^-theta over W t' / (1 + t'), one matmul for both
@@ -108,7 +166,13 @@ class Shock(NamedTuple):
 
     @property
     def weight(self):
-        """The trade-share weights of the shock, without the revenue columns the array also holds."""
+        """The trade-share weights of the shock, without the revenue columns the array also holds.
+
+        Returns
+        -------
+        array
+            (J, N, N) W.
+        """
         return self.weights[:, : self.weights.shape[2], :]
 
 
@@ -117,6 +181,21 @@ class Flows(NamedTuple):
 
     The products form keeps the constant weights ``W`` and the powers ``x``; the
     log-sum-exp form has the shares themselves in ``W`` and ones in ``x`` and ``T``.
+
+    Parameters
+    ----------
+    weight : array
+        (J, N, N) W.
+    producer_weight : array
+        (J, N, N) W / ((1 + t')(1 + x')).
+    export_tax_weight : array or None
+        (J, N, N) W x' / ((1 + t')(1 + x')); None without export taxes.
+    power : array
+        (J, N) x.
+    inverse_total : array
+        (J, N) 1 / T.
+    tariff_share : array
+        (J, N) of a unit n spends on j, the tariff: sum_i pi' t' / (1 + t').
     """
 
     weight: Any  # (J, N, N) W
@@ -134,6 +213,13 @@ class Bundles(NamedTuple):
     non-critical input are the baseline's times ``r`` (their Cobb-Douglas proportions
     inside the rest hold), and the share of critical input m is
     ``gamma[m] (P_hat[m] / c_hat)^(1 - sigma)``, i.e. ``gamma[m] r + critical_change[m]``.
+
+    Parameters
+    ----------
+    rest_ratio : array
+        (N, J) r.
+    critical_change : array
+        (N, K, J) new critical shares minus gamma[m] r.
     """
 
     rest_ratio: Any  # (N, J) r
@@ -141,7 +227,25 @@ class Bundles(NamedTuple):
 
 
 class Goods(NamedTuple):
-    """The goods-market block at given wages, spending and trade shares."""
+    """The goods-market block at given wages, spending and trade shares.
+
+    Parameters
+    ----------
+    output : array
+        (N, J) producer revenue Y'.
+    tariff_revenue : array
+        (N,) tariff revenue.
+    export_tax_revenue : array
+        (N,) export-tax revenue.
+    income : array
+        (N,) national income.
+    expenditure : array
+        (N, J) spending implied by these incomes and outputs.
+    labour_demand : array
+        (N,) wage bill demanded, sum_j beta Y'.
+    rent_demand : array, optional
+        (N, J) fixed-factor income demanded over its baseline; None without fixed factors.
+    """
 
     output: Any  # (N, J) producer revenue Y'
     tariff_revenue: Any  # (N,)
@@ -159,7 +263,24 @@ def _sector_major(xp, array):
 
 
 def economy_arrays(xp, baseline, scale) -> Economy:
-    """The baseline (a :class:`~tradewar.model.caliendo_parro.Baseline`) in sweep layouts."""
+    """The baseline (a :class:`~tradewar.model.caliendo_parro.Baseline`) in sweep layouts.
+
+    Parameters
+    ----------
+    xp : module
+        The array namespace, ``numpy`` or ``jax.numpy``.
+    baseline : Baseline
+        The baseline economy.
+    scale : numpy.ndarray
+        (N, J) what expenditure is divided by in the state vector
+        (:func:`~tradewar.model.caliendo_parro.expenditure_scale`).
+
+    Returns
+    -------
+    Economy
+        The arrays in ``xp``, with the fixed factors' shares and the wage bill where sectors
+        have tied factors.
+    """
     export_tax = baseline.export_tax
     taxed = export_tax is not None and bool(np.any(export_tax != 0))
     economy = Economy(
@@ -200,6 +321,18 @@ def sector_specific_share(fixed_factor_share, specific_labour_share):
     sector wage of its specific workers, and one block of the engine serves both, with
     share ``f + s (1 - f)``. Labour still mobile across sectors (``1 - s``) earns the
     national wage ``w_hat[n]``; ``s -> 0`` is the one-factor model of Caliendo & Parro (2015).
+
+    Parameters
+    ----------
+    fixed_factor_share : numpy.ndarray or None
+        (N, J) f.
+    specific_labour_share : numpy.ndarray or None
+        (N, J) s.
+
+    Returns
+    -------
+    numpy.ndarray or None
+        (N, J) ``f + s (1 - f)`` (``f`` alone without specific labour; None without either).
     """
     if specific_labour_share is None or not np.any(specific_labour_share > 0):
         return fixed_factor_share
@@ -227,6 +360,31 @@ def prepare_shock(xp, economy: Economy, tariff_new, log_trade_cost_hat, deficit_
     means none in force (whatever the baseline had). An infinite export tax (a ban)
     makes kappa infinite and the flow's weight zero. ``tariff_revenue_baseline`` (N,)
     chooses the deficit-reduction revenue closure (None: revenue rebated to households).
+
+    Parameters
+    ----------
+    xp : module
+        The array namespace, ``numpy`` or ``jax.numpy``.
+    economy : Economy
+        The baseline in sweep layouts.
+    tariff_new : array
+        (N, N, J) new tariffs.
+    log_trade_cost_hat : array or None
+        (N, N, J) log of the iceberg cost change (None: no change).
+    deficit_new : array
+        (N,) new trade deficits.
+    export_tax_new : array, optional
+        (N, N, J) new export taxes (None: none in force).
+    has_export_tax : bool, optional
+        Whether any export tax is in force (default: read from ``export_tax_new``; give it
+        inside a compiled JAX function).
+    tariff_revenue_baseline : array, optional
+        (N,) baseline tariff revenue: chooses the deficit-reduction closure.
+
+    Returns
+    -------
+    Shock
+        The weights and shares every sweep of this counterfactual reuses.
     """
     # Large temporaries are few and updated in place where the namespace allows (augmented
     # assignment is in place for numpy, a new value for JAX): fresh (J, N, N) arrays cost
@@ -273,6 +431,20 @@ def deficits_after(xp, shock: Shock, tariff_revenue):
     added: each country's revenue change lowers its own deficit, and since world deficits
     sum to zero (world imports are world exports) the world's net change is spread over all
     countries by their size, the "global bank" of GTAP-style closures.
+
+    Parameters
+    ----------
+    xp : module
+        The array namespace, ``numpy`` or ``jax.numpy``.
+    shock : Shock
+        The counterfactual's constant part.
+    tariff_revenue : array
+        (N,) tariff revenue at the current iterate.
+
+    Returns
+    -------
+    array
+        (N,) new trade deficits.
     """
     if not shock.deficit_reduction:
         return shock.deficit
@@ -283,7 +455,26 @@ def deficits_after(xp, shock: Shock, tariff_revenue):
 # -- the blocks --------------------------------------------------------------------------
 def unit_costs(xp, economy: Economy, log_wage, log_price, log_rent=None):
     """``log c_hat[i, j] = beta[i, j] log w_hat[i] + sum_k gamma[i, k, j] log P_hat[i, k]`` (N, J);
-    with fixed factors, ``beta (1 - f) log w_hat + beta f log r_hat + ...`` (r: the factor's rent)."""
+    with fixed factors, ``beta (1 - f) log w_hat + beta f log r_hat + ...`` (r: the factor's rent).
+
+    Parameters
+    ----------
+    xp : module
+        The array namespace, ``numpy`` or ``jax.numpy``.
+    economy : Economy
+        The baseline in sweep layouts.
+    log_wage : array
+        (N,) log wage changes.
+    log_price : array
+        (N, J) log price index changes.
+    log_rent : array, optional
+        (N, J) log rent changes of the fixed factors (needed when the economy has them).
+
+    Returns
+    -------
+    array
+        (N, J) log unit cost changes.
+    """
     inputs = xp.matmul(log_price[:, None, :], economy.input_share)[:, 0, :]
     cost = economy.value_added_share * log_wage[:, None] + inputs
     if economy.fixed_share is not None:
@@ -304,6 +495,26 @@ def input_bundles(xp, economy: Economy, log_wage, log_price, log_rent=None):
 
     ``sigma = 1`` is the Cobb-Douglas formula itself (:func:`unit_costs`), not a limit.
     A sector-specific fixed factor (``log_rent``) is part of the rest, beside labour.
+
+    Parameters
+    ----------
+    xp : module
+        The array namespace, ``numpy`` or ``jax.numpy``.
+    economy : Economy
+        The baseline in sweep layouts.
+    log_wage : array
+        (N,) log wage changes.
+    log_price : array
+        (N, J) log price index changes.
+    log_rent : array, optional
+        (N, J) log rent changes of the fixed factors.
+
+    Returns
+    -------
+    log_cost : array
+        (N, J) log unit cost changes.
+    bundles : Bundles or None
+        How cost shares move (None when every bundle is Cobb-Douglas).
     """
     log_cost_cd = unit_costs(xp, economy, log_wage, log_price, log_rent)
     if economy.critical_selector is None:
@@ -330,7 +541,26 @@ def input_bundles(xp, economy: Economy, log_wage, log_price, log_rent=None):
 def price_block_products(xp, economy: Economy, shock: Shock, log_cost):
     """New log price indices (N, J) and the flows, by the precomputed weights.
 
-    The caller checks the flows for over- and underflow (:func:`products_are_finite`)."""
+    The caller checks the flows for over- and underflow (:func:`products_are_finite`).
+
+    Parameters
+    ----------
+    xp : module
+        The array namespace, ``numpy`` or ``jax.numpy``.
+    economy : Economy
+        The baseline in sweep layouts.
+    shock : Shock
+        The counterfactual's constant part.
+    log_cost : array
+        (N, J) log unit cost changes.
+
+    Returns
+    -------
+    log_price : array
+        (N, J) new log price indices.
+    flows : Flows
+        The trade shares in products form.
+    """
     theta = economy.trade_elasticity
     exponent = log_cost * -theta  # (N, J), log of c_hat^-theta
     shift = exponent.max(axis=0)  # per sector; cancels in every share
@@ -346,14 +576,44 @@ def price_block_products(xp, economy: Economy, shock: Shock, log_cost):
 
 
 def products_are_finite(flows: Flows) -> bool:
-    """Whether the products form neither over- nor underflowed (numpy only: a value check)."""
+    """Whether the products form neither over- nor underflowed (numpy only: a value check).
+
+    Parameters
+    ----------
+    flows : Flows
+        The result of :func:`price_block_products`.
+
+    Returns
+    -------
+    bool
+        True when every ``1 / T`` is positive and below ``1 / SMALLEST_SUM``.
+    """
     inverse = flows.inverse_total
     return bool(inverse.min() > 0 and inverse.max() < 1 / SMALLEST_SUM)
 
 
 def price_block_logsumexp(xp, economy: Economy, shock: Shock, log_cost):
     """The same as :func:`price_block_products` by a shifted log-sum-exp over exporters,
-    safe where the products over- or underflow."""
+    safe where the products over- or underflow.
+
+    Parameters
+    ----------
+    xp : module
+        The array namespace, ``numpy`` or ``jax.numpy``.
+    economy : Economy
+        The baseline in sweep layouts.
+    shock : Shock
+        The counterfactual's constant part.
+    log_cost : array
+        (N, J) log unit cost changes.
+
+    Returns
+    -------
+    log_price : array
+        (N, J) new log price indices.
+    flows : Flows
+        The trade shares themselves (ones in ``power`` and ``inverse_total``).
+    """
     theta = economy.trade_elasticity[:, None, None]
     exponent = -theta * (shock.log_kappa + log_cost.T[:, None, :])  # (J, N, N)
     positive = economy.trade_shares > 0
@@ -372,7 +632,20 @@ def price_block_logsumexp(xp, economy: Economy, shock: Shock, log_cost):
 
 
 def trade_shares(xp, flows: Flows):
-    """The new trade shares pi' as (N, N, J) [importer, exporter, sector]."""
+    """The new trade shares pi' as (N, N, J) [importer, exporter, sector].
+
+    Parameters
+    ----------
+    xp : module
+        The array namespace, ``numpy`` or ``jax.numpy``.
+    flows : Flows
+        A price block's flows.
+
+    Returns
+    -------
+    array
+        (N, N, J) pi'.
+    """
     shares = flows.weight * flows.power[:, None, :] * flows.inverse_total[:, :, None]
     return xp.transpose(shares, (1, 2, 0))
 
@@ -381,7 +654,32 @@ def goods_block(xp, economy: Economy, shock: Shock, log_wage, expenditure, flows
                 bundles: Bundles | None = None, log_rent=None) -> Goods:
     """Producer revenue, tariff and export-tax revenue, income, implied spending and labour demand,
     at the cost shares of ``bundles`` (None: the baseline's, Cobb-Douglas); with fixed factors,
-    their rents ``log_rent`` are income and the rent their demand implies is returned."""
+    their rents ``log_rent`` are income and the rent their demand implies is returned.
+
+    Parameters
+    ----------
+    xp : module
+        The array namespace, ``numpy`` or ``jax.numpy``.
+    economy : Economy
+        The baseline in sweep layouts.
+    shock : Shock
+        The counterfactual's constant part.
+    log_wage : array
+        (N,) log wage changes.
+    expenditure : array
+        (N, J) spending at the current iterate.
+    flows : Flows
+        The price block's flows.
+    bundles : Bundles, optional
+        Moved cost shares (None: the baseline's).
+    log_rent : array, optional
+        (N, J) log rent changes of the fixed factors.
+
+    Returns
+    -------
+    Goods
+        Output, revenues, income, implied spending, labour demand and rent demand.
+    """
     spending = expenditure.T * flows.inverse_total  # (J, N) spending of n on j over T[j, n]
     output = (xp.matmul(spending[:, None, :], flows.producer_weight)[:, 0, :] * flows.power).T  # (N, J)
     tariff_revenue = (expenditure * flows.tariff_share.T).sum(axis=1)
@@ -415,14 +713,50 @@ def goods_block(xp, economy: Economy, shock: Shock, log_wage, expenditure, flows
 def wages_from(xp, economy: Economy, labour_demand):
     """Wages that clear labour markets at this demand, world value added fixed (numeraire):
     ``w_hat VA`` proportional to labour demand, summing to world value added (with fixed
-    factors, to the world wage bill: ``value_added`` is then labour's part)."""
+    factors, to the world wage bill: ``value_added`` is then labour's part).
+
+    Parameters
+    ----------
+    xp : module
+        The array namespace, ``numpy`` or ``jax.numpy``.
+    economy : Economy
+        The baseline in sweep layouts.
+    labour_demand : array
+        (N,) wage bill demanded.
+
+    Returns
+    -------
+    array
+        (N,) wage changes ``w_hat``.
+    """
     return labour_demand * (economy.value_added.sum() / labour_demand.sum()) / economy.value_added
 
 
 # -- state vectors ---------------------------------------------------------------------------
 def pack(xp, economy: Economy, log_wage, log_price, expenditure, log_rent=None):
     """The solver's state: log wages, log prices, expenditure over its scale, and with fixed
-    factors their log rents (zero, the baseline, when not given)."""
+    factors their log rents (zero, the baseline, when not given).
+
+    Parameters
+    ----------
+    xp : module
+        The array namespace, ``numpy`` or ``jax.numpy``.
+    economy : Economy
+        The baseline in sweep layouts.
+    log_wage : array
+        (N,) log wage changes.
+    log_price : array
+        (N, J) log price index changes.
+    expenditure : array
+        (N, J) spending in levels.
+    log_rent : array, optional
+        (N, J) log rents (used only when the economy has fixed factors).
+
+    Returns
+    -------
+    array
+        The flat state vector.
+    """
     parts = [log_wage, xp.ravel(log_price), xp.ravel(expenditure / economy.scale)]
     if economy.fixed_share is not None:
         parts.append(xp.ravel(xp.zeros_like(log_price) if log_rent is None else log_rent))
@@ -431,14 +765,48 @@ def pack(xp, economy: Economy, log_wage, log_price, expenditure, log_rent=None):
 
 def unpack(xp, economy: Economy, state):
     """The solver's state vector as ``(log_wage (N,), log_price (N, J), expenditure (N, J))``
-    (expenditure in levels: the state holds it relative to ``economy.scale``); :func:`pack` reversed."""
+    (expenditure in levels: the state holds it relative to ``economy.scale``); :func:`pack` reversed.
+
+    Parameters
+    ----------
+    xp : module
+        The array namespace, ``numpy`` or ``jax.numpy``.
+    economy : Economy
+        The baseline in sweep layouts.
+    state : array
+        The flat state vector.
+
+    Returns
+    -------
+    log_wage : array
+        (N,) log wage changes.
+    log_price : array
+        (N, J) log price index changes.
+    expenditure : array
+        (N, J) spending in levels.
+    """
     n, j = economy.scale.shape
     return (state[:n], xp.reshape(state[n : n + n * j], (n, j)),
             xp.reshape(state[n + n * j : n + 2 * n * j], (n, j)) * economy.scale)
 
 
 def unpack_rent(xp, economy: Economy, state):
-    """The fixed factors' log rents (N, J) in the state, or None without fixed factors."""
+    """The fixed factors' log rents (N, J) in the state, or None without fixed factors.
+
+    Parameters
+    ----------
+    xp : module
+        The array namespace, ``numpy`` or ``jax.numpy``.
+    economy : Economy
+        The baseline in sweep layouts.
+    state : array
+        The flat state vector.
+
+    Returns
+    -------
+    array or None
+        (N, J) log rents.
+    """
     if economy.fixed_share is None:
         return None
     n, j = economy.scale.shape
@@ -446,7 +814,26 @@ def unpack_rent(xp, economy: Economy, state):
 
 
 def sweep(xp, economy: Economy, shock: Shock, state, price_block=price_block_logsumexp):
-    """One update of wages, prices and expenditure (the joint fixed-point map)."""
+    """One update of wages, prices and expenditure (the joint fixed-point map).
+
+    Parameters
+    ----------
+    xp : module
+        The array namespace, ``numpy`` or ``jax.numpy``.
+    economy : Economy
+        The baseline in sweep layouts.
+    shock : Shock
+        The counterfactual's constant part.
+    state : array
+        The flat state vector.
+    price_block : callable, default price_block_logsumexp
+        The price block (:func:`price_block_logsumexp` or :func:`price_block_products`).
+
+    Returns
+    -------
+    array
+        The next state vector.
+    """
     log_wage, log_price, expenditure = unpack(xp, economy, state)
     log_rent = unpack_rent(xp, economy, state)
     log_cost, bundles = input_bundles(xp, economy, log_wage, log_price, log_rent)
@@ -458,7 +845,28 @@ def sweep(xp, economy: Economy, shock: Shock, state, price_block=price_block_log
 
 
 def welfare(xp, economy: Economy, shock: Shock, state, income_baseline, price_block=price_block_logsumexp):
-    """Real income of every country relative to the baseline, ``I' / I / prod_j P_hat^alpha``."""
+    """Real income of every country relative to the baseline, ``I' / I / prod_j P_hat^alpha``.
+
+    Parameters
+    ----------
+    xp : module
+        The array namespace, ``numpy`` or ``jax.numpy``.
+    economy : Economy
+        The baseline in sweep layouts.
+    shock : Shock
+        The counterfactual's constant part.
+    state : array
+        The flat state vector (an equilibrium, for welfare to mean anything).
+    income_baseline : array
+        (N,) baseline income.
+    price_block : callable, default price_block_logsumexp
+        The price block.
+
+    Returns
+    -------
+    array
+        (N,) welfare changes (hats).
+    """
     log_wage, log_price, expenditure = unpack(xp, economy, state)
     log_rent = unpack_rent(xp, economy, state)
     log_cost, bundles = input_bundles(xp, economy, log_wage, log_price, log_rent)

@@ -64,7 +64,21 @@ DEFAULT_OPTIONS = SolverOptions(tol=1e-13, max_iter=20000, memory=10, damping=1.
 
 @dataclass(frozen=True)
 class Resistances:
-    """Multilateral resistances in gegravity's form: ``imr = a = P^(sigma-1)``, ``omr = b = Pi^(sigma-1)``."""
+    """Multilateral resistances in gegravity's form: ``imr = a = P^(sigma-1)``, ``omr = b = Pi^(sigma-1)``.
+
+    Parameters
+    ----------
+    imr : numpy.ndarray
+        Inward resistances ``a`` (one per importer; the reference importer's is 1).
+    omr : numpy.ndarray
+        Outward resistances ``b`` (one per exporter).
+    iterations : int
+        Sweeps of the fixed-point solve.
+    residual : float
+        Its final residual (max-norm, in logs).
+    seconds : float
+        Wall-clock time.
+    """
 
     imr: np.ndarray
     omr: np.ndarray
@@ -83,6 +97,30 @@ class GravityModel:
     Build one from a gravity panel and cost coefficients (:meth:`from_panel`, like
     gegravity) or from observed flows alone (:meth:`from_flows`, like ``ge_gravity``;
     exact closure only).
+
+    Parameters
+    ----------
+    countries : sequence of str
+        Country labels.
+    output, expenditure : numpy.ndarray
+        Each country's output and expenditure (positive, finite).
+    sigma : float
+        The elasticity of substitution (> 1; the trade elasticity is ``sigma - 1``).
+    trade_cost : numpy.ndarray, optional
+        Baseline costs ``T = t^(1 - sigma)``, [importer, exporter] (gegravity style).
+    trade : numpy.ndarray, optional
+        Observed flows, [importer, exporter] (ge_gravity style); one of ``trade_cost`` and
+        ``trade`` is needed.
+    reference_importer : str, optional
+        The importer whose inward resistance is normalised to 1 (default: the last country).
+    name : str, default "gravity"
+        The data's name, shown in results.
+
+    Raises
+    ------
+    tradewar.errors.WorldValidationError
+        If ``sigma`` is not above 1, an array has the wrong shape or bad values, neither costs
+        nor flows are given, or the reference importer is unknown.
     """
 
     def __init__(
@@ -142,7 +180,33 @@ class GravityModel:
     ) -> GravityModel:
         """gegravity's set-up: costs ``T = exp(sum_k beta_k x_k)`` from the panel's variables
         and the given coefficients (``cost_variables`` default: every coefficient given);
-        output and expenditure from the panel's ``output`` and ``expenditure`` columns."""
+        output and expenditure from the panel's ``output`` and ``expenditure`` columns.
+
+        Parameters
+        ----------
+        panel : GravityPanel
+            The gravity data.
+        coefficients : mapping of str to float or pandas.Series
+            The cost coefficients ``beta_k`` by variable.
+        sigma : float
+            The elasticity of substitution (> 1).
+        reference_importer : str
+            The importer whose inward resistance is normalised to 1.
+        cost_variables : sequence of str, optional
+            The panel's variables that make costs (default: every coefficient given).
+        year : optional
+            The panel's year (default: the panel's only year).
+
+        Returns
+        -------
+        GravityModel
+            The model, with the panel, year and coefficients kept for :meth:`trade_cost_from`.
+
+        Raises
+        ------
+        tradewar.errors.WorldValidationError
+            If a cost variable has no coefficient, or the data fail the model's checks.
+        """
         coefficients = {str(k): float(v) for k, v in dict(coefficients).items()}
         variables = list(cost_variables) if cost_variables is not None else list(coefficients)
         unknown = [v for v in variables if v not in coefficients]
@@ -167,7 +231,29 @@ class GravityModel:
     def from_flows(cls, trade: np.ndarray, countries: Sequence[str], sigma: float, *,
                    reference_importer: str | None = None) -> GravityModel:
         """ge_gravity's set-up: observed flows ``trade[importer, exporter]`` (domestic on the
-        diagonal); output and expenditure are their sums. Exact closure only."""
+        diagonal); output and expenditure are their sums. Exact closure only.
+
+        Parameters
+        ----------
+        trade : numpy.ndarray
+            Flows [importer, exporter], domestic sales on the diagonal.
+        countries : sequence of str
+            Country labels.
+        sigma : float
+            The elasticity of substitution (> 1).
+        reference_importer : str, optional
+            The importer whose inward resistance is normalised to 1.
+
+        Returns
+        -------
+        GravityModel
+            The model, without trade costs.
+
+        Raises
+        ------
+        tradewar.errors.WorldValidationError
+            If the flows or ``sigma`` fail the model's checks.
+        """
         trade = np.asarray(trade, dtype=float)
         return cls(countries, trade.sum(axis=0), trade.sum(axis=1), sigma, trade=trade,
                    reference_importer=reference_importer)
@@ -179,7 +265,23 @@ class GravityModel:
 
     def trade_cost_from(self, experiment: GravityPanel | pd.DataFrame) -> np.ndarray:
         """New costs ``T'`` from experiment data (the baseline panel with some cost
-        variables changed, as gegravity's ``define_experiment``)."""
+        variables changed, as gegravity's ``define_experiment``).
+
+        Parameters
+        ----------
+        experiment : GravityPanel or pandas.DataFrame
+            The experiment's panel (a frame is read as a panel).
+
+        Returns
+        -------
+        numpy.ndarray
+            New costs ``T'`` [importer, exporter], from the model's coefficients.
+
+        Raises
+        ------
+        tradewar.errors.ShockError
+            If the model was not built from a panel.
+        """
         if self.panel is None:
             raise ShockError("This model was not built from a panel; give new trade costs directly.")
         if isinstance(experiment, pd.DataFrame):
@@ -200,7 +302,27 @@ class GravityModel:
     # ------------------------------------------------------------------ resistances
     def resistances(self, trade_cost: np.ndarray | None = None, options: SolverOptions | None = None) -> Resistances:
         """Solve the resistance system for costs ``trade_cost`` (default: baseline) with the
-        baseline output and expenditure shares."""
+        baseline output and expenditure shares.
+
+        Parameters
+        ----------
+        trade_cost : numpy.ndarray, optional
+            Costs ``T`` [importer, exporter] (default: the baseline's, solved once and kept).
+        options : SolverOptions, optional
+            Solver settings (default: tolerance 1e-13).
+
+        Returns
+        -------
+        Resistances
+            Inward and outward resistances and the solver's report.
+
+        Raises
+        ------
+        tradewar.errors.ShockError
+            If no costs are given and the model has none (built from flows).
+        tradewar.errors.ConvergenceError
+            If the fixed-point solve does not converge.
+        """
         if trade_cost is None:
             if self.trade_cost is None:
                 raise ShockError("This model has no trade costs (built from flows): use closure='exact'.")
@@ -232,7 +354,20 @@ class GravityModel:
     def modelled_trade(
         self, resistances: Resistances | None = None, trade_cost: np.ndarray | None = None
     ) -> np.ndarray:
-        """``X[n, i] = E_n s_i a_n b_i T[n, i]`` (gegravity's "baseline modeled trade")."""
+        """``X[n, i] = E_n s_i a_n b_i T[n, i]`` (gegravity's "baseline modeled trade").
+
+        Parameters
+        ----------
+        resistances : Resistances, optional
+            Default: the baseline's (:meth:`resistances`).
+        trade_cost : numpy.ndarray, optional
+            Default: the baseline costs.
+
+        Returns
+        -------
+        numpy.ndarray
+            Modelled flows [importer, exporter].
+        """
         r = resistances or self.resistances()
         cost = self.trade_cost if trade_cost is None else trade_cost
         return self.expenditure[:, None] * self.output_share[None, :] * r.imr[:, None] * r.omr[None, :] * cost
@@ -254,6 +389,32 @@ class GravityModel:
         ``closure="gegravity"`` (default) is gegravity's model, bit for bit in its
         definitions; ``"exact"`` the full model in changes (``deficits`` multiplicative as
         gegravity and ge_gravity, or fixed in levels as Caliendo-Parro).
+
+        Parameters
+        ----------
+        trade_cost : numpy.ndarray, optional
+            New costs ``T'`` [importer, exporter].
+        trade_cost_change : numpy.ndarray, optional
+            ``T' / T`` (positive, finite).
+        experiment : GravityPanel or pandas.DataFrame, optional
+            Experiment data (:meth:`trade_cost_from`).
+        closure : {"gegravity", "exact"}, default "gegravity"
+            The model solved.
+        deficits : {"multiplicative", "fixed"}, default "multiplicative"
+            How deficits behave (the gegravity closure allows only "multiplicative").
+        options : SolverOptions, optional
+            Solver settings.
+
+        Returns
+        -------
+        GravityResult
+            The changes, by country and pair (no shock given: no change).
+
+        Raises
+        ------
+        tradewar.errors.ShockError
+            If more than one shock is given, the change is malformed, costs are given to a
+            model without them, or the closure or deficits are unknown or incompatible.
         """
         given = [x is not None for x in (trade_cost, trade_cost_change, experiment)]
         if sum(given) > 1:
@@ -368,6 +529,33 @@ class GravityResult(ArrayResult):
     ``real_wage`` and ``terms_of_trade`` (p/P), ``real_gdp`` (Y/P), ``output_*``,
     ``expenditure_*``, ``exports_*``, ``imports_*`` (foreign flows), ``intranational_*``.
     Bilateral ``trade_baseline``, ``trade_new`` (modelled flows), ``trade_cost_change``.
+
+    Made by :meth:`GravityModel.simulate`.
+
+    Parameters
+    ----------
+    model : GravityModel
+        The model solved.
+    closure : str
+        "gegravity" or "exact".
+    deficits : str
+        "multiplicative" or "fixed".
+    price : numpy.ndarray
+        Factory price changes.
+    index_hat : numpy.ndarray
+        Price index (inward resistance) changes.
+    outward_hat : numpy.ndarray or None
+        Outward resistance changes (None under the exact closure).
+    output_new, expenditure_new : numpy.ndarray
+        New output and expenditure levels.
+    trade_old, trade_new : numpy.ndarray
+        Baseline and new flows [importer, exporter].
+    change : numpy.ndarray
+        The trade cost change ``T' / T``.
+    solver : SolverReport
+        How the equilibrium was found.
+    resistances : Resistances, optional
+        The new resistances (gegravity closure).
     """
 
     def __init__(self, model, closure, deficits, price, index_hat, outward_hat, output_new, expenditure_new,
@@ -421,7 +609,14 @@ class GravityResult(ArrayResult):
         return self.data[name]
 
     def country_table(self) -> pd.DataFrame:
-        """One row per country, changes in percent."""
+        """One row per country, changes in percent.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``country``: welfare, real wage, price index, factory price, terms of
+            trade, real GDP, output, expenditure, exports, imports and intranational trade.
+        """
         d = self.data
         ratio = {name: d[f"{name}_new"].values / d[f"{name}_baseline"].values
                  for name in ("output", "expenditure", "exports", "imports", "intranational")}
@@ -443,7 +638,24 @@ class GravityResult(ArrayResult):
         )
 
     def to_frame(self, level: str = "country") -> pd.DataFrame:
-        """``"country"`` (the country table) or ``"bilateral"`` (flows and their change)."""
+        """``"country"`` (the country table) or ``"bilateral"`` (flows and their change).
+
+        Parameters
+        ----------
+        level : {"country", "bilateral"}, default "country"
+            Which numbers.
+
+        Returns
+        -------
+        pandas.DataFrame
+            :meth:`country_table`, or flows, cost changes and the flows' change in percent by
+            pair.
+
+        Raises
+        ------
+        ValueError
+            If ``level`` is neither.
+        """
         if level == "country":
             return self.country_table()
         if level == "bilateral":
@@ -453,7 +665,13 @@ class GravityResult(ArrayResult):
         raise ValueError(f"level must be 'country' or 'bilateral', not {level!r}.")
 
     def summary(self) -> Summary:
-        """Welfare, factory prices, price indices, exports and imports by country (text and HTML)."""
+        """Welfare, factory prices, price indices, exports and imports by country (text and HTML).
+
+        Returns
+        -------
+        Summary
+            One table in percent, titled with the data, sigma and closure, and the solver's report.
+        """
         table = self.country_table()[
             ["welfare_pct", "factory_price_pct", "price_index_pct", "exports_pct", "imports_pct"]
         ]
@@ -466,14 +684,26 @@ class GravityResult(ArrayResult):
         )
 
     def to_dict(self) -> dict:
-        """The model, the closure, the solver's report and every country's changes in percent."""
+        """The model, the closure, the solver's report and every country's changes in percent.
+
+        Returns
+        -------
+        dict
+            JSON-safe; ``countries`` holds the rows of :meth:`country_table`.
+        """
         table = self.country_table()
         return {"world": self.model.name, "model": "one-sector gravity", "sigma": float(self.model.sigma),
                 "closure": self.closure, "deficits": self.deficits, "solver": self.solver.to_dict(),
                 "countries": {country: {k: float(v) for k, v in row.items()} for country, row in table.iterrows()}}
 
     def to_dataset(self) -> xr.Dataset:
-        """:attr:`data` with the solver's report in its attributes."""
+        """:attr:`data` with the solver's report in its attributes.
+
+        Returns
+        -------
+        xarray.Dataset
+            A copy of :attr:`data`.
+        """
         data = self.data.copy()
         data.attrs.update({"solver_iterations": self.solver.iterations, "solver_residual": self.solver.residual,
                            "solver_seconds": self.solver.seconds})

@@ -35,14 +35,30 @@ VARIABLE_UNITS = {
 
 @dataclass(frozen=True)
 class SolverReport:
-    """How the equilibrium was found: sweeps, final residual (max-norm), seconds."""
+    """How the equilibrium was found: sweeps, final residual (max-norm), seconds.
+
+    Parameters
+    ----------
+    iterations : int
+        Sweeps of the final solve.
+    residual : float
+        Largest equilibrium-condition violation at the solution (max-norm).
+    seconds : float
+        Wall-clock time of the solve.
+    """
 
     iterations: int
     residual: float
     seconds: float
 
     def to_dict(self) -> dict:
-        """Sweeps, final residual and seconds, as ``--json`` prints them under ``solver``."""
+        """Sweeps, final residual and seconds, as ``--json`` prints them under ``solver``.
+
+        Returns
+        -------
+        dict
+            ``iterations``, ``residual`` and ``seconds``.
+        """
         return {"iterations": self.iterations, "residual": self.residual, "seconds": self.seconds}
 
 
@@ -89,6 +105,23 @@ class CounterfactualResult(ArrayResult):
 
     The results protocol (:mod:`tradewar.results`): :meth:`summary` (text and HTML),
     :meth:`to_frame`, :meth:`to_dict`, :meth:`to_dataset` and ``to_netcdf``.
+
+    Parameters
+    ----------
+    baseline : World
+        The world the changes are measured from.
+    equilibrium : Equilibrium
+        The solved equilibrium (:func:`~tradewar.model.caliendo_parro.solve_equilibrium`).
+    tariff_new : numpy.ndarray
+        The tariffs of the counterfactual (importer x exporter x sector).
+    trade_cost_change : numpy.ndarray
+        The iceberg trade cost changes (hats, same shape).
+    deficits : str, default "fixed"
+        The deficit closure the numbers were solved under ("fixed" or "zero").
+    revenue : str, default "rebate"
+        The closure for tariff revenue ("rebate" or "deficit-reduction").
+    export_tax_new : numpy.ndarray, optional
+        The export taxes of the counterfactual (default: the baseline's).
     """
 
     def __init__(
@@ -272,6 +305,12 @@ class CounterfactualResult(ArrayResult):
 
         Banned flows are zero there, with a zero export tax: a zero flow stays zero in
         exact hat algebra, so measure the lifting of a ban from the original baseline.
+
+        Returns
+        -------
+        World
+            The baseline with the new trade flows, tariffs, export taxes and (nested CES
+            bundles) cost shares, named "<baseline> (counterfactual)".
         """
         variables = {"trade": self.data["trade_new"].values, "tariff": self.data["tariff_new"].values}
         export_tax = self.data["export_tax_new"].values
@@ -325,7 +364,15 @@ class CounterfactualResult(ArrayResult):
         return self.baseline.countries
 
     def country_table(self) -> pd.DataFrame:
-        """One row per country: percent changes and tariff revenue in levels."""
+        """One row per country: percent changes and tariff revenue in levels.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``country``: welfare (exact and first order), real and nominal GDP,
+            terms and volume of trade, real wage, price index, exports and imports (percent),
+            tariff revenue and its change, and the change in the deficit (USD millions).
+        """
         d = self.data
         frame = pd.DataFrame(
             {
@@ -348,7 +395,24 @@ class CounterfactualResult(ArrayResult):
         return frame
 
     def to_frame(self, level: str = "country") -> pd.DataFrame:
-        """Export to pandas: ``level`` is ``"country"``, ``"sector"`` or ``"bilateral"``."""
+        """Export to pandas: ``level`` is ``"country"``, ``"sector"`` or ``"bilateral"``.
+
+        Parameters
+        ----------
+        level : {"country", "sector", "bilateral"}, default "country"
+            Country rows (:meth:`country_table`); country x sector hats and output levels; or
+            importer x exporter x sector flows and tariffs with the flows' change in percent.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The numbers at that level.
+
+        Raises
+        ------
+        ValueError
+            If ``level`` is none of the three.
+        """
         if level == "country":
             return self.country_table()
         if level == "sector":
@@ -363,7 +427,18 @@ class CounterfactualResult(ArrayResult):
         raise ValueError(f"level must be 'country', 'sector' or 'bilateral', not {level!r}.")
 
     def summary(self, countries: list[str] | None = None) -> Summary:
-        """The main country results (``countries``, default all), in percent, and the solver's report."""
+        """The main country results (``countries``, default all), in percent, and the solver's report.
+
+        Parameters
+        ----------
+        countries : list of str, optional
+            The countries shown, in that order (default: all).
+
+        Returns
+        -------
+        Summary
+            One table in percent, titled with the world and closure, and the solver's report.
+        """
         table = self.country_table()
         if countries is not None:
             table = table.loc[list(countries)]
@@ -382,13 +457,30 @@ class CounterfactualResult(ArrayResult):
         return {"revenue": self.revenue, "deficits": self.deficits}
 
     def closure_text(self) -> str:
-        """The closure in words, for tables and reports."""
+        """The closure in words, for tables and reports.
+
+        Returns
+        -------
+        str
+            How tariff revenue is used, and the deficit closure.
+        """
         revenue = ("tariff revenue lowers trade deficits" if self.revenue == "deficit-reduction"
                    else "tariff revenue rebated to households")
         return f"{revenue}; deficits {self.deficits}"
 
     def sector_output_pct(self, countries: list[str]) -> dict:
-        """Each country's sector output, percent change: {country: {sector: pct}} (sectors with output)."""
+        """Each country's sector output, percent change: {country: {sector: pct}} (sectors with output).
+
+        Parameters
+        ----------
+        countries : list of str
+            The countries.
+
+        Returns
+        -------
+        dict
+            ``{country: {sector: percent change}}``, sectors without baseline output left out.
+        """
         output = 100 * (self.data["output"] - 1)
         return {country: {k: float(v) for k, v in output.sel(country=country).to_series().dropna().items()}
                 for country in countries}
@@ -407,6 +499,22 @@ class CounterfactualResult(ArrayResult):
         present). ``scenario`` and ``date`` label it; :meth:`ScenarioRun.to_dict
         <tradewar.simulation.ScenarioRun.to_dict>` (what ``tradewar simulate --json``
         prints) builds on this.
+
+        Parameters
+        ----------
+        scenario : str, optional
+            The scenario's name, as a label.
+        date : str, optional
+            The policy date (ISO), as a label.
+        pairs : list of tuple of str, optional
+            The (exporter, importer) pairs whose trade is shown.
+
+        Returns
+        -------
+        dict
+            ``scenario``, ``world``, ``date``, ``deficits``, ``closure``, ``solver``,
+            ``countries`` (the fields of :data:`COUNTRY_FIELDS`) and ``bilateral`` (each pair's
+            baseline flow and change in percent, in total and by sector with trade).
         """
         if pairs is None:
             sides = [c for c in SIDES if c in self.countries]
@@ -442,7 +550,13 @@ class CounterfactualResult(ArrayResult):
         }
 
     def to_dataset(self) -> xr.Dataset:
-        """:attr:`data` with the deficit closure and the solver's report in its attributes."""
+        """:attr:`data` with the deficit closure and the solver's report in its attributes.
+
+        Returns
+        -------
+        xarray.Dataset
+            A copy of :attr:`data`.
+        """
         data = self.data.copy()
         data.attrs.update({"deficits": self.deficits, "revenue": self.revenue,
                            "solver_iterations": self.solver.iterations,

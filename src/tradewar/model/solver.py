@@ -68,7 +68,21 @@ class SolverOptions:
 
 @dataclass
 class FixedPointResult:
-    """The fixed point and how it was found."""
+    """The fixed point and how it was found.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        The fixed point (the last image of the sweep).
+    iterations : int
+        Sweeps performed.
+    residual : float
+        Max-norm of ``sweep(x) - x`` at the last sweep.
+    seconds : float
+        Wall-clock time.
+    history : list of float
+        The residual after each sweep.
+    """
 
     x: np.ndarray
     iterations: int
@@ -151,6 +165,28 @@ def solve_fixed_point(
     on_iteration: Callable[[int, float], None] | None = None,
 ) -> FixedPointResult:
     """Find ``x`` with ``sweep(x) == x`` to ``options.tol`` (max-norm).
+
+    Anderson acceleration with ``options.memory`` past steps (damped plain iteration with
+    none); a step whose residual grows past ``options.restart_factor`` times the best one
+    restarts from the best point.
+
+    Parameters
+    ----------
+    sweep : callable
+        The map ``G``: an array of the shape of ``x0`` to another.
+    x0 : numpy.ndarray
+        The starting point.
+    options : SolverOptions, optional
+        Tolerance, iteration cap, damping, memory and restart factor (default: the defaults).
+    what : str, default "equilibrium"
+        What is solved, named in the error message.
+    on_iteration : callable, optional
+        Called with ``(iteration, residual)`` after each sweep.
+
+    Returns
+    -------
+    FixedPointResult
+        The fixed point, sweeps, residual, seconds and residual history.
 
     Raises
     ------

@@ -40,6 +40,29 @@ class TargetResult(ArrayResult):
     ``cost_usd_mn`` the subsidy paid by the importer (0 for a quota: its rent is the
     exporter's revenue); ``result`` the equilibrium with the instrument; ``solves`` the
     equilibrium solves the search took.
+
+    Parameters
+    ----------
+    instrument : {"export_tax", "import_subsidy"}
+        The instrument searched for.
+    rate : float
+        The tax equivalent or the subsidy (>= 0, a fraction).
+    value : float
+        The flow reached (USD millions at producer prices).
+    target : float
+        The flow aimed at (USD millions).
+    binding : bool
+        False when the target is met with no instrument at all.
+    cost_usd_mn : float
+        The subsidy paid by the importer (0 for a quota).
+    result : CounterfactualResult
+        The equilibrium with the instrument.
+    solves : int
+        Equilibrium solves the search took.
+    importer, exporter : str
+        The countries of the flow.
+    sectors : tuple of str
+        The sectors covered.
     """
 
     instrument: str  # "export_tax" or "import_subsidy"
@@ -62,7 +85,18 @@ class TargetResult(ArrayResult):
         return f"Purchase commitment: {self.importer} buys from {self.exporter} ({sectors})"
 
     def summary(self, countries: list[str] | None = None) -> Summary:
-        """The instrument found and the equilibrium's country results (``countries``, default all)."""
+        """The instrument found and the equilibrium's country results (``countries``, default all).
+
+        Parameters
+        ----------
+        countries : list of str, optional
+            The countries shown (default: all).
+
+        Returns
+        -------
+        Summary
+            Titled with the quota or commitment; the header gives target, reach, rate and cost.
+        """
         summary = self.result.summary(countries)
         name = "export-tax equivalent" if self.instrument == "export_tax" else "import subsidy"
         summary.header = [
@@ -75,11 +109,28 @@ class TargetResult(ArrayResult):
         return summary
 
     def to_frame(self, level: str = "country") -> pd.DataFrame:
-        """The equilibrium's frame (:meth:`CounterfactualResult.to_frame`)."""
+        """The equilibrium's frame (:meth:`CounterfactualResult.to_frame`).
+
+        Parameters
+        ----------
+        level : {"country", "sector", "bilateral"}, default "country"
+            Which numbers.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The equilibrium's numbers at that level.
+        """
         return self.result.to_frame(level)
 
     def to_dict(self) -> dict:
-        """The instrument, the target and the equilibrium (``rate`` is null when infinite: a ban)."""
+        """The instrument, the target and the equilibrium (``rate`` is null when infinite: a ban).
+
+        Returns
+        -------
+        dict
+            JSON-safe; ``result`` is the equilibrium's document with the exporter-importer pair.
+        """
         return {
             "instrument": self.instrument, "importer": self.importer, "exporter": self.exporter,
             "sectors": list(self.sectors), "rate": float(self.rate) if np.isfinite(self.rate) else None,
@@ -89,7 +140,13 @@ class TargetResult(ArrayResult):
         }
 
     def to_dataset(self) -> xr.Dataset:
-        """The equilibrium's dataset with the instrument and the target in its attributes."""
+        """The equilibrium's dataset with the instrument and the target in its attributes.
+
+        Returns
+        -------
+        xarray.Dataset
+            The equilibrium's arrays, with units.
+        """
         data = self.result.to_dataset()
         data.attrs.update({"instrument": self.instrument, "importer": self.importer, "exporter": self.exporter,
                            "sectors": list(self.sectors), "rate": float(self.rate), "value_usd_mn": float(self.value),
@@ -156,7 +213,37 @@ def solve_quota(
     options: SolverOptions | None = None,
 ) -> TargetResult:
     """The export-tax equivalent of a cap on the value ``exporter`` sells to ``importer``
-    in ``sectors`` (uniform across them), on top of the given policies."""
+    in ``sectors`` (uniform across them), on top of the given policies.
+
+    Parameters
+    ----------
+    world : World
+        The world.
+    exporter, importer : str
+        The countries of the capped flow.
+    sectors : sequence of str or str
+        The sectors covered (one name, a list, or "goods").
+    cap_usd_mn : float
+        The cap (USD millions at producer prices, >= 0; 0 is a ban).
+    tariff, export_tax : xarray.DataArray or numpy.ndarray, optional
+        The policies the quota adds to (default: the world's).
+    deficits : {"fixed", "zero"}, default "fixed"
+        The deficit closure.
+    options : SolverOptions, optional
+        Solver settings.
+
+    Returns
+    -------
+    TargetResult
+        The export-tax equivalent (0 and not binding when the flow is already under the cap;
+        infinite for a cap of zero) and the equilibrium with it.
+
+    Raises
+    ------
+    tradewar.errors.ShockError
+        If the cap is negative or not finite, a country or sector is unknown, a policy array has
+        the wrong shape, or no export tax meets the cap.
+    """
     if not (np.isfinite(cap_usd_mn) and cap_usd_mn >= 0):
         raise ShockError(f"A quota's cap must be a value >= 0 (USD millions), got {cap_usd_mn!r}.")
     cells = _cells(world, importer, exporter, sectors)
@@ -205,6 +292,39 @@ def solve_purchase_commitment(
 
     The cost is the subsidy paid: the fall in tariff revenue on the covered flows
     relative to the tariffs before the commitment.
+
+    Parameters
+    ----------
+    world : World
+        The world.
+    importer, exporter : str
+        The countries of the flow.
+    sectors : sequence of str or str
+        The sectors covered (one name, a list, or "goods").
+    target_usd_mn : float
+        The flow to reach (USD millions at producer prices, > 0).
+    tariff, export_tax : xarray.DataArray or numpy.ndarray, optional
+        The policies the commitment adds to (default: the world's).
+    deficits : {"fixed", "zero"}, default "fixed"
+        The deficit closure.
+    revenue : str, default "rebate"
+        The closure for tariff revenue.
+    options : SolverOptions, optional
+        Solver settings.
+    max_subsidy : float, default 0.9
+        The largest subsidy tried (a fraction in (0, 1)).
+
+    Returns
+    -------
+    TargetResult
+        The subsidy (0 and not binding when the flow already reaches the target), its cost
+        and the equilibrium with it.
+
+    Raises
+    ------
+    tradewar.errors.ShockError
+        If the target or ``max_subsidy`` is out of range, a country or sector is unknown, or no
+        subsidy up to ``max_subsidy`` with an equilibrium reaches the target.
     """
     if not (np.isfinite(target_usd_mn) and target_usd_mn > 0):
         raise ShockError(f"A purchase target must be a positive value (USD millions), got {target_usd_mn!r}.")

@@ -72,6 +72,26 @@ def value_added_summary(world, origin: str, destination: str, tiva: xr.DataArray
     Returns gross exports (all sectors, producer prices), the value added total, the part
     shipped directly by the origin, and the part reaching the destination inside other
     countries' exports (rerouting through third countries shows up here).
+
+    Parameters
+    ----------
+    world : tradewar.world.World
+        A world that is a model equilibrium.
+    origin, destination : str
+        Country labels.
+    tiva : xarray.DataArray, optional
+        :func:`value_added_in_final_demand` of ``world``, if already computed.
+
+    Returns
+    -------
+    dict of str to float
+        ``gross_exports``, ``value_added``, ``shipped_by_origin``, ``inside_destination_goods``
+        and ``via_third_countries`` (the world's units, USD millions).
+
+    Raises
+    ------
+    KeyError
+        If a country is not in the world.
     """
     for label in (origin, destination):
         if label not in world.countries:

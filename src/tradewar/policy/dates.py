@@ -12,6 +12,23 @@ def as_date(value: object, what: str = "date") -> date:
 
     Partial dates (``2025-07``, ``2025``) are refused: a measure must say on which
     day it starts, so that the tariff on every day is defined.
+
+    Parameters
+    ----------
+    value : object
+        A date, a datetime (or pandas Timestamp) or text.
+    what : str, default "date"
+        What the value is, named in the error.
+
+    Returns
+    -------
+    datetime.date
+        The day.
+
+    Raises
+    ------
+    ValueError
+        If the value is not a full date.
     """
     if isinstance(value, datetime):  # also pandas.Timestamp
         return value.date()

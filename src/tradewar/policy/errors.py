@@ -29,6 +29,15 @@ class Problem:
 
     ``field`` is a path into the measure's fields, e.g. ``("rate",)`` or
     ``("rate_by_sector", "Metals")``; empty when the problem is the whole measure.
+
+    Parameters
+    ----------
+    measure_id : str or None
+        The measure's id (None when unknown).
+    field : tuple of str or int
+        The path of the field.
+    message : str
+        What is wrong.
     """
 
     measure_id: str | None
@@ -48,7 +57,18 @@ class Problem:
 
 
 def format_field(path: tuple[str | int, ...]) -> str:
-    """``("measure", 1, "rate")`` -> ``measure[1].rate``."""
+    """``("measure", 1, "rate")`` -> ``measure[1].rate``.
+
+    Parameters
+    ----------
+    path : tuple of str or int
+        A field path.
+
+    Returns
+    -------
+    str
+        Names joined by dots, indices in brackets.
+    """
     text = ""
     for part in path:
         if isinstance(part, int):
@@ -82,15 +102,39 @@ class _ProblemsError(PolicyError):
 
 
 class MeasureError(_ProblemsError):
-    """A measure's fields are invalid (bad rate, end not after start, unknown kind...)."""
+    """A measure's fields are invalid (bad rate, end not after start, unknown kind...).
+
+    Parameters
+    ----------
+    problems : list of Problem
+        Every problem found (the first one is the error's ``measure_id`` and ``field``).
+    header : str, optional
+        A line put before them.
+    """
 
 
 class TimelineError(_ProblemsError):
-    """A set of measures does not fit together (duplicate ids, unknown references...)."""
+    """A set of measures does not fit together (duplicate ids, unknown references...).
+
+    Parameters
+    ----------
+    problems : list of Problem
+        Every problem found (the first one is the error's ``measure_id`` and ``field``).
+    header : str, optional
+        A line put before them.
+    """
 
 
 class LabelError(_ProblemsError):
-    """A measure names a country, group or sector that the world does not have."""
+    """A measure names a country, group or sector that the world does not have.
+
+    Parameters
+    ----------
+    problems : list of Problem
+        Every problem found (the first one is the error's ``measure_id`` and ``field``).
+    header : str, optional
+        A line put before them.
+    """
 
 
 class ScenarioError(PolicyError):
@@ -99,6 +143,13 @@ class ScenarioError(PolicyError):
     Attributes ``source`` (the file), ``line`` (1-based, or None when unknown),
     ``field`` (e.g. ``measure[1].rate``, or None) and ``problems`` (every problem
     found, as ``(line, field, message)``).
+
+    Parameters
+    ----------
+    source : str
+        The file (or ``<text>``).
+    problems : sequence of tuple
+        ``(line, field, message)`` for each problem, the first one first.
     """
 
     def __init__(self, source: str, problems: Sequence[tuple[int | None, str | None, str]]):

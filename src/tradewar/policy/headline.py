@@ -27,7 +27,13 @@ def _read() -> pd.DataFrame:
 
 
 def headline_weights() -> pd.DataFrame:
-    """Columns importer, exporter, wiod_code, sector, trade_usd, base_tariff (fraction), weight_year."""
+    """Columns importer, exporter, wiod_code, sector, trade_usd, base_tariff (fraction), weight_year.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of the shipped ``data/tariffs/us_china_headline_weights.csv``.
+    """
     return _read().copy()
 
 
@@ -44,8 +50,16 @@ def collected_2024(partner: str) -> dict[str, float] | None:
     """2024 U.S. tariffs on one partner's goods, all chapters: Census duty collected over imports
     beside the statutory rate of the same lines (``data/tariffs/collected_vs_statutory_2024.md``).
 
-    Returns ``{"imports_usd", "collected_rate", "statutory_rate", "gap"}`` (rates as fractions), or
-    None for a partner without 2024 HS10 data.
+    Parameters
+    ----------
+    partner : str
+        The partner's code (e.g. ``CHN``).
+
+    Returns
+    -------
+    dict of str to float or None
+        ``{"imports_usd", "collected_rate", "statutory_rate", "gap"}`` (rates as fractions), or
+        None for a partner without 2024 HS10 data.
     """
     rows = _collected()
     row = rows[(rows["partner"] == partner) & (rows["hs2"] == "all")]

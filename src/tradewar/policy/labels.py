@@ -32,6 +32,11 @@ class LabelLookup:
 
     Methods raise ``ValueError`` with a message that names the unknown label and
     lists the valid ones; the timeline adds the measure id and the field.
+
+    Parameters
+    ----------
+    world : World
+        The world whose labels are looked up.
     """
 
     def __init__(self, world: World):
@@ -44,7 +49,23 @@ class LabelLookup:
 
     # ------------------------------------------------------------------ countries
     def members(self, label: str) -> list[str]:
-        """The world's countries a label stands for (itself, or a group's members present)."""
+        """The world's countries a label stands for (itself, or a group's members present).
+
+        Parameters
+        ----------
+        label : str
+            A country or group label.
+
+        Returns
+        -------
+        list of str
+            The countries.
+
+        Raises
+        ------
+        ValueError
+            If the label is neither a country of the world nor a group with members in it.
+        """
         if label in self._country_index:
             return [label]
         if label in GROUPS:
@@ -58,6 +79,23 @@ class LabelLookup:
 
         Raises when an explicit target is (part of) the imposer: a country does not
         put tariffs on its own goods.
+
+        Parameters
+        ----------
+        targets : sequence of str
+            The measure's targets (``("*",)``: every other country).
+        imposer : str
+            The imposer's label.
+
+        Returns
+        -------
+        list of str
+            The exporters, without duplicates.
+
+        Raises
+        ------
+        ValueError
+            If a label is unknown or a target is part of the imposer.
         """
         imposers = set(self.members(imposer))
         if tuple(targets) == (ALL_OTHERS,):
@@ -72,11 +110,33 @@ class LabelLookup:
         return expanded
 
     def country_positions(self, labels: Sequence[str]) -> np.ndarray:
-        """Positions of country labels along the world's country axis."""
+        """Positions of country labels along the world's country axis.
+
+        Parameters
+        ----------
+        labels : sequence of str
+            Country labels of the world (groups expanded already).
+
+        Returns
+        -------
+        numpy.ndarray
+            Integer positions.
+        """
         return np.array([self._country_index[c] for c in labels], dtype=np.intp)
 
     def country_mask(self, labels: Sequence[str]) -> np.ndarray:
-        """A boolean mask over the world's countries, True at ``labels``."""
+        """A boolean mask over the world's countries, True at ``labels``.
+
+        Parameters
+        ----------
+        labels : sequence of str
+            Country labels of the world (groups expanded already).
+
+        Returns
+        -------
+        numpy.ndarray
+            The mask.
+        """
         mask = np.zeros(len(self.countries), dtype=bool)
         mask[self.country_positions(labels)] = True
         return mask
@@ -103,7 +163,23 @@ class LabelLookup:
 
     # ------------------------------------------------------------------ sectors
     def sector_list(self, spec: str | Sequence[str] | None) -> list[str]:
-        """Sectors named by ``"goods"``, ``"all"``, a list of labels, or None (all)."""
+        """Sectors named by ``"goods"``, ``"all"``, a list of labels, or None (all).
+
+        Parameters
+        ----------
+        spec : str, sequence of str or None
+            The sectors.
+
+        Returns
+        -------
+        list of str
+            Sector labels.
+
+        Raises
+        ------
+        ValueError
+            Naming every unknown sector.
+        """
         if spec is None or spec == "all":
             return list(self.sectors)
         if spec == "goods":
@@ -114,13 +190,35 @@ class LabelLookup:
         return list(spec)
 
     def sector_mask(self, labels: Sequence[str]) -> np.ndarray:
-        """A boolean mask over the world's sectors, True at ``labels``."""
+        """A boolean mask over the world's sectors, True at ``labels``.
+
+        Parameters
+        ----------
+        labels : sequence of str
+            Sector labels of the world.
+
+        Returns
+        -------
+        numpy.ndarray
+            The mask.
+        """
         mask = np.zeros(len(self.sectors), dtype=bool)
         mask[[self._sector_index[s] for s in labels]] = True
         return mask
 
     def sector_position(self, label: str) -> int:
-        """The position of a sector label along the world's sector axis."""
+        """The position of a sector label along the world's sector axis.
+
+        Parameters
+        ----------
+        label : str
+            A sector label of the world.
+
+        Returns
+        -------
+        int
+            Its position.
+        """
         return self._sector_index[label]
 
     def _unknown_sector(self, label: str) -> str:

@@ -15,7 +15,18 @@ __all__ = ["data_folder", "load_library", "load_scenario", "scenario_names", "sc
 
 
 def data_folder(kind: str) -> Path:
-    """``measures`` or ``scenarios`` inside the installed package."""
+    """``measures`` or ``scenarios`` inside the installed package.
+
+    Parameters
+    ----------
+    kind : {"measures", "scenarios"}
+        Which folder.
+
+    Returns
+    -------
+    pathlib.Path
+        ``tradewar/data/<kind>``.
+    """
     return Path(str(resources.files("tradewar") / "data" / kind))
 
 
@@ -36,12 +47,29 @@ def load_library() -> Timeline:
 
 
 def scenario_names() -> list[str]:
-    """The built-in scenarios' names (``src/tradewar/data/scenarios/*.toml``), sorted."""
+    """The built-in scenarios' names (``src/tradewar/data/scenarios/*.toml``), sorted.
+
+    Returns
+    -------
+    list of str
+        Their names.
+    """
     return sorted(p.stem for p in data_folder("scenarios").glob("*.toml"))
 
 
 def scenario_path(name: str) -> Path:
-    """The file of the built-in scenario ``name`` (whether or not it exists)."""
+    """The file of the built-in scenario ``name`` (whether or not it exists).
+
+    Parameters
+    ----------
+    name : str
+        The scenario's name.
+
+    Returns
+    -------
+    pathlib.Path
+        ``tradewar/data/scenarios/<name>.toml``.
+    """
     return data_folder("scenarios") / f"{name}.toml"
 
 

@@ -105,13 +105,30 @@ def layer_lines() -> pd.DataFrame:
     trade), layer, rate.
 
     One row per (group, layer) with a rate; a group no layer covers has one row with an empty layer.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of the shipped table.
     """
     return _read().copy()
 
 
 @dataclass(frozen=True)
 class LineCell:
-    """One (importer, exporter, sector) cell's line groups: trade shares and layer shapes."""
+    """One (importer, exporter, sector) cell's line groups: trade shares and layer shapes.
+
+    Parameters
+    ----------
+    importer, exporter, sector : int
+        The cell's positions in the world.
+    weights : numpy.ndarray
+        (group,) trade shares, summing to one.
+    shapes : dict of str to numpy.ndarray
+        Layer id -> rate by group (its level is set at run time).
+    masks : dict of str to numpy.ndarray
+        Exclusion id -> 1 on the groups it takes out.
+    """
 
     importer: int
     exporter: int
@@ -127,7 +144,24 @@ class LineCell:
         exclusions included) over a uniform ``base`` (the world's baseline tariff in the cell).
 
         ``excluded`` (layer id -> ids of the exclusions acting on it): where an exclusion has a mask
-        here, the layer's lines under it are zero and its level is spread over the other lines."""
+        here, the layer's lines under it are zero and its level is spread over the other lines.
+
+        Parameters
+        ----------
+        levels : dict of str to float
+            Layer id -> its sector rate in this cell as it applies.
+        base : float
+            The world's baseline tariff in the cell.
+        theta : float
+            The sector's trade elasticity.
+        excluded : mapping of str to sequence of str, optional
+            Layer id -> ids of the exclusions acting on it.
+
+        Returns
+        -------
+        float
+            The model-consistent aggregate of the lines, minus ``base``.
+        """
         line = np.full(self.weights.shape, base)
         for layer, level in levels.items():
             shape = self.shapes.get(layer)
@@ -180,7 +214,22 @@ def compile_lines(
     skipped: an aggregated world keeps the trade-weighted sector rates), for ``layers`` (id ->
     measure) that are the built-in library's own measures: a user's layer that reuses an id, or
     changes a built-in layer, keeps its trade-weighted sector rates. Built-in exclusions among
-    ``layers`` become masks of the cells they have rows in."""
+    ``layers`` become masks of the cells they have rows in.
+
+    Parameters
+    ----------
+    countries, sectors : list of str
+        The world's labels.
+    layers : mapping of str to Measure
+        The measures by id.
+    system : str or None
+        The sector system (None: no line cells).
+
+    Returns
+    -------
+    list of LineCell
+        The cells with at least one built-in layer.
+    """
     if _read().empty or system is None:
         return []
     built_in = _built_in()

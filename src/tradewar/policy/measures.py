@@ -284,6 +284,45 @@ class TariffLayer(_Bilateral):
     ``rate`` is a fraction (0.25 = 25 points more); negative rates are cuts (above
     -1). ``rate_by_sector`` gives some sectors another rate (they must be among
     ``sectors`` when those are listed; against a world, among the covered sectors).
+
+    Parameters
+    ----------
+    id : str
+        A unique, non-blank id.
+    description : str
+        What the measure is, in words.
+    start : datetime.date or str
+        The first day it applies (``YYYY-MM-DD``).
+    end : datetime.date or str, optional
+        The first day it no longer applies (after ``start``; None: open-ended).
+    basis : str, optional
+        The legal basis (e.g. "Section 301").
+    source : str, optional
+        Where the measure is documented.
+    uncertain : str, optional
+        Why its existence, dates or rate are uncertain (None: confirmed).
+    worlds : dict
+        Replacements of its fields on other worlds' labels, by world (sector system) name, or
+        ``{applies = false}`` where it has no counterpart.
+    world : str, optional
+        Defined on this world (sector system) only.
+    imposer : str
+        The country (or group) that applies it.
+    targets : tuple of str
+        The countries (or groups; ``"*"``: all others) it applies to; one label is a list of one.
+    sectors : {"goods", "all"} or tuple of str, default "goods"
+        The sectors covered.
+    kind : {"tariff"}
+        The measure's kind.
+    rate : float
+        The added rate, a fraction in (-1, 10].
+    rate_by_sector : dict of str to float
+        Other rates for some covered sectors.
+
+    Raises
+    ------
+    tradewar.policy.errors.MeasureError
+        If a field is missing, unknown or out of range (every problem named).
     """
 
     kind: Literal["tariff"] = "tariff"
@@ -310,7 +349,18 @@ class TariffLayer(_Bilateral):
         return value
 
     def rate_in(self, sector: str) -> float:
-        """The layer's rate in a sector it covers."""
+        """The layer's rate in a sector it covers.
+
+        Parameters
+        ----------
+        sector : str
+            A covered sector.
+
+        Returns
+        -------
+        float
+            Its ``rate_by_sector`` entry, else ``rate``.
+        """
         return self.rate_by_sector.get(sector, self.rate)
 
 
@@ -324,6 +374,43 @@ class Exclusion(_MeasureBase):
     Restricted to ``sectors`` and/or ``targets`` (exporters) when given; ``None``
     means all those the layer covers. Several exclusions on the same cells add up
     (they name different products), capped at the whole rate.
+
+    Parameters
+    ----------
+    id : str
+        A unique, non-blank id.
+    description : str
+        What the measure is, in words.
+    start : datetime.date or str
+        The first day it applies (``YYYY-MM-DD``).
+    end : datetime.date or str, optional
+        The first day it no longer applies (after ``start``; None: open-ended).
+    basis : str, optional
+        The legal basis (e.g. "Section 301").
+    source : str, optional
+        Where the measure is documented.
+    uncertain : str, optional
+        Why its existence, dates or rate are uncertain (None: confirmed).
+    worlds : dict
+        Replacements of its fields on other worlds' labels, by world (sector system) name, or
+        ``{applies = false}`` where it has no counterpart.
+    world : str, optional
+        Defined on this world (sector system) only.
+    kind : {"exclusion"}
+        The measure's kind.
+    layers : tuple of str
+        The ids of the tariff layers excluded from.
+    share : float, default 1.0
+        The part of their rate removed, in (0, 1].
+    sectors : tuple of str, optional
+        The sectors excluded (None: all the layer covers).
+    targets : tuple of str, optional
+        The exporters excluded (None: all the layer covers).
+
+    Raises
+    ------
+    tradewar.policy.errors.MeasureError
+        If a field is missing, unknown or out of range (every problem named).
     """
 
     kind: Literal["exclusion"] = "exclusion"
@@ -354,6 +441,39 @@ class Suspension(_MeasureBase):
     (sector rates scale in proportion), or not at all when ``remaining_rate`` is
     None. Other suspended measures simply stop applying. Suspensions cannot be
     suspended: give the pause an earlier ``end`` instead.
+
+    Parameters
+    ----------
+    id : str
+        A unique, non-blank id.
+    description : str
+        What the measure is, in words.
+    start : datetime.date or str
+        The first day it applies (``YYYY-MM-DD``).
+    end : datetime.date or str, optional
+        The first day it no longer applies (after ``start``; None: open-ended).
+    basis : str, optional
+        The legal basis (e.g. "Section 301").
+    source : str, optional
+        Where the measure is documented.
+    uncertain : str, optional
+        Why its existence, dates or rate are uncertain (None: confirmed).
+    worlds : dict
+        Replacements of its fields on other worlds' labels, by world (sector system) name, or
+        ``{applies = false}`` where it has no counterpart.
+    world : str, optional
+        Defined on this world (sector system) only.
+    kind : {"suspension"}
+        The measure's kind.
+    measures : tuple of str
+        The ids of the measures suspended.
+    remaining_rate : float, optional
+        The rate a suspended tariff layer keeps (None: none).
+
+    Raises
+    ------
+    tradewar.policy.errors.MeasureError
+        If a field is missing, unknown or out of range (every problem named).
     """
 
     kind: Literal["suspension"] = "suspension"
@@ -379,6 +499,47 @@ class ExportControl(_Bilateral):
     channel", e.g. ``targets = ["*"]``, ``exempt = ["EU27"]``). :meth:`Timeline.export_tax_on` turns quantified
     controls into export taxes (``inf`` for a ban) on the flows from the imposer to
     the targets.
+
+    Parameters
+    ----------
+    id : str
+        A unique, non-blank id.
+    description : str
+        What the measure is, in words.
+    start : datetime.date or str
+        The first day it applies (``YYYY-MM-DD``).
+    end : datetime.date or str, optional
+        The first day it no longer applies (after ``start``; None: open-ended).
+    basis : str, optional
+        The legal basis (e.g. "Section 301").
+    source : str, optional
+        Where the measure is documented.
+    uncertain : str, optional
+        Why its existence, dates or rate are uncertain (None: confirmed).
+    worlds : dict
+        Replacements of its fields on other worlds' labels, by world (sector system) name, or
+        ``{applies = false}`` where it has no counterpart.
+    world : str, optional
+        Defined on this world (sector system) only.
+    imposer : str
+        The country (or group) that applies it.
+    targets : tuple of str
+        The countries (or groups; ``"*"``: all others) it applies to; one label is a list of one.
+    sectors : {"goods", "all"} or tuple of str, default "goods"
+        The sectors covered.
+    kind : {"export_control"}
+        The measure's kind.
+    tax_equivalent : float, optional
+        The export-tax equivalent, a fraction >= 0.
+    ban : bool, default False
+        A ban (an infinite tax); not with ``tax_equivalent``.
+    exempt : tuple of str
+        Destinations spared.
+
+    Raises
+    ------
+    tradewar.policy.errors.MeasureError
+        If a field is missing, unknown or out of range (every problem named).
     """
 
     kind: Literal["export_control"] = "export_control"
@@ -430,6 +591,43 @@ class PurchaseCommitment(_MeasureBase):
     A scenario run meets it with an import subsidy on ``sectors`` (the instrument that
     delivers the purchase; see :func:`tradewar.simulation.solve_policy`) and reports what
     the subsidy costs; without ``amount_usd_mn`` it is recorded and reported only.
+
+    Parameters
+    ----------
+    id : str
+        A unique, non-blank id.
+    description : str
+        What the measure is, in words.
+    start : datetime.date or str
+        The first day it applies (``YYYY-MM-DD``).
+    end : datetime.date or str, optional
+        The first day it no longer applies (after ``start``; None: open-ended).
+    basis : str, optional
+        The legal basis (e.g. "Section 301").
+    source : str, optional
+        Where the measure is documented.
+    uncertain : str, optional
+        Why its existence, dates or rate are uncertain (None: confirmed).
+    worlds : dict
+        Replacements of its fields on other worlds' labels, by world (sector system) name, or
+        ``{applies = false}`` where it has no counterpart.
+    world : str, optional
+        Defined on this world (sector system) only.
+    kind : {"purchase_commitment"}
+        The measure's kind.
+    importer : str
+        The buyer (a country or group, not "*").
+    exporter : str
+        The seller (not the importer).
+    sectors : {"goods", "all"} or tuple of str, default "goods"
+        The sectors the purchases are in.
+    amount_usd_mn : float, optional
+        The extra purchases a year, USD millions (> 0; None: recorded only).
+
+    Raises
+    ------
+    tradewar.policy.errors.MeasureError
+        If a field is missing, unknown or out of range (every problem named).
     """
 
     kind: Literal["purchase_commitment"] = "purchase_commitment"
@@ -475,7 +673,23 @@ _ADAPTER: TypeAdapter = TypeAdapter(Measure)
 
 # ---------------------------------------------------------------------- parsing and errors
 def parse_measure(data: Mapping[str, Any] | BaseModel) -> Measure:
-    """A measure from a mapping with a ``kind`` field (an existing measure passes through)."""
+    """A measure from a mapping with a ``kind`` field (an existing measure passes through).
+
+    Parameters
+    ----------
+    data : mapping or Measure
+        The measure's fields.
+
+    Returns
+    -------
+    Measure
+        The validated measure.
+
+    Raises
+    ------
+    tradewar.policy.errors.MeasureError
+        If it is not a mapping, its kind is unknown or a field is invalid.
+    """
     if isinstance(data, _MeasureBase):
         return data  # type: ignore[return-value]
     if not isinstance(data, Mapping):
@@ -487,7 +701,23 @@ def parse_measure(data: Mapping[str, Any] | BaseModel) -> Measure:
 
 
 def parse_measures(items: Iterable[Mapping[str, Any] | BaseModel]) -> list[Measure]:
-    """Measures from mappings; every invalid one is reported, not just the first."""
+    """Measures from mappings; every invalid one is reported, not just the first.
+
+    Parameters
+    ----------
+    items : iterable of mapping or Measure
+        The measures' fields.
+
+    Returns
+    -------
+    list of Measure
+        The validated measures, in order.
+
+    Raises
+    ------
+    tradewar.policy.errors.MeasureError
+        Listing the problems of every invalid measure.
+    """
     measures, problems = [], []
     for item in items:
         try:
@@ -507,6 +737,22 @@ def measure_problems(
     ``tagged``: the error comes from the discriminated union, whose locations start
     with the kind (``("tariff", "rate")``); that element is dropped. ``cls``: the
     measure class, when known from the call rather than from ``data["kind"]``.
+
+    Parameters
+    ----------
+    error : pydantic.ValidationError
+        The error.
+    data : Any
+        The input that failed (its ``id`` and ``kind`` are read when it is a mapping).
+    tagged : bool, default False
+        The error comes from the discriminated union.
+    cls : type, optional
+        The measure class.
+
+    Returns
+    -------
+    list of Problem
+        One per error item, with the measure's id and the field's path.
     """
     mapping = data if isinstance(data, Mapping) else {}
     measure_id = mapping.get("id") if isinstance(mapping.get("id"), str) else None
@@ -524,7 +770,20 @@ def measure_problems(
 
 
 def describe_error(item: Mapping[str, Any], cls: type[BaseModel] | None = None) -> str:
-    """One pydantic error item in plain words (our validators' text kept as is)."""
+    """One pydantic error item in plain words (our validators' text kept as is).
+
+    Parameters
+    ----------
+    item : mapping
+        One item of ``ValidationError.errors()``.
+    cls : type, optional
+        The measure class (to list its fields for an unknown one).
+
+    Returns
+    -------
+    str
+        The message.
+    """
     error_type = item["type"]
     if error_type == "missing":
         return "required field missing"
@@ -546,5 +805,11 @@ def describe_error(item: Mapping[str, Any], cls: type[BaseModel] | None = None) 
 
 
 def field_names(cls: type[BaseModel]) -> list[str]:
-    """The fields of a measure class, ``kind`` first."""
+    """The fields of a measure class ``cls``, ``kind`` first.
+
+    Returns
+    -------
+    list of str
+        Field names.
+    """
     return ["kind", *(name for name in cls.model_fields if name != "kind")]

@@ -101,7 +101,13 @@ def _covered(day: date, what: str) -> date:
 
 
 class AggregateSpec(BaseModel):
-    """How to aggregate the world first (see :func:`tradewar.world.aggregate.aggregate`)."""
+    """How to aggregate the world first (see :func:`tradewar.world.aggregate.aggregate`).
+
+    Parameters
+    ----------
+    regions, sectors : str or dict, optional
+        A built-in grouping name or a mapping (None: not aggregated).
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -110,7 +116,13 @@ class AggregateSpec(BaseModel):
 
 
 class ReportSpec(BaseModel):
-    """What to report: the countries (or regions) to show."""
+    """What to report: the countries (or regions) to show.
+
+    Parameters
+    ----------
+    countries : tuple of str
+        Country or group labels of the scenario's world (empty: the result's default).
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -122,6 +134,42 @@ class Scenario(BaseModel):
 
     Read with :meth:`from_toml` or :meth:`from_text`; in Python, extra measures go
     in ``measures`` (``measure`` in TOML, one ``[[measure]]`` table each).
+
+    Parameters
+    ----------
+    name : str
+        The scenario's name (not blank).
+    description : str
+        What it is, in words.
+    world : str
+        A built-in world or a file (blank: icio2022 for a date in 2023 or later, else
+        wiod2011).
+    aggregate : AggregateSpec, optional
+        How to aggregate the world first.
+    splits : tuple of str
+        Critical products carved out of the world (built-in split names or files).
+    date : datetime.date, optional
+        The day whose library measures are in force (None: only the scenario's own measures).
+    against : datetime.date or str, optional
+        The starting point: a day or another scenario (None: the world's baseline).
+    deficits : {"fixed", "zero"}, default "fixed"
+        The deficit closure.
+    revenue : {"rebate", "deficit-reduction"}, default "rebate"
+        The closure for tariff revenue.
+    elasticities : str, optional
+        A named elasticity set (None: the default).
+    horizon : str, optional
+        ``long``, ``medium`` or ``short`` (None: the default).
+    measure : tuple of Measure
+        Extra measures (``measures`` in Python, by name or alias).
+    report : ReportSpec
+        The countries to report.
+
+    Raises
+    ------
+    pydantic.ValidationError
+        If built in Python with invalid fields (:meth:`from_text` and :meth:`from_toml` report
+        them as :class:`~tradewar.policy.errors.ScenarioError`, with lines).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
@@ -193,7 +241,25 @@ class Scenario(BaseModel):
     # ------------------------------------------------------------------ reading
     @classmethod
     def from_toml(cls, path: Path | str) -> Scenario:
-        """Read a scenario file; its name defaults to the file's stem."""
+        """Read a scenario file; its name defaults to the file's stem.
+
+        Parameters
+        ----------
+        path : pathlib.Path or str
+            The ``.toml`` file.
+
+        Returns
+        -------
+        Scenario
+            The checked scenario.
+
+        Raises
+        ------
+        tradewar.policy.errors.ScenarioNotFoundError
+            If the file does not exist.
+        tradewar.policy.errors.ScenarioError
+            If it is not UTF-8, not TOML, or a field is invalid (file, line and field named).
+        """
         path = Path(path)
         if not path.is_file():
             raise ScenarioNotFoundError(f"Scenario file {path} not found.")
@@ -219,6 +285,25 @@ class Scenario(BaseModel):
 
         ``name``: the scenario's name unless the text sets one; ``source``: how
         errors name the text (default ``<name>.toml``).
+
+        Parameters
+        ----------
+        text : str
+            TOML text.
+        name : str, default "scenario"
+            The name unless the text sets one.
+        source : str, optional
+            How errors name the text.
+
+        Returns
+        -------
+        Scenario
+            The checked scenario.
+
+        Raises
+        ------
+        tradewar.policy.errors.ScenarioError
+            If the text is not TOML or a field is invalid (line and field named).
         """
         source = source or f"{name}.toml"
         try:
@@ -239,14 +324,49 @@ class Scenario(BaseModel):
 
     # ------------------------------------------------------------------ using
     def timeline(self, library: Timeline | None = None) -> Timeline:
-        """The library's measures plus this scenario's extra measures, checked together."""
+        """The library's measures plus this scenario's extra measures, checked together.
+
+        Parameters
+        ----------
+        library : Timeline, optional
+            The library (None: the scenario's measures alone).
+
+        Returns
+        -------
+        Timeline
+            The checked union.
+
+        Raises
+        ------
+        tradewar.policy.errors.TimelineError
+            If the measures do not fit together (located in this scenario's file where they
+            are its own).
+        """
         try:
             return Timeline([*(library.measures if library is not None else ()), *self.measures])
         except TimelineError as error:
             raise self._located(error) from None
 
     def check_world(self, world: World, library: Timeline | None = None) -> None:
-        """Check every label (the measures' and the report's) against a world."""
+        """Check every label (the measures' and the report's) against a world.
+
+        Parameters
+        ----------
+        world : World
+            The world.
+        library : Timeline, optional
+            The library whose measures are checked too.
+
+        Raises
+        ------
+        tradewar.policy.errors.LabelError
+            If a measure names a label the world lacks (located where it is the scenario's).
+        tradewar.policy.errors.ScenarioError
+            If a report country is unknown, or a measure of the file names an unknown label.
+        tradewar.policy.errors.TimelineError
+            If the measures do not fit together (located in this scenario's file where they
+            are its own).
+        """
         try:
             self.timeline(library).check_world(world)
         except LabelError as error:
@@ -264,7 +384,18 @@ class Scenario(BaseModel):
 
     def load_detailed_world(self) -> World:
         """The scenario's world before aggregation, with its critical products split out:
-        where its measures are defined (they name countries and sectors of this world)."""
+        where its measures are defined (they name countries and sectors of this world).
+
+        Returns
+        -------
+        World
+            The world with the scenario's (or the default) elasticities and its splits.
+
+        Raises
+        ------
+        tradewar.errors.TradewarError
+            If the world, an elasticity set or a split cannot be loaded (the subclass says which).
+        """
         from tradewar.world.elasticities import with_default_elasticities
         from tradewar.world.library import load_world
         from tradewar.world.splits import apply_split
@@ -278,13 +409,30 @@ class Scenario(BaseModel):
         return world
 
     def aggregate_world(self, world: World) -> World:
-        """``world`` aggregated as the scenario says (unchanged without ``[aggregate]``)."""
+        """``world`` aggregated as the scenario says (unchanged without ``[aggregate]``).
+
+        Parameters
+        ----------
+        world : World
+            The detailed world.
+
+        Returns
+        -------
+        World
+            The aggregated world, or ``world`` itself.
+        """
         if self.aggregate is not None and (self.aggregate.regions or self.aggregate.sectors):
             return world.aggregate(regions=self.aggregate.regions, sectors=self.aggregate.sectors)
         return world
 
     def load_world(self) -> World:
-        """The scenario's world: split, then aggregated."""
+        """The scenario's world: split, then aggregated.
+
+        Returns
+        -------
+        World
+            :meth:`aggregate_world` of :meth:`load_detailed_world`.
+        """
         return self.aggregate_world(self.load_detailed_world())
 
     def _line(self, path: tuple) -> int | None:

@@ -47,6 +47,18 @@ def suspension_scale(layer: TariffLayer, suspension: Suspension | None) -> float
     ``remaining_rate / rate``: the layer applies at the remaining rate, and its
     sector rates keep their proportions (an effective rate of a partly covered
     sector falls as the headline rate does). Zero without a remaining rate.
+
+    Parameters
+    ----------
+    layer : TariffLayer
+        The layer.
+    suspension : Suspension or None
+        The suspension holding it (None: not suspended).
+
+    Returns
+    -------
+    float
+        The factor.
     """
     if suspension is None:
         return 1.0
@@ -57,7 +69,17 @@ def suspension_scale(layer: TariffLayer, suspension: Suspension | None) -> float
 
 @dataclass(frozen=True)
 class InForce(Generic[MeasureT]):
-    """A measure in force on a day, with the suspension and exclusions acting on it."""
+    """A measure in force on a day, with the suspension and exclusions acting on it.
+
+    Parameters
+    ----------
+    measure : Measure
+        The measure.
+    suspended_by : Suspension, optional
+        The suspension holding it (None: not suspended).
+    excluded_by : tuple of Exclusion
+        The exclusions in force on a tariff layer.
+    """
 
     measure: MeasureT
     suspended_by: Suspension | None = None
@@ -107,6 +129,13 @@ class PolicyState:
 
     ``entries`` holds every measure in force, suspended ones included (see
     :attr:`InForce.applies`); the properties select them by kind.
+
+    Parameters
+    ----------
+    on : datetime.date
+        The day.
+    entries : tuple of InForce
+        Every measure in force, in order of start.
     """
 
     on: date
@@ -166,7 +195,13 @@ class PolicyState:
         return {entry.id: entry.suspended_by.id for entry in self.entries if entry.suspended_by is not None}
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per measure in force: id, kind, description, start, end, rate, status."""
+        """One row per measure in force: id, kind, description, start, end, rate, status.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The table (``rate`` is None for measures other than tariff layers).
+        """
         import pandas as pd
 
         rows = [
@@ -186,7 +221,21 @@ class PolicyState:
 
 
 def resolve(measures: Sequence[Measure], on: date) -> PolicyState:
-    """The state on day ``on`` of ``measures`` (listed in timeline order); rules above."""
+    """The state on day ``on`` of ``measures`` (listed in timeline order); rules above.
+
+    Parameters
+    ----------
+    measures : sequence of Measure
+        The timeline's measures.
+    on : datetime.date
+        The day.
+
+    Returns
+    -------
+    PolicyState
+        The measures in force, with their suspensions (the latest to start wins) and the
+        exclusions of tariff layers (suspended exclusions do not act).
+    """
     in_force = [m for m in measures if m.in_force(on)]
     order = {id(m): k for k, m in enumerate(in_force)}
 

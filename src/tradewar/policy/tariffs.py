@@ -38,6 +38,13 @@ class CompiledLayer:
     """A tariff layer's cells: importer and exporter positions, and its rate by sector.
 
     ``rates`` has one entry per world sector, zero outside the layer's sectors.
+
+    Parameters
+    ----------
+    importers, exporters : numpy.ndarray
+        Positions of the importers and of the targeted exporters.
+    rates : numpy.ndarray
+        The rate by world sector.
     """
 
     importers: np.ndarray
@@ -47,21 +54,47 @@ class CompiledLayer:
 
 @dataclass(frozen=True)
 class CompiledExclusion:
-    """An exclusion's cells: exporters (mask), sectors (mask) and the share removed."""
+    """An exclusion's cells: exporters (mask), sectors (mask) and the share removed.
+
+    Parameters
+    ----------
+    exporters : numpy.ndarray
+        Boolean mask over the world's countries.
+    sectors : numpy.ndarray
+        Boolean mask over the world's sectors.
+    share : float
+        The share of the rate removed.
+    """
 
     exporters: np.ndarray
     sectors: np.ndarray
     share: float
 
     def removed(self) -> np.ndarray:
-        """Share of the rate removed, by (exporter, sector)."""
+        """Share of the rate removed, by (exporter, sector).
+
+        Returns
+        -------
+        numpy.ndarray
+            (countries, sectors), ``share`` where both masks are set, else 0.
+        """
         return self.share * np.outer(self.exporters, self.sectors)
 
 
 @dataclass(frozen=True)
 class CompiledControl:
     """An export control's cells: the controlling exporters, the target importers, the
-    sectors (mask) and its tax equivalent (``inf`` for a ban)."""
+    sectors (mask) and its tax equivalent (``inf`` for a ban).
+
+    Parameters
+    ----------
+    exporters, importers : numpy.ndarray
+        Positions of the controlling exporters and the target importers.
+    sectors : numpy.ndarray
+        Boolean mask over the world's sectors.
+    tax : float
+        The tax equivalent (``inf``: a ban).
+    """
 
     exporters: np.ndarray
     importers: np.ndarray
@@ -72,7 +105,25 @@ class CompiledControl:
 
 @dataclass(frozen=True)
 class CompiledPolicy:
-    """A timeline's tariff measures and quantified export controls on one world's labels."""
+    """A timeline's tariff measures and quantified export controls on one world's labels.
+
+    Made by :func:`compile_policy`.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        (importers, exporters, sectors) of the world.
+    layers : dict of str to CompiledLayer
+        Tariff layers by id.
+    exclusions : dict of str to CompiledExclusion
+        Exclusions by id.
+    controls : dict of str to CompiledControl
+        Quantified export controls by id.
+    lines : tuple of LineCell
+        Cells with tariff lines (:mod:`tradewar.policy.lines`).
+    absent : frozenset of str
+        Measures with no counterpart on this world.
+    """
 
     shape: tuple[int, int, int]
     layers: dict[str, CompiledLayer]
@@ -87,6 +138,16 @@ class CompiledPolicy:
         Controls on the same flow combine as successive taxes, (1 + a)(1 + b) - 1; a
         ban wins over any tax. Unquantified controls (no tax equivalent, no ban) are
         listed by the timeline but change nothing here.
+
+        Parameters
+        ----------
+        state : PolicyState
+            The measures in force.
+
+        Returns
+        -------
+        numpy.ndarray
+            (importer, exporter, sector) export taxes (``inf`` for a ban).
         """
         factor = np.ones(self.shape)
         for entry in state.export_controls:
@@ -120,6 +181,25 @@ class CompiledPolicy:
         (the baseline tariff, importer x exporter x sector): in cells with tariff lines
         (:mod:`tradewar.policy.lines`) the layers add up line by line and the sector gets the
         model-consistent aggregate (1+t*)^(-theta) = sum w (1+t_line)^(-theta), minus the base.
+
+        Parameters
+        ----------
+        state : PolicyState
+            The measures in force.
+        theta : numpy.ndarray, optional
+            Trade elasticity by sector (None: trade-weighted sector rates).
+        base : numpy.ndarray, optional
+            The baseline tariff (needed with ``theta``).
+
+        Returns
+        -------
+        numpy.ndarray
+            (importer, exporter, sector) tariff added to the baseline.
+
+        Raises
+        ------
+        ValueError
+            If ``theta`` is given without ``base``.
         """
         if theta is not None and base is None:
             raise ValueError("added_tariff: the model-consistent aggregate (theta given) needs the baseline tariff")
@@ -154,7 +234,18 @@ class CompiledPolicy:
 
 def sector_system(world: World) -> str:
     """The name of the labels a world's measures are written in: its ``sector_system`` attribute
-    (set by worlds derived from another, e.g. with other elasticities), else its name."""
+    (set by worlds derived from another, e.g. with other elasticities), else its name.
+
+    Parameters
+    ----------
+    world : World
+        The world.
+
+    Returns
+    -------
+    str
+        The sector system's name.
+    """
     return str(world.data.attrs.get("sector_system") or world.name)
 
 
@@ -166,7 +257,18 @@ POLICY_AGGREGATE = "policy_aggregate"
 
 
 def lines_system(world: World) -> str | None:
-    """The sector system whose line cells apply on ``world``, or None where they must not (see above)."""
+    """The sector system whose line cells apply on ``world``, or None where they must not (see above).
+
+    Parameters
+    ----------
+    world : World
+        The world.
+
+    Returns
+    -------
+    str or None
+        None for a world whose baseline folded its policy date's layers without lines.
+    """
     attrs = world.data.attrs
     if attrs.get("policy_date") and attrs.get(POLICY_AGGREGATE) != "model":
         return None
@@ -174,7 +276,26 @@ def lines_system(world: World) -> str | None:
 
 
 def compile_policy(measures: Sequence[Measure], world: World) -> CompiledPolicy:
-    """Resolve every measure's labels against ``world``; raise :class:`LabelError` listing all unknown ones."""
+    """Resolve every measure's labels against ``world``; raise :class:`LabelError` listing all unknown ones.
+
+    Parameters
+    ----------
+    measures : sequence of Measure
+        The measures (on this world's labels).
+    world : World
+        The world.
+
+    Returns
+    -------
+    CompiledPolicy
+        The cells of every tariff layer, exclusion and quantified export control, and the line
+        cells of the world's sector system.
+
+    Raises
+    ------
+    tradewar.policy.errors.LabelError
+        Listing every unknown label, by measure and field.
+    """
     lookup = LabelLookup(world)
     problems: list[Problem] = []
     layers: dict[str, CompiledLayer] = {}

@@ -42,7 +42,23 @@ __all__ = ["Change", "Step", "Timeline", "policy_date", "sector_system"]
 
 def policy_date(world: World) -> date | None:
     """The day whose measures a world's baseline tariffs already hold (attribute ``policy_date``),
-    or None for a world without trade-war measures in its baseline."""
+    or None for a world without trade-war measures in its baseline.
+
+    Parameters
+    ----------
+    world : World
+        The world.
+
+    Returns
+    -------
+    datetime.date or None
+        The day.
+
+    Raises
+    ------
+    ValueError
+        If the attribute is not a full date.
+    """
     value = world.data.attrs.get("policy_date")
     return as_date(str(value), "policy_date") if value else None
 
@@ -55,7 +71,19 @@ AGGREGATES = ("model", "trade-weighted")
 
 @dataclass(frozen=True)
 class Change:
-    """One measure starting or ending on a step date."""
+    """One measure starting or ending on a step date.
+
+    Parameters
+    ----------
+    measure_id : str
+        The measure.
+    kind : str
+        Its kind (``tariff``, ``suspension``, ...).
+    event : {"starts", "ends"}
+        What happens.
+    description : str
+        The measure's description.
+    """
 
     measure_id: str
     kind: str
@@ -65,7 +93,15 @@ class Change:
 
 @dataclass(frozen=True)
 class Step:
-    """A day on which the policy changes, and what changes."""
+    """A day on which the policy changes, and what changes.
+
+    Parameters
+    ----------
+    on : datetime.date
+        The day.
+    changes : tuple of Change
+        The measures that start or end that day.
+    """
 
     on: date
     changes: tuple[Change, ...]
@@ -84,6 +120,18 @@ class Timeline:
     and can be suspended or excluded, and overlap them in time; a remaining rate
     lies between zero and the rate of each layer it holds. Labels are checked
     against a world by :meth:`check_world` (done by every method that takes one).
+
+    Parameters
+    ----------
+    measures : iterable of Measure or mapping
+        The measures (mappings are parsed by their ``kind``).
+
+    Raises
+    ------
+    tradewar.policy.errors.MeasureError
+        If a measure's fields are invalid.
+    tradewar.policy.errors.TimelineError
+        If the measures do not fit together (every problem listed).
     """
 
     def __init__(self, measures: Iterable[Measure | Mapping[str, Any]] = ()):
@@ -128,7 +176,25 @@ class Timeline:
         return f"<Timeline: {len(self)} measures starting {first} to {last}>"
 
     def extended(self, measures: Iterable[Measure | Mapping[str, Any]]) -> Timeline:
-        """A new timeline with more measures (which may refer to these ones)."""
+        """A new timeline with more measures (which may refer to these ones).
+
+        Parameters
+        ----------
+        measures : iterable of Measure or mapping
+            The measures added.
+
+        Returns
+        -------
+        Timeline
+            The checked union.
+
+        Raises
+        ------
+        tradewar.policy.errors.MeasureError
+            If a new measure's fields are invalid.
+        tradewar.policy.errors.TimelineError
+            If the union does not fit together.
+        """
         return Timeline([*self._measures, *measures])
 
     def _did_you_mean(self, measure_id: str) -> str:
@@ -177,7 +243,18 @@ class Timeline:
 
     # ------------------------------------------------------------------ a world
     def check_world(self, world: World) -> None:
-        """Raise :class:`LabelError` naming every measure and label the world does not have."""
+        """Raise :class:`LabelError` naming every measure and label the world does not have.
+
+        Parameters
+        ----------
+        world : World
+            The world.
+
+        Raises
+        ------
+        tradewar.policy.errors.LabelError
+            Naming every unknown label.
+        """
         self._compile(world)
 
     def _compile(self, world: World) -> CompiledPolicy:
@@ -193,7 +270,23 @@ class Timeline:
 
     # ------------------------------------------------------------------ a day
     def in_force(self, on: date | str) -> PolicyState:
-        """The measures in force on a day (``start <= on < end``), suspensions and exclusions resolved."""
+        """The measures in force on a day (``start <= on < end``), suspensions and exclusions resolved.
+
+        Parameters
+        ----------
+        on : datetime.date or str
+            The day (ISO text accepted).
+
+        Returns
+        -------
+        PolicyState
+            Each measure in force, with what suspends or excludes it.
+
+        Raises
+        ------
+        ValueError
+            If ``on`` is not a full date.
+        """
         return resolve(self._measures, as_date(on, "on"))
 
     def tariff_on(self, on: date | str, world: World, aggregate: str = "model") -> xr.DataArray:
@@ -303,6 +396,23 @@ class Timeline:
 
         A measure "ends" on its (exclusive) end date: the first day it no longer
         applies; a suspension's end is the day the paused measures come back.
+
+        Parameters
+        ----------
+        start, end : datetime.date or str
+            The window (ISO text accepted).
+
+        Returns
+        -------
+        list of Step
+            The days, in order, with what changes.
+
+        Raises
+        ------
+        tradewar.policy.errors.TimelineError
+            If the window ends before it starts.
+        ValueError
+            If a bound is not a full date.
         """
         first, last = as_date(start, "start"), as_date(end, "end")
         if last < first:
@@ -315,7 +425,18 @@ class Timeline:
         return [Step(day, tuple(changes[day])) for day in sorted(changes)]
 
     def steps_frame(self, start: date | str, end: date | str) -> pd.DataFrame:
-        """:meth:`steps` as a table: date, measure, kind, event, description."""
+        """:meth:`steps` as a table: date, measure, kind, event, description.
+
+        Parameters
+        ----------
+        start, end : datetime.date or str
+            The window.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per change.
+        """
         import pandas as pd
 
         rows = [
@@ -514,7 +635,24 @@ def _tracker_weights(
 
 def involves(measure: Measure, pair: set[str], timeline: Timeline, depth: int = 0) -> bool:
     """Whether a measure acts between the two countries of ``pair`` (directly, or through the
-    measures it suspends or excludes); groups such as EU27 and "*" count when they may."""
+    measures it suspends or excludes); groups such as EU27 and "*" count when they may.
+
+    Parameters
+    ----------
+    measure : Measure
+        The measure.
+    pair : set of str
+        Two country codes.
+    timeline : Timeline
+        Where the measures it names are looked up.
+    depth : int, default 0
+        The depth of the search (stops at 3).
+
+    Returns
+    -------
+    bool
+        Whether it involves both countries.
+    """
     if isinstance(measure, (TariffLayer, ExportControl)):  # one imposer, its targets
         targets = set(measure.targets)
         return measure.imposer in pair and bool(targets & pair or "*" in targets)

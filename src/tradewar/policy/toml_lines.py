@@ -40,7 +40,13 @@ def _split(dotted: str) -> list[str]:
 
 
 class KeyLines:
-    """Line (1-based) of every table header and key in a TOML text, by path."""
+    """Line (1-based) of every table header and key in a TOML text, by path.
+
+    Parameters
+    ----------
+    text : str
+        The TOML text (scanned once, without parsing values).
+    """
 
     def __init__(self, text: str):
         self.first: dict[Path, int] = {}  # path -> line where it is first defined
@@ -93,14 +99,36 @@ class KeyLines:
             self.first.setdefault(path[:end], number)
 
     def line_of(self, path: Path) -> int | None:
-        """The line of ``path``, else of its longest defined prefix (None if none)."""
+        """The line of ``path``, else of its longest defined prefix (None if none).
+
+        Parameters
+        ----------
+        path : tuple of str or int
+            A key path (array-of-tables positions as integers).
+
+        Returns
+        -------
+        int or None
+            The 1-based line.
+        """
         for end in range(len(path), 0, -1):
             if path[:end] in self.first:
                 return self.first[path[:end]]
         return None
 
     def path_at(self, line: int) -> Path:
-        """The key or table defined on ``line``, else the last one before it."""
+        """The key or table defined on ``line``, else the last one before it.
+
+        Parameters
+        ----------
+        line : int
+            A 1-based line.
+
+        Returns
+        -------
+        tuple of str or int
+            Its path (empty when nothing is defined up to that line).
+        """
         for number in range(line, 0, -1):
             if number in self.by_line:
                 return self.by_line[number]
@@ -114,7 +142,22 @@ def _bracket_balance(text: str) -> int:
 
 
 def syntax_error_line(error: tomllib.TOMLDecodeError, text: str) -> tuple[int | None, str]:
-    """The line of a ``tomllib`` syntax error and its message without the position."""
+    """The line of a ``tomllib`` syntax error and its message without the position.
+
+    Parameters
+    ----------
+    error : tomllib.TOMLDecodeError
+        The error.
+    text : str
+        The text that failed (for an error at its end).
+
+    Returns
+    -------
+    line : int or None
+        The 1-based line (None when the message gives none).
+    message : str
+        The message, its position reduced to the column.
+    """
     message = str(error)
     if match := _SYNTAX_LINE.search(message):
         line, column = int(match.group(1)), int(match.group(2))

@@ -72,7 +72,15 @@ _ISO_DAY = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
 
 
 class InputError(PolicyError):
-    """A user's input is out of bounds or malformed; ``field`` says which input."""
+    """A user's input is out of bounds or malformed; ``field`` says which input.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong, in the user's units.
+    field : str, optional
+        The input (an option, a form field, a TOML field).
+    """
 
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
@@ -81,7 +89,27 @@ class InputError(PolicyError):
 
 # ---------------------------------------------------------------------- numbers
 def number(value: object, what: str, unit: str = "rate") -> float:
-    """A finite number; booleans, text and missing values are refused (in ``unit``'s words)."""
+    """A finite number; booleans, text and missing values are refused (in ``unit``'s words).
+
+    Parameters
+    ----------
+    value : object
+        The input.
+    what : str
+        The input's name, in messages.
+    unit : {"rate", "points"}, default "rate"
+        How the user gives it (named in messages).
+
+    Returns
+    -------
+    float
+        The value.
+
+    Raises
+    ------
+    InputError
+        If it is not a finite number.
+    """
     if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
         raise InputError(f"{what} must be a number ({what} is {UNITS[unit]}), not {value!r}", what)
     value = float(value)
@@ -98,6 +126,27 @@ def tariff_change(value: object, what: str = "tariff", unit: str = "points") -> 
     """A tariff change given in ``unit`` ("points" or "rate"), checked and returned as a rate.
 
     Raises :class:`InputError` in the user's unit: "1e+09 points is above 1,000 points".
+
+    Parameters
+    ----------
+    value : object
+        The input.
+    what : str, default "tariff"
+        The input's name, in messages.
+    unit : {"points", "rate"}, default "points"
+        Percentage points (25 = 25 points) or a fraction (0.25).
+
+    Returns
+    -------
+    float
+        The change as a rate (a fraction), in (-1, 10].
+
+    Raises
+    ------
+    InputError
+        If it is not a number or out of bounds.
+    ValueError
+        If ``unit`` is neither (a programming error).
     """
     if unit not in UNITS:
         raise ValueError(f"unit must be 'points' or 'rate', not {unit!r}")
@@ -117,7 +166,25 @@ def tariff_change(value: object, what: str = "tariff", unit: str = "points") -> 
 
 # ---------------------------------------------------------------------- dates
 def parse_day(text: str, what: str = "date") -> date:
-    """An ISO day ``YYYY-MM-DD``: an impossible day (2025-02-30) is named as such."""
+    """An ISO day ``YYYY-MM-DD``: an impossible day (2025-02-30) is named as such.
+
+    Parameters
+    ----------
+    text : str
+        The input.
+    what : str, default "date"
+        The input's name, in messages.
+
+    Returns
+    -------
+    datetime.date
+        The day.
+
+    Raises
+    ------
+    InputError
+        If the text is not a day, or the day is outside FIRST_DAY..LAST_DAY.
+    """
     match = _ISO_DAY.match(text) if isinstance(text, str) else None
     if match is None:
         raise InputError(f"{what} must be a day YYYY-MM-DD (e.g. 2025-06-10), not {text!r}", what)
@@ -132,7 +199,25 @@ def parse_day(text: str, what: str = "date") -> date:
 
 
 def check_day(day: date, what: str = "date") -> date:
-    """A day within the library's coverage, FIRST_DAY to LAST_DAY."""
+    """A day within the library's coverage, FIRST_DAY to LAST_DAY.
+
+    Parameters
+    ----------
+    day : datetime.date
+        The day.
+    what : str, default "date"
+        The input's name, in messages.
+
+    Returns
+    -------
+    datetime.date
+        The day.
+
+    Raises
+    ------
+    InputError
+        If it is outside the span.
+    """
     if not FIRST_DAY <= day <= LAST_DAY:
         raise InputError(f"{what} {day.isoformat()} is outside the span the measure library covers, "
                          f"{FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}", what)
@@ -140,12 +225,41 @@ def check_day(day: date, what: str = "date") -> date:
 
 
 def looks_like_a_day(text: str) -> bool:
-    """True for text shaped like YYYY-MM-DD (a valid day or not)."""
+    """True for text shaped like YYYY-MM-DD (a valid day or not).
+
+    Parameters
+    ----------
+    text : str
+        The input.
+
+    Returns
+    -------
+    bool
+        Whether it has that shape.
+    """
     return bool(_ISO_DAY.match(text))
 
 
 def parse_against(value: str | date | None, what: str = "against") -> date | str | None:
-    """A starting point: a day (YYYY-MM-DD, checked) or a scenario's name or file (returned as is)."""
+    """A starting point: a day (YYYY-MM-DD, checked) or a scenario's name or file (returned as is).
+
+    Parameters
+    ----------
+    value : str, datetime.date or None
+        The input.
+    what : str, default "against"
+        The input's name, in messages.
+
+    Returns
+    -------
+    datetime.date, str or None
+        The day, the name or file (stripped), or None for None or "".
+
+    Raises
+    ------
+    InputError
+        If a day is invalid or outside the span.
+    """
     if value is None or value == "":
         return None
     if isinstance(value, date):
@@ -157,13 +271,46 @@ def parse_against(value: str | date | None, what: str = "against") -> date | str
 
 # ---------------------------------------------------------------------- labels
 def close_matches(label: str, choices: Sequence[str]) -> str:
-    """`` (did you mean 'X'?)`` or nothing."""
+    """`` (did you mean 'X'?)`` or nothing.
+
+    Parameters
+    ----------
+    label : str
+        The unknown label.
+    choices : sequence of str
+        The known ones.
+
+    Returns
+    -------
+    str
+        The hint naming up to two close matches, or "".
+    """
     close = difflib.get_close_matches(label, list(choices), n=2)
     return f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""
 
 
 def check_choice(value: str, choices: Sequence[str], what: str) -> str:
-    """One of a few fixed words (``--regions compact``), with the close ones named."""
+    """One of a few fixed words (``--regions compact``), with the close ones named.
+
+    Parameters
+    ----------
+    value : str
+        The input.
+    choices : sequence of str
+        The words allowed.
+    what : str
+        The input's name, in messages.
+
+    Returns
+    -------
+    str
+        The value.
+
+    Raises
+    ------
+    InputError
+        If it is not one of them.
+    """
     if value not in choices:
         raise InputError(f"{what}: unknown {value!r}{close_matches(value, choices)}; choose one of "
                          f"{', '.join(choices)}", what)
@@ -178,7 +325,22 @@ DEFICIT_CHOICES = ("fixed", "zero")
 def check_elasticities(elasticities: str | None = None, horizon: str | None = None, *,
                        names: tuple[str, str] = ("elasticities", "horizon")) -> None:
     """A named elasticity set and horizon (``--elasticities``, ``--horizon``), checked by name;
-    ``names`` are how the user gave them (an option, a TOML field)."""
+    ``names`` are how the user gave them (an option, a TOML field).
+
+    Parameters
+    ----------
+    elasticities : str, optional
+        The set's name (None: not checked).
+    horizon : str, optional
+        The horizon (None: not checked).
+    names : tuple of str, default ("elasticities", "horizon")
+        How the user gave them.
+
+    Raises
+    ------
+    InputError
+        If a name is unknown.
+    """
     from tradewar.world.elasticities import ELASTICITY_SETS, HORIZONS
 
     if elasticities is not None:
@@ -189,7 +351,22 @@ def check_elasticities(elasticities: str | None = None, horizon: str | None = No
 
 def check_closure(revenue: str | None = None, deficits: str | None = None, *,
                   names: tuple[str, str] = ("revenue", "deficits")) -> None:
-    """A closure (``--revenue``, ``--deficits``), checked by name."""
+    """A closure (``--revenue``, ``--deficits``), checked by name.
+
+    Parameters
+    ----------
+    revenue : str, optional
+        "rebate" or "deficit-reduction" (None: not checked).
+    deficits : str, optional
+        "fixed" or "zero" (None: not checked).
+    names : tuple of str, default ("revenue", "deficits")
+        How the user gave them.
+
+    Raises
+    ------
+    InputError
+        If a name is unknown.
+    """
     if revenue is not None:
         check_choice(revenue, list(REVENUE_CHOICES), names[0])
     if deficits is not None:
@@ -197,7 +374,27 @@ def check_closure(revenue: str | None = None, deficits: str | None = None, *,
 
 
 def check_countries(labels: Sequence[str], world: World, what: str = "countries") -> list[str]:
-    """Country labels of ``world`` (unknown ones named with close matches)."""
+    """Country labels of ``world`` (unknown ones named with close matches).
+
+    Parameters
+    ----------
+    labels : sequence of str
+        The input.
+    world : World
+        The world.
+    what : str, default "countries"
+        The input's name, in messages.
+
+    Returns
+    -------
+    list of str
+        The labels.
+
+    Raises
+    ------
+    InputError
+        Naming every unknown label.
+    """
     unknown = [label for label in labels if label not in world.countries]
     if unknown:
         raise InputError(f"{what}: " + "; ".join(
@@ -214,6 +411,21 @@ class TariffChange:
     ``rate`` is a fraction (0.25 = 25 points more); ``unit`` says how the user gave it
     ("points" on the command line and the web page, "rate" in the API's ``rate``), so that
     messages use the user's unit. ``sectors``: "goods", "all" or sector labels.
+
+    Build checked ones with :func:`make_tariff_change` or :func:`parse_tariff_spec`.
+
+    Parameters
+    ----------
+    importer, exporter : str
+        Country or group labels.
+    rate : float
+        The change, a fraction.
+    sectors : str or tuple of str, default "goods"
+        "goods", "all" or sector labels.
+    unit : {"points", "rate"}, default "points"
+        How the user gave it.
+    where : str, default "tariff"
+        The input it came from, in messages.
     """
 
     importer: str
@@ -224,16 +436,34 @@ class TariffChange:
     where: str = "tariff"
 
     def amount(self) -> str:
-        """The change in the user's unit: '25 points' or 'rate 0.25'."""
+        """The change in the user's unit: '25 points' or 'rate 0.25'.
+
+        Returns
+        -------
+        str
+            The amount.
+        """
         return _fmt_points(100 * self.rate) if self.unit == "points" else f"rate {self.rate:g}"
 
     def describe(self) -> str:
-        """The change in words, in the unit it was given in (e.g. ``USA on CHN (goods): +25 points``)."""
+        """The change in words, in the unit it was given in (e.g. ``USA on CHN (goods): +25 points``).
+
+        Returns
+        -------
+        str
+            The description.
+        """
         sectors = self.sectors if isinstance(self.sectors, str) else ", ".join(self.sectors)
         return f"{self.importer} on {self.exporter} ({sectors}): {'+' if self.rate >= 0 else ''}{self.amount()}"
 
     def to_dict(self) -> dict:
-        """What ``--json`` and the report record: labels, sectors, the change as a rate and in points."""
+        """What ``--json`` and the report record: labels, sectors, the change as a rate and in points.
+
+        Returns
+        -------
+        dict
+            ``importer``, ``exporter``, ``sectors``, ``rate``, ``points``.
+        """
         return {"importer": self.importer, "exporter": self.exporter,
                 "sectors": self.sectors if isinstance(self.sectors, str) else list(self.sectors),
                 "rate": self.rate, "points": 100 * self.rate}
@@ -241,7 +471,31 @@ class TariffChange:
 
 def make_tariff_change(importer: str, exporter: str, amount: object, sectors="goods", *, unit: str = "points",
                        where: str = "tariff") -> TariffChange:
-    """A checked :class:`TariffChange` (bounds, units, own-country) from the user's values."""
+    """A checked :class:`TariffChange` (bounds, units, own-country) from the user's values.
+
+    Parameters
+    ----------
+    importer, exporter : str
+        Country or group labels (different).
+    amount : object
+        The change, in ``unit``.
+    sectors : str or sequence of str, default "goods"
+        "goods", "all" or sector labels.
+    unit : {"points", "rate"}, default "points"
+        How the user gave it.
+    where : str, default "tariff"
+        The input it came from, in messages.
+
+    Returns
+    -------
+    TariffChange
+        The change, as a rate.
+
+    Raises
+    ------
+    InputError
+        If the importer is the exporter, or the amount is not a number or out of bounds.
+    """
     importer, exporter = str(importer).strip(), str(exporter).strip()
     if importer == exporter:
         raise InputError(f"{where}: {importer} cannot put a tariff on its own goods (importer and exporter are both "
@@ -253,7 +507,24 @@ def make_tariff_change(importer: str, exporter: str, amount: object, sectors="go
 
 
 def parse_tariff_spec(spec: str) -> TariffChange:
-    """``IMPORTER:EXPORTER:POINTS[:SECTOR]`` (the command line's ``--tariff``; points)."""
+    """``IMPORTER:EXPORTER:POINTS[:SECTOR]`` (the command line's ``--tariff``; points).
+
+    Parameters
+    ----------
+    spec : str
+        The option's value.
+
+    Returns
+    -------
+    TariffChange
+        The checked change.
+
+    Raises
+    ------
+    InputError
+        If the text is malformed, the points are not a number or out of bounds, or the
+        importer is the exporter.
+    """
     where = f"--tariff {spec}"
     parts = [part.strip() for part in spec.split(":")]
     if len(parts) not in (3, 4) or not all(parts):
@@ -272,6 +543,25 @@ def apply_tariff_changes(world: World, tariff: xr.DataArray, changes: Sequence[T
 
     Countries may be groups (EU27); an importer and exporter that overlap, or a resulting
     tariff at or below -100%, are refused in the change's own unit.
+
+    Parameters
+    ----------
+    world : World
+        The world the labels are checked against.
+    tariff : xarray.DataArray
+        The tariffs (importer, exporter, sector) on ``world``.
+    changes : sequence of TariffChange
+        The changes, added in order.
+
+    Returns
+    -------
+    xarray.DataArray
+        A copy with the changes (``tariff`` itself without changes).
+
+    Raises
+    ------
+    InputError
+        If a label is unknown, a country is on both sides, or a tariff falls to -100% or below.
     """
     if not changes:
         return tariff

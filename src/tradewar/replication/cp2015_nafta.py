@@ -40,7 +40,20 @@ COLUMNS = ("welfare_first_order_pct", "terms_of_trade_pct", "volume_of_trade_pct
 
 
 def nafta_tariffs(world, tariffs_2005: np.ndarray) -> np.ndarray:
-    """The world's tariffs with those among NAFTA members set to their 2005 values."""
+    """The world's tariffs with those among NAFTA members set to their 2005 values.
+
+    Parameters
+    ----------
+    world : World
+        The CP2015 world (1993).
+    tariffs_2005 : numpy.ndarray
+        (importer, exporter, sector) tariffs of 2005 (:func:`~tradewar.world.cp2015.read_cp2015_tariffs`).
+
+    Returns
+    -------
+    numpy.ndarray
+        The counterfactual tariffs.
+    """
     tariff = world.tariff.values.copy()
     members = [world.countries.index(code) for code in NAFTA]
     for importer in members:
@@ -53,13 +66,28 @@ def nafta_tariffs(world, tariffs_2005: np.ndarray) -> np.ndarray:
 @dataclass(repr=False)
 class NaftaReplication(ArrayResult):
     """The model's Table 2 beside the published one (:meth:`to_dict` is what
-    ``tradewar replicate cp2015 --json`` prints)."""
+    ``tradewar replicate cp2015 --json`` prints).
+
+    Parameters
+    ----------
+    result : CounterfactualResult
+        The NAFTA counterfactual.
+    seconds : float
+        Wall time of the counterfactual solve (the world loaded before).
+    """
 
     result: CounterfactualResult
     seconds: float
 
     def table(self) -> pd.DataFrame:
-        """Model and published values, one row per NAFTA member."""
+        """Model and published values, one row per NAFTA member.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The model's welfare (first order), terms and volume of trade, real wage and exact
+            welfare, with the ``published_*`` columns.
+        """
         d = self.result.data
         rows = []
         for code in NAFTA:
@@ -77,14 +105,36 @@ class NaftaReplication(ArrayResult):
         return pd.DataFrame(rows).set_index("country")
 
     def matches(self) -> bool:
-        """Every model number rounds to the published one at two decimals."""
+        """Every model number rounds to the published one at two decimals.
+
+        Returns
+        -------
+        bool
+            Whether they all match.
+        """
         table = self.table()
         return all(
             round(table.loc[code, column], 2) == PUBLISHED_TABLE2[code][column] for code in NAFTA for column in COLUMNS
         )
 
     def to_frame(self, level: str = "table2") -> pd.DataFrame:
-        """Table 2: the model's numbers and the paper's (``published_*`` columns), one row per member."""
+        """Table 2: the model's numbers and the paper's (``published_*`` columns), one row per member.
+
+        Parameters
+        ----------
+        level : {"table2"}, default "table2"
+            The only level.
+
+        Returns
+        -------
+        pandas.DataFrame
+            :meth:`table`.
+
+        Raises
+        ------
+        ValueError
+            For another level.
+        """
         if level != "table2":
             raise ValueError(f"level must be 'table2', not {level!r}.")
         table = self.table()
@@ -92,7 +142,13 @@ class NaftaReplication(ArrayResult):
         return table.drop(columns="published").join(published)
 
     def summary(self) -> Summary:
-        """Model beside paper for Table 2, with whether every number matches (text and HTML)."""
+        """Model beside paper for Table 2, with whether every number matches (text and HTML).
+
+        Returns
+        -------
+        Summary
+            The table.
+        """
         verdict = "every number matches the paper to two decimals" if self.matches() else "some numbers differ"
         return Summary(
             "Caliendo & Parro (2015), Table 2: NAFTA's tariff cuts, % change (model and paper)",
@@ -102,13 +158,25 @@ class NaftaReplication(ArrayResult):
         )
 
     def to_dataset(self) -> xr.Dataset:
-        """The NAFTA counterfactual's dataset (:meth:`CounterfactualResult.to_dataset`)."""
+        """The NAFTA counterfactual's dataset (:meth:`CounterfactualResult.to_dataset`).
+
+        Returns
+        -------
+        xarray.Dataset
+            With units.
+        """
         data = self.result.to_dataset()
         data.attrs.update({"experiment": "Caliendo & Parro (2015) Table 2, NAFTA", "matches_published": self.matches()})
         return data
 
     def to_dict(self) -> dict:
-        """What ``tradewar replicate cp2015 --json`` prints."""
+        """What ``tradewar replicate cp2015 --json`` prints.
+
+        Returns
+        -------
+        dict
+            The rows (model and published), the solver's report and whether every number matches.
+        """
         table = self.table()
         rows = []
         for code in NAFTA:
@@ -123,7 +191,25 @@ class NaftaReplication(ArrayResult):
 
 
 def replicate_table2(data_dir: Path | str | None = None, options: SolverOptions | None = None) -> NaftaReplication:
-    """Run the NAFTA counterfactual on the CP2015 data and return it with the published table."""
+    """Run the NAFTA counterfactual on the CP2015 data and return it with the published table.
+
+    Parameters
+    ----------
+    data_dir : pathlib.Path or str, optional
+        The replication data (default: :func:`~tradewar.world.cp2015.default_cp2015_dir`).
+    options : SolverOptions, optional
+        Solver settings.
+
+    Returns
+    -------
+    NaftaReplication
+        The counterfactual beside the published Table 2.
+
+    Raises
+    ------
+    tradewar.errors.DataNotFoundError
+        If the replication data are missing.
+    """
     world = load_cp2015(data_dir, options=options)
     tariff = nafta_tariffs(world, read_cp2015_tariffs(data_dir, year=2005))
     start = time.perf_counter()

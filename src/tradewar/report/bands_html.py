@@ -16,7 +16,26 @@ VARIABLES = (("welfare_pct", "Welfare"), ("real_wage_pct", "Real wage"), ("price
 
 def write_band_report(mc, path: Path | str, *, title: str, notes: list[str] | None = None,
                       self_contained: bool = False) -> Path:
-    """Bars at the point estimate with p5-p95 error bars, by country, for each main variable."""
+    """Bars at the point estimate with p5-p95 error bars, by country, for each main variable.
+
+    Parameters
+    ----------
+    mc : MonteCarloResult
+        The Monte Carlo result.
+    path : pathlib.Path or str
+        The HTML file.
+    title : str
+        The page's title.
+    notes : list of str, optional
+        Lines listed under the title.
+    self_contained : bool, default False
+        Put plotly.js inside the file (about 5 MB) instead of beside it.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
     path = Path(path)
     table = mc.percentiles(point=True)
     order = table[("welfare_pct", "point")].sort_values().index

@@ -27,7 +27,22 @@ _MISSING_SCRIPT = (
 
 def figures_html(figures: list[go.Figure], path: Path, *, self_contained: bool = False) -> str:
     """The figures as HTML fragments for the report at ``path`` (plotly.js inline when
-    ``self_contained``, else loaded from ``plotly.min.js`` beside ``path``, written if absent)."""
+    ``self_contained``, else loaded from ``plotly.min.js`` beside ``path``, written if absent).
+
+    Parameters
+    ----------
+    figures : list of plotly.graph_objects.Figure
+        The charts.
+    path : pathlib.Path
+        The report's file.
+    self_contained : bool, default False
+        Put plotly.js inside the file (about 5 MB) instead of beside it.
+
+    Returns
+    -------
+    str
+        The fragments ("" without figures).
+    """
     if not figures:
         return ""
     bundle: bool | str = True if self_contained else "directory"

@@ -43,7 +43,18 @@ def _axes(figure: go.Figure, x: str, y: str) -> None:
 
 def aligned_ranges(*values) -> list[list[float]]:
     """Axis ranges that put zero at the same height on every axis (for bars and dots that share a
-    chart on two y axes), each covering its values with a margin."""
+    chart on two y axes), each covering its values with a margin.
+
+    Parameters
+    ----------
+    *values : array_like
+        One set of values per axis (non-finite values ignored).
+
+    Returns
+    -------
+    list of list of float
+        ``[low, high]`` per axis, in order.
+    """
     spans = []
     for v in values:
         v = np.asarray(v, dtype=float)
@@ -81,7 +92,18 @@ def world_map(result: CounterfactualResult) -> go.Figure:
     into a region (EU27, the rest of the world) take the region's colour, the rest of the world
     paler and hatched, and a note under the map says so; in a world without a rest-of-the-world
     region (``icio2022``) the countries it leaves out are grey, with a note; countries too small
-    for the 1:110m outlines (Malta, Hong Kong, Singapore, Sao Tome) are dots."""
+    for the 1:110m outlines (Malta, Hong Kong, Singapore, Sao Tome) are dots.
+
+    Parameters
+    ----------
+    result : CounterfactualResult
+        The result.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The map.
+    """
     from plotly.colors import sample_colorscale
 
     from tradewar.report.map_data import load_outlines
@@ -170,7 +192,18 @@ def world_map(result: CounterfactualResult) -> go.Figure:
 
 
 def welfare_bars(result: CounterfactualResult) -> go.Figure:
-    """Welfare and real wage changes by country (%), sorted by welfare."""
+    """Welfare and real wage changes by country (%), sorted by welfare.
+
+    Parameters
+    ----------
+    result : CounterfactualResult
+        The result.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The chart.
+    """
     frame = result.country_table().sort_values("welfare_pct")
     figure = go.Figure()
     figure.add_bar(x=frame.index, y=frame["welfare_pct"], name="welfare (exact)")
@@ -182,7 +215,20 @@ def welfare_bars(result: CounterfactualResult) -> go.Figure:
 
 
 def sector_bars(result: CounterfactualResult, focus: list[str]) -> go.Figure:
-    """Sector output changes (%) in each ``focus`` country."""
+    """Sector output changes (%) in each ``focus`` country.
+
+    Parameters
+    ----------
+    result : CounterfactualResult
+        The result.
+    focus : list of str
+        The countries.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The chart.
+    """
     output = 100 * (result.data["output"] - 1)
     figure = go.Figure()
     for country in focus:
@@ -193,7 +239,20 @@ def sector_bars(result: CounterfactualResult, focus: list[str]) -> go.Figure:
 
 
 def bilateral_bars(result: CounterfactualResult, pairs: list[tuple[str, str]]) -> go.Figure:
-    """Change in goods trade by sector (%) for each (exporter, importer) pair."""
+    """Change in goods trade by sector (%) for each (exporter, importer) pair.
+
+    Parameters
+    ----------
+    result : CounterfactualResult
+        The result.
+    pairs : list of tuple of str
+        (exporter, importer) pairs.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The chart.
+    """
     data = result.data
     goods = result.baseline.goods
     figure = go.Figure()
@@ -209,7 +268,20 @@ def bilateral_bars(result: CounterfactualResult, pairs: list[tuple[str, str]]) -
 
 
 def third_countries(result: CounterfactualResult, focus: list[str]) -> go.Figure:
-    """Other countries' exports to the ``focus`` markets (%, bars) and their welfare (%, dots)."""
+    """Other countries' exports to the ``focus`` markets (%, bars) and their welfare (%, dots).
+
+    Parameters
+    ----------
+    result : CounterfactualResult
+        The result.
+    focus : list of str
+        The markets (the two sides).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The chart.
+    """
     data = result.data
     others = [c for c in result.countries if c not in focus]
     figure = go.Figure()
@@ -237,7 +309,18 @@ def third_countries(result: CounterfactualResult, focus: list[str]) -> go.Figure
 
 def timeline_chart(series: pd.DataFrame) -> go.Figure:
     """Step lines of :meth:`Timeline.average_tariff` output (date, importer, exporter, average_tariff_pct),
-    one per direction in the order the series gives them, coloured as on the web page."""
+    one per direction in the order the series gives them, coloured as on the web page.
+
+    Parameters
+    ----------
+    series : pandas.DataFrame
+        Columns ``date``, ``importer``, ``exporter``, ``average_tariff_pct``.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The chart.
+    """
     figure = go.Figure()
     for k, ((importer, exporter), rows) in enumerate(series.groupby(["importer", "exporter"], sort=False)):
         figure.add_scatter(x=rows["date"], y=rows["average_tariff_pct"], mode="lines", line_shape="hv",
@@ -256,7 +339,22 @@ def report_figures(
 ) -> dict[str, go.Figure]:
     """The report's charts by name, in page order: ``map``, ``welfare``, ``sectors``, then
     ``bilateral`` and ``third_countries`` (when there are two sides) and ``timeline``
-    (when a tariff series is given). ``focus`` names the two sides (default USA and CHN)."""
+    (when a tariff series is given). ``focus`` names the two sides (default USA and CHN).
+
+    Parameters
+    ----------
+    result : CounterfactualResult
+        The result.
+    focus : list of str, optional
+        The two sides (those present; default USA and CHN, else the first two countries).
+    tariff_series : pandas.DataFrame, optional
+        :meth:`Timeline.average_tariff` output, for the timeline chart.
+
+    Returns
+    -------
+    dict of str to plotly.graph_objects.Figure
+        The charts.
+    """
     focus = [c for c in (focus or ["USA", "CHN"]) if c in result.countries] or result.countries[:2]
     pairs = [(a, b) for a in focus for b in focus if a != b]
     figures = {"map": world_map(result), "welfare": welfare_bars(result), "sectors": sector_bars(result, focus)}
@@ -282,7 +380,30 @@ def write_report(
 
     plotly.js is loaded from ``plotly.min.js`` beside the report (written once per folder; the
     report then weighs a few hundred KB); with ``self_contained`` it is inside the file (about
-    5 MB), which opens anywhere on its own. See :mod:`tradewar.report.figures`."""
+    5 MB), which opens anywhere on its own. See :mod:`tradewar.report.figures`.
+
+    Parameters
+    ----------
+    result : CounterfactualResult
+        The result.
+    path : pathlib.Path or str
+        The HTML file.
+    title : str
+        The page's title.
+    focus : list of str, optional
+        The two sides.
+    notes : list of str, optional
+        Lines listed under the title.
+    tariff_series : pandas.DataFrame, optional
+        :meth:`Timeline.average_tariff` output, for the timeline chart.
+    self_contained : bool, default False
+        Put plotly.js inside the file (about 5 MB) instead of beside it.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
     path = Path(path)
     figures = list(report_figures(result, focus=focus, tariff_series=tariff_series).values())
     table = result.country_table().round(3).to_html(classes="results", border=0)

@@ -69,7 +69,20 @@ def _ring(indices: list[int], arcs) -> list[list[float]]:
 
 def build(topojson: Path, output: Path = OUTPUT) -> Path:
     """Write the report's world map (country outlines, rounded to 0.1 degree) from a
-    Natural Earth TopoJSON file; returns the file written."""
+    Natural Earth TopoJSON file; returns the file written.
+
+    Parameters
+    ----------
+    topojson : pathlib.Path
+        The TopoJSON file (world-atlas ``countries-110m.json``).
+    output : pathlib.Path
+        The file to write (default: the shipped map).
+
+    Returns
+    -------
+    pathlib.Path
+        ``output``.
+    """
     topology = json.loads(Path(topojson).read_text())
     arcs = _decode_arcs(topology)
     countries = {}
@@ -93,7 +106,18 @@ def build(topojson: Path, output: Path = OUTPUT) -> Path:
 def rekey(path: Path = OUTPUT) -> Path:
     """Key a built file's countries by ``ISO_NUMERIC`` again, without the TopoJSON: the numeric
     keys that the table now names get their alpha-3 code, in place. The result is what ``build``
-    writes with the same table (same rings, same order); used when the table grows."""
+    writes with the same table (same rings, same order); used when the table grows.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The built file (default: the shipped map).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
     document = json.loads(Path(path).read_text())
     document["countries"] = {ISO_NUMERIC.get(code, code): country for code, country in document["countries"].items()}
     Path(path).write_text(json.dumps(document, separators=(",", ":")))
@@ -101,7 +125,13 @@ def rekey(path: Path = OUTPUT) -> Path:
 
 
 def load_outlines() -> dict:
-    """``{code: {"name", "rings"}}``: ISO3 codes for the model's countries, numeric codes otherwise."""
+    """``{code: {"name", "rings"}}``: ISO3 codes for the model's countries, numeric codes otherwise.
+
+    Returns
+    -------
+    dict
+        The shipped outlines.
+    """
     path = Path(str(resources.files("tradewar") / "data" / "maps" / "countries-110m.json"))
     return json.loads(path.read_text())["countries"]
 

@@ -21,7 +21,22 @@ def _page(title: str, figures: list[go.Figure], notes: list[str], path: Path, se
 
 
 def write_war_report(document: dict, path: Path | str, *, self_contained: bool = False) -> Path:
-    """Rounds of best responses (each player's mean tariff) and welfare at the end."""
+    """Rounds of best responses (each player's mean tariff) and welfare at the end.
+
+    Parameters
+    ----------
+    document : dict
+        :meth:`WarResult.to_dict`.
+    path : pathlib.Path or str
+        The HTML file.
+    self_contained : bool, default False
+        Put plotly.js inside the file (about 5 MB) instead of beside it.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
     path = Path(path)
     figure = go.Figure()
     for player in document["players"]:
@@ -41,7 +56,22 @@ def write_war_report(document: dict, path: Path | str, *, self_contained: bool =
 
 
 def write_talks_report(document: dict, path: Path | str, *, self_contained: bool = False) -> Path:
-    """The Pareto frontier with the threat point, the status quo and the bargain."""
+    """The Pareto frontier with the threat point, the status quo and the bargain.
+
+    Parameters
+    ----------
+    document : dict
+        :meth:`NegotiationResult.to_dict`.
+    path : pathlib.Path or str
+        The HTML file.
+    self_contained : bool, default False
+        Put plotly.js inside the file (about 5 MB) instead of beside it.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
     path = Path(path)
     a, b = document["parties"]
     figure = go.Figure()

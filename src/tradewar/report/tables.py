@@ -16,7 +16,22 @@ SHOW_ALL_UP_TO = 15
 
 def headline_countries(result: CounterfactualResult, focus: list[str] | None = None, others: int = 6) -> list[str]:
     """The countries to show: ``focus`` first, then those whose welfare moved most; every
-    country of a small (aggregated) world, up to ``SHOW_ALL_UP_TO``."""
+    country of a small (aggregated) world, up to ``SHOW_ALL_UP_TO``.
+
+    Parameters
+    ----------
+    result : CounterfactualResult
+        The result.
+    focus : list of str, optional
+        Countries shown first.
+    others : int, default 6
+        How many more to show.
+
+    Returns
+    -------
+    list of str
+        The countries, in order.
+    """
     countries = result.countries
     chosen = [c for c in (focus or []) if c in countries]
     if len(countries) <= SHOW_ALL_UP_TO:
@@ -31,7 +46,22 @@ def headline_countries(result: CounterfactualResult, focus: list[str] | None = N
 
 
 def country_table(result: CounterfactualResult, countries: list[str], title: str) -> Table:
-    """A rich table of the main effects for the given countries."""
+    """A rich table of the main effects for the given countries.
+
+    Parameters
+    ----------
+    result : CounterfactualResult
+        The result.
+    countries : list of str
+        The rows.
+    title : str
+        The table's title.
+
+    Returns
+    -------
+    rich.table.Table
+        Percent changes (coloured by sign) and the change of tariff revenue.
+    """
     frame = result.country_table().loc[countries]
     table = Table(title=title)
     table.add_column("Country", no_wrap=True)
@@ -68,15 +98,56 @@ def result_document(
     pairs: list[tuple[str, str]] | None = None,
 ) -> dict:
     """The JSON document of a simulation (:meth:`CounterfactualResult.to_dict`; no bilateral rows
-    unless ``pairs`` are given)."""
+    unless ``pairs`` are given).
+
+    Parameters
+    ----------
+    result : CounterfactualResult
+        The result.
+    scenario : str, optional
+        The scenario's name.
+    date : str, optional
+        The policy date.
+    pairs : list of tuple of str, optional
+        (exporter, importer) pairs whose trade is shown.
+
+    Returns
+    -------
+    dict
+        The document.
+    """
     return result.to_dict(scenario=scenario, date=date, pairs=pairs or [])
 
 
 def focus_countries(run, countries: list[str] | None = None) -> list[str]:
-    """The two sides, then the scenario's report countries (or ``countries``), present in the result."""
+    """The two sides, then the scenario's report countries (or ``countries``), present in the result.
+
+    Parameters
+    ----------
+    run : ScenarioRun
+        A solved scenario.
+    countries : list of str, optional
+        Countries instead of the scenario's.
+
+    Returns
+    -------
+    list of str
+        As :meth:`ScenarioRun.focus_countries`.
+    """
     return run.focus_countries(countries)
 
 
 def run_document(run) -> dict:
-    """The JSON document of a solved scenario (``tradewar simulate --json``, the web API)."""
+    """The JSON document of a solved scenario (``tradewar simulate --json``, the web API).
+
+    Parameters
+    ----------
+    run : ScenarioRun
+        A solved scenario.
+
+    Returns
+    -------
+    dict
+        :meth:`ScenarioRun.to_dict`.
+    """
     return run.to_dict()

@@ -19,6 +19,11 @@ def compilation_cache_dir() -> Path:
 
     The user's cache directory is ``$XDG_CACHE_HOME`` or ``~/.cache`` (the XDG convention,
     as the run store uses for its data directory).
+
+    Returns
+    -------
+    pathlib.Path
+        The directory (not created).
     """
     named = os.environ.get("TRADEWAR_JAX_CACHE")
     if named:
@@ -33,6 +38,11 @@ def enable_compilation_cache(directory: Path | str | None = None) -> Path | None
     Programs that take at least 0.2 s to compile are kept (JAX's default, 1 s, would skip
     most of the solver's pieces). A directory that cannot be created leaves the cache off:
     the commands still run, only slower to start.
+
+    Parameters
+    ----------
+    directory : pathlib.Path or str, optional
+        The cache's directory (created if needed).
 
     Returns
     -------

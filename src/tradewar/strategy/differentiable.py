@@ -42,6 +42,20 @@ class DifferentiableEquilibrium:
     Policies are (N, N, J) arrays [importer, exporter, sector]: ``tariff`` and
     ``export_tax`` as fractions, ``trade_cost_hat`` as iceberg-cost ratios new / baseline
     (default: unchanged); ``export_tax`` defaults to the baseline's.
+
+    Parameters
+    ----------
+    baseline : Baseline
+        The baseline economy.
+    deficit_new : numpy.ndarray
+        (N,) trade deficits of the counterfactuals.
+    scale : numpy.ndarray
+        (N, J) expenditure scale of the state vector
+        (:func:`~tradewar.model.caliendo_parro.expenditure_scale`).
+    income0 : numpy.ndarray
+        (N,) baseline income.
+    tariff_revenue_baseline : numpy.ndarray, optional
+        (N,) baseline tariff revenue: chooses the deficit-reduction closure (None: rebate).
     """
 
     def __init__(self, baseline: Baseline, deficit_new: np.ndarray, scale: np.ndarray, income0: np.ndarray,
@@ -91,14 +105,48 @@ class DifferentiableEquilibrium:
 
     def residual(self, z: np.ndarray, tariff: np.ndarray, export_tax: np.ndarray | None = None,
                  trade_cost_hat: np.ndarray | None = None) -> float:
-        """Largest change of the state in one sweep at ``z`` (zero at an equilibrium)."""
+        """Largest change of the state in one sweep at ``z`` (zero at an equilibrium).
+
+        Parameters
+        ----------
+        z : numpy.ndarray
+            A state vector of the numpy engine.
+        tariff : numpy.ndarray
+            (N, N, J) tariffs.
+        export_tax : numpy.ndarray, optional
+            (N, N, J) export taxes (default: the baseline's).
+        trade_cost_hat : numpy.ndarray, optional
+            (N, N, J) iceberg-cost ratios (default: unchanged).
+
+        Returns
+        -------
+        float
+            The max-norm of ``sweep(z) - z``.
+        """
         with _x64():
             z = jnp.asarray(z, dtype=jnp.float64)
             return float(jnp.max(jnp.abs(self._sweep(z, *self._policy(tariff, export_tax, trade_cost_hat)) - z)))
 
     def welfare(self, z: np.ndarray, tariff: np.ndarray, export_tax: np.ndarray | None = None,
                 trade_cost_hat: np.ndarray | None = None) -> np.ndarray:
-        """Real income of every country relative to the baseline at the state ``z``."""
+        """Real income of every country relative to the baseline at the state ``z``.
+
+        Parameters
+        ----------
+        z : numpy.ndarray
+            A state vector of the numpy engine.
+        tariff : numpy.ndarray
+            (N, N, J) tariffs.
+        export_tax : numpy.ndarray, optional
+            (N, N, J) export taxes (default: the baseline's).
+        trade_cost_hat : numpy.ndarray, optional
+            (N, N, J) iceberg-cost ratios (default: unchanged).
+
+        Returns
+        -------
+        numpy.ndarray
+            (N,) welfare.
+        """
         with _x64():
             z = jnp.asarray(z, dtype=jnp.float64)
             return np.asarray(self._welfare(z, *self._policy(tariff, export_tax, trade_cost_hat)))
@@ -112,6 +160,38 @@ class DifferentiableEquilibrium:
 
         With ``with_export_tax`` (``with_trade_cost``) the gradient with respect to the export
         taxes (the trade-cost ratios) follows in a tuple, in that order.
+
+        Computed by the implicit function theorem: one adjoint solve (GMRES) through the
+        equilibrium's sweep.
+
+        Parameters
+        ----------
+        z : numpy.ndarray
+            An equilibrium state at these policies.
+        tariff : numpy.ndarray
+            (N, N, J) tariffs.
+        weights : numpy.ndarray
+            (N,) welfare weights.
+        tol : float, default 1e-12
+            GMRES tolerance.
+        export_tax : numpy.ndarray, optional
+            (N, N, J) export taxes (default: the baseline's).
+        with_export_tax : bool, default False
+            Also return the gradient with respect to the export taxes.
+        trade_cost_hat : numpy.ndarray, optional
+            (N, N, J) iceberg-cost ratios (default: unchanged).
+        with_trade_cost : bool, default False
+            Also return the gradient with respect to the trade-cost ratios.
+
+        Returns
+        -------
+        numpy.ndarray or tuple of numpy.ndarray
+            The tariff gradient, or the requested gradients in the order above.
+
+        Raises
+        ------
+        RuntimeError
+            If the adjoint solve does not converge.
         """
         with _x64():
             return self._gradient(z, tariff, weights, tol, export_tax, with_export_tax, trade_cost_hat,

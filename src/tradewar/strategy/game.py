@@ -22,25 +22,70 @@ __all__ = ["Instruments", "TariffGame", "tariff_instruments"]
 
 @dataclass(frozen=True)
 class Instruments:
-    """A player's instruments: each sets the tariff on a group of cells to one value."""
+    """A player's instruments: each sets the tariff on a group of cells to one value.
+
+    Parameters
+    ----------
+    player : str
+        The imposer.
+    labels : tuple of str
+        One label per instrument (a partner, or ``partner:sector``).
+    masks : numpy.ndarray
+        (instruments, importer, exporter, sector) boolean, disjoint.
+    """
 
     player: str
     labels: tuple[str, ...]
     masks: np.ndarray  # (instruments, importer, exporter, sector), boolean, disjoint
 
     def values(self, tariff: np.ndarray) -> np.ndarray:
-        """The instruments' current values: the mean tariff over each group's cells."""
+        """The instruments' current values: the mean tariff over each group's cells.
+
+        Parameters
+        ----------
+        tariff : numpy.ndarray
+            Tariffs (importer, exporter, sector).
+
+        Returns
+        -------
+        numpy.ndarray
+            One value per instrument.
+        """
         return np.array([tariff[mask].mean() for mask in self.masks])
 
     def apply(self, tariff: np.ndarray, values: np.ndarray) -> np.ndarray:
-        """``tariff`` with each instrument's cells set to its value in ``values``."""
+        """``tariff`` with each instrument's cells set to its value in ``values``.
+
+        Parameters
+        ----------
+        tariff : numpy.ndarray
+            Tariffs (importer, exporter, sector).
+        values : numpy.ndarray
+            One value per instrument.
+
+        Returns
+        -------
+        numpy.ndarray
+            A copy of ``tariff``.
+        """
         new = tariff.copy()
         for mask, value in zip(self.masks, values, strict=True):
             new[mask] = value
         return new
 
     def pullback(self, gradient: np.ndarray) -> np.ndarray:
-        """The gradient with respect to the instruments from the one w.r.t. every cell."""
+        """The gradient with respect to the instruments from the one w.r.t. every cell.
+
+        Parameters
+        ----------
+        gradient : numpy.ndarray
+            (importer, exporter, sector) gradient.
+
+        Returns
+        -------
+        numpy.ndarray
+            The sum over each instrument's cells.
+        """
         return np.array([gradient[mask].sum() for mask in self.masks])
 
 
@@ -49,7 +94,31 @@ def tariff_instruments(
     sectors: Sequence[str] | None = None,
 ) -> Instruments:
     """``imposer``'s tariffs on ``partners`` (default: everyone else) in ``sectors`` (default: goods):
-    one uniform instrument per partner, or one per partner and sector."""
+    one uniform instrument per partner, or one per partner and sector.
+
+    Parameters
+    ----------
+    world : World
+        The world.
+    imposer : str
+        The player.
+    partners : sequence of str, optional
+        The targeted exporters (default: every other country).
+    by_sector : bool, default False
+        One instrument per partner and sector instead of one per partner.
+    sectors : sequence of str, optional
+        The sectors covered (default: the world's goods).
+
+    Returns
+    -------
+    Instruments
+        The player's instruments.
+
+    Raises
+    ------
+    tradewar.errors.ShockError
+        If the imposer, a partner or a sector is unknown, or a partner is the imposer.
+    """
     countries = world.countries
     if imposer not in countries:
         raise ShockError(f"Unknown country {imposer!r}; the world has {countries}.")
@@ -79,6 +148,24 @@ class TariffGame:
 
     Each evaluation solves the equilibrium (warm-started from the last one) and, when
     asked, differentiates welfare exactly through it.
+
+    Parameters
+    ----------
+    world : World
+        The world.
+    deficits : {"fixed", "zero"}, default "fixed"
+        The deficit closure ("zero" re-solves the world without deficits first).
+    options : SolverOptions, optional
+        Solver settings.
+    export_tax : numpy.ndarray, optional
+        Export taxes held fixed while tariffs move (None: the world's own).
+    revenue : {"rebate", "deficit-reduction"}, default "rebate"
+        The closure for tariff revenue.
+
+    Raises
+    ------
+    tradewar.policy.validation.InputError
+        If a closure is unknown.
     """
 
     def __init__(self, world: World, *, deficits: str = "fixed", options: SolverOptions | None = None,
@@ -125,6 +212,11 @@ class TariffGame:
         trade_cost : numpy.ndarray or None
             Iceberg trade-cost ratios new / baseline, same layout (``inf``: the flow is shut, with
             no revenue), or None for unchanged.
+
+        Returns
+        -------
+        TariffGame
+            A shallow copy.
         """
         game = copy.copy(self)
         game.export_tax = None if export_tax is None else np.asarray(export_tax, dtype=float)
@@ -138,7 +230,22 @@ class TariffGame:
 
     def equilibrium(self, tariff: np.ndarray, export_tax: np.ndarray | None = None,
                     trade_cost: np.ndarray | None = None):
-        """The solved equilibrium at these tariffs, export taxes and trade costs (cached by value)."""
+        """The solved equilibrium at these tariffs, export taxes and trade costs (cached by value).
+
+        Parameters
+        ----------
+        tariff : numpy.ndarray
+            Tariffs (importer, exporter, sector).
+        export_tax : numpy.ndarray, optional
+            Export taxes (default: the game's).
+        trade_cost : numpy.ndarray, optional
+            Trade-cost ratios new / baseline (default: the game's).
+
+        Returns
+        -------
+        Equilibrium
+            The equilibrium (the 256 latest are cached).
+        """
         export_tax = self.export_tax if export_tax is None else export_tax
         trade_cost = self.trade_cost if trade_cost is None else trade_cost
         key = np.ascontiguousarray(tariff).tobytes() + (
@@ -164,7 +271,22 @@ class TariffGame:
 
     def welfare(self, tariff: np.ndarray, export_tax: np.ndarray | None = None,
                 trade_cost: np.ndarray | None = None) -> np.ndarray:
-        """Real income of every country relative to the world's baseline (1 = unchanged)."""
+        """Real income of every country relative to the world's baseline (1 = unchanged).
+
+        Parameters
+        ----------
+        tariff : numpy.ndarray
+            Tariffs (importer, exporter, sector).
+        export_tax : numpy.ndarray, optional
+            Export taxes (default: the game's).
+        trade_cost : numpy.ndarray, optional
+            Trade-cost ratios new / baseline (default: the game's).
+
+        Returns
+        -------
+        numpy.ndarray
+            Welfare by country.
+        """
         export_tax = self.export_tax if export_tax is None else export_tax
         trade_cost = self.trade_cost if trade_cost is None else trade_cost
         return self.differentiable.welfare(self.equilibrium(tariff, export_tax, trade_cost).state, tariff, export_tax,
@@ -174,7 +296,26 @@ class TariffGame:
                              trade_cost: np.ndarray | None = None):
         """``weights . welfare`` and its gradient with respect to every tariff cell (and, when
         ``export_tax`` is given, a third item: the gradient with respect to every export tax;
-        when ``trade_cost`` is given too, a fourth: with respect to every trade-cost ratio)."""
+        when ``trade_cost`` is given too, a fourth: with respect to every trade-cost ratio).
+
+        Parameters
+        ----------
+        tariff : numpy.ndarray
+            Tariffs (importer, exporter, sector).
+        weights : numpy.ndarray
+            Welfare weights by country.
+        export_tax : numpy.ndarray, optional
+            Export taxes; given, their gradient is returned too (default: the game's, no
+            gradient).
+        trade_cost : numpy.ndarray, optional
+            Trade-cost ratios; given (with ``export_tax``), their gradient is returned too.
+
+        Returns
+        -------
+        tuple
+            ``(value, gradient_tariff)``, ``(value, gradient_tariff, gradient_export_tax)`` or, with
+            ``trade_cost``, ``(value, gradient_tariff, gradient_export_tax, gradient_trade_cost)``.
+        """
         if export_tax is None:
             state = self.equilibrium(tariff).state
             value = float(np.dot(weights, self.differentiable.welfare(state, tariff, self.export_tax,
@@ -194,12 +335,34 @@ class TariffGame:
                                                      trade_cost_hat=costs, with_trade_cost=True))
 
     def weights_for(self, country: str) -> np.ndarray:
-        """Welfare weights that select one country (1 for it, 0 for the others)."""
+        """Welfare weights that select one country (1 for it, 0 for the others).
+
+        Parameters
+        ----------
+        country : str
+            The country.
+
+        Returns
+        -------
+        numpy.ndarray
+            The weights.
+        """
         weights = np.zeros(len(self.countries))
         weights[self.countries.index(country)] = 1.0
         return weights
 
     def result(self, tariff: np.ndarray) -> CounterfactualResult:
-        """The full result object for a tariff tensor (for tables and reports)."""
+        """The full result object for a tariff tensor (for tables and reports).
+
+        Parameters
+        ----------
+        tariff : numpy.ndarray
+            Tariffs (importer, exporter, sector).
+
+        Returns
+        -------
+        CounterfactualResult
+            The equilibrium with the game's export taxes and revenue closure.
+        """
         return simulate(self.world, tariff=tariff, export_tax=self.export_tax, options=self.options,
                         revenue=self.revenue)

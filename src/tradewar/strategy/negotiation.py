@@ -42,6 +42,23 @@ class Card:
     Dutch and Japanese tool controls of 2023, China's 2025 rare-earth rules). On their
     sales it is a trade cost with no revenue (an iceberg cost of the same level), not a
     tax they collect.
+
+    Parameters
+    ----------
+    name : str
+        The card's name (``rare-earths``, ``chip-tools``, ``chips``).
+    holder : str
+        The controlling exporter.
+    target : str
+        The importer it is played against.
+    sector : str or tuple of str
+        The controlled product's sector (or sectors).
+    split : str, optional
+        The critical-product split that carves ``sector`` out.
+    description : str
+        What it is, in words.
+    reach : tuple of str
+        Third countries whose sales to ``target`` the control binds (a trade cost, no revenue).
     """
 
     name: str
@@ -85,7 +102,21 @@ CARDS: dict[str, Card] = {
 
 @dataclass(frozen=True)
 class PurchaseCategory:
-    """A Phase One purchase category: its 2017 base, 2020 purchases and 2020 goal (USD)."""
+    """A Phase One purchase category: its 2017 base, 2020 purchases and 2020 goal (USD).
+
+    Parameters
+    ----------
+    name : str
+        The category.
+    sectors : tuple of str
+        Sectors of the compact and WIOD worlds it covers ("*": other goods).
+    base_2017 : float
+        China's purchases of the category from the United States in 2017 (the base).
+    actual_2020 : float
+        Its purchases in 2020.
+    goal_2020 : float
+        The additional purchases over the 2017 base promised for 2020.
+    """
 
     name: str
     sectors: tuple[str, ...]  # sectors of the compact and WIOD worlds it covers ("*": other goods)
@@ -123,7 +154,31 @@ PHASE_ONE_SOURCES = (
 
 @dataclass
 class Footing:
-    """The starting policy every point of the talks shares, and where it comes from."""
+    """The starting policy every point of the talks shares, and where it comes from.
+
+    Parameters
+    ----------
+    world : World
+        The world the talks are solved on.
+    tariff : numpy.ndarray
+        (importer, exporter, sector) starting tariffs, fractions.
+    export_tax : numpy.ndarray
+        Starting export taxes, before any card is played.
+    scenario : str, optional
+        The scenario it comes from.
+    on : datetime.date, optional
+        The scenario's date.
+    regions : str, optional
+        The aggregation.
+    splits : tuple of str
+        The critical-product splits carved out.
+    deficits : str, default "fixed"
+        The deficit closure.
+    elasticities, horizon : str, optional
+        The elasticity set and horizon, as reported.
+    revenue : str, default "rebate"
+        The closure for tariff revenue.
+    """
 
     world: World
     tariff: np.ndarray  # (importer, exporter, sector), fractions
@@ -145,7 +200,33 @@ class Footing:
         """The measures of ``scenario`` on its date, in ``world`` (default: the scenario's),
         aggregated to ``regions`` and with the critical products of ``splits`` carved out;
         ``elasticities`` / ``horizon`` name a trade-elasticity set and horizon, ``revenue`` /
-        ``deficits`` the closure (default the scenario's)."""
+        ``deficits`` the closure (default the scenario's).
+
+        Parameters
+        ----------
+        scenario : str
+            A scenario's name or file.
+        world : str, optional
+            Another world.
+        regions : str, optional, default "compact"
+            The regional aggregation (None: the detailed world).
+        splits : sequence of str
+            Critical-product splits added to the scenario's.
+        elasticities, horizon : str, optional
+            A named elasticity set and horizon.
+        revenue, deficits : str, optional
+            The closure.
+
+        Returns
+        -------
+        Footing
+            The prepared starting policy.
+
+        Raises
+        ------
+        tradewar.errors.TradewarError
+            If a name is unknown or the scenario cannot be prepared (the subclass says which).
+        """
         from tradewar.policy.library import load_scenario
         from tradewar.policy.scenario import AggregateSpec, ReportSpec
         from tradewar.policy.validation import check_closure, check_elasticities
@@ -172,7 +253,18 @@ class Footing:
 
     def to_dict(self, a: str, b: str) -> dict:
         """The footing as plain data, for ``--json``: scenario, date, world, closure, elasticities
-        and the starting tariffs between ``a`` and ``b``."""
+        and the starting tariffs between ``a`` and ``b``.
+
+        Parameters
+        ----------
+        a, b : str
+            The two parties.
+
+        Returns
+        -------
+        dict
+            JSON-safe.
+        """
         world = self.world
         goods = [world.sectors.index(s) for s in world.goods]
         trade = world.trade.values
@@ -276,6 +368,12 @@ def negotiate(
     Returns
     -------
     NegotiationResult
+        Every outcome of the talks on one footing.
+
+    Raises
+    ------
+    tradewar.errors.ShockError
+        If the parties, threat, points or cards are invalid for the world.
     """
     parties = _check_parties(parties, threat, points)
     in_play = _cards_for(parties, cards)
@@ -309,7 +407,39 @@ def negotiate_on_footing(
     options: SolverOptions | None = None,
     on_progress: Callable[[str], None] | None = None,
 ) -> NegotiationResult:
-    """``negotiate`` from a given footing (any world, e.g. a small one in tests); see :func:`negotiate`."""
+    """``negotiate`` from a given footing (any world, e.g. a small one in tests); see :func:`negotiate`.
+
+    Parameters
+    ----------
+    footing : Footing
+        The starting policy.
+    parties : sequence of str
+        The two parties.
+    threat : {"war", "status-quo"}, default "war"
+        The threat point.
+    cards : sequence of Card
+        Export controls in play.
+    points : int, default 7
+        Points on the Pareto frontier.
+    purchases : bool, default True
+        Allow import subsidies.
+    purchase_usd_mn : float, default 50000.0
+        The purchase commitment of the Phase One-style deal.
+    options : SolverOptions, optional
+        Solver settings.
+    on_progress : callable, optional
+        Called with a short description of each stage.
+
+    Returns
+    -------
+    NegotiationResult
+        Every outcome of the talks.
+
+    Raises
+    ------
+    tradewar.errors.ShockError
+        If the parties, threat, points or cards are invalid for the world.
+    """
     shown = _check_parties(parties, threat, points)
     # Computed in one order whatever the order given, so that mirrored talks give mirrored
     # results exactly (the order given only orders the output).
@@ -576,6 +706,38 @@ class NegotiationResult(Result):
     Welfare is real income in percent relative to the world's baseline (no trade war);
     gains and moves are in percentage points of it. Tariffs are levels in percent
     (negative: an import subsidy); card levels are export-tax equivalents (0 = lifted).
+
+    Parameters
+    ----------
+    parties : tuple of str
+        The two parties, in the order given.
+    threat : str
+        "war" or "status-quo".
+    cards : tuple of Card
+        The cards in play.
+    footing : Footing
+        The starting policy.
+    space : PolicySpace
+        The instruments of the talks.
+    status_quo_welfare, threat_welfare : dict of str to float
+        Each party's welfare there, percent.
+    threat_policy : dict
+        The threat point's tariffs and cards.
+    war : object
+        The war of the threat point (a :class:`~tradewar.strategy.war.WarResult`; None for the
+        status-quo threat).
+    frontier : list
+        The Pareto frontier's points.
+    bargain : Bargain
+        The Nash bargain.
+    leverage : dict
+        Each card's leverage.
+    deals : list of dict
+        The ranked deals.
+    purchase_usd_mn : float, optional
+        The purchase commitment tried.
+    solves : int, default 0
+        Equilibrium solves.
     """
 
     parties: tuple[str, str]
@@ -595,7 +757,13 @@ class NegotiationResult(Result):
     solves: int = 0
 
     def to_dict(self) -> dict:
-        """Everything as plain data: exactly what ``tradewar negotiate --json`` prints."""
+        """Everything as plain data: exactly what ``tradewar negotiate --json`` prints.
+
+        Returns
+        -------
+        dict
+            JSON-safe, keyed by the parties in the order given.
+        """
         a, b = self.parties
         bargain = self.bargain
         document = {
@@ -666,7 +834,23 @@ class NegotiationResult(Result):
 
     def to_frame(self, level: str = "outcomes") -> pd.DataFrame:
         """One row per outcome (status quo, threat point, bargain, leverage moves, deals, frontier):
-        both parties' welfare (%) and the bilateral tariff levels (%). ``level``: ``"outcomes"`` only."""
+        both parties' welfare (%) and the bilateral tariff levels (%). ``level``: ``"outcomes"`` only.
+
+        Parameters
+        ----------
+        level : {"outcomes"}, default "outcomes"
+            The only level.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The outcomes.
+
+        Raises
+        ------
+        ValueError
+            For another level.
+        """
         if level != "outcomes":
             raise ValueError(f"Unknown level {level!r}; talks have one level: 'outcomes'.")
         a, b = self.parties
@@ -729,7 +913,13 @@ class NegotiationResult(Result):
         return tables
 
     def summary(self) -> Summary:
-        """The outcomes, the deals, each card's leverage and the frontier (text and HTML)."""
+        """The outcomes, the deals, each card's leverage and the frontier (text and HTML).
+
+        Returns
+        -------
+        Summary
+            The tables.
+        """
         a, b = self.parties
         f = self.footing
         return Summary(

@@ -31,7 +31,21 @@ _LBFGS = {"ftol": 1e-8, "maxls": 8}
 @dataclass
 class FrontierPoint:
     """A point of the Pareto frontier: the policy that maximises ``weight`` times the first
-    party's welfare plus ``1 - weight`` times the second's, and what each gets."""
+    party's welfare plus ``1 - weight`` times the second's, and what each gets.
+
+    Parameters
+    ----------
+    weight : float
+        The weight on the first party.
+    tariffs_pct : dict of str to float
+        Instrument label -> level, percent.
+    welfare_pct : dict of str to float
+        Party -> welfare change against the world's baseline, percent.
+    at_bound : tuple of str
+        Instruments at a bound of their range.
+    x : numpy.ndarray, optional
+        The policy vector.
+    """
 
     weight: float  # weight on the first party in the planner's objective
     tariffs_pct: dict[str, float]  # instrument label ("A on B", card) -> level, percent
@@ -43,7 +57,29 @@ class FrontierPoint:
 @dataclass
 class Bargain:
     """The Nash bargain: the policy that maximises the product of the parties' gains over the
-    threat point (``feasible`` is False where no policy gives both more than the threat)."""
+    threat point (``feasible`` is False where no policy gives both more than the threat).
+
+    Parameters
+    ----------
+    threat_pct : dict of str to float
+        Party -> welfare at the threat point, percent.
+    tariffs_pct : dict of str to float
+        Instrument label -> level, percent.
+    welfare_pct : dict of str to float
+        Party -> welfare change at the bargain, percent.
+    gains_pct : dict of str to float
+        Party -> gain over the threat point, percentage points.
+    tariff : numpy.ndarray
+        The bargain's tariff tensor.
+    feasible : bool, default True
+        Whether both parties gain over the threat point.
+    at_bound : tuple of str
+        Instruments at a bound of their range.
+    x : numpy.ndarray, optional
+        The policy vector.
+    export_tax : numpy.ndarray, optional
+        The bargain's export taxes.
+    """
 
     threat_pct: dict[str, float]
     tariffs_pct: dict[str, float]
@@ -57,7 +93,20 @@ class Bargain:
 
 
 def bilateral_instruments(game: TariffGame, a: str, b: str) -> tuple[Instruments, Instruments]:
-    """Uniform tariffs on goods each way: ``a`` on ``b`` and ``b`` on ``a``."""
+    """Uniform tariffs on goods each way: ``a`` on ``b`` and ``b`` on ``a``.
+
+    Parameters
+    ----------
+    game : TariffGame
+        The game.
+    a, b : str
+        The two parties.
+
+    Returns
+    -------
+    tuple of Instruments
+        ``a``'s instrument on ``b``, then ``b``'s on ``a``.
+    """
     return tariff_instruments(game.world, a, [b]), tariff_instruments(game.world, b, [a])
 
 
@@ -73,6 +122,23 @@ class PolicySpace:
     Everything else stays at the starting policy (``base`` tariffs, ``export_tax``). A
     negative tariff floor lets the importer subsidise purchases: in this model a purchase
     commitment is met by exactly such a subsidy, so the space covers commitments too.
+
+    Parameters
+    ----------
+    game : TariffGame
+        The game.
+    a, b : str
+        The two parties.
+    base : numpy.ndarray
+        The starting tariffs.
+    export_tax : numpy.ndarray, optional
+        The starting export taxes (None: none).
+    cards : tuple of tuple
+        ``(name, mask)`` per card: the cells its export-tax level sets.
+    bounds : tuple of float, default (0.0, 3.0)
+        The range of the two tariffs.
+    card_bounds : tuple of tuple of float, optional
+        One range per card (default: (0, 2) each).
     """
 
     game: TariffGame
@@ -109,18 +175,53 @@ class PolicySpace:
         return [_label(self.a, self.b), _label(self.b, self.a)] + [f"{name} (export tax, %)" for name, _ in self.cards]
 
     def point(self, a_on_b: float, b_on_a: float, card_levels: Sequence[float] | None = None) -> np.ndarray:
-        """A policy vector, clipped into the space's ranges."""
+        """A policy vector, clipped into the space's ranges.
+
+        Parameters
+        ----------
+        a_on_b, b_on_a : float
+            The two tariffs (fractions).
+        card_levels : sequence of float, optional
+            Each card's export tax (default: 0).
+
+        Returns
+        -------
+        numpy.ndarray
+            ``x``.
+        """
         levels = [0.0] * len(self.cards) if card_levels is None else list(card_levels)
         x = np.array([a_on_b, b_on_a, *levels], dtype=float)
         low, high = np.array(self.limits).T
         return np.clip(x, low, high)
 
     def tariff(self, x):
-        """The tariff array of the policy ``x`` (the two uniform tariffs applied to the base)."""
+        """The tariff array of the policy ``x`` (the two uniform tariffs applied to the base).
+
+        Parameters
+        ----------
+        x : numpy.ndarray
+            A policy vector ``[a on b, b on a, card levels...]``.
+
+        Returns
+        -------
+        numpy.ndarray
+            (importer, exporter, sector) tariffs.
+        """
         return self.second.apply(self.first.apply(self.base, x[:1]), x[1:2])
 
     def tax(self, x):
-        """The export-tax array of the policy ``x`` (each card's level on its cells)."""
+        """The export-tax array of the policy ``x`` (each card's level on its cells).
+
+        Parameters
+        ----------
+        x : numpy.ndarray
+            A policy vector ``[a on b, b on a, card levels...]``.
+
+        Returns
+        -------
+        numpy.ndarray
+            (importer, exporter, sector) export taxes.
+        """
         tax = self.tax0.copy()
         for (_, mask), level in zip(self.cards, x[2:], strict=True):
             tax[mask] = level
@@ -137,11 +238,37 @@ class PolicySpace:
         return cost
 
     def welfare(self, x):
-        """Every country's welfare (ratio new/baseline) at the policy ``x``."""
+        """Every country's welfare (ratio new/baseline) at the policy ``x``.
+
+        Parameters
+        ----------
+        x : numpy.ndarray
+            A policy vector ``[a on b, b on a, card levels...]``.
+
+        Returns
+        -------
+        numpy.ndarray
+            Welfare by country.
+        """
         return self.game.welfare(self.tariff(x), self.tax(x), self.trade_cost(x))
 
     def value_and_gradient(self, x, weights):
-        """Weighted welfare at ``x`` and its exact gradient with respect to each instrument."""
+        """Weighted welfare at ``x`` and its exact gradient with respect to each instrument.
+
+        Parameters
+        ----------
+        x : numpy.ndarray
+            A policy vector ``[a on b, b on a, card levels...]``.
+        weights : numpy.ndarray
+            Welfare weights by country.
+
+        Returns
+        -------
+        value : float
+            ``weights . welfare``.
+        gradient : numpy.ndarray
+            Its gradient with respect to ``x``.
+        """
         if not self.has_reach:
             value, grad_t, grad_x = self.game.welfare_and_gradient(self.tariff(x), weights, self.tax(x))
             cards = [grad_x[mask].sum() for _, mask in self.cards]
@@ -153,11 +280,33 @@ class PolicySpace:
         return value, np.concatenate([self.first.pullback(grad_t), self.second.pullback(grad_t), cards])
 
     def describe(self, x) -> dict[str, float]:
-        """The policy ``x`` by instrument label, in percent."""
+        """The policy ``x`` by instrument label, in percent.
+
+        Parameters
+        ----------
+        x : numpy.ndarray
+            A policy vector ``[a on b, b on a, card levels...]``.
+
+        Returns
+        -------
+        dict of str to float
+            Label -> level, percent.
+        """
         return {label: 100 * float(value) for label, value in zip(self.labels, x, strict=True)}
 
     def at_bound(self, x) -> tuple[str, ...]:
-        """Instruments at a bound of their range (a card at 0 is lifted, not at a bound)."""
+        """Instruments at a bound of their range (a card at 0 is lifted, not at a bound).
+
+        Parameters
+        ----------
+        x : numpy.ndarray
+            A policy vector ``[a on b, b on a, card levels...]``.
+
+        Returns
+        -------
+        tuple of str
+            Their labels.
+        """
         flagged = []
         for n, (label, value, (low, high)) in enumerate(zip(self.labels, x, self.limits, strict=True)):
             near_low = value - low < _AT_BOUND and n < 2
@@ -166,14 +315,38 @@ class PolicySpace:
         return tuple(flagged)
 
     def pair_pct(self, welfare) -> dict[str, float]:
-        """The two parties' welfare changes in percent, from a welfare vector (ratios)."""
+        """The two parties' welfare changes in percent, from a welfare vector (ratios).
+
+        Parameters
+        ----------
+        welfare : numpy.ndarray
+            Welfare by country.
+
+        Returns
+        -------
+        dict of str to float
+            Party -> percent change.
+        """
         i, k = self.index
         return {self.a: 100 * float(welfare[i] - 1), self.b: 100 * float(welfare[k] - 1)}
 
 
 def pareto_frontier(space: PolicySpace, *, points: int = 11) -> list[FrontierPoint]:
     """Efficient policies: maximise ``w W_a + (1 - w) W_b`` for weights ``w`` in [0, 1] over the
-    space's instruments (L-BFGS-B, exact gradients, each point warm-started from the last)."""
+    space's instruments (L-BFGS-B, exact gradients, each point warm-started from the last).
+
+    Parameters
+    ----------
+    space : PolicySpace
+        The instruments.
+    points : int, default 11
+        Weights, evenly spaced from 0 to 1.
+
+    Returns
+    -------
+    list of FrontierPoint
+        One per weight, in order.
+    """
     i, k = space.index
     frontier, start = [], space.point(0.0, 0.0)
     for weight in np.linspace(0.0, 1.0, points):
@@ -199,6 +372,20 @@ def nash_bargain(space: PolicySpace, threat: np.ndarray, *, starts: Sequence[np.
     frontier and the deals) and a coarse grid: whenever one of them gives both parties
     more than the threat point, so does the bargain (the descent never leaves the
     bargaining set once inside it).
+
+    Parameters
+    ----------
+    space : PolicySpace
+        The instruments.
+    threat : numpy.ndarray
+        Every country's welfare at the threat point.
+    starts : sequence of numpy.ndarray
+        Policy vectors to start from.
+
+    Returns
+    -------
+    Bargain
+        The bargain (``feasible`` False where no policy gives both parties more).
     """
     i, k = space.index
     a, b = space.a, space.b
@@ -250,7 +437,25 @@ def nash_bargain(space: PolicySpace, threat: np.ndarray, *, starts: Sequence[np.
 def rank_deals(evaluated: Sequence[dict], a: str, b: str, status_quo: dict[str, float],
                threat: dict[str, float] | None = None) -> list[dict]:
     """Deals (each with ``welfare_pct`` for both parties) ranked by their joint gain over the
-    status quo, flagged where both prefer the deal to the status quo (and to the threat point)."""
+    status quo, flagged where both prefer the deal to the status quo (and to the threat point).
+
+    Parameters
+    ----------
+    evaluated : sequence of dict
+        Deals, each with ``welfare_pct`` by party.
+    a, b : str
+        The two parties.
+    status_quo : dict of str to float
+        Party -> welfare at the status quo, percent.
+    threat : dict of str to float, optional
+        Party -> welfare at the threat point, percent.
+
+    Returns
+    -------
+    list of dict
+        The deals with ``gains_pct``, ``both_prefer`` (and ``both_prefer_to_threat``), by
+        joint gain, largest first.
+    """
     ranked = []
     for deal in evaluated:
         gains = {party: deal["welfare_pct"][party] - status_quo[party] for party in (a, b)}

@@ -23,6 +23,25 @@ class BestResponse(ArrayResult):
     ``values`` are the instruments' levels (ad valorem, fractions), labelled ``labels``
     (a partner, or ``partner:sector``); ``welfare`` is the player's real income relative
     to the game's baseline (1 = unchanged); ``tariff`` the whole tariff tensor with them.
+
+    Parameters
+    ----------
+    player : str
+        The player.
+    labels : tuple of str
+        The instruments' labels.
+    values : numpy.ndarray
+        Their optimal levels (fractions).
+    welfare : float
+        The player's welfare relative to the game's baseline.
+    tariff : numpy.ndarray
+        The tariff tensor (importer, exporter, sector) with them applied.
+    converged : bool
+        Whether the optimiser reported success.
+    message : str
+        The optimiser's message.
+    countries, sectors : tuple of str
+        The game's labels (for the dataset's coordinates).
     """
 
     player: str
@@ -36,27 +55,61 @@ class BestResponse(ArrayResult):
     sectors: tuple[str, ...] = ()
 
     def to_frame(self, level: str = "instruments") -> pd.DataFrame:
-        """One row per instrument: its label and its optimal level in percent."""
+        """One row per instrument: its label and its optimal level in percent.
+
+        Parameters
+        ----------
+        level : {"instruments"}, default "instruments"
+            The only level.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``tariff_pct`` indexed by ``instrument``.
+
+        Raises
+        ------
+        ValueError
+            For another level.
+        """
         if level != "instruments":
             raise ValueError(f"level must be 'instruments', not {level!r}.")
         return pd.DataFrame({"tariff_pct": 100 * np.asarray(self.values, dtype=float)},
                             index=pd.Index(list(self.labels), name="instrument"))
 
     def to_dict(self) -> dict:
-        """The player, its optimal tariffs in percent by instrument, its welfare change and the optimiser's report."""
+        """The player, its optimal tariffs in percent by instrument, its welfare change and the optimiser's report.
+
+        Returns
+        -------
+        dict
+            ``player``, ``tariffs_pct``, ``welfare_pct``, ``converged``, ``message``.
+        """
         return {"player": self.player,
                 "tariffs_pct": {label: 100 * float(v) for label, v in zip(self.labels, self.values, strict=True)},
                 "welfare_pct": 100 * (float(self.welfare) - 1), "converged": bool(self.converged),
                 "message": self.message}
 
     def summary(self) -> Summary:
-        """The player's welfare change and optimal tariffs (text and HTML)."""
+        """The player's welfare change and optimal tariffs (text and HTML).
+
+        Returns
+        -------
+        Summary
+            The header and one table.
+        """
         return Summary(f"Best response of {self.player}", header=[
             f"Welfare {100 * (self.welfare - 1):+.3f}% against the baseline; optimiser converged: {self.converged} "
             f"({self.message})."], tables=[SummaryTable("Optimal tariffs, %", self.to_frame(), digits=2)])
 
     def to_dataset(self) -> xr.Dataset:
-        """The instruments' levels and the tariff tensor they give (labelled when the game's labels are known)."""
+        """The instruments' levels and the tariff tensor they give (labelled when the game's labels are known).
+
+        Returns
+        -------
+        xarray.Dataset
+            ``instrument_tariff`` and ``tariff``, with units.
+        """
         tensor = np.asarray(self.tariff, dtype=float)
         coords = {"instrument": list(self.labels)}
         if self.countries and self.sectors:
@@ -123,6 +176,31 @@ class WarResult(ArrayResult):
     country's real income relative to the game's baseline; ``solves``: equilibrium
     solves the war took; ``world``: the game's world. :meth:`to_dict` is what
     ``tradewar war --json`` prints.
+
+    Parameters
+    ----------
+    players : tuple of str
+        The players.
+    rounds : list of dict
+        One record per round.
+    tariff, start_tariff : numpy.ndarray, optional
+        The tariff tensors at the end and the start.
+    converged : bool, default False
+        Whether the largest change fell below the tolerance.
+    instruments : dict of str to Instruments
+        Each player's instruments.
+    welfare_start, welfare_end : numpy.ndarray, optional
+        Every country's welfare relative to the game's baseline.
+    countries, sectors : tuple of str
+        The game's labels.
+    world : str
+        The game's world.
+    elasticities : dict
+        ``{"elasticities": set, "horizon": horizon}`` of the world.
+    closure : dict
+        ``{"revenue": ..., "deficits": ...}`` of the game.
+    solves : int, default 0
+        Equilibrium solves.
     """
 
     players: tuple[str, ...]
@@ -141,7 +219,13 @@ class WarResult(ArrayResult):
     solves: int = 0
 
     def tariffs(self) -> dict:
-        """Each player's equilibrium tariffs, in percent: {player: {partner: pct} or {partner: {sector: pct}}}."""
+        """Each player's equilibrium tariffs, in percent: {player: {partner: pct} or {partner: {sector: pct}}}.
+
+        Returns
+        -------
+        dict
+            As above.
+        """
         table: dict = {}
         for player, instruments in self.instruments.items():
             values = instruments.values(self.tariff)
@@ -156,13 +240,25 @@ class WarResult(ArrayResult):
         return table
 
     def welfare_pct(self) -> dict[str, float]:
-        """Every country's welfare at the end of the war relative to the start, percent."""
+        """Every country's welfare at the end of the war relative to the start, percent.
+
+        Returns
+        -------
+        dict of str to float
+            By country.
+        """
         return {c: 100 * float(e / s - 1) for c, s, e in zip(self.countries, self.welfare_start, self.welfare_end,
                                                             strict=True)}
 
     # ------------------------------------------------------------------ results protocol
     def to_dict(self) -> dict:
-        """What ``tradewar war --json`` prints."""
+        """What ``tradewar war --json`` prints.
+
+        Returns
+        -------
+        dict
+            Players, rounds, tariffs, welfare, convergence, solves, world, elasticities, closure.
+        """
         return {
             "players": list(self.players),
             "rounds": self.rounds,
@@ -179,7 +275,23 @@ class WarResult(ArrayResult):
         """``"tariffs"``: each player's end tariffs in percent, index (player, partner, sector; "all"
         for a uniform tariff), with the start's; ``"welfare"``: every country's welfare change from
         the start, percent; ``"rounds"``: the largest tariff change (points) and every country's
-        welfare change from the start (percent) after each round."""
+        welfare change from the start (percent) after each round.
+
+        Parameters
+        ----------
+        level : {"tariffs", "welfare", "rounds"}, default "tariffs"
+            Which table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The table.
+
+        Raises
+        ------
+        ValueError
+            For another level.
+        """
         if level == "tariffs":
             rows = []
             for player, instruments in self.instruments.items():
@@ -200,7 +312,13 @@ class WarResult(ArrayResult):
         raise ValueError(f"level must be 'tariffs', 'welfare' or 'rounds', not {level!r}.")
 
     def summary(self) -> Summary:
-        """The end tariffs (mean over sectors when set by sector) and every country's welfare change."""
+        """The end tariffs (mean over sectors when set by sector) and every country's welfare change.
+
+        Returns
+        -------
+        Summary
+            Two tables.
+        """
         tariffs = self.to_frame("tariffs").groupby(level=["player", "partner"], sort=False).mean()
         welfare = self.to_frame("welfare").sort_values("welfare_pct")
         return Summary(
@@ -212,7 +330,13 @@ class WarResult(ArrayResult):
         )
 
     def to_dataset(self) -> xr.Dataset:
-        """The tariff tensors at the start and the end, welfare, and the path's largest changes."""
+        """The tariff tensors at the start and the end, welfare, and the path's largest changes.
+
+        Returns
+        -------
+        xarray.Dataset
+            With units.
+        """
         bil, c = ("importer", "exporter", "sector"), ("country",)
         welfare_change = 100 * (np.asarray(self.welfare_end) / np.asarray(self.welfare_start) - 1)
         return xr.Dataset(

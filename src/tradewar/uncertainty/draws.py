@@ -38,7 +38,35 @@ def draw_elasticities(
     seed: int | None = None,
     correlation: Literal["independent", "common"] = "independent",
 ) -> pd.DataFrame:
-    """``draws`` rows of elasticities around ``base`` (a Series indexed by sector)."""
+    """``draws`` rows of elasticities around ``base`` (a Series indexed by sector).
+
+    Parameters
+    ----------
+    base : pandas.Series
+        The central theta, indexed by sector.
+    draws : int
+        Rows to draw (>= 1).
+    spread : float
+        The shock's standard deviation (>= 0): in logs (lognormal: ``theta exp(spread z)``) or
+        relative (normal: ``theta (1 + spread z)``).
+    distribution : {"lognormal", "normal"}, default "lognormal"
+        The shape.
+    seed : int, optional
+        The random seed (same seed, same draws).
+    correlation : {"independent", "common"}, default "independent"
+        One shock per sector, or one shock shared by every sector in a draw.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``draw`` x ``sector``.
+
+    Raises
+    ------
+    tradewar.errors.ShockError
+        If the distribution or correlation is unknown, ``draws`` < 1 or the spread is negative
+        or not finite.
+    """
     if distribution not in DISTRIBUTIONS:
         raise ShockError(f"distribution must be one of {DISTRIBUTIONS}, not {distribution!r}.")
     if correlation not in ("independent", "common"):
@@ -58,7 +86,27 @@ def draw_elasticities(
 
 
 def read_draws(path: Path | str, sectors: Sequence[str]) -> pd.DataFrame:
-    """Draws from a CSV or Parquet file, one column per sector (see the module docstring)."""
+    """Draws from a CSV or Parquet file, one column per sector (see the module docstring).
+
+    Parameters
+    ----------
+    path : pathlib.Path or str
+        The file (``.parquet``/``.pq`` as Parquet, else CSV; a ``draw`` column is the index).
+    sectors : sequence of str
+        The world's sectors.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`check_draws`.
+
+    Raises
+    ------
+    tradewar.errors.DataNotFoundError
+        If the file does not exist.
+    tradewar.errors.ShockError
+        As :func:`check_draws`.
+    """
     path = Path(path)
     if not path.is_file():
         raise DataNotFoundError(f"Draws file {path} not found.")
@@ -69,7 +117,27 @@ def read_draws(path: Path | str, sectors: Sequence[str]) -> pd.DataFrame:
 
 
 def check_draws(frame: pd.DataFrame, sectors: Sequence[str], source: str = "draws") -> pd.DataFrame:
-    """Columns exactly the world's sectors (in its order), values numeric."""
+    """Columns exactly the world's sectors (in its order), values numeric.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The draws.
+    sectors : sequence of str
+        The world's sectors.
+    source : str, default "draws"
+        Where the draws came from, in messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Float values, columns in the world's order, index ``draw`` from 0.
+
+    Raises
+    ------
+    tradewar.errors.ShockError
+        If a column is unknown or missing, or a value is not a number.
+    """
     columns = [str(c) for c in frame.columns]
     unknown = sorted(set(columns) - set(sectors))
     missing = [s for s in sectors if s not in columns]

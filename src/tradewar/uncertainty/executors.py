@@ -56,7 +56,20 @@ def _prepared(job):
 
 
 def execute_chunk(job, chunk: Sequence[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
-    """Run ``(task_id, task)`` pairs; ``job`` is the job or, in a pool worker, its key."""
+    """Run ``(task_id, task)`` pairs; ``job`` is the job or, in a pool worker, its key.
+
+    Parameters
+    ----------
+    job : object or str
+        The job (see the module docstring), or its key in a pool worker.
+    chunk : sequence of tuple
+        ``(task_id, task)`` pairs.
+
+    Returns
+    -------
+    list of tuple
+        ``(task_id, outcome)`` pairs, in order.
+    """
     if isinstance(job, str):
         job = _INSTALLED[job]
     prepared = _prepared(job)
@@ -75,7 +88,18 @@ def _chunk_size(n_tasks: int, workers: int, requested: int | None) -> int:
 
 def describe_executor(executor) -> str:
     """Where tasks given to :func:`run_tasks` with this ``executor`` would run, in words
-    (recorded in results and printed by the commands)."""
+    (recorded in results and printed by the commands).
+
+    Parameters
+    ----------
+    executor : str, int, distributed.Client or concurrent.futures.Executor, optional
+        As :func:`run_tasks` takes it.
+
+    Returns
+    -------
+    str
+        E.g. ``local processes (8)``, ``serial``, ``dask tcp://host:8786``.
+    """
     if executor is None or executor == "processes":
         return f"local processes ({os.cpu_count()})"
     if isinstance(executor, int):
@@ -94,7 +118,33 @@ def run_tasks(
     chunk_size: int | None = None,
     on_done: Callable[[int], None] | None = None,
 ) -> Iterator[tuple[Any, Any]]:
-    """Yield ``(task_id, outcome)`` as tasks finish (in any order); see the module docstring."""
+    """Yield ``(task_id, outcome)`` as tasks finish (in any order); see the module docstring.
+
+    Parameters
+    ----------
+    job : object
+        The job: ``key``, ``prepare()`` and ``run(prepared, task)``.
+    tasks : sequence of tuple
+        ``(task_id, task)`` pairs.
+    executor : str, int, distributed.Client or concurrent.futures.Executor, optional
+        Where to run (default: local processes).
+    workers : int, optional
+        Local processes (default: the CPU count).
+    chunk_size : int, optional
+        Tasks per chunk (default: up to 16, about four chunks per worker).
+    on_done : callable, optional
+        Called with the number of tasks of each finished chunk.
+
+    Yields
+    ------
+    tuple
+        ``(task_id, outcome)``.
+
+    Raises
+    ------
+    ValueError
+        If the executor is none of the kinds above.
+    """
     tasks = list(tasks)
     if not tasks:
         return

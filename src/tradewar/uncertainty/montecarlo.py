@@ -43,18 +43,46 @@ DEFAULT_PERCENTILES = (5, 50, 95)
 
 
 class MonteCarloJob:
-    """One plan, many elasticity vectors (a job for :func:`~tradewar.uncertainty.executors.run_tasks`)."""
+    """One plan, many elasticity vectors (a job for :func:`~tradewar.uncertainty.executors.run_tasks`).
+
+    Parameters
+    ----------
+    plan : Plan
+        The counterfactual.
+    options : SolverOptions, optional
+        Solver settings.
+    """
 
     def __init__(self, plan: Plan, options: SolverOptions | None = None):
         self.plan, self.options = plan, options
         self.key = f"mc-{plan.key}"
 
     def prepare(self):
-        """Load and check the plan's world and policy once per process."""
+        """Load and check the plan's world and policy once per process.
+
+        Returns
+        -------
+        dict
+            :meth:`Plan.prepare`'s output.
+        """
         return self.plan.prepare(self.options)
 
     def run(self, prepared, theta):
-        """Solve one draw of elasticities; a failure is an outcome (its error type and message), not an exception."""
+        """Solve one draw of elasticities; a failure is an outcome (its error type and message), not an exception.
+
+        Parameters
+        ----------
+        prepared : dict
+            :meth:`prepare`'s output.
+        theta : numpy.ndarray
+            The draw's elasticities, one per sector.
+
+        Returns
+        -------
+        tuple
+            ``("ok", country, bilateral, iterations, residual, seconds)`` or
+            ``("failed", error type, message, seconds)``.
+        """
         clock = time.perf_counter()
         try:
             result = self.plan.solve(theta, self.options, prepared)
@@ -75,6 +103,23 @@ class MonteCarloResult(ArrayResult):
     (draw x sector). ``central``: the result at the world's own elasticities.
     :meth:`to_dict` is what ``tradewar simulate SCENARIO --draws N --json`` prints;
     :meth:`to_dataset` has one variable per outcome, with its units.
+
+    Parameters
+    ----------
+    draws : pandas.DataFrame
+        The elasticities, draw x sector.
+    values : xarray.Dataset
+        The outcomes (above).
+    failed : pandas.DataFrame
+        The failed draws: ``draw``, ``error``, ``message``.
+    central : object
+        The result at the world's own elasticities.
+    seed : int or None
+        The random seed.
+    settings : dict
+        How the draws were made and on what (distribution, spread, plan, world, closure...).
+    seconds : float, default 0.0
+        Wall time.
     """
 
     draws: pd.DataFrame
@@ -107,7 +152,13 @@ class MonteCarloResult(ArrayResult):
         return self.n_draws / self.seconds if self.seconds > 0 else float("nan")
 
     def failure_reasons(self) -> pd.Series:
-        """How many draws failed, by error type."""
+        """How many draws failed, by error type.
+
+        Returns
+        -------
+        pandas.Series
+            Counts by error type (empty without failures).
+        """
         return self.failed["error"].value_counts() if len(self.failed) else pd.Series(dtype=int, name="count")
 
     # ------------------------------------------------------------------ statistics
@@ -118,6 +169,25 @@ class MonteCarloResult(ArrayResult):
         ``level="country"``: index country, columns (variable, ``p5``/``p50``/...);
         ``"bilateral"``: index (importer, exporter), columns ``p5``... of the percent change
         of total trade. ``point=True`` adds the point estimate as column ``point``.
+
+        Parameters
+        ----------
+        q : sequence of float
+            Percentiles, 0-100 (default: 5, 50, 95).
+        level : {"country", "bilateral"}, default "country"
+            Which outcomes.
+        point : bool, default False
+            Add the point estimate.
+
+        Returns
+        -------
+        pandas.DataFrame
+            As above.
+
+        Raises
+        ------
+        ValueError
+            For another level.
         """
         ok = self.values["ok"].values
         labels = [f"p{_label(p)}" for p in q]
@@ -145,7 +215,23 @@ class MonteCarloResult(ArrayResult):
         raise ValueError(f"level must be 'country' or 'bilateral', not {level!r}.")
 
     def to_frame(self, level: str = "country") -> pd.DataFrame:
-        """Every draw's outcome in long form: index (draw, country) or (draw, importer, exporter)."""
+        """Every draw's outcome in long form: index (draw, country) or (draw, importer, exporter).
+
+        Parameters
+        ----------
+        level : {"country", "bilateral"}, default "country"
+            Which outcomes.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One column per country outcome, or ``trade_change_pct``.
+
+        Raises
+        ------
+        ValueError
+            For another level.
+        """
         if level == "country":
             array = self.values["country"]
             frame = array.to_series().unstack("variable")
@@ -157,7 +243,18 @@ class MonteCarloResult(ArrayResult):
 
     def summary(self, variables: Sequence[str] = ("welfare_pct", "real_wage_pct", "price_index_pct",
                                                   "exports_pct", "imports_pct")) -> Summary:
-        """The point estimate and the 5th, 50th and 95th percentiles of ``variables`` by country."""
+        """The point estimate and the 5th, 50th and 95th percentiles of ``variables`` by country.
+
+        Parameters
+        ----------
+        variables : sequence of str
+            Country outcomes to show.
+
+        Returns
+        -------
+        Summary
+            One table, with the failures in the notes.
+        """
         table = self.percentiles(point=True)[list(variables)]
         notes = (
             [
@@ -174,7 +271,13 @@ class MonteCarloResult(ArrayResult):
             tables=[SummaryTable("", table)], notes=notes)
 
     def to_dict(self) -> dict:
-        """What ``tradewar simulate SCENARIO --draws N --json`` prints (the command adds only ``report``)."""
+        """What ``tradewar simulate SCENARIO --draws N --json`` prints (the command adds only ``report``).
+
+        Returns
+        -------
+        dict
+            Counts, failures, settings, percentiles by country and the two sides' bilateral trade.
+        """
         table = self.percentiles(point=True)
         document = {
             "scenario": self.settings.get("plan"), "against": self.settings.get("against"), "draws": self.n_draws,
@@ -205,7 +308,13 @@ class MonteCarloResult(ArrayResult):
     def to_dataset(self) -> xr.Dataset:
         """Every draw's outcomes, one variable per country outcome (``welfare_pct``...; NaN where the
         draw failed), ``trade_change_pct`` (draw, importer, exporter), the drawn ``elasticity`` (draw,
-        sector), ``ok`` and the solver's ``iterations``, ``residual`` and ``seconds`` by draw."""
+        sector), ``ok`` and the solver's ``iterations``, ``residual`` and ``seconds`` by draw.
+
+        Returns
+        -------
+        xarray.Dataset
+            With units, and the settings in its attributes.
+        """
         values = self.values
         countries = list(values["country_label"].values)
         data = {

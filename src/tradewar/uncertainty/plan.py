@@ -41,7 +41,33 @@ COUNTRY_COLUMNS = (
 
 @dataclass
 class Plan:
-    """A resolved counterfactual whose trade elasticities can vary (see the module docstring)."""
+    """A resolved counterfactual whose trade elasticities can vary (see the module docstring).
+
+    Parameters
+    ----------
+    name : str
+        The plan's name (the scenario's or the world's).
+    world : World
+        The world solved on.
+    tariff, export_tax, trade_cost_change : xarray.DataArray or numpy.ndarray, optional
+        The shock (None: the world's own / no change).
+    deficits : {"fixed", "zero"}, default "fixed"
+        The deficit closure.
+    start : tuple, optional
+        (tariff, export tax) measured from (None: the world's baseline).
+    commitments : tuple
+        Purchase commitments ``(importer, exporter, sectors, amount_usd_mn, id)``.
+    against : str
+        The starting point, in words.
+    on : datetime.date, optional
+        The policy date.
+    extra_tariffs : tuple
+        The overrides' extra tariff changes, as recorded in outputs.
+    key : str
+        A unique key (default: a fresh UUID) that identifies the plan in worker processes.
+    revenue : str, default "rebate"
+        The closure for tariff revenue.
+    """
 
     name: str
     world: World
@@ -61,7 +87,29 @@ class Plan:
     @classmethod
     def from_world(cls, world: World, *, tariff=None, trade_cost_change=None, export_tax=None,
                    deficits: str = "fixed", name: str | None = None) -> Plan:
-        """A plan for a world and a shock given as arrays (as for :func:`tradewar.simulate`)."""
+        """A plan for a world and a shock given as arrays (as for :func:`tradewar.simulate`).
+
+        Parameters
+        ----------
+        world : World
+            The world.
+        tariff, trade_cost_change, export_tax : xarray.DataArray or numpy.ndarray, optional
+            The shock.
+        deficits : {"fixed", "zero"}, default "fixed"
+            The deficit closure.
+        name : str, optional
+            The plan's name (default: the world's).
+
+        Returns
+        -------
+        Plan
+            The plan.
+
+        Raises
+        ------
+        tradewar.errors.ShockError
+            If ``deficits`` is neither.
+        """
         if deficits not in ("fixed", "zero"):
             raise ShockError(f"deficits must be 'fixed' or 'zero', not {deficits!r}.")
         return cls(name or world.name, world, tariff, export_tax, trade_cost_change, deficits)
@@ -70,12 +118,45 @@ class Plan:
     def from_scenario(cls, scenario, *, overrides: ScenarioOverrides | None = None, against=None,
                       library=None) -> Plan:
         """The scenario's world and policy, as :func:`~tradewar.simulation.prepare_scenario` builds them
-        (``overrides`` and ``against`` as there)."""
+        (``overrides`` and ``against`` as there).
+
+        Parameters
+        ----------
+        scenario : Scenario or str
+            A scenario, a built-in name or a file.
+        overrides : ScenarioOverrides, optional
+            Changes asked for by the user.
+        against : str or datetime.date, optional
+            The starting point.
+        library : Timeline, optional
+            The measures (default: the built-in library).
+
+        Returns
+        -------
+        Plan
+            The plan.
+
+        Raises
+        ------
+        tradewar.errors.TradewarError
+            As :func:`~tradewar.simulation.prepare_scenario`.
+        """
         return cls.from_prepared(prepare_scenario(scenario, overrides=overrides, against=against, library=library))
 
     @classmethod
     def from_prepared(cls, p: PreparedScenario) -> Plan:
-        """A prepared scenario, to solve under many elasticities."""
+        """A prepared scenario, to solve under many elasticities.
+
+        Parameters
+        ----------
+        p : PreparedScenario
+            The prepared scenario.
+
+        Returns
+        -------
+        Plan
+            The plan.
+        """
         return cls(p.scenario.name, p.world, p.tariff, p.export_tax, p.trade_cost, p.scenario.deficits, p.start,
                    p.commitments, p.against, p.on, tuple(change.to_dict() for change in p.overrides.tariffs),
                    revenue=p.scenario.revenue)
@@ -97,7 +178,19 @@ class Plan:
         return self.world.trade_elasticity.to_series()
 
     def prepare(self, options: SolverOptions | None = None) -> dict:
-        """What every draw shares: for the fast path the validated shock and baseline arrays."""
+        """What every draw shares: for the fast path the validated shock and baseline arrays.
+
+        Parameters
+        ----------
+        options : SolverOptions, optional
+            Solver settings.
+
+        Returns
+        -------
+        dict
+            ``options``, and on the fast path (:attr:`fast`) ``baseline``, ``tariff``, ``cost``
+            and ``export_tax`` from a central solve.
+        """
         if not self.fast:
             return {"options": options}
         central = self.solve(options=options)
@@ -113,7 +206,29 @@ class Plan:
     def solve(
         self, theta=None, options: SolverOptions | None = None, prepared: dict | None = None
     ) -> CounterfactualResult:
-        """The counterfactual with trade elasticities ``theta`` (default: the world's)."""
+        """The counterfactual with trade elasticities ``theta`` (default: the world's).
+
+        Parameters
+        ----------
+        theta : array_like, optional
+            One positive, finite trade elasticity per sector.
+        options : SolverOptions, optional
+            Solver settings.
+        prepared : dict, optional
+            :meth:`prepare`'s output (the fast path uses it).
+
+        Returns
+        -------
+        CounterfactualResult
+            The equilibrium.
+
+        Raises
+        ------
+        tradewar.errors.ShockError
+            If ``theta`` has the wrong length or a value that is not positive and finite.
+        tradewar.errors.ConvergenceError
+            If the solver does not converge.
+        """
         if theta is not None:
             theta = np.asarray(theta, dtype=float)
             if theta.shape != (len(self.sectors),):
@@ -141,7 +256,13 @@ class Plan:
         return result
 
     def fingerprint(self) -> str:
-        """A content hash of the world and the shock (for run indexes)."""
+        """A content hash of the world and the shock (for run indexes).
+
+        Returns
+        -------
+        str
+            16 hex digits of SHA-256 over the world's hash, the arrays and the closure.
+        """
         digest = hashlib.sha256(self.world.hash.encode())
         for part in (self.tariff, self.export_tax, self.trade_cost_change, *(self.start or ())):
             if part is not None:
@@ -152,7 +273,20 @@ class Plan:
 
 def summarise(result) -> tuple[np.ndarray, np.ndarray]:
     """A result's country table (countries x COUNTRY_COLUMNS) and the percent change of total
-    bilateral trade (importer x exporter, summed over sectors)."""
+    bilateral trade (importer x exporter, summed over sectors).
+
+    Parameters
+    ----------
+    result : CounterfactualResult or GravityResult
+        A result with ``country_table()`` and ``trade_baseline`` / ``trade_new``.
+
+    Returns
+    -------
+    country : numpy.ndarray
+        Countries x ``COUNTRY_COLUMNS`` (NaN where the result lacks a column).
+    bilateral : numpy.ndarray
+        Importer x exporter, percent (NaN where there was no trade).
+    """
     table = result.country_table()
     country = table.reindex(columns=list(COUNTRY_COLUMNS)).to_numpy(dtype=float)
     old = result.data["trade_baseline"].values

@@ -105,14 +105,44 @@ def _check_parameters(parameters: Mapping[str, Any], where: str) -> dict:
 
 @dataclass(frozen=True)
 class RunSpec:
-    """One run of a sweep: a scenario and its parameters."""
+    """One run of a sweep: a scenario and its parameters.
+
+    Build checked ones with :meth:`make`.
+
+    Parameters
+    ----------
+    scenario : str
+        A scenario's name or file.
+    parameters : tuple of tuple
+        ``(name, value)`` pairs, sorted by name.
+    """
 
     scenario: str
     parameters: tuple[tuple[str, Any], ...] = ()
 
     @classmethod
     def make(cls, scenario: str, parameters: Mapping[str, Any] | None = None) -> RunSpec:
-        """A checked run: its parameters and the overrides they imply are validated before any run starts."""
+        """A checked run: its parameters and the overrides they imply are validated before any run starts.
+
+        Parameters
+        ----------
+        scenario : str
+            A scenario's name or file.
+        parameters : mapping, optional
+            Sweepable parameters and their values.
+
+        Returns
+        -------
+        RunSpec
+            The run.
+
+        Raises
+        ------
+        tradewar.errors.ShockError
+            If a parameter is unknown or its value invalid.
+        tradewar.policy.validation.InputError
+            If the overrides the parameters imply are invalid (a grouping name, a day).
+        """
         checked = _check_parameters(parameters or {}, f"run {scenario!r}")
         overrides_of(checked)  # the overrides' own checks (grouping names, dates), before any run starts
         return cls(str(scenario), tuple(checked.items()))
@@ -130,14 +160,40 @@ class RunSpec:
         return hashlib.sha256(payload.encode()).hexdigest()[:12]
 
     def plan_key(self) -> tuple:
-        """What the run's prepared plan depends on (every parameter but the elasticity scale)."""
+        """What the run's prepared plan depends on (every parameter but the elasticity scale).
+
+        Returns
+        -------
+        tuple
+            ``(scenario, sorted parameters)``.
+        """
         params = {k: v for k, v in self.params.items() if k != "elasticity_scale"}
         return (self.scenario, tuple(sorted(params.items())))
 
 
 def expand_runs(scenarios: Iterable[str] = (), grid: Mapping[str, Iterable] | None = None,
                 runs: Iterable[Mapping[str, Any]] = ()) -> list[RunSpec]:
-    """Every scenario crossed with every combination of the grid, then the single runs."""
+    """Every scenario crossed with every combination of the grid, then the single runs.
+
+    Parameters
+    ----------
+    scenarios : iterable of str
+        Scenarios to cross with the grid.
+    grid : mapping, optional
+        Parameter -> values (a single value counts as one).
+    runs : iterable of mapping
+        Single runs, each with ``scenario`` and parameters.
+
+    Returns
+    -------
+    list of RunSpec
+        The distinct runs, in order.
+
+    Raises
+    ------
+    tradewar.errors.ShockError
+        If a run names no scenario, a parameter is invalid, or there are no runs.
+    """
     grid = {
         key: list(values) if isinstance(values, (list, tuple)) else [values] for key, values in (grid or {}).items()
     }
@@ -159,7 +215,25 @@ def expand_runs(scenarios: Iterable[str] = (), grid: Mapping[str, Iterable] | No
 
 
 def read_sweep_spec(path: Path | str) -> tuple[str, list[RunSpec]]:
-    """A sweep file (see the module docstring): its name and runs."""
+    """A sweep file (see the module docstring): its name and runs.
+
+    Parameters
+    ----------
+    path : pathlib.Path or str
+        The TOML file.
+
+    Returns
+    -------
+    name : str
+        The sweep's name (default: the file's stem).
+    runs : list of RunSpec
+        Its runs.
+
+    Raises
+    ------
+    tradewar.errors.ShockError
+        If the file is missing, not UTF-8 or TOML, has unknown keys or invalid runs.
+    """
     path = Path(path)
     if not path.is_file():
         raise ShockError(f"Sweep file {path} not found.")
@@ -179,7 +253,25 @@ def read_sweep_spec(path: Path | str) -> tuple[str, list[RunSpec]]:
 
 
 def parse_grid_option(text: str) -> tuple[str, list]:
-    """``KEY=V1,V2,...`` from the command line."""
+    """``KEY=V1,V2,...`` from the command line.
+
+    Parameters
+    ----------
+    text : str
+        The option's value.
+
+    Returns
+    -------
+    key : str
+        The parameter (dashes read as underscores).
+    values : list of str
+        Its values, as text.
+
+    Raises
+    ------
+    tradewar.errors.ShockError
+        If there is no ``=`` or the parameter is unknown.
+    """
     if "=" not in text:
         raise ShockError(f"{text!r}: expected KEY=VALUE[,VALUE...], e.g. elasticity_scale=0.5,1,2")
     key, values = text.split("=", 1)
@@ -191,24 +283,66 @@ def parse_grid_option(text: str) -> tuple[str, list]:
 
 # ---------------------------------------------------------------------- the job
 def overrides_of(params: dict) -> ScenarioOverrides:
-    """A run's parameters other than ``elasticity_scale``: the scenario's overrides."""
+    """A run's parameters other than ``elasticity_scale``: the scenario's overrides.
+
+    Parameters
+    ----------
+    params : dict
+        The run's parameters.
+
+    Returns
+    -------
+    ScenarioOverrides
+        The overrides.
+
+    Raises
+    ------
+    tradewar.policy.validation.InputError
+        If an override is invalid.
+    """
     return ScenarioOverrides(**{key: params.get(key) for key in ("world", "regions", "sectors", "deficits", "against",
                                                                  "revenue", "elasticities", "horizon")})
 
 
 class SweepJob:
-    """Runs of a sweep; each worker resolves every distinct scenario set-up once."""
+    """Runs of a sweep; each worker resolves every distinct scenario set-up once.
+
+    Parameters
+    ----------
+    options : SolverOptions, optional
+        Solver settings.
+    """
 
     def __init__(self, options: SolverOptions | None = None):
         self.options = options
         self.key = f"sweep-{id(self)}-{time.time_ns()}"
 
     def prepare(self):
-        """A per-process cache of prepared plans, filled as runs need them."""
+        """A per-process cache of prepared plans, filled as runs need them.
+
+        Returns
+        -------
+        dict
+            Empty.
+        """
         return {}
 
     def run(self, plans: dict, spec: RunSpec):
-        """Solve one run and return its outcome (a failure is an outcome, not an exception)."""
+        """Solve one run and return its outcome (a failure is an outcome, not an exception).
+
+        Parameters
+        ----------
+        plans : dict
+            The process's cache of plans (:meth:`prepare`).
+        spec : RunSpec
+            The run.
+
+        Returns
+        -------
+        dict
+            ``status`` ("ok" or "failed"), ``error``, ``started_at``, ``seconds`` and, when
+            solved, the world's hash, the solver's report, the country table and bilateral totals.
+        """
         clock = time.perf_counter()
         started = datetime.now(UTC)
         params = spec.params
@@ -244,7 +378,13 @@ COLUMNS = """
 
 
 class RunStore:
-    """Parquet results and the DuckDB index of runs in one directory (see the module docstring)."""
+    """Parquet results and the DuckDB index of runs in one directory (see the module docstring).
+
+    Parameters
+    ----------
+    directory : pathlib.Path or str
+        The store's directory (default: the user's data directory).
+    """
 
     def __init__(self, directory: Path | str = DEFAULT_STORE):
         self.directory = Path(directory)
@@ -261,14 +401,35 @@ class RunStore:
         return connection
 
     def done(self) -> set[str]:
-        """Ids of the runs that finished successfully."""
+        """Ids of the runs that finished successfully.
+
+        Returns
+        -------
+        set of str
+            Empty without an index.
+        """
         if not self.index_path.is_file():
             return set()
         with self._connect() as connection:
             return {row[0] for row in connection.execute("SELECT id FROM runs WHERE status = 'ok'").fetchall()}
 
     def record(self, sweep: str, spec: RunSpec, outcome: dict) -> dict:
-        """Write a run's files and its index row (replacing an earlier attempt)."""
+        """Write a run's files and its index row (replacing an earlier attempt).
+
+        Parameters
+        ----------
+        sweep : str
+            The sweep's name.
+        spec : RunSpec
+            The run.
+        outcome : dict
+            :meth:`SweepJob.run`'s outcome.
+
+        Returns
+        -------
+        dict
+            The index row written.
+        """
         results = self.directory / "results"
         results.mkdir(parents=True, exist_ok=True)
         country_path = bilateral_path = None
@@ -300,13 +461,47 @@ class RunStore:
         return row
 
     def list(self, sweep: str | None = None) -> pd.DataFrame:
-        """The index, newest first."""
+        """The index, newest first.
+
+        Parameters
+        ----------
+        sweep : str, optional
+            Only this sweep's runs.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per run.
+
+        Raises
+        ------
+        tradewar.errors.ShockError
+            If the store has no index.
+        """
         query = "SELECT * FROM runs" + (" WHERE sweep = ?" if sweep else "") + " ORDER BY finished_at DESC"
         with self._connect() as connection:
             return connection.execute(query, [sweep] if sweep else []).df()
 
     def show(self, run_id: str) -> tuple[dict, pd.DataFrame | None, pd.DataFrame | None]:
-        """A run's index row (an id prefix is enough), country table and bilateral totals."""
+        """A run's index row (an id prefix is enough), country table and bilateral totals.
+
+        Parameters
+        ----------
+        run_id : str
+            A run's id or a prefix of it.
+
+        Returns
+        -------
+        row : dict
+            The index row.
+        country, bilateral : pandas.DataFrame or None
+            The run's results (None for a failed run).
+
+        Raises
+        ------
+        tradewar.errors.ShockError
+            If the store has no index, or no run or several match.
+        """
         with self._connect() as connection:
             rows = connection.execute("SELECT * FROM runs WHERE id LIKE ? ORDER BY id", [f"{run_id}%"]).df()
         if rows.empty:
@@ -327,6 +522,21 @@ class SweepOutcome(Result):
 
     It holds no arrays (the runs' results are in the store: ``tradewar runs show``);
     :meth:`to_dict` is what ``tradewar sweep --json`` prints.
+
+    Parameters
+    ----------
+    name : str
+        The sweep's name.
+    runs : list of RunSpec
+        Every run asked for.
+    solved, skipped : list of str
+        Ids solved now, and done before.
+    failed : dict of str to str
+        Id -> error.
+    seconds : float, default 0.0
+        Wall time.
+    store : str
+        The store's directory.
     """
 
     name: str
@@ -338,12 +548,34 @@ class SweepOutcome(Result):
     store: str = ""
 
     def to_dict(self) -> dict:
-        """What ``tradewar sweep --json`` prints."""
+        """What ``tradewar sweep --json`` prints.
+
+        Returns
+        -------
+        dict
+            Name, store, number of runs, ids solved and skipped, failures, seconds.
+        """
         return {"sweep": self.name, "store": self.store, "runs": len(self.runs), "solved": self.solved,
                 "skipped": self.skipped, "failed": self.failed, "seconds": self.seconds}
 
     def to_frame(self, level: str = "runs") -> pd.DataFrame:
-        """One row per run: its id, scenario, parameters (JSON), status (solved, skipped, failed), error."""
+        """One row per run: its id, scenario, parameters (JSON), status (solved, skipped, failed), error.
+
+        Parameters
+        ----------
+        level : {"runs"}, default "runs"
+            The only level.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``id``.
+
+        Raises
+        ------
+        ValueError
+            For another level.
+        """
         if level != "runs":
             raise ValueError(f"level must be 'runs', not {level!r}.")
         solved, skipped = set(self.solved), set(self.skipped)
@@ -356,7 +588,13 @@ class SweepOutcome(Result):
         return pd.DataFrame(rows, columns=["id", "scenario", "parameters", "status", "error"]).set_index("id")
 
     def summary(self) -> Summary:
-        """Runs solved, skipped and failed, with the table of runs (text and HTML)."""
+        """Runs solved, skipped and failed, with the table of runs (text and HTML).
+
+        Returns
+        -------
+        Summary
+            The header and the table.
+        """
         return Summary(
             f"Sweep {self.name}: {len(self.runs)} runs",
             header=[f"{len(self.solved)} solved, {len(self.skipped)} already done, {len(self.failed)} failed; "
@@ -376,7 +614,32 @@ def run_sweep(
     progress: Callable[[int, int], None] | None = None,
     resume: bool = True,
 ) -> SweepOutcome:
-    """Solve every run not already in ``store`` (all of them with ``resume=False``)."""
+    """Solve every run not already in ``store`` (all of them with ``resume=False``).
+
+    Parameters
+    ----------
+    runs : list of RunSpec
+        The runs.
+    name : str, default "sweep"
+        The sweep's name, recorded with each run.
+    store : RunStore, pathlib.Path or str
+        The store.
+    executor : optional
+        Where to run (as :func:`~tradewar.uncertainty.executors.run_tasks`).
+    workers : int, optional
+        Local processes.
+    options : SolverOptions, optional
+        Solver settings.
+    progress : callable, optional
+        Called with ``(finished, total)``.
+    resume : bool, default True
+        Skip runs the store has solved.
+
+    Returns
+    -------
+    SweepOutcome
+        What was solved, skipped and failed.
+    """
     clock = time.perf_counter()
     store = store if isinstance(store, RunStore) else RunStore(store)
     outcome = SweepOutcome(name, runs, store=str(store.directory))

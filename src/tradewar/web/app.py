@@ -142,6 +142,15 @@ class Guard:
 
     Starlette's TrustedHostMiddleware answers in plain text and its error pages skip the
     app's middleware, hence this one place.
+
+    Parameters
+    ----------
+    app : ASGI application
+        The application it wraps.
+    limit : int
+        The largest request body, in bytes.
+    allowed_hosts : tuple of str
+        Host names the server answers to (``"*"``: any).
     """
 
     def __init__(self, app, limit: int, allowed_hosts: tuple[str, ...]):
@@ -223,6 +232,11 @@ def create_app(*, workers: int | None = None, keep_runs: int = 32, max_pending: 
         The SQLite file the runs are kept in (default: :func:`tradewar.web.store.default_store_path`).
     allowed_hosts
         Host names (``Host`` header, without port) the server answers to; ``"*"``: any.
+
+    Returns
+    -------
+    fastapi.FastAPI
+        The application (its worker pool stops with it).
     """
     runs = RunManager(RunStore(store or default_store_path()), workers=workers, keep=keep_runs,
                       max_pending=max_pending)

@@ -48,7 +48,13 @@ to its date, so a run on 9999-12-31 would take seconds and hundreds of MB for no
 
 
 def default_workers() -> int:
-    """Worker processes: the machine's cores minus one (for the server), at least one."""
+    """Worker processes: the machine's cores minus one (for the server), at least one.
+
+    Returns
+    -------
+    int
+        The number.
+    """
     return max(1, (os.cpu_count() or 2) - 1)
 
 
@@ -57,7 +63,15 @@ class RunCancelled(Exception):
 
 
 class QueueFull(Exception):
-    """As many runs are queued or running as the server takes; ``retry_after``: seconds to wait."""
+    """As many runs are queued or running as the server takes; ``retry_after``: seconds to wait.
+
+    Parameters
+    ----------
+    message : str
+        What happened.
+    retry_after : int
+        Seconds to wait.
+    """
 
     def __init__(self, message: str, retry_after: int):
         super().__init__(message)
@@ -162,7 +176,18 @@ def _warm_up() -> None:
 
 # ---------------------------------------------------------------------- the server's side
 def status_document(record: RunRecord) -> dict:
-    """What ``GET /api/runs/{id}`` answers."""
+    """What ``GET /api/runs/{id}`` answers.
+
+    Parameters
+    ----------
+    record : RunRecord
+        The run's record.
+
+    Returns
+    -------
+    dict
+        ``id``, ``status``, ``label``, ``elapsed_s``, ``progress``, ``error`` and ``links``.
+    """
     base = f"/api/runs/{record.id}"
     links = {"self": base}
     if record.status == "done" and not record.expired:
@@ -182,7 +207,19 @@ def status_document(record: RunRecord) -> dict:
 
 
 class RunManager:
-    """Queues runs for a pool of worker processes and answers for them from the store."""
+    """Queues runs for a pool of worker processes and answers for them from the store.
+
+    Parameters
+    ----------
+    store : RunStore
+        The runs' file (unfinished runs of a stopped server are marked interrupted).
+    workers : int, optional
+        Worker processes (default: :func:`default_workers`).
+    keep : int, default 32
+        Finished runs whose outputs are kept.
+    max_pending : int, default 100
+        Runs queued or running at most.
+    """
 
     def __init__(self, store: RunStore, workers: int | None = None, keep: int = 32, max_pending: int = 100):
         self.store = store
@@ -208,7 +245,18 @@ class RunManager:
 
     @staticmethod
     def check_dates(*days) -> None:
-        """The runs layer's own bound on the work a run may ask for (see ``RUN_DATES``)."""
+        """The runs layer's own bound on the work a run may ask for (see ``RUN_DATES``).
+
+        Parameters
+        ----------
+        *days : datetime.date or None
+            Days a run names (None ignored).
+
+        Raises
+        ------
+        tradewar.web.service.WebError
+            (422) If a day is outside the span.
+        """
         from tradewar.web.service import WebError
 
         first, last = RUN_DATES
@@ -218,13 +266,37 @@ class RunManager:
                                     f"({first.isoformat()} to {last.isoformat()})")
 
     def retry_after(self) -> int:
-        """Seconds until a queue slot is likely to be free."""
+        """Seconds until a queue slot is likely to be free.
+
+        Returns
+        -------
+        int
+            At least 1.
+        """
         return max(1, math.ceil(self._seconds * max(1, self.max_pending // 10) / self.workers))
 
     def submit(self, prepared, request: dict) -> RunRecord:
         """Queue a checked request (``prepared``: :func:`tradewar.web.service.prepare_run`'s answer,
         ``request``: the request's JSON, solved again from scratch by the worker); raises
-        :class:`QueueFull` when ``max_pending`` runs are queued or running."""
+        :class:`QueueFull` when ``max_pending`` runs are queued or running.
+
+        Parameters
+        ----------
+        prepared : PreparedRun
+            The checked request.
+        request : dict
+            The request's JSON.
+
+        Returns
+        -------
+        RunRecord
+            The queued run.
+
+        Raises
+        ------
+        QueueFull
+            When the queue is full.
+        """
         self.check_dates(prepared.scenario.date, prepared.against)
         run_id = uuid.uuid4().hex
         with self._lock:
@@ -270,11 +342,33 @@ class RunManager:
                 pool.shutdown(wait=False)
 
     def get(self, run_id: str) -> RunRecord | None:
-        """A run's record from the store, or None."""
+        """A run's record from the store, or None.
+
+        Parameters
+        ----------
+        run_id : str
+            The run's id.
+
+        Returns
+        -------
+        RunRecord or None
+            None for an unknown id.
+        """
         return self.store.get(run_id)
 
     def cancel(self, run_id: str) -> str | None:
-        """Cancel a queued or running run; the status after the call (None: unknown id)."""
+        """Cancel a queued or running run; the status after the call (None: unknown id).
+
+        Parameters
+        ----------
+        run_id : str
+            The run's id.
+
+        Returns
+        -------
+        str or None
+            The status after the call.
+        """
         status = self.store.cancel(run_id)
         if status == "cancelled":
             with self._lock:
@@ -284,7 +378,13 @@ class RunManager:
         return status
 
     def active(self) -> list[str]:
-        """Ids of runs queued or running in this server's workers."""
+        """Ids of runs queued or running in this server's workers.
+
+        Returns
+        -------
+        list of str
+            The ids.
+        """
         with self._lock:
             return [key for key, future in self._futures.items() if not future.done()]
 

@@ -57,7 +57,17 @@ CSV_LEVELS = ("country", "sector", "bilateral")
 
 
 class WebError(Exception):
-    """A request that cannot be served: an HTTP status, a message, and optionally each problem."""
+    """A request that cannot be served: an HTTP status, a message, and optionally each problem.
+
+    Parameters
+    ----------
+    status : int
+        The HTTP status.
+    detail : str
+        The message.
+    errors : list of dict, optional
+        Each problem (``field``, ``message``...).
+    """
 
     def __init__(self, status: int, detail: str, errors: list[dict] | None = None):
         super().__init__(detail)
@@ -119,27 +129,83 @@ def _labels(world: World) -> dict:
 
 
 def builtin_scenario(name: str, status: int = 422) -> Scenario:
-    """A built-in scenario by name; anything else (a path, a typo) is refused."""
+    """A built-in scenario by name; anything else (a path, a typo) is refused.
+
+    Parameters
+    ----------
+    name : str
+        The scenario's name.
+    status : int, default 422
+        The HTTP status of the refusal.
+
+    Returns
+    -------
+    Scenario
+        The scenario.
+
+    Raises
+    ------
+    WebError
+        If ``name`` is not a built-in scenario.
+    """
     if name not in scenario_names():
         raise WebError(status, f"unknown scenario {name!r}; built in: {', '.join(scenario_names())}")
     return load_scenario(name)
 
 
 def scenario_detail(name: str) -> dict:
-    """A built-in scenario: its summary, its file's text and its world's labels."""
+    """A built-in scenario: its summary, its file's text and its world's labels.
+
+    Parameters
+    ----------
+    name : str
+        The scenario's name.
+
+    Returns
+    -------
+    dict
+        The summary, the labels and ``toml``.
+
+    Raises
+    ------
+    WebError
+        (404) If ``name`` is not a built-in scenario.
+    """
     scenario = builtin_scenario(name, status=404)
     _, solving = _worlds_of(scenario)
     return {**_summary(scenario), **_labels(solving), "toml": scenario_path(name).read_text(encoding="utf-8")}
 
 
 def world_summaries() -> list[dict]:
-    """Every world the server can solve on: name, whether it is embedded, whether it is the default."""
+    """Every world the server can solve on: name, whether it is embedded, whether it is the default.
+
+    Returns
+    -------
+    list of dict
+        ``name``, ``embedded``, ``default``.
+    """
     return [{"name": name, "embedded": embedded_path(name).is_file(), "default": name == DEFAULT_WORLD}
             for name in world_names()]
 
 
 def world_info(name: str) -> dict:
-    """A world's description and labels (``GET /api/worlds/{name}``); 404 for an unknown name."""
+    """A world's description and labels (``GET /api/worlds/{name}``); 404 for an unknown name.
+
+    Parameters
+    ----------
+    name : str
+        The world's name.
+
+    Returns
+    -------
+    dict
+        ``name``, ``title``, the labels and the groups present.
+
+    Raises
+    ------
+    WebError
+        (404) If the world is unknown or cannot be loaded.
+    """
     if name not in world_names():
         raise WebError(404, f"unknown world {name!r}; the server has {', '.join(world_names())}")
     try:
@@ -161,7 +227,24 @@ def _known(lookup: LabelLookup, label: str) -> bool:
 
 # ---------------------------------------------------------------------- scenarios from text
 def parse_scenario_text(text: str) -> Scenario:
-    """A user's scenario from TOML text: size-checked, parsed, and kept inside the package's data."""
+    """A user's scenario from TOML text: size-checked, parsed, and kept inside the package's data.
+
+    Parameters
+    ----------
+    text : str
+        The TOML text.
+
+    Returns
+    -------
+    Scenario
+        The checked scenario.
+
+    Raises
+    ------
+    WebError
+        413 if the text is too large; 422 if it cannot be read or a field is invalid (with
+        each problem).
+    """
     size = len(text.encode("utf-8"))
     if size > MAX_TOML_BYTES:
         raise WebError(413, f"the scenario text is {size / 1024:.1f} KB; the limit is {MAX_TOML_BYTES // 1024} KB")
@@ -203,7 +286,23 @@ def _check_labels(scenario: Scenario, detailed: World) -> None:
 
 
 def check_scenario_text(text: str) -> dict:
-    """What ``POST /api/scenarios/check`` answers: the scenario's summary and its world's labels."""
+    """What ``POST /api/scenarios/check`` answers: the scenario's summary and its world's labels.
+
+    Parameters
+    ----------
+    text : str
+        The TOML text.
+
+    Returns
+    -------
+    dict
+        The summary and the labels.
+
+    Raises
+    ------
+    WebError
+        As :func:`parse_scenario_text`, or when its labels do not fit its world.
+    """
     scenario = parse_scenario_text(text)
     detailed, solving = _worlds_of(scenario)
     _check_labels(scenario, detailed)
@@ -214,7 +313,19 @@ def check_scenario_text(text: str) -> dict:
 @dataclass
 class PreparedRun:
     """A checked run request: the scenario (extra export controls included) and its overrides
-    (starting point, extra tariffs), as :func:`tradewar.simulation.run_scenario` takes them."""
+    (starting point, extra tariffs), as :func:`tradewar.simulation.run_scenario` takes them.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario, with the request's export controls.
+    label : str
+        The run's label, in words.
+    overrides : ScenarioOverrides
+        The starting point, tariff changes and closure asked for.
+    request : dict
+        The request as received (without its TOML text), echoed in the result.
+    """
 
     scenario: Scenario
     label: str
@@ -313,7 +424,23 @@ def _tariff_changes(request: RunRequest, solving: World) -> tuple[TariffChange, 
 
 
 def prepare_run(request: RunRequest) -> PreparedRun:
-    """Check a run request completely (names, labels, rates) before it is queued."""
+    """Check a run request completely (names, labels, rates) before it is queued.
+
+    Parameters
+    ----------
+    request : RunRequest
+        The request.
+
+    Returns
+    -------
+    PreparedRun
+        The checked run.
+
+    Raises
+    ------
+    WebError
+        (422) Naming each field that is wrong.
+    """
     scenario, label = _base_scenario(request)
     against = _against(request.against)
     detailed, solving = _worlds_of(scenario)
@@ -338,7 +465,25 @@ def prepare_run(request: RunRequest) -> PreparedRun:
 
 
 def execute(prepared: PreparedRun, on_iteration=None):
-    """Solve a prepared run (in a worker thread), through the library's one scenario pipeline."""
+    """Solve a prepared run (in a worker thread), through the library's one scenario pipeline.
+
+    Parameters
+    ----------
+    prepared : PreparedRun
+        The checked run.
+    on_iteration : callable, optional
+        Called by the solver after each sweep.
+
+    Returns
+    -------
+    ScenarioRun
+        The solved scenario.
+
+    Raises
+    ------
+    tradewar.errors.TradewarError
+        If the run fails (the run is then marked failed with the message).
+    """
     from tradewar.simulation import prepare_scenario
 
     # An InputError here (a change that leaves some tariff at or below -100% on the scenario's
@@ -359,7 +504,20 @@ def _finite_json(value: Any) -> Any:
 
 
 def run_document(run, prepared: PreparedRun) -> dict:
-    """The ``tradewar simulate --json`` document, plus what the web page adds."""
+    """The ``tradewar simulate --json`` document, plus what the web page adds.
+
+    Parameters
+    ----------
+    run : ScenarioRun
+        A solved run.
+    prepared : PreparedRun
+        The request it answers.
+
+    Returns
+    -------
+    dict
+        JSON-safe (non-finite numbers as null).
+    """
     from tradewar.report.tables import run_document as _document
 
     document = _document(run)
@@ -375,7 +533,19 @@ def _sides(run) -> list[str]:
 
 
 def run_tariff_series(run):
-    """The average tariff each way between the two sides, from 2018 to the run's date (or None)."""
+    """The average tariff each way between the two sides, from 2018 to the run's date (or None).
+
+    Parameters
+    ----------
+    run : ScenarioRun
+        A solved run.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        :meth:`Timeline.average_tariff` output, or None for an undated run or one without two
+        sides.
+    """
     sides = _sides(run)
     if run.on is None or len(sides) != 2:
         return None
@@ -386,7 +556,18 @@ def run_tariff_series(run):
 
 def figures_json(run) -> str:
     """The report's charts (plotly figures as JSON), by name: map, welfare, sectors, bilateral,
-    third_countries, timeline."""
+    third_countries, timeline.
+
+    Parameters
+    ----------
+    run : ScenarioRun
+        A solved run.
+
+    Returns
+    -------
+    str
+        A JSON object.
+    """
     from tradewar.report.html import report_figures
 
     series = run_tariff_series(run)
@@ -397,7 +578,20 @@ def figures_json(run) -> str:
 
 
 def csv_text(run, level: str) -> str:
-    """A result table as CSV: ``country`` (one row per country), ``sector`` or ``bilateral``."""
+    """A result table as CSV: ``country`` (one row per country), ``sector`` or ``bilateral``.
+
+    Parameters
+    ----------
+    run : ScenarioRun
+        A solved run.
+    level : {"country", "sector", "bilateral"}
+        Which table.
+
+    Returns
+    -------
+    str
+        The CSV text.
+    """
     frame = run.result.to_frame(level)
     return frame.to_csv(float_format="%.10g")
 
@@ -414,7 +608,29 @@ def _changes_only(series):
 
 
 def timeline_document(a: str, b: str, start: date, end: date, world: str, daily: bool) -> dict:
-    """The trade-weighted average tariff each way between two countries, and the measures behind each step."""
+    """The trade-weighted average tariff each way between two countries, and the measures behind each step.
+
+    Parameters
+    ----------
+    a, b : str
+        The two countries.
+    start, end : datetime.date
+        The window (at most 30 years).
+    world : str
+        The world whose trade weighs the tariffs.
+    daily : bool
+        Every day, instead of the days the average changes.
+
+    Returns
+    -------
+    dict
+        ``world``, ``between``, ``start``, ``end``, ``daily``, ``series`` and ``steps``.
+
+    Raises
+    ------
+    WebError
+        (422) If a date, a country, the world or the window is invalid.
+    """
     from tradewar.policy.timeline import involves as _involves
 
     _check_world_name(world)

@@ -62,7 +62,13 @@ _COLUMNS = ("id", "created", "started", "finished", "status", "stage", "label", 
 
 
 def default_store_path() -> Path:
-    """Where the runs are kept: ``$TRADEWAR_RUNS_DB``, else the user's data directory."""
+    """Where the runs are kept: ``$TRADEWAR_RUNS_DB``, else the user's data directory.
+
+    Returns
+    -------
+    pathlib.Path
+        The SQLite file (``tradewar/runs.sqlite3`` under ``$XDG_DATA_HOME``, else ``~/.local/share``).
+    """
     named = os.environ.get("TRADEWAR_RUNS_DB")
     if named:
         return Path(named).expanduser()
@@ -72,7 +78,35 @@ def default_store_path() -> Path:
 
 @dataclass(frozen=True)
 class RunRecord:
-    """One run's row (without its outputs)."""
+    """One run's row (without its outputs).
+
+    Parameters
+    ----------
+    id : str
+        The run's id.
+    created, started, finished : float or None
+        Times (seconds since the epoch; None: not yet).
+    status : str
+        ``queued``, ``running``, ``done``, ``failed``, ``cancelled`` or ``interrupted``.
+    stage : str
+        What the run is doing, in a word.
+    label : str
+        The run's label.
+    request : str
+        The request's JSON.
+    iterations : int
+        Solver sweeps so far.
+    residual : float or None
+        The solver's last residual.
+    fraction : float
+        Progress, 0 to 1.
+    error : str or None
+        Why it failed or was cancelled.
+    cancel : bool
+        Whether a cancellation was asked for.
+    expired : bool
+        Whether its outputs were dropped.
+    """
 
     id: str
     created: float
@@ -95,7 +129,18 @@ class StoreError(Exception):
 
 
 class RunStore:
-    """The runs' SQLite file. Every method opens, uses and closes its own connection."""
+    """The runs' SQLite file. Every method opens, uses and closes its own connection.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file (its folder is created; the table too).
+
+    Raises
+    ------
+    StoreError
+        If the file cannot be created or opened.
+    """
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
@@ -120,23 +165,68 @@ class RunStore:
 
     # ------------------------------------------------------------------ the server's side
     def add(self, run_id: str, label: str, request: dict) -> None:
-        """Record a new, queued run."""
+        """Record a new, queued run.
+
+        Parameters
+        ----------
+        run_id : str
+            The run's id.
+        label : str
+            The run's label.
+        request : dict
+            The request (stored as JSON).
+        """
         self._write("INSERT INTO runs (id, created, status, stage, label, request) VALUES (?, ?, 'queued', "
                     "'queued', ?, ?)", (run_id, time.time(), label, json.dumps(request)))
 
     def get(self, run_id: str) -> RunRecord | None:
-        """A run's record, or None."""
+        """A run's record, or None.
+
+        Parameters
+        ----------
+        run_id : str
+            The run's id.
+
+        Returns
+        -------
+        RunRecord or None
+            None for an unknown id.
+        """
         with closing(self._connect()) as db:
             row = db.execute(f"SELECT {', '.join(_COLUMNS)} FROM runs WHERE id = ?", (run_id,)).fetchone()
         return None if row is None else RunRecord(*row[:12], bool(row[12]), bool(row[13]))
 
     def count_active(self) -> int:
-        """How many runs are queued or running."""
+        """How many runs are queued or running.
+
+        Returns
+        -------
+        int
+            The count.
+        """
         with closing(self._connect()) as db:
             return db.execute("SELECT count(*) FROM runs WHERE status IN ('queued', 'running')").fetchone()[0]
 
     def output(self, run_id: str, name: str) -> bytes | None:
-        """A done run's gzipped output (``result``, ``charts``, ``csv_country``, ...)."""
+        """A done run's gzipped output (``result``, ``charts``, ``csv_country``, ...).
+
+        Parameters
+        ----------
+        run_id : str
+            The run's id.
+        name : str
+            The output.
+
+        Returns
+        -------
+        bytes or None
+            The gzipped text (None: no such run, or none kept).
+
+        Raises
+        ------
+        ValueError
+            If ``name`` is not an output.
+        """
         if name not in BLOBS:
             raise ValueError(f"no output {name!r}")
         with closing(self._connect()) as db:
@@ -145,7 +235,18 @@ class RunStore:
 
     def cancel(self, run_id: str) -> str | None:
         """Cancel a run: a queued one at once, a running one when its worker next looks
-        (``cancel`` set). Returns the status after the call (None: no such run)."""
+        (``cancel`` set). Returns the status after the call (None: no such run).
+
+        Parameters
+        ----------
+        run_id : str
+            The run's id.
+
+        Returns
+        -------
+        str or None
+            The status after the call.
+        """
         with closing(self._connect()) as db, db:
             db.execute("UPDATE runs SET status = 'cancelled', stage = 'cancelled', finished = ?, "
                        "error = 'cancelled before it started' WHERE id = ? AND status = 'queued'",
@@ -156,13 +257,30 @@ class RunStore:
         return None if row is None else row[0]
 
     def interrupt_unfinished(self) -> int:
-        """At start-up: runs that were queued or running when the server stopped are marked ``interrupted``."""
+        """At start-up: runs that were queued or running when the server stopped are marked ``interrupted``.
+
+        Returns
+        -------
+        int
+            How many.
+        """
         return self._write("UPDATE runs SET status = 'interrupted', stage = 'interrupted', finished = ?, "
                            "error = 'the server stopped before this run finished; submit it again' "
                            "WHERE status IN ('queued', 'running')", (time.time(),))
 
     def expire_old(self, keep: int) -> int:
-        """Drop the outputs of all but the ``keep`` most recently finished runs (their rows stay)."""
+        """Drop the outputs of all but the ``keep`` most recently finished runs (their rows stay).
+
+        Parameters
+        ----------
+        keep : int
+            Finished runs whose outputs are kept.
+
+        Returns
+        -------
+        int
+            Runs whose outputs were dropped.
+        """
         with closing(self._connect()) as db, db:
             return self._expire(db, keep)
 
@@ -176,17 +294,56 @@ class RunStore:
         return len(old)
 
     def delete(self, run_id: str) -> bool:
-        """Delete a finished run; False where it is unknown or still queued or running."""
+        """Delete a finished run; False where it is unknown or still queued or running.
+
+        Parameters
+        ----------
+        run_id : str
+            The run's id.
+
+        Returns
+        -------
+        bool
+            Whether it was deleted.
+        """
         return self._write("DELETE FROM runs WHERE id = ? AND status NOT IN ('queued', 'running')", (run_id,)) > 0
 
     # ------------------------------------------------------------------ the worker's side
     def start(self, run_id: str) -> bool:
-        """A worker takes the run; False when it was cancelled (or is gone) meanwhile."""
+        """A worker takes the run; False when it was cancelled (or is gone) meanwhile.
+
+        Parameters
+        ----------
+        run_id : str
+            The run's id.
+
+        Returns
+        -------
+        bool
+            Whether the worker should solve it.
+        """
         return self._write("UPDATE runs SET status = 'running', stage = 'loading', started = ?, fraction = 0.05 "
                            "WHERE id = ? AND status = 'queued'", (time.time(), run_id)) > 0
 
     def progress(self, run_id: str, iterations: int, residual: float | None, fraction: float) -> bool:
-        """Record the solver's progress; True when the run has been asked to stop."""
+        """Record the solver's progress; True when the run has been asked to stop.
+
+        Parameters
+        ----------
+        run_id : str
+            The run's id.
+        iterations : int
+            Sweeps so far.
+        residual : float or None
+            The last residual.
+        fraction : float
+            Progress, 0 to 1.
+
+        Returns
+        -------
+        bool
+            True when cancelled or gone.
+        """
         with closing(self._connect()) as db, db:
             db.execute("UPDATE runs SET stage = CASE stage WHEN 'cancelling' THEN stage ELSE 'solving' END, "
                        "iterations = ?, residual = ?, fraction = max(fraction, ?) WHERE id = ?",
@@ -195,7 +352,17 @@ class RunStore:
         return row is None or bool(row[0])
 
     def stage(self, run_id: str, stage: str, fraction: float = 0.0) -> None:
-        """Record a run's stage and progress (progress never goes back; a cancellation is kept)."""
+        """Record a run's stage and progress (progress never goes back; a cancellation is kept).
+
+        Parameters
+        ----------
+        run_id : str
+            The run's id.
+        stage : str
+            What the run is doing.
+        fraction : float, default 0.0
+            Progress, 0 to 1.
+        """
         self._write("UPDATE runs SET stage = CASE stage WHEN 'cancelling' THEN stage ELSE ? END, "
                     "fraction = max(fraction, ?) WHERE id = ?", (stage, fraction, run_id))
 
@@ -204,7 +371,25 @@ class RunStore:
         """A run ends: ``done`` with its gzipped outputs, or ``failed`` / ``cancelled`` with a message.
         A run already finished (``interrupted`` by a stopping server, say) stays as it is. With ``keep``,
         the outputs of all but the ``keep`` most recent finished runs are dropped in the same
-        transaction, so no reader sees a finished run while an older one still holds its outputs."""
+        transaction, so no reader sees a finished run while an older one still holds its outputs.
+
+        Parameters
+        ----------
+        run_id : str
+            The run's id.
+        status : str
+            ``done``, ``failed`` or ``cancelled``.
+        error : str, optional
+            The message.
+        outputs : dict of str to bytes, optional
+            Gzipped outputs by name.
+        iterations : int, optional
+            Solver sweeps.
+        residual : float, optional
+            The solver's final residual.
+        keep : int, optional
+            Finished runs whose outputs are kept.
+        """
         outputs = outputs or {}
         names = [name for name in BLOBS if name in outputs]
         sets = "".join(f", {name} = ?" for name in names)
@@ -220,10 +405,32 @@ class RunStore:
 
 
 def pack(text: str) -> bytes:
-    """Text gzipped for the store (and sent as is to clients that accept gzip)."""
+    """Text gzipped for the store (and sent as is to clients that accept gzip).
+
+    Parameters
+    ----------
+    text : str
+        The text.
+
+    Returns
+    -------
+    bytes
+        UTF-8, gzipped (level 6).
+    """
     return gzip.compress(text.encode("utf-8"), compresslevel=6)
 
 
 def unpack(blob: bytes) -> str:
-    """Text stored by :func:`pack`."""
+    """Text stored by :func:`pack`.
+
+    Parameters
+    ----------
+    blob : bytes
+        :func:`pack`'s output.
+
+    Returns
+    -------
+    str
+        The text.
+    """
     return gzip.decompress(blob).decode("utf-8")

@@ -192,6 +192,30 @@ def aggregate_policy(world: World, values, kind: str, regions=None, sectors=None
     Policies are defined on the detailed world and averaged with the same trade weights
     as the world's own tariffs, so revenue is preserved. A ban (infinite export tax)
     must cover a whole aggregate cell: a partly banned region has no single tax.
+
+    Parameters
+    ----------
+    world : World
+        The detailed world.
+    values : xarray.DataArray or numpy.ndarray
+        (importer, exporter, sector) rates on the detailed world.
+    kind : {"tariff", "export_tax"}
+        Which policy (it sets the weights and the treatment of bans).
+    regions, sectors : str or dict, optional
+        A built-in grouping name (regions: ``"eu27"``, ``"compact"``; sectors: ``"broad"``),
+        a ``{label: group}`` or a ``{group: [labels]}`` mapping (default: no grouping).
+
+    Returns
+    -------
+    xarray.DataArray
+        The rates on the aggregated labels (infinite where a whole cell is banned).
+
+    Raises
+    ------
+    tradewar.errors.WorldValidationError
+        If a ban covers only part of an aggregated cell, or a grouping is malformed.
+    ValueError
+        If ``kind`` is neither.
     """
     import xarray as xr
 
@@ -233,6 +257,24 @@ def aggregate(world: World, regions=None, sectors=None) -> World:
     ``regions``/``sectors`` are a built-in grouping name (regions: ``"eu27"``,
     ``"compact"``; sectors: ``"broad"``), a ``{label: group}`` mapping (labels not
     named keep their own group) or a ``{group: [labels]}`` mapping.
+
+    Parameters
+    ----------
+    world : World
+        The world.
+    regions, sectors : str or dict, optional
+        A built-in grouping name (regions: ``"eu27"``, ``"compact"``; sectors: ``"broad"``),
+        a ``{label: group}`` or a ``{group: [labels]}`` mapping (default: no grouping).
+
+    Returns
+    -------
+    World
+        The aggregated world (flows summed, rates and shares weighted by trade and output).
+
+    Raises
+    ------
+    tradewar.errors.WorldValidationError
+        If a grouping is unknown or malformed, or the aggregated world fails its checks.
     """
     region_labels, r, sector_labels, s, group_of = _memberships(world, regions, sectors)
 

@@ -53,7 +53,18 @@ def _first_bad(array: xr.DataArray, bad: np.ndarray, problem: str) -> None:
 
 
 def check_structure(data: xr.Dataset) -> None:
-    """Variables present with the right dimensions and matching, unique labels."""
+    """Variables present with the right dimensions and matching, unique labels.
+
+    Parameters
+    ----------
+    data : xarray.Dataset
+        A world's dataset.
+
+    Raises
+    ------
+    tradewar.errors.WorldValidationError
+        Naming the first variable or label that is wrong.
+    """
     for name, dims in REQUIRED.items():
         if name not in data:
             raise WorldValidationError(f"The world has no variable {name!r}; expected dims {dims}.")
@@ -85,7 +96,18 @@ def check_structure(data: xr.Dataset) -> None:
 
 
 def check_values(data: xr.Dataset) -> None:
-    """Finite values, non-negative flows, tariffs above -100%, shares that add up."""
+    """Finite values, non-negative flows, tariffs above -100%, shares that add up.
+
+    Parameters
+    ----------
+    data : xarray.Dataset
+        A world's dataset (structure already checked).
+
+    Raises
+    ------
+    tradewar.errors.WorldValidationError
+        Naming the first bad cell.
+    """
     for name in VARIABLES:
         if name not in data:
             continue
@@ -143,7 +165,24 @@ def check_values(data: xr.Dataset) -> None:
 
 
 def check_market_clearing(data: xr.Dataset, expenditure, intermediate_and_final, rtol: float) -> None:
-    """Spending on each good equals intermediate plus final demand for it."""
+    """Spending on each good equals intermediate plus final demand for it.
+
+    Parameters
+    ----------
+    data : xarray.Dataset
+        The world's dataset (for the labels in the message).
+    expenditure : numpy.ndarray
+        (N, J) spending on each good.
+    intermediate_and_final : numpy.ndarray
+        (N, J) intermediate plus final demand for it.
+    rtol : float
+        Tolerance, relative to the country's total spending.
+
+    Raises
+    ------
+    tradewar.errors.WorldValidationError
+        Naming the first country and sector whose market does not clear.
+    """
     gap = np.abs(expenditure - intermediate_and_final)
     scale = expenditure.sum(axis=1, keepdims=True)
     bad = gap > rtol * scale

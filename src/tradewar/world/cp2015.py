@@ -61,7 +61,14 @@ COUNTRY_CODES = {
 
 
 def default_cp2015_dir() -> Path:
-    """Where to look for the data: ``$TRADEWAR_CP2015_DIR``, else ``../shared/data/cp2015``."""
+    """Where to look for the data: ``$TRADEWAR_CP2015_DIR``, else ``../shared/data/cp2015``.
+
+    Returns
+    -------
+    pathlib.Path
+        The environment variable's folder, else the first ``shared/data/cp2015`` found in the
+        working directory or a parent, else ``../shared/data/cp2015`` (which may not exist).
+    """
     env = os.environ.get("TRADEWAR_CP2015_DIR")
     if env:
         return Path(env)
@@ -98,7 +105,27 @@ def _blocks(matrix: np.ndarray, n_countries: int) -> np.ndarray:
 
 
 def read_cp2015_tariffs(directory: Path | str | None = None, year: int = 1993) -> np.ndarray:
-    """Tariffs of 1993 or 2005 as fractions, shape (importer, exporter, sector), all 40 sectors."""
+    """Tariffs of 1993 or 2005 as fractions, shape (importer, exporter, sector), all 40 sectors.
+
+    Parameters
+    ----------
+    directory : pathlib.Path or str, optional
+        The replication data (default: :func:`default_cp2015_dir`).
+    year : {1993, 2005}, default 1993
+        Which tariffs.
+
+    Returns
+    -------
+    numpy.ndarray
+        The tariffs (zero in the non-tradable sectors).
+
+    Raises
+    ------
+    tradewar.errors.DataNotFoundError
+        If a replication file is missing (the message says how to point tradewar at a copy).
+    ValueError
+        If ``year`` is neither 1993 nor 2005.
+    """
     directory = Path(directory) if directory is not None else default_cp2015_dir()
     _require(directory)
     if year not in (1993, 2005):
@@ -113,7 +140,23 @@ def read_cp2015_tariffs(directory: Path | str | None = None, year: int = 1993) -
 
 
 def read_cp2015(directory: Path | str | None = None) -> World:
-    """The raw 1993 data as a :class:`World` (not yet a model equilibrium)."""
+    """The raw 1993 data as a :class:`World` (not yet a model equilibrium).
+
+    Parameters
+    ----------
+    directory : pathlib.Path or str, optional
+        The replication data (default: :func:`default_cp2015_dir`).
+
+    Returns
+    -------
+    World
+        31 countries x 40 sectors, flows in USD millions, not checked for market clearing.
+
+    Raises
+    ------
+    tradewar.errors.DataNotFoundError
+        If a replication file is missing (the message says how to point tradewar at a copy).
+    """
     directory = Path(directory) if directory is not None else default_cp2015_dir()
     _require(directory)
     countries, sectors = _labels(directory)
@@ -173,6 +216,25 @@ def load_cp2015(
 
     With ``zero_deficits`` the world is re-solved with every trade deficit at zero,
     the baseline of the paper's Table 2.
+
+    Parameters
+    ----------
+    directory : pathlib.Path or str, optional
+        The replication data (default: :func:`default_cp2015_dir`).
+    zero_deficits : bool, default False
+        Re-solve with every trade deficit at zero.
+    options : SolverOptions, optional
+        Solver settings.
+
+    Returns
+    -------
+    World
+        The balanced world.
+
+    Raises
+    ------
+    tradewar.errors.DataNotFoundError
+        If a replication file is missing (the message says how to point tradewar at a copy).
     """
     world = read_cp2015(directory).balanced(options)
     if zero_deficits:

@@ -10,7 +10,21 @@ __all__ = ["describe_world"]
 
 
 def describe_world(world: World, top: int = 10) -> dict:
-    """A JSON-ready description; ``total_trade_usd_mn`` counts international flows only."""
+    """A JSON-ready description; ``total_trade_usd_mn`` counts international flows only.
+
+    Parameters
+    ----------
+    world : World
+        The world.
+    top : int, default 10
+        How many of the largest international flows to list.
+
+    Returns
+    -------
+    dict
+        Name, regions, sectors, year, source, citation, totals (USD millions), hash, tariffs,
+        policy date and the largest flows with their average tariff.
+    """
     attrs = world.data.attrs
     flows = world.trade.values.sum(axis=2)
     foreign = flows * (1 - np.eye(len(world.countries)))

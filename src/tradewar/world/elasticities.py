@@ -108,7 +108,24 @@ LABOUR_CLOSURES = ("mobile", "sector-specific")
 
 
 def horizon_ratio(horizon: str) -> float:
-    """The factor on the net-flow elasticity ``1 + theta`` at a horizon (1 for ``long``)."""
+    """The factor on the net-flow elasticity ``1 + theta`` at a horizon (1 for ``long``).
+
+    Parameters
+    ----------
+    horizon : str
+        ``long``, ``medium`` or ``short``.
+
+    Returns
+    -------
+    float
+        The horizon's elasticity over the long-run one (linear in years between the one-year
+        and converged values).
+
+    Raises
+    ------
+    tradewar.errors.ElasticityError
+        If the horizon is unknown.
+    """
     _check_name(horizon, HORIZONS, "horizon")
     years = HORIZON_YEARS[horizon]
     if years is None:
@@ -118,7 +135,25 @@ def horizon_ratio(horizon: str) -> float:
 
 
 def horizon_theta(theta_long, horizon: str) -> np.ndarray:
-    """theta at a horizon from the long-run theta: ``1 + theta`` scaled, floored at ``THETA_FLOOR``."""
+    """theta at a horizon from the long-run theta: ``1 + theta`` scaled, floored at ``THETA_FLOOR``.
+
+    Parameters
+    ----------
+    theta_long : array_like
+        Long-run theta by sector.
+    horizon : str
+        ``long``, ``medium`` or ``short``.
+
+    Returns
+    -------
+    numpy.ndarray
+        theta at the horizon (a copy of ``theta_long`` for ``long``).
+
+    Raises
+    ------
+    tradewar.errors.ElasticityError
+        If the horizon is unknown.
+    """
     theta_long = np.asarray(theta_long, dtype=float)
     return np.maximum(horizon_ratio(horizon) * (1.0 + theta_long) - 1.0, THETA_FLOOR) if horizon != "long" \
         else theta_long.copy()
@@ -126,7 +161,25 @@ def horizon_theta(theta_long, horizon: str) -> np.ndarray:
 
 @dataclass(frozen=True)
 class ElasticitySet:
-    """One set on one world's sectors: the published values, theta, standard errors."""
+    """One set on one world's sectors: the published values, theta, standard errors.
+
+    Parameters
+    ----------
+    name : str
+        The set (``cp2015``, ``fontagne2022``).
+    world : str
+        The world whose sectors it is mapped to.
+    sectors : tuple of str
+        The world's sector labels.
+    published : numpy.ndarray
+        The values in the set's own concept (theta, or the net-flow epsilon).
+    theta : numpy.ndarray
+        The long-run theta, the engine's parameter.
+    se : numpy.ndarray
+        Standard errors of theta (NaN where the source gives none).
+    derivation : tuple of str
+        How each sector's value was derived.
+    """
 
     name: str
     world: str
@@ -142,7 +195,13 @@ class ElasticitySet:
         return ELASTICITY_SETS[self.name]["concept"]
 
     def frame(self) -> pd.DataFrame:
-        """One row per sector: the published value, the model's theta, its standard error and how it was derived."""
+        """One row per sector: the published value, the model's theta, its standard error and how it was derived.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``sector``, ``published``, ``theta``, ``se``, ``derivation``.
+        """
         return pd.DataFrame({"sector": self.sectors, "published": self.published, "theta": self.theta,
                              "se": self.se, "derivation": self.derivation})
 
@@ -152,6 +211,16 @@ class ElasticitySet:
         Raises a clear error where the shipped file has none: the shared data hold
         point estimates only (Fontagne et al. publish their standard errors in a
         separate file, Caliendo & Parro in their Table 1; neither is in ``../shared``).
+
+        Returns
+        -------
+        numpy.ndarray
+            One per sector.
+
+        Raises
+        ------
+        tradewar.errors.ElasticityError
+            If any sector has none.
         """
         if np.isnan(self.se).any():
             missing = [s for s, v in zip(self.sectors, self.se, strict=True) if np.isnan(v)]
@@ -180,6 +249,29 @@ def read_elasticity_file(path: Path | str, name: str, sectors: list[str],
     Sectors are matched by name (``sector``) or, where the world uses codes, by ``sector_code``.
     Every sector of the world must be there once with a finite theta above zero; an error names
     the file, the set and the sector otherwise.
+
+    Parameters
+    ----------
+    path : pathlib.Path or str
+        The CSV file.
+    name : str
+        The set to read.
+    sectors : list of str
+        The world's sector labels.
+    codes : list of str, optional
+        The world's sector codes, where it keeps them beside short names.
+
+    Returns
+    -------
+    ElasticitySet
+        The set, in the order of ``sectors``.
+
+    Raises
+    ------
+    tradewar.errors.DataNotFoundError
+        If the file does not exist.
+    tradewar.errors.ElasticityError
+        If the set is unknown, or the file lacks a column, a sector or a positive theta.
     """
     _check_name(name, ELASTICITY_SETS, "elasticity set")
     path = Path(path)
@@ -215,7 +307,25 @@ def read_elasticity_file(path: Path | str, name: str, sectors: list[str],
 
 
 def load_elasticity_set(name: str, world: World) -> ElasticitySet:
-    """A named set on a world's sectors (worlds named in ``data/elasticities/``: ``wiod2011``, ``icio2022``)."""
+    """A named set on a world's sectors (worlds named in ``data/elasticities/``: ``wiod2011``, ``icio2022``).
+
+    Parameters
+    ----------
+    name : str
+        The set.
+    world : World
+        The world (or one derived from a shipped world, ``elasticity_base_world``).
+
+    Returns
+    -------
+    ElasticitySet
+        The set on the world's sectors.
+
+    Raises
+    ------
+    tradewar.errors.ElasticityError
+        If the set is unknown, no sets are mapped to the world, or its file is incomplete.
+    """
     _check_name(name, ELASTICITY_SETS, "elasticity set")
     base = str(world.data.attrs.get("elasticity_base_world", world.name))
     path = _data_file(base)
@@ -235,7 +345,18 @@ def _sector_codes(world: World) -> list[str] | None:
 
 
 def has_elasticity_sets(world: World) -> bool:
-    """Whether named sets are mapped to the world's sectors (a shipped world, or one derived from it)."""
+    """Whether named sets are mapped to the world's sectors (a shipped world, or one derived from it).
+
+    Parameters
+    ----------
+    world : World
+        The world.
+
+    Returns
+    -------
+    bool
+        True when a shipped elasticity file exists for it.
+    """
     return _data_file(str(world.data.attrs.get("elasticity_base_world", world.name))).is_file()
 
 
@@ -243,7 +364,27 @@ def with_default_elasticities(world: World, elasticities: str | None = None, hor
     """``world`` with a named set at a horizon, each :data:`DEFAULT_ELASTICITIES` where not given.
 
     Where nothing is named and no set is mapped to the world (a user's own world file), the
-    world keeps its own elasticities (recorded as "world's own")."""
+    world keeps its own elasticities (recorded as "world's own").
+
+    Parameters
+    ----------
+    world : World
+        The world.
+    elasticities : str, optional
+        The set (default: :data:`DEFAULT_ELASTICITIES`).
+    horizon : str, optional
+        The horizon (default: :data:`DEFAULT_ELASTICITIES`).
+
+    Returns
+    -------
+    World
+        The world with the set (or the world itself, as above).
+
+    Raises
+    ------
+    tradewar.errors.ElasticityError
+        If a name is unknown or no set is mapped to the world.
+    """
     if elasticities is None and horizon is None and not has_elasticity_sets(world):
         return world
     return with_elasticities(world, elasticities or DEFAULT_ELASTICITIES["elasticities"],

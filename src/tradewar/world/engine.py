@@ -21,26 +21,81 @@ class EquilibriumEngine(Protocol):
     """What a world needs from the equilibrium engine."""
 
     def baseline(self, world: World) -> Any:
-        """The arrays the engine works on."""
+        """The arrays the engine works on.
+
+        Parameters
+        ----------
+        world : World
+            The world.
+
+        Returns
+        -------
+        Any
+            The engine's baseline (:class:`tradewar.model.caliendo_parro.Baseline` for the
+            Caliendo-Parro engine).
+        """
 
     def balance(self, world: World, options: Any = None) -> World:
-        """Raw data made a model equilibrium (no shock; deficits kept)."""
+        """Raw data made a model equilibrium (no shock; deficits kept).
+
+        Parameters
+        ----------
+        world : World
+            The raw world.
+        options : Any, optional
+            The engine's solver settings.
+
+        Returns
+        -------
+        World
+            The balanced world.
+        """
 
     def without_deficits(self, world: World, options: Any = None) -> World:
-        """The equilibrium with every trade deficit set to zero."""
+        """The equilibrium with every trade deficit set to zero.
+
+        Parameters
+        ----------
+        world : World
+            The world.
+        options : Any, optional
+            The engine's solver settings.
+
+        Returns
+        -------
+        World
+            The balanced-trade equilibrium.
+        """
 
 
 _ENGINE: EquilibriumEngine | None = None
 
 
 def register_engine(engine: EquilibriumEngine) -> None:
-    """Make ``engine`` the one worlds call (done by ``tradewar.model`` on import)."""
+    """Make ``engine`` the one worlds call (done by ``tradewar.model`` on import).
+
+    Parameters
+    ----------
+    engine : EquilibriumEngine
+        The engine.
+    """
     global _ENGINE
     _ENGINE = engine
 
 
 def engine() -> EquilibriumEngine:
-    """The registered engine."""
+    """The registered engine.
+
+    Returns
+    -------
+    EquilibriumEngine
+        The engine :func:`register_engine` was last given.
+
+    Raises
+    ------
+    RuntimeError
+        If none is registered (``tradewar.world`` used without importing ``tradewar``).
+    """
     if _ENGINE is None:  # only when tradewar.world is used without the tradewar package's __init__
         raise RuntimeError("No equilibrium engine is registered: import tradewar (or tradewar.model) first.")
     return _ENGINE

@@ -32,7 +32,17 @@ STANDARD = ("exporter", "importer", "year", "trade", "output", "expenditure")
 
 @dataclass(frozen=True)
 class GravityPanel:
-    """A validated gravity panel (see the module docstring); ``data`` uses the standard names."""
+    """A validated gravity panel (see the module docstring); ``data`` uses the standard names.
+
+    Build one with :meth:`from_frame` or :func:`read_gravity_panel` (they check it).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per (exporter, importer, year), with the standard column names.
+    source : str, default "<data frame>"
+        Where the data came from, named in errors.
+    """
 
     data: pd.DataFrame
     source: str = "<data frame>"
@@ -51,7 +61,33 @@ class GravityPanel:
         expenditure: str | None = None,
         source: str = "<data frame>",
     ) -> GravityPanel:
-        """Rename the given columns to the standard names and check the panel."""
+        """Rename the given columns to the standard names and check the panel.
+
+        Parameters
+        ----------
+        frame : pandas.DataFrame
+            The data, one row per pair and year.
+        exporter, importer : str
+            The columns holding the country labels.
+        year : str or None, default "year"
+            The year column (absent or None: one year, 0).
+        trade : str, default "trade"
+            The flows column.
+        output, expenditure : str, optional
+            The columns of each country's output and expenditure (gegravity's ``Y``, ``E``).
+        source : str, default "<data frame>"
+            Where the data came from, named in errors.
+
+        Returns
+        -------
+        GravityPanel
+            The checked panel.
+
+        Raises
+        ------
+        tradewar.errors.WorldValidationError
+            If a column is missing or would be overwritten, or the data fail :meth:`check`.
+        """
         mapping = {exporter: "exporter", importer: "importer", trade: "trade"}
         if year is not None and year in frame.columns:
             mapping[year] = "year"
@@ -125,7 +161,23 @@ class GravityPanel:
         return [c for c in self.data.columns if c not in STANDARD]
 
     def year_frame(self, year=None) -> pd.DataFrame:
-        """The rows of one year (the only year when ``year`` is None)."""
+        """The rows of one year (the only year when ``year`` is None).
+
+        Parameters
+        ----------
+        year : optional
+            The year (default: the panel's only year).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The year's rows.
+
+        Raises
+        ------
+        tradewar.errors.WorldValidationError
+            If ``year`` is None and the panel holds several years, or the year has no rows.
+        """
         years = self.years
         if year is None:
             if len(years) != 1:
@@ -137,12 +189,48 @@ class GravityPanel:
         return chosen
 
     def countries(self, year=None) -> list[str]:
-        """Countries that trade in a year (default: the panel's only year, as :meth:`year_frame`)."""
+        """Countries that trade in a year (default: the panel's only year, as :meth:`year_frame`).
+
+        Parameters
+        ----------
+        year : optional
+            The year (default: the panel's only year).
+
+        Returns
+        -------
+        list of str
+            Exporters and importers, sorted.
+
+        Raises
+        ------
+        tradewar.errors.WorldValidationError
+            As :meth:`year_frame`.
+        """
         frame = self.year_frame(year)
         return sorted(set(frame["exporter"]) | set(frame["importer"]))
 
     def matrix(self, column: str, year=None, countries: Sequence[str] | None = None) -> np.ndarray:
-        """``column`` as a square ``[importer, exporter]`` array; every pair must be present."""
+        """``column`` as a square ``[importer, exporter]`` array; every pair must be present.
+
+        Parameters
+        ----------
+        column : str
+            The column.
+        year : optional
+            The year (default: the panel's only year).
+        countries : sequence of str, optional
+            The order of rows and columns (default: :meth:`countries`).
+
+        Returns
+        -------
+        numpy.ndarray
+            (N, N) values.
+
+        Raises
+        ------
+        tradewar.errors.WorldValidationError
+            If the column is missing or a pair has no row.
+        """
         frame = self.year_frame(year)
         if column not in frame:
             raise WorldValidationError(f"{self.source} has no column {column!r}; columns are {list(frame.columns)}.")
@@ -159,7 +247,27 @@ class GravityPanel:
         return values
 
     def country_values(self, column: str, year=None, countries: Sequence[str] | None = None) -> np.ndarray:
-        """Output (by exporter) or expenditure (by importer) as a vector."""
+        """Output (by exporter) or expenditure (by importer) as a vector.
+
+        Parameters
+        ----------
+        column : {"output", "expenditure"}
+            Which.
+        year : optional
+            The year (default: the panel's only year).
+        countries : sequence of str, optional
+            The order (default: :meth:`countries`).
+
+        Returns
+        -------
+        numpy.ndarray
+            (N,) values.
+
+        Raises
+        ------
+        tradewar.errors.WorldValidationError
+            If the panel has no such column, or a country has no value.
+        """
         side = {"output": "exporter", "expenditure": "importer"}[column]
         frame = self.year_frame(year)
         if column not in frame:
@@ -176,7 +284,29 @@ class GravityPanel:
         self, column: str, pairs: Iterable[tuple[str, str]], value: float, *, both_ways: bool = False
     ) -> GravityPanel:
         """A copy with ``column`` set to ``value`` for the (exporter, importer) ``pairs`` (an
-        experiment's data, e.g. a PTA added between two countries)."""
+        experiment's data, e.g. a PTA added between two countries).
+
+        Parameters
+        ----------
+        column : str
+            The column to change.
+        pairs : iterable of tuple of str
+            (exporter, importer) pairs.
+        value : float
+            The new value.
+        both_ways : bool, default False
+            Also set the reverse pairs.
+
+        Returns
+        -------
+        GravityPanel
+            The changed copy.
+
+        Raises
+        ------
+        tradewar.errors.WorldValidationError
+            If the column or a country is unknown.
+        """
         data = self.data.copy()
         if column not in data:
             raise WorldValidationError(f"{self.source} has no column {column!r}.")
@@ -204,6 +334,33 @@ def read_gravity_panel(
     """Read a gravity panel from CSV/delimited text (separator sniffed unless ``sep``) or Parquet.
 
     gegravity's sample data: ``read_gravity_panel(path, output="Y", expenditure="E")``.
+
+    Parameters
+    ----------
+    path : pathlib.Path or str
+        The file (``.parquet``/``.pq`` read as Parquet, anything else as delimited text).
+    exporter, importer : str
+        The columns holding the country labels.
+    year : str or None, default "year"
+        The year column (absent or None: one year, 0).
+    trade : str, default "trade"
+        The flows column.
+    output, expenditure : str, optional
+        The columns of each country's output and expenditure (gegravity's ``Y``, ``E``).
+    sep : str, optional
+        The separator (default: sniffed).
+
+    Returns
+    -------
+    GravityPanel
+        The checked panel, its source the file's path.
+
+    Raises
+    ------
+    tradewar.errors.DataNotFoundError
+        If the file does not exist.
+    tradewar.errors.WorldValidationError
+        If the columns or values fail the panel's checks.
     """
     path = Path(path)
     if not path.is_file():

@@ -33,25 +33,66 @@ RECENT_WORLD, RECENT_FROM = "icio2022", date(2023, 1, 1)
 
 
 def default_world_for(day: date | None) -> str:
-    """The default world of a scenario dated ``day``: icio2022 from 2023 on, else wiod2011."""
+    """The default world of a scenario dated ``day``: icio2022 from 2023 on, else wiod2011.
+
+    Parameters
+    ----------
+    day : datetime.date or None
+        The scenario's date (None: undated).
+
+    Returns
+    -------
+    str
+        The world's name.
+    """
     return RECENT_WORLD if day is not None and day >= RECENT_FROM else DEFAULT_WORLD
 VARIABLES = ("trade", "tariff", "value_added_share", "input_share", "final_demand_share", "trade_elasticity")
 
 
 def embedded_path(name: str) -> Path:
-    """Where an embedded world file lives inside the installed package."""
+    """Where an embedded world file lives inside the installed package.
+
+    Parameters
+    ----------
+    name : str
+        The world's name.
+
+    Returns
+    -------
+    pathlib.Path
+        ``tradewar/data/worlds/<name>.npz`` (whether it exists or not).
+    """
     return Path(str(resources.files("tradewar") / "data" / "worlds" / f"{name}.npz"))
 
 
 def world_names() -> list[str]:
-    """Embedded worlds plus those tradewar can build from reference data."""
+    """Embedded worlds plus those tradewar can build from reference data.
+
+    Returns
+    -------
+    list of str
+        The embedded worlds, sorted, then ``cp2015``.
+    """
     folder = embedded_path(DEFAULT_WORLD).parent
     embedded = sorted(p.stem for p in folder.glob("*.npz")) if folder.is_dir() else []
     return embedded + [name for name in ("cp2015",) if name not in embedded]
 
 
 def save_world(world: World, path: Path | str) -> Path:
-    """Write a world to a compressed ``.npz`` file (labels, arrays, attributes as JSON)."""
+    """Write a world to a compressed ``.npz`` file (labels, arrays, attributes as JSON).
+
+    Parameters
+    ----------
+    world : World
+        The world.
+    path : pathlib.Path or str
+        The file (its folder is created).
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     attrs = {key: (value.item() if hasattr(value, "item") else value) for key, value in world.data.attrs.items()}
@@ -75,7 +116,26 @@ def write_provenance(
     command: str,
     script: str = "tools.worlds.wiod.build_wiod_world",
 ) -> Path:
-    """Write the Markdown provenance note that sits beside a built world file."""
+    """Write the Markdown provenance note that sits beside a built world file.
+
+    Parameters
+    ----------
+    world : World
+        The built world (its attributes give source, year, citation and tariffs).
+    path : pathlib.Path or str
+        The note's file.
+    choices : list of str
+        Every choice made in deriving the model's inputs, one item each.
+    command : str
+        The command that rebuilds the world.
+    script : str, default "tools.worlds.wiod.build_wiod_world"
+        The module that builds it.
+
+    Returns
+    -------
+    pathlib.Path
+        The note written.
+    """
     path = Path(path)
     attrs = world.data.attrs
     lines = [
@@ -115,7 +175,26 @@ def _sector_lines(world: World) -> list[str]:
 
 
 def read_world_file(path: Path | str) -> World:
-    """Read a world written by :func:`save_world`; it is validated as it loads."""
+    """Read a world written by :func:`save_world`; it is validated as it loads.
+
+    Parameters
+    ----------
+    path : pathlib.Path or str
+        The ``.npz`` file.
+
+    Returns
+    -------
+    World
+        The checked world.
+
+    Raises
+    ------
+    tradewar.errors.DataNotFoundError
+        If the file does not exist.
+    tradewar.errors.WorldValidationError
+        If it is not a world file (unreadable, a lone array, missing arrays) or the world fails
+        its checks.
+    """
     path = Path(path)
     if not path.is_file():
         raise DataNotFoundError(f"World file {path} not found.")

@@ -140,6 +140,12 @@ def split_sector(
 
     Parameters
     ----------
+    world : World
+        The world to split.
+    parent : str
+        The sector the child is carved from.
+    child : str
+        The new sector's name (not already a sector).
     output_share
         The child's share of the parent's output in each producing country: a number
         for all, or ``{country: share}`` (countries not named produce none of it).
@@ -153,8 +159,19 @@ def split_sector(
     buyer_values
         With ``world_value``: purchases of the child by some buyers, USD millions (e.g. from
         customs data); the other buyers share the rest in proportion to their parent spending.
-    attrs
+    **attrs
         Provenance to record in the world's attributes (e.g. ``split_source``).
+
+    Returns
+    -------
+    World
+        The world with ``child`` beside ``parent``.
+
+    Raises
+    ------
+    tradewar.errors.WorldValidationError
+        If the parent is unknown, the child exists, the size is missing or given twice, or a
+        share or elasticity is out of range.
     """
     if parent not in world.sectors:
         raise WorldValidationError(f"Unknown parent sector {parent!r}; sectors are {world.sectors}.")

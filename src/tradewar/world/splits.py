@@ -23,12 +23,36 @@ def _folder() -> Path:
 
 
 def split_names() -> list[str]:
-    """The shipped critical-product splits (``src/tradewar/data/splits/*.toml``), sorted."""
+    """The shipped critical-product splits (``src/tradewar/data/splits/*.toml``), sorted.
+
+    Returns
+    -------
+    list of str
+        Their names.
+    """
     return sorted(p.stem for p in _folder().glob("*.toml"))
 
 
 def load_split(name: str) -> dict:
-    """A split's definition (a built-in name or a .toml path)."""
+    """A split's definition (a built-in name or a .toml path).
+
+    Parameters
+    ----------
+    name : str
+        A built-in split's name, or the path of a ``.toml`` file.
+
+    Returns
+    -------
+    dict
+        The checked TOML document.
+
+    Raises
+    ------
+    tradewar.errors.DataNotFoundError
+        If there is no such split.
+    tradewar.errors.WorldValidationError
+        If the file is not valid TOML or its definition is incomplete.
+    """
     path = Path(name) if str(name).endswith(".toml") else _folder() / f"{name}.toml"
     if not path.is_file():
         raise DataNotFoundError(f"Unknown split {name!r}; built in: {', '.join(split_names())}, or a .toml file.")

@@ -49,6 +49,22 @@ class World:
     The world is checked on construction; with ``require_equilibrium`` (the
     default) its markets must also clear, i.e. the data are a model equilibrium.
     Raw data that are not can be made so with :meth:`balanced`.
+
+    Parameters
+    ----------
+    data : xarray.Dataset
+        The variables above, with their dimensions and attributes.
+    require_equilibrium : bool, default True
+        Also check that markets clear (gross output equals sales).
+    rtol : float, default 1e-6
+        The relative tolerance of that check.
+
+    Raises
+    ------
+    tradewar.errors.WorldValidationError
+        If a variable is missing or mis-shaped, a value is out of range (negative flows,
+        shares that do not sum to one, ...) or, with ``require_equilibrium``, markets do not
+        clear; the message names the cell.
     """
 
     def __init__(self, data: xr.Dataset, *, require_equilibrium: bool = True, rtol: float = 1e-6):
@@ -79,7 +95,43 @@ class World:
         require_equilibrium: bool = True,
         **attrs: Any,
     ) -> World:
-        """Build a world from numpy arrays in the axis order of the class docstring."""
+        """Build a world from numpy arrays in the axis order of the class docstring.
+
+        Parameters
+        ----------
+        countries : sequence of str
+            Country labels (N).
+        sectors : sequence of str
+            Sector labels (J).
+        trade : numpy.ndarray
+            (N, N, J) flows at producer prices, USD millions.
+        tariff : numpy.ndarray
+            (N, N, J) ad valorem tariffs, fractions.
+        value_added_share : numpy.ndarray
+            (N, J) value added's share of costs.
+        input_share : numpy.ndarray
+            (N, J, J) input shares ``[country, input, sector]``.
+        final_demand_share : numpy.ndarray
+            (N, J) final demand shares.
+        trade_elasticity : numpy.ndarray
+            (J,) theta.
+        export_tax : numpy.ndarray, optional
+            (N, N, J) export taxes.
+        require_equilibrium : bool, default True
+            Also check that markets clear.
+        **attrs
+            The dataset's attributes (``name``, ``source``, ``year``, ``citation``, ...).
+
+        Returns
+        -------
+        World
+            The checked world.
+
+        Raises
+        ------
+        tradewar.errors.WorldValidationError
+            If an array has the wrong shape or the world fails its checks.
+        """
         countries = [str(c) for c in countries]
         sectors = [str(s) for s in sectors]
         n, j = len(countries), len(sectors)
@@ -124,7 +176,25 @@ class World:
         return cls(data, require_equilibrium=require_equilibrium)
 
     def replace(self, *, require_equilibrium: bool | None = None, **variables: np.ndarray) -> World:
-        """A copy with some variables replaced by arrays of the same shape."""
+        """A copy with some variables replaced by arrays of the same shape.
+
+        Parameters
+        ----------
+        require_equilibrium : bool, optional
+            Check that markets clear (default: as this world was checked).
+        **variables : numpy.ndarray
+            New values of world variables, by name (``trade``, ``tariff``, ...).
+
+        Returns
+        -------
+        World
+            The checked copy.
+
+        Raises
+        ------
+        tradewar.errors.WorldValidationError
+            If a name is not a world variable, or the copy fails its checks.
+        """
         data = self.data.copy()
         for name, values in variables.items():
             if name not in checks.VARIABLES:
@@ -295,7 +365,13 @@ class World:
 
     # ------------------------------------------------------------------ model interface
     def baseline(self) -> Baseline:
-        """The arrays the equilibrium engine works on (built by the engine, see :mod:`tradewar.world.engine`)."""
+        """The arrays the equilibrium engine works on (built by the engine, see :mod:`tradewar.world.engine`).
+
+        Returns
+        -------
+        Baseline
+            The engine's baseline arrays (:func:`tradewar.model.calibration.baseline`).
+        """
         return engine().baseline(self)
 
     def from_equilibrium(
@@ -306,6 +382,20 @@ class World:
         A banned flow (infinite export tax) is zero in the new world and is stored
         with a zero tax: in exact hat algebra a zero flow stays zero, so lifting the
         ban must be measured from the original baseline.
+
+        Parameters
+        ----------
+        equilibrium : Equilibrium
+            A solved equilibrium of this world.
+        tariff_new : numpy.ndarray
+            (N, N, J) the tariffs it was solved with.
+        export_tax_new : numpy.ndarray, optional
+            (N, N, J) the export taxes it was solved with (default: this world's).
+
+        Returns
+        -------
+        World
+            The new flows, tariffs and export taxes (checked as an equilibrium).
         """
         if export_tax_new is None and "export_tax" in self.data:
             export_tax_new = self.data["export_tax"].values  # unchanged export taxes still divide spending
@@ -324,6 +414,16 @@ class World:
         deficits, and solves the model with no shock; the resulting flows satisfy
         every accounting identity. The engine does it
         (:func:`tradewar.model.calibration.balance`).
+
+        Parameters
+        ----------
+        options : SolverOptions, optional
+            Solver settings.
+
+        Returns
+        -------
+        World
+            The balanced world.
         """
         return engine().balance(self, options)
 
@@ -333,37 +433,126 @@ class World:
         CP2015 (section 5) use it as the baseline of their counterfactuals so that
         fixed deficits do not drive the welfare results
         (:func:`tradewar.model.calibration.without_deficits`).
+
+        Parameters
+        ----------
+        options : SolverOptions, optional
+            Solver settings.
+
+        Returns
+        -------
+        World
+            The balanced-trade equilibrium.
         """
         return engine().without_deficits(self, options)
 
     def aggregate(self, regions=None, sectors=None) -> World:
-        """Merge countries into regions and/or sectors into groups; see :func:`tradewar.world.aggregate.aggregate`."""
+        """Merge countries into regions and/or sectors into groups; see :func:`tradewar.world.aggregate.aggregate`.
+
+        Parameters
+        ----------
+        regions, sectors : optional
+            The groupings, as :func:`tradewar.world.aggregate.aggregate` takes them.
+
+        Returns
+        -------
+        World
+            The aggregated world.
+        """
         from tradewar.world.aggregate import aggregate
 
         return aggregate(self, regions=regions, sectors=sectors)
 
     def split_sector(self, parent: str, child: str, output_share=None, trade_elasticity: float | None = None,
                      **options) -> World:
-        """Carve a critical product out of a sector; see :func:`tradewar.world.split.split_sector`."""
+        """Carve a critical product out of a sector; see :func:`tradewar.world.split.split_sector`.
+
+        Parameters
+        ----------
+        parent : str
+            The sector the product is carved from.
+        child : str
+            The new sector's name.
+        output_share : float or dict, optional
+            The child's share of the parent's output (see the function).
+        trade_elasticity : float, optional
+            The child's theta (default: the parent's).
+        **options
+            The function's keyword arguments (``world_value``, ``producer_shares``, ...).
+
+        Returns
+        -------
+        World
+            The world with the new sector.
+        """
         from tradewar.world.split import split_sector
 
         return split_sector(self, parent, child, output_share, trade_elasticity, **options)
 
     def with_critical_inputs(self, inputs, substitution: float, users=None, countries=None) -> World:
-        """Nested CES bundles with critical inputs; see :func:`tradewar.world.critical.with_critical_inputs`."""
+        """Nested CES bundles with critical inputs; see :func:`tradewar.world.critical.with_critical_inputs`.
+
+        Parameters
+        ----------
+        inputs : str or sequence of str
+            The critical input sector(s).
+        substitution : float
+            sigma > 0 between each critical input and the rest of the bundle.
+        users : sequence of str, optional
+            The sectors whose bundles change (default: all).
+        countries : sequence of str, optional
+            Where it applies (default: all).
+
+        Returns
+        -------
+        World
+            The world with the elasticities recorded.
+        """
         from tradewar.world.critical import with_critical_inputs
 
         return with_critical_inputs(self, inputs, substitution, users, countries)
 
     def with_scarce_supply(self, sector: str, supply_elasticity: float, countries=None, exclude=()) -> World:
-        """A sector whose capacity expands at rising cost; see :func:`tradewar.world.critical.with_scarce_supply`."""
+        """A sector whose capacity expands at rising cost; see :func:`tradewar.world.critical.with_scarce_supply`.
+
+        Parameters
+        ----------
+        sector : str
+            The scarce sector.
+        supply_elasticity : float
+            eta > 0 (``numpy.inf``: constant cost).
+        countries : sequence of str, optional
+            Where capacity is scarce (default: every country).
+        exclude : sequence of str
+            Countries left out of ``countries``.
+
+        Returns
+        -------
+        World
+            The world with the fixed factor's share recorded.
+        """
         from tradewar.world.critical import with_scarce_supply
 
         return with_scarce_supply(self, sector, supply_elasticity, countries, exclude)
 
     def with_elasticities(self, name: str, horizon: str = "long", **options) -> World:
         """The same world with a named elasticity set at a horizon; see
-        :func:`tradewar.world.elasticities.with_elasticities`."""
+        :func:`tradewar.world.elasticities.with_elasticities`.
+
+        Parameters
+        ----------
+        name : str
+            The elasticity set (``cp2015`` or ``fontagne2022``).
+        horizon : str, default "long"
+            ``long``, ``medium`` or ``short``.
+        **options
+            The function's keyword arguments (``labour``, ``specific_share``, ``path``).
+
+        Returns
+        -------
+        World
+            The world with the set's elasticities.
+        """
         from tradewar.world.elasticities import with_elasticities
 
         return with_elasticities(self, name, horizon, **options)
