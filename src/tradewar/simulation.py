@@ -278,6 +278,8 @@ class PreparedScenario:
         The measures considered.
     tariff, export_tax : xarray.DataArray
         The tariffs and export taxes in force, on ``world``.
+    trade_cost : xarray.DataArray or None
+        Trade-cost ratios of export controls with reach (None: no control reaches).
     start : tuple of xarray.DataArray, or None
         The tariffs and export taxes to measure from (None: the world's baseline).
     against : str

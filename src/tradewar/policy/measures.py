@@ -535,6 +535,9 @@ class ExportControl(_Bilateral):
         A ban (an infinite tax); not with ``tax_equivalent``.
     exempt : tuple of str
         Destinations spared.
+    reach : tuple of str
+        Third countries whose sales of the same products to the targets the control binds too
+        (extraterritorial rules): a trade cost of the same level with no revenue on their sales.
 
     Raises
     ------

@@ -94,6 +94,8 @@ class CompiledControl:
         Boolean mask over the world's sectors.
     tax : float
         The tax equivalent (``inf``: a ban).
+    reach : numpy.ndarray
+        Positions of the third exporters whose sales to the targets the control binds.
     """
 
     exporters: np.ndarray
@@ -161,7 +163,18 @@ class CompiledPolicy:
     def trade_cost(self, state: PolicyState) -> np.ndarray:
         """Iceberg trade-cost ratios (importer, exporter, sector) of the controls in force with
         reach: third countries' sales to the targets cost ``1 + tax`` (``inf`` for a ban), with
-        no revenue. Ones where no control reaches."""
+        no revenue. Ones where no control reaches.
+
+        Parameters
+        ----------
+        state : PolicyState
+            The measures in force.
+
+        Returns
+        -------
+        numpy.ndarray
+            The ratios new / baseline, shape (importer, exporter, sector).
+        """
         factor = np.ones(self.shape)
         for entry in state.export_controls:
             if not entry.applies or entry.id not in self.controls:

@@ -356,7 +356,25 @@ class Timeline:
     def trade_cost_on(self, on: date | str, world: World) -> xr.DataArray:
         """Iceberg trade-cost ratios (importer, exporter, sector) of the export controls in force
         on a day that reach third countries' sales to their targets (``inf``: banned); ones
-        elsewhere. Nobody collects them: unlike an export tax, they raise no revenue."""
+        elsewhere. Nobody collects them: unlike an export tax, they raise no revenue.
+
+        Parameters
+        ----------
+        on : datetime.date or str
+            The day.
+        world : World
+            The world whose labels the result takes.
+
+        Returns
+        -------
+        xarray.DataArray
+            The ratios new / baseline (``trade_cost``), with the measures behind them in its attrs.
+
+        Raises
+        ------
+        tradewar.errors.TradewarError
+            If the day is not a date or outside the library's span.
+        """
         day = as_date(on, "on")
         state = self.in_force(day)
         result = world.tariff.copy(data=self._compile(world).trade_cost(state)).rename("trade_cost")

@@ -59,6 +59,8 @@ class Card:
         What it is, in words.
     reach : tuple of str
         Third countries whose sales to ``target`` the control binds (a trade cost, no revenue).
+    by_default : bool, default True
+        In play when the talks name no cards.
     """
 
     name: str

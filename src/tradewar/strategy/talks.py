@@ -139,6 +139,8 @@ class PolicySpace:
         The range of the two tariffs.
     card_bounds : tuple of tuple of float, optional
         One range per card (default: (0, 2) each).
+    reach : tuple
+        Per card, the trade-cost cells its reach binds (None: no reach).
     """
 
     game: TariffGame
@@ -228,7 +230,18 @@ class PolicySpace:
         return tax
 
     def trade_cost(self, x):
-        """Iceberg trade-cost ratios of the cards' reach (None where no card has reach)."""
+        """Iceberg trade-cost ratios of the cards' reach (None where no card has reach).
+
+        Parameters
+        ----------
+        x : numpy.ndarray
+            A policy vector ``[a on b, b on a, card levels...]``.
+
+        Returns
+        -------
+        numpy.ndarray or None
+            The ratios (importer, exporter, sector), or None when no card has reach.
+        """
         if not self.has_reach:
             return None
         cost = np.ones_like(self.base)
