@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import tomllib
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -20,9 +21,21 @@ def data_folder(kind: str) -> Path:
 
 
 def load_library() -> Timeline:
-    """Every built-in measure, as one timeline (files read in name order)."""
+    """Every built-in measure, as one timeline (files read in name order).
+
+    Parsed once per process while the files stay as they are (a timeline is immutable): a
+    simulation asks for it more than once, and parsing the 1.4 MB of TOML took longer than
+    solving the equilibrium.
+    """
+    paths = sorted(data_folder("measures").glob("*.toml"))
+    stamps = tuple((str(path), path.stat().st_mtime_ns, path.stat().st_size) for path in paths)
+    return _timeline(stamps)
+
+
+@lru_cache(maxsize=2)
+def _timeline(stamps: tuple[tuple[str, int, int], ...]) -> Timeline:
     measures = []
-    for path in sorted(data_folder("measures").glob("*.toml")):
+    for path, _, _ in stamps:
         with open(path, "rb") as handle:
             measures.extend(tomllib.load(handle).get("measure", []))
     return Timeline(measures)
