@@ -1633,6 +1633,9 @@ def build(source_dir: Path, output_dir: Path = OUTPUT_DIR) -> list[Path]:
     lines_path = LINES_FILE if output_dir == OUTPUT_DIR else output_dir / LINES_FILE.name
     paths.append(write_csv(result.lines, lines_path))
     paths.append(write_text(lines_note(result), lines_path.with_suffix(".md")))
+    from tradewar.policy.library import write_library_cache  # the parsed copy the package loads fast
+
+    paths.append(write_library_cache(output_dir))
     return paths
 
 
