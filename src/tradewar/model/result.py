@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from tradewar.model.caliendo_parro import Equilibrium
+from tradewar.model.solver import SolverReport  # here before; imported from this module by callers
 from tradewar.results import UNITS, ArrayResult, Summary, SummaryTable
 from tradewar.world.world import World
 
@@ -31,18 +30,6 @@ VARIABLE_UNITS = {
     **dict.fromkeys(["trade_shares_baseline", "trade_shares_new"], UNITS["share"]),
     **dict.fromkeys(["tariff_baseline", "tariff_new", "export_tax_baseline", "export_tax_new"], UNITS["rate"]),
 }
-
-
-@dataclass(frozen=True)
-class SolverReport:
-    """How the equilibrium was found: sweeps, final residual (max-norm), seconds."""
-
-    iterations: int
-    residual: float
-    seconds: float
-
-    def to_dict(self) -> dict:
-        return {"iterations": self.iterations, "residual": self.residual, "seconds": self.seconds}
 
 
 def _pct(values):

@@ -22,7 +22,7 @@ import numpy as np
 
 from tradewar.errors import ConvergenceError
 
-__all__ = ["SolverOptions", "FixedPointResult", "solve_fixed_point"]
+__all__ = ["SolverOptions", "FixedPointResult", "SolverReport", "solve_fixed_point"]
 
 
 @dataclass(frozen=True)
@@ -212,3 +212,19 @@ def solve_fixed_point(
         history=history,
         best=best_x,
     )
+
+
+@dataclass(frozen=True)
+class SolverReport:
+    """How the equilibrium was found: sweeps, final residual (max-norm), seconds.
+
+    (Defined here, beside the solver, so that engines without xarray results, such as the
+    gravity model, need not import :mod:`tradewar.model.result`; re-exported there.)
+    """
+
+    iterations: int
+    residual: float
+    seconds: float
+
+    def to_dict(self) -> dict:
+        return {"iterations": self.iterations, "residual": self.residual, "seconds": self.seconds}
