@@ -98,13 +98,17 @@ class Plan:
         if not self.fast:
             return {"options": options}
         central = self.solve(options=options)
-        export_tax = None if self.export_tax is None else central.data["export_tax_new"].values
+        export_tax = None if self.export_tax is None else central.values("export_tax_new")
         return {
             "options": options,
             "baseline": self.world.baseline(),
-            "tariff": central.data["tariff_new"].values,
-            "cost": central.data["trade_cost_change"].values,
+            "tariff": central.values("tariff_new"),
+            "cost": central.values("trade_cost_change"),
             "export_tax": export_tax,
+            "deficit": self.world.deficit.values,
+            # Every draw starts from the equilibrium at the world's own elasticities, its neighbour
+            # (the same start for all, whatever executor or chunk solves it: results stay reproducible).
+            "start": central.solver_state,
         }
 
     def solve(
@@ -126,8 +130,9 @@ class Plan:
                 if theta is None
                 else dataclasses.replace(prepared["baseline"], trade_elasticity=theta)
             )
-            equilibrium = solve_equilibrium(baseline, prepared["tariff"], prepared["cost"], self.world.deficit.values,
-                                            options, export_tax_new=prepared["export_tax"], revenue=self.revenue)
+            equilibrium = solve_equilibrium(baseline, prepared["tariff"], prepared["cost"], prepared["deficit"],
+                                            options, export_tax_new=prepared["export_tax"], revenue=self.revenue,
+                                            initial_state=prepared.get("start") if theta is not None else None)
             return CounterfactualResult(self.world, equilibrium, prepared["tariff"], prepared["cost"],
                                         deficits="fixed", revenue=self.revenue, export_tax_new=prepared["export_tax"])
         world = self.world if theta is None else self.world.replace(trade_elasticity=theta)
@@ -150,10 +155,10 @@ class Plan:
 def summarise(result) -> tuple[np.ndarray, np.ndarray]:
     """A result's country table (countries x COUNTRY_COLUMNS) and the percent change of total
     bilateral trade (importer x exporter, summed over sectors)."""
-    table = result.country_table()
-    country = table.reindex(columns=list(COUNTRY_COLUMNS)).to_numpy(dtype=float)
-    old = result.data["trade_baseline"].values
-    new = result.data["trade_new"].values
+    columns = result.country_columns()
+    country = np.column_stack([np.asarray(columns[name], dtype=float) for name in COUNTRY_COLUMNS])
+    old = result.values("trade_baseline")  # plain arrays: a draw never builds the labelled Dataset
+    new = result.values("trade_new")
     if old.ndim == 3:
         old, new = old.sum(axis=2), new.sum(axis=2)
     with np.errstate(divide="ignore", invalid="ignore"):
