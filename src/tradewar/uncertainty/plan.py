@@ -132,7 +132,7 @@ class Plan:
             )
             equilibrium = solve_equilibrium(baseline, prepared["tariff"], prepared["cost"], prepared["deficit"],
                                             options, export_tax_new=prepared["export_tax"], revenue=self.revenue,
-                                            initial_state=prepared.get("start") if theta is not None else None)
+                                            initial_state=self._start(prepared, theta))
             return CounterfactualResult(self.world, equilibrium, prepared["tariff"], prepared["cost"],
                                         deficits="fixed", revenue=self.revenue, export_tax_new=prepared["export_tax"])
         world = self.world if theta is None else self.world.replace(trade_elasticity=theta)
@@ -141,6 +141,15 @@ class Plan:
                                   commitments=self.commitments, trade_cost_change=self.trade_cost_change,
                                   options=options)
         return result
+
+    @staticmethod
+    def _start(prepared: dict, theta) -> np.ndarray | None:
+        """Where a draw's iteration starts: the central equilibrium, unless the draw has the world's
+        own elasticities (then from the baseline, as the central solve: the same bits)."""
+        own = prepared["baseline"].trade_elasticity
+        if theta is None or np.array_equal(theta, own):
+            return None
+        return prepared.get("start")
 
     def fingerprint(self) -> str:
         """A content hash of the world and the shock (for run indexes)."""
