@@ -24,6 +24,7 @@ layer's sector rate. Layers without lines in the file apply to every line of the
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -144,22 +145,23 @@ def _cells() -> tuple[tuple[str, str, str, np.ndarray, dict[str, np.ndarray]], .
     # (importer, exporter, sector) -> group -> weight, and -> layer -> group -> rate
     weights: dict[tuple[str, str, str], dict[int, float]] = {}
     rates: dict[tuple[str, str, str], dict[str, dict[int, float]]] = {}
-    with path.open("r", encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
+    with path.open("rb") as handle:
+        reader = csv.reader(io.TextIOWrapper(handle, encoding="utf-8", newline=""))
         if tuple(next(reader, ())) != COLUMNS:
             raise ValueError(f"{LINES_FILE} must have the columns {', '.join(COLUMNS)}")
-        for importer, exporter, label, group, weight, layer, rate in reader:
+        for importer, exporter, label, group_text, weight_text, layer, rate_text in reader:
             key = (importer, exporter, label)
-            weights.setdefault(key, {}).setdefault(int(group), float(weight))  # the first row's weight
-            rates.setdefault(key, {}).setdefault(layer, {})[int(group)] = float(rate)
+            group = int(group_text)
+            weights.setdefault(key, {}).setdefault(group, float(weight_text))  # the first row's weight
+            rates.setdefault(key, {}).setdefault(layer, {})[group] = float(rate_text)
     cells = []
     for key, by_group in weights.items():
         position = {g: k for k, g in enumerate(sorted(by_group))}
         shapes: dict[str, np.ndarray] = {}
         for layer in sorted(rates[key]):
             shape = np.zeros(len(position))
-            for group, rate in rates[key][layer].items():
-                shape[position[group]] = rate
+            for at, rate in rates[key][layer].items():
+                shape[position[at]] = rate
             shapes[layer] = shape
         cells.append((*key, np.array([by_group[g] for g in sorted(by_group)]), shapes))
     return tuple(cells)
