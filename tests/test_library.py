@@ -46,6 +46,13 @@ def library():
     return load_library()
 
 
+@pytest.fixture(scope="module")
+def derived():
+    """One derivation of the library from the reference data, shared by the tests that need it
+    (each took about 35 s on its own)."""
+    return source.derive(SHARED)
+
+
 def average(timeline: Timeline, world, day: str, pair=("USA", "CHN")) -> float:
     """Trade-weighted average tariff (percent) of one pair on one day."""
     frame = timeline.average_tariff(world, day, day, pairs=[pair])
@@ -86,10 +93,10 @@ def test_note_accounts_for_every_csv_id():
 
 
 @needs_shared
-def test_committed_files_equal_the_build(tmp_path):
+def test_committed_files_equal_the_build(tmp_path, derived):
     """The committed TOML files, the line file (``data/tariffs/layer_lines.csv``), their notes and the
     parsed cache of the TOML files are exactly (byte for byte) what ``build()`` writes from the reference data."""
-    paths = source.build(SHARED, tmp_path)
+    paths = source.build(SHARED, tmp_path, derived=derived)
     assert {p.name for p in paths} == {"us_china.toml", "us_china.md", "us_partners_2025.toml", "us_partners_2025.md",
                                        "layer_lines.csv", "layer_lines.md", "library_cache.json.gz"}
     for path in paths:
@@ -98,9 +105,9 @@ def test_committed_files_equal_the_build(tmp_path):
 
 
 @needs_shared
-def test_every_csv_row_is_encoded_or_skipped_with_a_reason():
+def test_every_csv_row_is_encoded_or_skipped_with_a_reason(derived):
     """Every id of measures.csv is either encoded (as one or more measures) or in SKIPPED, not both."""
-    result = source.derive(SHARED)
+    result = derived
     assert set(result.done) | set(source.SKIPPED) == set(result.csv.index) == set(CSV_IDS)
     assert not set(result.done) & set(source.SKIPPED)
 

@@ -25,6 +25,7 @@ Run ``python -m tools.tariffs.library --source ../shared/data``.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -1610,9 +1611,12 @@ def _on_other_worlds(result: Result, source_dir: Path) -> Result:
     return result
 
 
-def build(source_dir: Path, output_dir: Path = OUTPUT_DIR) -> list[Path]:
-    """Write ``us_china.toml``, ``us_partners_2025.toml`` and their notes into ``output_dir``."""
-    result = derive(Path(source_dir))
+def build(source_dir: Path, output_dir: Path = OUTPUT_DIR, derived: Result | None = None) -> list[Path]:
+    """Write ``us_china.toml``, ``us_partners_2025.toml`` and their notes into ``output_dir``.
+
+    ``derived``: what :func:`derive` gave for ``source_dir``, when the caller has it already (the
+    tests share one derivation; it is not changed here)."""
+    result = derive(Path(source_dir)) if derived is None else copy.copy(derived)
     result = _on_other_worlds(result, Path(source_dir))
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
