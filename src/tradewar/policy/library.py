@@ -10,6 +10,7 @@ start-up. It is used only while every hash matches the files; otherwise the TOML
 
 from __future__ import annotations
 
+import copy
 import gzip
 import hashlib
 import json
@@ -46,18 +47,19 @@ def data_folder(kind: str) -> Path:
 def load_library() -> Timeline:
     """Every built-in measure, as one timeline (files read in name order).
 
-    Parsed once per process while the files stay as they are (a timeline is immutable): a
-    simulation asks for it more than once, and parsing the 1.4 MB of TOML took longer than
-    solving the equilibrium.
+    The files are read once per process while they stay as they are (a simulation asks for the
+    library more than once, and parsing the 1.4 MB of TOML took longer than solving the
+    equilibrium); each call builds a new timeline from those tables, as before (a timeline keeps
+    caches of its own, which callers need not share).
     """
     paths = sorted(data_folder("measures").glob("*.toml"))
     stamps = tuple((str(path), path.stat().st_mtime_ns, path.stat().st_size) for path in paths)
-    return _timeline(stamps)
+    return Timeline(copy.deepcopy(_tables(stamps)))
 
 
 @lru_cache(maxsize=2)
-def _timeline(stamps: tuple[tuple[str, int, int], ...]) -> Timeline:
-    return Timeline(measure_tables([Path(path) for path, _, _ in stamps]))
+def _tables(stamps: tuple[tuple[str, int, int], ...]) -> list[dict[str, Any]]:
+    return measure_tables([Path(path) for path, _, _ in stamps])
 
 
 def measure_tables(paths: list[Path]) -> list[dict[str, Any]]:
