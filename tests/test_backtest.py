@@ -15,9 +15,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from tradewar.backtest import _fit, load_observed, window_average_policy
+from tradewar.backtest import _fit, grid_row, load_observed, window_average_policy
 from tradewar.cli import app
 from tradewar.policy.library import load_library
+from tradewar.world.elasticities import DEFAULT_ELASTICITIES
 from tradewar.world.library import load_world
 
 SHARED = Path(os.environ.get("TRADEWAR_SHARED_DATA") or Path(__file__).resolve().parents[1].parent / "shared" / "data")
@@ -77,6 +78,17 @@ def test_backtest_json_reports_sectors_slope_and_held_out(monkeypatch, tmp_path)
     assert set(document["held_out"]) == {"china_side_2017_2019", "medium_2017_2024"}
     assert document["held_out"]["medium_2017_2024"]["horizon"] == "medium"
     assert document["cannot_control_for"]
+    # The shipped grid that chose the default (data/backtest/default_choice.csv) reproduces: its
+    # fontagne2022-short-rebate-fixed row is this run (stored to 6 decimals), and the rule applied
+    # to the grid picks the shipped default (the constant and its evidence agree).
+    decision = document["default_choice"]
+    assert decision["choice"] == {**DEFAULT_ELASTICITIES, "revenue": "rebate", "deficits": "fixed"}
+    row = next(r for r in decision["grid"] if (r["elasticities"], r["horizon"], r["revenue"], r["deficits"])
+               == ("fontagne2022", "short", "rebate", "fixed"))
+    fresh = grid_row(computed[0])
+    assert set(row) == set(fresh)
+    for key, value in fresh.items():
+        assert row[key] == (value if isinstance(value, str) else pytest.approx(value, abs=2e-6)), key
 
 
 def test_unknown_backtest_is_a_clear_error():

@@ -50,7 +50,7 @@ def test_simulate_json_documented_keys(tmp_path):
     document = json.loads(result.output)
     assert {"scenario", "world", "date", "solver", "countries", "bilateral"} <= set(document)
     assert document["scenario"] == "london-2025" and document["date"] == "2025-06-10"
-    assert document["world"] == "wiod2011"
+    assert document["world"] == "icio2022"  # london-2025 names the 2022 world (issue 13)
     assert document["solver"]["residual"] < 1e-9 and document["solver"]["iterations"] >= 1
     usa = document["countries"]["USA"]
     assert set(usa) == {"welfare_pct", "welfare_first_order_pct", "real_gdp_pct", "nominal_gdp_pct", "real_wage_pct",
@@ -61,13 +61,26 @@ def test_simulate_json_documented_keys(tmp_path):
     assert {"exporter", "importer", "sector", "baseline_usd_mn", "change_pct"} == set(document["bilateral"][0])
 
 
-def test_simulate_writes_a_self_contained_report(tmp_path):
+def test_simulate_writes_a_light_report_or_a_self_contained_one(tmp_path):
+    """By default the report loads one plotly.min.js written beside it (issue 17: reports weighed
+    about 5 MB, 4.8 MB of it plotly.js) and says so if the script goes missing; --self-contained
+    puts plotly.js inside the file, so that it opens anywhere on its own."""
     path = tmp_path / "report.html"
     result = runner.invoke(app, ["simulate", "london-2025", "--regions", "compact", "--report", str(path)])
     assert result.exit_code == 0, result.output
     page = path.read_text()
-    assert "<script" in page and "<script src=" not in page  # plotly.js inline: opens offline
+    assert 'src="plotly.min.js"' in page and (tmp_path / "plotly.min.js").is_file()
+    assert "The charts need plotly.min.js" in page  # shown only if the script is missing
+    assert path.stat().st_size < 1_000_000
     assert "Welfare change by region" in page and "EU27" in page
+    alone = tmp_path / "alone" / "report.html"
+    alone.parent.mkdir()
+    result = runner.invoke(app, ["simulate", "london-2025", "--regions", "compact", "--report", str(alone),
+                                 "--self-contained"])
+    assert result.exit_code == 0, result.output
+    page = alone.read_text()
+    assert "<script src=" not in page and not (alone.parent / "plotly.min.js").exists()
+    assert alone.stat().st_size > 3_000_000  # plotly.js inline: opens offline
 
 
 def test_simulate_a_scenario_file_against_a_date(tmp_path):

@@ -172,6 +172,7 @@ def test_simulate_records_elasticities_horizon_and_closure():
     ("--elasticities", "cp2016", "cp2015, fontagne2022"),
     ("--horizon", "shortest", "short, medium, long"),
     ("--revenue", "refund", "rebate, deficit-reduction"),
+    ("--deficits", "floating", "fixed, zero"),
 ])
 def test_unknown_names_list_the_choices(option, value, choices):
     """Bad input: an unknown set, horizon or closure is a one-line error naming the option and

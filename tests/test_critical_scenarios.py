@@ -13,12 +13,13 @@ from tradewar.errors import DataNotFoundError
 from tradewar.world.splits import apply_split, load_split, split_names
 
 
-@pytest.mark.parametrize("name", ["rare-earths", "advanced-chips", "chip-design-software"])
+@pytest.mark.parametrize("name", ["rare-earths", "rare-earth-mining", "rare-earth-processing", "rare-earth-magnets",
+                                  "advanced-chips", "chip-design-software"])
 def test_documented_splits_place_their_whole_market(name):
     """Each shipped split carves its full world value out of its parent, in the producer
-    shares of its file (USGS 2024 mine production for rare earths: China 270,000 of
-    390,000 t of REO; BCG/SIA 2024 for sub-10 nm chips: Taiwan 69%, Korea 31%), and
-    states its source."""
+    shares of its file (IEA 2024 for separated rare earths and magnets: China 91% and 94%;
+    USGS 2024 mine production for ore: China 270,000 of 390,000 t of REO; BCG/SIA 2024 for
+    sub-10 nm chips: Taiwan 69%, Korea 31%), and states its source."""
     spec = load_split(name)
     assert spec["source"]
     world = apply_split(load_world(), name)
@@ -33,11 +34,12 @@ def test_documented_splits_place_their_whole_market(name):
 
 
 def test_usgs_shares_match_the_file():
-    """USGS MCS 2025: China mined 270,000 t of the world's 390,000 t (69%) in 2024."""
-    spec = load_split("rare-earths")
+    """USGS MCS 2025: China mined 270,000 t of the world's 390,000 t (69%) in 2024 (the mining
+    stage; the controlled products' shares are IEA's, tests/test_rare_earths.py)."""
+    spec = load_split("rare-earth-mining")
     # The countries listed add to 393,950 t; USGS rounds the world total to 390,000 t.
     assert spec["producer_shares"]["CHN"] / sum(spec["producer_shares"].values()) == pytest.approx(270 / 390, abs=0.01)
-    assert set(split_names()) >= {"rare-earths", "advanced-chips", "chip-design-software"}
+    assert set(split_names()) >= {"rare-earths", "rare-earth-mining", "advanced-chips", "chip-design-software"}
     with pytest.raises(DataNotFoundError, match="Unknown split 'unobtainium'"):
         load_split("unobtainium")
 

@@ -68,18 +68,8 @@ def test_us_china_tariff_counterfactual_on_the_full_world(world):
     assert float(result.data["welfare"].sel(country="CHN")) < 1
 
 
-@pytest.mark.parametrize("regions, sectors", [("compact", None), ("eu27", None), (None, "broad"), ("compact", "broad")])
-def test_aggregation_preserves_every_identity(world, regions, sectors):
-    """Aggregation adds flows, keeps tariff revenue, value added, income and world totals,
-    and the aggregate is itself a model equilibrium (validated on construction); the
-    baseline of the aggregate solves with every hat at one."""
-    small = world.aggregate(regions=regions, sectors=sectors)
-    assert small.is_equilibrium
-    for total in ("value_added", "tariff_revenue", "income"):
-        np.testing.assert_allclose(getattr(small, total).sum().item(), getattr(world, total).sum().item(), rtol=1e-10)
-    np.testing.assert_allclose(small.trade.sum().item(), world.trade.sum().item(), rtol=1e-12)
-    result = simulate(small)
-    np.testing.assert_allclose(result.data["wage"].values, 1.0, atol=1e-9)
+# Aggregation identities, policy aggregation, export-tax identities and random-shock
+# property tests run on both worlds in tests/test_world_identities.py.
 
 
 def test_compact_grouping(world):
@@ -121,19 +111,3 @@ def test_custom_aggregation_and_its_errors(world):
 def test_unknown_world_name():
     with pytest.raises(DataNotFoundError, match="Unknown world 'mars'"):
         load_world("mars")
-
-
-def test_policies_aggregate_with_revenue_preserved(world):
-    """Identity: a tariff tensor of the detailed world averaged onto an aggregate with
-    trade weights raises the same revenue at baseline flows; partial bans are refused."""
-    from tradewar.world.aggregate import aggregate_policy
-
-    rng = np.random.default_rng(0)
-    tariff = world.tariff.copy(data=world.tariff.values + rng.uniform(0, 0.5, world.tariff.shape))
-    small = world.aggregate(regions="compact", sectors="broad")
-    averaged = aggregate_policy(world, tariff, "tariff", "compact", "broad")
-    np.testing.assert_allclose(float((small.trade * averaged).sum()), float((world.trade * tariff).sum()), rtol=1e-10)
-    ban = world.tariff.copy() * 0
-    ban.loc[dict(importer="USA", exporter="DEU", sector="Metals")] = np.inf
-    with pytest.raises(WorldValidationError, match="ban covers only part"):
-        aggregate_policy(world, ban, "export_tax", "compact")

@@ -147,12 +147,6 @@ def test_bad_elasticity_file(world, tmp_path):
         with_elasticities(world, "fontagne2022", path=tmp_path / "bad.csv")
 
 
-def test_short_run_sector_specific_labour_is_not_there_yet(world):
-    """Provenance: the documented NotImplemented path (engine work, issue 14 item 3)."""
-    with pytest.raises(NotImplementedError, match="Sector-specific labour"):
-        with_elasticities(world, "fontagne2022", "short", labour="sector-specific")
-
-
 def test_standard_errors_missing_is_a_clear_error(world):
     """Provenance: the shared data carry no standard errors (elasticities.md, choice 5)."""
     with pytest.raises(ElasticityError, match="ships no standard errors"):

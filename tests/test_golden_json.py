@@ -43,11 +43,15 @@ SCENARIOS = [
     "busan-2025", "chip-controls", "geneva-2025", "latest", "liberation-day-2025", "london-2025",
     "london-2025-chip-controls", "london-2025-rare-earth-ban", "pre-2025", "rare-earth-ban", "trade-war-2019",
 ]
+# The london-2025 variants name their world: they pin wiod2011's numbers (the scenario file itself
+# runs on icio2022 since issue 13's switch, pinned by simulate-london-2025).
 CASES = {
     **{f"simulate-{name}": ["simulate", name, "--json"] for name in SCENARIOS},
     "simulate-london-compact-broad": [
         "simulate",
         "london-2025",
+        "--world",
+        "wiod2011",
         "--regions",
         "compact",
         "--sectors",
@@ -57,16 +61,21 @@ CASES = {
     "simulate-london-zero-deficits": [
         "simulate",
         "london-2025",
+        "--world",
+        "wiod2011",
         "--regions",
         "compact",
         "--deficits",
         "zero",
         "--json",
     ],
-    "simulate-london-against-date": ["simulate", "london-2025", "--against", "2025-01-15", "--json"],
+    "simulate-london-against-date": ["simulate", "london-2025", "--world", "wiod2011", "--against", "2025-01-15",
+                                     "--json"],
     "simulate-london-against-scenario": [
         "simulate",
         "london-2025",
+        "--world",
+        "wiod2011",
         "--against",
         "geneva-2025",
         "--regions",

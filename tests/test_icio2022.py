@@ -240,50 +240,5 @@ def test_missing_and_corrupt_source_files(tmp_path):
         fd.read_wiod(tmp_path, 2011)
 
 
-# --------------------------------------------------------------------------- identities (hypothesis)
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-
-def _check_identities(world, tariff):
-    """The identities of tests/test_identities.py::test_accounting_identities_after_a_shock."""
-    result = simulate(world, tariff=tariff)
-    d = result.data
-    np.testing.assert_allclose(d["trade_shares_new"].sum("exporter").values, 1.0, atol=1e-12)
-    new_world = result.new_world()  # raises if markets do not clear
-    scale = world.value_added.values.sum()
-    np.testing.assert_allclose(new_world.deficit.values, world.deficit.values, atol=1e-7 * scale)
-    np.testing.assert_allclose((d["wage"] * world.value_added).sum().item(), scale, rtol=1e-10)
-    spending = d["expenditure_new"].sum().item()
-    np.testing.assert_allclose(spending, d["output_new"].sum().item() + d["tariff_revenue_new"].sum().item(), rtol=1e-9)
-
-
-def _random_tariff(world, seed, top):
-    rng = np.random.default_rng(seed)
-    tariff = world.tariff.values.copy()
-    goods = [world.sectors.index(g) for g in world.goods]
-    tariff[:, :, goods] += rng.uniform(0.0, top, size=(len(world.countries), len(world.countries), len(goods)))
-    tariff[np.arange(len(world.countries)), np.arange(len(world.countries)), :] = 0.0
-    return tariff
-
-
-@pytest.fixture(scope="module")
-def compact(world):
-    return world.aggregate(regions="compact", sectors="broad")
-
-
-@settings(max_examples=8, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(seed=st.integers(0, 2**31 - 1))
-def test_identities_after_random_shocks_on_the_compact_world(compact, seed):
-    """Identities after random tariffs of up to 50 points on every goods flow (the deficit
-    bound of test_identities), on icio2022 aggregated to 15 regions x 12 sectors (8 examples)."""
-    _check_identities(compact, _random_tariff(compact, seed, 0.5))
-
-
-@settings(max_examples=1, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(seed=st.integers(0, 2**31 - 1))
-def test_identities_after_a_random_shock_on_the_full_world(world, seed):
-    """The same identities on the full 80 x 50 world (1 example: one solve takes seconds)."""
-    _check_identities(world, _random_tariff(world, seed, 0.3))
+# Identities after random shocks (compact and full world) run on both worlds in
+# tests/test_world_identities.py.

@@ -92,6 +92,7 @@ def test_note_accounts_for_every_csv_id():
         assert f"| {csv_id} |" in note and "never implemented" in note.split(f"| {csv_id} |")[1].split("\n")[0]
 
 
+@pytest.mark.slow  # a full rebuild of the library on both worlds' sectors (~35 s)
 @needs_shared
 def test_committed_files_equal_the_build(tmp_path, derived):
     """The committed TOML files, the line file (``data/tariffs/layer_lines.csv``), their notes and the

@@ -114,10 +114,12 @@ def library_and_world():
 
 
 def test_line_file_identities():
-    """Identities of ``layer_lines.csv``: group weights sum to one in each cell; rates above -1."""
+    """Identities of ``layer_lines.csv``: group weights sum to one in each cell of each world's sectors;
+    rates above -1; both the WIOD and the ICIO 2022 sectors have cells."""
     table = layer_lines()
-    groups = table.drop_duplicates(["importer", "exporter", "sector", "group"])
-    totals = groups.groupby(["importer", "exporter", "sector"])["weight"].sum()
+    groups = table.drop_duplicates(["world", "importer", "exporter", "sector", "group"])
+    totals = groups.groupby(["world", "importer", "exporter", "sector"])["weight"].sum()
+    assert set(table["world"]) == {"wiod2011", "icio2022"}
     np.testing.assert_allclose(totals.to_numpy(), 1.0, atol=1e-6)
     assert (table["rate"] > -1).all()
     assert {"M003", "M007", "M044", "M058"} <= set(table["layer"]) and {"M004", "M040"} <= set(table["layer"])

@@ -179,7 +179,7 @@ def test_simulate_and_compare_print_to_dict(captured, tmp_path):
     assert len(documents) == 1
     assert printed.output == json.dumps({**documents[0], "report": None}, indent=2) + "\n"
     run_keys = {"scenario", "world", "date", "deficits", "solver", "countries", "bilateral", "against",
-                "purchase_commitments", "sector_output_pct", "closure", "elasticities", "horizon"}
+                "purchase_commitments", "sector_output_pct", "closure", "elasticities", "horizon", "labour"}
     assert set(documents[0]) == run_keys
     documents.clear()
     printed = runner.invoke(app, ["compare", "trade-war-2019", "geneva-2025", "--json"])

@@ -14,18 +14,8 @@ def world():
     return load_world().aggregate(regions="compact")
 
 
-def test_split_world_is_an_equilibrium_and_solves_with_hats_at_one(world):
-    """Identity: splitting preserves every account (validated on construction) and the split
-    world's baseline solves with every hat at one."""
-    split = world.split_sector("Mining", "Rare earths", {"CHN": 0.02, "USA": 0.003}, trade_elasticity=1.5)
-    assert split.is_equilibrium and split.sectors[-1] == "Rare earths" and "Rare earths" in split.goods
-    result = simulate(split)
-    np.testing.assert_allclose(result.data["wage"].values, 1.0, atol=1e-12)
-    np.testing.assert_allclose(result.data["price"].values, 1.0, atol=1e-12)
-    for total in ("value_added", "income", "tariff_revenue"):
-        np.testing.assert_allclose(getattr(split, total).values, getattr(world, total).values, rtol=1e-12)
-    np.testing.assert_allclose(split.gross_output.sel(sector=["Mining", "Rare earths"]).sum("sector").values,
-                               world.gross_output.sel(sector="Mining").values, rtol=1e-12)
+# The split identities (an equilibrium with hats at one; a uniform slice changes no result)
+# run on both worlds in tests/test_world_identities.py.
 
 
 def test_market_split_places_the_world_value_in_producer_shares(world):
@@ -38,19 +28,6 @@ def test_market_split_places_the_world_value_in_producer_shares(world):
     by_origin = flows.sum("importer") / flows.sum()
     assert float(by_origin.sel(exporter="CHN")) == pytest.approx(0.9)
     assert split.is_equilibrium
-
-
-def test_uniform_split_with_the_parent_elasticity_changes_no_result(world):
-    """Identity: a child that is a uniform slice of its parent, with the same theta, is the
-    same good: a tariff shock on both gives exactly the unsplit welfare and wages."""
-    split = world.split_sector("Metals", "Special metals", 0.1)
-    tariff = world.tariff.copy()
-    tariff.loc[dict(importer="USA", exporter="CHN", sector="Metals")] += 0.5
-    split_tariff = split.tariff.copy()
-    split_tariff.loc[dict(importer="USA", exporter="CHN", sector=["Metals", "Special metals"])] += 0.5
-    a, b = simulate(world, tariff=tariff), simulate(split, tariff=split_tariff)
-    np.testing.assert_allclose(b.data["welfare"].values, a.data["welfare"].values, atol=1e-9)
-    np.testing.assert_allclose(b.data["wage"].values, a.data["wage"].values, atol=1e-9)
 
 
 def test_rare_earth_ban_hits_the_buyer(world):

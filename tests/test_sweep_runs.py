@@ -107,3 +107,17 @@ def test_simulate_draws_json_and_table(capsys, tmp_path):
     text = capsys.readouterr().out
     assert "[p5, p95]" in text and "USA" in text and "CHN -> USA trade" in text
     assert "5th-95th percentile band" in report.read_text()
+
+
+def test_sweep_where_every_run_fails_exits_1(tmp_path):
+    """A sweep in which no run solves is an error for scripts (exit 1) and says so; the failed runs
+    are still recorded with their reasons (issue 17: it exited 0)."""
+    store = str(tmp_path / "store")
+    args = ["sweep", "--scenario", "no-such-scenario", "--scenario", "nor-this-one", "--store", store, "--workers", "1"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1, result.output
+    assert "every run of sweep sweep failed (2 of 2)" in result.output
+    assert "Traceback" not in result.output
+    as_json = runner.invoke(app, [*args, "--rerun", "--json"])
+    assert as_json.exit_code == 1
+    assert len(json.loads(as_json.stdout)["failed"]) == 2

@@ -92,7 +92,10 @@ def test_monte_carlo_on_dask_equals_serial(cluster):
 
 
 def test_sweep_on_dask_equals_serial(cluster, tmp_path: Path):
-    """A sweep solved on the cluster stores the same country tables as one solved here."""
+    """A sweep solved on the cluster stores the same country tables as one solved here, to the
+    solver's tolerance (its state converges to 1e-10): on icio2022 (pre-2025's world since
+    issue 13) worker processes and this one end their iterations at points up to 7e-11 apart
+    (relative 2e-5 on values near zero), where wiod2011's runs happened to agree bit for bit."""
     runs = expand_runs(["pre-2025"], {"elasticity_scale": [0.5, 2.0], "regions": ["compact"]})
     here = run_sweep(runs, name="here", store=tmp_path / "here", executor="serial")
     there = run_sweep(runs, name="there", store=tmp_path / "there", executor=cluster)
@@ -100,4 +103,4 @@ def test_sweep_on_dask_equals_serial(cluster, tmp_path: Path):
     for spec in runs:
         _, mine, _ = RunStore(tmp_path / "here").show(spec.id)
         _, theirs, _ = RunStore(tmp_path / "there").show(spec.id)
-        np.testing.assert_array_equal(mine.to_numpy(), theirs.to_numpy())
+        np.testing.assert_allclose(mine.to_numpy(), theirs.to_numpy(), rtol=1e-7, atol=1e-8)

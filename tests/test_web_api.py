@@ -222,11 +222,11 @@ def test_extra_tariff_and_export_ban(client):
     _, changed = run_to_end(client, {
         "scenario": "london-2025",
         "tariffs": [{"importer": "USA", "exporter": "CHN", "rate": 0.25}],
-        "export_controls": [{"imposer": "CHN", "targets": ["USA"], "sectors": ["Metals"], "ban": True}],
+        "export_controls": [{"imposer": "CHN", "targets": ["USA"], "sectors": ["Non-ferrous metals"], "ban": True}],
     })
     def flows(document):
         return {(r["exporter"], r["importer"], r["sector"]): r["change_pct"] for r in document["bilateral"]}
-    assert flows(changed)[("CHN", "USA", "Metals")] == pytest.approx(-100.0)
+    assert flows(changed)[("CHN", "USA", "Non-ferrous metals")] == pytest.approx(-100.0)
     assert flows(changed)[("CHN", "USA", "all")] < flows(plain)[("CHN", "USA", "all")]
     assert changed["request"]["tariffs"][0]["rate"] == 0.25
     assert "1 tariff change and 1 export control" in changed["label"]
@@ -239,6 +239,31 @@ def test_run_a_date_and_against(client):
     assert document["countries"]["CHN"]["welfare_pct"] < 0
     _, versus = run_to_end(client, {"scenario": "london-2025", "against": "pre-2025"})
     assert "pre-2025" in versus["against"]
+
+
+def test_london_measures_on_icio2022(client):
+    """The measures in force on the London talks' day through the API, no world named: the date
+    rule that `tradewar simulate` uses picks icio2022 (2023 or later); the document names it and
+    has its 80 economies, and the map draws every one of them (an outline, or a dot for Malta,
+    Hong Kong, Singapore and Sao Tome), with the countries outside the closed world grey.
+    Expected values: the world's own labels (identity). Cost: about 5 s (one 80 x 50 solve)."""
+    created = submit(client, {"date": "2025-06-10"})
+    status, _ = wait(client, created["id"])
+    assert status["status"] == "done", status
+    document = client.get(f"/api/runs/{created['id']}/result").json()
+    assert document["world"] == "icio2022"
+    economies = set(client.get("/api/worlds/icio2022").json()["countries"])
+    assert len(economies) == 80 and set(document["countries"]) == economies
+    charts = client.get(f"/api/runs/{created['id']}/charts").json()
+    drawn = {trace.get("name") for trace in charts["map"]["data"]}
+    dots = {text.split(":")[0] for trace in charts["map"]["data"] if trace.get("mode") == "markers"
+            for text in (trace.get("text") or [])}
+    assert economies <= drawn | dots, sorted(economies - drawn - dots)
+    assert {"VNM", "MYS", "THA", "GBR", "MEX"} <= drawn
+    assert "(not in this world)" in drawn and "outside this world" in charts["map"]["layout"]["annotations"][0]["text"]
+    assert {trace["name"] for trace in charts["sectors"]["data"]} == {"USA", "CHN"}
+    bad = client.post("/api/runs", json={"date": "2025-06-10", "world": "icio2023"})
+    assert bad.status_code == 422 and "icio2023" in bad.text
 
 
 def test_run_under_another_closure_and_set(client):
@@ -312,6 +337,16 @@ BAD_RUNS = [
                                                       "tax_equivalent": 50}]}, 422, "above 10"),
     ({"scenario": "london-2025", "export_controls": [{"imposer": "CHN", "targets": ["USA"]}]},
      422, "or ban = true"),
+    # The page's export-tax box is in percent (issue 17): its errors speak in percent.
+    ({"scenario": "london-2025", "export_controls": [{"imposer": "CHN", "targets": ["USA"],
+                                                      "tax_points": 5000}]}, 422,
+     "export tax of 5,000% is above 1,000%"),
+    ({"scenario": "london-2025", "export_controls": [{"imposer": "CHN", "targets": ["USA"],
+                                                      "tax_points": -5}]}, 422, "export tax of -5% is negative"),
+    ({"scenario": "london-2025", "export_controls": [{"imposer": "CHN", "targets": ["USA"],
+                                                      "tax_points": True}]}, 422, "tax_points must be a number"),
+    ({"scenario": "london-2025", "export_controls": [{"imposer": "CHN", "targets": ["USA"], "tax_points": 20,
+                                                      "tax_equivalent": 0.2}]}, 422, "give the export tax once"),
     ({"scenario": "london-2025", "export_controls": [{"imposer": "CHN", "targets": ["USA"], "ban": True,
                                                       "tax_equivalent": 0.2}]}, 422, "not both"),
     ({"scenario": "london-2025", "export_controls": [{"imposer": "CHN", "targets": ["ATLANTIS"], "ban": True}]},
@@ -334,6 +369,16 @@ def test_bad_run_requests(client, body, status, fragment):
     error = response.json()
     assert fragment in error["detail"], error
     assert isinstance(error["errors"], list)
+
+
+def test_export_tax_in_percent_equals_the_fraction():
+    """The page sends tax_points (percent, as typed); the engine gets the same fraction as
+    tax_equivalent (one conversion, in the request model)."""
+    from tradewar.web.models import ExtraExportControl
+
+    in_points = ExtraExportControl(imposer="CHN", targets=["USA"], tax_points=25)
+    as_fraction = ExtraExportControl(imposer="CHN", targets=["USA"], tax_equivalent=0.25)
+    assert in_points.tax_equivalent == as_fraction.tax_equivalent == 0.25
 
 
 def test_malformed_toml_names_its_line(client):

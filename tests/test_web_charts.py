@@ -1,6 +1,7 @@
 """The report's and the page's charts say what they show: one zero line for bars and dots, the
 same colour for a direction in both timelines, axis titles, the map's rest of the world marked,
-price rises not shown as good news; and a report's weight. Cost: about 5 s (one london-2025 solve).
+price rises not shown as good news; and a report's weight. Cost: about 10 s (london-2025 on
+icio2022, its world, and on wiod2011 for the rest-of-the-world marking).
 """
 
 from __future__ import annotations
@@ -66,12 +67,38 @@ def test_timelines_colour_each_direction_alike(charts):
     assert DIRECTION_COLOURS == ("#1f77b4", "#ff7f0e")
 
 
-def test_map_marks_the_rest_of_the_world(charts):
-    figure = charts["map"]
+@pytest.fixture(scope="module")
+def london_wiod2011():
+    from tradewar import run_scenario
+    from tradewar.simulation import ScenarioOverrides
+
+    return run_scenario("london-2025", overrides=ScenarioOverrides(world="wiod2011"))
+
+
+def test_map_marks_the_rest_of_the_world(london_wiod2011):
+    """On wiod2011 (a world with a rest-of-the-world region) the map shows ROW paler and says so."""
+    figure = json.loads(figures_json(london_wiod2011))["map"]
     rest = [trace for trace in figure["data"] if trace.get("name") == "ROW"]
     assert len(rest) == 1 and "not in this world" in rest[0]["text"] and rest[0]["opacity"] < 1
     note = figure["layout"]["annotations"][0]["text"]
     assert "rest-of-the-world value" in note and "not their own" in note
+
+
+def test_map_greys_the_countries_outside_a_closed_world(charts):
+    """london-2025 runs on icio2022, a closed world of 80 economies: every one of them is drawn
+    (an outline, or a dot for the four too small for the outlines), the rest grey with a note."""
+    figure = charts["map"]
+    drawn = {trace.get("name") for trace in figure["data"]}
+    dots = {text.split(":")[0] for trace in figure["data"] if trace.get("mode") == "markers"
+            for text in (trace.get("text") or [])}
+    from tradewar import load_world
+
+    economies = set(load_world("icio2022").countries)
+    assert economies <= drawn | dots, sorted(economies - drawn - dots)
+    assert {"HKG", "SGP", "MLT", "STP"} <= dots and "ROW" not in drawn
+    outside = [trace for trace in figure["data"] if trace.get("name") == "(not in this world)"]
+    assert len(outside) == 1 and "no value" in outside[0]["text"]
+    assert "outside this world's 80 economies" in figure["layout"]["annotations"][0]["text"]
 
 
 def test_price_rises_are_not_green():
@@ -84,9 +111,9 @@ def test_price_rises_are_not_green():
 def test_report_weight(london, tmp_path):
     """Measured: about 5 MB inline (plotly.js is 4.8 MB of it); with one shared plotly.min.js
     beside the reports, each weighs a few hundred KB."""
-    inline = write_report(london.result, tmp_path / "inline.html", title="london")
+    inline = write_report(london.result, tmp_path / "inline.html", title="london", self_contained=True)
     (tmp_path / "shared").mkdir()
-    shared = write_report(london.result, tmp_path / "shared" / "a.html", title="london", shared_plotlyjs=True)
+    shared = write_report(london.result, tmp_path / "shared" / "a.html", title="london")
     bundle = tmp_path / "shared" / "plotly.min.js"
     assert bundle.is_file() and 'src="plotly.min.js"' in shared.read_text()
     assert shared.stat().st_size < 1_000_000 < bundle.stat().st_size

@@ -190,7 +190,7 @@ def test_page_form_errors_and_changes(server, browser):
 
     page.fill("#tariffs tbody tr .points", "25")
     page.click("#add-control")
-    page.select_option("#controls tbody tr .sectors", "Metals")
+    page.select_option("#controls tbody tr .sectors", "Non-ferrous metals")
     page.select_option("#controls tbody tr .kind", "ban")
     page.click("#run")
     sync_api.expect(page.locator("#summary")).to_contain_text("1 export control", timeout=120_000)
@@ -223,6 +223,36 @@ def test_page_form_errors_and_changes(server, browser):
     assert not watcher.foreign, watcher.foreign
     # The browser logs the refused request (422) as an error; nothing else went wrong.
     assert [e for e in watcher.errors if "status of 422" not in e] == [], watcher.errors
+    page.close()
+
+
+@pytest.mark.slow  # a browser and a full 80 x 50 solve; the API test of the same run is in the default profile
+def test_page_runs_a_day_on_the_2022_world(server, browser):
+    """The world selector: the measures of 2025-06-10 on icio2022; the table has its 80 economies
+    (Vietnam included), the map is drawn, and the form's country lists offer Vietnam.
+    Expected values: the world's labels from the API (identity). Cost: about 20 s."""
+    base, _ = server
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    watcher = Watcher(page, base)
+    page.goto(f"{base}/")
+    page.wait_for_selector("body[data-ready=true]", timeout=60_000)
+    assert page.input_value("#world") == ""  # by the day, as the CLI
+    page.fill("#date", "2025-06-10")
+    page.select_option("#world", "icio2022")
+    assert page.is_checked("input[name=mode][value=date]")
+    page.click("#add-tariff")
+    sync_api.expect(page.locator("#tariffs tbody tr select").first.locator("option[value=VNM]")).to_have_count(1)
+    page.click("#tariffs tbody tr button")
+    page.click("#run")
+    page.wait_for_selector("#results-table tbody tr[data-country='VNM']", timeout=180_000)
+    page.wait_for_selector("#chart-map .main-svg", timeout=60_000)
+    run_id = page.get_attribute("#results", "data-run-id")
+    document = json.loads(_get(f"{base}/api/runs/{run_id}/result"))
+    assert document["world"] == "icio2022" and document["request"]["world"] == "icio2022"
+    assert page.locator("#results-table tbody tr").count() == len(document["countries"]) == 80
+    assert "icio2022" in page.text_content("#summary")
+    assert not watcher.foreign, watcher.foreign
+    assert not watcher.errors, watcher.errors
     page.close()
 
 

@@ -44,12 +44,14 @@ from tradewar.model.counterfactual import simulate
 from tradewar.policy.dates import as_date
 from tradewar.policy.library import load_library
 from tradewar.policy.timeline import Timeline
+from tradewar.policy.validation import check_closure
 from tradewar.results import UNITS, ArrayResult, Summary, SummaryTable
-from tradewar.world.elasticities import with_elasticities
+from tradewar.world.elasticities import DEFAULT_ELASTICITIES, with_elasticities
 from tradewar.world.library import load_world
 from tradewar.world.world import World
 
-__all__ = ["BACKTESTS", "BacktestResult", "load_observed", "run_backtest", "window_average_policy"]
+__all__ = ["BACKTESTS", "BacktestResult", "choose_default", "default_choice", "grid_row", "load_observed",
+           "run_backtest", "window_average_policy"]
 
 BACKTESTS = {"trade-war-2019": "U.S.-China tariffs of 2018-19 against China's share of U.S. imports, 2017 -> 2019"}
 CAVEATS = (
@@ -67,6 +69,79 @@ def load_observed() -> pd.DataFrame:
     """The shipped observed series (see ``data/backtest/trade_war_2019_observed.md``)."""
     path = resources.files("tradewar") / "data" / "backtest" / "trade_war_2019_observed.csv"
     return pd.read_csv(path)
+
+
+def grid_row(result: BacktestResult) -> dict:
+    """One row of the default-choice grid (``data/backtest/default_choice.csv``) from a backtest run."""
+    head, total = result.headline, result.aggregate
+    china, later = result.held_out["china_side_2017_2019"], result.held_out["medium_2017_2024"]
+    closure = result.settings.get("closure", {})
+    return {"elasticities": result.elasticities, "horizon": result.horizon,
+            "revenue": closure.get("revenue", "rebate"), "deficits": closure.get("deficits", "fixed"),
+            "slope": head["slope"], "slope_ci95_low": head["slope_ci95"][0], "slope_ci95_high": head["slope_ci95"][1],
+            "correlation": head["correlation"], "weighted_slope": head["weighted_by_china_trade"]["slope"],
+            "aggregate_predicted": total["predicted_dlog_share"], "aggregate_observed": total["observed_dlog_share"],
+            "other_suppliers_predicted_pp": total["predicted_other_suppliers_share_change_pp"],
+            "held_out_china_side_predicted": china["aggregate"]["predicted_dlog_share"],
+            "held_out_china_side_observed": china["aggregate"]["observed_dlog_share"],
+            "held_out_2017_2024_medium_predicted": later["aggregate"]["predicted_dlog_share"],
+            "held_out_2017_2024_medium_observed": later["aggregate"]["observed_dlog_share"]}
+
+
+#: Closures whose aggregate predictions differ by less than this (log points) cannot be told apart by the backtest.
+CLOSURE_RESOLUTION = 0.01
+
+
+def choose_default(grid: pd.DataFrame) -> dict:
+    """The default (set, horizon, closure) by the rule fixed before the grid was run.
+
+    1. The headline first: among runs whose slope interval excludes zero, the slope nearest 1.
+    2. Where no interval excludes zero (the sector pattern does not discriminate), the
+       aggregate: the change in log China share of U.S. goods imports nearest the observed one,
+       with CP2015's closure (rebate, fixed deficits).
+    3. The closure: if, at the chosen set and horizon, the aggregate moves by less than
+       :data:`CLOSURE_RESOLUTION` across closures, the backtest cannot choose it and CP2015's
+       closure stays; otherwise the closure nearest the observed aggregate.
+    Returns the choice, the step that decided it and the held-out checks (errors of the chosen
+    set and horizon against every other, on China's side and on the 2017 -> 2024 change).
+    """
+    grid = grid.copy()
+    grid["aggregate_error"] = (grid["aggregate_predicted"] - grid["aggregate_observed"]).abs()
+    excludes_zero = grid[(grid["slope_ci95_low"] > 0) | (grid["slope_ci95_high"] < 0)]
+    plain = grid[(grid["revenue"] == "rebate") & (grid["deficits"] == "fixed")]
+    if len(excludes_zero):
+        best = excludes_zero.loc[(excludes_zero["slope"] - 1).abs().idxmin()]
+        step = "headline slope (interval excludes zero), nearest 1"
+    else:
+        best = plain.loc[plain["aggregate_error"].idxmin()]
+        step = "no slope interval excludes zero: aggregate change nearest the observed"
+    same = grid[(grid["elasticities"] == best["elasticities"]) & (grid["horizon"] == best["horizon"])]
+    spread = float(same["aggregate_predicted"].max() - same["aggregate_predicted"].min())
+    if spread >= CLOSURE_RESOLUTION:
+        best = same.loc[same["aggregate_error"].idxmin()]
+    choice = {"elasticities": best["elasticities"], "horizon": best["horizon"], "revenue": best["revenue"],
+              "deficits": best["deficits"]}
+    ranked = plain.assign(
+        china_side_error=(plain["held_out_china_side_predicted"] - plain["held_out_china_side_observed"]).abs(),
+        later_error=(plain["held_out_2017_2024_medium_predicted"] - plain["held_out_2017_2024_medium_observed"]).abs())
+    mine = (ranked["elasticities"] == choice["elasticities"]) & (ranked["horizon"] == choice["horizon"])
+    chosen = ranked[mine].iloc[0]
+    return {"choice": choice, "decided_by": step, "aggregate_error": float(chosen["aggregate_error"]),
+            "closure_spread": spread, "closure_resolution": CLOSURE_RESOLUTION,
+            "held_out": {
+                "china_side_error": float(chosen["china_side_error"]),
+                "china_side_best_of": int(len(ranked)),
+                "china_side_rank": int((ranked["china_side_error"] < chosen["china_side_error"]).sum() + 1),
+                "later_2017_2024_error": float(chosen["later_error"]),
+                "later_2017_2024_rank": int((ranked["later_error"] < chosen["later_error"]).sum() + 1),
+            }}
+
+
+def default_choice() -> dict:
+    """The shipped grid (``data/backtest/default_choice.csv``) and the choice the rule makes from it."""
+    path = resources.files("tradewar") / "data" / "backtest" / "default_choice.csv"
+    grid = pd.read_csv(path)
+    return {**choose_default(grid), "grid": grid.to_dict(orient="records")}
 
 
 def window_average_policy(timeline: Timeline, world: World, start: date | str, end: date | str
@@ -113,6 +188,7 @@ class BacktestResult(ArrayResult):
         return self.sectors.set_index("sector")
 
     def summary(self) -> Summary:
+        """The headline fit with its 95% intervals, the totals and the sector table (text and HTML)."""
         head = self.headline
         fits = pd.DataFrame(
             {"estimate": [head["slope"], head["correlation"]],
@@ -146,7 +222,7 @@ class BacktestResult(ArrayResult):
         return {"backtest": self.name, "elasticities": self.elasticities, "horizon": self.horizon,
                 "settings": self.settings, "headline": self.headline, "aggregate": self.aggregate,
                 "sectors": self.sectors.to_dict(orient="records"), "held_out": self.held_out,
-                "cannot_control_for": list(self.caveats)}
+                "cannot_control_for": list(self.caveats), "default_choice": default_choice()}
 
 
 def _stats(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, float]:
@@ -189,9 +265,9 @@ def _china_shares(trade: np.ndarray, world: World, importer: str, exporter: str,
     return pair / foreign.sum(axis=0), float(pair.sum() / foreign.sum())
 
 
-def _solve_window(world: World, timeline: Timeline, start: str, end: str):
+def _solve_window(world: World, timeline: Timeline, start: str, end: str, closure: dict | None = None):
     tariff, export_tax = window_average_policy(timeline, world, start, end)
-    return simulate(world, tariff=tariff, export_tax=export_tax)
+    return simulate(world, tariff=tariff, export_tax=export_tax, **(closure or {}))
 
 
 def _compare(world, result, observed, flow, years, importer, exporter, side):
@@ -245,11 +321,16 @@ def _top_gainers(world: World, result, importer: str = "USA", rival: str = "CHN"
     return [{"country": world.countries[k], "share_change_pp": float(change[k])} for k in order]
 
 
-def run_backtest(name: str = "trade-war-2019", elasticities: str = "cp2015", horizon: str = "long",
-                 world: World | None = None, timeline: Timeline | None = None) -> BacktestResult:
-    """Run a backtest (``trade-war-2019``) for an elasticity set and horizon; see the module."""
+def run_backtest(name: str = "trade-war-2019", elasticities: str = DEFAULT_ELASTICITIES["elasticities"],
+                 horizon: str = DEFAULT_ELASTICITIES["horizon"],
+                 world: World | None = None, timeline: Timeline | None = None, *, revenue: str = "rebate",
+                 deficits: str = "fixed") -> BacktestResult:
+    """Run a backtest (``trade-war-2019``) for an elasticity set, horizon and closure
+    (``revenue``: rebate or deficit-reduction; ``deficits``: fixed or zero); see the module."""
     if name not in BACKTESTS:
         raise TradewarError(f"Unknown backtest {name!r}; available: {', '.join(BACKTESTS)}.")
+    check_closure(revenue, deficits)
+    closure = {"revenue": revenue, "deficits": deficits}
     base = world if world is not None else load_world("wiod2011")
     timeline = timeline if timeline is not None else load_library()
     start_tariff = timeline.tariff_on("2017-12-31", base).values
@@ -259,13 +340,13 @@ def run_backtest(name: str = "trade-war-2019", elasticities: str = "cp2015", hor
     observed = load_observed()
 
     chosen = with_elasticities(base, elasticities, horizon)
-    result = _solve_window(chosen, timeline, "2018-01-01", "2019-12-31")
+    result = _solve_window(chosen, timeline, "2018-01-01", "2019-12-31", closure)
     sectors, headline, aggregate = _compare(chosen, result, observed, "imports", (2017, 2019), "USA", "CHN", "imports")
     aggregate["model_top_gainers_in_us_imports"] = _top_gainers(chosen, result)
 
     _, china_fit, china_total = _compare(chosen, result, observed, "exports", (2017, 2019), "CHN", "USA", "exports")
     medium = with_elasticities(base, elasticities, "medium")
-    result_2024 = _solve_window(medium, timeline, "2018-01-01", "2024-12-31")
+    result_2024 = _solve_window(medium, timeline, "2018-01-01", "2024-12-31", closure)
     _, fit_2024, total_2024 = _compare(medium, result_2024, observed, "imports", (2017, 2024), "USA", "CHN", "imports")
     held_out = {
         "china_side_2017_2019": {"what": "China's share of U.S. exports, by sector", **china_fit,
@@ -274,6 +355,7 @@ def run_backtest(name: str = "trade-war-2019", elasticities: str = "cp2015", hor
                                      "2018-2024", "horizon": "medium", **fit_2024, "aggregate": total_2024},
     }
     settings = {"world": base.name, "against": "2017-12-31", "window": ["2018-01-01", "2019-12-31"],
+                "closure": closure, "labour": chosen.data.attrs.get("labour", "mobile"),
                 "outcome": "change in log China share of U.S. imports by WIOD goods sector, 2017 -> 2019",
                 "metric": "OLS slope and correlation of observed on predicted, 95% bootstrap CIs over sectors"}
     return BacktestResult(name, elasticities, horizon, sectors, headline, aggregate, held_out, settings=settings)

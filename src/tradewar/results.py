@@ -64,10 +64,12 @@ class SummaryTable:
     digits: int = 3
 
     def as_text(self) -> str:
+        """The table as plain text, under its caption."""
         body = self.frame.to_string(float_format=_float_format(self.digits)) if len(self.frame) else "(none)"
         return f"{self.caption}\n{body}" if self.caption else body
 
     def as_html(self) -> str:
+        """The table as an HTML fragment, under its caption."""
         table = self.frame.to_html(float_format=_float_format(self.digits), border=0, na_rep="",
                                    classes="tradewar-table") if len(self.frame) else "<p>(none)</p>"
         caption = f"<p><b>{html.escape(self.caption)}</b></p>" if self.caption else ""
@@ -87,12 +89,14 @@ class Summary:
     notes: list[str] = field(default_factory=list)
 
     def as_text(self) -> str:
+        """Title, header lines, tables and notes as plain text (what ``print`` shows)."""
         parts = [self.title, *self.header]
         parts += [table.as_text() for table in self.tables]
         parts += self.notes
         return "\n".join(parts)
 
     def as_html(self) -> str:
+        """Title, header lines, tables and notes as an HTML fragment (what a notebook shows)."""
         parts = [f"<div class=\"tradewar-summary\"><h4>{html.escape(self.title)}</h4>"]
         parts += [f"<p>{html.escape(line)}</p>" for line in self.header]
         parts += [table.as_html() for table in self.tables]

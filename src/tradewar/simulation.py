@@ -31,7 +31,7 @@ from tradewar.model.solver import SolverOptions
 from tradewar.model.targets import solve_purchase_commitment
 from tradewar.policy.library import load_library, load_scenario
 from tradewar.policy.scenario import AggregateSpec, ReportSpec, Scenario
-from tradewar.policy.timeline import Timeline, policy_date
+from tradewar.policy.timeline import AGGREGATES, Timeline, policy_date
 from tradewar.policy.validation import (
     TariffChange,
     apply_tariff_changes,
@@ -66,7 +66,12 @@ class ScenarioOverrides:
     changes added on top of the scenario's policy (:class:`~tradewar.policy.validation.TariffChange`);
     ``revenue``: "rebate" or "deficit-reduction" (the closure for tariff revenue);
     ``elasticities`` / ``horizon``: a named elasticity set and horizon
-    (:func:`~tradewar.world.elasticities.with_elasticities`), applied to the detailed world.
+    (:func:`~tradewar.world.elasticities.with_elasticities`), applied to the detailed world;
+    ``tariff_aggregate``: how partial tariff layers become sector rates, "model" (line by line,
+    theta-consistent: the default) or "trade-weighted" (the trackers' statistic; see
+    :meth:`~tradewar.policy.timeline.Timeline.tariff_on`); ``splits``: the critical products carved
+    out of the world (built-in names of ``data/splits``, with their nested-CES and scarce-supply
+    tables) instead of the scenario's own (``()`` removes them).
     """
 
     world: str | None = None
@@ -78,6 +83,8 @@ class ScenarioOverrides:
     revenue: str | None = None
     elasticities: str | None = None
     horizon: str | None = None
+    tariff_aggregate: str | None = None
+    splits: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.regions is not None:
@@ -86,12 +93,16 @@ class ScenarioOverrides:
             check_choice(self.sectors, list(SECTOR_GROUPINGS), "sectors")
         check_closure(self.revenue, self.deficits)
         check_elasticities(self.elasticities, self.horizon)
+        if self.tariff_aggregate is not None:
+            check_choice(self.tariff_aggregate, list(AGGREGATES), "tariff_aggregate")
+        if self.splits is not None:
+            object.__setattr__(self, "splits", tuple(self.splits))
         object.__setattr__(self, "against", parse_against(self.against))
         object.__setattr__(self, "tariffs", tuple(self.tariffs))
 
     def __bool__(self) -> bool:
         return any((self.world, self.regions, self.sectors, self.deficits, self.against, self.tariffs, self.revenue,
-                    self.elasticities, self.horizon))
+                    self.elasticities, self.horizon, self.tariff_aggregate)) or self.splits is not None
 
     def apply(self, scenario: Scenario) -> Scenario:
         """The scenario with its world, aggregation and deficits overridden (the starting point
@@ -107,15 +118,20 @@ class ScenarioOverrides:
         for key in ("deficits", "revenue", "elasticities", "horizon"):
             if getattr(self, key):
                 update[key] = getattr(self, key)
+        if self.splits is not None:
+            update["splits"] = self.splits
         return scenario.model_copy(update=update) if update else scenario
 
     def to_dict(self) -> dict:
         """The overrides given (for ``--json``, reports and run indexes)."""
         document = {
             key: getattr(self, key)
-            for key in ("world", "regions", "sectors", "deficits", "revenue", "elasticities", "horizon")
+            for key in ("world", "regions", "sectors", "deficits", "revenue", "elasticities", "horizon",
+                        "tariff_aggregate")
             if getattr(self, key)
         }
+        if self.splits is not None:
+            document["splits"] = list(self.splits)
         if self.against is not None:
             document["against"] = self.against.isoformat() if isinstance(self.against, date) else self.against
         if self.tariffs:
@@ -136,19 +152,20 @@ def _latest_start(timeline: Timeline) -> date | None:
 
 
 def policy_state(
-    scenario: Scenario, world: World, library: Timeline | None
+    scenario: Scenario, world: World, library: Timeline | None, aggregate: str = "model"
 ) -> tuple[xr.DataArray, xr.DataArray, date | None, Timeline]:
     """The tariffs and export taxes a scenario puts in force on its world.
 
     With a ``date``: the library's and the scenario's measures in force that day.
     Without: the scenario's own measures only, on the day the last of them starts.
+    ``aggregate`` is how partial layers become sector rates (:meth:`Timeline.tariff_on`).
     """
     timeline = scenario.timeline(library if scenario.date is not None else None)
     scenario.check_world(world, library if scenario.date is not None else None)
     on = scenario.date or _latest_start(timeline)
     if on is None:
         return world.tariff.copy(), world.export_tax.copy(), None, timeline
-    return timeline.tariff_on(on, world), timeline.export_tax_on(on, world), on, timeline
+    return timeline.tariff_on(on, world, aggregate), timeline.export_tax_on(on, world), on, timeline
 
 
 @dataclass
@@ -169,6 +186,7 @@ class PreparedScenario:
 
     @property
     def name(self) -> str:
+        """The scenario's name."""
         return self.scenario.name
 
     def solve(self, options: SolverOptions | None = None, on_iteration=None) -> ScenarioRun:
@@ -215,7 +233,8 @@ def prepare_scenario(
             aggregate_policy(detailed, export_tax, "export_tax", spec.regions, spec.sectors),
         )
 
-    tariff_detailed, tax_detailed, on, timeline = policy_state(scenario, detailed, library)
+    aggregate = overrides.tariff_aggregate or "model"
+    tariff_detailed, tax_detailed, on, timeline = policy_state(scenario, detailed, library, aggregate)
     tariff, export_tax = on_world(tariff_detailed, tax_detailed)
     tariff = apply_tariff_changes(world, tariff, overrides.tariffs)
     start_point = overrides.against if overrides.against is not None else scenario.against
@@ -226,11 +245,12 @@ def prepare_scenario(
     if since is not None:
         label = f"{detailed.name}'s baseline: the measures in force on {since.isoformat()} (its policy date)"
     if isinstance(start_point, date):
-        start = on_world(timeline.tariff_on(start_point, detailed), timeline.export_tax_on(start_point, detailed))
+        start = on_world(timeline.tariff_on(start_point, detailed, aggregate),
+                         timeline.export_tax_on(start_point, detailed))
         label = f"the measures in force on {start_point.isoformat()} (on {detailed.name})"
     elif start_point is not None:
         other = load_scenario(start_point)
-        other_tariff, other_tax, other_on, _ = policy_state(other, detailed, library)
+        other_tariff, other_tax, other_on, _ = policy_state(other, detailed, library, aggregate)
         start = on_world(other_tariff, other_tax)
         label = f"scenario {other.name}" + (f" ({other_on.isoformat()})" if other_on else "") + f" (on {detailed.name})"
     commitments = []
@@ -313,13 +333,18 @@ class ScenarioRun(ArrayResult):
 
     @property
     def extra_tariffs(self) -> tuple[TariffChange, ...]:
+        """Tariff changes added on top of the scenario's policy (``--tariff``, the API's ``tariffs``)."""
         return self.overrides.tariffs
 
     def elasticity_choice(self) -> dict:
-        """The elasticity set and horizon the numbers were solved with (``elasticities``, ``horizon``)."""
+        """The elasticity set, horizon and labour closure the numbers were solved with (``elasticities``,
+        ``horizon``, ``labour``: "mobile", or "sector-specific" with the share of labour tied to sectors)."""
         attrs = self.world.data.attrs
+        labour = str(attrs.get("labour") or "mobile")
+        if labour != "mobile":
+            labour = f"{labour} (s = {float(attrs.get('specific_labour_share', 0.0)):g})"
         return {"elasticities": attrs.get("elasticities") or self.scenario.elasticities or "world's own",
-                "horizon": attrs.get("horizon") or self.scenario.horizon or "long"}
+                "horizon": attrs.get("horizon") or self.scenario.horizon or "long", "labour": labour}
 
     def focus_countries(self, countries: list[str] | None = None) -> list[str]:
         """The two sides, then the scenario's report countries (or ``countries``), present in the result."""
@@ -332,7 +357,8 @@ class ScenarioRun(ArrayResult):
         summary.title = f"{self.scenario.name}: {summary.title}"
         choice = self.elasticity_choice()
         summary.header = [f"World {self.world.name}; measures in force on {self.on}; effects against {self.against}.",
-                          f"Elasticities {choice['elasticities']} ({choice['horizon']} run); "
+                          f"Elasticities {choice['elasticities']} ({choice['horizon']} run; "
+                          f"labour {choice['labour']}); "
                           f"closure: {self.result.closure_text()}."]
         return summary
 
@@ -349,6 +375,11 @@ class ScenarioRun(ArrayResult):
         document.update(self.elasticity_choice())
         document["purchase_commitments"] = self.commitments
         document["sector_output_pct"] = self.result.sector_output_pct(self.focus_countries())
+        from tradewar.cards import card_effects
+
+        cards = card_effects(self)
+        if cards:  # export controls on critical products: the price gap and the target's users
+            document["critical_products"] = cards
         if self.extra_tariffs:  # tariffs the user added on top (--tariff, the web form), with what they produced
             document["extra_tariffs"] = [change.to_dict() for change in self.extra_tariffs]
         return document
@@ -370,12 +401,32 @@ def run_scenario(
     options: SolverOptions | None = None,
     on_iteration=None,
 ) -> ScenarioRun:
-    """Solve a scenario (a :class:`Scenario` or a built-in name / file path).
+    """Solve a scenario: the measures in force on its date, on its world, against its starting point.
 
-    ``overrides`` (a :class:`ScenarioOverrides`) change its world, aggregation, deficits or
-    starting point, or add tariff changes on top; ``against`` overrides the starting point
-    alone: a date or another scenario to measure from (default: the scenario's own, else the
-    world's baseline).
+    Parameters
+    ----------
+    scenario : Scenario or str
+        A :class:`~tradewar.policy.scenario.Scenario`, a built-in scenario's name
+        (``london-2025``) or the path of a ``.toml`` file.
+    overrides : ScenarioOverrides, optional
+        Changes to its world, aggregation, closure, elasticities or starting point, or tariff
+        changes added on top (what ``tradewar simulate``'s options set).
+    against : str or datetime.date, optional
+        The starting point alone: a date or another scenario to measure from (default: the
+        scenario's own, else the world's baseline).
+    library : Timeline, optional
+        The measures to fold (default: the built-in library,
+        :func:`~tradewar.policy.library.load_library`).
+    options : SolverOptions, optional
+        Solver settings.
+    on_iteration : callable, optional
+        Called by the solver after each sweep of the final solve.
+
+    Returns
+    -------
+    ScenarioRun
+        What was assumed and what came out; ``to_dict()`` is what ``tradewar simulate --json``
+        prints.
     """
     return prepare_scenario(scenario, overrides=overrides, against=against, library=library).solve(
         options, on_iteration)

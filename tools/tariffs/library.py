@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import copy
 import re
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -168,7 +169,7 @@ DERIVATIVES_SOURCE = (
     "content, effective 2025-08-18; rate 50% since Proclamation 10947 (2025-06-03). Lists and metal shares: "
     "Budget-Lab-Yale/tariff-rate-tracker resources (MIT)"
 )
-EXTRA_PREFIXES = ("US-232-", "AGRI-")  # ids of measures not in measures.csv
+EXTRA_PREFIXES = ("US-232-", "US-301-", "AGRI-")  # ids of measures not in measures.csv
 FARM_EXEMPT_DATE = "2025-11-13"
 # Chapters of the farm goods the order added to Annex II (its fact sheet and CBP CSMS 66814923).
 FARM_EXEMPT_CHAPTERS = ("02", "07", "08", "09", "10", "11", "12", "15", "16", "18", "19", "20", "21", "22", "31")
@@ -186,6 +187,36 @@ MHD_PARTS_SOURCE = (
     "Proclamation of 2025-10-17 'Adjusting Imports of Medium- and Heavy-Duty Trucks, Medium- and Heavy-Duty Truck "
     "Parts, and Buses into the United States' (Section 232): parts at 25% from 2025-11-01. Parts list: "
     "Budget-Lab-Yale/tariff-rate-tracker resources s232_mhd_parts.txt (MIT)"
+)
+
+# Section 232 metals restructuring (issue 12 item 4): from 2026-04-06 the steel, aluminium and copper
+# tariffs are set by annex of the proclamation of 2026-04-02 on the FULL value of the article: Annex I-A
+# (primary articles) 50%, Annex I-B (downstream derivatives) 25%, Annex III a combined 15% (the 232 duty
+# tops the MFN rate up to 15%) until its sunset in December 2027, then the I-B rate; Annex II leaves the
+# metal tariffs. It replaces the 50% on chapters 72/73/76 (M058) and the metal-content duty on the
+# derivatives (US-232-DERIV-2025-08-18). Lines of the other Section 232 programmes (vehicles, auto and
+# truck parts, trucks, lumber, chips, copper M061) keep their own rate, as the proclamation scopes
+# itself to the metal tariffs. A code the annexes do not list: chapters 72, 73, 74, 76 -> Annex I-A,
+# a derivative of the 2025 inclusions -> Annex I-B (the annexes absorbed them), else not covered.
+METALS_ANNEXES = YALE / "s232_annex_products.csv"  # hts_prefix, annex (1a, 1b, 2, 3), metal_type, source, date
+RESTRUCTURE_DATE = "2026-04-06"
+ANNEX_III_SUNSET = "2027-12-31"  # "December 2027": the day is not given in the sources we have
+ANNEX_RATES = {"1a": 0.50, "1b": 0.25, "2": 0.0}  # Annex III: max(0, 15% - MFN), see metals_annex_lines
+ANNEX_III_COMBINED = 0.15
+PRIMARY_METAL_CHAPTERS = ("72", "73", "74", "76")
+RESTRUCTURE_SOURCE = (
+    "Proclamation of 2026-04-02 restructuring the Section 232 tariffs on aluminium, steel and copper (effective "
+    "for goods entered on or after 2026-04-06): Annex I-A 50%, Annex I-B 25%, Annex III 15% combined (sunset "
+    "December 2027), Annex II removed, all on the full entered value (Ashurst Perkins Coie, 'Restructured and "
+    "Additional Section 232 Tariffs on Aluminum, Steel, and Copper'; tradefacts.io on the five-annex structure). "
+    "Annex lists: Budget-Lab-Yale/tariff-rate-tracker resources s232_annex_products.csv (MIT)"
+)
+RESTRUCTURE_UNCERTAIN = (
+    "the annex lists are the tracker's transcription (its own audit flags 22 chapter-prefix rows); bare heading "
+    "8471 (computers) sits in Annex I-B, so computers from China pay 25% here (the literal reading; no "
+    "post-April collection data yet); the exclusion of articles under 15% metal by weight and the 10% rate on "
+    "U.S.-metal content are not modelled (no data); Annex III's combined rate uses the 2018 MFN rate of the "
+    "HS6 line; the sunset day is taken as 2027-12-31"
 )
 
 # Lists of 2025 use HS 2022 codes; these did not exist in HS 2017 (the tracker's lines) and map to the
@@ -268,6 +299,77 @@ RECIPROCAL = (
     ("M050", "M050", "2025-04-10", "2025-05-14", 0.41, "+41 points (125% in all)"),
 )  # fmt: skip
 RECIPROCAL_IDS = tuple(item[0] for item in RECIPROCAL)
+
+# Section 122 surcharge (M077). measures.csv flags a conflict (10% vs the 15% announced on 2026-02-21).
+# Resolved to 10%: the proclamation of 2026-02-20 and CBP's implementing message (CSMS #67844987, HTSUS
+# 9903.03.01) set 10% for entries from 2026-02-24 to 2026-07-24; no proclamation or CSMS raising it to 15%
+# is in any source we found (trade notices of 2026-02-24 say no official announcement confirmed 15%), so
+# 10% is what was collected. Its legal standing (CIT ruling of 2026-05-07, stayed) does not change the rate.
+S122_START, S122_END, S122_RATE = "2026-02-24", "2026-07-24", 0.10
+S122_RATE_NOTE = (
+    "Rate 10%: measures.csv's conflict (15% announced 2026-02-21) is resolved by the proclamation of 2026-02-20 "
+    "and CBP CSMS #67844987 (HTSUS 9903.03.01, 10%); no instrument raising it to 15% was found."
+)
+S122_UNCERTAIN = None  # the rate is settled; the CSV's CONFLICT tag is overridden
+
+# Section 301 forced-labour action (issue 12 item 4): USTR's determinations of 2026-06-02 in 60
+# investigations proposed 10% on economies with some forced-labour import prohibition and 12.5% on the
+# others; the duty follows the Section 122 surcharge from 2026-07-24. China has no such prohibition, so
+# 12.5% (flagged: the final notice's rate for China is not in our sources). Its product exceptions are not
+# in the sources either: the Section 122 base (its exemption lists, Section 232 goods) stands in for them.
+FORCED_LABOUR_START, FORCED_LABOUR_RATE = "2026-07-24", 0.125
+FORCED_LABOUR_SOURCE = (
+    "USTR, determinations and proposed action in the Section 301 investigations of the failure to impose and "
+    "enforce prohibitions on imports made with forced labour (press release of 2026-06-02; comments due 2026-07-06, "
+    "hearings from 2026-07-07), summarised by Greenwich Mercantile, 'Section 301 Forced Labor Tariffs' (2026-06-27); "
+    "investigations opened 2026-03-12 (EY Tax News 2026-0633)"
+)
+FORCED_LABOUR_UNCERTAIN = (
+    "the final action's rate for China (10% or 12.5% proposed; 12.5% taken) and its product exceptions (the "
+    "Section 122 exemptions and Section 232 goods assumed) are not in our sources; the start (2026-07-24, when the "
+    "Section 122 surcharge lapsed) is the tracker's step date"
+)
+# Ship-to-shore cranes: USTR's modification of the Section 301 ships action (2025-10-10) adds 100% on
+# STS cranes from China from 2025-11-09 (on top of the 25% of the four-year review, M030); USTR
+# suspended it for one year from 2025-11-10 (Busan). HS 2017 line 8426.19 (other overhead/gantry cranes)
+# is larger than STS cranes: an upper bound.
+CRANES_LINES = ("842619",)
+CRANES_START, CRANES_PAUSE_END = "2025-11-09", "2026-11-10"
+CRANES_SOURCE = (
+    "USTR, 'USTR Modifies Certain Aspects of Section 301 Ships Action and Proposes Further Modifications' (press "
+    "release, 2025-10-10): 100% on certain ship-to-shore cranes and cargo-handling equipment from 2025-11-09; "
+    "suspended for one year from 2025-11-10 (USTR notice of 2025-11-06; White House fact sheet on the Busan deal)"
+)
+CRANES_UNCERTAIN = (
+    "the tariff applied for one day before the pause; the HS 2017 line 8426.19 holds other cranes too (upper "
+    "bound); whether it returns when the pause lapses on 2026-11-10 is not known"
+)
+# Measures considered and not encoded as rates, with why and the 2024 trade they touch (issue 12 item 4).
+NOT_ENCODED = {
+    "US-DEMINIMIS-2025-08-29": (
+        "2025-08-29", "global suspension of duty-free de minimis treatment (shipments <= $800), all countries "
+        "(EO 14324 of 2025-07-30, 90 FR 37775; CBP notice of implementation, 90 FR 42418, 2025-09-02); continued "
+        "after the IEEPA ruling by the executive order of 2026-02-20 'Continuing the Suspension of Duty-Free De "
+        "Minimis Treatment for All Countries' (CBP CSMS of 2026-02-23)",
+        "it extends the duties in force to low-value shipments instead of changing a rate; those shipments are "
+        "not in the Census line data the weights come from, so no rate on the model's trade follows (as M045 for "
+        "China in May 2025)", None),
+    "US-TRANSSHIP-40": (
+        "2025-08-07", "40% penalty tariff, in place of the reciprocal rate, on goods CBP finds transshipped to "
+        "evade it (EO 14326 of 2025-07-31, 90 FR 37963, effective 2025-08-07); the deal announced with Vietnam on "
+        "2025-07-02 (20%, 40% on transshipment; an announcement, not a published text) carries it; IEEPA-based, so "
+        "it ended with the reciprocal tariffs on 2026-02-24 (M076)",
+        "applies to shipments CBP determines to be transshipped, not to a product list: no line or share of trade "
+        "can be assigned (other deals' transshipment clauses were not checked)", None),
+    "US-232-PHARMA-2026": (
+        "2026-07-31", "Section 232 on patented pharmaceuticals and their ingredients (proclamation of 2026-04-02): "
+        "100% baseline, lower for firms with onshoring or pricing agreements and for partners with pharmaceutical "
+        "agreements; generics and biosimilars excluded; collection from 2026-07-31 (Annex III firms) and "
+        "2026-09-29 (others) (PwC, 'US imposes new Sec. 232 tariffs on pharma and metals'; Refund Arrow "
+        "checklist of 2026-05-08)",
+        "the tariff depends on patent status and the importing firm, which HS codes do not tell; China ships "
+        "mostly generics and ingredients; the dates are uncertain", "30"),
+}
 
 # Month-only dates of measures.csv ("2025-07") are taken as the 15th of the month.
 MID_MONTH = 15
@@ -381,6 +483,7 @@ class Products:
     pieces: pd.DataFrame  # hs6, sector, weight
     lines: pd.Index  # the HS6 universe
     basis: str
+    hs2022: Mapping[str, str] | None = None  # HS 2022 six-digit code -> HS 2017 (hs6_hs5.csv), for list codes
 
     def __post_init__(self) -> None:
         self.totals = self.pieces.groupby("sector")["weight"].sum().reindex(list(GOODS_LABELS), fill_value=0.0)
@@ -397,6 +500,9 @@ class Products:
                     if code.startswith(new):
                         hits = self._match(old + code[len(new):] if len(old) < 6 else old, universe)
                         break
+            if not hits and self.hs2022 is not None and len(code) >= 6 and code[:6] in self.hs2022:
+                # A code of HS 2022 (the 2025 lists' edition) absent from HS 2017: its HS 2017 line.
+                hits = self._match(self.hs2022[code[:6]], universe)
             if not hits and unmatched is not None:
                 unmatched.append(code)
             found |= hits
@@ -460,6 +566,18 @@ class Inputs:
     lists: dict[str, list[str]]
     unmatched: dict[str, list[str]] = field(default_factory=dict)
     derivative_content: dict[str, float] = field(default_factory=dict)  # HS6 -> metal share of the covered imports
+    metals_annexes: dict[str, dict[str, float]] = field(default_factory=dict)  # annex -> HS6 line -> rate
+
+
+class ProductLists(dict):
+    """The HS product lists by name; naming a list that was not read is a clear error, not a KeyError."""
+
+    def __missing__(self, key: str) -> list[str]:
+        raise ValueError(
+            f"a measure names the product list {key!r}, which is not one of the lists read ({', '.join(sorted(self))}): "
+            f"add its file to LIST_FILES in tools/tariffs/library.py; without it the trade the measure affects "
+            f"is unknown, so the build stops rather than encode it on no lines"
+        )
 
 
 LIST_FILES = {
@@ -483,7 +601,8 @@ def load_inputs(source_dir: Path) -> Inputs:
     # U.S. side: every HS 2017 line of either tracker file (the U.S. file lacks lines no Section 301 list
     # ever touched, e.g. chapter 30), weighted by 2024 imports by line (Census HS10).
     us_lines = us.tariffs.index.union(china.tariffs.index)
-    lists = {key: read_list(source_dir, name) for key, name in LIST_FILES.items()}
+    hs2022 = weights._hs2017(source_dir).to_dict()
+    lists = ProductLists({key: read_list(source_dir, name) for key, name in LIST_FILES.items()})
     lists["china_10"] = read_list(source_dir, "china-10-percent-030425.csv", column=1)
     lists["china_15"] = read_list(source_dir, "china-15-percent-030425.csv", column=1)
     exempt_now = read_csv(source_dir / YALE / "ieepa_exempt_products.csv", "IEEPA exemption list", dtype=str)["hts10"]
@@ -495,8 +614,9 @@ def load_inputs(source_dir: Path) -> Inputs:
     return Inputs(
         csv=csv,
         us=Products(_pieces(us_lines, us_line_weights(source_dir, us_lines), concordance), us_lines,
-                    "2024 U.S. imports from China by HS 2017 line (Census HS10 data)"),
-        cn=Products(_pieces(china.tariffs.index, china.weights, concordance), china.tariffs.index, china.weight_basis),
+                    "2024 U.S. imports from China by HS 2017 line (Census HS10 data)", hs2022),
+        cn=Products(_pieces(china.tariffs.index, china.weights, concordance), china.tariffs.index, china.weight_basis,
+                    hs2022),
         us_301=(us.tariffs["2020-02-14"] - us.tariffs[table_source.BASE_DATE])
         .clip(lower=0.0)
         .reindex(us_lines, fill_value=0.0),
@@ -505,6 +625,9 @@ def load_inputs(source_dir: Path) -> Inputs:
         table=pd.read_csv(TABLE_2018_2020, dtype={"date": str}),
         lists=lists,
         derivative_content=derivative_content(source_dir),
+        metals_annexes=metals_annex_lines(
+            source_dir, us.tariffs[table_source.BASE_DATE].reindex(us_lines).fillna(0.0)
+        ),
     )
 
 
@@ -535,6 +658,58 @@ def derivative_content(source_dir: Path) -> dict[str, float]:
     total = imports.groupby(hs2017.to_numpy()).sum()
     ratio = (taxed / total.replace(0.0, np.nan)).dropna()
     return {line: float(value) for line, value in ratio.items() if value > 0}
+
+
+def _hs10_imports_from_china(source_dir: Path) -> tuple[pd.Series, pd.Series]:
+    """2024 U.S. imports from China by HS10 (USD) and each HS10's HS 2017 six-digit line."""
+    code = weights.census_code(source_dir, "CHN")
+    raw = pd.read_parquet(require(source_dir / weights.HS10_FOLDER / f"2024-hs10-imports{code}.parquet",
+                                  "2024 U.S. imports from China by HS10"), columns=["HS10", "imports"])
+    hs10 = raw["HS10"].astype(str).str.zfill(10)
+    imports = pd.Series(raw["imports"].astype(float).to_numpy(), index=hs10)
+    hs2017 = pd.Series(hs10.str[:6].map(weights._hs2017(source_dir)).fillna(hs10.str[:6]).to_numpy(), index=hs10)
+    return imports, hs2017
+
+
+def metals_annex_lines(source_dir: Path, mfn: pd.Series) -> dict[str, dict[str, float]]:
+    """Annex of the 2026-04-06 metals restructuring -> HS 2017 six-digit line -> the line's Section 232 rate.
+
+    Each HS10 line of 2024 U.S. imports from China takes the annex of its longest listed prefix (else the
+    defaults in the curation note above); its rate is the annex rate (Annex III: 15% less the line's MFN
+    rate, ``mfn`` by HS 2017 line, never negative). A six-digit line's rate is the import-weighted mean of
+    its HS10 lines, so a line only partly in an annex is taxed in proportion.
+    """
+    listed = read_csv(source_dir / METALS_ANNEXES, "Section 232 metals annexes of 2026-04-02", dtype=str)
+    listed = listed.assign(prefix=listed["hts_prefix"].str.strip(), annex=listed["annex"].str.strip().str.lower())
+    unknown = sorted(set(listed["annex"]) - {*ANNEX_RATES, "3"})
+    if unknown:
+        raise ValueError(f"{METALS_ANNEXES}: annexes {unknown} are not I-A, I-B, II or III; the rates are unknown")
+    derivative = tuple(read_csv(source_dir / DERIVATIVES, "Section 232 derivative list", dtype=str)["hts_prefix"]
+                       .str.strip())
+    imports, hs2017 = _hs10_imports_from_china(source_dir)
+    hs10 = pd.Series(imports.index, index=imports.index)
+    annex = pd.Series(pd.NA, index=imports.index, dtype=object)
+    for length in sorted(listed["prefix"].str.len().unique(), reverse=True):
+        table = listed[listed["prefix"].str.len() == length].drop_duplicates("prefix").set_index("prefix")["annex"]
+        annex = annex.fillna(hs10.str[:length].map(table))
+    default = np.where(hs10.str[:2].isin(PRIMARY_METAL_CHAPTERS), "1a",
+                       np.where(hs10.str.startswith(derivative), "1b", ""))
+    annex = annex.fillna(pd.Series(default, index=annex.index).replace("", pd.NA))
+    total = imports.groupby(hs2017.to_numpy()).sum()
+    out: dict[str, dict[str, float]] = {}
+    for name in ("1a", "1b", "3"):
+        if name == "3":
+            rate = (ANNEX_III_COMBINED - hs2017.map(mfn).fillna(0.0)).clip(lower=0.0)
+        else:
+            rate = pd.Series(ANNEX_RATES[name], index=imports.index)
+        taxed = (imports * rate * (annex == name)).groupby(hs2017.to_numpy()).sum()
+        ratio = (taxed / total.replace(0.0, np.nan)).dropna()
+        out[name] = {line: float(v) for line, v in ratio.items() if v > 0}
+        if name == "3":
+            covered = (imports * (annex == name)).groupby(hs2017.to_numpy()).sum()
+            share = (covered / total.replace(0.0, np.nan)).dropna()
+            out["3-after"] = {line: ANNEX_RATES["1b"] * float(v) for line, v in share.items() if v > 0}
+    return out
 
 
 # measures.csv tags each row's note with how well its sources agree: [2SRC] (two sources agree) is
@@ -592,6 +767,9 @@ class Library:
         self.done: dict[str, list[str]] = {}  # CSV id -> measure ids
         self.shares: list[tuple[str, str, str]] = []  # (measure, what, shares) for the note
         self.lines: dict[str, dict[str, float]] = {}  # layer id -> its rate on each HS6 line (layer_lines.csv)
+        # exclusion id -> (U.S.-China sector, the HS6 lines it takes out of its layers): layer_lines.csv marks
+        # them so that the model zeroes those lines rather than lowering the layer evenly (issue 12 item 4)
+        self.exclusion_lines: dict[str, tuple[str, set[str]]] = {}
 
     def row(self, csv_id: str) -> pd.Series:
         return self.csv.loc[csv_id]
@@ -791,6 +969,23 @@ def add_section_301_review(lib: Library, inputs: Inputs) -> None:
             "USA", "CHN", rates, start, None, lines=increase,
         )  # fmt: skip
         lib.shares.append((mid, "sector rates", _share_text(_sector_rates(rates)) if layer else "none"))
+    cranes = {line: 1.0 for line in inputs.us.lines_of(CRANES_LINES, inputs.unmatched.setdefault("US-301-CRANES", []))}
+    lib.tariff(
+        None, "US-301-CRANES",
+        "U.S. Section 301 (ships action) tariff of 100% on ship-to-shore cranes from China, on top of the 25% of "
+        "M030 (HS 8426.19). Paused from 2025-11-10 for a year (US-301-CRANES-PAUSE).",
+        "USA", "CHN", inputs.us.mean(cranes), CRANES_START, None, 1.0, lines=cranes,
+        basis="Section 301 (Trade Act of 1974): China's targeting of the maritime, logistics and shipbuilding "
+        "sectors", source=CRANES_SOURCE, uncertain=CRANES_UNCERTAIN,
+    )  # fmt: skip
+    lib.shares.append(("US-301-CRANES", "covered share", _share_text(_sector_rates(inputs.us.share(cranes)))))
+    lib.add(None, {
+        "id": "US-301-CRANES-PAUSE", "kind": "suspension",
+        "description": "USTR suspends the ship-to-shore crane tariff for one year from 2025-11-10 (Busan); the pause "
+        "lapses by itself on 2026-11-10.",
+        "measures": ["US-301-CRANES"], "start": "2025-11-10", "end": CRANES_PAUSE_END,
+        "basis": "Section 301 (Trade Act of 1974): USTR suspension of the ships action", "source": CRANES_SOURCE, "uncertain": CRANES_UNCERTAIN,
+    })  # fmt: skip
 
 
 @dataclass
@@ -831,13 +1026,17 @@ def section_232_actions(inputs: Inputs) -> list[Section232]:
     truck_parts = us.lines_of(inputs.lists["mhd_parts"], note.setdefault("US-232-MHD-PARTS", [])) - taken
     taken |= truck_parts
     derivatives = {line: 0.50 * share for line, share in inputs.derivative_content.items() if line not in taken}
+    # 2026-04-06: the metal tariffs by annex; the other Section 232 programmes keep their lines.
+    programmes = vehicles | parts | copper | set(lumber) | set(trucks) | chips | truck_parts
+    annex = {name: {line: rate for line, rate in lines.items() if line not in programmes}
+             for name, lines in inputs.metals_annexes.items()}
     flat = lambda lines, rate: {line: rate for line in lines}  # noqa: E731
     return [
         Section232("M001", "2018-03-23", "2025-03-12", {**flat(steel, 0.25), **flat(aluminium, 0.10)},
                    "steel (25%: HS 7206-7229, 7301-7302, 7304-7306) and aluminium (10%: HS 7601, 7604-7609)"),
         Section232("M041", "2025-03-12", "2025-06-04", flat(metals, 0.25),
                    "steel and aluminium articles and derivatives at 25% (HS chapters 72, 73, 76 lines of the metals annex I-A)"),
-        Section232("M058", "2025-06-04", None, flat(metals, 0.50),
+        Section232("M058", "2025-06-04", RESTRUCTURE_DATE, flat(metals, 0.50),
                    "steel and aluminium articles and derivatives at 50% (same lines as M041)"),
         Section232("M042", "2025-04-03", None, flat(vehicles, 0.25),
                    "passenger vehicles and light trucks at 25% (HS 8703, 8704 lines of the auto list)"),
@@ -856,7 +1055,7 @@ def section_232_actions(inputs: Inputs) -> list[Section232]:
                    "medium- and heavy-duty truck parts at 25% (HTS8/10 list; lines not already under the auto-parts "
                    "or another Section 232 action; a whole HS6 line counts as covered: an upper bound)",
                    source=MHD_PARTS_SOURCE.replace("Proclamation of 2025-10-17", "Proclamation 10984 of 2025-10-17")),
-        Section232("US-232-DERIV-2025-08-18", DERIVATIVES_DATE, None, derivatives,
+        Section232("US-232-DERIV-2025-08-18", DERIVATIVES_DATE, RESTRUCTURE_DATE, derivatives,
                    "the 407 steel and aluminium derivative codes of the first inclusions round, 50% on the metal "
                    "content (line rate = 50% x the covered HS10 lines' 2024 imports x steel+aluminium content share "
                    "/ the HS6 line's imports)", headline=0.50, source=DERIVATIVES_SOURCE,
@@ -864,6 +1063,20 @@ def section_232_actions(inputs: Inputs) -> list[Section232]:
                    "codes; metal content is the BEA input-output steel+aluminium share of each HS10 line, not the "
                    "declared content; the reciprocal tariff still applies to the whole line here (the notice keeps it "
                    "on the non-metal content only)"),
+        Section232("US-232-METALS-1A", RESTRUCTURE_DATE, None, annex["1a"],
+                   "steel, aluminium and copper articles of Annex I-A of the 2026-04-02 restructuring at 50% of the "
+                   "full value (replaces M058 and the derivatives' metal-content duty)", headline=0.50,
+                   source=RESTRUCTURE_SOURCE, uncertain=RESTRUCTURE_UNCERTAIN),
+        Section232("US-232-METALS-1B", RESTRUCTURE_DATE, None, annex["1b"],
+                   "downstream steel, aluminium and copper derivatives of Annex I-B at 25% of the full value",
+                   headline=0.25, source=RESTRUCTURE_SOURCE, uncertain=RESTRUCTURE_UNCERTAIN),
+        Section232("US-232-METALS-3", RESTRUCTURE_DATE, ANNEX_III_SUNSET, annex["3"],
+                   "metal-intensive articles of Annex III at a combined 15% (the 232 duty tops the line's MFN rate up "
+                   "to 15%) until the December 2027 sunset", headline=ANNEX_III_COMBINED,
+                   source=RESTRUCTURE_SOURCE, uncertain=RESTRUCTURE_UNCERTAIN),
+        Section232("US-232-METALS-3S", ANNEX_III_SUNSET, None, annex["3-after"],
+                   "Annex III articles at the Annex I-B rate (25%) after the sunset", headline=ANNEX_RATES["1b"],
+                   source=RESTRUCTURE_SOURCE, uncertain=RESTRUCTURE_UNCERTAIN),
     ]  # fmt: skip
 
 
@@ -943,10 +1156,12 @@ def add_reciprocal(lib: Library, inputs: Inputs, actions: list[Section232]) -> N
         listed = _sector_rates(share)
         lib.shares.append((prefix, "share of the reciprocal tariff's base excluded", _share_text(listed) or "none"))
         for k, (sector, value) in enumerate(listed.items()):
+            exclusion_id = f"{prefix}{chr(ord('a') + k)}" if prefix == "M051" else f"{prefix}{k + 1}"
+            lib.exclusion_lines[exclusion_id] = (sector, new)
             lib.add(
                 row_id,
                 {
-                    "id": f"{prefix}{chr(ord('a') + k)}" if prefix == "M051" else f"{prefix}{k + 1}",
+                    "id": exclusion_id,
                     "kind": "exclusion",
                     "description": f"U.S. reciprocal tariff on China: {what}. Removes {value:.2%} of the "
                     f"reciprocal layers' rate in {sector} (those goods' share of the sector's 2024 imports from "
@@ -980,18 +1195,39 @@ def add_reciprocal(lib: Library, inputs: Inputs, actions: list[Section232]) -> N
     exempt = us.lines_of(
         lists["s122"] + lists["s122_aircraft"] + lists["s122_specific"], inputs.unmatched.setdefault("M077", [])
     )
-    in_232 = {line for a in actions if a.end is None for line in a.lines}
+    # Its base changes when the metals restructuring moves lines in and out of Section 232 (2026-04-06):
+    # one layer per period, each with the Section 232 lines in force at its start.
+    periods = [("M077", S122_START, RESTRUCTURE_DATE), ("M077b", RESTRUCTURE_DATE, S122_END)]
+    for mid, start, end in periods:
+        in_232 = {line for a in actions if a.start <= start and (a.end is None or a.end > start) for line in a.lines}
+        outside = us.share(exempt | in_232)
+        lib.tariff(
+            "M077", mid,
+            f"U.S. Section 122 balance-of-payments surcharge of {S122_RATE:.0%} on imports from China (and all "
+            f"others; theirs is in the partner file), {start} to {end} (the statutory 150 days end 2026-07-24). "
+            f"Sector rate = {S122_RATE:.0%} x the share of the sector's 2024 imports from China neither in the "
+            f"proclamation's product, aircraft and specific exemptions nor under Section 232 on {start}. "
+            + S122_RATE_NOTE,
+            "USA", "CHN", S122_RATE * (1.0 - outside), start, end, S122_RATE,
+            lines={line: S122_RATE for line in us.lines if line not in exempt | in_232},
+            uncertain=S122_UNCERTAIN,
+        )  # fmt: skip
+        lib.shares.append((mid, "share exempt (exemption lists and Section 232)", _share_text(_sector_rates(outside))))
+    in_232 = {line for a in actions if a.start <= FORCED_LABOUR_START and (a.end is None or a.end > FORCED_LABOUR_START)
+              for line in a.lines}
     outside = us.share(exempt | in_232)
     lib.tariff(
-        "M077", "M077",
-        "U.S. Section 122 balance-of-payments surcharge of 10% on imports from China (and all others; theirs is in "
-        "the partner file), for the statutory 150 days. Sector rate = 10% x the share of the sector's 2024 "
-        "imports from China neither in the proclamation's product, aircraft and specific exemptions nor under "
-        "Section 232.",
-        "USA", "CHN", 0.10 * (1.0 - outside), "2026-02-24", "2026-07-24", 0.10,
-        lines={line: 0.10 for line in us.lines if line not in exempt | in_232},
+        None, "US-301-FORCED-LABOUR",
+        f"U.S. Section 301 forced-labour duty of {FORCED_LABOUR_RATE:.1%} on imports from China from "
+        f"{FORCED_LABOUR_START} (after the Section 122 surcharge). Sector rate = the rate x the share of the "
+        "sector's 2024 imports from China outside the Section 122 exemptions and Section 232 (assumed exceptions).",
+        "USA", "CHN", FORCED_LABOUR_RATE * (1.0 - outside), FORCED_LABOUR_START, None, FORCED_LABOUR_RATE,
+        lines={line: FORCED_LABOUR_RATE for line in us.lines if line not in exempt | in_232},
+        basis="Section 301 (Trade Act of 1974): forced-labour import prohibitions", source=FORCED_LABOUR_SOURCE,
+        uncertain=FORCED_LABOUR_UNCERTAIN,
     )  # fmt: skip
-    lib.shares.append(("M077", "share exempt (exemption lists and Section 232)", _share_text(_sector_rates(outside))))
+    lib.shares.append(("US-301-FORCED-LABOUR", "share exempt (assumed: as Section 122)",
+                       _share_text(_sector_rates(outside))))
 
 
 def add_china_2025(lib: Library, inputs: Inputs) -> None:
@@ -1360,10 +1596,13 @@ def us_china_note(result: Result) -> str:
         "|---|---|---|",
         *[f"| {mid} | {what} | {shares} |" for mid, what, shares in result.shares],
         "",
-        "HS codes of the lists that match no HS 2017 line (dropped):",
+        "HS codes of the lists that match no HS 2017 line (dropped), with the trade under them (U.S. side: "
+        "2024 U.S. imports from China by HS10, HS 2022 codes; China's side, M037 and M040: 2017 U.S. exports to "
+        "China by HS6):",
         "",
         *[
-            f"- {key}: {len(codes)} codes ({', '.join(codes[:12])}{', ...' if len(codes) > 12 else ''})"
+            f"- {key}: {len(codes)} codes, {result.unmatched_trade.get(key, float('nan')) / 1e9:.3f} bn USD "
+            f"({', '.join(codes[:12])}{', ...' if len(codes) > 12 else ''})"
             for key, codes in result.unmatched.items()
             if codes
         ],
@@ -1420,8 +1659,20 @@ def us_china_note(result: Result) -> str:
         "|---|---|---|---|",
     ]
     for m in result.us_china:
-        if m["id"].startswith("US-232-") or (m["id"].startswith(EXTRA_PREFIXES) and m["id"].endswith("-1")):
+        if m["id"].startswith(("US-232-", "US-301-")) or (m["id"].startswith(EXTRA_PREFIXES) and m["id"].endswith("-1")):
             lines.append(f"| {m['id']} | {m['start']} | {m['description'].split('. Removes')[0]} | {m['source']} |")
+    lines += [
+        "",
+        "Section 122 rate (M077, M077b): " + S122_RATE_NOTE + " The layer is split on 2026-04-06 because the metals "
+        "restructuring changes which goods are under Section 232 and so outside the surcharge.",
+        "",
+        "## Measures considered and not encoded as rates",
+        "",
+        "| id | from | what | why not | 2024 U.S. imports from China touched |",
+        "|---|---|---|---|---|",
+    ]
+    for mid, (start, what, why, trade) in result.not_encoded.items():
+        lines.append(f"| {mid} | {start} | {what} | {why} | {trade} |")
     return "\n".join(lines)
 
 
@@ -1492,7 +1743,18 @@ def layer_lines(lib: Library, inputs: Inputs) -> pd.DataFrame:
         weight = pieces["weight"].to_numpy()
         if factor is not None:
             weight = weight * pieces["hs6"].map(factor).fillna(1.0).to_numpy()
-        rates = np.column_stack([pieces["hs6"].map(lib.lines[mid]).fillna(0.0).to_numpy() for mid in layers])
+        # Exclusions with their own lines (U.S. side): a mask, 1 on the lines they take out, in their sector only.
+        masks = sorted(lib.exclusion_lines) if importer == "USA" else []
+        for eid in masks:
+            sector, excluded = lib.exclusion_lines[eid]
+            column = (pieces["hs6"].isin(excluded) & (pieces["sector"] == sector)).astype(float).to_numpy()
+            pieces = pieces.assign(**{f"mask:{eid}": column})
+        columns = [*layers, *masks]
+        rates = np.column_stack(
+            [pieces["hs6"].map(lib.lines[mid]).fillna(0.0).to_numpy() for mid in layers]
+            + [pieces[f"mask:{eid}"].to_numpy() for eid in masks]
+        )
+        layers = columns
         frame = pd.DataFrame(np.round(rates, LINE_DIGITS), columns=layers)
         frame["sector"], frame["weight"] = pieces["sector"].to_numpy(), weight
         grouped = frame.groupby(["sector", *layers], sort=True)["weight"].sum().reset_index()
@@ -1514,7 +1776,7 @@ def layer_lines(lib: Library, inputs: Inputs) -> pd.DataFrame:
 def lines_note(result: Result) -> str:
     """Provenance of layer_lines.csv."""
     table = result.lines
-    groups = table.drop_duplicates(["importer", "sector", "group"]).groupby("importer").size()
+    groups = table.drop_duplicates(["world", "importer", "sector", "group"]).groupby(["world", "importer"]).size()
     layers = table.loc[table["layer"] != ""].groupby("importer")["layer"].unique()
     return "\n".join([
         "# layer_lines.csv: each tariff layer's rate by group of HS6 lines within a sector",
@@ -1524,7 +1786,9 @@ def lines_note(result: Result) -> str:
         "gives the model the same price index and trade response, (1+t*)^(-theta) = sum w (1+t_line)^(-theta),",
         "with the world's trade elasticity at run time (so for any elasticity set).",
         "",
-        "Columns: importer, exporter, sector (WIOD goods sector label), group (lines that every layer treats",
+        "Columns: world (the sector system: wiod2011, and icio2022 from the same lines and weights through",
+        "data/concordance/hs6_to_icio2022.csv), importer, exporter, sector (goods sector label of that",
+        "world), group (lines that every layer treats",
         "alike), weight (the group's share of the sector's trade), layer (measure id; empty for a group no",
         "layer covers), rate (the layer's rate on the group's lines, fraction). Rounded to "
         f"{LINE_DIGITS} decimals.",
@@ -1544,10 +1808,13 @@ def lines_note(result: Result) -> str:
         "",
         "Use at run time: each layer's *shape* across groups comes from here, its *level* is the layer's",
         "sector rate as it applies that day (suspensions, exclusions), so the trade-weighted mean of the",
-        "lines is always the layer's sector rate; exclusions therefore scale a layer's lines evenly (their",
-        "own lines are not listed: a known approximation). Layers add up line by line before aggregating.",
+        "lines is always the layer's sector rate. Exclusions of the U.S. reciprocal layers (M051*, M043r*,",
+        "M061r*, M082*r*, AGRI-*) are listed too, as masks (rate 1 on the lines they take out, in their",
+        "sector): the model zeroes the excluded layers on those lines and keeps the sector rate's level on",
+        "the rest. Exclusions without lines here (China's M022a) lower a layer evenly across its lines.",
+        "Layers add up line by line before aggregating.",
         "",
-        "Size: " + ", ".join(f"{imp} side {n} groups" for imp, n in groups.items()) + f"; {len(table)} rows.",
+        "Size: " + ", ".join(f"{w} {imp} side {n} groups" for (w, imp), n in groups.items()) + f"; {len(table)} rows.",
         "",
         "Layers listed: " + "; ".join(f"{imp}: {', '.join(sorted(v))}" for imp, v in layers.items()) + ".",
     ])
@@ -1564,6 +1831,8 @@ class Result:
     series: list[PartnerSeries]
     csv: pd.DataFrame
     lines: pd.DataFrame = None
+    not_encoded: dict[str, tuple[str, str, str, str]] = field(default_factory=dict)
+    unmatched_trade: dict[str, float] = field(default_factory=dict)  # list -> USD under its dropped codes
 
 
 def derive(source_dir: Path) -> Result:
@@ -1593,7 +1862,49 @@ def derive(source_dir: Path) -> Result:
     if missing:
         raise ValueError(f"CSV ids neither encoded nor skipped: {missing}")
     return Result(lib.measures, partners, lib.done, lib.shares, inputs.unmatched, notes, series, inputs.csv,
-                  layer_lines(lib, inputs))
+                  layer_lines(lib, inputs).pipe(lambda t: t.insert(0, "world", world.name) or t),
+                  not_encoded(source_dir), unmatched_trade(source_dir, inputs.unmatched))
+
+
+CHINA_SIDE_LISTS = ("M037", "M040")  # lists of China's measures: trade = U.S. exports to China
+
+
+def trade_under(codes: Iterable[str], trade: pd.Series) -> float:
+    """USD of ``trade`` (indexed by HS code) under any of ``codes`` (prefixes, digits only), each line once."""
+    prefixes = tuple(sorted({"".join(ch for ch in str(c) if ch.isdigit()) for c in codes} - {""}))
+    if not prefixes:
+        return 0.0
+    return float(trade[trade.index.astype(str).str.startswith(prefixes)].sum())
+
+
+def unmatched_trade(source_dir: Path, unmatched: Mapping[str, list[str]]) -> dict[str, float]:
+    """For each list's codes that match no HS 2017 line: the trade under them, so the note says what was lost.
+
+    U.S. lists: 2024 U.S. imports from China by HS10 (the lists use HS 2022 codes, as this file does);
+    China's lists: 2017 U.S. exports to China by HS6 (8-digit Chinese codes cut to their HS6 line).
+    """
+    imports, _ = _hs10_imports_from_china(Path(source_dir))
+    exports = weights.us_exports_to_china(Path(source_dir))
+    out = {}
+    for key, codes in unmatched.items():
+        if codes:
+            china = key in CHINA_SIDE_LISTS
+            out[key] = trade_under([c[:6] for c in codes] if china else codes, exports if china else imports)
+    return out
+
+
+def not_encoded(source_dir: Path) -> dict[str, tuple[str, str, str, str]]:
+    """NOT_ENCODED with the 2024 U.S. imports from China each touches (an HS chapter's total, else unknown)."""
+    imports, _, _ = weights.us_imports_2024(source_dir, "CHN")
+    out = {}
+    for mid, (start, what, why, chapter) in NOT_ENCODED.items():
+        if chapter is None:
+            trade = "not measurable from line data"
+        else:
+            value = float(imports[imports.index.str.startswith(chapter)].sum())
+            trade = f"at most {value / 1e9:.2f} bn (all of HS chapter {chapter}; {value / imports.sum():.2%} of the total)"
+        out[mid] = (start, what, why, trade)
+    return out
 
 
 def _on_other_worlds(result: Result, source_dir: Path) -> Result:
@@ -1602,7 +1913,9 @@ def _on_other_worlds(result: Result, source_dir: Path) -> Result:
     from tradewar import load_world
 
     world = load_world(library_worlds.WORLD)
-    us_china, partners, targets = library_worlds.derive_measures(source_dir, world)
+    us_china, partners, targets, lines = library_worlds.derive_measures(source_dir, world)
+    result.lines = pd.concat([result.lines, lines.assign(world=library_worlds.WORLD)[result.lines.columns]],
+                             ignore_index=True)
     result.us_china = library_worlds.merge(result.us_china, us_china)
     result.partners = library_worlds.merge(result.partners, partners, targets=targets)
     from tradewar.policy.timeline import Timeline
@@ -1618,6 +1931,9 @@ def build(source_dir: Path, output_dir: Path = OUTPUT_DIR, derived: Result | Non
     tests share one derivation; it is not changed here)."""
     result = derive(Path(source_dir)) if derived is None else copy.copy(derived)
     result = _on_other_worlds(result, Path(source_dir))
+    for key, value in sorted(result.unmatched_trade.items(), key=lambda kv: -kv[1]):
+        print(f"{key}: {len(result.unmatched[key])} HS codes match no tariff line; {value / 1e9:.3f} bn USD of trade "
+              "under them is left out (listed in us_china.md)", file=sys.stderr)
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     header = [

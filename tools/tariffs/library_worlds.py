@@ -118,8 +118,11 @@ def icio_sectors(source_dir: Path) -> Iterator[dict[str, Any]]:
             library.BY_SECTOR = library.DATA_DIR / "tariffs" / "us_2025_2026_by_sector.csv"
 
 
-def derive_measures(source_dir: Path, world) -> tuple[list[dict], list[dict], dict[str, list[str]]]:
-    """The U.S.-China and partner measures on ``world``'s sectors (same lines, weights and curation)."""
+def derive_measures(
+    source_dir: Path, world
+) -> tuple[list[dict], list[dict], dict[str, list[str]], pd.DataFrame]:
+    """The U.S.-China and partner measures on ``world``'s sectors (same lines, weights and curation), and
+    the layers' line groups on those sectors (``layer_lines.csv`` rows for this world)."""
     from tools.tariffs import library
 
     with icio_sectors(Path(source_dir)):
@@ -136,11 +139,12 @@ def derive_measures(source_dir: Path, world) -> tuple[list[dict], list[dict], di
         series, rest_members = partner_series(world, pd.read_csv(library.BY_PARTNER, dtype={"date": str}),
                                 pd.read_csv(library.BY_SECTOR))
         partners, _ = library.partner_measures(series)
+        lines = library.layer_lines(lib, inputs)
     for measure in lib.measures:
         if measure["kind"] in ("export_control", "purchase_commitment") or measure["kind"] == "exclusion":
             if "sectors" in measure:
                 measure["sectors"] = _translate(measure["sectors"])
-    return lib.measures, partners, {"ROW": rest_members}
+    return lib.measures, partners, {"ROW": rest_members}, lines
 
 
 def partner_series(world, by_partner: pd.DataFrame, by_sector: pd.DataFrame):

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tools.tariffs._common import read_csv, require
+from tools.tariffs._common import DATA_DIR, read_csv, require
 
 __all__ = [
     "HS2022_TO_HS2017",
@@ -63,8 +63,21 @@ def census_code(source_dir: Path, iso3: str) -> str:
     table = read_csv(Path(source_dir) / CENSUS_CODES, "Census country codes with ISO3", dtype=str).dropna()
     codes = table.loc[table["ISO3"] == iso3, "CTY_CODE"]
     if codes.empty:
-        raise ValueError(f"{iso3} has no Census country code in {CENSUS_CODES}, so no U.S. import weights")
+        raise ValueError(
+            f"{iso3} has no Census country code in {CENSUS_CODES}, so no U.S. import weights; {_trade_at_stake(iso3)}"
+        )
     return codes.iloc[0]
+
+
+def _trade_at_stake(iso3: str) -> str:
+    """How much 2024 U.S. import trade a partner without weights stands for (the partner table in the package)."""
+    path = DATA_DIR / "tariffs" / "us_2025_2026_by_partner.csv"
+    if path.is_file():
+        table = pd.read_csv(path)
+        value = table.loc[table["partner"] == iso3, "imports_2024_usd_mn"]
+        if not value.empty:
+            return f"its 2024 U.S. imports, {float(value.iloc[0]) / 1e3:.1f} bn USD, could not be weighted by line"
+    return "its 2024 U.S. imports are not in the partner table either, so the trade affected is unknown"
 
 
 def _hs2017(source_dir: Path) -> pd.Series:

@@ -41,6 +41,11 @@ from tradewar.cli.backtest import backtest  # noqa: E402
 
 app.command()(backtest)
 
+# The bridge table (issue 18).
+from tradewar.cli.bridge import bridge  # noqa: E402
+
+app.command()(bridge)
+
 
 @app.command()
 def scenarios(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:

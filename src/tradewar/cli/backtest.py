@@ -19,15 +19,26 @@ def _ci(fit: dict, key: str) -> str:
 
 def backtest(
     name: Annotated[str, typer.Argument(help="The backtest: trade-war-2019.")] = "trade-war-2019",
-    elasticities: Annotated[str, typer.Option(help="Elasticity set: cp2015 or fontagne2022.")] = "cp2015",
-    horizon: Annotated[str, typer.Option(help="Horizon: short (1 year), medium (5 years) or long.")] = "long",
+    elasticities: Annotated[str | None, typer.Option(
+        help="Elasticity set: cp2015 or fontagne2022 (default: the shipped default, fontagne2022).")] = None,
+    horizon: Annotated[str | None, typer.Option(
+        help="Horizon: short (1 year), medium (5 years; the default) or long.")] = None,
+    revenue: Annotated[str | None, typer.Option(help="Tariff revenue: rebate (default) or deficit-reduction.")] = None,
+    deficits: Annotated[str | None, typer.Option(help="Deficits: fixed (default) or zero.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Compare the model with the observed change in China's share of U.S. imports, 2017 -> 2019."""
     from tradewar.backtest import run_backtest
+    from tradewar.policy.validation import check_closure, check_elasticities
+    from tradewar.world.elasticities import DEFAULT_ELASTICITIES
 
     try:
-        result = run_backtest(name, elasticities=elasticities, horizon=horizon)
+        check_elasticities(elasticities, horizon, names=("--elasticities", "--horizon"))
+        check_closure(revenue, deficits, names=("--revenue", "--deficits"))
+        elasticities = elasticities or DEFAULT_ELASTICITIES["elasticities"]
+        horizon = horizon or DEFAULT_ELASTICITIES["horizon"]
+        result = run_backtest(name, elasticities=elasticities, horizon=horizon, revenue=revenue or "rebate",
+                              deficits=deficits or "fixed")
     except (TradewarError, NotImplementedError) as error:
         fail(error)
     if as_json:
@@ -62,4 +73,11 @@ def backtest(
         console.print(f"Held out, {held['what']}: all goods dlog {total['observed_dlog_share']:+.3f} observed, "
                       f"{total['predicted_dlog_share']:+.3f} model; slope {_ci(held, 'slope')}, "
                       f"weighted slope {held['weighted_by_china_trade']['slope']:.2f}")
+    decision = result.to_dict()["default_choice"]
+    choice = decision["choice"]
+    console.print(f"Default of simulate, chosen with this backtest ({decision['decided_by']}): "
+                  f"{choice['elasticities']} {choice['horizon']}, revenue {choice['revenue']}, deficits "
+                  f"{choice['deficits']}; held out, China's side: rank {decision['held_out']['china_side_rank']} of "
+                  f"{decision['held_out']['china_side_best_of']}, 2017-24: rank "
+                  f"{decision['held_out']['later_2017_2024_rank']}.")
     console.print("Cannot control for: " + "; ".join(result.caveats) + ".")

@@ -4,6 +4,7 @@ into the library's :class:`~tradewar.simulation.ScenarioOverrides`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -32,12 +33,29 @@ def fail(error: Exception | str) -> None:
     raise typer.Exit(code=2)
 
 
+@contextmanager
+def stop_on_ctrl_c(what: str, done: Callable[[], str] = lambda: ""):
+    """Turn Ctrl-C into a one-line message and exit status 130 (the shell's convention for
+    SIGINT), saying what was finished (``done()``), instead of a traceback."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        finished = done()
+        errors.print(f"[yellow]interrupted:[/] {escape(what)} stopped{'; ' + escape(finished) if finished else ''}.")
+        raise typer.Exit(code=130) from None
+
+
+SelfContainedOption = Annotated[bool, typer.Option(
+    "--self-contained",
+    help="Put plotly.js (about 5 MB) inside the HTML file, so that it opens anywhere on its own; by default "
+         "reports load one shared plotly.min.js written beside them and weigh a few hundred KB.")]
 ElasticitiesOption = Annotated[str | None, typer.Option(
     help="A named trade-elasticity set: 'cp2015' (Caliendo & Parro 2015) or 'fontagne2022' (Fontagne, Guimbard & "
-         "Orefice 2022); default the scenario's, else the world's own.")]
+         "Orefice 2022); default the scenario's, else fontagne2022 (chosen with the backtest).")]
 HorizonOption = Annotated[str | None, typer.Option(
-    help="Horizon of the elasticities: 'long' (as estimated), 'medium' (five years) or 'short' (one year), after "
-         "Boehm, Levchenko & Pandalai-Nayar (2023).")]
+    help="Horizon of the elasticities: 'long' (as estimated), 'medium' (five years; the default, chosen with the "
+         "backtest) or 'short' (one year, labour tied to its sector), after Boehm, Levchenko & Pandalai-Nayar "
+         "(2023).")]
 RevenueOption = Annotated[str | None, typer.Option(
     help="Tariff revenue closure: 'rebate' (spent by households) or 'deficit-reduction' (lowers the trade deficit).")]
 

@@ -16,7 +16,17 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from tradewar.cli.common import bar, console, executor, fail, output_path, report_name, scenario_overrides, split_labels
+from tradewar.cli.common import (
+    bar,
+    console,
+    executor,
+    fail,
+    output_path,
+    report_name,
+    scenario_overrides,
+    split_labels,
+    stop_on_ctrl_c,
+)
 from tradewar.errors import TradewarError
 
 SIDES = ("USA", "CHN")  # the headline's two sides (cli/simulate.py uses these too)
@@ -57,6 +67,7 @@ def simulate_draws(
     as_json: bool = False,
     report: Path | None = None,
     write_report: bool = True,
+    self_contained: bool = False,
 ) -> None:
     """``tradewar simulate SCENARIO --draws N``: the scenario under N elasticity draws, with bands
     (tables, and an HTML report with band charts unless ``write_report`` is false)."""
@@ -80,9 +91,19 @@ def simulate_draws(
         chosen = prepared.scenario
         if countries:
             check_countries(split_labels(countries), prepared.world, "--countries")
-        with bar(not as_json, f"Monte Carlo on {chosen.name}") as progress:
+        finished = [0]
+
+        def counted(progress):
+            def update(done: int, total: int) -> None:
+                finished[0] = done
+                if progress is not None:
+                    progress(done, total)
+            return update
+
+        with stop_on_ctrl_c("Monte Carlo", lambda: f"{finished[0]} of {draws} draws had solved; nothing was written"), \
+                bar(not as_json, f"Monte Carlo on {chosen.name}") as progress:
             mc = monte_carlo(Plan.from_prepared(prepared), draws=draws, spread=spread, distribution=distribution,
-                             seed=seed, executor=executor(scheduler, workers), progress=progress)
+                             seed=seed, executor=executor(scheduler, workers), progress=counted(progress))
     except (TradewarError, typer.BadParameter, OSError) as error:
         fail(error)
     path = None
@@ -94,6 +115,7 @@ def simulate_draws(
             title=f"tradewar: {chosen.name}, {mc.n_ok} of {mc.n_draws} elasticity draws",
             notes=[chosen.description, f"Elasticities {mc.settings['distribution']}, spread {mc.settings['spread']:g}, "
                    f"seed {mc.seed}; {mc.n_failed} draws failed."],
+            self_contained=self_contained,
         )
     if as_json:
         document = mc.to_dict()

@@ -14,6 +14,7 @@ from tradewar.cli.common import (
     ElasticitiesOption,
     HorizonOption,
     RevenueOption,
+    SelfContainedOption,
     console,
     fail,
     output_path,
@@ -79,6 +80,7 @@ def simulate(
         ),
     ] = None,
     no_report: Annotated[bool, typer.Option("--no-report", help="Do not write the HTML report.")] = False,
+    self_contained: SelfContainedOption = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print JSON instead of tables; no report unless --report.")
     ] = False,
@@ -92,7 +94,8 @@ def simulate(
         simulate_draws(scenario, draws=draws, spread=spread, seed=seed, scheduler=scheduler, against=against,
                        tariff=tariff, world=world, regions=regions, sectors=sectors, deficits=deficits,
                        revenue=revenue, elasticities=elasticities, horizon=horizon, countries=countries,
-                       as_json=as_json, report=report, write_report=not no_report)
+                       as_json=as_json, report=report, write_report=not no_report,
+                       self_contained=self_contained)
         return
     try:
         if report is not None:
@@ -104,7 +107,7 @@ def simulate(
         focus = _focus(run, countries)
         path = None
         if (report is not None) or not (no_report or as_json):
-            path = _write_report(run, report or report_name(run.scenario.name, overrides))
+            path = _write_report(run, report or report_name(run.scenario.name, overrides), self_contained)
     except (TradewarError, typer.BadParameter, OSError) as error:
         fail(error)
     if as_json:
@@ -117,7 +120,7 @@ def simulate(
         console.print(f"Report: {path}")
 
 
-def _write_report(run, path: Path) -> Path:
+def _write_report(run, path: Path, self_contained: bool = False) -> Path:
     from tradewar.report.html import write_report
 
     sides = [c for c in SIDES if c in run.result.countries]
@@ -132,7 +135,7 @@ def _write_report(run, path: Path) -> Path:
         notes.append("Extra tariffs on top of the scenario's: "
                      + "; ".join(change.describe() for change in run.extra_tariffs) + ".")
     return write_report(run.result, path, title=f"tradewar: {run.scenario.name}", focus=sides, notes=notes,
-                        tariff_series=series)
+                        tariff_series=series, self_contained=self_contained)
 
 
 def _print_run(run, focus: list[str]) -> None:
@@ -159,6 +162,8 @@ def _print_run(run, focus: list[str]) -> None:
                 new = float(result.data["trade_new"].sel(importer=importer, exporter=exporter).sum())
                 console.print(f"{exporter} -> {importer} trade: {base:,.0f} -> {new:,.0f} USD mn "
                               f"({100 * (new / base - 1):+.1f}%)")
+    for table in _card_tables(run):
+        console.print(table)
     solver = result.solver
     console.print(f"Solver: {solver.iterations} sweeps, residual {solver.residual:.1e}, {solver.seconds:.2f} s.")
 
@@ -179,6 +184,43 @@ def _sectors_hit(result, countries: list[str], top: int = 5) -> Table:
     for row in range(max((len(column) for column in columns), default=0)):
         table.add_row(*(column[row] if row < len(column) else "" for column in columns))
     return table
+
+
+def _card_tables(run) -> list[Table]:
+    """Each export control on a critical product: its price inside and outside the holder, the
+    gap against the split's published target, and the output of the target's critical users."""
+    from tradewar.cards import card_effects
+
+    tables = []
+    for card in card_effects(run):
+        holder = card["holder"]
+        table = Table(title=f"{card['product']} ({card['measure']}): {holder}'s export control; price of the product, "
+                            f"% change, and the gap outside / inside {holder}")
+        for column in ("Buyer", "Price %", f"Gap (x, vs {holder})", "Published gap (x)"):
+            table.add_column(column, justify="left" if column == "Buyer" else "right")
+        target = card.get("calibration")
+        published = (f"{target['price_gap']:.2f} ({target['price_gap_low']:.2f}-{target['price_gap_high']:.2f})"
+                     if target else "")
+        table.add_row(holder, f"{card['price_pct'][holder]:+.1f}", "1.00", "")
+        for country in card["targets"]:
+            table.add_row(country, f"{card['price_pct'][country]:+.1f}", f"{card['price_gap'][country]:.2f}",
+                          published)
+        table.add_row("outside mean", "", f"{card['price_gap_outside_mean']:.2f}", "")
+        if target:
+            table.caption = f"Published: {target['source']}."
+        tables.append(table)
+        for country, users in card["users"].items():
+            if not users:
+                continue
+            by_user = Table(title=f"{country}'s users of {card['product']} (critical input): output, % change "
+                                  f"against {card['measured_against']}")
+            for column in ("Sector", "Real output %", "Nominal output %", "Real loss, USD mn"):
+                by_user.add_column(column, justify="left" if column == "Sector" else "right")
+            for row in users:
+                by_user.add_row(row["sector"], f"{row['real_output_pct']:+.2f}", f"{row['output_pct']:+.2f}",
+                                f"{row['real_output_loss_usd_mn']:,.0f}")
+            tables.append(by_user)
+    return tables
 
 
 def compare(

@@ -10,18 +10,25 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from tradewar.cli.common import ElasticitiesOption, HorizonOption, console, fail, output_path
+from tradewar.cli.common import (
+    ElasticitiesOption,
+    HorizonOption,
+    RevenueOption,
+    SelfContainedOption,
+    console,
+    fail,
+    output_path,
+)
 from tradewar.errors import TradewarError
 
 
 def _world(name: str, regions: str | None, splits: list[str], elasticities: str | None = None,
            horizon: str | None = None):
+    from tradewar.world.elasticities import with_default_elasticities
     from tradewar.world.library import load_world
     from tradewar.world.splits import apply_split
 
-    world = load_world(name)
-    if elasticities is not None or horizon is not None:
-        world = world.with_elasticities(elasticities or "cp2015", horizon or "long")
+    world = with_default_elasticities(load_world(name), elasticities, horizon)
     if regions:
         world = world.aggregate(regions=regions)
     for split in splits:
@@ -49,13 +56,13 @@ def _progress(enabled: bool):
                     transient=True, disable=not enabled)
 
 
-def _publish(document: dict, kind: str, report: Path | None, as_json: bool) -> bool:
+def _publish(document: dict, kind: str, report: Path | None, as_json: bool, self_contained: bool = False) -> bool:
     """Write the war's or the talks' HTML report when asked, and print the document as JSON with
     ``--json`` (True: printed, the tables are not wanted)."""
     if report is not None:
         from tradewar.report.strategy_html import write_talks_report, write_war_report
 
-        (write_war_report if kind == "war" else write_talks_report)(document, report)
+        (write_war_report if kind == "war" else write_talks_report)(document, report, self_contained=self_contained)
     if as_json:
         typer.echo(json.dumps(document, indent=2))
     return as_json
@@ -72,7 +79,10 @@ def war(
     max_rounds: Annotated[int, typer.Option(help="Most rounds of best responses.")] = 30,
     elasticities: ElasticitiesOption = None,
     horizon: HorizonOption = None,
+    revenue: RevenueOption = None,
+    deficits: Annotated[str | None, typer.Option(help="Deficits: 'fixed' (default) or 'zero'.")] = None,
     report: Annotated[Path | None, typer.Option(help="Write an HTML report here.")] = None,
+    self_contained: SelfContainedOption = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The tariff war's Nash equilibrium by iterated best responses (exact welfare gradients)."""
@@ -87,14 +97,15 @@ def war(
                                      "e.g. `tradewar war USA CHN`")
         if report is not None:
             report = output_path(report, "--report")
-        from tradewar.policy.validation import check_elasticities
+        from tradewar.policy.validation import check_closure, check_elasticities
 
         check_elasticities(elasticities, horizon, names=("--elasticities", "--horizon"))
+        check_closure(revenue, deficits, names=("--revenue", "--deficits"))
         world = _world(world_name, regions, [], elasticities, horizon)
         unknown = [p for p in players if p not in world.countries]
         if unknown:
             raise typer.BadParameter(f"unknown players {unknown}; the world has {', '.join(world.countries)}")
-        game = TariffGame(world)
+        game = TariffGame(world, revenue=revenue or "rebate", deficits=deficits or "fixed")
         begin = _status_quo(world_name, regions, start, world)
         with _progress(not as_json) as progress:
             task = progress.add_task("Best responses", total=None)
@@ -111,7 +122,7 @@ def war(
     except (TradewarError, typer.BadParameter, OSError) as error:
         fail(error)
     document = result.to_dict()
-    if _publish(document, "war", report, as_json):
+    if _publish(document, "war", report, as_json, self_contained):
         return
     table = Table(title=f"Nash tariffs ({'by sector, mean' if sectors else 'uniform'}), %")
     table.add_column("Player")
@@ -128,7 +139,8 @@ def war(
     for country, value in sorted(document["welfare_pct"].items(), key=lambda kv: kv[1]):
         welfare.add_row(country, f"{value:+.3f}")
     console.print(welfare)
-    console.print(f"{len(result.rounds)} rounds, converged: {result.converged}, {result.solves} equilibrium solves.")
+    console.print(f"{len(result.rounds)} rounds, converged: {result.converged}, {result.solves} equilibrium solves; "
+                  f"tariff revenue {result.closure['revenue']}, deficits {result.closure['deficits']}.")
 
 
 def negotiate(
@@ -159,9 +171,12 @@ def negotiate(
         ),
     ] = True,
     report: Annotated[Path | None, typer.Option(help="Write an HTML report here.")] = None,
+    self_contained: SelfContainedOption = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     elasticities: ElasticitiesOption = None,
     horizon: HorizonOption = None,
+    revenue: RevenueOption = None,
+    deficits: Annotated[str | None, typer.Option(help="Override deficits: 'fixed' or 'zero'.")] = None,
 ) -> None:
     """Trade talks: the frontier, the Nash bargain against a threat point, deals ranked, each card's leverage."""
     from tradewar.strategy.negotiation import negotiate as run_talks
@@ -171,20 +186,21 @@ def negotiate(
             raise typer.BadParameter("negotiate takes two parties, e.g. `tradewar negotiate USA CHN`")
         if threat not in ("war", "status-quo"):
             raise typer.BadParameter(f"--threat must be 'war' or 'status-quo', not {threat!r}")
-        from tradewar.policy.validation import check_elasticities
+        from tradewar.policy.validation import check_closure, check_elasticities
 
         check_elasticities(elasticities, horizon, names=("--elasticities", "--horizon"))
+        check_closure(revenue, deficits, names=("--revenue", "--deficits"))
         in_play = None if cards is None else [c.strip() for c in cards.split(",") if c.strip() and c.strip() != "none"]
         with _progress(not as_json) as progress:
             task = progress.add_task("Talks", total=None)
             result = run_talks(parties, threat=threat, cards=in_play, scenario=status_quo, world=world_name,
                                regions=regions, points=points, purchases=purchases, elasticities=elasticities,
-                               horizon=horizon,
+                               horizon=horizon, revenue=revenue, deficits=deficits,
                                on_progress=lambda stage: progress.update(task, description=stage))
     except (TradewarError, typer.BadParameter) as error:
         fail(error)
     document = result.to_dict()
-    if _publish(document, "talks", report, as_json):
+    if _publish(document, "talks", report, as_json, self_contained):
         return
     typer.echo(str(result.summary()))
     if not result.bargain.feasible:

@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from tradewar.cli.common import bar, console, executor, fail
+from tradewar.cli.common import bar, console, errors, executor, fail, stop_on_ctrl_c
 from tradewar.cli.draws import SchedulerOption
 from tradewar.errors import TradewarError
 
@@ -59,19 +60,41 @@ def sweep(
         if not runs:
             raise typer.BadParameter("Give a sweep file or at least one --scenario.")
         runs = list(dict.fromkeys(runs))
-        with bar(not as_json, f"Sweep {sweep_name or 'sweep'}") as progress:
+        finished = [0]
+
+        def counted(progress):
+            def update(done: int, total: int) -> None:
+                finished[0] = done
+                if progress is not None:
+                    progress(done, total)
+            return update
+
+        # Each finished run is recorded as it finishes, so an interrupted sweep resumes.
+        with stop_on_ctrl_c(f"sweep {sweep_name or 'sweep'}",
+                            lambda: f"{finished[0]} of {len(runs)} runs are recorded in {store}; run the same "
+                                    f"command again to resume"), \
+                bar(not as_json, f"Sweep {sweep_name or 'sweep'}") as progress:
             outcome = run_sweep(runs, name=sweep_name or "sweep", store=RunStore(store),
-                                executor=executor(scheduler, workers), progress=progress, resume=not rerun)
+                                executor=executor(scheduler, workers), progress=counted(progress),
+                                resume=not rerun)
     except (TradewarError, typer.BadParameter, OSError) as error:
         fail(error)
+    # Exit 1 when nothing this sweep tried solved, so scripts and CI notice.
+    all_failed = bool(outcome.failed) and not outcome.solved
     if as_json:
         typer.echo(json.dumps(outcome.to_dict(), indent=2))
+        if all_failed:
+            raise typer.Exit(code=1)
         return
     console.print(f"Sweep {outcome.name}: {len(outcome.runs)} runs; {len(outcome.solved)} solved, "
                   f"{len(outcome.skipped)} already done, {len(outcome.failed)} failed; {outcome.seconds:.1f} s. "
                   f"Index: {Path(store) / 'runs.duckdb'} (`tradewar runs list --store {store}`).")
     for run_id, error in outcome.failed.items():
         console.print(f"[red]failed[/] {run_id}: {error}")
+    if all_failed:
+        errors.print(f"[bold red]error:[/] every run of sweep {escape(outcome.name)} failed "
+                     f"({len(outcome.failed)} of {len(outcome.runs)}); see the messages above.")
+        raise typer.Exit(code=1)
 
 
 # ---------------------------------------------------------------------- runs

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tradewar.cli.common import console, fail, output_path
+from tradewar.cli.common import SelfContainedOption, console, fail, output_path
 from tradewar.errors import TradewarError
 
 
@@ -32,6 +32,7 @@ def timeline(
                           "weights, statutory 2018 base); 'world': the world's trade weights and baseline tariffs."),
     ] = "tracker",
     chart: Annotated[Path | None, typer.Option(help="Write an HTML chart of the series here.")] = None,
+    self_contained: SelfContainedOption = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (daily series and steps).")] = False,
 ) -> None:
     """Trade-weighted average tariff on goods each way, day by day, with the measures behind each step.
@@ -137,5 +138,5 @@ def timeline(
                                   textangle=-90, font={"size": 9, "color": "darkorange"},
                                   hovertext=library[measure_id].uncertain)
         figure.update_layout(title=f"Average tariff on goods: {a} and {b} (%); dotted: uncertain measures")
-        figure.write_html(chart, include_plotlyjs=True)
+        figure.write_html(chart, include_plotlyjs=True if self_contained else "directory")
         console.print(f"Chart: {chart}")

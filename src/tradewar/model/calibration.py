@@ -18,8 +18,10 @@ from tradewar.world.world import World
 __all__ = ["CaliendoParroEngine", "balance", "baseline", "without_deficits"]
 
 
-def baseline(world: World) -> Baseline:
-    """The arrays the equilibrium engine works on."""
+def baseline(world: World, *, mobile_labour: bool = False) -> Baseline:
+    """The arrays the equilibrium engine works on (``mobile_labour``: ignore the world's
+    sector-specific labour, for the long-run reference worlds :func:`balance` and
+    :func:`without_deficits` solve)."""
     return Baseline(
         trade_shares=world.trade_shares.values,
         tariff=world.tariff.values,
@@ -33,7 +35,16 @@ def baseline(world: World) -> Baseline:
         export_tax=world.data["export_tax"].values if "export_tax" in world.data else None,
         **_nested_bundles(world),
         fixed_factor_share=_fixed_factors(world),
+        specific_labour_share=None if mobile_labour else _specific_labour(world),
     )
+
+
+def _specific_labour(world: World):
+    """The shares of each sector's labour that cannot move (the short run), or None when labour is mobile."""
+    if "specific_labour_share" not in world.data:
+        return None
+    shares = world.data["specific_labour_share"].values
+    return shares if np.any(shares > 0) else None
 
 
 def _fixed_factors(world: World):
@@ -63,7 +74,8 @@ def balance(world: World, options: SolverOptions | None = None) -> World:
     every accounting identity.
     """
     tariff = world.tariff.values
-    equilibrium = solve_equilibrium(baseline(world), tariff, np.ones_like(tariff), world.deficit.values, options)
+    equilibrium = solve_equilibrium(baseline(world, mobile_labour=True), tariff, np.ones_like(tariff),
+                                    world.deficit.values, options)
     return world.from_equilibrium(equilibrium, tariff)
 
 
@@ -74,8 +86,10 @@ def without_deficits(world: World, options: SolverOptions | None = None) -> Worl
     fixed deficits do not drive the welfare results.
     """
     tariff = world.tariff.values
-    equilibrium = solve_equilibrium(baseline(world), tariff, np.ones_like(tariff), np.zeros(len(world.countries)),
-                                    options)
+    # The balanced-trade reference is a long-run construct: labour moves to where removing
+    # the deficits sends it (a short-run shock is then measured from it).
+    equilibrium = solve_equilibrium(baseline(world, mobile_labour=True), tariff, np.ones_like(tariff),
+                                    np.zeros(len(world.countries)), options)
     balanced = world.from_equilibrium(equilibrium, tariff)
     balanced.data.attrs["deficits"] = "zero (CP2015 procedure)"
     return balanced

@@ -69,9 +69,12 @@ class Baseline:
     input_substitution: np.ndarray | None = None  # (N, J); 1 = Cobb-Douglas
     # Sector-specific fixed factors: their share f of each sector's value added (None: none).
     fixed_factor_share: np.ndarray | None = None  # (N, J)
+    # Sector-specific labour (the short run): the share s of each sector's labour that cannot move.
+    specific_labour_share: np.ndarray | None = None  # (N, J)
 
     @property
     def shape(self) -> tuple[int, int]:
+        """(countries, sectors)."""
         return self.final_demand_share.shape
 
 
@@ -94,6 +97,8 @@ class Equilibrium:
     history: list[float]
     state: np.ndarray | None = None  # the solver's state vector (log wages, log prices, scaled spending)
     deficit: np.ndarray | None = None  # (N,) new trade deficits (differ from the shock's under deficit reduction)
+    # (N, J) price change of the factors tied to a sector (scarce factor, specific labour); None without them
+    rent_hat: np.ndarray | None = None
 
 
 def _positive_log(values: np.ndarray) -> np.ndarray:
@@ -208,26 +213,44 @@ class _System:
         iterations = price_fit.iterations + spending_fit.iterations
         return log_price, spending_fit.x.reshape(price_shape) * self.scale, iterations
 
+    def solve_rest_given_wages(self, log_wage, rest, options):
+        """Prices, expenditure and sector-specific rents for given national wages: the joint
+        sweep with the wages held (with factors tied to sectors, the rents are set by each
+        country's own markets, so this inner problem is well conditioned near autarky)."""
+        # A tenth of the tolerance: this larger joint block stalls near 1e-11 in double precision.
+        inner = SolverOptions(tol=options.tol * 1e-1, max_iter=options.max_iter, memory=options.memory)
+        n = self.n_countries
+        fit = solve_fixed_point(lambda x: self.sweep(np.concatenate([log_wage, x]))[n:], rest, inner,
+                                what="inner (prices, spending, rents)")
+        return fit.x, fit.iterations
+
     def solve_nested(self, state, options, on_iteration=None):
-        if self.economy.fixed_share is not None:
-            raise ConvergenceError("The nested fallback does not solve worlds with sector-specific fixed factors.",
-                                   iterations=0, residual=float("inf"), history=[])
         log_wage, log_price, expenditure = self.unpack(state)
-        memo = {"price": log_price, "spending": expenditure, "sweeps": 0, "calls": 0}
+        tied = self.economy.fixed_share is not None  # sector-specific factors: their rents solved inside
+        n = self.n_countries
+        memo = {"price": log_price, "spending": expenditure, "rest": state[n:], "sweeps": 0, "calls": 0}
 
         def wage_gap(log_wage_free):
             # The last wage follows from the numeraire; its labour market clears by Walras' law.
             log_wage = self._complete_wages(log_wage_free)
-            memo["price"], memo["spending"], sweeps = self.solve_given_wages(
-                log_wage, memo["price"], memo["spending"], options
-            )
-            memo["sweeps"] += sweeps
             memo["calls"] += 1
-            _, _, flows = self.prices(log_wage, memo["price"])
-            labour_demand = self.goods(log_wage, memo["spending"], flows).labour_demand
+            if tied:
+                memo["rest"], sweeps = self.solve_rest_given_wages(log_wage, memo["rest"], options)
+                memo["sweeps"] += sweeps
+                whole = np.concatenate([log_wage, memo["rest"]])
+                _, log_price, spending = self.unpack(whole)
+                _, _, flows = self.prices(log_wage, log_price, equations.unpack_rent(np, self.economy, whole))
+                labour_demand = self.goods(log_wage, spending, flows).labour_demand
+            else:
+                memo["price"], memo["spending"], sweeps = self.solve_given_wages(
+                    log_wage, memo["price"], memo["spending"], options
+                )
+                memo["sweeps"] += sweeps
+                _, _, flows = self.prices(log_wage, memo["price"])
+                labour_demand = self.goods(log_wage, memo["spending"], flows).labour_demand
             # Excess labour demand relative to baseline value added: defined (no log of a
             # negative number) even at the wild wages a trust-region step may try.
-            gap = labour_demand / self.baseline.value_added - np.exp(log_wage)
+            gap = labour_demand / self.economy.value_added - np.exp(log_wage)
             if on_iteration is not None:
                 on_iteration(memo["calls"], float(np.max(np.abs(gap))))
             return gap[:-1]
@@ -241,14 +264,19 @@ class _System:
                 break
             memo["price"] = np.zeros_like(log_price)
             memo["spending"] = self.baseline.expenditure.copy()
+            memo["rest"] = self.pack(np.zeros(n), np.zeros_like(log_price), self.baseline.expenditure)[n:]
         log_wage = self._complete_wages(fit.x)
+        if tied:
+            memo["rest"], _ = self.solve_rest_given_wages(log_wage, memo["rest"], options)
+            return np.concatenate([log_wage, memo["rest"]]), memo["calls"]
         memo["price"], memo["spending"], _ = self.solve_given_wages(log_wage, memo["price"], memo["spending"], options)
         return self.pack(log_wage, memo["price"], memo["spending"]), memo["calls"]
 
     def _complete_wages(self, relative_log_wage):
         """Log wages from wages relative to the last country, scaled to the numeraire."""
         log_wage = np.append(relative_log_wage, 0.0)
-        level = self.world_value_added / (np.exp(log_wage) * self.baseline.value_added).sum()
+        # The numeraire: the world wage bill of mobile labour (all value added without tied factors).
+        level = self.economy.value_added.sum() / (np.exp(log_wage) * self.economy.value_added).sum()
         return log_wage + np.log(level)
 
 
@@ -314,7 +342,8 @@ def solve_equilibrium(
             iterations=iterations, residual=residual, history=history,
         )
     log_wage, log_price, expenditure = system.unpack(state)
-    log_cost, _, flows = system.prices(log_wage, log_price, equations.unpack_rent(np, system.economy, state))
+    log_rent = equations.unpack_rent(np, system.economy, state)
+    log_cost, _, flows = system.prices(log_wage, log_price, log_rent)
     goods = system.goods(log_wage, expenditure, flows)
     income = goods.income
     negative = np.flatnonzero(income <= 0)
@@ -343,4 +372,5 @@ def solve_equilibrium(
         history=history,
         state=state,
         deficit=np.asarray(equations.deficits_after(np, system.shock, goods.tariff_revenue), dtype=float),
+        rent_hat=None if log_rent is None else np.exp(log_rent),
     )

@@ -70,29 +70,46 @@ def simulate(
 
     Parameters
     ----------
-    world
+    world : World
         The baseline; it must be a model equilibrium (``World.is_equilibrium``).
-    tariff
+    tariff : xarray.DataArray or numpy.ndarray, optional
         New ad valorem tariffs (fractions) for every importer, exporter and sector,
         as a DataArray labelled like ``world.tariff`` or an array of its shape.
         Default: unchanged.
-    trade_cost_change
+    trade_cost_change : xarray.DataArray or numpy.ndarray, optional
         Iceberg trade-cost ratios new / old (1 = unchanged), same layout. Default: none.
-    export_tax
+    export_tax : xarray.DataArray or numpy.ndarray, optional
         New export taxes (fractions) levied by exporters, same layout; ``numpy.inf``
         bans a flow. Default: the world's (none).
-    deficits
+    deficits : {"fixed", "zero"}
         ``"fixed"`` keeps each country's trade deficit at its baseline value (in
         units of world value added, the numeraire); ``"zero"`` first solves the world
         without deficits and measures the shock against it (CP2015, Table 2).
-    revenue
+    revenue : {"rebate", "deficit-reduction"}
         The closure for tariff revenue: ``"rebate"`` (spent by households, CP2015) or
         ``"deficit-reduction"`` (the change of a country's tariff revenue lowers its trade
         deficit instead of financing consumption; the world's net change is shared out by
         value added so deficits still sum to zero: see
         :func:`tradewar.model.equations.deficits_after`).
-    options
+    options : SolverOptions, optional
         Solver settings; see :class:`~tradewar.model.solver.SolverOptions`.
+    on_iteration : callable, optional
+        Called as ``on_iteration(sweep, residual)`` as the solver goes (progress bars).
+
+    Returns
+    -------
+    CounterfactualResult
+        Every country's changes (welfare, wages, prices, output, trade, revenue), the new
+        flows and the solver's report; ``summary()``, ``to_frame()``, ``to_dict()``.
+
+    Raises
+    ------
+    ShockError
+        The world is raw data, or ``deficits`` / ``revenue`` / a policy array is invalid.
+    ConvergenceError
+        The solver did not converge within ``options.max_iter`` sweeps.
+    NoEquilibriumError
+        The shock has no equilibrium (e.g. a deficit that can no longer be financed).
     """
     if not world.is_equilibrium:
         raise ShockError(

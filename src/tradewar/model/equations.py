@@ -50,6 +50,7 @@ __all__ = [
     "price_block_logsumexp",
     "price_block_products",
     "products_are_finite",
+    "sector_specific_share",
     "sweep",
     "trade_shares",
     "unit_costs",
@@ -107,6 +108,7 @@ class Shock(NamedTuple):
 
     @property
     def weight(self):
+        """The trade-share weights of the shock, without the revenue columns the array also holds."""
         return self.weights[:, : self.weights.shape[2], :]
 
 
@@ -172,7 +174,8 @@ def economy_arrays(xp, baseline, scale) -> Economy:
         scale=xp.asarray(scale),
         **_critical_arrays(xp, baseline),
     )
-    fixed = getattr(baseline, "fixed_factor_share", None)
+    fixed = sector_specific_share(getattr(baseline, "fixed_factor_share", None),
+                                  getattr(baseline, "specific_labour_share", None))
     if fixed is None or not np.any(fixed > 0):
         return economy
     # The fixed factor earns beta f Y; what remains of value added is the wage bill.
@@ -183,6 +186,25 @@ def economy_arrays(xp, baseline, scale) -> Economy:
     wage_bill = baseline.value_added - (fixed_share * output).sum(axis=1)
     return economy._replace(value_added=xp.asarray(wage_bill), fixed_share=xp.asarray(fixed_share),
                             output_baseline=xp.asarray(np.where(fixed_share > 0, output, 1.0)))
+
+
+def sector_specific_share(fixed_factor_share, specific_labour_share):
+    """The share of each sector's value added earned by factors tied to the sector (N, J), or None.
+
+    Two things are tied to a sector: a scarce fixed factor (share ``f`` of value added,
+    :func:`tradewar.world.critical.with_scarce_supply`) and, in the short run, a share ``s``
+    of the sector's labour (sector-specific labour, :func:`tradewar.world.elasticities.with_elasticities`).
+    Both are Cobb-Douglas factors in fixed supply, so each earns a constant share of the
+    sector's (rest-of-bundle) revenue and the price of each moves as that revenue:
+    one rent ``r_hat[n, j]`` per (country, sector) is their common price change, the
+    sector wage of its specific workers, and one block of the engine serves both, with
+    share ``f + s (1 - f)``. Labour still mobile across sectors (``1 - s``) earns the
+    national wage ``w_hat[n]``; ``s -> 0`` is the one-factor model of Caliendo & Parro (2015).
+    """
+    if specific_labour_share is None or not np.any(specific_labour_share > 0):
+        return fixed_factor_share
+    fixed = 0.0 if fixed_factor_share is None else fixed_factor_share
+    return fixed + specific_labour_share * (1.0 - fixed)
 
 
 def _critical_arrays(xp, baseline) -> dict:
@@ -408,6 +430,8 @@ def pack(xp, economy: Economy, log_wage, log_price, expenditure, log_rent=None):
 
 
 def unpack(xp, economy: Economy, state):
+    """The solver's state vector as ``(log_wage (N,), log_price (N, J), expenditure (N, J))``
+    (expenditure in levels: the state holds it relative to ``economy.scale``); :func:`pack` reversed."""
     n, j = economy.scale.shape
     return (state[:n], xp.reshape(state[n : n + n * j], (n, j)),
             xp.reshape(state[n + n * j : n + 2 * n * j], (n, j)) * economy.scale)

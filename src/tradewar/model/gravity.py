@@ -195,10 +195,12 @@ class GravityModel:
     # ------------------------------------------------------------------ shares
     @property
     def output_share(self) -> np.ndarray:
+        """Each country's share of world output."""
         return self.output / self.output.sum()
 
     @property
     def expenditure_share(self) -> np.ndarray:
+        """Each country's share of world expenditure."""
         return self.expenditure / self.expenditure.sum()
 
     # ------------------------------------------------------------------ resistances
@@ -433,6 +435,7 @@ class GravityResult(ArrayResult):
 
     @property
     def countries(self) -> list[str]:
+        """The model's country labels, in the order of the result's arrays."""
         return self.model.countries
 
     def __getitem__(self, name: str) -> xr.DataArray:
@@ -471,6 +474,7 @@ class GravityResult(ArrayResult):
         raise ValueError(f"level must be 'country' or 'bilateral', not {level!r}.")
 
     def summary(self) -> Summary:
+        """Welfare, factory prices, price indices, exports and imports by country (text and HTML)."""
         table = self.country_table()[
             ["welfare_pct", "factory_price_pct", "price_index_pct", "exports_pct", "imports_pct"]
         ]

@@ -21,7 +21,7 @@ SIDES = ("USA", "CHN")
 #: The units of every variable of :attr:`CounterfactualResult.data` (its ``units`` attribute).
 VARIABLE_UNITS = {
     **dict.fromkeys(["welfare", "real_wage", "wage", "real_gdp", "nominal_gdp", "price_index", "price", "unit_cost",
-                     "output", "expenditure",
+                     "output", "expenditure", "sector_wage", "real_sector_wage",
                      "trade_cost_change"], UNITS["ratio"]),
     **dict.fromkeys(["terms_of_trade", "volume_of_trade", "welfare_first_order", "terms_of_trade_by_partner",
                      "volume_of_trade_by_partner"], UNITS["income_share"]),
@@ -158,7 +158,8 @@ class CounterfactualResult(ArrayResult):
 
         price_index = np.exp((alpha * np.log(eq.price_hat)).sum(axis=1))
         welfare = eq.income / income_old / price_index
-        real_wage = eq.wage_hat / price_index
+        wage, sector_wage, nominal_gdp = CounterfactualResult._factor_incomes(world, eq)
+        real_wage = wage / price_index
         real_gdp = CounterfactualResult._real_gdp(world, eq)
         deficit_new = eq.deficit if eq.deficit is not None else accounts["deficit"]
 
@@ -193,13 +194,13 @@ class CounterfactualResult(ArrayResult):
         return {
                 "welfare": (c, welfare),
                 "real_wage": (c, real_wage),
-                "wage": (c, eq.wage_hat),
+                "wage": (c, wage),
                 "price_index": (c, price_index),
                 "terms_of_trade": (c, terms_of_trade),
                 "volume_of_trade": (c, volume_of_trade),
                 "welfare_first_order": (c, terms_of_trade + volume_of_trade),
                 "real_gdp": (c, real_gdp),
-                "nominal_gdp": (c, eq.wage_hat),
+                "nominal_gdp": (c, nominal_gdp),
                 "deficit_baseline": (c, accounts["deficit"]),
                 "deficit_new": (c, deficit_new),
                 "income_baseline": (c, income_old),
@@ -213,6 +214,8 @@ class CounterfactualResult(ArrayResult):
                 "imports_baseline": (c, imports_old),
                 "imports_new": (c, imports_new),
                 "price": (cs, eq.price_hat),
+                "sector_wage": (cs, sector_wage),
+                "real_sector_wage": (cs, sector_wage / price_index[:, None]),
                 "unit_cost": (cs, eq.cost_hat),
                 "output_baseline": (cs, output_old),
                 "output_new": (cs, eq.output),
@@ -254,6 +257,35 @@ class CounterfactualResult(ArrayResult):
         return data
 
     @staticmethod
+    def _factor_incomes(world: World, eq: Equilibrium) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The average wage (N,), the wage of each sector's workers (N, J) and nominal GDP (N,), new / baseline.
+
+        Value added ``beta Y`` of sector j splits into a scarce fixed factor's share ``f``
+        and labour; of labour a share ``s`` is tied to the sector (the short run) and earns
+        the sector's rent change ``r_hat`` (see :func:`tradewar.model.equations.sector_specific_share`),
+        the rest earns the national wage ``w_hat``. ``sector_wage`` is the wage of the workers
+        who cannot leave sector j (``w_hat`` where labour is mobile); the average wage is
+        labour income over its baseline (employment is fixed in total); nominal GDP is all
+        factor income over baseline value added.
+        """
+        n_sectors = len(world.sectors)
+        wage_hat = eq.wage_hat
+        if eq.rent_hat is None:
+            return wage_hat, np.repeat(wage_hat[:, None], n_sectors, axis=1), wage_hat
+        value_added = world.value_added_share.values * world.gross_output.values  # (N, J) beta Y
+        fixed = world.data["fixed_factor_share"].values if "fixed_factor_share" in world.data else 0.0
+        specific = (world.data["specific_labour_share"].values if "specific_labour_share" in world.data
+                    else np.zeros_like(value_added))
+        labour = (1.0 - fixed) * value_added
+        tied = specific * labour  # specific labour's baseline income
+        labour_new = (wage_hat[:, None] * (labour - tied) + eq.rent_hat * tied).sum(axis=1)
+        rents_new = (eq.rent_hat * fixed * value_added).sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            wage = np.where(labour.sum(axis=1) > 0, labour_new / labour.sum(axis=1), wage_hat)
+        sector_wage = np.where(specific > 0, eq.rent_hat, wage_hat[:, None])
+        return wage, sector_wage, (labour_new + rents_new) / value_added.sum(axis=1)
+
+    @staticmethod
     def _real_gdp(world: World, eq: Equilibrium) -> np.ndarray:
         """Real GDP new / baseline: value added double-deflated at baseline prices (GTAP's qgdp).
 
@@ -284,9 +316,43 @@ class CounterfactualResult(ArrayResult):
         export_tax = self.data["export_tax_new"].values
         if "export_tax" in self.baseline.data or np.any(export_tax != 0):
             variables["export_tax"] = np.where(np.isfinite(export_tax), export_tax, 0.0)
+        shares = self._new_cost_shares()
+        if shares is not None:  # nested CES bundles: cost shares moved with prices
+            variables["value_added_share"], variables["input_share"] = shares
         world = self.baseline.replace(require_equilibrium=True, **variables)
         world.data.attrs["name"] = f"{self.baseline.name} (counterfactual)"
         return world
+
+    def _new_cost_shares(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Value-added and input shares at the new prices where bundles are nested CES (None if
+        every bundle is Cobb-Douglas, whose shares do not move).
+
+        A critical input m's share of sector j's costs becomes ``s_m (P_hat_m / c_hat_j)^(1 - sigma)``
+        (CES shares); the rest of the bundle (labour, any fixed factor, the other inputs) is
+        Cobb-Douglas within itself, so each of its shares scales by the same factor, the one that
+        makes the shares add to one. The new world is then the model's equilibrium again, and
+        the same sigma applies to changes from it.
+        """
+        base = self.baseline.data
+        if "critical_input" not in base or "input_substitution" not in base:
+            return None
+        sigma = base["input_substitution"].values  # (country, sector)
+        critical = base["critical_input"].values > 0  # (input,)
+        if not critical.any() or np.all(sigma == 1.0):
+            return None
+        gamma = base["input_share"].values  # (country, input, sector)
+        beta = base["value_added_share"].values
+        price = self.data["price"].values  # (country, sector): buyer price indices
+        cost = self.data["unit_cost"].values
+        with np.errstate(divide="ignore", invalid="ignore"):
+            relative = price[:, critical][:, :, None] / cost[:, None, :]  # (country, m, sector)
+            moved = gamma[:, critical, :] * relative ** (1.0 - sigma[:, None, :])
+        moved = np.where(gamma[:, critical, :] > 0, moved, 0.0)
+        old_rest = 1.0 - gamma[:, critical, :].sum(axis=1)
+        scale = np.divide(1.0 - moved.sum(axis=1), old_rest, out=np.ones_like(old_rest), where=old_rest > 0)
+        new_gamma = gamma * scale[:, None, :]
+        new_gamma[:, critical, :] = moved
+        return beta * scale, new_gamma
 
     # ------------------------------------------------------------------ views
     def __getitem__(self, name: str) -> xr.DataArray:
@@ -294,6 +360,7 @@ class CounterfactualResult(ArrayResult):
 
     @property
     def countries(self) -> list[str]:
+        """The world's country labels, in the order of every array of the result."""
         return self.baseline.countries
 
     def country_table(self) -> pd.DataFrame:

@@ -227,4 +227,5 @@ class SolverReport:
     seconds: float
 
     def to_dict(self) -> dict:
+        """Sweeps, final residual and seconds, as ``--json`` prints them under ``solver``."""
         return {"iterations": self.iterations, "residual": self.residual, "seconds": self.seconds}

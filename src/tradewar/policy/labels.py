@@ -72,9 +72,11 @@ class LabelLookup:
         return expanded
 
     def country_positions(self, labels: Sequence[str]) -> np.ndarray:
+        """Positions of country labels along the world's country axis."""
         return np.array([self._country_index[c] for c in labels], dtype=np.intp)
 
     def country_mask(self, labels: Sequence[str]) -> np.ndarray:
+        """A boolean mask over the world's countries, True at ``labels``."""
         mask = np.zeros(len(self.countries), dtype=bool)
         mask[self.country_positions(labels)] = True
         return mask
@@ -112,11 +114,13 @@ class LabelLookup:
         return list(spec)
 
     def sector_mask(self, labels: Sequence[str]) -> np.ndarray:
+        """A boolean mask over the world's sectors, True at ``labels``."""
         mask = np.zeros(len(self.sectors), dtype=bool)
         mask[[self._sector_index[s] for s in labels]] = True
         return mask
 
     def sector_position(self, label: str) -> int:
+        """The position of a sector label along the world's sector axis."""
         return self._sector_index[label]
 
     def _unknown_sector(self, label: str) -> str:

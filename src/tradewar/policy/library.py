@@ -122,15 +122,29 @@ def _decode(table: dict[str, Any]) -> Any:
 
 
 def scenario_names() -> list[str]:
+    """The built-in scenarios' names (``src/tradewar/data/scenarios/*.toml``), sorted."""
     return sorted(p.stem for p in data_folder("scenarios").glob("*.toml"))
 
 
 def scenario_path(name: str) -> Path:
+    """The file of the built-in scenario ``name`` (whether or not it exists)."""
     return data_folder("scenarios") / f"{name}.toml"
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:
-    """A built-in scenario by name, or a scenario file by path."""
+    """A built-in scenario by name, or a scenario file by path.
+
+    Parameters
+    ----------
+    name_or_path : str or Path
+        A built-in scenario's name (``london-2025``; see :func:`scenario_names`) or the path
+        of a ``.toml`` scenario file.
+
+    Returns
+    -------
+    Scenario
+        The parsed, checked scenario (errors name the file, the line and the field).
+    """
     candidate = Path(name_or_path)
     if candidate.suffix == ".toml" or candidate.is_file():
         return Scenario.from_toml(candidate)

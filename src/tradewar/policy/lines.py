@@ -19,14 +19,15 @@ Section 301, Section 232 and IEEPA layers pays their sum). The file gives each l
 *shape* across lines; its level is the layer's sector rate as it applies on the day
 (suspensions and exclusions scale it), so the trade-weighted mean of the lines is always the
 layer's sector rate. Layers without lines in the file apply to every line of the sector.
+Exclusions may have rows too, as masks (1 on the lines they take out): an excluded layer is then
+zero on those lines and keeps its level on the others; an exclusion without rows in a cell lowers
+the layer evenly across its lines.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -80,7 +81,9 @@ def theta_aggregate(weights: np.ndarray, tariffs: np.ndarray, theta: float) -> f
     return float(np.expm1(-(top + np.log(share @ np.exp(exponent - top))) / theta))
 
 
-COLUMNS = ("importer", "exporter", "sector", "group", "weight", "layer", "rate")
+COLUMNS = ("world", "importer", "exporter", "sector", "group", "weight", "layer", "rate")
+# Rows of a file written before it named worlds are on WIOD's sectors.
+DEFAULT_SYSTEM = "wiod2011"
 
 
 @cache
@@ -91,11 +94,15 @@ def _read() -> pd.DataFrame:
     if not path.is_file():  # while the builder writes it for the first time: trade-weighted rates only
         return pd.DataFrame(columns=list(COLUMNS))
     with path.open("rb") as handle:
-        return pd.read_csv(handle, keep_default_na=False, dtype={"layer": str})
+        table = pd.read_csv(handle, keep_default_na=False, dtype={"layer": str, "world": str})
+    if "world" not in table.columns:
+        table.insert(0, "world", DEFAULT_SYSTEM)
+    return table
 
 
 def layer_lines() -> pd.DataFrame:
-    """Columns importer, exporter, sector, group, weight (share of the sector's trade), layer, rate.
+    """Columns world (sector system), importer, exporter, sector, group, weight (share of the sector's
+    trade), layer, rate.
 
     One row per (group, layer) with a rate; a group no layer covers has one row with an empty layer.
     """
@@ -111,13 +118,25 @@ class LineCell:
     sector: int
     weights: np.ndarray  # (group,), summing to one
     shapes: dict[str, np.ndarray]  # layer id -> rate by group (its level is set at run time)
+    masks: dict[str, np.ndarray] = field(default_factory=dict)  # exclusion id -> 1 on the groups it takes out
 
-    def added(self, levels: dict[str, float], base: float, theta: float) -> float:
-        """The model-consistent added tariff of layers at ``levels`` (their sector rates as they apply)
-        over a uniform ``base`` (the world's baseline tariff in the cell)."""
+    def added(
+        self, levels: dict[str, float], base: float, theta: float, excluded: Mapping[str, Sequence[str]] | None = None
+    ) -> float:
+        """The model-consistent added tariff of layers at ``levels`` (their sector rates as they apply,
+        exclusions included) over a uniform ``base`` (the world's baseline tariff in the cell).
+
+        ``excluded`` (layer id -> ids of the exclusions acting on it): where an exclusion has a mask
+        here, the layer's lines under it are zero and its level is spread over the other lines."""
         line = np.full(self.weights.shape, base)
         for layer, level in levels.items():
             shape = self.shapes.get(layer)
+            if shape is not None and excluded:
+                masks = [self.masks[e] for e in excluded.get(layer, ()) if e in self.masks]
+                if masks:
+                    kept = shape * (1.0 - np.minimum(np.sum(masks, axis=0), 1.0))
+                    if abs(float(self.weights @ kept)) >= 1e-12:
+                        shape = kept
             mean = 0.0 if shape is None else float(self.weights @ shape)
             if shape is None or abs(mean) < 1e-12:
                 line += level  # no lines for this layer here: it applies to every line
@@ -134,55 +153,61 @@ def _built_in() -> dict[str, object]:
 
 
 @cache
-def _cells() -> tuple[tuple[str, str, str, np.ndarray, dict[str, np.ndarray]], ...]:
-    """The file grouped once per process: (importer, exporter, sector, group weights, layer id ->
-    rate by group), cells in the file's order, groups by number, layers by id. Compiling a policy
-    for a world then only selects. Read with the csv module, not pandas: a simulation's start-up
-    then needs no group-by (3,400 rows; the pandas group-bys were its largest cost)."""
-    path = resources.files("tradewar").joinpath("data", "tariffs", LINES_FILE)
-    if not path.is_file():
-        return ()
-    # (importer, exporter, sector) -> group -> weight, and -> layer -> group -> rate
-    weights: dict[tuple[str, str, str], dict[int, float]] = {}
-    rates: dict[tuple[str, str, str], dict[str, dict[int, float]]] = {}
-    with path.open("rb") as handle:
-        reader = csv.reader(io.TextIOWrapper(handle, encoding="utf-8", newline=""))
-        if tuple(next(reader, ())) != COLUMNS:
-            raise ValueError(f"{LINES_FILE} must have the columns {', '.join(COLUMNS)}")
-        for importer, exporter, label, group_text, weight_text, layer, rate_text in reader:
-            key = (importer, exporter, label)
-            group = int(group_text)
-            weights.setdefault(key, {}).setdefault(group, float(weight_text))  # the first row's weight
-            rates.setdefault(key, {}).setdefault(layer, {})[group] = float(rate_text)
+def _cells() -> tuple[tuple[str, str, str, str, np.ndarray, dict[str, np.ndarray]], ...]:
+    """The file grouped once per process: (world, importer, exporter, sector, group weights, layer id
+    -> rate by group). Compiling a policy for a world then only selects (the group-bys were the
+    largest cost of a simulation's start-up)."""
+    table = _read()
     cells = []
-    for key, by_group in weights.items():
-        position = {g: k for k, g in enumerate(sorted(by_group))}
+    keys = ["world", "importer", "exporter", "sector"]
+    for (system, importer, exporter, label), rows in table.groupby(keys, sort=False):
+        groups = rows.drop_duplicates("group").set_index("group")["weight"].sort_index()
+        position = {g: k for k, g in enumerate(groups.index)}
         shapes: dict[str, np.ndarray] = {}
-        for layer in sorted(rates[key]):
-            shape = np.zeros(len(position))
-            for at, rate in rates[key][layer].items():
-                shape[position[at]] = rate
-            shapes[layer] = shape
-        cells.append((*key, np.array([by_group[g] for g in sorted(by_group)]), shapes))
+        for layer, part in rows.groupby("layer"):
+            shape = np.zeros(len(groups))
+            shape[[position[g] for g in part["group"]]] = part["rate"].to_numpy(dtype=float)
+            shapes[str(layer)] = shape
+        cells.append((str(system), str(importer), str(exporter), str(label), groups.to_numpy(dtype=float), shapes))
     return tuple(cells)
 
 
-def compile_lines(countries: list[str], sectors: list[str], layers: Mapping[str, object]) -> list[LineCell]:
-    """The file's cells whose importer, exporter and sector are labels of the world (others are
+def compile_lines(
+    countries: list[str], sectors: list[str], layers: Mapping[str, object], system: str | None = DEFAULT_SYSTEM
+) -> list[LineCell]:
+    """The file's cells of the sector ``system`` (a world's name or ``sector_system``) whose importer,
+    exporter and sector are labels of the world (others are
     skipped: an aggregated world keeps the trade-weighted sector rates), for ``layers`` (id ->
     measure) that are the built-in library's own measures: a user's layer that reuses an id, or
-    changes a built-in layer, keeps its trade-weighted sector rates."""
-    if not _cells():
+    changes a built-in layer, keeps its trade-weighted sector rates. Built-in exclusions among
+    ``layers`` become masks of the cells they have rows in."""
+    if _read().empty or system is None:
         return []
     built_in = _built_in()
-    layer_ids = {mid for mid, measure in layers.items() if built_in.get(mid) == measure}
+    layer_ids = {mid for mid, measure in layers.items() if _same(built_in.get(mid), measure, system)}
+    exclusion_ids = {mid for mid in layer_ids if getattr(layers[mid], "kind", "") == "exclusion"}
     country = {label: k for k, label in enumerate(countries)}
     sector = {label: k for k, label in enumerate(sectors)}
     cells = []
-    for importer, exporter, label, weights, all_shapes in _cells():
-        if importer not in country or exporter not in country or label not in sector:
+    for world, importer, exporter, label, weights, all_shapes in _cells():
+        if world != system or importer not in country or exporter not in country or label not in sector:
             continue
-        shapes = {layer: shape.copy() for layer, shape in all_shapes.items() if layer in layer_ids}
+        shapes = {
+            layer: shape.copy() for layer, shape in all_shapes.items() if layer in layer_ids - exclusion_ids
+        }
+        masks = {layer: shape.copy() for layer, shape in all_shapes.items() if layer in exclusion_ids}
         if shapes:
-            cells.append(LineCell(country[importer], country[exporter], sector[label], weights / weights.sum(), shapes))
+            cells.append(
+                LineCell(country[importer], country[exporter], sector[label], weights / weights.sum(), shapes, masks)
+            )
     return cells
+
+
+def _same(built_in: object, measure: object, system: str) -> bool:
+    """Whether ``measure`` is the built-in measure as it reads on ``system`` (its table for that world)."""
+    if built_in is None:
+        return False
+    if built_in == measure:
+        return True
+    on_world = getattr(built_in, "on_world", None)
+    return on_world is not None and on_world(system) == measure

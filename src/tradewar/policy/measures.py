@@ -23,8 +23,11 @@ in force), and optionally its legal ``basis`` and a ``source`` citation. The
     the targets; :meth:`~tradewar.policy.Timeline.export_tax_on` folds those in force.
     Without a tax equivalent or ban it is recorded and reported only.
 ``purchase_commitment`` (:class:`PurchaseCommitment`)
-    Recorded, checked against the world and reported by the timeline; not yet
-    turned into a demand shift or the subsidy that meets it.
+    A commitment to buy more from a partner. A scenario run
+    (:func:`tradewar.simulation.solve_policy`) meets each one in force that has an
+    amount with the import subsidy that makes the importer buy the flow it would buy
+    anyway plus the amount (:func:`tradewar.model.targets.solve_purchase_commitment`),
+    and reports its cost; without an amount it is recorded and reported only.
 
 Labels are country labels of the world (ISO3: ``USA``, ``CHN``...), groups
 (``EU27``) or ``"*"`` (every country but the imposer); they are checked against a
@@ -400,7 +403,9 @@ class ExportControl(_Bilateral):
 class PurchaseCommitment(_MeasureBase):
     """``importer`` commits to buy ``amount_usd_mn`` (USD millions) more from ``exporter``.
 
-    Recorded and reported; not yet turned into a trade-cost or demand shift.
+    A scenario run meets it with an import subsidy on ``sectors`` (the instrument that
+    delivers the purchase; see :func:`tradewar.simulation.solve_policy`) and reports what
+    the subsidy costs; without ``amount_usd_mn`` it is recorded and reported only.
     """
 
     kind: Literal["purchase_commitment"] = "purchase_commitment"

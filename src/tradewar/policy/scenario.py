@@ -135,7 +135,7 @@ class Scenario(BaseModel):
     against: Against | None = None
     deficits: Literal["fixed", "zero"] = "fixed"
     revenue: Literal["rebate", "deficit-reduction"] = "rebate"
-    elasticities: str | None = None  # a named set (world/elasticities.py); None: the world's own
+    elasticities: str | None = None  # a named set (world/elasticities.py); None: DEFAULT_ELASTICITIES
     horizon: str | None = None  # long, medium or short; None: long
     measures: tuple[Measure, ...] = Field(default=(), alias="measure")
     report: ReportSpec = ReportSpec()
@@ -265,14 +265,14 @@ class Scenario(BaseModel):
     def load_detailed_world(self) -> World:
         """The scenario's world before aggregation, with its critical products split out:
         where its measures are defined (they name countries and sectors of this world)."""
+        from tradewar.world.elasticities import with_default_elasticities
         from tradewar.world.library import load_world
         from tradewar.world.splits import apply_split
 
         world = load_world(self.world)
-        if self.elasticities is not None or self.horizon is not None:
-            # On the world as loaded (its sectors are those the sets are mapped to); splits
-            # then give their products their parent sector's elasticity.
-            world = world.with_elasticities(self.elasticities or "cp2015", self.horizon or "long")
+        # On the world as loaded (its sectors are those the sets are mapped to); splits then
+        # give their products their parent sector's elasticity. Unnamed: the default set and horizon.
+        world = with_default_elasticities(world, self.elasticities, self.horizon)
         for split in self.splits:
             world = apply_split(world, split)
         return world

@@ -65,10 +65,12 @@ class InForce(Generic[MeasureT]):
 
     @property
     def id(self) -> str:
+        """The measure's id."""
         return self.measure.id
 
     @property
     def kind(self) -> str:
+        """The measure's kind (``tariff``, ``exclusion``, ...)."""
         return self.measure.kind
 
     @property
@@ -112,6 +114,7 @@ class PolicyState:
 
     @property
     def ids(self) -> list[str]:
+        """Ids of every measure in force, in the timeline's order."""
         return [entry.id for entry in self.entries]
 
     def __contains__(self, measure_id: object) -> bool:
@@ -132,24 +135,29 @@ class PolicyState:
 
     @property
     def tariff_layers(self) -> tuple[InForce[TariffLayer], ...]:
+        """Tariff layers in force."""
         return self._of(TariffLayer)
 
     @property
     def exclusions(self) -> tuple[InForce[Exclusion], ...]:
+        """Exclusions in force."""
         return self._of(Exclusion)
 
     @property
     def suspensions(self) -> tuple[InForce[Suspension], ...]:
+        """Suspensions in force."""
         return self._of(Suspension)
 
     @property
     def export_controls(self) -> tuple[InForce[ExportControl], ...]:
-        """Export controls in force (recorded; not yet turned into trade costs)."""
+        """Export controls in force; those with a tax equivalent or a ban become export taxes
+        (:meth:`~tradewar.policy.Timeline.export_tax_on`)."""
         return self._of(ExportControl)
 
     @property
     def purchase_commitments(self) -> tuple[InForce[PurchaseCommitment], ...]:
-        """Purchase commitments in force (recorded; not yet turned into demand shifts)."""
+        """Purchase commitments in force; a scenario run meets those with an amount by an import
+        subsidy (:func:`tradewar.simulation.solve_policy`)."""
         return self._of(PurchaseCommitment)
 
     @property

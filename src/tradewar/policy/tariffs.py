@@ -111,6 +111,7 @@ class CompiledPolicy:
             raise ValueError("added_tariff: the model-consistent aggregate (theta given) needs the baseline tariff")
         added = np.zeros(self.shape)
         levels: dict[tuple[int, int, int], dict[str, float]] = {}
+        excluded: dict[str, tuple[str, ...]] = {}  # layer id -> the exclusions acting on it today
         watched = self.lines if theta is not None and base is not None else ()
         for entry in state.tariff_layers:
             scale = suspension_scale(entry.measure, entry.suspended_by)
@@ -122,6 +123,7 @@ class CompiledPolicy:
                 # Exclusions name different products: their shares add up, at most the whole rate.
                 removed = sum(self.exclusions[e.id].removed() for e in entry.excluded_by if e.id not in self.absent)
                 rates = rates * (1.0 - np.minimum(removed, 1.0)[cells.exporters])
+                excluded[entry.id] = tuple(e.id for e in entry.excluded_by if e.id not in self.absent)
             added[np.ix_(cells.importers, cells.exporters)] += rates  # block (importer, exporter, sector)
             for cell in watched:  # the layer's level in each cell with lines
                 if cell.importer in cells.importers and cell.exporter in cells.exporters:
@@ -132,8 +134,29 @@ class CompiledPolicy:
         for cell in watched:
             key = (cell.importer, cell.exporter, cell.sector)
             if key in levels and theta is not None and base is not None:
-                added[key] = cell.added(levels[key], float(base[key]), float(theta[cell.sector]))
+                added[key] = cell.added(levels[key], float(base[key]), float(theta[cell.sector]), excluded)
         return added
+
+
+def sector_system(world: World) -> str:
+    """The name of the labels a world's measures are written in: its ``sector_system`` attribute
+    (set by worlds derived from another, e.g. with other elasticities), else its name."""
+    return str(world.data.attrs.get("sector_system") or world.name)
+
+
+# A world whose baseline already holds the layers of its policy date (icio2022) folded them with one
+# aggregate; the timeline subtracts them again with the same one. Its line cells are used only when the
+# world says its baseline holds the line-consistent ("model") aggregate; otherwise its sectors keep the
+# trade-weighted rates it was built with (tools/worlds sets the attribute when it folds with lines).
+POLICY_AGGREGATE = "policy_aggregate"
+
+
+def lines_system(world: World) -> str | None:
+    """The sector system whose line cells apply on ``world``, or None where they must not (see above)."""
+    attrs = world.data.attrs
+    if attrs.get("policy_date") and attrs.get(POLICY_AGGREGATE) != "model":
+        return None
+    return sector_system(world)
 
 
 def compile_policy(measures: Sequence[Measure], world: World) -> CompiledPolicy:
@@ -200,8 +223,8 @@ def compile_policy(measures: Sequence[Measure], world: World) -> CompiledPolicy:
     if problems:
         raise LabelError(problems)
     n, j = len(world.countries), len(world.sectors)
-    built = {m.id: m for m in measures if m.id in layers}
-    lines = tuple(compile_lines(list(world.countries), list(world.sectors), built))
+    built = {m.id: m for m in measures if m.id in layers or m.id in exclusions}
+    lines = tuple(compile_lines(list(world.countries), list(world.sectors), built, lines_system(world)))
     return CompiledPolicy(shape=(n, n, j), layers=layers, exclusions=exclusions, controls=controls, lines=lines)
 
 

@@ -29,7 +29,7 @@ from tradewar.policy.measures import (
     parse_measures,
 )
 from tradewar.policy.state import PolicyState, resolve
-from tradewar.policy.tariffs import CompiledPolicy, compile_policy
+from tradewar.policy.tariffs import CompiledPolicy, compile_policy, sector_system
 
 if TYPE_CHECKING:  # annotations only: reading the library loads neither xarray nor pandas
     import pandas as pd
@@ -47,10 +47,6 @@ def policy_date(world: World) -> date | None:
     return as_date(str(value), "policy_date") if value else None
 
 
-def sector_system(world: World) -> str:
-    """The name of the labels a world's measures are written in: its ``sector_system`` attribute
-    (set by worlds derived from another, e.g. with other elasticities), else its name."""
-    return str(world.data.attrs.get("sector_system") or world.name)
 
 DEFAULT_PAIRS = (("USA", "CHN"), ("CHN", "USA"))
 # tariff_on: "model" = line-consistent sector rates (simulations); "trade-weighted" = the trackers' means.
@@ -76,6 +72,7 @@ class Step:
 
     @property
     def ids(self) -> list[str]:
+        """Ids of the measures that change on this step's day."""
         return [change.measure_id for change in self.changes]
 
 
@@ -105,6 +102,7 @@ class Timeline:
     # ------------------------------------------------------------------ the set
     @property
     def measures(self) -> tuple[Measure, ...]:
+        """Every measure of the timeline, checked, in the order given."""
         return self._measures
 
     def __iter__(self) -> Iterator[Measure]:
@@ -207,6 +205,20 @@ class Timeline:
         (1+t*)^(-theta) = sum w (1+t_line)^(-theta), with the world's trade elasticity.
         ``aggregate="trade-weighted"``: the layers' trade-weighted sector rates, summed (the
         trackers' statistic, used by :meth:`average_tariff`).
+
+        Parameters
+        ----------
+        on : datetime.date or str
+            The day (``YYYY-MM-DD``).
+        world : World
+            The world whose labels and sector table the measures are folded onto.
+        aggregate : {"model", "trade-weighted"}
+            How a layer's line rates become a sector rate.
+
+        Returns
+        -------
+        xarray.DataArray
+            Tariffs (fractions), labelled like ``world.tariff``; ``attrs`` name the measures.
         """
         if aggregate not in AGGREGATES:
             raise ValueError(f"aggregate must be one of {', '.join(map(repr, AGGREGATES))}, got {aggregate!r}")
@@ -222,8 +234,20 @@ class Timeline:
         return result
 
     def export_tax_on(self, on: date | str, world: World) -> xr.DataArray:
-        """Export taxes (importer, exporter, sector) of the quantified export controls in
-        force on a day, on top of the world's own; ``inf`` marks a ban."""
+        """Export taxes of the quantified export controls in force on a day, on top of the world's own.
+
+        Parameters
+        ----------
+        on : datetime.date or str
+            The day (``YYYY-MM-DD``).
+        world : World
+            The world whose labels the controls are folded onto.
+
+        Returns
+        -------
+        xarray.DataArray
+            Export taxes (importer, exporter, sector; fractions, ``inf`` marks a ban).
+        """
         day = as_date(on, "on")
         state = self.in_force(day)
         added = self._compile(world).export_tax(state)
@@ -253,7 +277,8 @@ class Timeline:
             # The world's baseline already holds the layers in force on its policy date: only the
             # change since then is added (a day before it removes layers). With line-consistent
             # aggregates the difference of two aggregates stands in for the aggregate of the
-            # difference (exact where a cell has no tariff lines, as on icio2022's sectors).
+            # difference (exact where a cell has no tariff lines). A world with a policy date uses
+            # line cells only when its baseline holds them (tariffs.lines_system).
             tariff = tariff - added(self.in_force(since))
         _check_tariff(tariff, world, day, state)
         return tariff, state
@@ -310,8 +335,24 @@ class Timeline:
         pooled. The tariff is computed on the step dates only and carried forward to
         every date of ``pandas.date_range(start, end, freq)``.
 
-        Returns a DataFrame with columns date, importer, exporter, average_tariff_pct (and,
-        with ``basis="tracker"``, basis).
+        Parameters
+        ----------
+        world : World
+            The world whose trade weights (``basis="world"``) and labels are used.
+        start, end : datetime.date or str
+            The window (``YYYY-MM-DD``), both included.
+        pairs : sequence of (str, str)
+            (importer, exporter) pairs; default the U.S. and China each way.
+        freq : str
+            A pandas frequency for the dates of the series (``"D"``: every day).
+        basis : {"world", "tracker"}
+            The weights, as above.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns date, importer, exporter, average_tariff_pct (and, with
+            ``basis="tracker"``, basis).
         """
         import pandas as pd
 

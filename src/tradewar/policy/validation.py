@@ -228,6 +228,7 @@ class TariffChange:
         return _fmt_points(100 * self.rate) if self.unit == "points" else f"rate {self.rate:g}"
 
     def describe(self) -> str:
+        """The change in words, in the unit it was given in (e.g. ``USA on CHN (goods): +25 points``)."""
         sectors = self.sectors if isinstance(self.sectors, str) else ", ".join(self.sectors)
         return f"{self.importer} on {self.exporter} ({sectors}): {'+' if self.rate >= 0 else ''}{self.amount()}"
 

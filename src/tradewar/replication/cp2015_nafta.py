@@ -92,6 +92,7 @@ class NaftaReplication(ArrayResult):
         return table.drop(columns="published").join(published)
 
     def summary(self) -> Summary:
+        """Model beside paper for Table 2, with whether every number matches (text and HTML)."""
         verdict = "every number matches the paper to two decimals" if self.matches() else "some numbers differ"
         return Summary(
             "Caliendo & Parro (2015), Table 2: NAFTA's tariff cuts, % change (model and paper)",

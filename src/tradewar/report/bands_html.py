@@ -7,12 +7,15 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
+from tradewar.report.figures import figures_html
+
 __all__ = ["write_band_report"]
 
 VARIABLES = (("welfare_pct", "Welfare"), ("real_wage_pct", "Real wage"), ("price_index_pct", "Price index"))
 
 
-def write_band_report(mc, path: Path | str, *, title: str, notes: list[str] | None = None) -> Path:
+def write_band_report(mc, path: Path | str, *, title: str, notes: list[str] | None = None,
+                      self_contained: bool = False) -> Path:
     """Bars at the point estimate with p5-p95 error bars, by country, for each main variable."""
     path = Path(path)
     table = mc.percentiles(point=True)
@@ -31,12 +34,12 @@ def write_band_report(mc, path: Path | str, *, title: str, notes: list[str] | No
         ))
         figure.update_layout(title=f"{label}, % change: point estimate and 5th-95th percentile band", height=430)
         figures.append(figure)
-    parts = [figure.to_html(full_html=False, include_plotlyjs=index == 0) for index, figure in enumerate(figures)]
+    charts = figures_html(figures, path, self_contained=self_contained)
     items = "".join(f"<li>{html.escape(note)}</li>" for note in notes or [])
     path.write_text(
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
         "<style>body{font-family:system-ui,sans-serif;max-width:1200px;margin:auto;padding:1em}</style></head>"
-        f"<body><h1>{html.escape(title)}</h1><ul>{items}</ul>{''.join(parts)}"
+        f"<body><h1>{html.escape(title)}</h1><ul>{items}</ul>{charts}"
         f"{table.round(3).to_html(border=0)}</body></html>",
         encoding="utf-8",
     )

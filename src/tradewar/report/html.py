@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from tradewar.model.result import CounterfactualResult
+from tradewar.report.figures import figures_html
 
 __all__ = [
     "DIRECTION_COLOURS",
@@ -55,6 +56,14 @@ def aligned_ranges(*values) -> list[list[float]]:
     return [[-below * extent * 1.08, above * extent * 1.08] for extent, _, _ in spans]
 
 
+OUTSIDE = "(not in this world)"
+"""Map group of the countries a world without a rest-of-the-world region leaves out (``icio2022``
+is a closed world of 80 economies): drawn grey, with no value."""
+
+# Countries too small for the 1:110m outlines, drawn as dots at their capital (longitude, latitude).
+DOTS = {"MLT": (14.4, 35.9), "HKG": (114.2, 22.3), "SGP": (103.8, 1.35), "STP": (6.7, 0.3)}
+
+
 def _map_label(code: str, countries: list[str]) -> str | None:
     """The world's label that a map country belongs to (itself, EU27, or the rest of the world)."""
     from tradewar.world.aggregate import EU27_2020
@@ -63,15 +72,16 @@ def _map_label(code: str, countries: list[str]) -> str | None:
         return code
     if code in EU27_2020 and "EU27" in countries:
         return "EU27"
-    return "ROW" if "ROW" in countries else None
+    return "ROW" if "ROW" in countries else OUTSIDE
 
 
 def world_map(result: CounterfactualResult) -> go.Figure:
     """Welfare change by country on a world map (Natural Earth outlines shipped with tradewar,
     drawn as filled shapes: no map service or network needed). Countries the world groups
     into a region (EU27, the rest of the world) take the region's colour, the rest of the world
-    paler and hatched, and a note under the map says so; countries too small for the 1:110m
-    outlines are dots."""
+    paler and hatched, and a note under the map says so; in a world without a rest-of-the-world
+    region (``icio2022``) the countries it leaves out are grey, with a note; countries too small
+    for the 1:110m outlines (Malta, Hong Kong, Singapore, Sao Tome) are dots."""
     from plotly.colors import sample_colorscale
 
     from tradewar.report.map_data import load_outlines
@@ -91,6 +101,12 @@ def world_map(result: CounterfactualResult) -> go.Figure:
             for ring in country["rings"]:
                 xs += [p[0] for p in ring] + [None]
                 ys += [p[1] for p in ring] + [None]
+        if label == OUTSIDE:
+            figure.add_scatter(x=xs, y=ys, fill="toself", fillcolor="#e4e4e4", mode="lines", name=label,
+                               line={"color": "#aaa", "width": 0.5}, showlegend=False, hoveron="fills",
+                               text=f"not in this world ({len(countries)} countries outside its "
+                                    f"{len(result.countries)} economies): no value", hoverinfo="text")
+            continue
         value = float(welfare[label])
         colour = sample_colorscale("RdBu", [(value + limit) / (2 * limit)])[0]
         names = (
@@ -106,7 +122,7 @@ def world_map(result: CounterfactualResult) -> go.Figure:
     # Labels at the middle of each big enough country's largest outline (EU27 in central Europe).
     label_x, label_y, label_text = [], [], []
     for label, countries in groups.items():
-        if label == "ROW":
+        if label in ("ROW", OUTSIDE):
             continue
         if label == "EU27":
             x, y = 10.0, 50.0
@@ -122,7 +138,7 @@ def world_map(result: CounterfactualResult) -> go.Figure:
     figure.add_scatter(x=label_x, y=label_y, mode="text", text=label_text, textfont={"size": 9},
                        hoverinfo="skip", showlegend=False)
     # Countries too small for the 1:110m outlines, at their capital.
-    coordinates = {"MLT": (14.4, 35.9)}
+    coordinates = DOTS
     dots = [c for c in welfare.index if c not in groups and c in coordinates]
     if dots:
         figure.add_scatter(
@@ -138,6 +154,12 @@ def world_map(result: CounterfactualResult) -> go.Figure:
         figure.add_annotation(
             text=f"Paler, hatched: the {len(groups['ROW'])} economies this world does not list separately, "
                  f"shown with its rest-of-the-world value ({float(welfare['ROW']):+.2f}%), not their own.",
+            xref="paper", yref="paper", x=0.0, y=-0.02, xanchor="left", yanchor="top", showarrow=False,
+            font={"size": 11, "color": "#555"})
+    if OUTSIDE in groups:
+        figure.add_annotation(
+            text=f"Grey: countries outside this world's {len(result.countries)} economies (its purchases from "
+                 f"them are spread over the economies it lists); they have no value.",
             xref="paper", yref="paper", x=0.0, y=-0.02, xanchor="left", yanchor="top", showarrow=False,
             font={"size": 11, "color": "#555"})
     figure.update_layout(title="Welfare change by region (%)", height=520, plot_bgcolor="#f0f4f8",
@@ -254,25 +276,17 @@ def write_report(
     focus: list[str] | None = None,
     notes: list[str] | None = None,
     tariff_series: pd.DataFrame | None = None,
-    shared_plotlyjs: bool = False,
+    self_contained: bool = False,
 ) -> Path:
     """Write the report to ``path``; ``focus`` names the two sides (default USA and CHN).
 
-    plotly.js (4.8 MB of the report's about 5 MB) is inside the file, so it opens offline and can
-    be mailed; with ``shared_plotlyjs`` one copy, ``plotly.min.js``, is written beside the report
-    and shared by every report in that folder (each then weighs a few hundred KB)."""
+    plotly.js is loaded from ``plotly.min.js`` beside the report (written once per folder; the
+    report then weighs a few hundred KB); with ``self_contained`` it is inside the file (about
+    5 MB), which opens anywhere on its own. See :mod:`tradewar.report.figures`."""
     path = Path(path)
     figures = list(report_figures(result, focus=focus, tariff_series=tariff_series).values())
     table = result.country_table().round(3).to_html(classes="results", border=0)
-    parts = []
-    for index, figure in enumerate(figures):
-        bundled = ("directory" if shared_plotlyjs else True) if index == 0 else False
-        parts.append(figure.to_html(full_html=False, include_plotlyjs=bundled))
-    if shared_plotlyjs and not (path.parent / "plotly.min.js").is_file():
-        from importlib import resources
-
-        (path.parent / "plotly.min.js").write_bytes(
-            (resources.files("plotly") / "package_data" / "plotly.min.js").read_bytes())
+    charts = figures_html(figures, path, self_contained=self_contained)
     solver = result.solver
     note_items = "".join(f"<li>{html.escape(n)}</li>" for n in notes or [])
     page = f"""<!DOCTYPE html>
@@ -286,7 +300,7 @@ table.results tr:nth-child(even){{background:#f4f4f4}}</style></head>
 closure: {html.escape(result.closure_text())};
 solver: {solver.iterations} sweeps, residual {solver.residual:.1e}, {solver.seconds:.2f} s.</p>
 <ul>{note_items}</ul>
-{"".join(parts)}
+{charts}
 <h2>Every country (changes in %, tariff revenue in USD millions)</h2>
 {table}
 <p>Made with tradewar: the Caliendo-Parro (2015) model with input-output linkages, solved in changes.</p>

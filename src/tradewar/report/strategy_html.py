@@ -7,18 +7,20 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
+from tradewar.report.figures import figures_html
+
 __all__ = ["write_war_report", "write_talks_report"]
 
 
-def _page(title: str, figures: list[go.Figure], notes: list[str]) -> str:
-    parts = [figure.to_html(full_html=False, include_plotlyjs=index == 0) for index, figure in enumerate(figures)]
+def _page(title: str, figures: list[go.Figure], notes: list[str], path: Path, self_contained: bool) -> str:
+    charts = figures_html(figures, path, self_contained=self_contained)
     items = "".join(f"<li>{html.escape(note)}</li>" for note in notes)
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
             "<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:auto;padding:1em}</style></head>"
-            f"<body><h1>{html.escape(title)}</h1><ul>{items}</ul>{''.join(parts)}</body></html>")
+            f"<body><h1>{html.escape(title)}</h1><ul>{items}</ul>{charts}</body></html>")
 
 
-def write_war_report(document: dict, path: Path | str) -> Path:
+def write_war_report(document: dict, path: Path | str, *, self_contained: bool = False) -> Path:
     """Rounds of best responses (each player's mean tariff) and welfare at the end."""
     path = Path(path)
     figure = go.Figure()
@@ -29,12 +31,16 @@ def write_war_report(document: dict, path: Path | str) -> Path:
     figure.update_layout(title="Best-response path", xaxis_title="round", yaxis_title="tariff, %")
     welfare = go.Figure(go.Bar(x=list(document["welfare_pct"]), y=list(document["welfare_pct"].values())))
     welfare.update_layout(title="Welfare at the Nash equilibrium vs the start (%)")
-    notes = [f"Players: {', '.join(document['players'])}; converged: {document['converged']}."]
-    path.write_text(_page("tradewar: the tariff war", [figure, welfare], notes), encoding="utf-8")
+    closure = document.get("closure", {})
+    notes = [f"Players: {', '.join(document['players'])}; converged: {document['converged']}.",
+             f"World {document.get('world')}; elasticities {document.get('elasticities')} "
+             f"({document.get('horizon')} run); tariff revenue {closure.get('revenue')}, "
+             f"deficits {closure.get('deficits')}."]
+    path.write_text(_page("tradewar: the tariff war", [figure, welfare], notes, path, self_contained), encoding="utf-8")
     return path
 
 
-def write_talks_report(document: dict, path: Path | str) -> Path:
+def write_talks_report(document: dict, path: Path | str, *, self_contained: bool = False) -> Path:
     """The Pareto frontier with the threat point, the status quo and the bargain."""
     path = Path(path)
     a, b = document["parties"]
@@ -58,7 +64,9 @@ def write_talks_report(document: dict, path: Path | str) -> Path:
         f"Threat point: {document['threat']}.",
         f"Cards in the status quo: {', '.join(document['cards']) or 'none'}.",
         f"Every point starts from {footing.get('scenario')} on {footing.get('date')} ({footing.get('world')}, "
-        f"deficits {footing.get('deficits')}); only the two parties' tariffs on each other and the cards change.",
+        f"deficits {footing.get('deficits')}, tariff revenue {footing.get('revenue')}; elasticities "
+        f"{footing.get('elasticities')}, {footing.get('horizon')} run); only the two parties' tariffs on each "
+        "other and the cards change.",
     ]
     bargain = document["bargain"]
     if bargain.get("at_bound"):
@@ -90,7 +98,7 @@ def write_talks_report(document: dict, path: Path | str) -> Path:
             )
         )
         notes.extend(document["purchases"]["sources"])
-    page = _page(f"tradewar: talks between {a} and {b}", [figure], notes)
+    page = _page(f"tradewar: talks between {a} and {b}", [figure], notes, path, self_contained)
     path.write_text(page.replace("</body>", "".join(tables) + "</body>"), encoding="utf-8")
     return path
 

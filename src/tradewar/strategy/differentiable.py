@@ -44,7 +44,11 @@ class DifferentiableEquilibrium:
     (default: unchanged); ``export_tax`` defaults to the baseline's.
     """
 
-    def __init__(self, baseline: Baseline, deficit_new: np.ndarray, scale: np.ndarray, income0: np.ndarray):
+    def __init__(self, baseline: Baseline, deficit_new: np.ndarray, scale: np.ndarray, income0: np.ndarray,
+                 tariff_revenue_baseline: np.ndarray | None = None):
+        # ``tariff_revenue_baseline`` chooses the deficit-reduction revenue closure (None: rebate);
+        # see :func:`tradewar.model.equations.deficits_after`.
+        self.tariff_revenue0 = tariff_revenue_baseline
         self.export_tax0 = np.zeros_like(baseline.tariff) if baseline.export_tax is None else baseline.export_tax
         self.n, self.j = baseline.shape
         with _x64():
@@ -60,7 +64,7 @@ class DifferentiableEquilibrium:
     def _shock(self, tariff, export_tax, trade_cost_hat):
         # Always with the export-tax terms: zero taxes leave them exact, and their gradient exists.
         return equations.prepare_shock(jnp, self.economy, tariff, jnp.log(trade_cost_hat), self.deficit,
-                                       export_tax, has_export_tax=True)
+                                       export_tax, has_export_tax=True, tariff_revenue_baseline=self.tariff_revenue0)
 
     def _sweep_impl(self, z, tariff, export_tax, trade_cost_hat):
         shock = self._shock(tariff, export_tax, trade_cost_hat)

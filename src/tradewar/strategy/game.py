@@ -9,10 +9,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from tradewar.errors import ShockError
-from tradewar.model.caliendo_parro import expenditure_scale, solve_equilibrium
+from tradewar.model.caliendo_parro import baseline_tariff_revenue, expenditure_scale, solve_equilibrium
 from tradewar.model.counterfactual import simulate
 from tradewar.model.result import CounterfactualResult
 from tradewar.model.solver import SolverOptions
+from tradewar.policy.validation import check_closure
 from tradewar.strategy.differentiable import DifferentiableEquilibrium
 from tradewar.world.world import World
 
@@ -32,6 +33,7 @@ class Instruments:
         return np.array([tariff[mask].mean() for mask in self.masks])
 
     def apply(self, tariff: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """``tariff`` with each instrument's cells set to its value in ``values``."""
         new = tariff.copy()
         for mask, value in zip(self.masks, values, strict=True):
             new[mask] = value
@@ -80,15 +82,18 @@ class TariffGame:
     """
 
     def __init__(self, world: World, *, deficits: str = "fixed", options: SolverOptions | None = None,
-                 export_tax: np.ndarray | None = None):
+                 export_tax: np.ndarray | None = None, revenue: str = "rebate"):
+        check_closure(revenue, deficits)
         self.world = world.without_deficits(options) if deficits == "zero" else world
         self.deficits = deficits
+        self.revenue = revenue  # the tariff-revenue closure, in the solver and the gradients alike
         self.options = options
         self.baseline = self.world.baseline()
         self.deficit = self.world.deficit.values
         self.ones = np.ones_like(self.world.tariff.values)
         self.differentiable = DifferentiableEquilibrium(
-            self.baseline, self.deficit, expenditure_scale(self.baseline), self.world.income.values
+            self.baseline, self.deficit, expenditure_scale(self.baseline), self.world.income.values,
+            baseline_tariff_revenue(self.baseline) if revenue == "deficit-reduction" else None,
         )
         # Export taxes held fixed while tariffs move (None: the world's own); a ban is ``inf``.
         self.export_tax = None if export_tax is None else np.asarray(export_tax, dtype=float)
@@ -116,9 +121,11 @@ class TariffGame:
 
     @property
     def countries(self) -> list[str]:
+        """The world's country labels (the order of welfare vectors)."""
         return self.world.countries
 
     def equilibrium(self, tariff: np.ndarray, export_tax: np.ndarray | None = None):
+        """The solved equilibrium at these tariffs and export taxes (cached by value)."""
         export_tax = self.export_tax if export_tax is None else export_tax
         key = np.ascontiguousarray(tariff).tobytes() + (
             b"" if export_tax is None else np.ascontiguousarray(export_tax).tobytes()
@@ -127,12 +134,13 @@ class TariffGame:
             self._counter[0] += 1
             try:
                 solved = solve_equilibrium(self.baseline, tariff, self.ones, self.deficit, self.options,
-                                           export_tax_new=export_tax, initial_state=self._last_state)
+                                           export_tax_new=export_tax, initial_state=self._last_state,
+                                           revenue=self.revenue)
             except Exception:
                 if self._last_state is None:
                     raise
                 solved = solve_equilibrium(self.baseline, tariff, self.ones, self.deficit, self.options,
-                                           export_tax_new=export_tax)
+                                           export_tax_new=export_tax, revenue=self.revenue)
             self._last_state = solved.state
             if len(self._cache) >= 256:  # forget the oldest (talks revisit recent points often)
                 self._cache.pop(next(iter(self._cache)))
@@ -158,10 +166,12 @@ class TariffGame:
         return value, grad_t, grad_x
 
     def weights_for(self, country: str) -> np.ndarray:
+        """Welfare weights that select one country (1 for it, 0 for the others)."""
         weights = np.zeros(len(self.countries))
         weights[self.countries.index(country)] = 1.0
         return weights
 
     def result(self, tariff: np.ndarray) -> CounterfactualResult:
         """The full result object for a tariff tensor (for tables and reports)."""
-        return simulate(self.world, tariff=tariff, export_tax=self.export_tax, options=self.options)
+        return simulate(self.world, tariff=tariff, export_tax=self.export_tax, options=self.options,
+                        revenue=self.revenue)

@@ -105,18 +105,23 @@ class Footing:
     deficits: str = "fixed"
     elasticities: str | None = None
     horizon: str | None = None
+    revenue: str = "rebate"
 
     @classmethod
     def from_scenario(cls, scenario: str, *, world: str | None = None, regions: str | None = "compact",
                       splits: Sequence[str] = (), elasticities: str | None = None,
-                      horizon: str | None = None) -> Footing:
+                      horizon: str | None = None, revenue: str | None = None,
+                      deficits: str | None = None) -> Footing:
         """The measures of ``scenario`` on its date, in ``world`` (default: the scenario's),
         aggregated to ``regions`` and with the critical products of ``splits`` carved out;
-        ``elasticities`` / ``horizon`` name a trade-elasticity set and horizon (default the scenario's)."""
+        ``elasticities`` / ``horizon`` name a trade-elasticity set and horizon, ``revenue`` /
+        ``deficits`` the closure (default the scenario's)."""
         from tradewar.policy.library import load_scenario
         from tradewar.policy.scenario import AggregateSpec, ReportSpec
-        from tradewar.policy.validation import check_elasticities
+        from tradewar.policy.validation import check_closure, check_elasticities
         from tradewar.simulation import prepare_scenario
+
+        check_closure(revenue, deficits)
 
         loaded = load_scenario(scenario)
         all_splits = tuple(dict.fromkeys([*loaded.splits, *splits]))
@@ -124,17 +129,20 @@ class Footing:
                   "aggregate": AggregateSpec(regions=regions) if regions else None}
         if world is not None:
             update["world"] = world
-        for key, value in (("elasticities", elasticities), ("horizon", horizon)):
+        for key, value in (("elasticities", elasticities), ("horizon", horizon), ("revenue", revenue),
+                           ("deficits", deficits)):
             if value is not None:
                 update[key] = value
         check_elasticities(elasticities, horizon)
         chosen = loaded.model_copy(update=update)
         prepared = prepare_scenario(chosen)
         return cls(prepared.world, prepared.tariff.values.copy(), prepared.export_tax.values.copy(), loaded.name,
-                   prepared.on, regions, all_splits, loaded.deficits, chosen.elasticities or "world's own",
-                   chosen.horizon or "long")
+                   prepared.on, regions, all_splits, chosen.deficits, chosen.elasticities or "world's own",
+                   chosen.horizon or "long", chosen.revenue or "rebate")
 
     def to_dict(self, a: str, b: str) -> dict:
+        """The footing as plain data, for ``--json``: scenario, date, world, closure, elasticities
+        and the starting tariffs between ``a`` and ``b``."""
         world = self.world
         goods = [world.sectors.index(s) for s in world.goods]
         trade = world.trade.values
@@ -151,6 +159,7 @@ class Footing:
             "regions": self.regions,
             "splits": list(self.splits),
             "deficits": self.deficits,
+            "revenue": self.revenue,
             "elasticities": self.elasticities,
             "horizon": self.horizon,
             "trade_elasticity": {s: float(v) for s, v in zip(world.sectors, world.trade_elasticity.values,
@@ -189,6 +198,8 @@ def negotiate(
     regions: str | None = "compact",
     elasticities: str | None = None,
     horizon: str | None = None,
+    revenue: str | None = None,
+    deficits: str | None = None,
     points: int = 7,
     purchases: bool = True,
     purchase_usd_mn: float = 50_000.0,
@@ -214,6 +225,9 @@ def negotiate(
         The world (default: the scenario's) and its aggregation (``None``: the detailed world).
     elasticities, horizon : str, optional
         A named trade-elasticity set and horizon (default: the scenario's, else the world's own).
+    revenue, deficits : str, optional
+        The closure: tariff revenue ``rebate`` or ``deficit-reduction``; deficits ``fixed`` or
+        ``zero`` (default: the scenario's). Every solve and gradient of the talks uses it.
     points : int
         Points on the Pareto frontier.
     purchases : bool
@@ -236,7 +250,7 @@ def negotiate(
     in_play = _cards_for(parties, cards)
     footing = Footing.from_scenario(scenario, world=world, regions=regions,
                                     splits=[c.split for c in in_play if c.split], elasticities=elasticities,
-                                    horizon=horizon)
+                                    horizon=horizon, revenue=revenue, deficits=deficits)
     return negotiate_on_footing(footing, parties, threat=threat, cards=in_play, points=points, purchases=purchases,
                                 purchase_usd_mn=purchase_usd_mn, options=options, on_progress=on_progress)
 
@@ -278,6 +292,10 @@ def negotiate_on_footing(
     missing = [c.name for c in cards if c.sector not in world.sectors]
     if missing:
         raise ShockError(f"Cards {missing} need their product split out of the world (it has no such sector).")
+    idle = [c for c in cards if not world.trade.sel(exporter=c.holder, sector=c.sector).sum() > 0]
+    if idle:  # a ban on sales that do not exist is no card: say so rather than report zero leverage
+        raise ShockError("; ".join(f"The {c.name} card is {c.holder}'s control on {c.sector}, but {c.holder} sells "
+                                   f"none of it in {world.name} (its producer share is zero)" for c in idle) + ".")
     masks = []
     for card in cards:
         mask = np.zeros(world.tariff.shape, dtype=bool)
@@ -295,7 +313,7 @@ def negotiate_on_footing(
 
     names = [c.name for c in cards]
     options = options if options is not None else SolverOptions(tol=1e-8)
-    game = TariffGame(world, deficits=footing.deficits, options=options)
+    game = TariffGame(world, deficits=footing.deficits, options=options, revenue=footing.revenue)
     space = PolicySpace(game, a, b, footing.tariff, footing.export_tax, tuple(masks),
                         bounds=(-0.3 if purchases else 0.0, 3.0))
 
@@ -438,7 +456,8 @@ def _purchase_deals(space: PolicySpace, footing: Footing, truce: dict[str, float
     excluded = {world.sectors[int(np.argwhere(mask)[0][2])] for _, mask in space.cards}
     named = {s for c in PHASE_ONE_COMPLIANCE for s in c.sectors if s != "*"}
     total_goal = sum(c.goal_2020 for c in PHASE_ONE_COMPLIANCE)
-    before = simulate(world, tariff=tariff, export_tax=tax, options=space.game.options).data["trade_new"]
+    before = simulate(world, tariff=tariff, export_tax=tax, options=space.game.options,
+                      revenue=space.game.revenue).data["trade_new"]
     out = []
     goods = [s for s in world.goods if s not in excluded]
     promised = PurchaseCategory("Goods (as promised)", tuple(goods), 0.0, 0.0, total_goal)
@@ -638,7 +657,7 @@ class NegotiationResult(Result):
         return Summary(
             f"Talks between {a} and {b} on {f.world.name}",
             header=[f"From {f.scenario or 'the given policy'}{' on ' + f.on.isoformat() if f.on else ''} "
-                    f"(deficits {f.deficits}); threat: {self.threat}; cards in play: "
+                    f"(deficits {f.deficits}, tariff revenue {f.revenue}); threat: {self.threat}; cards in play: "
                     f"{', '.join(c.name for c in self.cards) or 'none'}; {self.solves} equilibrium solves."],
             tables=self._tables(),
         )

@@ -25,6 +25,9 @@ _AT_BOUND = 1e-6  # an instrument within this (fraction) of a bound is reported 
 
 @dataclass
 class FrontierPoint:
+    """A point of the Pareto frontier: the policy that maximises ``weight`` times the first
+    party's welfare plus ``1 - weight`` times the second's, and what each gets."""
+
     weight: float  # weight on the first party in the planner's objective
     tariffs_pct: dict[str, float]  # instrument label ("A on B", card) -> level, percent
     welfare_pct: dict[str, float]  # party -> % vs the world's baseline
@@ -34,6 +37,9 @@ class FrontierPoint:
 
 @dataclass
 class Bargain:
+    """The Nash bargain: the policy that maximises the product of the parties' gains over the
+    threat point (``feasible`` is False where no policy gives both more than the threat)."""
+
     threat_pct: dict[str, float]
     tariffs_pct: dict[str, float]
     welfare_pct: dict[str, float]
@@ -83,10 +89,12 @@ class PolicySpace:
 
     @property
     def limits(self) -> list[tuple[float, float]]:
+        """Bounds of each instrument: the two tariffs, then each card's export tax."""
         return [self.bounds, self.bounds, *self.card_bounds]
 
     @property
     def labels(self) -> list[str]:
+        """Names of the instruments, in the order of ``x``."""
         return [_label(self.a, self.b), _label(self.b, self.a)] + [f"{name} (export tax, %)" for name, _ in self.cards]
 
     def point(self, a_on_b: float, b_on_a: float, card_levels: Sequence[float] | None = None) -> np.ndarray:
@@ -97,23 +105,28 @@ class PolicySpace:
         return np.clip(x, low, high)
 
     def tariff(self, x):
+        """The tariff array of the policy ``x`` (the two uniform tariffs applied to the base)."""
         return self.second.apply(self.first.apply(self.base, x[:1]), x[1:2])
 
     def tax(self, x):
+        """The export-tax array of the policy ``x`` (each card's level on its cells)."""
         tax = self.tax0.copy()
         for (_, mask), level in zip(self.cards, x[2:], strict=True):
             tax[mask] = level
         return tax
 
     def welfare(self, x):
+        """Every country's welfare (ratio new/baseline) at the policy ``x``."""
         return self.game.welfare(self.tariff(x), self.tax(x))
 
     def value_and_gradient(self, x, weights):
+        """Weighted welfare at ``x`` and its exact gradient with respect to each instrument."""
         value, grad_t, grad_x = self.game.welfare_and_gradient(self.tariff(x), weights, self.tax(x))
         cards = [grad_x[mask].sum() for _, mask in self.cards]
         return value, np.concatenate([self.first.pullback(grad_t), self.second.pullback(grad_t), cards])
 
     def describe(self, x) -> dict[str, float]:
+        """The policy ``x`` by instrument label, in percent."""
         return {label: 100 * float(value) for label, value in zip(self.labels, x, strict=True)}
 
     def at_bound(self, x) -> tuple[str, ...]:
@@ -126,6 +139,7 @@ class PolicySpace:
         return tuple(flagged)
 
     def pair_pct(self, welfare) -> dict[str, float]:
+        """The two parties' welfare changes in percent, from a welfare vector (ratios)."""
         i, k = self.index
         return {self.a: 100 * float(welfare[i] - 1), self.b: 100 * float(welfare[k] - 1)}
 

@@ -50,6 +50,7 @@ class BestResponse(ArrayResult):
                 "message": self.message}
 
     def summary(self) -> Summary:
+        """The player's welfare change and optimal tariffs (text and HTML)."""
         return Summary(f"Best response of {self.player}", header=[
             f"Welfare {100 * (self.welfare - 1):+.3f}% against the baseline; optimiser converged: {self.converged} "
             f"({self.message})."], tables=[SummaryTable("Optimal tariffs, %", self.to_frame(), digits=2)])
@@ -77,7 +78,26 @@ def best_response(
     bounds: tuple[float, float] = (0.0, 5.0),
     tol: float = 1e-9,
 ) -> BestResponse:
-    """Maximise the player's welfare over its instruments (L-BFGS-B with exact gradients)."""
+    """Maximise the player's welfare over its instruments (L-BFGS-B with exact gradients).
+
+    Parameters
+    ----------
+    game : TariffGame
+        The world and its differentiable equilibrium.
+    tariff : numpy.ndarray
+        Tariffs in force (importer, exporter, sector); the player's instruments start here.
+    instruments : Instruments
+        The player's instruments (:func:`~tradewar.strategy.game.tariff_instruments`).
+    bounds : tuple of float
+        Lower and upper bound of every instrument (fractions; default 0 to 500%).
+    tol : float
+        The optimiser's tolerance on the change of welfare.
+
+    Returns
+    -------
+    BestResponse
+        The optimal instrument values, the player's welfare and the tariffs with them applied.
+    """
     weights = game.weights_for(instruments.player)
 
     def objective(values: np.ndarray):
@@ -117,6 +137,7 @@ class WarResult(ArrayResult):
     sectors: tuple[str, ...] = ()
     world: str = ""
     elasticities: dict = field(default_factory=dict)  # {"elasticities": set, "horizon": horizon} of the world
+    closure: dict = field(default_factory=dict)  # {"revenue": ..., "deficits": ...} of the game
     solves: int = 0
 
     def tariffs(self) -> dict:
@@ -151,6 +172,7 @@ class WarResult(ArrayResult):
             "solves": self.solves,
             "world": self.world,
             **self.elasticities,
+            "closure": self.closure,
         }
 
     def to_frame(self, level: str = "tariffs") -> pd.DataFrame:
@@ -226,6 +248,33 @@ def nash_war(
 
     Each player sets its tariffs on the other players (``targets`` can say otherwise),
     uniform or by sector; countries that are not players keep their tariffs.
+
+    Parameters
+    ----------
+    game : TariffGame
+        The world and its differentiable equilibrium.
+    players : sequence of str
+        The players' country labels.
+    targets : dict, optional
+        Player -> the partners it taxes (default: every other player).
+    by_sector : bool
+        One tariff per partner and sector instead of one per partner.
+    start : numpy.ndarray, optional
+        Tariffs to start from (default: the world's baseline), e.g. a scenario's.
+    bounds : tuple of float
+        Lower and upper bound of every tariff (fractions).
+    max_rounds : int
+        Most rounds of best responses.
+    tol : float
+        Convergence: the largest tariff change in a round (fraction).
+    on_round : callable, optional
+        Called as ``on_round(round, record)`` after each round.
+
+    Returns
+    -------
+    WarResult
+        The rounds, the tariffs at the start and the end, welfare at the end against the start,
+        and whether the war converged.
     """
     tariff = (game.world.tariff.values if start is None else np.asarray(start, dtype=float)).copy()
     instruments = {
@@ -239,7 +288,9 @@ def nash_war(
     war = WarResult(players=tuple(players), start_tariff=tariff.copy(), instruments=instruments,
                     countries=tuple(game.countries), sectors=tuple(game.world.sectors), world=game.world.name,
                     elasticities={"elasticities": game.world.data.attrs.get("elasticities") or "world's own",
-                                  "horizon": game.world.data.attrs.get("horizon") or "long"})
+                                  "horizon": game.world.data.attrs.get("horizon") or "long",
+                                  "labour": game.world.data.attrs.get("labour") or "mobile"},
+                    closure={"revenue": game.revenue, "deficits": game.deficits})
     solves_before = game.solves
     war.welfare_start = game.welfare(tariff)
     for round_number in range(1, max_rounds + 1):

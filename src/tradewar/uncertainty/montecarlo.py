@@ -50,9 +50,11 @@ class MonteCarloJob:
         self.key = f"mc-{plan.key}"
 
     def prepare(self):
+        """Load and check the plan's world and policy once per process."""
         return self.plan.prepare(self.options)
 
     def run(self, prepared, theta):
+        """Solve one draw of elasticities; a failure is an outcome (its error type and message), not an exception."""
         clock = time.perf_counter()
         try:
             result = self.plan.solve(theta, self.options, prepared)
@@ -86,18 +88,22 @@ class MonteCarloResult(ArrayResult):
     # ------------------------------------------------------------------ counts
     @property
     def n_draws(self) -> int:
+        """Draws attempted."""
         return len(self.draws)
 
     @property
     def n_ok(self) -> int:
+        """Draws that solved."""
         return int(self.values["ok"].sum())
 
     @property
     def n_failed(self) -> int:
+        """Draws that failed (see :meth:`failure_reasons`)."""
         return len(self.failed)
 
     @property
     def solves_per_second(self) -> float:
+        """Draws per second of wall time."""
         return self.n_draws / self.seconds if self.seconds > 0 else float("nan")
 
     def failure_reasons(self) -> pd.Series:
@@ -289,8 +295,21 @@ def monte_carlo(
     executor, workers, chunk_size
         Where draws are solved (see :mod:`tradewar.uncertainty.executors`): default
         local processes; ``"serial"``; ``"tcp://HOST:PORT"`` for a Dask scheduler.
+    tariff, trade_cost_change, export_tax, deficits
+        With a world as ``target``: the shock, as for :func:`tradewar.simulate`.
+    against, overrides
+        With a scenario as ``target``: its starting point and overrides, as for
+        :func:`tradewar.run_scenario`.
+    options
+        Solver settings for every draw.
     progress
         Called as ``progress(done, total)`` as draws finish.
+
+    Returns
+    -------
+    MonteCarloResult
+        Every draw's outcome, the point estimate, percentiles (:meth:`MonteCarloResult.percentiles`)
+        and failed draws with their reasons.
     """
     clock = time.perf_counter()
     plan = _plan_for(target, tariff, trade_cost_change, export_tax, deficits, against, overrides)

@@ -61,6 +61,7 @@ class Plan:
     @classmethod
     def from_world(cls, world: World, *, tariff=None, trade_cost_change=None, export_tax=None,
                    deficits: str = "fixed", name: str | None = None) -> Plan:
+        """A plan for a world and a shock given as arrays (as for :func:`tradewar.simulate`)."""
         if deficits not in ("fixed", "zero"):
             raise ShockError(f"deficits must be 'fixed' or 'zero', not {deficits!r}.")
         return cls(name or world.name, world, tariff, export_tax, trade_cost_change, deficits)
@@ -87,10 +88,12 @@ class Plan:
 
     @property
     def sectors(self) -> list[str]:
+        """The world's sector labels (the columns of a table of draws)."""
         return self.world.sectors
 
     @property
     def elasticities(self) -> pd.Series:
+        """The world's trade elasticities by sector (the centre of the draws)."""
         return self.world.trade_elasticity.to_series()
 
     def prepare(self, options: SolverOptions | None = None) -> dict:

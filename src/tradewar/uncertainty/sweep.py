@@ -5,9 +5,10 @@ parameters:
 
 ``elasticity_scale`` (float)
     Every trade elasticity multiplied by this factor (1 = the world's own).
-``deficits`` ("fixed" / "zero"), ``regions`` ("compact" / "eu27"), ``sectors`` ("broad"),
-``world`` (a world name or ``.npz``), ``against`` (a date YYYY-MM-DD or a scenario)
-    Overrides of the scenario's own settings, as on ``tradewar simulate``.
+``deficits``, ``regions``, ``sectors``, ``world``, ``against``
+    Overrides of the scenario's own settings, as on ``tradewar simulate``: ``deficits``
+    ("fixed" / "zero"), ``regions`` ("compact" / "eu27"), ``sectors`` ("broad"), ``world``
+    (a world name or ``.npz``), ``against`` (a date YYYY-MM-DD or a scenario).
 
 It is written as TOML (or built from the command line)::
 
@@ -111,21 +112,25 @@ class RunSpec:
 
     @classmethod
     def make(cls, scenario: str, parameters: Mapping[str, Any] | None = None) -> RunSpec:
+        """A checked run: its parameters and the overrides they imply are validated before any run starts."""
         checked = _check_parameters(parameters or {}, f"run {scenario!r}")
         overrides_of(checked)  # the overrides' own checks (grouping names, dates), before any run starts
         return cls(str(scenario), tuple(checked.items()))
 
     @property
     def params(self) -> dict:
+        """The run's parameters as a dict."""
         return dict(self.parameters)
 
     @property
     def id(self) -> str:
+        """A short hash of the scenario, the parameters and the code version: the run's key in the store."""
         payload = json.dumps({"scenario": _scenario_identity(self.scenario), "parameters": self.params,
                               "version": _code_version()}, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:12]
 
     def plan_key(self) -> tuple:
+        """What the run's prepared plan depends on (every parameter but the elasticity scale)."""
         params = {k: v for k, v in self.params.items() if k != "elasticity_scale"}
         return (self.scenario, tuple(sorted(params.items())))
 
@@ -199,9 +204,11 @@ class SweepJob:
         self.key = f"sweep-{id(self)}-{time.time_ns()}"
 
     def prepare(self):
+        """A per-process cache of prepared plans, filled as runs need them."""
         return {}
 
     def run(self, plans: dict, spec: RunSpec):
+        """Solve one run and return its outcome (a failure is an outcome, not an exception)."""
         clock = time.perf_counter()
         started = datetime.now(UTC)
         params = spec.params
@@ -349,6 +356,7 @@ class SweepOutcome(Result):
         return pd.DataFrame(rows, columns=["id", "scenario", "parameters", "status", "error"]).set_index("id")
 
     def summary(self) -> Summary:
+        """Runs solved, skipped and failed, with the table of runs (text and HTML)."""
         return Summary(
             f"Sweep {self.name}: {len(self.runs)} runs",
             header=[f"{len(self.solved)} solved, {len(self.skipped)} already done, {len(self.failed)} failed; "

@@ -91,6 +91,8 @@ ERRORS = {400: {"model": ErrorBody}, 404: {"model": ErrorBody}, 409: {"model": E
 
 
 class CsvLevel(StrEnum):
+    """The result tables a run's CSV can give (``GET /api/runs/{id}/csv/{level}``)."""
+
     country = "country"
     sector = "sector"
     bilateral = "bilateral"
@@ -336,8 +338,8 @@ def create_app(*, workers: int | None = None, keep_runs: int = 32, max_pending: 
         "changes": {"summary": "With an extra tariff and an export control, against a date",
                     "value": {"scenario": "london-2025", "against": "2025-01-01",
                               "tariffs": [{"importer": "USA", "exporter": "CHN", "rate": 0.1}],
-                              "export_controls": [{"imposer": "CHN", "targets": ["USA"], "sectors": ["Metals"],
-                                                   "ban": True}]}},
+                              "export_controls": [{"imposer": "CHN", "targets": ["USA"],
+                                                   "sectors": ["Non-ferrous metals"], "ban": True}]}},
         "date": {"summary": "The measures in force on a day", "value": {"date": "2019-12-15"}},
         "toml": {"summary": "Your own scenario text",
                  "value": {"toml": 'name = "mine"\ndate = 2025-06-10\n\n[[measure]]\nid = "X1"\n'
@@ -404,7 +406,9 @@ def create_app(*, workers: int | None = None, keep_runs: int = 32, max_pending: 
         `countries` (welfare_pct, welfare_first_order_pct, real_gdp_pct, nominal_gdp_pct, real_wage_pct,
         price_index_pct, exports_pct, imports_pct, tariff_revenue_usd_mn by country),
         `bilateral` (U.S.-China trade changes by sector), `sector_output_pct`,
-        `purchase_commitments`; plus `label`, `description`, `request` and
+        `purchase_commitments`, `critical_products` (export controls on critical products: the
+        price gap outside / inside the holder, its published target, the target's users' output;
+        only when the scenario has such a control); plus `label`, `description`, `request` and
         `country_order`. 409 while the run is not done; 410 when its results were dropped."""
         return _output(run_id, "result", "application/json", request)
 

@@ -103,14 +103,18 @@ class ExtraExportControl(BaseModel):
     """An export control on top of the scenario's: an export tax equivalent or a ban."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={
-        "examples": [{"imposer": "CHN", "targets": ["USA"], "sectors": ["Metals"], "ban": True}]})
+        "examples": [{"imposer": "CHN", "targets": ["USA"], "sectors": ["Non-ferrous metals"], "ban": True}]})
 
     imposer: Label = Field(description="Country (or group) that restricts its exports.")
     targets: Annotated[list[Label], Field(min_length=1, max_length=60)] = Field(
         description='Destinations: country labels, groups, or ["*"] for every other country.')
     sectors: SectorsSpec = "goods"
     tax_equivalent: float | None = Field(default=None, description=f"Export tax equivalent, a fraction "
-                                                                   f"(0 to {MAX_EXPORT_TAX:g}).")
+                                                                   f"(0 to {MAX_EXPORT_TAX:g}), as in scenario "
+                                                                   "files. Give tax_equivalent, tax_points or ban.")
+    tax_points: float | None = Field(default=None, description=(
+        f"Export tax equivalent in percent (0 to {100 * MAX_EXPORT_TAX:,.0f}; 25 = 25%), as the page's box. "
+        "Give tax_equivalent, tax_points or ban."))
     ban: bool = Field(default=False, description="A ban (an infinite export tax) instead of a tax equivalent.")
 
     @field_validator("tax_equivalent", mode="before")
@@ -129,12 +133,36 @@ class ExtraExportControl(BaseModel):
                              "set ban = true; rates are fractions (0.25 = 25%)")
         return value
 
+    @field_validator("tax_points", mode="before")
+    @classmethod
+    def _tax_points_range(cls, value: object) -> float | None:
+        if value is None:
+            return None
+        try:
+            value = number(value, "tax_points", "points")
+        except InputError as error:
+            raise ValueError(str(error)) from None
+        if value < 0:
+            raise ValueError(f"an export tax of {value:g}% is negative; an export control taxes exports (0% or more)")
+        if value > 100 * MAX_EXPORT_TAX:
+            raise ValueError(f"an export tax of {value:,.6g}% is above {100 * MAX_EXPORT_TAX:,.0f}%; for a ban "
+                             "choose ban")
+        return value
+
     @model_validator(mode="after")
     def _tax_or_ban(self) -> ExtraExportControl:
-        if self.ban and self.tax_equivalent is not None:
-            raise ValueError("give either ban = true or a tax_equivalent, not both")
-        if not self.ban and self.tax_equivalent is None:
-            raise ValueError("give a tax_equivalent (a fraction >= 0) or ban = true")
+        given = [name for name in ("tax_equivalent", "tax_points") if getattr(self, name) is not None]
+        if self.ban and given:
+            raise ValueError(f"give either ban = true or {given[0]}, not both")
+        if len(given) > 1:
+            raise ValueError("give the export tax once: tax_points (percent, 25 = 25%) or tax_equivalent "
+                             "(a fraction, 0.25 = 25%)")
+        if not self.ban and not given:
+            raise ValueError("give an export tax (tax_points in percent, or tax_equivalent as a fraction) or "
+                             "ban = true")
+        if self.tax_points is not None:
+            # One unit inside: the engine takes fractions (converted once, here).
+            self.tax_equivalent = self.tax_points / 100
         if self.imposer in self.targets:
             raise ValueError(f"the imposer {self.imposer!r} is among its own targets")
         return self
@@ -147,7 +175,8 @@ class RunRequest(BaseModel):
         {"scenario": "london-2025"},
         {"scenario": "london-2025", "against": "2025-01-01",
          "tariffs": [{"importer": "USA", "exporter": "CHN", "rate": 0.1}],
-         "export_controls": [{"imposer": "CHN", "targets": ["USA"], "sectors": ["Metals"], "tax_equivalent": 0.2}]},
+         "export_controls": [{"imposer": "CHN", "targets": ["USA"], "sectors": ["Non-ferrous metals"],
+                              "tax_equivalent": 0.2}]},
         {"date": "2019-12-01"},
         {"toml": 'name = "mine"\ndate = 2025-06-10\n'},
     ]})
@@ -158,7 +187,8 @@ class RunRequest(BaseModel):
                                                        "as `tradewar simulate FILE.toml` reads it.")
     date: Day | None = Field(default=None, description="The library's measures in force on this day (YYYY-MM-DD).")
     world: Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)] | None = Field(
-        default=None, description="With `date`: the world to solve on (default wiod2011; see GET /api/worlds).")
+        default=None, description="With `date`: the world to solve on (see GET /api/worlds; default by the date: "
+                                  "icio2022 from 2023-01-01 on, wiod2011 before).")
     against: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = Field(
         default=None, description="Measure effects from this day (YYYY-MM-DD) or built-in scenario instead of "
                                   "the scenario's own starting point (default: the no-war baseline).")
@@ -167,9 +197,9 @@ class RunRequest(BaseModel):
     export_controls: Annotated[list[ExtraExportControl], Field(max_length=50)] = Field(
         default_factory=list, description="Export controls added on top.")
     elasticities: Literal["cp2015", "fontagne2022"] | None = Field(
-        default=None, description="A named trade-elasticity set (default: the scenario's, else the world's own).")
+        default=None, description="A named trade-elasticity set (default: the scenario's, else fontagne2022).")
     horizon: Literal["short", "medium", "long"] | None = Field(
-        default=None, description="Horizon of the elasticities (default long: as estimated).")
+        default=None, description="Horizon of the elasticities (default medium: five years).")
     revenue: Literal["rebate", "deficit-reduction"] | None = Field(
         default=None, description="Tariff revenue closure: rebated to households, or lowering the trade deficit.")
     deficits: Literal["fixed", "zero"] | None = Field(
@@ -204,6 +234,8 @@ class ScenarioText(BaseModel):
 
 
 class ScenarioInfo(BaseModel):
+    """A built-in scenario in brief (``GET /api/scenarios``)."""
+
     name: str
     date: str | None = None
     description: str = ""
@@ -214,22 +246,30 @@ class ScenarioInfo(BaseModel):
 
 
 class ScenarioCheck(ScenarioInfo):
+    """A checked scenario and the labels of the world it is solved on (``POST /api/scenarios/check``)."""
+
     countries: list[str] = Field(description="Country labels of the world the scenario is solved on.")
     sectors: list[str]
     goods: list[str]
 
 
 class ScenarioDetail(ScenarioCheck):
+    """A built-in scenario with its labels and its file's text (``GET /api/scenarios/{name}``)."""
+
     toml: str = Field(description="The scenario file's text, to copy and edit.")
 
 
 class WorldSummary(BaseModel):
+    """A world the server can solve on (``GET /api/worlds``)."""
+
     name: str
     embedded: bool
     default: bool
 
 
 class WorldInfo(BaseModel):
+    """A world's labels: countries, sectors, goods sectors and country groups (``GET /api/worlds/{name}``)."""
+
     name: str
     title: str
     countries: list[str]
@@ -239,6 +279,8 @@ class WorldInfo(BaseModel):
 
 
 class Progress(BaseModel):
+    """How far a run has got."""
+
     stage: str = Field(description="queued, loading, solving, writing, cancelling, or the status once finished.")
     iterations: int = Field(description="Solver sweeps so far (the final solve).")
     residual: float | None = Field(description="The solver's latest residual (max-norm).")
@@ -246,6 +288,8 @@ class Progress(BaseModel):
 
 
 class RunStatus(BaseModel):
+    """A run's state (``GET /api/runs/{id}``), with links to its results once done."""
+
     id: str
     status: Literal["queued", "running", "done", "failed", "cancelled", "interrupted"]
     label: str = Field(description="What is being solved, in words.")
@@ -256,10 +300,12 @@ class RunStatus(BaseModel):
 
 
 class RunCreated(RunStatus):
-    pass
+    """The answer to ``POST /api/runs``: the queued run's state and links."""
 
 
 class TimelinePoint(BaseModel):
+    """The average tariff of one pair on one day, in percent."""
+
     date: str
     importer: str
     exporter: str
@@ -267,6 +313,8 @@ class TimelinePoint(BaseModel):
 
 
 class TimelineStep(BaseModel):
+    """A measure starting, ending or being suspended on a day."""
+
     date: str
     measure_id: str
     kind: str
@@ -275,6 +323,8 @@ class TimelineStep(BaseModel):
 
 
 class TimelineDocument(BaseModel):
+    """The average tariff each way between two countries and the steps behind it (``GET /api/timeline``)."""
+
     world: str
     between: list[str]
     start: str
@@ -286,5 +336,7 @@ class TimelineDocument(BaseModel):
 
 
 class ErrorBody(BaseModel):
+    """Every error answer (4xx): what is wrong, and each problem with its field or line."""
+
     detail: str = Field(description="What is wrong, in words.")
     errors: list[dict] = Field(default_factory=list, description="Each problem: field (or line) and message.")

@@ -270,6 +270,7 @@ class RunManager:
                 pool.shutdown(wait=False)
 
     def get(self, run_id: str) -> RunRecord | None:
+        """A run's record from the store, or None."""
         return self.store.get(run_id)
 
     def cancel(self, run_id: str) -> str | None:
@@ -283,6 +284,7 @@ class RunManager:
         return status
 
     def active(self) -> list[str]:
+        """Ids of runs queued or running in this server's workers."""
         with self._lock:
             return [key for key, future in self._futures.items() if not future.done()]
 

@@ -33,7 +33,7 @@ from tradewar.policy.validation import (
 )
 from tradewar.simulation import ScenarioOverrides
 from tradewar.web.models import MAX_TOML_BYTES, RunRequest
-from tradewar.world.library import DEFAULT_WORLD, embedded_path, world_names
+from tradewar.world.library import DEFAULT_WORLD, default_world_for, embedded_path, world_names
 from tradewar.world.splits import split_names
 from tradewar.world.world import World
 
@@ -133,11 +133,13 @@ def scenario_detail(name: str) -> dict:
 
 
 def world_summaries() -> list[dict]:
+    """Every world the server can solve on: name, whether it is embedded, whether it is the default."""
     return [{"name": name, "embedded": embedded_path(name).is_file(), "default": name == DEFAULT_WORLD}
             for name in world_names()]
 
 
 def world_info(name: str) -> dict:
+    """A world's description and labels (``GET /api/worlds/{name}``); 404 for an unknown name."""
     if name not in world_names():
         raise WebError(404, f"unknown world {name!r}; the server has {', '.join(world_names())}")
     try:
@@ -221,6 +223,7 @@ class PreparedRun:
 
     @property
     def against(self) -> date | str | None:
+        """The run's starting point (a day or a scenario), if it overrides the scenario's."""
         return self.overrides.against
 
 
@@ -244,7 +247,8 @@ def _base_scenario(request: RunRequest) -> tuple[Scenario, str]:
     if request.toml is not None:
         scenario = parse_scenario_text(request.toml)
         return scenario, f"your scenario {scenario.name!r}"
-    world = request.world or DEFAULT_WORLD
+    # No world named: the date rule that `tradewar simulate` uses (icio2022 from 2023 on).
+    world = request.world or default_world_for(request.date)
     _check_world_name(world)
     day = request.date.isoformat()
     scenario = Scenario(name=f"measures-on-{day}", world=world, date=request.date,

@@ -120,15 +120,18 @@ class RunStore:
 
     # ------------------------------------------------------------------ the server's side
     def add(self, run_id: str, label: str, request: dict) -> None:
+        """Record a new, queued run."""
         self._write("INSERT INTO runs (id, created, status, stage, label, request) VALUES (?, ?, 'queued', "
                     "'queued', ?, ?)", (run_id, time.time(), label, json.dumps(request)))
 
     def get(self, run_id: str) -> RunRecord | None:
+        """A run's record, or None."""
         with closing(self._connect()) as db:
             row = db.execute(f"SELECT {', '.join(_COLUMNS)} FROM runs WHERE id = ?", (run_id,)).fetchone()
         return None if row is None else RunRecord(*row[:12], bool(row[12]), bool(row[13]))
 
     def count_active(self) -> int:
+        """How many runs are queued or running."""
         with closing(self._connect()) as db:
             return db.execute("SELECT count(*) FROM runs WHERE status IN ('queued', 'running')").fetchone()[0]
 
@@ -173,6 +176,7 @@ class RunStore:
         return len(old)
 
     def delete(self, run_id: str) -> bool:
+        """Delete a finished run; False where it is unknown or still queued or running."""
         return self._write("DELETE FROM runs WHERE id = ? AND status NOT IN ('queued', 'running')", (run_id,)) > 0
 
     # ------------------------------------------------------------------ the worker's side
@@ -191,6 +195,7 @@ class RunStore:
         return row is None or bool(row[0])
 
     def stage(self, run_id: str, stage: str, fraction: float = 0.0) -> None:
+        """Record a run's stage and progress (progress never goes back; a cancellation is kept)."""
         self._write("UPDATE runs SET stage = CASE stage WHEN 'cancelling' THEN stage ELSE ? END, "
                     "fraction = max(fraction, ?) WHERE id = ?", (stage, fraction, run_id))
 
@@ -220,4 +225,5 @@ def pack(text: str) -> bytes:
 
 
 def unpack(blob: bytes) -> str:
+    """Text stored by :func:`pack`."""
     return gzip.decompress(blob).decode("utf-8")

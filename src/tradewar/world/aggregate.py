@@ -311,4 +311,9 @@ def _with_bundles_and_factors(world: World, aggregated: World, r, s, output, out
         fixed_income = np.einsum("an,kj,nj->ak", r, s,
                                  world.data["fixed_factor_share"].values * world.value_added_share.values * output)
         variables["fixed_factor_share"] = _safe_divide(fixed_income, value_added_agg, 0.0)
+    if "specific_labour_share" in world.data:  # weighted by labour income (value added less fixed factors')
+        fixed = world.data["fixed_factor_share"].values if "fixed_factor_share" in world.data else 0.0
+        labour = (1.0 - fixed) * world.value_added_share.values * output
+        specific = np.einsum("an,kj,nj->ak", r, s, world.data["specific_labour_share"].values * labour)
+        variables["specific_labour_share"] = _safe_divide(specific, np.einsum("an,kj,nj->ak", r, s, labour), 0.0)
     return aggregated.replace(**variables) if variables else aggregated

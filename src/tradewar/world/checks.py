@@ -25,6 +25,9 @@ OPTIONAL = {
     # Scarce supply (see tradewar.world.critical): the share of a sector's value added earned
     # by a sector-specific fixed factor, 1 / (1 + supply elasticity); 0 = constant cost.
     "fixed_factor_share": ("country", "sector"),
+    # Sector-specific labour (the short run, see tradewar.world.elasticities): the share of a
+    # sector's labour that cannot move to other sectors; 0 = labour mobile (the long run).
+    "specific_labour_share": ("country", "sector"),
 }
 VARIABLES = {**REQUIRED, **OPTIONAL}
 
@@ -98,6 +101,11 @@ def check_values(data: xr.Dataset) -> None:
         fixed = data["fixed_factor_share"]
         _first_bad(fixed, (fixed.values < 0) | (fixed.values >= 1),
                    "is outside [0, 1): a fixed factor's share of value added is 1 / (1 + supply elasticity)")
+    if "specific_labour_share" in data:
+        specific = data["specific_labour_share"]
+        _first_bad(specific, (specific.values < 0) | (specific.values >= 1),
+                   "is outside [0, 1): the share of a sector's labour that cannot move (some labour must "
+                   "stay mobile: the world wage bill of mobile labour is the numeraire)")
     if "critical_input" in data:
         flags = data["critical_input"]
         _first_bad(flags, (flags.values != 0) & (flags.values != 1), "must be 0 or 1 (1 marks a critical input)")

@@ -51,6 +51,8 @@ def with_critical_inputs(
 
     Parameters
     ----------
+    world
+        The world to change (its other parameters are kept).
     inputs
         The critical input sector(s), e.g. ``"Rare earths"`` after
         :func:`~tradewar.world.splits.apply_split`.
@@ -62,6 +64,12 @@ def with_critical_inputs(
         whatever the world had (Cobb-Douglas unless set before).
     countries
         The countries where it applies (default: all).
+
+    Returns
+    -------
+    World
+        The same world with the substitution elasticities recorded; its baseline flows and
+        shares are unchanged (the nesting matters only in counterfactuals).
     """
     inputs = _labels(inputs, world.sectors, "critical input sectors")
     users = world.sectors if users is None else _labels(users, world.sectors, "user sectors")
@@ -101,6 +109,8 @@ def with_scarce_supply(
 
     Parameters
     ----------
+    world
+        The world to change.
     sector
         The scarce sector, e.g. ``"Rare earths"``.
     supply_elasticity
@@ -108,6 +118,12 @@ def with_scarce_supply(
     countries, exclude
         Where capacity is scarce (default: every country) minus ``exclude`` (e.g. the
         controlling country, whose capacity is not the constraint).
+
+    Returns
+    -------
+    World
+        The same world with the fixed factor's share of value added recorded for the
+        sector; baseline flows are unchanged.
     """
     (sector,) = _labels(sector, world.sectors, "scarce sectors")
     countries = world.countries if countries is None else _labels(countries, world.countries, "countries")

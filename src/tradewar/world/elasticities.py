@@ -22,9 +22,26 @@ tariff change and about 2 (1.75 to 2.25) once converged after 7-10 years:
 The ratios apply to the net-flow elasticity because that is what BLP measure;
 theta never falls below ``THETA_FLOOR`` (0.5, our choice: BLP's one-year level
 itself, 0.76 on net flows, means theta < 0, which the model cannot take); the
-sectors held at the floor are recorded. The short-run closure with labour fixed
-by sector belongs to the engine and is not yet there: ``labour="sector-specific"``
-raises ``NotImplementedError`` (see :func:`with_elasticities`).
+sectors held at the floor are recorded.
+
+Labour at each horizon. ``long`` and ``medium`` keep the one-factor closure of
+Caliendo & Parro (2015): labour moves freely across sectors within a country.
+``short`` also ties labour to its sector, the specific-factors (Ricardo-Viner)
+closure that CGE models use for the short run (GTAP's short-run closure holds
+sector capital stocks fixed, Hertel 1997, *Global Trade Analysis*, ch. 2; with
+sluggish labour, GTAP-style models let factors move only imperfectly, via a CET).
+A share ``s`` of each sector's labour (value added: in this one-factor model labour
+stands for all primary factors) cannot leave the sector and earns a sector wage;
+the rest stays mobile at the national wage. ``s = SHORT_RUN_SPECIFIC_LABOUR`` = 0.9
+by default (our assumption, bounded by a source: the share of U.S. workers who
+switch occupation within a year was 16% in the early 1970s and 19% by the early
+1990s, Kambourov & Manovskii 2009, REStud 76(2), "Occupational Mobility and Wage
+Inequality" (PIER WP 04-026, abstract); these are gross flows, many within an
+industry, so net reallocation across sectors within a year is well below them;
+capital, part of value added here, does not move at all). ``s`` is the
+labour-mobility parameter: ``s -> 0`` is the mobile long-run closure again (tested),
+``s = 1`` is not allowed (mobile labour's world wage bill is the numeraire). The
+engine's equations are in :func:`tradewar.model.equations.sector_specific_share`.
 
 >>> world = with_elasticities(load_world(), "fontagne2022", horizon="short")  # doctest: +SKIP
 >>> world.data.attrs["elasticities"], world.data.attrs["horizon"]             # doctest: +SKIP
@@ -45,13 +62,17 @@ from tradewar.errors import DataNotFoundError, ElasticityError
 from tradewar.world.world import World
 
 __all__ = [
+    "DEFAULT_ELASTICITIES",
     "ELASTICITY_SETS",
     "HORIZONS",
+    "LABOUR_CLOSURES",
+    "SHORT_RUN_SPECIFIC_LABOUR",
     "THETA_FLOOR",
     "ElasticitySet",
     "horizon_theta",
     "load_elasticity_set",
     "read_elasticity_file",
+    "with_default_elasticities",
     "with_elasticities",
 ]
 
@@ -76,6 +97,14 @@ BLP_ONE_YEAR, BLP_LONG_RUN, BLP_CONVERGED_YEARS = 0.76, 2.0, 10
 HORIZON_YEARS = {"short": 1, "medium": 5, "long": None}
 HORIZONS = tuple(HORIZON_YEARS)
 THETA_FLOOR = 0.5
+#: The elasticity set and horizon of every run that names none (scenario runs: simulate, compare,
+#: --draws, sweeps, the web page, the talks' footing; and war), chosen with the trade-war-2019
+#: backtest and checked on its held-out parts (README, "Elasticities, horizons and the backtest";
+#: data/backtest/default_choice.md). The one place to change it.
+DEFAULT_ELASTICITIES = {"elasticities": "fontagne2022", "horizon": "medium"}
+#: Share of each sector's labour tied to the sector at the short horizon (see the module).
+SHORT_RUN_SPECIFIC_LABOUR = 0.9
+LABOUR_CLOSURES = ("mobile", "sector-specific")
 
 
 def horizon_ratio(horizon: str) -> float:
@@ -109,9 +138,11 @@ class ElasticitySet:
 
     @property
     def concept(self) -> str:
+        """What the published numbers measure (theta itself, or the tariff elasticity of net flows)."""
         return ELASTICITY_SETS[self.name]["concept"]
 
     def frame(self) -> pd.DataFrame:
+        """One row per sector: the published value, the model's theta, its standard error and how it was derived."""
         return pd.DataFrame({"sector": self.sectors, "published": self.published, "theta": self.theta,
                              "se": self.se, "derivation": self.derivation})
 
@@ -203,8 +234,24 @@ def _sector_codes(world: World) -> list[str] | None:
     return codes.split(",") if codes else None
 
 
-def with_elasticities(world: World, name: str, horizon: str = "long", *, labour: str = "mobile",
-                      path: Path | str | None = None) -> World:
+def has_elasticity_sets(world: World) -> bool:
+    """Whether named sets are mapped to the world's sectors (a shipped world, or one derived from it)."""
+    return _data_file(str(world.data.attrs.get("elasticity_base_world", world.name))).is_file()
+
+
+def with_default_elasticities(world: World, elasticities: str | None = None, horizon: str | None = None) -> World:
+    """``world`` with a named set at a horizon, each :data:`DEFAULT_ELASTICITIES` where not given.
+
+    Where nothing is named and no set is mapped to the world (a user's own world file), the
+    world keeps its own elasticities (recorded as "world's own")."""
+    if elasticities is None and horizon is None and not has_elasticity_sets(world):
+        return world
+    return with_elasticities(world, elasticities or DEFAULT_ELASTICITIES["elasticities"],
+                             horizon or DEFAULT_ELASTICITIES["horizon"])
+
+
+def with_elasticities(world: World, name: str, horizon: str = "long", *, labour: str | None = None,
+                      specific_share: float | None = None, path: Path | str | None = None) -> World:
     """A copy of ``world`` whose trade elasticities are a named set at a horizon.
 
     Parameters
@@ -215,33 +262,53 @@ def with_elasticities(world: World, name: str, horizon: str = "long", *, labour:
         ``cp2015`` or ``fontagne2022``.
     horizon : str
         ``long`` (as estimated), ``medium`` (five years) or ``short`` (one year); see the module.
-    labour : str
-        ``mobile`` (the engine's one-factor closure). ``sector-specific``, the usual
-        short-run closure, needs the engine's sector wages and raises ``NotImplementedError``.
+    labour : str, optional
+        ``mobile`` (the one-factor closure) or ``sector-specific`` (a share of each
+        sector's labour tied to it); default ``sector-specific`` at the short horizon,
+        ``mobile`` otherwise.
+    specific_share : float, optional
+        With sector-specific labour, the share ``s`` in [0, 1) of each sector's labour
+        that cannot move (default :data:`SHORT_RUN_SPECIFIC_LABOUR`); 0 is mobile labour.
     path : path, optional
         An elasticity CSV to read instead of the shipped one.
 
     Returns
     -------
     World
-        The same data with ``trade_elasticity`` replaced; ``attrs`` record
-        ``elasticities``, ``horizon`` and the sectors held at the floor.
+        The same data with ``trade_elasticity`` replaced (and ``specific_labour_share``
+        with sector-specific labour); ``attrs`` record ``elasticities``, ``horizon``,
+        ``labour`` and the sectors held at the floor.
     """
     _check_name(horizon, HORIZONS, "horizon")
-    if labour != "mobile":
-        if labour == "sector-specific":
-            raise NotImplementedError(
-                "Sector-specific labour (the short-run closure) needs sector wages in the engine; not yet available."
+    if labour is None:
+        labour = "sector-specific" if horizon == "short" else "mobile"
+    _check_name(labour, LABOUR_CLOSURES, "labour closure")
+    share = 0.0
+    if labour == "sector-specific":
+        share = SHORT_RUN_SPECIFIC_LABOUR if specific_share is None else specific_share
+        try:
+            share = float(share)
+        except (TypeError, ValueError):
+            raise ElasticityError(f"The specific-labour share must be a number in [0, 1), got {share!r}.") from None
+        if not 0.0 <= share < 1.0:
+            raise ElasticityError(
+                f"The specific-labour share must be in [0, 1) (the share of a sector's labour that cannot "
+                f"move; some must stay mobile), got {share!r}."
             )
-        raise ElasticityError(f"Unknown labour closure {labour!r}; choose from mobile, sector-specific.")
+    elif specific_share is not None:
+        raise ElasticityError("A specific-labour share needs labour='sector-specific'.")
     chosen = (load_elasticity_set(name, world) if path is None
               else read_elasticity_file(path, name, world.sectors, _sector_codes(world)))
     theta = horizon_theta(chosen.theta, horizon)
     new = world.replace(trade_elasticity=theta)
+    if share > 0 or "specific_labour_share" in world.data:
+        new = new.replace(specific_labour_share=np.full((len(world.countries), len(world.sectors)), share))
     floored = [s for s, value in zip(world.sectors, theta, strict=True) if horizon != "long" and value <= THETA_FLOOR]
     new.data.attrs.update({
         "elasticities": name,
         "horizon": horizon,
+        "labour": labour if share > 0 else "mobile",
+        "specific_labour_share": share,
         "elasticity_base_world": str(world.data.attrs.get("elasticity_base_world", world.name)),
         "elasticity_citation": ELASTICITY_SETS[name]["citation"],
         "elasticity_floor_sectors": "|".join(floored),

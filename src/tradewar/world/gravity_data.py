@@ -117,6 +117,7 @@ class GravityPanel:
     # ------------------------------------------------------------------ views
     @property
     def years(self) -> list:
+        """The panel's years, sorted."""
         return sorted(self.data["year"].unique().tolist())
 
     @property
@@ -137,6 +138,7 @@ class GravityPanel:
         return chosen
 
     def countries(self, year=None) -> list[str]:
+        """Countries that trade in a year (default: the panel's only year, as :meth:`year_frame`)."""
         frame = self.year_frame(year)
         return sorted(set(frame["exporter"]) | set(frame["importer"]))
 

@@ -141,7 +141,25 @@ def read_world_file(path: Path | str) -> World:
 
 
 def load_world(name: str | Path = DEFAULT_WORLD) -> World:
-    """Load a world by name (``wiod2011``, the embedded default; ``cp2015``) or from a file."""
+    """Load a world by name or from a file.
+
+    Parameters
+    ----------
+    name : str or Path
+        An embedded world (``wiod2011``, the default; ``icio2022``), ``cp2015`` (the
+        Caliendo-Parro 1993 world, from the reference data), or the path of a ``.npz``
+        world file.
+
+    Returns
+    -------
+    World
+        The checked world, a model equilibrium.
+
+    Raises
+    ------
+    DataNotFoundError
+        The name is neither an embedded world nor a file (the message lists the worlds).
+    """
     candidate = Path(name)
     if candidate.suffix == ".npz":
         return read_world_file(candidate)

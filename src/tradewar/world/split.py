@@ -9,7 +9,8 @@ Two ways to say how big the child is and who makes it:
 - ``world_value`` and ``producer_shares``: the child is a world market of that
   value (USD millions) supplied in those shares (e.g. USGS mine production), and
   every buyer sources it in those shares, in proportion to its spending on the
-  parent. A child flow takes at most ``max_cell_share`` of the parent's flow in the
+  parent (or, for the buyers named in ``buyer_values``, the purchases given there). A
+  child flow takes at most ``max_cell_share`` of the parent's flow in the
   same cell (there must be a parent flow to carve from); value that does not fit is
   left in the parent and reported in the world's ``split_unplaced_usd_mn``
   attribute.
@@ -52,7 +53,36 @@ def _output_shares(world: World, output_share) -> np.ndarray:
     return shares
 
 
-def _market_flows(world: World, p: int, world_value, producer_shares, max_cell_share) -> tuple[np.ndarray, float]:
+def _demand_shares(world: World, parent_flows: np.ndarray, world_value: float,
+                   buyer_values) -> tuple[np.ndarray, np.ndarray]:
+    """Each buyer's share of the child's world market: its share of the parent's, except the
+    buyers whose purchases are given (``buyer_values``, USD millions); the others share the rest
+    in proportion to their spending on the parent."""
+    demand = parent_flows.sum(axis=1) / parent_flows.sum()
+    if not buyer_values:
+        return demand, np.zeros(len(world.countries), dtype=bool)
+    unknown = sorted(set(buyer_values) - set(world.countries))
+    if unknown:
+        raise WorldValidationError(f"buyer_values names unknown countries {unknown}; the world has {world.countries}.")
+    pinned = np.zeros(len(world.countries), dtype=bool)
+    given = np.zeros(len(world.countries))
+    for country, value in buyer_values.items():
+        value = float(value)
+        if not (np.isfinite(value) and value >= 0):
+            raise WorldValidationError(f"buyer_values for {country!r} must be a non-negative number of USD millions, "
+                                       f"got {value!r}.")
+        pinned[world.countries.index(country)] = True
+        given[world.countries.index(country)] = value / world_value
+    rest = 1.0 - given.sum()
+    free = np.where(pinned, 0.0, demand)
+    if rest < 0 or (rest > 0 and free.sum() <= 0):
+        raise WorldValidationError(f"buyer_values add up to {given.sum() * world_value:,.0f} USD mn, more than the "
+                                   f"world market of {world_value:,.0f} USD mn (or leave no buyer for the rest).")
+    return given + free * (rest / free.sum() if free.sum() > 0 else 0.0), pinned
+
+
+def _market_flows(world: World, p: int, world_value, producer_shares, max_cell_share,
+                  buyer_values=None) -> tuple[np.ndarray, float]:
     """Child flows (importer, exporter) for a world market supplied in given shares."""
     if not (np.isfinite(world_value) and world_value > 0):
         raise WorldValidationError(f"world_value must be a positive number of USD millions, got {world_value!r}.")
@@ -69,12 +99,15 @@ def _market_flows(world: World, p: int, world_value, producer_shares, max_cell_s
         raise WorldValidationError("producer_shares must be non-negative and give a positive share to some country.")
     supply = shares / shares.sum()
     parent_flows = world.trade.values[:, :, p]
-    demand = parent_flows.sum(axis=1) / parent_flows.sum()
+    demand, pinned = _demand_shares(world, parent_flows, world_value, buyer_values)
     cap = max_cell_share * parent_flows
     # Each producer's sales go to buyers in proportion to their demand; where a cell is
     # full, the rest is spread over the producer's other buyers (water-filling), so the
     # producers' shares hold whenever their parent sales leave room.
     to_place = world_value * supply
+    # A buyer whose purchases are given takes no more than its share of each producer's sales
+    # (the spill-over of full cells goes to the other buyers).
+    cap[pinned] = np.minimum(cap[pinned], demand[pinned, None] * to_place[None, :])
     placed = np.zeros_like(parent_flows)
     for _ in range(50):
         room = cap - placed
@@ -100,6 +133,7 @@ def split_sector(
     world_value: float | None = None,
     producer_shares: Mapping[str, float] | None = None,
     max_cell_share: float = 0.5,
+    buyer_values: Mapping[str, float] | None = None,
     **attrs,
 ) -> World:
     """A world with ``child`` carved out of ``parent``.
@@ -116,6 +150,9 @@ def split_sector(
         producer's share of it (shares of the named countries are renormalised to 1).
     max_cell_share
         With ``world_value``: the largest share of a parent flow the child may take.
+    buyer_values
+        With ``world_value``: purchases of the child by some buyers, USD millions (e.g. from
+        customs data); the other buyers share the rest in proportion to their parent spending.
     attrs
         Provenance to record in the world's attributes (e.g. ``split_source``).
     """
@@ -132,7 +169,7 @@ def split_sector(
     if world_value is not None:
         if output_share is not None:
             raise WorldValidationError("Give either output_share or world_value with producer_shares, not both.")
-        child_trade, unplaced = _market_flows(world, p, world_value, producer_shares, max_cell_share)
+        child_trade, unplaced = _market_flows(world, p, world_value, producer_shares, max_cell_share, buyer_values)
     else:
         if output_share is None:
             raise WorldValidationError("Say how big the child is: output_share, or world_value and producer_shares.")
@@ -180,7 +217,7 @@ def split_sector(
     if world_value is not None:
         new_attrs["split_unplaced_usd_mn"] = float(unplaced)
     new_attrs.update(attrs)
-    return World.from_arrays(
+    split = World.from_arrays(
         countries=world.countries,
         sectors=[*world.sectors, child],
         trade=new_trade,
@@ -193,3 +230,15 @@ def split_sector(
         require_equilibrium=world.is_equilibrium,
         **new_attrs,
     )
+    # Settings an earlier split made (critical inputs, scarce supply) carry over: the child is not
+    # a critical input and has no fixed factor (its own split sets those), and it is produced
+    # with its parent's bundle, so it keeps its parent's elasticity of substitution.
+    if "critical_input" in world.data:
+        split = split.replace(critical_input=np.append(world.data["critical_input"].values, 0.0))
+    if "input_substitution" in world.data:
+        sigma = world.data["input_substitution"].values
+        split = split.replace(input_substitution=append(sigma, sigma[:, p], 1))
+    if "fixed_factor_share" in world.data:
+        split = split.replace(fixed_factor_share=append(world.data["fixed_factor_share"].values,
+                                                        np.zeros(len(world.countries)), 1))
+    return split

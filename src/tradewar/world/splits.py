@@ -23,6 +23,7 @@ def _folder() -> Path:
 
 
 def split_names() -> list[str]:
+    """The shipped critical-product splits (``src/tradewar/data/splits/*.toml``), sorted."""
     return sorted(p.stem for p in _folder().glob("*.toml"))
 
 
@@ -32,7 +33,60 @@ def load_split(name: str) -> dict:
     if not path.is_file():
         raise DataNotFoundError(f"Unknown split {name!r}; built in: {', '.join(split_names())}, or a .toml file.")
     with open(path, "rb") as handle:
-        return tomllib.load(handle)
+        try:
+            spec = tomllib.load(handle)
+        except tomllib.TOMLDecodeError as error:
+            raise WorldValidationError(f"Split file {path} is not valid TOML: {error}.") from None
+    _check_spec(str(name), spec)
+    return spec
+
+
+#: Units in which a split's producer shares must add up to a known total (other units, e.g.
+#: tonnes of ore, are amounts and are renormalised).
+SHARE_TOTALS = {"percent": 100.0, "fraction": 1.0}
+
+
+def _positive(value, infinite_ok: bool = False) -> bool:
+    return (isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+            and (infinite_ok or value != float("inf")))
+
+
+def _check_spec(name: str, spec: dict) -> None:
+    """Clear errors, in the file's own units, for a split that cannot be right."""
+    for key in ("parent", "child"):
+        if not isinstance(spec.get(key), str):
+            raise WorldValidationError(f"Split {name!r} must name its {key} sector ({key} = \"...\").")
+    if "trade_elasticity" in spec and not _positive(spec["trade_elasticity"]):
+        raise WorldValidationError(f"Split {name!r}: trade_elasticity must be a positive number (the child's theta), "
+                                   f"got {spec['trade_elasticity']!r}.")
+    tables = [("producer_shares", spec.get("producer_shares"))] + [
+        (f"worlds.{world}.producer_shares", table["producer_shares"])
+        for world, table in spec.get("worlds", {}).items() if "producer_shares" in table]
+    unit = spec.get("producer_shares_unit")
+    for where, shares in tables:
+        if shares is None:
+            continue
+        bad = {k: v for k, v in shares.items()
+               if not (isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v < float("inf"))}
+        if bad:
+            raise WorldValidationError(f"Split {name!r}: [{where}] must be non-negative numbers, got {bad}.")
+        # The main table must add up in a stated unit; a world's own table may leave out producers
+        # that world lacks (said in the file), and is renormalised like amounts.
+        if unit in SHARE_TOTALS and where == "producer_shares":
+            total = sum(shares.values())
+            if abs(total - SHARE_TOTALS[unit]) > 1e-3 * SHARE_TOTALS[unit]:
+                listed = ", ".join(f"{k} {v:g}" for k, v in shares.items())
+                raise WorldValidationError(
+                    f"Split {name!r}: producer shares are in {unit} but add up to {total:g}, not "
+                    f"{SHARE_TOTALS[unit]:g} ({listed}).")
+    # A supply elasticity may be inf (constant cost); an elasticity of substitution may not.
+    for table, key, what in (("critical_input", "substitution", "elasticity of substitution"),
+                             ("scarce_supply", "supply_elasticity", "supply elasticity")):
+        for horizon, value in spec.get(table, {}).get(key, {}).items():
+            if not _positive(value, infinite_ok=table == "scarce_supply"):
+                raise WorldValidationError(
+                    f"Split {name!r}: the {what} for the {horizon!r} horizon ([{table}.{key}]) must be a positive "
+                    f"number, got {value!r}.")
 
 
 def _shares_for(world: World, shares: dict[str, float]) -> dict[str, float]:
@@ -60,10 +114,26 @@ def _on_world(spec: dict, world: World) -> dict:
 
 
 def apply_split(world: World, name: str, horizon: str | None = None) -> World:
-    """``world`` with the named critical product carved out of its parent sector, and, where the
-    file has a ``[critical_input]`` table, made a critical input of its users (nested CES
-    bundles) with the elasticity of substitution of ``horizon`` (default: the file's), and where it
-    has ``[scarce_supply]``, scarce outside the ``exclude``d countries (a fixed factor)."""
+    """``world`` with a shipped critical product carved out of its parent sector.
+
+    Where the split's file has a ``[critical_input]`` table, the product is also made a critical
+    input of its users (nested CES bundles), and where it has ``[scarce_supply]``, its supply is
+    scarce outside the countries named by ``exclude`` (a fixed factor).
+
+    Parameters
+    ----------
+    world : World
+        The world to split (detailed or aggregated; the file's shares are mapped onto its regions).
+    name : str
+        A shipped split, e.g. ``"rare-earths"``, ``"advanced-chips"`` (``src/tradewar/data/splits/``).
+    horizon : {"short", "long"}, optional
+        Which elasticity of substitution of the ``[critical_input]`` table to use (default: the file's).
+
+    Returns
+    -------
+    World
+        The split world; every identity of the original is preserved.
+    """
     spec = _on_world(load_split(name), world)
     split = world.split_sector(
         spec["parent"],
@@ -71,6 +141,7 @@ def apply_split(world: World, name: str, horizon: str | None = None) -> World:
         trade_elasticity=spec.get("trade_elasticity"),
         world_value=float(spec["world_value"]),
         producer_shares=_shares_for(world, spec["producer_shares"]),
+        buyer_values={c: float(v) for c, v in spec.get("buyer_values", {}).items() if c in world.countries} or None,
         split_source=f"{spec['child']}: {spec.get('source', '')}",
     )
     horizon = horizon or spec.get("critical_input", {}).get("horizon", "short")

@@ -137,14 +137,17 @@ class World:
     # ------------------------------------------------------------------ labels and raw data
     @property
     def name(self) -> str:
+        """The world's name (``wiod2011``, ``icio2022``, ...; ``attrs["name"]``)."""
         return str(self.data.attrs.get("name", "unnamed"))
 
     @property
     def countries(self) -> list[str]:
+        """Country (or region) labels, in the dataset's order."""
         return [str(c) for c in self.data["country"].values]
 
     @property
     def sectors(self) -> list[str]:
+        """Sector labels, in the dataset's order."""
         return [str(s) for s in self.data["sector"].values]
 
     @property
@@ -155,10 +158,12 @@ class World:
 
     @property
     def trade(self) -> xr.DataArray:
+        """Baseline bilateral trade (importer, exporter, sector) at producer prices, USD millions."""
         return self.data["trade"]
 
     @property
     def tariff(self) -> xr.DataArray:
+        """Baseline ad valorem tariffs (importer, exporter, sector), fractions (0.1 = 10%)."""
         return self.data["tariff"]
 
     @property
@@ -174,18 +179,22 @@ class World:
 
     @property
     def value_added_share(self) -> xr.DataArray:
+        """beta: value added over gross output (country, sector)."""
         return self.data["value_added_share"]
 
     @property
     def input_share(self) -> xr.DataArray:
+        """gamma: the share of each input sector in the cost of each sector (country, input, sector)."""
         return self.data["input_share"]
 
     @property
     def final_demand_share(self) -> xr.DataArray:
+        """alpha: each sector's share of final spending (country, sector)."""
         return self.data["final_demand_share"]
 
     @property
     def trade_elasticity(self) -> xr.DataArray:
+        """theta: the trade elasticity of each sector."""
         return self.data["trade_elasticity"]
 
     # ------------------------------------------------------------------ derived accounts
@@ -211,6 +220,7 @@ class World:
 
     @property
     def tariff_revenue(self) -> xr.DataArray:
+        """Baseline tariff revenue by importing country, USD millions."""
         return self._country(
             (self.trade.values * self._fob_factor() * self.tariff.values).sum(axis=(1, 2)), "tariff_revenue"
         )
@@ -223,6 +233,7 @@ class World:
 
     @property
     def value_added(self) -> xr.DataArray:
+        """Value added (the wage bill) by country, USD millions."""
         return self._country(
             (self.value_added_share.values * self.gross_output.values).sum(axis=1), "value_added"
         )

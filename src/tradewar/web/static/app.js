@@ -4,6 +4,9 @@
 const $ = (id) => document.getElementById(id);
 const DEFAULT_SCENARIO = "london-2025";
 const DEFAULT_WORLD = "wiod2011";
+// With no world chosen, a day from RECENT_FROM on is solved on RECENT_WORLD (the server's rule too).
+const RECENT_WORLD = "icio2022";
+const RECENT_FROM = "2023-01-01";
 const MAX_TOML_BYTES = 64 * 1024;
 const COLUMNS = [
   ["welfare_pct", "Welfare %"], ["real_gdp_pct", "Real GDP %"], ["real_wage_pct", "Real wage %"], ["price_index_pct", "Prices %"],
@@ -19,6 +22,7 @@ const state = {
   scenarios: [],
   labels: { countries: [], sectors: [], goods: [], groups: {} },
   worldLabels: null,
+  labelsByWorld: {},
   running: false,
   runId: null,
   rows: [],
@@ -202,7 +206,7 @@ function readChanges() {
     } else {
       const tax = parseFloat(row.querySelector(".tax").value);
       if (!Number.isFinite(tax)) throw new Error("Every export tax needs a rate in percent (or choose a ban).");
-      control.tax_equivalent = tax / 100;
+      control.tax_points = tax;  // percent, as typed: the server's errors then speak in percent
     }
     controls.push(control);
   }
@@ -220,11 +224,22 @@ async function chooseScenario(name) {
   return detail;
 }
 
+function dateWorld() {
+  // The world a run of the measures on a day is solved on: the one chosen, else by the day.
+  return $("world").value || ($("date").value >= RECENT_FROM ? RECENT_WORLD : DEFAULT_WORLD);
+}
+
+async function worldLabels(name) {
+  if (!state.labelsByWorld[name]) state.labelsByWorld[name] = await api(`/api/worlds/${encodeURIComponent(name)}`);
+  return state.labelsByWorld[name];
+}
+
 async function onModeChange() {
   $("toml-box").hidden = mode() !== "toml";
   showError("");
   try {
     if (mode() === "scenario") await chooseScenario($("scenario").value);
+    else if (mode() === "date") setLabels(await worldLabels(dateWorld()));
     else setLabels(state.worldLabels);
   } catch (error) {
     showError(error.message);
@@ -334,6 +349,7 @@ function runRequest() {
   if (mode() === "scenario") body.scenario = $("scenario").value;
   else if (mode() === "date") {
     body.date = checkedDay($("date"), "The day");
+    if ($("world").value) body.world = $("world").value;
   } else {
     const text = $("toml").value;
     if (!text.trim()) throw new Error("Open or write a scenario file first.");
@@ -518,10 +534,12 @@ async function limitDates() {
 // ------------------------------------------------------------------ start
 async function start() {
   try {
-    const [scenarios, world] = await Promise.all([api("/api/scenarios"), api(`/api/worlds/${DEFAULT_WORLD}`),
-                                                  limitDates()]);
+    const [scenarios, world, worlds] = await Promise.all([api("/api/scenarios"), worldLabels(DEFAULT_WORLD),
+                                                          api("/api/worlds"), limitDates()]);
     state.scenarios = scenarios;
     state.worldLabels = world;
+    fillSelect($("world"), [["", `by the day (${RECENT_WORLD} from ${RECENT_FROM}, else ${DEFAULT_WORLD})`],
+                            ...worlds.filter((w) => w.embedded).map((w) => [w.name, w.name])], "");
     const byDate = [...scenarios].sort((x, y) => (x.date || "").localeCompare(y.date || "") || x.name.localeCompare(y.name));
     const options = byDate.map((s) => [s.name, s.date ? `${s.name} (${s.date})` : s.name]);
     fillSelect($("scenario"), options, DEFAULT_SCENARIO);
@@ -538,6 +556,7 @@ async function start() {
   for (const radio of document.querySelectorAll("input[name=mode]")) radio.addEventListener("change", onModeChange);
   $("scenario").addEventListener("change", () => setMode("scenario"));
   $("date").addEventListener("change", () => setMode("date"));
+  $("world").addEventListener("change", () => setMode("date"));
   $("toml-file").addEventListener("change", readTomlFile);
   $("toml-copy").addEventListener("click", copyScenario);
   $("toml-check").addEventListener("click", checkToml);
