@@ -45,8 +45,16 @@ def data_folder(kind: str) -> Path:
 
 
 def load_library() -> Timeline:
-    """Every built-in measure, as one timeline (files read in name order).
+    """Every built-in measure, as one timeline.
 
+    Returns
+    -------
+    Timeline
+        The measures of ``src/tradewar/data/measures/*.toml`` (files read in name order),
+        each checked, with its source.
+
+    Notes
+    -----
     The files are read once per process while they stay as they are (a simulation asks for the
     library more than once, and parsing the 1.4 MB of TOML took longer than solving the
     equilibrium); each call builds a new timeline from those tables, as before (a timeline keeps
