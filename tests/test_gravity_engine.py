@@ -130,3 +130,18 @@ def test_panel_loader_checks(tmp_path):
     varying.loc[0, "Y"] += 1
     with pytest.raises(WorldValidationError, match="output differs between rows of exporter 'C0'"):
         GravityPanel.from_frame(varying, output="Y", expenditure="E")
+
+
+def test_panel_matrices_equal_pandas_pivots():
+    """Peer: pandas' own pivot (importer rows, exporter columns) of each column, on rows in a
+    shuffled order and with a country left out of the chosen labels: the one-pass matrices are
+    the same arrays, bit for bit. Cost: well under 1 s."""
+    panel = _panel(5, seed=3)
+    shuffled = GravityPanel(panel.data.sample(frac=1.0, random_state=7).reset_index(drop=True), "shuffled")
+    countries = ["C4", "C0", "C2", "C1"]  # C3 left out, not in sorted order
+    got = shuffled.matrices(["trade", "lndist", "pta"], countries=countries)
+    for column in ("trade", "lndist", "pta"):
+        pivot = panel.data.pivot(index="importer", columns="exporter", values=column)
+        expected = pivot.reindex(index=countries, columns=countries).to_numpy(dtype=float)
+        np.testing.assert_array_equal(got[column], expected)
+        np.testing.assert_array_equal(shuffled.matrix(column, countries=countries), expected)

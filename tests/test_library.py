@@ -46,6 +46,13 @@ def library():
     return load_library()
 
 
+@pytest.fixture(scope="module")
+def derived():
+    """One derivation of the library from the reference data, shared by the tests that need it
+    (each took about 35 s on its own)."""
+    return source.derive(SHARED)
+
+
 def average(timeline: Timeline, world, day: str, pair=("USA", "CHN")) -> float:
     """Trade-weighted average tariff (percent) of one pair on one day."""
     frame = timeline.average_tariff(world, day, day, pairs=[pair])
@@ -87,21 +94,21 @@ def test_note_accounts_for_every_csv_id():
 
 @pytest.mark.slow  # a full rebuild of the library on both worlds' sectors (~35 s)
 @needs_shared
-def test_committed_files_equal_the_build(tmp_path):
-    """The committed TOML files, the line file (``data/tariffs/layer_lines.csv``) and their notes are
-    exactly what ``build()`` writes from the reference data."""
-    paths = source.build(SHARED, tmp_path)
+def test_committed_files_equal_the_build(tmp_path, derived):
+    """The committed TOML files, the line file (``data/tariffs/layer_lines.csv``), their notes and the
+    parsed cache of the TOML files are exactly (byte for byte) what ``build()`` writes from the reference data."""
+    paths = source.build(SHARED, tmp_path, derived=derived)
     assert {p.name for p in paths} == {"us_china.toml", "us_china.md", "us_partners_2025.toml", "us_partners_2025.md",
-                                       "layer_lines.csv", "layer_lines.md"}
+                                       "layer_lines.csv", "layer_lines.md", "library_cache.json.gz"}
     for path in paths:
         committed = data_folder("tariffs" if path.name.startswith("layer_lines") else "measures") / path.name
-        assert committed.read_text(encoding="utf-8") == path.read_text(encoding="utf-8"), path.name
+        assert committed.read_bytes() == path.read_bytes(), path.name
 
 
 @needs_shared
-def test_every_csv_row_is_encoded_or_skipped_with_a_reason():
+def test_every_csv_row_is_encoded_or_skipped_with_a_reason(derived):
     """Every id of measures.csv is either encoded (as one or more measures) or in SKIPPED, not both."""
-    result = source.derive(SHARED)
+    result = derived
     assert set(result.done) | set(source.SKIPPED) == set(result.csv.index) == set(CSV_IDS)
     assert not set(result.done) & set(source.SKIPPED)
 

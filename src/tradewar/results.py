@@ -25,10 +25,13 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import xarray as xr
+
+if TYPE_CHECKING:  # annotations only: a result built from plain arrays needs no xarray
+    import xarray as xr
 
 __all__ = ["ArrayResult", "Result", "Summary", "SummaryTable", "UNITS", "missing_units", "netcdf_ready"]
 

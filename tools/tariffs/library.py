@@ -25,6 +25,7 @@ Run ``python -m tools.tariffs.library --source ../shared/data``.
 
 from __future__ import annotations
 
+import copy
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -1923,9 +1924,12 @@ def _on_other_worlds(result: Result, source_dir: Path) -> Result:
     return result
 
 
-def build(source_dir: Path, output_dir: Path = OUTPUT_DIR) -> list[Path]:
-    """Write ``us_china.toml``, ``us_partners_2025.toml`` and their notes into ``output_dir``."""
-    result = derive(Path(source_dir))
+def build(source_dir: Path, output_dir: Path = OUTPUT_DIR, derived: Result | None = None) -> list[Path]:
+    """Write ``us_china.toml``, ``us_partners_2025.toml`` and their notes into ``output_dir``.
+
+    ``derived``: what :func:`derive` gave for ``source_dir``, when the caller has it already (the
+    tests share one derivation; it is not changed here)."""
+    result = derive(Path(source_dir)) if derived is None else copy.copy(derived)
     result = _on_other_worlds(result, Path(source_dir))
     for key, value in sorted(result.unmatched_trade.items(), key=lambda kv: -kv[1]):
         print(f"{key}: {len(result.unmatched[key])} HS codes match no tariff line; {value / 1e9:.3f} bn USD of trade "
@@ -1949,6 +1953,9 @@ def build(source_dir: Path, output_dir: Path = OUTPUT_DIR) -> list[Path]:
     lines_path = LINES_FILE if output_dir == OUTPUT_DIR else output_dir / LINES_FILE.name
     paths.append(write_csv(result.lines, lines_path))
     paths.append(write_text(lines_note(result), lines_path.with_suffix(".md")))
+    from tradewar.policy.library import write_library_cache  # the parsed copy the package loads fast
+
+    paths.append(write_library_cache(output_dir))
     return paths
 
 

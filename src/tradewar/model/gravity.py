@@ -45,17 +45,18 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
-import xarray as xr
 
 from tradewar.errors import ShockError, WorldValidationError
-from tradewar.model.result import SolverReport
-from tradewar.model.solver import SolverOptions, solve_fixed_point
+from tradewar.model.solver import SolverOptions, SolverReport, solve_fixed_point
 from tradewar.results import UNITS, ArrayResult, Summary, SummaryTable
 from tradewar.world.gravity_data import GravityPanel
+
+if TYPE_CHECKING:  # xarray is imported when a result's labelled ``data`` is first asked for
+    import xarray as xr
 
 __all__ = ["GravityModel", "GravityResult", "Resistances"]
 
@@ -213,13 +214,14 @@ class GravityModel:
         if unknown:
             raise WorldValidationError(f"No coefficient for cost variables {unknown}.")
         countries = panel.countries(year)
+        matrices = panel.matrices(["trade", *variables], year, countries)
         model = cls(
             countries,
             panel.country_values("output", year, countries),
             panel.country_values("expenditure", year, countries),
             sigma,
-            trade_cost=cls._costs(panel, variables, coefficients, year, countries),
-            trade=panel.matrix("trade", year, countries),
+            trade_cost=cls._cost_of(matrices, variables, coefficients),
+            trade=matrices["trade"],
             reference_importer=reference_importer,
             name=f"{panel.source} ({year if year is not None else panel.years[0]})",
         )
@@ -260,7 +262,11 @@ class GravityModel:
 
     @staticmethod
     def _costs(panel: GravityPanel, variables, coefficients, year, countries) -> np.ndarray:
-        log_cost = sum(coefficients[v] * panel.matrix(v, year, countries) for v in variables)
+        return GravityModel._cost_of(panel.matrices(variables, year, countries), variables, coefficients)
+
+    @staticmethod
+    def _cost_of(matrices: Mapping[str, np.ndarray], variables, coefficients) -> np.ndarray:
+        log_cost = sum(coefficients[v] * matrices[v] for v in variables)
         return np.exp(log_cost)
 
     def trade_cost_from(self, experiment: GravityPanel | pd.DataFrame) -> np.ndarray:
@@ -568,37 +574,52 @@ class GravityResult(ArrayResult):
         output_old = model.output if closure == "gegravity" else trade_old.sum(axis=0)
         expenditure_old = model.expenditure if closure == "gegravity" else trade_old.sum(axis=1)
         c, bil = ("country",), ("importer", "exporter")
-        self.data = xr.Dataset(
-            {
-                "factory_price": (c, price),
-                "price_index": (c, index_hat),
-                "outward_resistance": (c, outward_hat if outward_hat is not None else np.full(len(countries), np.nan)),
-                "welfare": (c, (expenditure_new / expenditure_old) / index_hat),
-                "real_wage": (c, price / index_hat),
-                "terms_of_trade": (c, price / index_hat),
-                "real_gdp": (c, (output_new / output_old) / index_hat),
-                "output_baseline": (c, output_old),
-                "output_new": (c, output_new),
-                "expenditure_baseline": (c, expenditure_old),
-                "expenditure_new": (c, expenditure_new),
-                "exports_baseline": (c, foreign_old.sum(axis=0)),
-                "exports_new": (c, foreign_new.sum(axis=0)),
-                "imports_baseline": (c, foreign_old.sum(axis=1)),
-                "imports_new": (c, foreign_new.sum(axis=1)),
-                "intranational_baseline": (c, np.diag(trade_old).copy()),
-                "intranational_new": (c, np.diag(trade_new).copy()),
-                "trade_baseline": (bil, trade_old),
-                "trade_new": (bil, trade_new),
-                "trade_cost_change": (bil, change),
-            },
-            coords={"country": countries, "importer": countries, "exporter": countries},
-            attrs={"model": "one-sector gravity", "closure": closure, "deficits": deficits, "sigma": model.sigma,
-                   "world": model.name},
-        )
-        # Levels are in the units of the data the model was built from (tradewar does not know them).
-        for name, variable in self.data.data_vars.items():
-            levels = str(name).endswith(("_baseline", "_new"))
-            variable.attrs["units"] = "units of the model's output and expenditure data" if levels else UNITS["ratio"]
+        # Plain arrays; the labelled Dataset is built on first use of ``data`` (the tables need none, and
+        # building one makes xarray import dask where it is installed: most of a whole gravity run).
+        self._variables: dict[str, tuple[tuple[str, ...], np.ndarray]] = {
+            "factory_price": (c, price),
+            "price_index": (c, index_hat),
+            "outward_resistance": (c, outward_hat if outward_hat is not None else np.full(len(countries), np.nan)),
+            "welfare": (c, (expenditure_new / expenditure_old) / index_hat),
+            "real_wage": (c, price / index_hat),
+            "terms_of_trade": (c, price / index_hat),
+            "real_gdp": (c, (output_new / output_old) / index_hat),
+            "output_baseline": (c, output_old),
+            "output_new": (c, output_new),
+            "expenditure_baseline": (c, expenditure_old),
+            "expenditure_new": (c, expenditure_new),
+            "exports_baseline": (c, foreign_old.sum(axis=0)),
+            "exports_new": (c, foreign_new.sum(axis=0)),
+            "imports_baseline": (c, foreign_old.sum(axis=1)),
+            "imports_new": (c, foreign_new.sum(axis=1)),
+            "intranational_baseline": (c, np.diag(trade_old).copy()),
+            "intranational_new": (c, np.diag(trade_new).copy()),
+            "trade_baseline": (bil, trade_old),
+            "trade_new": (bil, trade_new),
+            "trade_cost_change": (bil, change),
+        }
+        self._data: xr.Dataset | None = None
+
+    @property
+    def data(self) -> xr.Dataset:
+        """Every variable, labelled (built once, on first use)."""
+        if self._data is None:
+            import xarray as xr
+
+            countries = self.model.countries
+            self._data = xr.Dataset(
+                dict(self._variables),
+                coords={"country": countries, "importer": countries, "exporter": countries},
+                attrs={"model": "one-sector gravity", "closure": self.closure, "deficits": self.deficits,
+                       "sigma": self.model.sigma, "world": self.model.name},
+            )
+            # Levels are in the units of the data the model was built from (tradewar does not know them).
+            for name, variable in self._data.data_vars.items():
+                levels = str(name).endswith(("_baseline", "_new"))
+                variable.attrs["units"] = (
+                    "units of the model's output and expenditure data" if levels else UNITS["ratio"]
+                )
+        return self._data
 
     @property
     def countries(self) -> list[str]:
@@ -617,17 +638,17 @@ class GravityResult(ArrayResult):
             Indexed by ``country``: welfare, real wage, price index, factory price, terms of
             trade, real GDP, output, expenditure, exports, imports and intranational trade.
         """
-        d = self.data
-        ratio = {name: d[f"{name}_new"].values / d[f"{name}_baseline"].values
+        d = {name: values for name, (_, values) in self._variables.items()}
+        ratio = {name: d[f"{name}_new"] / d[f"{name}_baseline"]
                  for name in ("output", "expenditure", "exports", "imports", "intranational")}
         return pd.DataFrame(
             {
-                "welfare_pct": _pct(d["welfare"].values),
-                "real_wage_pct": _pct(d["real_wage"].values),
-                "price_index_pct": _pct(d["price_index"].values),
-                "factory_price_pct": _pct(d["factory_price"].values),
-                "terms_of_trade_pct": _pct(d["terms_of_trade"].values),
-                "real_gdp_pct": _pct(d["real_gdp"].values),
+                "welfare_pct": _pct(d["welfare"]),
+                "real_wage_pct": _pct(d["real_wage"]),
+                "price_index_pct": _pct(d["price_index"]),
+                "factory_price_pct": _pct(d["factory_price"]),
+                "terms_of_trade_pct": _pct(d["terms_of_trade"]),
+                "real_gdp_pct": _pct(d["real_gdp"]),
                 "output_pct": _pct(ratio["output"]),
                 "expenditure_pct": _pct(ratio["expenditure"]),
                 "exports_pct": _pct(ratio["exports"]),

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import weakref
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from tradewar.model.caliendo_parro import Equilibrium
+from tradewar.model.solver import SolverReport  # here before; imported from this module by callers
 from tradewar.results import UNITS, ArrayResult, Summary, SummaryTable
 from tradewar.world.world import World
 
@@ -33,33 +34,43 @@ VARIABLE_UNITS = {
 }
 
 
-@dataclass(frozen=True)
-class SolverReport:
-    """How the equilibrium was found: sweeps, final residual (max-norm), seconds.
+_ACCOUNTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def baseline_accounts(world: World) -> dict:
+    """The baseline accounts every result on ``world`` uses, as plain arrays, computed once per
+    world object (a world is not changed in place: :meth:`World.replace` makes a new one), so
+    that many results on one world (Monte Carlo draws, sweeps) do not rebuild them.
 
     Parameters
     ----------
-    iterations : int
-        Sweeps of the final solve.
-    residual : float
-        Largest equilibrium-condition violation at the solution (max-norm).
-    seconds : float
-        Wall-clock time of the solve.
+    world : World
+        The baseline world.
+
+    Returns
+    -------
+    dict
+        Trade, tariffs, income, shares, deficits, output, expenditure, revenues and the
+        solver's baseline, as numpy arrays.
     """
-
-    iterations: int
-    residual: float
-    seconds: float
-
-    def to_dict(self) -> dict:
-        """Sweeps, final residual and seconds, as ``--json`` prints them under ``solver``.
-
-        Returns
-        -------
-        dict
-            ``iterations``, ``residual`` and ``seconds``.
-        """
-        return {"iterations": self.iterations, "residual": self.residual, "seconds": self.seconds}
+    accounts = _ACCOUNTS.get(world)
+    if accounts is None:
+        accounts = {
+            "trade": world.trade.values,
+            "tariff": world.tariff.values,
+            "income": world.income.values,
+            "final_demand_share": world.final_demand_share.values,
+            "deficit": world.deficit.values,
+            "gross_output": world.gross_output.values,
+            "expenditure": world.expenditure.values,
+            "tariff_revenue": world.tariff_revenue.values,
+            "export_tax_revenue": world.export_tax_revenue.values,
+            "trade_shares": world.trade_shares.values,
+            "export_tax": world.export_tax.values,
+            "baseline": world.baseline(),
+        }
+        _ACCOUNTS[world] = accounts
+    return accounts
 
 
 def _pct(values):
@@ -139,29 +150,58 @@ class CounterfactualResult(ArrayResult):
         self.deficits = deficits
         self.revenue = revenue
         self.solver = SolverReport(equilibrium.iterations, equilibrium.residual, equilibrium.seconds)
+        # The solver's final state: a warm start for nearby equilibria (Monte Carlo draws, sweeps).
+        self.solver_state = equilibrium.state
         if export_tax_new is None:
             export_tax_new = baseline.export_tax.values
-        self.data = self._assemble(baseline, equilibrium, tariff_new, trade_cost_change, export_tax_new)
+        # Plain arrays; the labelled Dataset is built on first use of ``data`` (a Monte Carlo draw
+        # needs only the country table and total trade: wrapping was two thirds of its time).
+        self._arrays = self._compute(baseline, equilibrium, tariff_new, trade_cost_change, export_tax_new)
+        self._data: xr.Dataset | None = None
+
+    @property
+    def data(self) -> xr.Dataset:
+        """Every variable, labelled, with its units (built once, on first use)."""
+        if self._data is None:
+            self._data = self._assemble(self.baseline, self._arrays)
+        return self._data
+
+    def values(self, name: str) -> np.ndarray:
+        """One variable's plain array (the axis order of :attr:`data`), without building the labelled Dataset.
+
+        Parameters
+        ----------
+        name : str
+            A variable of :attr:`data` (e.g. ``"welfare"``, ``"trade_new"``).
+
+        Returns
+        -------
+        numpy.ndarray
+            Its values.
+        """
+        return self._arrays[name][1]
 
     # ------------------------------------------------------------------ computation
     @staticmethod
-    def _assemble(world: World, eq: Equilibrium, tariff_new, trade_cost_change, export_tax_new) -> xr.Dataset:
-        countries, sectors = world.countries, world.sectors
-        trade_old = world.trade.values
-        tariff_old = world.tariff.values
+    def _compute(world: World, eq: Equilibrium, tariff_new, trade_cost_change, export_tax_new) -> dict:
+        """Every variable as (dimensions, array)."""
+        accounts = baseline_accounts(world)
+        countries = world.countries
+        trade_old = accounts["trade"]
+        tariff_old = accounts["tariff"]
         with np.errstate(invalid="ignore"):
             # Banned flows (infinite export tax) are zero.
             trade_new = eq.expenditure[:, None, :] * eq.trade_shares / ((1.0 + tariff_new) * (1.0 + export_tax_new))
         trade_new = np.nan_to_num(trade_new, nan=0.0)
-        income_old = world.income.values
-        alpha = world.final_demand_share.values
+        income_old = accounts["income"]
+        alpha = accounts["final_demand_share"]
 
         price_index = np.exp((alpha * np.log(eq.price_hat)).sum(axis=1))
         welfare = eq.income / income_old / price_index
         wage, sector_wage, nominal_gdp = CounterfactualResult._factor_incomes(world, eq)
         real_wage = wage / price_index
         real_gdp = CounterfactualResult._real_gdp(world, eq)
-        deficit_new = eq.deficit if eq.deficit is not None else world.deficit.values
+        deficit_new = eq.deficit if eq.deficit is not None else accounts["deficit"]
 
         # CP2015 eq. (28), discrete: terms of trade weigh baseline flows by cost changes,
         # volume of trade weighs tariff wedges by the change in quantities.
@@ -183,16 +223,15 @@ class CounterfactualResult(ArrayResult):
         exports_new = trade_new.sum(axis=(0, 2)) - domestic_new
         imports_old = trade_old.sum(axis=(1, 2)) - domestic_old
         imports_new = trade_new.sum(axis=(1, 2)) - domestic_new
-        output_old = world.gross_output.values
-        expenditure_old = world.expenditure.values
+        output_old = accounts["gross_output"]
+        expenditure_old = accounts["expenditure"]
         with np.errstate(divide="ignore", invalid="ignore"):
             output_hat = np.where(output_old > 0, eq.output / output_old, np.nan)
             expenditure_hat = np.where(expenditure_old > 0, eq.expenditure / expenditure_old, np.nan)
 
         c, cs, bil = ("country",), ("country", "sector"), ("importer", "exporter", "sector")
         by = ("country", "partner", "sector")
-        data = xr.Dataset(
-            {
+        return {
                 "welfare": (c, welfare),
                 "real_wage": (c, real_wage),
                 "wage": (c, wage),
@@ -202,13 +241,13 @@ class CounterfactualResult(ArrayResult):
                 "welfare_first_order": (c, terms_of_trade + volume_of_trade),
                 "real_gdp": (c, real_gdp),
                 "nominal_gdp": (c, nominal_gdp),
-                "deficit_baseline": (c, world.deficit.values),
+                "deficit_baseline": (c, accounts["deficit"]),
                 "deficit_new": (c, deficit_new),
                 "income_baseline": (c, income_old),
                 "income_new": (c, eq.income),
-                "tariff_revenue_baseline": (c, world.tariff_revenue.values),
+                "tariff_revenue_baseline": (c, accounts["tariff_revenue"]),
                 "tariff_revenue_new": (c, eq.tariff_revenue),
-                "export_tax_revenue_baseline": (c, world.export_tax_revenue.values),
+                "export_tax_revenue_baseline": (c, accounts["export_tax_revenue"]),
                 "export_tax_revenue_new": (c, eq.export_tax_revenue),
                 "exports_baseline": (c, exports_old),
                 "exports_new": (c, exports_new),
@@ -226,16 +265,22 @@ class CounterfactualResult(ArrayResult):
                 "expenditure": (cs, expenditure_hat),
                 "trade_baseline": (bil, trade_old),
                 "trade_new": (bil, trade_new),
-                "trade_shares_baseline": (bil, world.trade_shares.values),
+                "trade_shares_baseline": (bil, accounts["trade_shares"]),
                 "trade_shares_new": (bil, eq.trade_shares),
                 "tariff_baseline": (bil, tariff_old),
                 "tariff_new": (bil, tariff_new),
-                "export_tax_baseline": (bil, world.export_tax.values),
+                "export_tax_baseline": (bil, accounts["export_tax"]),
                 "export_tax_new": (bil, export_tax_new),
                 "trade_cost_change": (bil, trade_cost_change),
                 "terms_of_trade_by_partner": (by, terms_by),
                 "volume_of_trade_by_partner": (by, volume_by),
-            },
+        }
+
+    @staticmethod
+    def _assemble(world: World, arrays: dict) -> xr.Dataset:
+        countries, sectors = world.countries, world.sectors
+        data = xr.Dataset(
+            dict(arrays),
             coords={
                 "country": countries,
                 "partner": countries,
@@ -292,12 +337,13 @@ class CounterfactualResult(ArrayResult):
         ``sum_j beta Y (dlog Y - dlog w) / VA``, zero by labour-market clearing: with one
         fixed factor only allocative (second-order) effects move real GDP.
         """
-        base = world.baseline()
+        accounts = baseline_accounts(world)
+        base = accounts["baseline"]
         output = eq.output
         with np.errstate(divide="ignore", invalid="ignore"):
             real_output = np.where(output > 0, output / eq.cost_hat, 0.0)
             real_inputs = np.einsum("nkj,nj,nk->n", base.input_share, output, 1.0 / eq.price_hat)
-        value_added_old = (base.value_added_share * world.gross_output.values).sum(axis=1)
+        value_added_old = (base.value_added_share * accounts["gross_output"]).sum(axis=1)
         return (real_output.sum(axis=1) - real_inputs) / value_added_old
 
     def new_world(self) -> World:
@@ -373,26 +419,32 @@ class CounterfactualResult(ArrayResult):
             terms and volume of trade, real wage, price index, exports and imports (percent),
             tariff revenue and its change, and the change in the deficit (USD millions).
         """
-        d = self.data
-        frame = pd.DataFrame(
-            {
-                "welfare_pct": _pct(d["welfare"].values),
-                "welfare_first_order_pct": 100 * d["welfare_first_order"].values,
-                "real_gdp_pct": _pct(d["real_gdp"].values),
-                "nominal_gdp_pct": _pct(d["nominal_gdp"].values),
-                "terms_of_trade_pct": 100 * d["terms_of_trade"].values,
-                "volume_of_trade_pct": 100 * d["volume_of_trade"].values,
-                "real_wage_pct": _pct(d["real_wage"].values),
-                "price_index_pct": _pct(d["price_index"].values),
-                "exports_pct": _pct(d["exports_new"].values / d["exports_baseline"].values),
-                "imports_pct": _pct(d["imports_new"].values / d["imports_baseline"].values),
-                "tariff_revenue_usd_mn": d["tariff_revenue_new"].values,
-                "tariff_revenue_change_usd_mn": d["tariff_revenue_new"].values - d["tariff_revenue_baseline"].values,
-                "deficit_change_usd_mn": d["deficit_new"].values - d["deficit_baseline"].values,
-            },
-            index=pd.Index(self.countries, name="country"),
-        )
-        return frame
+        return pd.DataFrame(self.country_columns(), index=pd.Index(self.countries, name="country"))
+
+    def country_columns(self) -> dict[str, np.ndarray]:
+        """The columns of :meth:`country_table` as plain arrays (one value per country).
+
+        Returns
+        -------
+        dict
+            Column name -> numpy array over countries.
+        """
+        v = self.values
+        return {
+            "welfare_pct": _pct(v("welfare")),
+            "welfare_first_order_pct": 100 * v("welfare_first_order"),
+            "real_gdp_pct": _pct(v("real_gdp")),
+            "nominal_gdp_pct": _pct(v("nominal_gdp")),
+            "terms_of_trade_pct": 100 * v("terms_of_trade"),
+            "volume_of_trade_pct": 100 * v("volume_of_trade"),
+            "real_wage_pct": _pct(v("real_wage")),
+            "price_index_pct": _pct(v("price_index")),
+            "exports_pct": _pct(v("exports_new") / v("exports_baseline")),
+            "imports_pct": _pct(v("imports_new") / v("imports_baseline")),
+            "tariff_revenue_usd_mn": v("tariff_revenue_new"),
+            "tariff_revenue_change_usd_mn": v("tariff_revenue_new") - v("tariff_revenue_baseline"),
+            "deficit_change_usd_mn": v("deficit_new") - v("deficit_baseline"),
+        }
 
     def to_frame(self, level: str = "country") -> pd.DataFrame:
         """Export to pandas: ``level`` is ``"country"``, ``"sector"`` or ``"bilateral"``.
@@ -519,19 +571,24 @@ class CounterfactualResult(ArrayResult):
         if pairs is None:
             sides = [c for c in SIDES if c in self.countries]
             pairs = [(a, b) for a in sides for b in sides if a != b]
-        frame = self.country_table()
+        table = self.country_table()[list(COUNTRY_FIELDS)].to_numpy(dtype=float)
         countries = {
-            country: {field: float(frame.loc[country, field]) for field in COUNTRY_FIELDS} for country in self.countries
+            country: {field: float(table[i, k]) for k, field in enumerate(COUNTRY_FIELDS)}
+            for i, country in enumerate(self.countries)
         }
-        data = self.data
+        # Plain arrays, not one xarray selection per cell (144 of them were a tenth of `simulate`).
+        trade_baseline = self.values("trade_baseline")  # (importer, exporter, sector)
+        trade_new = self.values("trade_new")
+        position = {country: k for k, country in enumerate(self.countries)}
         bilateral = []
         for exporter, importer in pairs:
-            for sector in ["all", *self.baseline.sectors]:
-                select = {"importer": importer, "exporter": exporter}
-                if sector != "all":
-                    select["sector"] = sector
-                baseline = float(data["trade_baseline"].sel(select).sum())
-                new = float(data["trade_new"].sel(select).sum())
+            row_baseline = trade_baseline[position[importer], position[exporter]]
+            row_new = trade_new[position[importer], position[exporter]]
+            for k, sector in enumerate(["all", *self.baseline.sectors]):
+                if sector == "all":
+                    baseline, new = float(row_baseline.sum()), float(row_new.sum())
+                else:
+                    baseline, new = float(row_baseline[k - 1]), float(row_new[k - 1])
                 if baseline <= 0:
                     continue
                 bilateral.append(

@@ -22,7 +22,7 @@ import numpy as np
 
 from tradewar.errors import ConvergenceError
 
-__all__ = ["SolverOptions", "FixedPointResult", "solve_fixed_point"]
+__all__ = ["SolverOptions", "FixedPointResult", "SolverReport", "solve_fixed_point"]
 
 
 @dataclass(frozen=True)
@@ -248,3 +248,35 @@ def solve_fixed_point(
         history=history,
         best=best_x,
     )
+
+
+@dataclass(frozen=True)
+class SolverReport:
+    """How the equilibrium was found: sweeps, final residual (max-norm), seconds.
+
+    (Defined here, beside the solver, so that engines without xarray results, such as the
+    gravity model, need not import :mod:`tradewar.model.result`; re-exported there.)
+
+    Parameters
+    ----------
+    iterations : int
+        Sweeps of the final solve.
+    residual : float
+        Largest equilibrium-condition violation at the solution (max-norm).
+    seconds : float
+        Wall-clock time of the solve.
+    """
+
+    iterations: int
+    residual: float
+    seconds: float
+
+    def to_dict(self) -> dict:
+        """Sweeps, final residual and seconds, as ``--json`` prints them under ``solver``.
+
+        Returns
+        -------
+        dict
+            ``iterations``, ``residual`` and ``seconds``.
+        """
+        return {"iterations": self.iterations, "residual": self.residual, "seconds": self.seconds}

@@ -18,7 +18,6 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 import xarray as xr
-from scipy.optimize import brentq
 
 from tradewar.errors import ShockError, TradewarError
 from tradewar.model.counterfactual import simulate
@@ -197,6 +196,8 @@ def _search(evaluate: Callable[[float], float], low: float, high: float, what: s
         expansions += 1
     if np.sign(gap_low) == np.sign(gap_high):
         raise ShockError(f"No {what} up to {high:g} meets the target.")
+    from scipy.optimize import brentq  # only a target search needs it: simulations import this module
+
     return brentq(evaluate, low, high, xtol=1e-10, rtol=1e-10)
 
 
@@ -368,6 +369,8 @@ def solve_purchase_commitment(
                 f"{exporter} to {target_usd_mn:,.0f} USD mn; the commitment is out of reach in this model."
             )
         low, high = high, min(2 * high, max_subsidy)
+    from scipy.optimize import brentq  # see above: kept out of the module's import
+
     subsidy = float(brentq(gap, low, high, xtol=1e-10, rtol=1e-10))
     result = run(subsidy)
     fob = 1 + result.data["export_tax_new"].sel(cells)

@@ -194,13 +194,17 @@ class Plan:
         if not self.fast:
             return {"options": options}
         central = self.solve(options=options)
-        export_tax = None if self.export_tax is None else central.data["export_tax_new"].values
+        export_tax = None if self.export_tax is None else central.values("export_tax_new")
         return {
             "options": options,
             "baseline": self.world.baseline(),
-            "tariff": central.data["tariff_new"].values,
-            "cost": central.data["trade_cost_change"].values,
+            "tariff": central.values("tariff_new"),
+            "cost": central.values("trade_cost_change"),
             "export_tax": export_tax,
+            "deficit": self.world.deficit.values,
+            # Every draw starts from the equilibrium at the world's own elasticities, its neighbour
+            # (the same start for all, whatever executor or chunk solves it: results stay reproducible).
+            "start": central.solver_state,
         }
 
     def solve(
@@ -244,8 +248,9 @@ class Plan:
                 if theta is None
                 else dataclasses.replace(prepared["baseline"], trade_elasticity=theta)
             )
-            equilibrium = solve_equilibrium(baseline, prepared["tariff"], prepared["cost"], self.world.deficit.values,
-                                            options, export_tax_new=prepared["export_tax"], revenue=self.revenue)
+            equilibrium = solve_equilibrium(baseline, prepared["tariff"], prepared["cost"], prepared["deficit"],
+                                            options, export_tax_new=prepared["export_tax"], revenue=self.revenue,
+                                            initial_state=self._start(prepared, theta))
             return CounterfactualResult(self.world, equilibrium, prepared["tariff"], prepared["cost"],
                                         deficits="fixed", revenue=self.revenue, export_tax_new=prepared["export_tax"])
         world = self.world if theta is None else self.world.replace(trade_elasticity=theta)
@@ -254,6 +259,15 @@ class Plan:
                                   commitments=self.commitments, trade_cost_change=self.trade_cost_change,
                                   options=options)
         return result
+
+    @staticmethod
+    def _start(prepared: dict, theta) -> np.ndarray | None:
+        """Where a draw's iteration starts: the central equilibrium, unless the draw has the world's
+        own elasticities (then from the baseline, as the central solve: the same bits)."""
+        own = prepared["baseline"].trade_elasticity
+        if theta is None or np.array_equal(theta, own):
+            return None
+        return prepared.get("start")
 
     def fingerprint(self) -> str:
         """A content hash of the world and the shock (for run indexes).
@@ -278,7 +292,7 @@ def summarise(result) -> tuple[np.ndarray, np.ndarray]:
     Parameters
     ----------
     result : CounterfactualResult or GravityResult
-        A result with ``country_table()`` and ``trade_baseline`` / ``trade_new``.
+        A result with ``country_columns()`` and ``values()``.
 
     Returns
     -------
@@ -287,10 +301,10 @@ def summarise(result) -> tuple[np.ndarray, np.ndarray]:
     bilateral : numpy.ndarray
         Importer x exporter, percent (NaN where there was no trade).
     """
-    table = result.country_table()
-    country = table.reindex(columns=list(COUNTRY_COLUMNS)).to_numpy(dtype=float)
-    old = result.data["trade_baseline"].values
-    new = result.data["trade_new"].values
+    columns = result.country_columns()
+    country = np.column_stack([np.asarray(columns[name], dtype=float) for name in COUNTRY_COLUMNS])
+    old = result.values("trade_baseline")  # plain arrays: a draw never builds the labelled Dataset
+    new = result.values("trade_new")
     if old.ndim == 3:
         old, new = old.sum(axis=2), new.sum(axis=2)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -141,7 +141,8 @@ class GravityPanel:
                 raise WorldValidationError(
                     f"{where}: {column} must be positive; row {index} has {d[column].iloc[index]!r}."
                 )
-            spread = d.groupby([side, "year"])[column].agg(lambda v: float(np.ptp(v.to_numpy(dtype=float))))
+            grouped = d.assign(**{column: values}).groupby([side, "year"])[column]
+            spread = grouped.max() - grouped.min()  # vectorised: a Python function per group was slow
             if (spread > 0).any():
                 key = spread.index[int(np.argmax(spread.to_numpy() > 0))]
                 raise WorldValidationError(
@@ -182,7 +183,7 @@ class GravityPanel:
         if year is None:
             if len(years) != 1:
                 raise WorldValidationError(f"{self.source} holds years {years}: choose one with year=...")
-            year = years[0]
+            return self.data  # every row is of that year
         chosen = self.data[self.data["year"].astype(str) == str(year)]
         if chosen.empty:
             raise WorldValidationError(f"{self.source} has no rows for year {year!r}; years are {years}.")
@@ -231,20 +232,59 @@ class GravityPanel:
         tradewar.errors.WorldValidationError
             If the column is missing or a pair has no row.
         """
+        return self.matrices([column], year, countries)[column]
+
+    def matrices(
+        self, columns: Sequence[str], year=None, countries: Sequence[str] | None = None
+    ) -> dict[str, np.ndarray]:
+        """Several columns as square ``[importer, exporter]`` arrays, in one pass over the rows (a
+        model needs the flows and every cost variable: one pivot each was most of its set-up).
+        Every pair must be present.
+
+        Parameters
+        ----------
+        columns : sequence of str
+            The columns.
+        year : optional
+            The year (default: the panel's only year).
+        countries : sequence of str, optional
+            The order of rows and columns (default: :meth:`countries`).
+
+        Returns
+        -------
+        dict
+            Column -> (N, N) values.
+
+        Raises
+        ------
+        tradewar.errors.WorldValidationError
+            If a column is missing or a pair has no row.
+        """
         frame = self.year_frame(year)
-        if column not in frame:
-            raise WorldValidationError(f"{self.source} has no column {column!r}; columns are {list(frame.columns)}.")
-        countries = list(countries) if countries is not None else self.countries(year)
-        table = frame.pivot(index="importer", columns="exporter", values=column)
-        table = table.reindex(index=countries, columns=countries)
-        values = table.to_numpy(dtype=float)
-        if np.isnan(values).any():
-            n, i = np.argwhere(np.isnan(values))[0]
+        missing = [column for column in columns if column not in frame]
+        if missing:
             raise WorldValidationError(
-                f"{self.source}: no {column!r} for exporter {countries[i]!r} -> importer {countries[n]!r}"
-                f"{'' if year is None else f' in {year}'}; the panel must be square (domestic rows included)."
+                f"{self.source} has no column {missing[0]!r}; columns are {list(frame.columns)}."
             )
-        return values
+        countries = list(countries) if countries is not None else self.countries(year)
+        n = len(countries)
+        position = {label: k for k, label in enumerate(countries)}
+        rows = frame["importer"].map(position)
+        cols = frame["exporter"].map(position)
+        inside = (rows.notna() & cols.notna()).to_numpy()
+        at = (rows.to_numpy()[inside].astype(np.intp), cols.to_numpy()[inside].astype(np.intp))
+        result = {}
+        for column in columns:
+            values = np.full((n, n), np.nan)
+            values[at] = frame[column].to_numpy(dtype=float)[inside]
+            if np.isnan(values).any():
+                i, j = np.argwhere(np.isnan(values))[0]
+                raise WorldValidationError(
+                    f"{self.source}: no {column!r} for exporter {countries[j]!r} -> importer {countries[i]!r}"
+                    f"{'' if year is None else f' in {year}'}; the panel must be square (domestic rows included)."
+                )
+            result[column] = values
+        return result
 
     def country_values(self, column: str, year=None, countries: Sequence[str] | None = None) -> np.ndarray:
         """Output (by exporter) or expenditure (by importer) as a vector.
