@@ -48,7 +48,7 @@ def _interrupt(args: list[str], tmp_path) -> subprocess.CompletedProcess:
 
 
 def test_ctrl_c_stops_monte_carlo(tmp_path):
-    result = _interrupt(["simulate", "london-2025", "--draws", "4000", "--regions", "compact", "--json"], tmp_path)
+    result = _interrupt(["simulate", "london-2025", "--draws", "20000", "--regions", "compact", "--json"], tmp_path)
     assert result.returncode == 130, result.stderr
     assert "interrupted: Monte Carlo stopped" in result.stderr and "draws had solved" in result.stderr
     assert "Traceback" not in result.stderr
@@ -56,10 +56,11 @@ def test_ctrl_c_stops_monte_carlo(tmp_path):
 
 def test_ctrl_c_stops_sweep(tmp_path):
     store = tmp_path / "store"
-    scales = ",".join(f"{0.5 + 0.05 * i:.2f}" for i in range(40))
-    args = ["sweep", "--scenario", "london-2025", "--grid", f"elasticity_scale={scales}", "--grid",
-            "regions=compact", "--store", str(store), "--workers", "2"]
+    # Far more runs than can finish in the two seconds before the Ctrl-C (full world, ~0.3 s each).
+    scales = ",".join(f"{0.5 + 0.005 * i:.3f}" for i in range(400))
+    args = ["sweep", "--scenario", "london-2025", "--grid", f"elasticity_scale={scales}", "--store", str(store),
+            "--workers", "2"]
     result = _interrupt(args, tmp_path)
-    assert result.returncode == 130, result.stderr
+    assert result.returncode == 130, (result.stderr, result.stdout[-500:])
     assert "interrupted: sweep sweep stopped" in result.stderr and "run the same command again" in result.stderr
     assert "Traceback" not in result.stderr

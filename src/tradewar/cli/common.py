@@ -143,6 +143,20 @@ def bar(enabled: bool, what: str):
         yield update
 
 
+class ProgressCount:
+    """``update(done, total)`` for a long loop: remembers the last count (for the message after a
+    Ctrl-C) and passes it on to ``then`` (a progress bar's update, or None)."""
+
+    def __init__(self) -> None:
+        self.done = 0
+        self.then: Callable[[int, int], None] | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        self.done = done
+        if self.then is not None:
+            self.then(done, total)
+
+
 def executor(scheduler: str | None, workers: int | None):
     """Where to solve many runs: a Dask scheduler, this process (``workers=1``) or local processes."""
     if scheduler:

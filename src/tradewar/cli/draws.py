@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from tradewar.cli.common import (
+    ProgressCount,
     bar,
     console,
     executor,
@@ -91,19 +92,12 @@ def simulate_draws(
         chosen = prepared.scenario
         if countries:
             check_countries(split_labels(countries), prepared.world, "--countries")
-        finished = [0]
-
-        def counted(progress):
-            def update(done: int, total: int) -> None:
-                finished[0] = done
-                if progress is not None:
-                    progress(done, total)
-            return update
-
-        with stop_on_ctrl_c("Monte Carlo", lambda: f"{finished[0]} of {draws} draws had solved; nothing was written"), \
+        count = ProgressCount()
+        with stop_on_ctrl_c("Monte Carlo", lambda: f"{count.done} of {draws} draws had solved; nothing was written"), \
                 bar(not as_json, f"Monte Carlo on {chosen.name}") as progress:
+            count.then = progress
             mc = monte_carlo(Plan.from_prepared(prepared), draws=draws, spread=spread, distribution=distribution,
-                             seed=seed, executor=executor(scheduler, workers), progress=counted(progress))
+                             seed=seed, executor=executor(scheduler, workers), progress=count)
     except (TradewarError, typer.BadParameter, OSError) as error:
         fail(error)
     path = None

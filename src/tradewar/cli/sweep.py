@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from tradewar.cli.common import bar, console, errors, executor, fail, stop_on_ctrl_c
+from tradewar.cli.common import ProgressCount, bar, console, errors, executor, fail, stop_on_ctrl_c
 from tradewar.cli.draws import SchedulerOption
 from tradewar.errors import TradewarError
 
@@ -60,22 +60,15 @@ def sweep(
         if not runs:
             raise typer.BadParameter("Give a sweep file or at least one --scenario.")
         runs = list(dict.fromkeys(runs))
-        finished = [0]
-
-        def counted(progress):
-            def update(done: int, total: int) -> None:
-                finished[0] = done
-                if progress is not None:
-                    progress(done, total)
-            return update
-
+        count = ProgressCount()
         # Each finished run is recorded as it finishes, so an interrupted sweep resumes.
         with stop_on_ctrl_c(f"sweep {sweep_name or 'sweep'}",
-                            lambda: f"{finished[0]} of {len(runs)} runs are recorded in {store}; run the same "
+                            lambda: f"{count.done} of {len(runs)} runs are recorded in {store}; run the same "
                                     f"command again to resume"), \
                 bar(not as_json, f"Sweep {sweep_name or 'sweep'}") as progress:
+            count.then = progress
             outcome = run_sweep(runs, name=sweep_name or "sweep", store=RunStore(store),
-                                executor=executor(scheduler, workers), progress=counted(progress),
+                                executor=executor(scheduler, workers), progress=count,
                                 resume=not rerun)
     except (TradewarError, typer.BadParameter, OSError) as error:
         fail(error)
