@@ -9,6 +9,7 @@ and :meth:`World.baseline` keep working without a dependency running backwards.
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -89,13 +90,19 @@ def engine() -> EquilibriumEngine:
     Returns
     -------
     EquilibriumEngine
-        The engine :func:`register_engine` was last given.
+        The engine :func:`register_engine` was last given; when none was, the default one,
+        which importing :mod:`tradewar.model` registers.
 
     Raises
     ------
     RuntimeError
-        If none is registered (``tradewar.world`` used without importing ``tradewar``).
+        If no engine is registered even after loading the default one.
     """
-    if _ENGINE is None:  # only when tradewar.world is used without the tradewar package's __init__
-        raise RuntimeError("No equilibrium engine is registered: import tradewar (or tradewar.model) first.")
+    if _ENGINE is None:
+        # tradewar.world used on its own (a builder, a script): load the default engine by name.
+        # `import tradewar` is lazy and need not have loaded the model layer, and the world
+        # layer has no import of it (layers flow one way); importing it registers it.
+        importlib.import_module("tradewar.model")
+    if _ENGINE is None:
+        raise RuntimeError("No equilibrium engine is registered: import tradewar.model (or register one).")
     return _ENGINE
