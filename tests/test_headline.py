@@ -124,3 +124,64 @@ def test_cli_timeline_shows_sources_uncertainty_and_collected():
     assert {row["basis"] for row in json.loads(world.output)["series"]} == {"world"}
     bad = runner.invoke(app, ["timeline", "--weights", "piie"])
     assert bad.exit_code == 2 and "--weights 'piie'" in bad.output
+
+
+def test_cli_timeline_one_day_shows_that_day_s_rates():
+    """A one-day window with no step (2025-05-16, between Geneva and the next measure) prints that day's rates
+    both ways, equal to the library's own tracker average for the day (identity), and says no measure starts
+    or ends; a window starting between steps opens with the level in force. Cost: ~2 s."""
+    from typer.testing import CliRunner
+
+    from tradewar.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["timeline", "--from", "2025-05-16", "--to", "2025-05-16"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    library, world = load_library(), load_world()
+    day = library.average_tariff(world, "2025-05-16", "2025-05-16", basis="tracker").set_index("importer")
+    row = next(line for line in result.output.splitlines() if "2025-05-16" in line and "│" in line)
+    assert f"{day.loc['USA', 'average_tariff_pct']:.1f}" in row and f"{day.loc['CHN', 'average_tariff_pct']:.1f}" in row
+    assert "no measure starts or ends that day" in row
+    window = runner.invoke(app, ["timeline", "--from", "2025-05-15", "--to", "2025-06-20"], env={"COLUMNS": "200"})
+    rows = [line for line in window.output.splitlines() if line.startswith("│ 2025-")]
+    assert rows[0].startswith("│ 2025-05-15") and "2025-06-04" in window.output  # opening level, then the steps
+
+
+def test_cli_timeline_chart_marks_uncertain_measures_and_collected_rate(tmp_path):
+    """The chart (item 5 of issue 12): both directions, the 2024 collected rate of U.S. tariffs on China
+    (Census: 10.87%) as its own dashed series over 2024, and a dotted mark for each uncertain step (China's
+    Phase One halving M021 is one source only). Cost: ~3 s."""
+    import plotly.io
+    from typer.testing import CliRunner
+
+    from tradewar.cli import app
+
+    chart = tmp_path / "timeline.html"
+    result = CliRunner().invoke(app, ["timeline", "--from", "2019-06-01", "--to", "2024-12-31", "--chart", str(chart)])
+    assert result.exit_code == 0, result.output
+    html = chart.read_text()
+    payload = html[html.index("[", html.index("Plotly.newPlot(")):]
+    figure = plotly.io.from_json('{"data": ' + payload[: _closing(payload)] + "}")
+    names = {trace.name for trace in figure.data}
+    assert {"USA on CHN", "CHN on USA", "USA on CHN, collected 2024 (Census)"} <= names
+    collected = next(t for t in figure.data if t.name.endswith("(Census)"))
+    assert list(collected.y) == pytest.approx([10.87, 10.87], abs=0.005)
+    assert "M021?" in html
+
+
+def _closing(text: str) -> int:
+    """Index just past the JSON array that opens ``text`` (brackets balanced, strings skipped)."""
+    depth, quoted, escaped = 0, False, False
+    for index, char in enumerate(text):
+        if quoted:
+            quoted, escaped = (char != '"' or escaped), (char == "\\" and not escaped)
+            continue
+        if char == '"':
+            quoted = True
+        elif char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+    raise ValueError("unbalanced JSON array")
