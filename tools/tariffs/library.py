@@ -148,7 +148,7 @@ M021_FACTOR = 0.5
 # editions that do not exist there are counted in the notes and dropped.
 STEEL_2018 = tuple(str(h) for h in range(7206, 7230)) + ("7301", "7302", "7304", "7305", "7306")
 ALUMINIUM_2018 = ("7601", "7604", "7605", "7606", "7607", "7608", "7609")
-STEEL_ALUMINIUM_CHAPTERS = ("72", "73", "76")  # 2025 steel and aluminium articles (annex I-A lines)
+STEEL_ALUMINIUM_CHAPTERS = ("72", "73", "76")  # 2025 steel and aluminium articles at full value (see M041)
 VEHICLE_HEADINGS = ("8703", "8704")  # Section 232 autos (M042): passenger vehicles and light trucks
 # Section 232 on semiconductors (M075): the proclamation's HTS subheadings; the tariff hits a narrow
 # category of advanced chips within them, so the share is an upper bound (stated in the note).
@@ -604,6 +604,8 @@ LIST_FILES = {
     "autos": "auto-tariffs.csv",
     "copper": "copper-list.csv",
     "metals": "metals-annex-IA.csv",
+    "steel_2025": "steel-tariffs.csv",  # steel articles and derivatives of Proclamation 10896 (from 2025-03-12)
+    "aluminium_2025": "alu-tariffs.csv",  # aluminium articles and derivatives of Proclamation 10895
     "s122": "section122-product-exemptions.csv",
     "s122_aircraft": "section122-aircraft-exemptions.csv",
     "s122_specific": "section122-specific-exemptions.csv",
@@ -1044,7 +1046,15 @@ def section_232_actions(inputs: Inputs) -> list[Section232]:
     note = inputs.unmatched
     steel = us.lines_of(STEEL_2018, note.setdefault("M001", []))
     aluminium = us.lines_of(ALUMINIUM_2018, note["M001"])
-    metals = us.lines_of([c for c in lists["metals"] if c[:2] in STEEL_ALUMINIUM_CHAPTERS], note.setdefault("M041", []))
+    # 2025 steel and aluminium lines (M041, M058): the chapter 72/73/76 codes of the 2025 lists of
+    # Proclamations 10895/10896 (full value from 2025-03-12), with those of the 2026 Annex I-A and the 2018
+    # scope (the articles that stayed at the full rate). Annex I-A alone missed the 2025 derivatives of
+    # chapters 73 and 76 that moved to Annex I-B in 2026 (household articles 7323, stoves 7321, aluminium
+    # kitchenware 7615: 5.9 bn USD of 2024 imports from China), so they paid the reciprocal tariff here
+    # instead of the 232 duty (EO 14257 sec. 3(b)). Derivatives outside these chapters are not covered.
+    listed_2025 = lists["metals"] + lists["steel_2025"] + lists["aluminium_2025"]
+    metals = us.lines_of([c for c in listed_2025 if c[:2] in STEEL_ALUMINIUM_CHAPTERS], note.setdefault("M041", []))
+    metals |= steel | aluminium
     autos = lists["autos"]
     vehicles = us.lines_of([c for c in autos if c[:4] in VEHICLE_HEADINGS], note.setdefault("M042", [])) - metals
     parts = us.lines_of([c for c in autos if c[:4] not in VEHICLE_HEADINGS], note.setdefault("M043", []))
@@ -1073,7 +1083,7 @@ def section_232_actions(inputs: Inputs) -> list[Section232]:
         Section232("M001", "2018-03-23", "2025-03-12", {**flat(steel, 0.25), **flat(aluminium, 0.10)},
                    "steel (25%: HS 7206-7229, 7301-7302, 7304-7306) and aluminium (10%: HS 7601, 7604-7609)"),
         Section232("M041", "2025-03-12", "2025-06-04", flat(metals, 0.25),
-                   "steel and aluminium articles and derivatives at 25% (HS chapters 72, 73, 76 lines of the metals annex I-A)"),
+                   "steel and aluminium articles and derivatives at 25% (HS chapters 72, 73, 76 lines of the 2025 lists)"),
         Section232("M058", "2025-06-04", RESTRUCTURE_DATE, flat(metals, 0.50),
                    "steel and aluminium articles and derivatives at 50% (same lines as M041)"),
         Section232("M042", "2025-04-03", None, flat(vehicles, 0.25),
@@ -1535,8 +1545,10 @@ REMARKS = {
     "hold M047 at 10%.",
     "M037": "Product names read as HS codes (M037_LINES); China's lines weighted by 2017 U.S. exports.",
     "M040": "The tracker's 8-digit lists (china-10-percent / china-15-percent) by HS6; 2017 U.S. export weights.",
-    "M041": "Steel and aluminium lines of the 2025 metals annex I-A (chapters 72, 73, 76); derivatives outside "
-    "these chapters are not covered.",
+    "M041": "Steel and aluminium lines in chapters 72, 73, 76 of the 2025 lists of Proclamations 10895/10896 "
+    "(tradewartracker steel-tariffs.csv, alu-tariffs.csv), of the 2026 annex I-A and of the 2018 scope; "
+    "derivatives outside these chapters (232 duty on the metal content only; in force from a date Commerce was to "
+    "certify) are not covered.",
     "M043": "Lines of the auto list other than 8703/8704, less lines already under steel/aluminium.",
     "M075": "HTS 8471.50, 8471.80, 8473.30 counted whole: an upper bound (the tariff hits a narrow category of "
     "advanced chips with wide end-use exemptions).",
@@ -1684,7 +1696,22 @@ def us_china_note(result: Result) -> str:
         "are not in measures.csv and not encoded.",
         "- M082's rates and the Section 232 line lists are upper bounds where lists name 8/10-digit lines; "
         "the first derivatives round outside chapters 72/73/76 is US-232-DERIV-2025-08-18 (below); the February "
-        "2025 derivatives in chapters 84 and 94 are not covered.",
+        "2025 derivatives outside chapters 72/73/76 (232 duty on the metal content, from a date Commerce was to "
+        "certify; Thompson Coburn and DB Schenker, March 2025) are not covered. Until 2025-06-04 a good paying "
+        "a steel or aluminium 232 duty paid no reciprocal tariff at all (from then only its non-metal content "
+        "did: Proclamation 10947, CBP CSMS 65236374/65236645); had those derivatives been in force from "
+        "2025-03-12, the reciprocal tariff would have spared them too (4.1% of the headline's trade, about 5 "
+        "points of the 2025-04-12 headline): open.",
+        "- M058 taxes chapter 73/76 lines at 50% of the full value from 2025-06-04, while CBP assessed the duty on "
+        "the steel or aluminium content only from that day (an upper bound for articles with non-metal parts).",
+        "- The headline against the standard chart (Bown, PIIE; `tests/test_headline.py`): within 2 points at "
+        "every dated value 2018-2025 but one. The April (124.1) and early-May (126.5) 2025 values of two chart "
+        "versions describe the same U.S. measures; the headline (125.3) sits between them. China's side runs "
+        "1.0-1.5 points under PIIE at every date, before the war too: PIIE's China series is built with ITC "
+        "Trade Map data (China's own import records, about 154 bn USD from the U.S. in 2017, CIF, HS8), the "
+        "headline with U.S. exports to China (Census, 129 bn, HS6), the only China-side line weights in the "
+        "reference data. With a later revision of China's post-2020 level (20.3 -> 21.1, no new measure), the "
+        "implied 2025-01-20 value (21.2) is 2.1 points above the headline (19.1).",
         "- What follows the pauses that end on 2026-11-10 (and the Section 122 surcharge after 2026-07-24) is not "
         "in the sources: the pauses lapse by themselves and the paused rates come back.",
         "",
