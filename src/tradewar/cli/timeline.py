@@ -105,7 +105,8 @@ def timeline(
         # The level on the first day, so that a window without a step on its first day (a single day, a
         # quiet stretch) still shows the rates in force rather than an empty table.
         in_force = [e.id for e in library.in_force(first).entries if involves(e.measure, pair, library) and e.applies]
-        note = (f"in force on {opening}: {len(in_force)} measures between {a} and {b} "
+        plural = "s" if len(in_force) != 1 else ""
+        note = (f"in force on {opening}: {len(in_force)} measure{plural} between {a} and {b} "
                 f"(no measure starts or ends {'that day' if first == last else 'on this first day'})")
         table.add_row(opening, f"{wide.loc[opening, (a, b)]:.1f}", f"{wide.loc[opening, (b, a)]:.1f}", note)
     for step in steps:
@@ -120,8 +121,9 @@ def timeline(
     for label, figures in collected.items():
         console.print(
             f"2024, {label}: statutory {figures['statutory_rate']:.1%} of the same lines, collected "
-            f"{figures['collected_rate']:.1%} (Census duty / imports); the gap stands for exclusions, drawback, "
-            "processing trade, evasion and rerouting (data/tariffs/collected_vs_statutory_2024.md)."
+            f"{figures['collected_rate']:.1%} (Census duty / imports); the gap stands for preferences the statutory "
+            "rate leaves out (free-trade agreements such as USMCA), exclusions, drawback, processing trade, evasion "
+            "and rerouting (data/tariffs/collected_vs_statutory_2024.md)."
         )
     shown = dict.fromkeys(c.measure_id for step in steps for c in step.changes)
     if shown:
