@@ -92,3 +92,29 @@ def test_annex_line_rates_from_the_lists():
         assert all(0.0 < value <= top + 1e-12 for value in rates[annex].values()), annex
     # A line with a 20% MFN rate pays nothing under Annex III's combined 15%.
     assert rates["3"].get("761699", 0.0) == 0.0
+
+
+@pytest.mark.shared_data
+@pytest.mark.skipif(not HAVE_SHARED, reason=SKIP_REASON)
+def test_computers_are_not_in_annex_i_b():
+    """HS 8471 (computers) is in no annex of the transcription beside the proclamation's text (tradewartracker
+    tariff-lists), while Yale's transcription lists bare heading 8471 in Annex I-B; the library follows the
+    former (the 2025 derivative lists never held 8471, the Section 122 exemptions of 2026-02-20 list it, and
+    computers hold ~1-2% metal by value, under clause (9)'s content test). Checks: no 8471 line carries an
+    annex rate; the Yale-only codes are the ones the curation note names, and the trade it quotes (35.4 bn
+    USD of 2024 imports from China under 8471, Census HS10) is what the data hold. ~3 s."""
+    shared = Path(SHARED)
+    rates = source.metals_annex_lines(shared, pd.Series(dtype=float))
+    assert not [line for lines in rates.values() for line in lines if line.startswith("8471")]
+    extra = source.yale_only_annex_codes(shared)
+    assert {"8471", "8430", "8709", "843041", "843049", "851650"} <= set(extra)
+    assert extra["8471"] / 1e9 == pytest.approx(35.4, abs=0.05)
+    assert "35.4 bn" in source.RESTRUCTURE_UNCERTAIN
+
+
+def test_annex_i_b_spares_electronics(measures):
+    """The shipped I-B layer puts almost nothing on Electrical and optical goods from China: with computers in
+    it (the literal reading of Yale's list) the sector's covered share was 23.5%; their 2024 imports alone
+    (35.4 bn of the sector's ~190 bn) are over 15% of it, so the share must stay well under that."""
+    electrical = measures["US-232-METALS-1B"]["rate_by_sector"]["Electrical and optical"]
+    assert electrical < 0.25 * 0.05

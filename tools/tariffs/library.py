@@ -148,7 +148,7 @@ M021_FACTOR = 0.5
 # editions that do not exist there are counted in the notes and dropped.
 STEEL_2018 = tuple(str(h) for h in range(7206, 7230)) + ("7301", "7302", "7304", "7305", "7306")
 ALUMINIUM_2018 = ("7601", "7604", "7605", "7606", "7607", "7608", "7609")
-STEEL_ALUMINIUM_CHAPTERS = ("72", "73", "76")  # 2025 steel and aluminium articles (annex I-A lines)
+STEEL_ALUMINIUM_CHAPTERS = ("72", "73", "76")  # 2025 steel and aluminium articles at full value (see M041)
 VEHICLE_HEADINGS = ("8703", "8704")  # Section 232 autos (M042): passenger vehicles and light trucks
 # Section 232 on semiconductors (M075): the proclamation's HTS subheadings; the tariff hits a narrow
 # category of advanced chips within them, so the share is an upper bound (stated in the note).
@@ -196,9 +196,22 @@ MHD_PARTS_SOURCE = (
 # metal tariffs. It replaces the 50% on chapters 72/73/76 (M058) and the metal-content duty on the
 # derivatives (US-232-DERIV-2025-08-18). Lines of the other Section 232 programmes (vehicles, auto and
 # truck parts, trucks, lumber, chips, copper M061) keep their own rate, as the proclamation scopes
-# itself to the metal tariffs. A code the annexes do not list: chapters 72, 73, 74, 76 -> Annex I-A,
-# a derivative of the 2025 inclusions -> Annex I-B (the annexes absorbed them), else not covered.
-METALS_ANNEXES = YALE / "s232_annex_products.csv"  # hts_prefix, annex (1a, 1b, 2, 3), metal_type, source, date
+# itself to the metal tariffs. The annex lists are the transcription beside the proclamation's text in
+# tradewartracker's tariff-lists (one file per annex). A code they do not list: chapters 72, 73, 74, 76
+# -> Annex I-A; any other code is not covered, even a derivative of the 2025 inclusions: the rates of
+# clauses (2), (3) and (5) are set for listed articles only, and clause (9) frees articles outside those
+# chapters without sufficient metal content (Annex IV). The Yale tracker's transcription
+# (s232_annex_products.csv) also lists bare headings 8471 (computers), 8430, 8709 and subheadings
+# 8430.41, 8430.49, 8516.50 in Annex I-B; the annex transcription does not, the 2025 derivative lists never
+# held them and the Section 122 exemptions of 2026-02-20 list 8471, so they are left out and the build
+# reports their trade (YALE_ONLY_NOTE).
+METALS_ANNEX_FILES = {  # annex -> the annex's file in tariff-lists/ (column HTSUS: HTS 8/10 codes or prefixes)
+    "1a": "metals-annex-IA.csv",
+    "1b": "metals-annex-IB.csv",
+    "2": "metals-annex-II-removed.csv",
+    "3": "metals-annex-III-temporary.csv",
+}
+METALS_ANNEXES_YALE = YALE / "s232_annex_products.csv"  # the second transcription, compared, not used
 RESTRUCTURE_DATE = "2026-04-06"
 ANNEX_III_SUNSET = "2027-12-31"  # "December 2027": the day is not given in the sources we have
 ANNEX_RATES = {"1a": 0.50, "1b": 0.25, "2": 0.0}  # Annex III: max(0, 15% - MFN), see metals_annex_lines
@@ -209,14 +222,19 @@ RESTRUCTURE_SOURCE = (
     "for goods entered on or after 2026-04-06): Annex I-A 50%, Annex I-B 25%, Annex III 15% combined (sunset "
     "December 2027), Annex II removed, all on the full entered value (Ashurst Perkins Coie, 'Restructured and "
     "Additional Section 232 Tariffs on Aluminum, Steel, and Copper'; tradefacts.io on the five-annex structure). "
-    "Annex lists: Budget-Lab-Yale/tariff-rate-tracker resources s232_annex_products.csv (MIT)"
+    "Annex lists: tradewartracker/trade-war-redux-2025 tariff-lists metals-annex-IA/IB/II-removed/III-temporary "
+    "(MIT), transcribed from the proclamation's annexes"
 )
 RESTRUCTURE_UNCERTAIN = (
-    "the annex lists are the tracker's transcription (its own audit flags 22 chapter-prefix rows); bare heading "
-    "8471 (computers) sits in Annex I-B, so computers from China pay 25% here (the literal reading; no "
-    "post-April collection data yet); the exclusion of articles under 15% metal by weight and the 10% rate on "
-    "U.S.-metal content are not modelled (no data); Annex III's combined rate uses the 2018 MFN rate of the "
-    "HS6 line; the sunset day is taken as 2027-12-31"
+    "the annex lists are a tracker's transcription; a second one (Budget-Lab-Yale s232_annex_products.csv) adds "
+    "bare heading 8471 (computers: 35.4 bn USD of 2024 imports from China), 8430, 8709, 8430.41/.49 and 8516.50 "
+    "to Annex I-B, left out here (not in the annex transcription, never in the 2025 derivative lists, exempt "
+    "from Section 122 in February 2026, and computers hold 1-2% steel+aluminium+copper by value, far under "
+    "the content that clause (9) and Annex IV require outside chapters 72-76); that content test (Annex IV; "
+    "15% of value by tradefacts.io, by weight in other summaries) and the 10% rate on U.S.-metal content are "
+    "not modelled for listed lines (no declared content); derivatives of the 2025 inclusions that no annex "
+    "lists (8.3 bn, 5.7 bn of it medicaments of HTS 3004.90.92) are not covered; Annex III's combined rate "
+    "uses the 2018 MFN rate of the HS6 line; the sunset day is taken as 2027-12-31"
 )
 
 # Lists of 2025 use HS 2022 codes; these did not exist in HS 2017 (the tracker's lines) and map to the
@@ -586,6 +604,8 @@ LIST_FILES = {
     "autos": "auto-tariffs.csv",
     "copper": "copper-list.csv",
     "metals": "metals-annex-IA.csv",
+    "steel_2025": "steel-tariffs.csv",  # steel articles and derivatives of Proclamation 10896 (from 2025-03-12)
+    "aluminium_2025": "alu-tariffs.csv",  # aluminium articles and derivatives of Proclamation 10895
     "s122": "section122-product-exemptions.csv",
     "s122_aircraft": "section122-aircraft-exemptions.csv",
     "s122_specific": "section122-specific-exemptions.csv",
@@ -671,30 +691,50 @@ def _hs10_imports_from_china(source_dir: Path) -> tuple[pd.Series, pd.Series]:
     return imports, hs2017
 
 
+def read_metals_annexes(source_dir: Path) -> pd.DataFrame:
+    """The annexes of the 2026-04-02 metals proclamation as one table: prefix (HTS code), annex (1a, 1b, 2, 3)."""
+    frames = []
+    for annex, name in METALS_ANNEX_FILES.items():
+        codes = read_csv(source_dir / LISTS / name, f"Section 232 metals annex {annex} of 2026-04-02", dtype=str)
+        if "HTSUS" not in codes.columns:
+            raise ValueError(f"{LISTS / name}: no HTSUS column (columns {list(codes.columns)}); the annex is unread")
+        prefixes = codes["HTSUS"].dropna().str.strip().str.replace(".", "", regex=False)
+        frames.append(pd.DataFrame({"prefix": prefixes[prefixes != ""], "annex": annex}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def yale_only_annex_codes(source_dir: Path) -> dict[str, float]:
+    """Codes the Yale tracker puts in an annex that the annex transcription does not list there (neither the
+    code nor a code under or above it) -> 2024 U.S. imports from China under the code (USD)."""
+    ours = read_metals_annexes(source_dir).groupby("annex")["prefix"].agg(tuple).to_dict()
+    yale = read_csv(source_dir / METALS_ANNEXES_YALE, "Yale's Section 232 annex list", dtype=str)
+    imports, _ = _hs10_imports_from_china(source_dir)
+    hs10 = pd.Series(imports.index, index=imports.index)
+    out: dict[str, float] = {}
+    for code, annex in zip(yale["hts_prefix"].str.strip(), yale["annex"].str.strip().str.lower(), strict=True):
+        listed = ours.get(annex, ())
+        if not (code.startswith(listed) or any(prefix.startswith(code) for prefix in listed)):
+            out[code] = float(imports[hs10.str.startswith(code)].sum())
+    return out
+
+
 def metals_annex_lines(source_dir: Path, mfn: pd.Series) -> dict[str, dict[str, float]]:
     """Annex of the 2026-04-06 metals restructuring -> HS 2017 six-digit line -> the line's Section 232 rate.
 
     Each HS10 line of 2024 U.S. imports from China takes the annex of its longest listed prefix (else the
-    defaults in the curation note above); its rate is the annex rate (Annex III: 15% less the line's MFN
-    rate, ``mfn`` by HS 2017 line, never negative). A six-digit line's rate is the import-weighted mean of
-    its HS10 lines, so a line only partly in an annex is taxed in proportion.
+    default of the curation note above: chapters 72, 73, 74, 76 -> Annex I-A, others none); its rate is
+    the annex rate (Annex III: 15% less the line's MFN rate, ``mfn`` by HS 2017 line, never negative). A
+    six-digit line's rate is the import-weighted mean of its HS10 lines, so a line only partly in an annex
+    is taxed in proportion.
     """
-    listed = read_csv(source_dir / METALS_ANNEXES, "Section 232 metals annexes of 2026-04-02", dtype=str)
-    listed = listed.assign(prefix=listed["hts_prefix"].str.strip(), annex=listed["annex"].str.strip().str.lower())
-    unknown = sorted(set(listed["annex"]) - {*ANNEX_RATES, "3"})
-    if unknown:
-        raise ValueError(f"{METALS_ANNEXES}: annexes {unknown} are not I-A, I-B, II or III; the rates are unknown")
-    derivative = tuple(read_csv(source_dir / DERIVATIVES, "Section 232 derivative list", dtype=str)["hts_prefix"]
-                       .str.strip())
+    listed = read_metals_annexes(source_dir)
     imports, hs2017 = _hs10_imports_from_china(source_dir)
     hs10 = pd.Series(imports.index, index=imports.index)
     annex = pd.Series(pd.NA, index=imports.index, dtype=object)
     for length in sorted(listed["prefix"].str.len().unique(), reverse=True):
         table = listed[listed["prefix"].str.len() == length].drop_duplicates("prefix").set_index("prefix")["annex"]
         annex = annex.fillna(hs10.str[:length].map(table))
-    default = np.where(hs10.str[:2].isin(PRIMARY_METAL_CHAPTERS), "1a",
-                       np.where(hs10.str.startswith(derivative), "1b", ""))
-    annex = annex.fillna(pd.Series(default, index=annex.index).replace("", pd.NA))
+    annex = annex.where(annex.notna() | ~hs10.str[:2].isin(PRIMARY_METAL_CHAPTERS), "1a")
     total = imports.groupby(hs2017.to_numpy()).sum()
     out: dict[str, dict[str, float]] = {}
     for name in ("1a", "1b", "3"):
@@ -1006,7 +1046,15 @@ def section_232_actions(inputs: Inputs) -> list[Section232]:
     note = inputs.unmatched
     steel = us.lines_of(STEEL_2018, note.setdefault("M001", []))
     aluminium = us.lines_of(ALUMINIUM_2018, note["M001"])
-    metals = us.lines_of([c for c in lists["metals"] if c[:2] in STEEL_ALUMINIUM_CHAPTERS], note.setdefault("M041", []))
+    # 2025 steel and aluminium lines (M041, M058): the chapter 72/73/76 codes of the 2025 lists of
+    # Proclamations 10895/10896 (full value from 2025-03-12), with those of the 2026 Annex I-A and the 2018
+    # scope (the articles that stayed at the full rate). Annex I-A alone missed the 2025 derivatives of
+    # chapters 73 and 76 that moved to Annex I-B in 2026 (household articles 7323, stoves 7321, aluminium
+    # kitchenware 7615: 5.9 bn USD of 2024 imports from China), so they paid the reciprocal tariff here
+    # instead of the 232 duty (EO 14257 sec. 3(b)). Derivatives outside these chapters are not covered.
+    listed_2025 = lists["metals"] + lists["steel_2025"] + lists["aluminium_2025"]
+    metals = us.lines_of([c for c in listed_2025 if c[:2] in STEEL_ALUMINIUM_CHAPTERS], note.setdefault("M041", []))
+    metals |= steel | aluminium
     autos = lists["autos"]
     vehicles = us.lines_of([c for c in autos if c[:4] in VEHICLE_HEADINGS], note.setdefault("M042", [])) - metals
     parts = us.lines_of([c for c in autos if c[:4] not in VEHICLE_HEADINGS], note.setdefault("M043", []))
@@ -1035,7 +1083,7 @@ def section_232_actions(inputs: Inputs) -> list[Section232]:
         Section232("M001", "2018-03-23", "2025-03-12", {**flat(steel, 0.25), **flat(aluminium, 0.10)},
                    "steel (25%: HS 7206-7229, 7301-7302, 7304-7306) and aluminium (10%: HS 7601, 7604-7609)"),
         Section232("M041", "2025-03-12", "2025-06-04", flat(metals, 0.25),
-                   "steel and aluminium articles and derivatives at 25% (HS chapters 72, 73, 76 lines of the metals annex I-A)"),
+                   "steel and aluminium articles and derivatives at 25% (HS chapters 72, 73, 76 lines of the 2025 lists)"),
         Section232("M058", "2025-06-04", RESTRUCTURE_DATE, flat(metals, 0.50),
                    "steel and aluminium articles and derivatives at 50% (same lines as M041)"),
         Section232("M042", "2025-04-03", None, flat(vehicles, 0.25),
@@ -1497,8 +1545,10 @@ REMARKS = {
     "hold M047 at 10%.",
     "M037": "Product names read as HS codes (M037_LINES); China's lines weighted by 2017 U.S. exports.",
     "M040": "The tracker's 8-digit lists (china-10-percent / china-15-percent) by HS6; 2017 U.S. export weights.",
-    "M041": "Steel and aluminium lines of the 2025 metals annex I-A (chapters 72, 73, 76); derivatives outside "
-    "these chapters are not covered.",
+    "M041": "Steel and aluminium lines in chapters 72, 73, 76 of the 2025 lists of Proclamations 10895/10896 "
+    "(tradewartracker steel-tariffs.csv, alu-tariffs.csv), of the 2026 annex I-A and of the 2018 scope; "
+    "derivatives outside these chapters (232 duty on the metal content only; in force from a date Commerce was to "
+    "certify) are not covered.",
     "M043": "Lines of the auto list other than 8703/8704, less lines already under steel/aluminium.",
     "M075": "HTS 8471.50, 8471.80, 8473.30 counted whole: an upper bound (the tariff hits a narrow category of "
     "advanced chips with wide end-use exemptions).",
@@ -1646,7 +1696,22 @@ def us_china_note(result: Result) -> str:
         "are not in measures.csv and not encoded.",
         "- M082's rates and the Section 232 line lists are upper bounds where lists name 8/10-digit lines; "
         "the first derivatives round outside chapters 72/73/76 is US-232-DERIV-2025-08-18 (below); the February "
-        "2025 derivatives in chapters 84 and 94 are not covered.",
+        "2025 derivatives outside chapters 72/73/76 (232 duty on the metal content, from a date Commerce was to "
+        "certify; Thompson Coburn and DB Schenker, March 2025) are not covered. Until 2025-06-04 a good paying "
+        "a steel or aluminium 232 duty paid no reciprocal tariff at all (from then only its non-metal content "
+        "did: Proclamation 10947, CBP CSMS 65236374/65236645); had those derivatives been in force from "
+        "2025-03-12, the reciprocal tariff would have spared them too (4.1% of the headline's trade, about 5 "
+        "points of the 2025-04-12 headline): open.",
+        "- M058 taxes chapter 73/76 lines at 50% of the full value from 2025-06-04, while CBP assessed the duty on "
+        "the steel or aluminium content only from that day (an upper bound for articles with non-metal parts).",
+        "- The headline against the standard chart (Bown, PIIE; `tests/test_headline.py`): within 2 points at "
+        "every dated value 2018-2025 but one. The April (124.1) and early-May (126.5) 2025 values of two chart "
+        "versions describe the same U.S. measures; the headline (125.3) sits between them. China's side runs "
+        "1.0-1.5 points under PIIE at every date, before the war too: PIIE's China series is built with ITC "
+        "Trade Map data (China's own import records, about 154 bn USD from the U.S. in 2017, CIF, HS8), the "
+        "headline with U.S. exports to China (Census, 129 bn, HS6), the only China-side line weights in the "
+        "reference data. With a later revision of China's post-2020 level (20.3 -> 21.1, no new measure), the "
+        "implied 2025-01-20 value (21.2) is 2.1 points above the headline (19.1).",
         "- What follows the pauses that end on 2026-11-10 (and the Section 122 surcharge after 2026-07-24) is not "
         "in the sources: the pauses lapse by themselves and the paused rates come back.",
         "",

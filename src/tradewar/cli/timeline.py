@@ -100,6 +100,15 @@ def timeline(
     table.add_column(f"{a} on {b}", justify="right")
     table.add_column(f"{b} on {a}", justify="right")
     table.add_column("Measures (start / end)")
+    opening = first.isoformat()
+    if not steps or steps[0].on != first:
+        # The level on the first day, so that a window without a step on its first day (a single day, a
+        # quiet stretch) still shows the rates in force rather than an empty table.
+        in_force = [e.id for e in library.in_force(first).entries if involves(e.measure, pair, library) and e.applies]
+        plural = "s" if len(in_force) != 1 else ""
+        note = (f"in force on {opening}: {len(in_force)} measure{plural} between {a} and {b} "
+                f"(no measure starts or ends {'that day' if first == last else 'on this first day'})")
+        table.add_row(opening, f"{wide.loc[opening, (a, b)]:.1f}", f"{wide.loc[opening, (b, a)]:.1f}", note)
     for step in steps:
         day = step.on.isoformat()
         if day not in wide.index:
@@ -112,8 +121,9 @@ def timeline(
     for label, figures in collected.items():
         console.print(
             f"2024, {label}: statutory {figures['statutory_rate']:.1%} of the same lines, collected "
-            f"{figures['collected_rate']:.1%} (Census duty / imports); the gap stands for exclusions, drawback, "
-            "processing trade, evasion and rerouting (data/tariffs/collected_vs_statutory_2024.md)."
+            f"{figures['collected_rate']:.1%} (Census duty / imports); the gap stands for preferences the statutory "
+            "rate leaves out (free-trade agreements such as USMCA), exclusions, drawback, processing trade, evasion "
+            "and rerouting (data/tariffs/collected_vs_statutory_2024.md)."
         )
     shown = dict.fromkeys(c.measure_id for step in steps for c in step.changes)
     if shown:
@@ -130,6 +140,11 @@ def timeline(
         for (importer, exporter), rows in series.groupby(["importer", "exporter"]):
             figure.add_scatter(x=rows["date"], y=rows["average_tariff_pct"], mode="lines", line_shape="hv",
                                name=f"{importer} on {exporter}")
+        for label, figures in collected.items():  # the duty collected in 2024, where the window holds 2024
+            since, until = max(first, date(2024, 1, 1)), min(last, date(2024, 12, 31))
+            if since <= until:
+                figure.add_scatter(x=[since.isoformat(), until.isoformat()], y=[100 * figures["collected_rate"]] * 2,
+                                   mode="lines", line={"dash": "dash"}, name=f"{label}, collected 2024 (Census)")
         uncertain = [(step.on.isoformat(), c.measure_id) for step in steps for c in step.changes
                      if library[c.measure_id].uncertain]
         for day, measure_id in uncertain:
@@ -137,6 +152,7 @@ def timeline(
             figure.add_annotation(x=day, y=1.0, yref="paper", text=f"{measure_id}?", showarrow=False,
                                   textangle=-90, font={"size": 9, "color": "darkorange"},
                                   hovertext=library[measure_id].uncertain)
-        figure.update_layout(title=f"Average tariff on goods: {a} and {b} (%); dotted: uncertain measures")
+        figure.update_layout(title=f"Average tariff on goods: {a} and {b} (%), statutory; dashed: collected 2024; "
+                                   "dotted: uncertain measures")
         figure.write_html(chart, include_plotlyjs=True if self_contained else "directory")
         console.print(f"Chart: {chart}")
