@@ -1,8 +1,8 @@
 """Fast start and optional extras (issue 16, items 2 and 3): which modules load, and what a
 missing extra says.
 
-Module names, never timings (timings are in benchmarks/RESULTS.md). Cost: about 3 s, mostly
-the three subprocesses that each start a fresh interpreter.
+Module names, never timings (timings are in benchmarks/RESULTS.md). Cost: about 5 s, mostly
+the five subprocesses that each start a fresh interpreter.
 """
 
 from __future__ import annotations
@@ -81,19 +81,44 @@ def test_public_names_resolve_on_first_use():
 
 
 def test_a_simulation_loads_the_model_but_no_extra():
-    """Solving a counterfactual (the core's job) imports none of the extras' packages that tradewar
-    itself would import. (Where dask and pyarrow are installed, xarray and pandas import them on their
-    own when arrays are built; in a core install they are absent and nothing asks for them.)"""
+    """Solving a counterfactual (the core's job) imports none of the extras' packages, nor scipy (only
+    the near-autarky fallback and target searches need it). dask is installed here (the test extra
+    installs tradewar[all]), yet xarray must not import it to wrap numpy arrays
+    (tradewar.world.xarray_setup: about 0.4 s of a whole `simulate`). pyarrow may load: pandas
+    imports it by itself where it is installed."""
     code = (
         "import tradewar\n"
         "world = tradewar.load_world().aggregate(regions='compact', sectors='broad')\n"
         "tariff = world.tariff.copy()\n"
         "tariff.loc[dict(importer='USA', exporter='CHN')] += 0.25\n"
-        "tradewar.simulate(world, tariff=tariff)\n"
+        "tradewar.simulate(world, tariff=tariff).data\n"
     )
     loaded = _loaded_after(code)
     assert "xarray" in loaded
-    assert not loaded & {"jax", "distributed", "duckdb", "fastapi", "uvicorn"}
+    assert not loaded & {"dask", "scipy", "jax", "distributed", "duckdb", "fastapi", "uvicorn"}
+
+
+def test_xarray_still_knows_dask_arrays_once_dask_is_loaded():
+    """The other half of tradewar.world.xarray_setup: after a World was built without dask, a dask
+    array wrapped by xarray is still a chunked, lazy array (and chunking a numpy-backed one works):
+    the checks answer "not dask" only while dask.array is not loaded."""
+    pytest.importorskip("dask.array")
+    code = (
+        "import sys\n"
+        "import tradewar\n"
+        "world = tradewar.load_world()\n"
+        "assert 'dask' not in sys.modules\n"
+        "import dask.array as da\n"
+        "from tradewar.world.xarray_setup import xr\n"
+        "lazy = xr.DataArray(da.ones((4, 6), chunks=2), dims=('a', 'b'))\n"
+        "assert isinstance(lazy.data, da.Array) and lazy.chunks == ((2, 2), (2, 2, 2))\n"
+        "assert float(lazy.sum().compute()) == 24.0\n"
+        "chunked = world.data['trade'].chunk({'importer': 10})\n"
+        "assert isinstance(chunked.data, da.Array) and chunked.chunks[0][0] == 10\n"
+        "total = float(world.data['trade'].sum())\n"
+        "assert abs(float(chunked.sum()) - total) <= 1e-12 * total\n"  # summed by chunk: order differs
+    )
+    assert "dask" in _loaded_after(code)
 
 
 @pytest.mark.parametrize("extra", sorted(EXTRAS))
