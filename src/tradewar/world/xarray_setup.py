@@ -84,7 +84,8 @@ def install() -> None:
         cache["dask"] = _DaskOnceImported(cache, real)  # else: already asked, or an unknown layout
     check = getattr(utils, "is_dask_collection", None)
     if callable(check) and not getattr(check, "__tradewar_wrapped__", False):
-        utils.is_dask_collection = _collection_check(check)
+        wrapped: Any = _collection_check(check)  # xarray annotates it as a TypeGuard
+        utils.is_dask_collection = wrapped
 
 
 install()
