@@ -148,6 +148,7 @@ def test_require_extra_passes_when_installed():
         (["serve", "--port", "1"], "fastapi", "web"),
         (["sweep", "--scenario", "london-2025"], "duckdb", "scale"),
         (["runs", "list"], "pyarrow", "scale"),
+        (["simulate", "phase-one-2020"], "scipy", "solvers"),  # its purchase targets are a brentq search
     ],
 )
 def test_command_without_its_extra_is_a_one_line_error(monkeypatch, args, blocked, extra):
@@ -158,6 +159,24 @@ def test_command_without_its_extra_is_a_one_line_error(monkeypatch, args, blocke
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 2, result.output
     assert f"tradewar[{extra}]" in result.output and "Traceback" not in result.output
+
+
+def test_the_nested_fallback_without_scipy_names_the_solvers_extra(monkeypatch):
+    """The core install has no scipy: an equilibrium that needs the nested fallback (forced here by
+    allowing the fast iteration 2 sweeps) stops with the solvers extra named, not with "did not
+    converge"; with scipy the same fallback solves it (so the error is the package, not the shock)."""
+    from tests.conftest import random_world
+    from tradewar.model.counterfactual import simulate
+    from tradewar.model.solver import SolverOptions
+
+    world = random_world(5, 3, 2)
+    tariff = world.tariff.values + 0.5
+    options = SolverOptions(fast_sweeps=2)
+    assert simulate(world, tariff=tariff, options=options).solver.residual < 1e-9
+    monkeypatch.setitem(sys.modules, "scipy", None)
+    with pytest.raises(MissingExtraError, match=r'tradewar\[solvers\]') as caught:
+        simulate(world, tariff=tariff, options=options)
+    assert caught.value.extra == "solvers" and caught.value.missing == ("scipy",)
 
 
 def test_compilation_cache_goes_to_the_users_cache_directory(monkeypatch, tmp_path):
