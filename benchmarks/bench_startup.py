@@ -33,6 +33,9 @@ COMMANDS = {
     "tradewar --help": ["tradewar", "--help"],
     "tradewar scenarios": ["tradewar", "scenarios"],
     "tradewar simulate --json": ["tradewar", "simulate", "--json"],
+    # the same scenario on the world whose tariffs are compiled from tariff lines (policy/lines.py)
+    "tradewar simulate london-2025 --world wiod2011 --json": ["tradewar", "simulate", "london-2025", "--world",
+                                                              "wiod2011", "--json"],
 }
 BLAS_ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
