@@ -134,6 +134,39 @@ def test_require_extra_names_what_to_install(monkeypatch, extra):
     assert caught.value.extra == extra and modules[0] in caught.value.missing
 
 
+def test_extras_match_pyproject():
+    """tradewar/extras.py and pyproject.toml name the same extras, each extra's modules come from
+    packages it lists (directly or through another extra), and the core dependencies leave them out
+    (scipy included: the core install stays under issue 16's 400 MB, benchmarks/RESULTS.md)."""
+    import re
+    import tomllib
+
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    optional = project["optional-dependencies"]
+
+    def names(requirements: list[str]) -> set[str]:
+        found = set()
+        for requirement in requirements:
+            name = re.match(r"[A-Za-z0-9_.-]+", requirement).group(0).lower()
+            extras = re.search(r"\[([^]]+)\]", requirement)
+            if name == "tradewar" and extras:
+                for extra in extras.group(1).split(","):
+                    found |= names(optional[extra.strip()])
+            else:
+                found.add(name)
+        return found
+
+    core = names(project["dependencies"])
+    distribution = {"distributed": "dask", "jax": "jax", "scipy": "scipy", "fastapi": "fastapi",
+                    "uvicorn": "uvicorn", "pyarrow": "pyarrow", "duckdb": "duckdb"}
+    for extra, (_, modules) in EXTRAS.items():
+        assert extra in optional
+        for module in modules:
+            assert distribution[module] in names(optional[extra]), (extra, module)
+            assert distribution[module] not in core, module
+        assert names(optional[extra]) <= names(optional["all"]), extra  # `all` installs every extra
+
+
 def test_require_extra_passes_when_installed():
     """With every extra installed (the test extra installs tradewar[all]) the check is silent."""
     for extra in EXTRAS:
