@@ -1,8 +1,9 @@
 """Fast start and optional extras (issue 16, items 2 and 3): which modules load, and what a
 missing extra says.
 
-Module names, never timings (timings are in benchmarks/RESULTS.md). Cost: about 5 s, mostly
-the five subprocesses that each start a fresh interpreter.
+Module names, never timings (timings are in benchmarks/RESULTS.md). Cost: about 5 s on an idle
+machine, mostly the five subprocesses that each start a fresh interpreter (two import the model
+stack or jax); the dask hand-over test adds about 0.5 s where dask.array is not yet imported.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -98,27 +100,29 @@ def test_a_simulation_loads_the_model_but_no_extra():
     assert not loaded & {"dask", "scipy", "jax", "distributed", "duckdb", "fastapi", "uvicorn"}
 
 
-def test_xarray_still_knows_dask_arrays_once_dask_is_loaded():
-    """The other half of tradewar.world.xarray_setup: after a World was built without dask, a dask
-    array wrapped by xarray is still a chunked, lazy array (and chunking a numpy-backed one works):
-    the checks answer "not dask" only while dask.array is not loaded."""
-    pytest.importorskip("dask.array")
-    code = (
-        "import sys\n"
-        "import tradewar\n"
-        "world = tradewar.load_world()\n"
-        "assert 'dask' not in sys.modules\n"
-        "import dask.array as da\n"
-        "from tradewar.world.xarray_setup import xr\n"
-        "lazy = xr.DataArray(da.ones((4, 6), chunks=2), dims=('a', 'b'))\n"
-        "assert isinstance(lazy.data, da.Array) and lazy.chunks == ((2, 2), (2, 2, 2))\n"
-        "assert float(lazy.sum().compute()) == 24.0\n"
-        "chunked = world.data['trade'].chunk({'importer': 10})\n"
-        "assert isinstance(chunked.data, da.Array) and chunked.chunks[0][0] == 10\n"
-        "total = float(world.data['trade'].sum())\n"
-        "assert abs(float(chunked.sum()) - total) <= 1e-12 * total\n"  # summed by chunk: order differs
-    )
-    assert "dask" in _loaded_after(code)
+def test_xarray_still_knows_dask_arrays_once_dask_is_loaded(monkeypatch):
+    """The other half of tradewar.world.xarray_setup: its stand-in answers "no dask arrays" only while
+    dask.array is not loaded (without adding anything to xarray's cache), then hands over to xarray's
+    own record; in this process (stand-in installed, dask loaded) xarray wraps dask arrays lazily and
+    chunks numpy-backed ones. Identities: 4 x 6 ones sum to 24, 0 + 1 + ... + 11 = 66."""
+    da = pytest.importorskip("dask.array")
+    from xarray.namedarray import pycompat
+
+    from tradewar.world.xarray_setup import _DaskOnceImported, xr
+
+    cache: dict = {}
+    stand_in = _DaskOnceImported(cache, pycompat.DuckArrayModule)
+    monkeypatch.setitem(sys.modules, "dask.array", None)  # as if dask.array were not imported yet
+    assert stand_in.type == () and cache == {}
+    monkeypatch.undo()
+    assert stand_in.type == (da.Array,) and cache["dask"].type == (da.Array,)
+
+    lazy = xr.DataArray(da.ones((4, 6), chunks=2), dims=("a", "b"))
+    assert isinstance(lazy.data, da.Array) and lazy.chunks == ((2, 2), (2, 2, 2))
+    assert float(lazy.sum().compute()) == 24.0
+    chunked = xr.DataArray(np.arange(12.0).reshape(3, 4), dims=("a", "b")).chunk({"a": 1})
+    assert isinstance(chunked.data, da.Array) and chunked.chunks == ((1, 1, 1), (4,))
+    assert float(chunked.sum()) == 66.0
 
 
 @pytest.mark.parametrize("extra", sorted(EXTRAS))
