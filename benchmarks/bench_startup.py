@@ -1,11 +1,15 @@
 """Whole-process start-up times, this checkout beside another (run by hand, not in the test suite).
 
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python benchmarks/bench_startup.py [--against /work/main/src] [--repeat 7]
+    python benchmarks/bench_startup.py --this-venv /tmp/core_new --against-venv /tmp/core_old --only simulate
 
 Each command runs as a fresh process with PYTHONPATH set to one source tree; the two trees
 alternate run by run (interleaved), so that a busy machine slows both alike. Prints the
 median and the spread (min-max) of each, and their ratio of medians, for the wall time and
 for the CPU time (user + system) of the process, which a shared machine disturbs less.
+With ``--this-venv`` / ``--against-venv`` a side runs the ``python`` and ``tradewar`` of that
+virtual environment (an installed tradewar, e.g. a core install without extras) instead; give
+it a source tree too and PYTHONPATH puts that tree first. BLAS threads are set to one here.
 """
 
 from __future__ import annotations
@@ -25,11 +29,15 @@ HERE = Path(__file__).resolve().parents[1] / "src"
 TRADEWAR = shutil.which("tradewar") or "tradewar"
 
 COMMANDS = {
-    "import tradewar": [sys.executable, "-c", "import tradewar"],
-    "tradewar --help": [TRADEWAR, "--help"],
-    "tradewar scenarios": [TRADEWAR, "scenarios"],
-    "tradewar simulate --json": [TRADEWAR, "simulate", "--json"],
+    "import tradewar": ["python", "-c", "import tradewar"],
+    "tradewar --help": ["tradewar", "--help"],
+    "tradewar scenarios": ["tradewar", "scenarios"],
+    "tradewar simulate --json": ["tradewar", "simulate", "--json"],
+    # the same scenario on the world whose tariffs are compiled from tariff lines (policy/lines.py)
+    "tradewar simulate london-2025 --world wiod2011 --json": ["tradewar", "simulate", "london-2025", "--world",
+                                                              "wiod2011", "--json"],
 }
+BLAS_ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 def _children_cpu() -> float:
@@ -37,9 +45,20 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_once(command: list[str], source: Path, workdir: str) -> tuple[float, float]:
+def _executables(venv: Path | None) -> dict[str, str]:
+    """``python`` and ``tradewar`` of a virtual environment, or of this process."""
+    if venv is None:
+        return {"python": sys.executable, "tradewar": TRADEWAR}
+    return {"python": str(venv / "bin" / "python"), "tradewar": str(venv / "bin" / "tradewar")}
+
+
+def run_once(command: list[str], source: Path | None, workdir: str, venv: Path | None = None) -> tuple[float, float]:
     """Wall and CPU seconds of one fresh process."""
-    env = {**os.environ, "PYTHONPATH": str(source)}
+    command = [_executables(venv).get(command[0], command[0]), *command[1:]]
+    env = {**os.environ, **BLAS_ONE_THREAD}
+    env.pop("PYTHONPATH", None)
+    if source is not None:
+        env["PYTHONPATH"] = str(source)
     cpu, start = _children_cpu(), time.perf_counter()
     subprocess.run(command, env=env, cwd=workdir, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - start, _children_cpu() - cpu
@@ -55,19 +74,28 @@ def main() -> None:
                         help="Another source tree (e.g. the last release's src/).")
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--only", default=None, help="Run only the commands whose name contains this.")
+    parser.add_argument("--this-venv", type=Path, default=None,
+                        help="Run this side with that virtual environment's installed tradewar.")
+    parser.add_argument("--against-venv", type=Path, default=None,
+                        help="Run the other side with that virtual environment's installed tradewar.")
     args = parser.parse_args()
-    trees = {"this": HERE, **({"against": args.against} if args.against else {})}
+    # side -> (source tree for PYTHONPATH or None, virtual environment or None)
+    trees: dict[str, tuple[Path | None, Path | None]] = {
+        "this": (None if args.this_venv else HERE, args.this_venv)}
+    if args.against or args.against_venv:
+        trees["against"] = (args.against, args.against_venv)
+    print(f"load average at the start: {os.getloadavg()[0]:.1f}", flush=True)
     with tempfile.TemporaryDirectory() as workdir:  # simulate writes its report here
         for name, command in COMMANDS.items():
             if args.only and args.only not in name:
                 continue
             wall = {tree: [] for tree in trees}
             cpu = {tree: [] for tree in trees}
-            for source in trees.values():  # warm the file cache and the bytecode once
-                run_once(command, source, workdir)
+            for source, venv in trees.values():  # warm the file cache and the bytecode once
+                run_once(command, source, workdir, venv)
             for _ in range(args.repeat):
-                for tree, source in trees.items():
-                    seconds, cpu_seconds = run_once(command, source, workdir)
+                for tree, (source, venv) in trees.items():
+                    seconds, cpu_seconds = run_once(command, source, workdir, venv)
                     wall[tree].append(seconds)
                     cpu[tree].append(cpu_seconds)
             for label, table in (("wall", wall), ("cpu", cpu)):
@@ -76,6 +104,7 @@ def main() -> None:
                     ratio = statistics.median(table["against"]) / statistics.median(table["this"])
                     cells.append(f"ratio {ratio:.1f}x")
                 print(f"{name:26s} {label:4s} " + "; ".join(cells), flush=True)
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """Fast start and optional extras (issue 16, items 2 and 3): which modules load, and what a
 missing extra says.
 
-Module names, never timings (timings are in benchmarks/RESULTS.md). Cost: about 3 s, mostly
-the three subprocesses that each start a fresh interpreter.
+Module names, never timings (timings are in benchmarks/RESULTS.md). Cost: about 5 s on an idle
+machine, mostly the five subprocesses that each start a fresh interpreter (two import the model
+stack or jax); the dask hand-over test adds about 0.5 s where dask.array is not yet imported.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -81,19 +83,46 @@ def test_public_names_resolve_on_first_use():
 
 
 def test_a_simulation_loads_the_model_but_no_extra():
-    """Solving a counterfactual (the core's job) imports none of the extras' packages that tradewar
-    itself would import. (Where dask and pyarrow are installed, xarray and pandas import them on their
-    own when arrays are built; in a core install they are absent and nothing asks for them.)"""
+    """Solving a counterfactual (the core's job) imports none of the extras' packages, nor scipy (only
+    the near-autarky fallback and target searches need it). dask is installed here (the test extra
+    installs tradewar[all]), yet xarray must not import it to wrap numpy arrays
+    (tradewar.world.xarray_setup: about 0.4 s of a whole `simulate`). pyarrow may load: pandas
+    imports it by itself where it is installed."""
     code = (
         "import tradewar\n"
         "world = tradewar.load_world().aggregate(regions='compact', sectors='broad')\n"
         "tariff = world.tariff.copy()\n"
         "tariff.loc[dict(importer='USA', exporter='CHN')] += 0.25\n"
-        "tradewar.simulate(world, tariff=tariff)\n"
+        "tradewar.simulate(world, tariff=tariff).data\n"
     )
     loaded = _loaded_after(code)
     assert "xarray" in loaded
-    assert not loaded & {"jax", "distributed", "duckdb", "fastapi", "uvicorn"}
+    assert not loaded & {"dask", "scipy", "jax", "distributed", "duckdb", "fastapi", "uvicorn"}
+
+
+def test_xarray_still_knows_dask_arrays_once_dask_is_loaded(monkeypatch):
+    """The other half of tradewar.world.xarray_setup: its stand-in answers "no dask arrays" only while
+    dask.array is not loaded (without adding anything to xarray's cache), then hands over to xarray's
+    own record; in this process (stand-in installed, dask loaded) xarray wraps dask arrays lazily and
+    chunks numpy-backed ones. Identities: 4 x 6 ones sum to 24, 0 + 1 + ... + 11 = 66."""
+    da = pytest.importorskip("dask.array")
+    from xarray.namedarray import pycompat
+
+    from tradewar.world.xarray_setup import _DaskOnceImported, xr
+
+    cache: dict = {}
+    stand_in = _DaskOnceImported(cache, pycompat.DuckArrayModule)
+    monkeypatch.setitem(sys.modules, "dask.array", None)  # as if dask.array were not imported yet
+    assert stand_in.type == () and cache == {}
+    monkeypatch.undo()
+    assert stand_in.type == (da.Array,) and cache["dask"].type == (da.Array,)
+
+    lazy = xr.DataArray(da.ones((4, 6), chunks=2), dims=("a", "b"))
+    assert isinstance(lazy.data, da.Array) and lazy.chunks == ((2, 2), (2, 2, 2))
+    assert float(lazy.sum().compute()) == 24.0
+    chunked = xr.DataArray(np.arange(12.0).reshape(3, 4), dims=("a", "b")).chunk({"a": 1})
+    assert isinstance(chunked.data, da.Array) and chunked.chunks == ((1, 1, 1), (4,))
+    assert float(chunked.sum()) == 66.0
 
 
 @pytest.mark.parametrize("extra", sorted(EXTRAS))
@@ -107,6 +136,39 @@ def test_require_extra_names_what_to_install(monkeypatch, extra):
     assert isinstance(caught.value, TradewarError) and isinstance(caught.value, ImportError)
     assert modules[0] in str(caught.value) and f'pip install "tradewar[{extra}]"' in str(caught.value)
     assert caught.value.extra == extra and modules[0] in caught.value.missing
+
+
+def test_extras_match_pyproject():
+    """tradewar/extras.py and pyproject.toml name the same extras, each extra's modules come from
+    packages it lists (directly or through another extra), and the core dependencies leave them out
+    (scipy included: the core install stays under issue 16's 400 MB, benchmarks/RESULTS.md)."""
+    import re
+    import tomllib
+
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    optional = project["optional-dependencies"]
+
+    def names(requirements: list[str]) -> set[str]:
+        found = set()
+        for requirement in requirements:
+            name = re.match(r"[A-Za-z0-9_.-]+", requirement).group(0).lower()
+            extras = re.search(r"\[([^]]+)\]", requirement)
+            if name == "tradewar" and extras:
+                for extra in extras.group(1).split(","):
+                    found |= names(optional[extra.strip()])
+            else:
+                found.add(name)
+        return found
+
+    core = names(project["dependencies"])
+    distribution = {"distributed": "dask", "jax": "jax", "scipy": "scipy", "fastapi": "fastapi",
+                    "uvicorn": "uvicorn", "pyarrow": "pyarrow", "duckdb": "duckdb"}
+    for extra, (_, modules) in EXTRAS.items():
+        assert extra in optional
+        for module in modules:
+            assert distribution[module] in names(optional[extra]), (extra, module)
+            assert distribution[module] not in core, module
+        assert names(optional[extra]) <= names(optional["all"]), extra  # `all` installs every extra
 
 
 def test_require_extra_passes_when_installed():
@@ -123,6 +185,7 @@ def test_require_extra_passes_when_installed():
         (["serve", "--port", "1"], "fastapi", "web"),
         (["sweep", "--scenario", "london-2025"], "duckdb", "scale"),
         (["runs", "list"], "pyarrow", "scale"),
+        (["simulate", "phase-one-2020"], "scipy", "solvers"),  # its purchase targets are a brentq search
     ],
 )
 def test_command_without_its_extra_is_a_one_line_error(monkeypatch, args, blocked, extra):
@@ -133,6 +196,24 @@ def test_command_without_its_extra_is_a_one_line_error(monkeypatch, args, blocke
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 2, result.output
     assert f"tradewar[{extra}]" in result.output and "Traceback" not in result.output
+
+
+def test_the_nested_fallback_without_scipy_names_the_solvers_extra(monkeypatch):
+    """The core install has no scipy: an equilibrium that needs the nested fallback (forced here by
+    allowing the fast iteration 2 sweeps) stops with the solvers extra named, not with "did not
+    converge"; with scipy the same fallback solves it (so the error is the package, not the shock)."""
+    from tests.conftest import random_world
+    from tradewar.model.counterfactual import simulate
+    from tradewar.model.solver import SolverOptions
+
+    world = random_world(5, 3, 2)
+    tariff = world.tariff.values + 0.5
+    options = SolverOptions(fast_sweeps=2)
+    assert simulate(world, tariff=tariff, options=options).solver.residual < 1e-9
+    monkeypatch.setitem(sys.modules, "scipy", None)
+    with pytest.raises(MissingExtraError, match=r'tradewar\[solvers\]') as caught:
+        simulate(world, tariff=tariff, options=options)
+    assert caught.value.extra == "solvers" and caught.value.missing == ("scipy",)
 
 
 def test_compilation_cache_goes_to_the_users_cache_directory(monkeypatch, tmp_path):

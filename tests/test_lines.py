@@ -4,7 +4,8 @@ Provenance of the numbers: closed forms of the power mean (its value for two lin
 theta -> 0 and theta -> infinity, the power-mean inequality), the Eaton-Kortum/CP2015 trade share
 pi ~ (c tau)^(-theta) for the one-sector model check, and identities of the shipped line file.
 Cost: about 4 s (closed forms: milliseconds; the model check solves one 4-country, 1-sector
-world; the library checks fold the built-in timeline on the default world at four dates).
+world; the library checks fold the built-in timeline on the default world at four dates; the
+csv-vs-pandas identity of the line file about 0.5 s).
 """
 
 from __future__ import annotations
@@ -123,6 +124,27 @@ def test_line_file_identities():
     np.testing.assert_allclose(totals.to_numpy(), 1.0, atol=1e-6)
     assert (table["rate"] > -1).all()
     assert {"M003", "M007", "M044", "M058"} <= set(table["layer"]) and {"M004", "M040"} <= set(table["layer"])
+
+
+def test_cells_read_with_csv_equal_the_pandas_table():
+    """Identity: the cells compiling reads with the ``csv`` module (for start-up speed) hold exactly
+    the rows of :func:`layer_lines` (pandas): for every (world, importer, exporter, sector), the
+    group weights by group number and each layer's rate on each group, bit for bit."""
+    from tradewar.policy.lines import _cells
+
+    by_cell = dict(tuple(layer_lines().groupby(["world", "importer", "exporter", "sector"])))
+    cells = _cells()
+    assert len(cells) == len(by_cell)
+    for system, importer, exporter, sector, weights, shapes in cells:
+        rows = by_cell[(system, importer, exporter, sector)]
+        first = rows.drop_duplicates("group").sort_values("group")
+        np.testing.assert_array_equal(weights, first["weight"].to_numpy(dtype=float))
+        assert sorted(shapes) == sorted(set(rows["layer"]))
+        position = {g: k for k, g in enumerate(first["group"])}
+        for layer, part in rows.groupby("layer"):
+            expected = np.zeros(len(first))
+            expected[[position[g] for g in part["group"]]] = part["rate"].to_numpy(dtype=float)
+            np.testing.assert_array_equal(shapes[str(layer)], expected)
 
 
 @pytest.mark.parametrize("day", ["2018-09-24", "2019-09-01", "2025-04-12", "2026-03-01"])

@@ -3,6 +3,7 @@
 The core install (``pip install tradewar``) simulates, prints, writes the HTML report and
 runs the timeline. Other features need an extra::
 
+    pip install "tradewar[solvers]"    # scipy: near-autarky fallback, purchase-commitment and quota targets
     pip install "tradewar[strategy]"   # jax: tariff wars and negotiations (war, negotiate)
     pip install "tradewar[web]"        # fastapi, uvicorn: the web app (serve)
     pip install "tradewar[scale]"      # dask[distributed], pyarrow, duckdb: sweeps, runs, --scheduler
@@ -19,7 +20,9 @@ __all__ = ["EXTRAS", "require_extra"]
 
 # Extra -> (what it is for, the modules it provides). Keep in step with pyproject.toml.
 EXTRAS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "strategy": ("tariff wars and negotiations (`tradewar war`, `tradewar negotiate`)", ("jax",)),
+    "solvers": ("the nested solver for near-autarky equilibria and target searches (purchase commitments, quotas)",
+                ("scipy",)),
+    "strategy": ("tariff wars and negotiations (`tradewar war`, `tradewar negotiate`)", ("jax", "scipy")),
     "web": ("the web app (`tradewar serve`)", ("fastapi", "uvicorn")),
     "scale": ("sweeps, the run index and Dask clusters (`tradewar sweep`, `tradewar runs`, `--scheduler`)",
               ("distributed", "pyarrow", "duckdb")),

@@ -43,6 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tradewar.errors import ConvergenceError, NoEquilibriumError
+from tradewar.extras import require_extra
 from tradewar.model import equations
 from tradewar.model.solver import SolverOptions, solve_fixed_point
 
@@ -349,6 +350,7 @@ class _System:
             return gap[:-1]
 
         # Start from the best joint iterate; if MINPACK gets stuck there, from the baseline.
+        require_extra("solvers", "scipy")  # optional: the core install has no scipy
         from scipy.optimize import root  # only this fallback needs scipy.optimize
 
         for guess in (log_wage[:-1] - log_wage[-1], np.zeros(self.n_countries - 1)):

@@ -604,7 +604,7 @@ class GravityResult(ArrayResult):
     def data(self) -> xr.Dataset:
         """Every variable, labelled (built once, on first use)."""
         if self._data is None:
-            import xarray as xr
+            from tradewar.world.xarray_setup import xr  # imports no dask for plain arrays
 
             countries = self.model.countries
             self._data = xr.Dataset(

@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from tradewar.errors import ShockError, TradewarError
+from tradewar.errors import MissingExtraError, ShockError, TradewarError
+from tradewar.extras import require_extra
 from tradewar.model.counterfactual import simulate
 from tradewar.model.result import CounterfactualResult
 from tradewar.model.solver import SolverOptions
@@ -187,6 +188,7 @@ def _flow(result: CounterfactualResult, cells: dict) -> float:
 
 def _search(evaluate: Callable[[float], float], low: float, high: float, what: str) -> float:
     """The root of a monotone gap in [low, high], extending ``high`` while it has not changed sign."""
+    require_extra("solvers", "scipy")  # before any solve: the core install has no scipy
     gap_low = evaluate(low)
     gap_high = evaluate(high)
     expansions = 0
@@ -347,6 +349,8 @@ def solve_purchase_commitment(
     if _flow(free, cells) >= target_usd_mn:
         return TargetResult("import_subsidy", 0.0, _flow(free, cells), target_usd_mn, False, 0.0, free, solves,
                             *_labels(cells))
+    require_extra("solvers", "scipy")  # the search needs brentq; the core install has no scipy
+
     def gap(subsidy: float) -> float:
         return float(np.log(_flow(run(subsidy), cells) / target_usd_mn))
 
@@ -356,6 +360,8 @@ def solve_purchase_commitment(
     while True:
         try:
             reached = gap(high) >= 0
+        except MissingExtraError:  # a missing package is not a missing equilibrium
+            raise
         except TradewarError as error:
             raise ShockError(
                 f"Meeting the purchase target needs an import subsidy above {100 * low:.0f}%, where the model has "

@@ -26,6 +26,8 @@ the layer evenly across its lines.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -88,7 +90,7 @@ DEFAULT_SYSTEM = "wiod2011"
 
 @cache
 def _read() -> pd.DataFrame:
-    import pandas as pd  # only when lines are compiled: reading scenarios needs no pandas
+    import pandas as pd  # only for layer_lines(): compiling reads the file with csv (_cells)
 
     path = resources.files("tradewar").joinpath("data", "tariffs", LINES_FILE)
     if not path.is_file():  # while the builder writes it for the first time: trade-weighted rates only
@@ -189,20 +191,34 @@ def _built_in() -> dict[str, object]:
 @cache
 def _cells() -> tuple[tuple[str, str, str, str, np.ndarray, dict[str, np.ndarray]], ...]:
     """The file grouped once per process: (world, importer, exporter, sector, group weights, layer id
-    -> rate by group). Compiling a policy for a world then only selects (the group-bys were the
-    largest cost of a simulation's start-up)."""
-    table = _read()
+    -> rate by group), cells in the file's order, groups by number, layers by id.
+
+    Read with the standard ``csv`` module, not pandas: 10,000 rows grouped into dicts take about
+    0.02 s, where pandas' group-bys took about 0.25 s of a simulation's start-up (measured in
+    benchmarks/RESULTS.md). :func:`layer_lines` still gives the table as a DataFrame."""
+    path = resources.files("tradewar").joinpath("data", "tariffs", LINES_FILE)
+    if not path.is_file():  # while the builder writes it for the first time: trade-weighted rates only
+        return ()
+    # cell -> (group -> weight at its first row, layer -> {group -> rate}); dicts keep first-seen order
+    grouped: dict[tuple[str, str, str, str], tuple[dict[int, float], dict[str, dict[int, float]]]] = {}
+    with io.StringIO(path.read_text(encoding="utf-8"), newline="") as handle:
+        for row in csv.DictReader(handle):
+            key = (row.get("world") or DEFAULT_SYSTEM, row["importer"], row["exporter"], row["sector"])
+            weights, layers = grouped.setdefault(key, ({}, {}))
+            group = int(row["group"])
+            weights.setdefault(group, float(row["weight"]))
+            layers.setdefault(row["layer"], {})[group] = float(row["rate"])
     cells = []
-    keys = ["world", "importer", "exporter", "sector"]
-    for (system, importer, exporter, label), rows in table.groupby(keys, sort=False):
-        groups = rows.drop_duplicates("group").set_index("group")["weight"].sort_index()
-        position = {g: k for k, g in enumerate(groups.index)}
+    for (system, importer, exporter, label), (weights, layers) in grouped.items():
+        order = sorted(weights)
+        position = {g: k for k, g in enumerate(order)}
         shapes: dict[str, np.ndarray] = {}
-        for layer, part in rows.groupby("layer"):
-            shape = np.zeros(len(groups))
-            shape[[position[g] for g in part["group"]]] = part["rate"].to_numpy(dtype=float)
-            shapes[str(layer)] = shape
-        cells.append((str(system), str(importer), str(exporter), str(label), groups.to_numpy(dtype=float), shapes))
+        for layer in sorted(layers):
+            shape = np.zeros(len(order))
+            for group, rate in layers[layer].items():
+                shape[position[group]] = rate
+            shapes[layer] = shape
+        cells.append((system, importer, exporter, label, np.array([weights[g] for g in order]), shapes))
     return tuple(cells)
 
 
@@ -230,7 +246,7 @@ def compile_lines(
     list of LineCell
         The cells with at least one built-in layer.
     """
-    if _read().empty or system is None:
+    if system is None or not _cells():
         return []
     built_in = _built_in()
     layer_ids = {mid for mid, measure in layers.items() if _same(built_in.get(mid), measure, system)}

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-import xarray as xr
 
 from tradewar.errors import WorldValidationError
+from tradewar.world.xarray_setup import xr  # xarray that imports no dask until dask arrays exist
 
 REQUIRED = {
     "trade": ("importer", "exporter", "sector"),

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import xarray as xr
 
 from tradewar.errors import WorldValidationError
 from tradewar.world import checks
 from tradewar.world.engine import engine
+from tradewar.world.xarray_setup import xr  # xarray that imports no dask until dask arrays exist
 
 if TYPE_CHECKING:  # annotations only: the world layer does not import the model at run time
     from tradewar.model.caliendo_parro import Baseline, Equilibrium
