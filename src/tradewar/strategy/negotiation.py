@@ -468,6 +468,11 @@ def negotiate_on_footing(
     names = [c.name for c in cards]
     options = options if options is not None else SolverOptions(tol=1e-8)
     game = TariffGame(world, deficits=footing.deficits, options=options, revenue=footing.revenue)
+    # The adjoint solve to the equilibrium's own tolerance, not a hundredth of it: the
+    # welfare each gradient differentiates carries that error anyway. Measured on london-2025
+    # (icio2022 compact, USA CHN, war): 5,264 -> 3,585 adjoint products, CPU -16%, bargain,
+    # threat and leverage the same to 1e-8 percentage points.
+    game.gradient_tol = max(options.tol, 1e-12)
     space = PolicySpace(game, a, b, footing.tariff, footing.export_tax, tuple(masks),
                         bounds=(-0.3 if purchases else 0.0, 3.0), reach=tuple(reach))
 
