@@ -233,3 +233,19 @@ def test_footing_records_the_elasticities_it_is_solved_with():
     named = Footing.from_scenario("london-2025", elasticities="cp2015", horizon="short")
     assert (named.elasticities, named.horizon) == ("cp2015", "short") == (
         named.world.data.attrs["elasticities"], named.world.data.attrs["horizon"])
+
+
+def test_lifted_cards_are_named_everywhere(talks):
+    """Labels (issue 15 audit): every frontier point and the bargain list the cards they lift
+    (export-tax level zero), in agreement with their policy levels, and the terminal table
+    writes such a card as "lifted" (not a rounded 0.0). Cost: negligible (the module's talks)."""
+    _, result = talks
+    document = result.to_dict()
+    for point in [*document["frontier"], document["bargain"]]:
+        level = point["policy"]["test-card (export tax, %)"]
+        assert point["cards_lifted"] == (["test-card"] if abs(level) < 1e-4 else [])
+    from tradewar.strategy.negotiation import _policy_text
+
+    assert _policy_text({"C0 on C1": 5.0, "test-card (export tax, %)": 0.0}) == "C0 on C1 5.0, test-card lifted"
+    assert _policy_text({"test-card (export tax, %)": "ban"}) == "test-card ban"
+    assert _policy_text({"test-card (export tax, %)": 12.34}) == "test-card 12.3"
