@@ -188,7 +188,8 @@ def wiod():
 
 def test_chip_tool_split_has_the_sourced_shares_and_bundles(wiod):
     """Published figures: the tools' producer shares are the makers' 2023 revenue in the file
-    (AMAT + LRCX + KLA = 54.42, ASML 29.83, TEL 13.0, Naura + AMEC 4.0, USD bn) and the market
+    (AMAT + LRCX + KLA = 54.42, ASML 29.81, TEL 13.03, Naura + AMEC 4.00, USD bn, each from the
+    company's 2023 release or filing at the Fed's 2023 average exchange rates) and the market
     the 2011 SEMI/SEAJ total (43,530 USD mn); the users get the file's short-run sigma and the
     producers outside the U.S. its fixed factor 1 / (1 + eta)."""
     spec = load_split("chip-making-equipment")

@@ -190,3 +190,62 @@ def test_phase_one_compliance_matches_the_tracker_data():
         assert category.goal_2020 == float(row["Goals"])
     shares = {c.name: c.share_of_increase for c in PHASE_ONE_COMPLIANCE}
     assert shares["Agriculture"] > 0.4 > 0.1 > max(shares["Energy"], shares["Manufactured goods"])
+
+
+def test_negotiate_cli_bad_input_is_one_line():
+    """Bad input at the command line (issue 15): the same party twice, an unknown card, an
+    unknown threat, one party, a party the compact world merges into EU27: exit status 2 and
+    one line naming the problem, no traceback. Cost: about 4 s (the last case loads the
+    compact world; the others stop before it)."""
+    from typer.testing import CliRunner
+
+    from tradewar.cli import app
+
+    cases = [
+        (["USA", "USA"], "Talks take two different parties"),
+        (["USA", "CHN", "--cards", "tea"], "Unknown card 'tea'; known cards: rare-earths"),
+        (["USA", "CHN", "--threat", "bluff"], "--threat must be 'war' or 'status-quo', not 'bluff'"),
+        (["USA"], "negotiate takes two parties"),
+        (["USA", "CHN", "--cards", "rare-earths", "--points", "1"], "at least 2 points"),
+        (["USA", "DEU", "--cards", "none"], "DEU is part of EU27 in this aggregation"),
+    ]
+    for args, message in cases:
+        result = CliRunner().invoke(app, ["negotiate", *args])
+        shown = " ".join(result.output.split())  # the console wraps long lines at its width
+        assert result.exit_code == 2, (args, result.output)
+        assert shown.startswith("error: ") and shown.count("error:") == 1, result.output
+        assert message in shown and "Traceback" not in shown, (args, result.output)
+
+
+def test_footing_records_the_elasticities_it_is_solved_with():
+    """Consistency (issue 15 audit): the talks' footing names the elasticity set and horizon of
+    the world every point is solved on. london-2025 names none, so the package default
+    (``DEFAULT_ELASTICITIES``: fontagne2022, medium) applies, as in ``tradewar simulate``; the
+    footing used to record "world's own" and "long". Named ones are recorded as named. Cost:
+    about 4 s (two compact worlds prepared)."""
+    from tradewar.world.elasticities import DEFAULT_ELASTICITIES
+
+    footing = Footing.from_scenario("london-2025")
+    attrs = footing.world.data.attrs
+    document = footing.to_dict("USA", "CHN")
+    assert (document["elasticities"], document["horizon"]) == (attrs["elasticities"], attrs["horizon"])
+    assert {"elasticities": document["elasticities"], "horizon": document["horizon"]} == DEFAULT_ELASTICITIES
+    named = Footing.from_scenario("london-2025", elasticities="cp2015", horizon="short")
+    assert (named.elasticities, named.horizon) == ("cp2015", "short") == (
+        named.world.data.attrs["elasticities"], named.world.data.attrs["horizon"])
+
+
+def test_lifted_cards_are_named_everywhere(talks):
+    """Labels (issue 15 audit): every frontier point and the bargain list the cards they lift
+    (export-tax level zero), in agreement with their policy levels, and the terminal table
+    writes such a card as "lifted" (not a rounded 0.0). Cost: negligible (the module's talks)."""
+    _, result = talks
+    document = result.to_dict()
+    for point in [*document["frontier"], document["bargain"]]:
+        level = point["policy"]["test-card (export tax, %)"]
+        assert point["cards_lifted"] == (["test-card"] if abs(level) < 1e-4 else [])
+    from tradewar.strategy.negotiation import _policy_text
+
+    assert _policy_text({"C0 on C1": 5.0, "test-card (export tax, %)": 0.0}) == "C0 on C1 5.0, test-card lifted"
+    assert _policy_text({"test-card (export tax, %)": "ban"}) == "test-card ban"
+    assert _policy_text({"test-card (export tax, %)": 12.34}) == "test-card 12.3"
