@@ -117,17 +117,17 @@ def _check_spec(name: str, spec: dict) -> None:
         if not isinstance(values, dict):
             raise WorldValidationError(f"Split {name!r}: [{table}] needs a table [{table}.{key}] with the {what} "
                                        f"for each horizon ({', '.join(SPLIT_HORIZONS)}).")
+        for horizon, value in values.items():
+            if not _positive(value, infinite_ok=table == "scarce_supply"):
+                raise WorldValidationError(
+                    f"Split {name!r}: the {what} for the {horizon!r} horizon ([{table}.{key}]) must be a positive "
+                    f"number, got {value!r}.")
         missing = [h for h in SPLIT_HORIZONS if h not in values]
         if missing:
             raise WorldValidationError(
                 f"Split {name!r} gives no {what} for the {', '.join(map(repr, missing))} horizon"
                 f"{'s' if len(missing) > 1 else ''} ([{table}.{key}] has {sorted(values)}; every run has one of "
                 f"{', '.join(SPLIT_HORIZONS)}).")
-        for horizon, value in values.items():
-            if not _positive(value, infinite_ok=table == "scarce_supply"):
-                raise WorldValidationError(
-                    f"Split {name!r}: the {what} for the {horizon!r} horizon ([{table}.{key}]) must be a positive "
-                    f"number, got {value!r}.")
 
 
 def _shares_for(world: World, shares: dict[str, float]) -> dict[str, float]:
