@@ -8,8 +8,6 @@ preparations).
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pytest
 

@@ -88,7 +88,7 @@ def _split_file(folder: Path, theta: float, sigma: float, eta: float) -> str:
     for table, value in (("critical_input.substitution", sigma), ("scarce_supply.supply_elasticity", eta)):
         values = "\n".join(f"{h} = {'inf' if math.isinf(value) else repr(value)}" for h in SPLIT_HORIZONS)
         pattern = rf"(\[{re.escape(table)}\]\s*\n)(?:(?:{'|'.join(SPLIT_HORIZONS)}) = [^\n]+\n)+"
-        text, count = re.subn(pattern, lambda m: m.group(1) + values + "\n", text)
+        text, count = re.subn(pattern, lambda m, values=values: m.group(1) + values + "\n", text)
         assert count == 1, f"[{table}] short/medium/long = ... not found in rare-earths.toml"
     path = folder / f"rare-earths-t{theta}-s{sigma}-e{eta}.toml"
     path.write_text(text)

@@ -408,10 +408,11 @@ def _by_continuation(baseline: Baseline, system: _System, policy: tuple, revenue
     if system.economy.capacity_share is None:
         return None
     tariff_new, trade_cost_hat, deficit_new, export_tax_new = policy
+    rho = np.asarray(baseline.capacity_substitution)
     state, sweeps = start, 0
     try:
         for factor in CONTINUATION_FACTORS:
-            looser = replace(baseline, capacity_substitution=baseline.capacity_substitution * factor)
+            looser = replace(baseline, capacity_substitution=rho * factor)
             step = _System(looser, tariff_new, trade_cost_hat, deficit_new, export_tax_new, revenue)
             fit = solve_fixed_point(step.sweep, state, options)
             state, sweeps = fit.x, sweeps + fit.iterations

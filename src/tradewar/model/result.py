@@ -308,12 +308,13 @@ class CounterfactualResult(ArrayResult):
         """The average wage (N,), the wage of each sector's workers (N, J) and nominal GDP (N,), new / baseline.
 
         Value added ``beta Y`` of sector j splits into capacity's ``phi Y`` (scarce supply,
-        rent ``capacity_rent_hat``), a fixed factor's share ``f`` of the rest, and labour; of labour a share ``s`` is tied to the sector (the short run) and earns
-        the sector's rent change ``r_hat`` (see :func:`tradewar.model.equations.sector_specific_share`),
-        the rest earns the national wage ``w_hat``. ``sector_wage`` is the wage of the workers
-        who cannot leave sector j (``w_hat`` where labour is mobile); the average wage is
-        labour income over its baseline (employment is fixed in total); nominal GDP is all
-        factor income over baseline value added.
+        rent ``capacity_rent_hat``), a fixed factor's share ``f`` of the rest, and labour; of
+        labour a share ``s`` is tied to the sector (the short run) and earns the sector's rent
+        change ``r_hat`` (see :func:`tradewar.model.equations.sector_specific_share`), the rest
+        earns the national wage ``w_hat``. ``sector_wage`` is the wage of the workers who cannot
+        leave sector j (``w_hat`` where labour is mobile); the average wage is labour income over
+        its baseline (employment is fixed in total); nominal GDP is all factor income over
+        baseline value added.
         """
         n_sectors = len(world.sectors)
         wage_hat = eq.wage_hat
