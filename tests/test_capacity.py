@@ -1,9 +1,10 @@
 """Scarce supply on gross output: a capacity factor nested CES above the variable bundle
 (:func:`tradewar.model.equations.capacity_costs`, :func:`tradewar.world.critical.with_scarce_supply`).
 
-Cost: about 8 s in all on a shared 2-core machine (small random worlds solved a few dozen
-times, the JAX map compiled for two shapes and its adjoint once, two wiod2011 scenario
-preparations).
+Cost: about 15 s in the default profile on a shared 2-core machine (small random worlds solved
+a few dozen times, the JAX sweep compiled once for a capacity world: about 7 s, a stiff wiod2011
+ban: about 3 s, three scenario preparations: about 2 s); the exact-gradient check is ``slow``
+(about 20 s more: the adjoint's compilation).
 """
 
 from __future__ import annotations
@@ -122,20 +123,26 @@ def test_income_counts_capacity_rents_and_accounts_close():
     np.testing.assert_allclose(again["welfare"].values, 1.0, atol=1e-9)
 
 
-def test_numpy_and_jax_agree_and_gradients_are_exact_with_capacity():
-    """Identity: away from equilibrium the numpy sweep (products form) and the JAX sweep map the
-    same state to the same image (1e-12) with capacity nests (eta 0.3 and 3), specific labour
-    and a critical input together; at the numpy equilibrium the JAX map moves nothing, its
-    welfare equals the result's (1e-12), and the adjoint tariff gradient equals a central finite
-    difference of solved welfare (1e-7): the talks differentiate scarce supply exactly."""
+def _jax_world():
+    """Capacity nests (eta 0.3 in S2 outside C0, eta 3 in S1 of C2), specific labour (s = 0.5)
+    and a critical input (S2 for S0, sigma 0.4) together, without deficits."""
+    world = random_world(11, 3, 3).without_deficits().with_critical_inputs("S2", 0.4, users=["S0"])
+    world = world.with_scarce_supply("S2", 0.3, exclude=["C0"]).with_scarce_supply("S1", 3.0, countries=["C2"])
+    return world.replace(specific_labour_share=np.full((3, 3), 0.5))
+
+
+def test_numpy_and_jax_agree_with_capacity():
+    """Identity: away from equilibrium the numpy sweep (products form) and the compiled JAX sweep
+    (log-sum-exp form, the one the talks differentiate) map the same state to the same image
+    (1e-12) with capacity nests, specific labour and a critical input together; at the numpy
+    equilibrium the JAX map moves nothing and its welfare equals the result's (1e-12).
+    Cost: about 7 s (compiling the JAX sweep and welfare for this world)."""
     import jax
     import jax.numpy as jnp
 
     from tradewar.strategy.differentiable import DifferentiableEquilibrium
 
-    world = random_world(11, 3, 3).without_deficits().with_critical_inputs("S2", 0.4, users=["S0"])
-    world = world.with_scarce_supply("S2", 0.3, exclude=["C0"]).with_scarce_supply("S1", 3.0, countries=["C2"])
-    world = world.replace(specific_labour_share=np.full((3, 3), 0.5))
+    world = _jax_world()
     baseline = world.baseline()
     n, j = baseline.shape
     tariff = _tariffs(world, 0.4, seed=2)
@@ -145,17 +152,29 @@ def test_numpy_and_jax_agree_and_gradients_are_exact_with_capacity():
     state = system.pack(rng.normal(0, 0.1, n), rng.normal(0, 0.1, (n, j)),
                         baseline.expenditure * rng.uniform(0.8, 1.2, (n, j)), rng.normal(0, 0.1, (n, j)),
                         rng.normal(0, 0.3, (n, j)))
-    with jax.enable_x64(True):
-        economy = equations.economy_arrays(jnp, baseline, system.scale)
-        shock = equations.prepare_shock(jnp, economy, jnp.asarray(tariff), None, jnp.asarray(world.deficit.values))
-        image = np.asarray(equations.sweep(jnp, economy, shock, jnp.asarray(state)))
-    np.testing.assert_allclose(image, system.sweep(state), rtol=1e-12, atol=1e-12)
-
     model = DifferentiableEquilibrium(baseline, world.deficit.values, expenditure_scale(baseline), world.income.values)
+    with jax.enable_x64(True):
+        image = np.asarray(model._sweep(jnp.asarray(state), *model._policy(tariff, None, None)))
+    np.testing.assert_allclose(image, system.sweep(state), rtol=1e-12, atol=1e-12)
     solved = solve_equilibrium(baseline, tariff, np.ones_like(tariff), world.deficit.values, TIGHT)
     assert model.residual(solved.state, tariff) < 1e-11
     np.testing.assert_allclose(model.welfare(solved.state, tariff),
                                simulate(world, tariff=tariff, options=TIGHT)["welfare"].values, rtol=1e-12)
+
+
+@pytest.mark.slow
+def test_gradients_are_exact_with_capacity():
+    """Identity: with capacity nests, specific labour and a critical input, the adjoint tariff
+    gradient of welfare equals a central finite difference of solved welfare (1e-7): the talks
+    differentiate scarce supply exactly. Slow (about 20 s: compiling the adjoint for this world);
+    the default profile checks the JAX sweep it differentiates (test above)."""
+    from tradewar.strategy.differentiable import DifferentiableEquilibrium
+
+    world = _jax_world()
+    baseline = world.baseline()
+    tariff = _tariffs(world, 0.4, seed=2)
+    model = DifferentiableEquilibrium(baseline, world.deficit.values, expenditure_scale(baseline), world.income.values)
+    solved = solve_equilibrium(baseline, tariff, np.ones_like(tariff), world.deficit.values, TIGHT)
     gradient = model.gradient(solved.state, tariff, np.array([0.0, 1.0, 0.0]))
     for cell in [(1, 0, 2), (0, 1, 2), (2, 1, 1)]:
         step = np.zeros_like(tariff)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from tradewar.errors import DataNotFoundError, WorldValidationError
 from tradewar.world.aggregate import EU27_2020
+from tradewar.world.horizons import HORIZONS
 from tradewar.world.world import World
 
 __all__ = ["SPLIT_HORIZONS", "split_names", "load_split", "apply_split"]
@@ -65,9 +66,8 @@ def load_split(name: str) -> dict:
     return spec
 
 
-#: The horizons a split gives its elasticities for: those of
-#: :data:`tradewar.world.elasticities.HORIZONS` (not imported: that module loads pandas).
-SPLIT_HORIZONS = ("short", "medium", "long")
+#: The horizons a split gives its elasticities for: every horizon a run can have.
+SPLIT_HORIZONS = HORIZONS
 
 #: Units in which a split's producer shares must add up to a known total (other units, e.g.
 #: tonnes of ore, are amounts and are renormalised).
