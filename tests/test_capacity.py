@@ -14,7 +14,6 @@ import pytest
 
 from tests.conftest import random_world
 from tradewar.errors import WorldValidationError
-from tradewar.model import equations
 from tradewar.model.caliendo_parro import _System, expenditure_scale, solve_equilibrium
 from tradewar.model.counterfactual import simulate
 from tradewar.model.solver import SolverOptions
