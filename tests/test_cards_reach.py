@@ -190,10 +190,12 @@ def test_chip_tool_split_has_the_sourced_shares_and_bundles(wiod):
     """Published figures: the tools' producer shares are the makers' 2023 revenue in the file
     (AMAT + LRCX + KLA = 54.42, ASML 29.81, TEL 13.03, Naura + AMEC 4.00, USD bn, each from the
     company's 2023 release or filing at the Fed's 2023 average exchange rates) and the market
-    the 2011 SEMI/SEAJ total (43,530 USD mn); the users get the file's short-run sigma and the
-    producers outside the U.S. its fixed factor 1 / (1 + eta)."""
+    the 2011 SEMI/SEAJ total (43,530 USD mn); at the short horizon the users get the file's
+    short-run sigma and the producers outside the U.S. a capacity nest (capacity 0.4 of value
+    added, elasticity of substitution eta phi / (1 - phi) with eta = 0.2: identities of
+    with_scarce_supply); the long horizon its long-run sigma."""
     spec = load_split("chip-making-equipment")
-    world = apply_split(wiod, "chip-making-equipment")
+    world = apply_split(wiod, "chip-making-equipment", horizon="short")
     child = spec["child"]
     sales = world.trade.sel(sector=child).sum("importer")
     total = float(sales.sum()) + world.data.attrs["split_unplaced_usd_mn"]
@@ -203,9 +205,12 @@ def test_chip_tool_split_has_the_sourced_shares_and_bundles(wiod):
         assert float(sales.sel(exporter=code)) / 43530 == pytest.approx(shares[code] / sum(shares.values()), abs=0.01)
     sigma = world.data["input_substitution"].sel(country="CHN", sector="Electrical and optical").item()
     assert sigma == spec["critical_input"]["substitution"]["short"] == 0.1
-    fixed = world.data["fixed_factor_share"].sel(sector=child)
-    assert fixed.sel(country="USA").item() == 0.0
-    assert fixed.sel(country="NLD").item() == pytest.approx(1 / 1.2)
+    capacity = world.data["capacity_share"].sel(sector=child)
+    phi = 0.4 * world.value_added_share.sel(country="NLD", sector=child).item()
+    assert capacity.sel(country="USA").item() == 0.0
+    assert capacity.sel(country="NLD").item() == pytest.approx(phi)
+    rho = world.data["capacity_substitution"].sel(country="NLD", sector=child).item()
+    assert rho == pytest.approx(spec["scarce_supply"]["supply_elasticity"]["short"] * phi / (1 - phi))
     long_run = apply_split(wiod, "chip-making-equipment", horizon="long")
     assert long_run.data["input_substitution"].sel(country="CHN", sector="Electrical and optical").item() == 0.5
 
@@ -213,12 +218,13 @@ def test_chip_tool_split_has_the_sourced_shares_and_bundles(wiod):
 def test_a_later_split_keeps_the_earlier_ones_bundles(wiod):
     """Regression: carving chip tools out after rare earths keeps the rare earths' nested CES
     users and scarce supply (a split used to rebuild the world without them)."""
-    world = apply_split(apply_split(wiod, "rare-earths"), "chip-making-equipment")
+    world = apply_split(apply_split(wiod, "rare-earths", horizon="short"), "chip-making-equipment", horizon="short")
     sigma = world.data["input_substitution"].sel(country="USA")
     assert sigma.sel(sector="Transport equipment").item() == 0.1  # a rare-earth user
     flags = world.data["critical_input"]
     assert flags.sel(input="Rare earths").item() == 1.0 and flags.sel(input="Chip-making equipment").item() == 1.0
-    assert world.data["fixed_factor_share"].sel(country="USA", sector="Rare earths").item() == pytest.approx(1 / 1.2)
+    phi = 0.4 * world.value_added_share.sel(country="USA", sector="Rare earths").item()
+    assert world.data["capacity_share"].sel(country="USA", sector="Rare earths").item() == pytest.approx(phi)
 
 
 @pytest.mark.parametrize("name", ["chip-making-equipment", "chip-design-software", "advanced-chips"])

@@ -31,9 +31,10 @@ def test_the_ban_reproduces_the_2025_price_gap(world):
     dysprosium oxide in Europe went from $250-310/kg to $700-1000/kg after China's controls of
     4 April 2025, while prices inside China stayed flat (SMM): a gap of x3.04 at the mid-points,
     x2.26 to x4.0 at the ends of the ranges (terbium oxide: $930-1000 -> $2000-4000, x3.11 at
-    mid-points). With the shipped calibration (theta 2.75, sigma 0.1, eta 0.2, short run) the
-    ban on U.S. purchases must give a U.S./China price gap inside the dysprosium range, and on
-    the world the scenario names (wiod2011) within 5% of the mid-point; the JSON carries it."""
+    mid-points). With the shipped calibration (theta 3.25, sigma 0.1, eta 0.2 on gross output,
+    the short horizon the scenario names) the ban on U.S. purchases must give a U.S./China price
+    gap inside the dysprosium range, and on the world the scenario names (wiod2011) within 5% of
+    the mid-point; the JSON carries it."""
     overrides = ScenarioOverrides(world=world) if world != "wiod2011" else None
     run = run_scenario("rare-earth-ban", overrides=overrides)
     (card,) = run.to_dict()["critical_products"]
@@ -137,8 +138,8 @@ def test_the_chain_scenario_reports_each_stage():
     assert float(sigma.sel(sector="Rare-earth magnets")) == pytest.approx(0.1)
     # The earlier split's settings survive the later ones (split_sector carries them over).
     assert float(world.data["critical_input"].sel(input="Rare-earth magnets")) == 1
-    assert float(world.data["fixed_factor_share"].sel(country="JPN", sector="Rare-earth magnets")) == pytest.approx(
-        1 / 1.2)
+    phi = 0.4 * float(world.value_added_share.sel(country="JPN", sector="Rare-earth magnets"))
+    assert float(world.data["capacity_share"].sel(country="JPN", sector="Rare-earth magnets")) == pytest.approx(phi)
 
 
 def _write(tmp_path: Path, text: str) -> str:
@@ -161,6 +162,10 @@ BASE = 'parent = "Metals"\nchild = "Unobtainium"\nworld_value = 100\n'
      r"elasticity of substitution for the 'short' horizon .* must be a positive number, got 0"),
     (BASE + "[producer_shares]\nCHN = 1\n[scarce_supply.supply_elasticity]\nshort = -0.5\n",
      r"supply elasticity for the 'short' horizon .* got -0.5"),
+    (BASE + "[producer_shares]\nCHN = 1\n[critical_input.substitution]\nshort = 0.1\nlong = 0.5\n",
+     r"gives no elasticity of substitution for the 'medium' horizon"),
+    (BASE + "[producer_shares]\nCHN = 1\n[scarce_supply.supply_elasticity]\nshort = 0.2\n",
+     r"gives no supply elasticity for the 'medium', 'long' horizons"),
     ('child = "X"\nworld_value = 1\n', "must name its parent sector"),
     (BASE + "[producer_shares\n", "is not valid TOML"),
 ])

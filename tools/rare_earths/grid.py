@@ -3,17 +3,21 @@ two elasticities nobody has measured well: sigma (substitution between rare eart
 of a user's inputs) and eta (how fast capacity outside China expands).
 
 For each (sigma, eta) the shipped ``rare-earths`` split (its theta, shares and U.S. purchases
-kept) is given that sigma for its users and that eta outside China, and the ban is solved
-(the ``rare-earth-ban`` scenario: against the no-war baseline): U.S. and Chinese welfare, the
+kept) is given that sigma for its users and that eta (the gross-output supply elasticity of the
+capacity nest) outside China, every other sector at a named elasticity set and horizon (default:
+fontagne2022 at the short horizon, what the ``rare-earth-ban`` scenario names), and the ban is
+solved (the ``rare-earth-ban`` scenario: against the no-war baseline): U.S. and Chinese welfare, the
 real output of U.S. users (the largest loss, and the sum in USD mn), and the U.S./China price
 gap of the product. With ``--leverage`` each cell also runs the talks (``negotiate USA CHN``
 from london-2025 on the compact world, threat = status quo, 3 frontier points, no purchases:
-about 20-80 s a cell) and reports the card's leverage: how much the bargain moves, in
+about 20-80 s a cell; the talks run at the shipped default elasticities, the cell's sigma and
+eta at every horizon) and reports the card's leverage: how much the bargain moves, in
 percentage points of each side's welfare, when China's card leaves the threat point.
 
-Run from the repository root (the shipped point is sigma 0.1, eta 0.2)::
+Run from the repository root (the shipped short-run point is sigma 0.1, eta 0.2; medium 0.41, 2.33)::
 
     python -m tools.rare_earths.grid                      # ban effects, 4 x 4, a few seconds
+    python -m tools.rare_earths.grid --horizon medium --sigma 0.1,0.41,1 --eta 0.2,2.33,inf
     python -m tools.rare_earths.grid --leverage --sigma 0.1,1 --eta 0.2,inf   # + talks
 """
 
@@ -29,8 +33,9 @@ from pathlib import Path
 import numpy as np
 
 from tradewar.model.counterfactual import simulate
+from tradewar.world.elasticities import with_default_elasticities
 from tradewar.world.library import load_world
-from tradewar.world.splits import apply_split, load_split
+from tradewar.world.splits import SPLIT_HORIZONS, apply_split, load_split
 
 PRODUCT = "Rare earths"
 
@@ -40,11 +45,11 @@ def _floats(text: str) -> list[float]:
 
 
 def ban_effects(world_name: str, sigmas: list[float], etas: list[float], thetas: list[float | None] = (None,),
-                ) -> list[dict]:
+                elasticities: str = "fontagne2022", horizon: str = "short") -> list[dict]:
     """The ban's effects for each (theta, sigma, eta), on ``world_name`` with the shipped split
-    (``theta=None``: the split's own)."""
+    (``theta=None``: the split's own), every other sector at ``elasticities`` and ``horizon``."""
     spec = load_split("rare-earths")
-    base = apply_split(load_world(world_name), "rare-earths")
+    base = apply_split(with_default_elasticities(load_world(world_name), elasticities, horizon), "rare-earths")
     users = [u for u in spec["critical_input"]["users"] if u in base.sectors]
     countries, k = base.countries, base.sectors.index(PRODUCT)
     usa, chn = countries.index("USA"), countries.index("CHN")
@@ -76,14 +81,15 @@ def ban_effects(world_name: str, sigmas: list[float], etas: list[float], thetas:
 
 
 def _split_file(folder: Path, theta: float, sigma: float, eta: float) -> str:
-    """The shipped split with theta and the short-run sigma and eta replaced (a temporary TOML file)."""
+    """The shipped split with theta, and sigma and eta at every horizon, replaced (a temporary TOML file)."""
     text = Path(str(resources.files("tradewar") / "data" / "splits" / "rare-earths.toml")).read_text()
     text, count = re.subn(r"(?m)^trade_elasticity = [^\n]+", f"trade_elasticity = {theta!r}", text)
     assert count == 1, "trade_elasticity = ... not found in rare-earths.toml"
     for table, value in (("critical_input.substitution", sigma), ("scarce_supply.supply_elasticity", eta)):
-        pattern = rf"(\[{re.escape(table)}\]\s*\nshort = )[^\n]+"
-        text, count = re.subn(pattern, rf"\g<1>{'inf' if math.isinf(value) else repr(value)}", text)
-        assert count == 1, f"[{table}] short = ... not found in rare-earths.toml"
+        values = "\n".join(f"{h} = {'inf' if math.isinf(value) else repr(value)}" for h in SPLIT_HORIZONS)
+        pattern = rf"(\[{re.escape(table)}\]\s*\n)(?:(?:{'|'.join(SPLIT_HORIZONS)}) = [^\n]+\n)+"
+        text, count = re.subn(pattern, lambda m, values=values: m.group(1) + values + "\n", text)
+        assert count == 1, f"[{table}] short/medium/long = ... not found in rare-earths.toml"
     path = folder / f"rare-earths-t{theta}-s{sigma}-e{eta}.toml"
     path.write_text(text)
     return str(path)
@@ -123,10 +129,12 @@ def main() -> None:
     parser.add_argument("--sigma", default="0.05,0.1,0.3,1", help="comma-separated sigmas (1 = Cobb-Douglas)")
     parser.add_argument("--eta", default="0.1,0.2,1,inf", help="comma-separated etas (inf = constant cost)")
     parser.add_argument("--theta", default=None, help="comma-separated trade elasticities (default: the split's)")
+    parser.add_argument("--elasticities", default="fontagne2022", help="the other sectors' elasticity set")
+    parser.add_argument("--horizon", default="short", help="the other sectors' horizon (the scenario's: short)")
     parser.add_argument("--leverage", action="store_true", help="also run the talks in each cell (slow)")
     args = parser.parse_args()
     thetas = _floats(args.theta) if args.theta else [None]
-    rows = ban_effects(args.world, _floats(args.sigma), _floats(args.eta), thetas)
+    rows = ban_effects(args.world, _floats(args.sigma), _floats(args.eta), thetas, args.elasticities, args.horizon)
     if args.leverage:
         with tempfile.TemporaryDirectory() as folder:
             for row in rows:

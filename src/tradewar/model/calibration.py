@@ -33,7 +33,7 @@ def baseline(world: World, *, mobile_labour: bool = False) -> Baseline:
     -------
     Baseline
         Trade and cost shares, tariffs, export taxes, value added, expenditure, elasticities,
-        and the nested CES bundles, fixed factors and specific labour where the world has them.
+        and the nested CES bundles, fixed factors, specific labour and capacity nests where the world has them.
     """
     return Baseline(
         trade_shares=world.trade_shares.values,
@@ -49,7 +49,18 @@ def baseline(world: World, *, mobile_labour: bool = False) -> Baseline:
         **_nested_bundles(world),
         fixed_factor_share=_fixed_factors(world),
         specific_labour_share=None if mobile_labour else _specific_labour(world),
+        **_capacity(world),
     )
+
+
+def _capacity(world: World) -> dict:
+    """The capacity nests of scarce sectors (:func:`tradewar.world.critical.with_scarce_supply`), when any."""
+    if "capacity_share" not in world.data or "capacity_substitution" not in world.data:
+        return {}
+    share = world.data["capacity_share"].values
+    if not np.any(share > 0):
+        return {}  # constant cost everywhere: the CP2015 model exactly
+    return {"capacity_share": share, "capacity_substitution": world.data["capacity_substitution"].values}
 
 
 def _specific_labour(world: World):

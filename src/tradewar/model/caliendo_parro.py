@@ -38,7 +38,7 @@ accelerated iteration rather than by inverting the NJ x NJ system.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -87,6 +87,11 @@ class Baseline:
         (N, J) sector-specific fixed factors' share of value added (None: none).
     specific_labour_share : numpy.ndarray, optional
         (N, J) share of each sector's labour that cannot move (None: mobile labour).
+    capacity_share : numpy.ndarray, optional
+        (N, J) a fixed capacity factor's share of each sector's costs, carved out of value
+        added (None or zeros: constant cost; :func:`tradewar.model.equations.capacity_costs`).
+    capacity_substitution : numpy.ndarray, optional
+        (N, J) elasticity of substitution between capacity and the variable bundle.
     """
 
     trade_shares: np.ndarray
@@ -107,6 +112,10 @@ class Baseline:
     fixed_factor_share: np.ndarray | None = None  # (N, J)
     # Sector-specific labour (the short run): the share s of each sector's labour that cannot move.
     specific_labour_share: np.ndarray | None = None  # (N, J)
+    # Scarce supply: a capacity factor's share phi of each sector's costs and its elasticity of
+    # substitution rho against the variable bundle (gross-output supply elasticity rho (1 - phi) / phi).
+    capacity_share: np.ndarray | None = None  # (N, J)
+    capacity_substitution: np.ndarray | None = None  # (N, J)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -152,6 +161,10 @@ class Equilibrium:
         (N,) new trade deficits (differ from the shock's under deficit reduction).
     rent_hat : numpy.ndarray, optional
         (N, J) price change of the factors tied to a sector (None without them).
+    capacity_rent_hat : numpy.ndarray, optional
+        (N, J) rent change of capacity in scarce sectors (None without capacity nests).
+    variable_cost_hat : numpy.ndarray, optional
+        (N, J) cost change of the variable bundles below capacity nests (None without nests).
     """
 
     wage_hat: np.ndarray  # (N,)
@@ -171,6 +184,9 @@ class Equilibrium:
     deficit: np.ndarray | None = None  # (N,) new trade deficits (differ from the shock's under deficit reduction)
     # (N, J) price change of the factors tied to a sector (scarce factor, specific labour); None without them
     rent_hat: np.ndarray | None = None
+    # (N, J) rent change of capacity in scarce sectors (ones where none); None without capacity nests
+    capacity_rent_hat: np.ndarray | None = None
+    variable_cost_hat: np.ndarray | None = None  # (N, J) below capacity nests; None without them
 
 
 def _positive_log(values: np.ndarray) -> np.ndarray:
@@ -259,13 +275,16 @@ class _System:
         with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
             return equations.price_block_logsumexp(xp, economy, shock, log_cost)
 
-    def prices(self, log_wage, log_price, log_rent=None):
+    def prices(self, log_wage, log_price, log_rent=None, log_capacity_rent=None):
         """Unit costs, the price indices they imply, the trade flows and the cost shares
-        (:class:`~tradewar.model.equations.Bundles`, None for Cobb-Douglas bundles), with the
-        fixed factors' rents."""
-        log_cost, bundles = equations.input_bundles(np, self.economy, log_wage, log_price, log_rent)
+        (:class:`~tradewar.model.equations.Bundles`, None for Cobb-Douglas bundles;
+        :class:`~tradewar.model.equations.Capacity`, None without capacity nests), with the
+        fixed factors' and capacity's rents."""
+        log_variable, bundles = equations.input_bundles(np, self.economy, log_wage, log_price, log_rent)
+        with np.errstate(over="ignore", under="ignore"):
+            log_cost, capacity = equations.capacity_costs(np, self.economy, log_variable, log_capacity_rent)
         log_price_new, flows = self.price_block(np, self.economy, self.shock, log_cost)
-        return log_cost, log_price_new, (flows, bundles, log_rent)
+        return log_cost, log_price_new, (flows, bundles, log_rent, capacity, log_capacity_rent)
 
     def goods(self, log_wage, expenditure, flows) -> equations.Goods:
         """Producer revenue, tariff revenue, income, implied expenditure and labour demand
@@ -273,8 +292,8 @@ class _System:
         return equations.goods_block(np, self.economy, self.shock, log_wage, expenditure, *flows)
 
     # -- state vectors ----------------------------------------------------------------
-    def pack(self, log_wage, log_price, expenditure, log_rent=None):
-        return equations.pack(np, self.economy, log_wage, log_price, expenditure, log_rent)
+    def pack(self, log_wage, log_price, expenditure, log_rent=None, log_capacity_rent=None):
+        return equations.pack(np, self.economy, log_wage, log_price, expenditure, log_rent, log_capacity_rent)
 
     def unpack(self, state):
         return equations.unpack(np, self.economy, state)
@@ -320,7 +339,8 @@ class _System:
 
     def solve_nested(self, state, options, on_iteration=None):
         log_wage, log_price, expenditure = self.unpack(state)
-        tied = self.economy.fixed_share is not None  # sector-specific factors: their rents solved inside
+        # Sector-specific factors or capacity: their rents solved inside.
+        tied = self.economy.fixed_share is not None or self.economy.capacity_share is not None
         n = self.n_countries
         memo = {"price": log_price, "spending": expenditure, "rest": state[n:], "sweeps": 0, "calls": 0}
 
@@ -333,7 +353,8 @@ class _System:
                 memo["sweeps"] += sweeps
                 whole = np.concatenate([log_wage, memo["rest"]])
                 _, log_price, spending = self.unpack(whole)
-                _, _, flows = self.prices(log_wage, log_price, equations.unpack_rent(np, self.economy, whole))
+                _, _, flows = self.prices(log_wage, log_price, equations.unpack_rent(np, self.economy, whole),
+                                          equations.unpack_capacity_rent(np, self.economy, whole))
                 labour_demand = self.goods(log_wage, spending, flows).labour_demand
             else:
                 memo["price"], memo["spending"], sweeps = self.solve_given_wages(
@@ -373,6 +394,34 @@ class _System:
         # The numeraire: the world wage bill of mobile labour (all value added without tied factors).
         level = self.economy.value_added.sum() / (np.exp(log_wage) * self.economy.value_added).sum()
         return log_wage + np.log(level)
+
+
+#: Factors on capacity's elasticity of substitution (its gross-output supply elasticity) by which
+#: a stalled solve with scarce capacity is approached: each equilibrium starts the next, the last
+#: starts the problem itself.
+CONTINUATION_FACTORS = (64.0, 16.0, 4.0)
+
+
+def _by_continuation(baseline: Baseline, system: _System, policy: tuple, revenue: str, options: SolverOptions,
+                     start: np.ndarray):
+    """The state that solves ``system``, reached through the same shock with more elastic capacity
+    (:data:`CONTINUATION_FACTORS`), with the sweeps it took; None without capacity nests or when a
+    step fails (the caller then tries the nested method)."""
+    if system.economy.capacity_share is None:
+        return None
+    tariff_new, trade_cost_hat, deficit_new, export_tax_new = policy
+    rho = np.asarray(baseline.capacity_substitution)
+    state, sweeps = start, 0
+    try:
+        for factor in CONTINUATION_FACTORS:
+            looser = replace(baseline, capacity_substitution=rho * factor)
+            step = _System(looser, tariff_new, trade_cost_hat, deficit_new, export_tax_new, revenue)
+            fit = solve_fixed_point(step.sweep, state, options)
+            state, sweeps = fit.x, sweeps + fit.iterations
+        fit = solve_fixed_point(system.sweep, state, options)
+    except ConvergenceError:
+        return None
+    return fit.x, sweeps + fit.iterations
 
 
 def solve_equilibrium(
@@ -454,13 +503,21 @@ def solve_equilibrium(
         fit = solve_fixed_point(system.sweep, start, fast, on_iteration=on_iteration)
         state, iterations, history = fit.x, fit.iterations, fit.history
     except ConvergenceError as stalled:
-        iterations, history = stalled.iterations, stalled.history
-        try:
-            with np.errstate(all="ignore"):
-                state, calls = system.solve_nested(stalled.best, options, on_iteration)
-            iterations += calls
-        except ConvergenceError:
-            state = stalled.best
+        iterations, history, best = stalled.iterations, stalled.history, stalled.best
+        # Scarce capacity: near-vertical supply against near-Leontief demand is a stiff problem
+        # from the baseline, and an easy one from the equilibrium with more elastic capacity.
+        continued = _by_continuation(baseline, system, (tariff_new, trade_cost_hat, deficit_new, export_tax_new),
+                                     revenue, options, start)
+        if continued is not None:
+            state, sweeps = continued
+            iterations += sweeps
+        else:
+            try:
+                with np.errstate(all="ignore"):
+                    state, calls = system.solve_nested(best, options, on_iteration)
+                iterations += calls
+            except ConvergenceError:
+                state = best
     with np.errstate(all="ignore"):
         residual = float(np.max(np.abs(system.sweep(state) - state)))
     if not np.isfinite(residual) or residual > options.tol * 10:
@@ -474,7 +531,8 @@ def solve_equilibrium(
         )
     log_wage, log_price, expenditure = system.unpack(state)
     log_rent = equations.unpack_rent(np, system.economy, state)
-    log_cost, _, flows = system.prices(log_wage, log_price, log_rent)
+    log_capacity_rent = equations.unpack_capacity_rent(np, system.economy, state)
+    log_cost, _, flows = system.prices(log_wage, log_price, log_rent, log_capacity_rent)
     goods = system.goods(log_wage, expenditure, flows)
     income = goods.income
     negative = np.flatnonzero(income <= 0)
@@ -504,4 +562,7 @@ def solve_equilibrium(
         state=state,
         deficit=np.asarray(equations.deficits_after(np, system.shock, goods.tariff_revenue), dtype=float),
         rent_hat=None if log_rent is None else np.exp(log_rent),
+        capacity_rent_hat=None if log_capacity_rent is None else np.exp(log_capacity_rent),
+        variable_cost_hat=None if log_capacity_rent is None else np.exp(
+            equations.input_bundles(np, system.economy, log_wage, log_price, log_rent)[0]),
     )

@@ -37,6 +37,7 @@ import numpy as np
 
 __all__ = [
     "Bundles",
+    "Capacity",
     "Economy",
     "Flows",
     "Goods",
@@ -44,6 +45,8 @@ __all__ = [
     "deficits_after",
     "economy_arrays",
     "goods_block",
+    "capacity_costs",
+    "capacity_rent_update",
     "input_bundles",
     "pack",
     "prepare_shock",
@@ -55,6 +58,7 @@ __all__ = [
     "trade_shares",
     "unit_costs",
     "unpack",
+    "unpack_capacity_rent",
     "unpack_rent",
     "wages_from",
     "welfare",
@@ -97,7 +101,16 @@ class Economy(NamedTuple):
     fixed_share : array, optional
         (N, J) beta f: the fixed factor's share of the sector's costs (None: none).
     output_baseline : array, optional
-        (N, J) baseline producer revenue Y where a fixed factor earns.
+        (N, J) baseline spending on the variable bundle where a fixed factor earns (producer
+        revenue Y without a capacity nest).
+    capacity_share : array, optional
+        (N, J) phi: a capacity factor's share of the sector's costs (None: no capacity nest;
+        ``value_added_share``, ``input_share`` and ``fixed_share`` are then shares of the
+        variable bundle, the baseline's over ``1 - phi``).
+    capacity_substitution : array, optional
+        (N, J) rho, capacity against the variable bundle.
+    capacity_output : array, optional
+        (N, J) baseline producer revenue Y where capacity earns (ones elsewhere).
     """
 
     trade_shares: Any  # (J, N, N) pi[j, n, i]
@@ -114,7 +127,11 @@ class Economy(NamedTuple):
     substitution: Any = None  # (N, J) sigma, critical inputs against the rest of sector j's bundle
     # Sector-specific fixed factors (None: none; value_added is then all labour income).
     fixed_share: Any = None  # (N, J) beta f: the fixed factor's share of the sector's costs
-    output_baseline: Any = None  # (N, J) baseline producer revenue Y (what the fixed factor earned, over beta f)
+    output_baseline: Any = None  # (N, J) baseline variable-bundle spending (what the fixed factor earned, over beta f)
+    # Capacity nests (None: none; constant cost): a fixed capacity factor, CES against the variable bundle.
+    capacity_share: Any = None  # (N, J) phi, capacity's share of the sector's costs (0: no nest in that cell)
+    capacity_substitution: Any = None  # (N, J) rho, capacity against the variable bundle
+    capacity_output: Any = None  # (N, J) baseline producer revenue Y where capacity earns (1 elsewhere)
 
 
 class Shock(NamedTuple):
@@ -226,6 +243,24 @@ class Bundles(NamedTuple):
     critical_change: Any  # (N, K, J) new critical shares minus gamma[m] r
 
 
+class Capacity(NamedTuple):
+    """How a capacity nest moves cost shares: the sector's unit cost is a CES, elasticity
+    ``rho``, between a fixed capacity factor (baseline cost share ``phi``, rent ``r_hat``)
+    and the variable bundle (cost ``v_hat``) of :func:`input_bundles`.
+
+    Parameters
+    ----------
+    variable_share : array
+        (N, J) the variable bundle's share of costs, ``(1 - phi) (v_hat / c_hat)^(1 - rho)``
+        (one where there is no nest).
+    log_rent_ratio : array
+        (N, J) ``(1 - rho) log(r_hat / c_hat)``: the log of capacity's cost share over its baseline ``phi``.
+    """
+
+    variable_share: Any  # (N, J) (1 - phi) (v_hat / c_hat)^(1 - rho); 1 where there is no nest
+    log_rent_ratio: Any  # (N, J) (1 - rho) log(r_hat / c_hat)
+
+
 class Goods(NamedTuple):
     """The goods-market block at given wages, spending and trade shares.
 
@@ -245,6 +280,9 @@ class Goods(NamedTuple):
         (N,) wage bill demanded, sum_j beta Y'.
     rent_demand : array, optional
         (N, J) fixed-factor income demanded over its baseline; None without fixed factors.
+    log_capacity_rent_demand : array, optional
+        (N, J) log of capacity income demanded over its baseline (zero where there is no
+        nest); None without capacity nests.
     """
 
     output: Any  # (N, J) producer revenue Y'
@@ -254,6 +292,7 @@ class Goods(NamedTuple):
     expenditure: Any  # (N, J) spending implied by these incomes and outputs
     labour_demand: Any  # (N,) wage bill demanded, sum_j beta Y'
     rent_demand: Any = None  # (N, J) fixed-factor income demanded over its baseline; None without fixed factors
+    log_capacity_rent_demand: Any = None  # (N, J) log capacity income demanded over its baseline; None without nests
 
 
 def _sector_major(xp, array):
@@ -283,30 +322,67 @@ def economy_arrays(xp, baseline, scale) -> Economy:
     """
     export_tax = baseline.export_tax
     taxed = export_tax is not None and bool(np.any(export_tax != 0))
+    capacity = _capacity_arrays(baseline)
+    value_added_share, input_share = baseline.value_added_share, baseline.input_share
+    if capacity is not None:  # the bundles below are the variable bundle's: shares over 1 - phi
+        variable = 1.0 - capacity["capacity_share"]
+        value_added_share = (value_added_share - capacity["capacity_share"]) / variable
+        input_share = input_share / variable[:, None, :]
     economy = Economy(
         trade_shares=xp.asarray(_sector_major(np, baseline.trade_shares)),
         log_tariff=xp.asarray(_sector_major(np, np.log1p(baseline.tariff))),
         log_export_tax=xp.asarray(_sector_major(np, np.log1p(export_tax))) if taxed else None,
-        value_added_share=xp.asarray(baseline.value_added_share),
-        input_share=xp.asarray(baseline.input_share),
+        value_added_share=xp.asarray(value_added_share),
+        input_share=xp.asarray(input_share),
         final_demand_share=xp.asarray(baseline.final_demand_share),
         value_added=xp.asarray(baseline.value_added),
         trade_elasticity=xp.asarray(baseline.trade_elasticity),
         scale=xp.asarray(scale),
         **_critical_arrays(xp, baseline),
     )
+    wage_bill = baseline.value_added
+    variable_output = None
+    if capacity is not None:  # capacity earns phi Y: it is not labour's
+        output = _baseline_output(baseline)
+        wage_bill = wage_bill - (capacity["capacity_share"] * output).sum(axis=1)
+        variable_output = (1.0 - capacity["capacity_share"]) * output
+        economy = economy._replace(
+            value_added=xp.asarray(wage_bill),
+            capacity_share=xp.asarray(capacity["capacity_share"]),
+            capacity_substitution=xp.asarray(capacity["capacity_substitution"]),
+            capacity_output=xp.asarray(np.where(capacity["capacity_share"] > 0, output, 1.0)),
+        )
     fixed = sector_specific_share(getattr(baseline, "fixed_factor_share", None),
                                   getattr(baseline, "specific_labour_share", None))
     if fixed is None or not np.any(fixed > 0):
         return economy
-    # The fixed factor earns beta f Y; what remains of value added is the wage bill.
-    fob = 1.0 if baseline.export_tax is None else 1.0 + baseline.export_tax
-    output = (baseline.expenditure[:, None, :] * baseline.trade_shares / ((1.0 + baseline.tariff) * fob)).sum(axis=0)
+    # The fixed factor earns beta f of the variable bundle's spending; what remains of value added is the wage bill.
+    if variable_output is None:
+        variable_output = _baseline_output(baseline)
     # A fixed factor in a sector that produces nothing earns nothing (and would stay so: zero flows stay zero).
-    fixed_share = np.where(output > 0, baseline.value_added_share * fixed, 0.0)
-    wage_bill = baseline.value_added - (fixed_share * output).sum(axis=1)
+    fixed_share = np.where(variable_output > 0, value_added_share * fixed, 0.0)
+    wage_bill = wage_bill - (fixed_share * variable_output).sum(axis=1)
     return economy._replace(value_added=xp.asarray(wage_bill), fixed_share=xp.asarray(fixed_share),
-                            output_baseline=xp.asarray(np.where(fixed_share > 0, output, 1.0)))
+                            output_baseline=xp.asarray(np.where(fixed_share > 0, variable_output, 1.0)))
+
+
+def _baseline_output(baseline):
+    """(N, J) baseline producer revenue: spending at buyer prices less tariffs and export taxes."""
+    fob = 1.0 if baseline.export_tax is None else 1.0 + baseline.export_tax
+    return (baseline.expenditure[:, None, :] * baseline.trade_shares / ((1.0 + baseline.tariff) * fob)).sum(axis=0)
+
+
+def _capacity_arrays(baseline) -> dict | None:
+    """The capacity nests of the baseline (phi, rho; none in sectors that produce nothing), or None."""
+    share = getattr(baseline, "capacity_share", None)
+    if share is None or not np.any(share > 0):
+        return None
+    # Capacity in a sector that produces nothing earns nothing, and would stay so (zero flows stay zero).
+    share = np.where(_baseline_output(baseline) > 0, share, 0.0)
+    if not np.any(share > 0):
+        return None
+    rho = np.where(share > 0, baseline.capacity_substitution, 1.0)
+    return {"capacity_share": share, "capacity_substitution": rho}
 
 
 def sector_specific_share(fixed_factor_share, specific_labour_share):
@@ -538,6 +614,90 @@ def input_bundles(xp, economy: Economy, log_wage, log_price, log_rent=None):
     return log_cost, Bundles(rest_ratio, critical_new - critical_share * rest_ratio[:, None, :])
 
 
+def capacity_costs(xp, economy: Economy, log_variable, log_capacity_rent=None):
+    """Log unit costs (N, J) with capacity nests, and how they move cost shares (:class:`Capacity`;
+    None without nests, when the unit cost is the variable bundle's, ``log_variable``).
+
+    Scarce supply: outside the controlling country a critical sector's gross output needs a
+    fixed capacity factor (plants, separation lines, magnet presses), CES, elasticity ``rho``,
+    against the variable bundle ``v`` (labour and inputs, :func:`input_bundles`). In changes::
+
+        c_hat^(1 - rho) = phi r_hat^(1 - rho) + (1 - phi) v_hat^(1 - rho)
+
+    with ``phi`` capacity's baseline cost share and ``r_hat`` its rent. At fixed capacity,
+    output moves as ``(r_hat / c_hat)^rho`` while price equals unit cost, so to first order
+    ``d log Y = rho (1 - phi) / phi * d log(c / v)``: the gross-output supply elasticity is
+    ``eta = rho (1 - phi) / phi`` (:func:`tradewar.world.critical.with_scarce_supply` sets
+    ``rho`` from ``eta``). With ``rho < 1`` output cannot exceed ``phi^(-rho / (1 - rho))``
+    times its baseline whatever the price: a capacity ceiling. ``rho = 1`` is Cobb-Douglas.
+
+    Parameters
+    ----------
+    xp : module
+        The array namespace, ``numpy`` or ``jax.numpy``.
+    economy : Economy
+        The baseline in sweep layouts.
+    log_variable : array
+        (N, J) log cost changes of the variable bundles.
+    log_capacity_rent : array, optional
+        (N, J) log rent changes of capacity (needed when the economy has nests).
+
+    Returns
+    -------
+    log_cost : array
+        (N, J) log unit cost changes.
+    capacity : Capacity or None
+        The variable bundle's cost share and capacity's payment ratio.
+    """
+    if economy.capacity_share is None:
+        return log_variable, None
+    share = economy.capacity_share
+    nested = share > 0
+    exponent = 1.0 - economy.capacity_substitution  # zero where Cobb-Douglas
+    cobb_douglas = exponent == 0.0
+    safe = xp.where(cobb_douglas, 1.0, exponent)
+    # Two-term log-sum-exp: the powers may be far apart when rho is small and a rent soars.
+    rent_term, variable_term = safe * log_capacity_rent, safe * log_variable
+    top = xp.maximum(rent_term, variable_term)
+    log_ces = (top + xp.log(share * xp.exp(rent_term - top) + (1.0 - share) * xp.exp(variable_term - top))) / safe
+    log_cd = share * log_capacity_rent + (1.0 - share) * log_variable
+    log_cost = xp.where(nested, xp.where(cobb_douglas, log_cd, log_ces), log_variable)
+    # Both shares are at most one (the CES is a mean of the two prices), so neither overflows.
+    variable_share = (1.0 - share) * xp.exp(exponent * (log_variable - log_cost))
+    return log_cost, Capacity(variable_share, exponent * (log_capacity_rent - log_cost))
+
+
+def capacity_rent_update(xp, economy: Economy, log_capacity_rent, log_rent_demand):
+    """The next iterate of capacity's log rents (N, J): a step towards the rent its demand implies.
+
+    Capacity is fixed, so its rent clears its market when ``rho log r_hat + (1 - rho) log c_hat
+    = log(Y' / Y)``; ``log_rent_demand`` (the rent that pays capacity its cost share of revenue
+    at the current prices, :attr:`Goods.log_capacity_rent_demand`) minus ``log r_hat`` is that
+    condition's residual. The step divides it by ``max(rho, 1)``: for ``rho <= 1`` the rent is
+    set to what capacity is paid (a contraction when supply is inelastic), for ``rho > 1`` the
+    rent follows the unit cost (a contraction as capacity becomes a near-perfect substitute;
+    ``rho -> inf`` is constant cost). Both have the equilibrium as their fixed point.
+
+    Parameters
+    ----------
+    xp : module
+        The array namespace, ``numpy`` or ``jax.numpy``.
+    economy : Economy
+        The baseline in sweep layouts (with capacity nests).
+    log_capacity_rent : array
+        (N, J) the current log rents.
+    log_rent_demand : array
+        (N, J) the log rents capacity's demand implies.
+
+    Returns
+    -------
+    array
+        (N, J) the next log rents (zero where there is no nest).
+    """
+    step = (log_rent_demand - log_capacity_rent) / xp.maximum(economy.capacity_substitution, 1.0)
+    return xp.where(economy.capacity_share > 0, log_capacity_rent + step, 0.0)
+
+
 def price_block_products(xp, economy: Economy, shock: Shock, log_cost):
     """New log price indices (N, J) and the flows, by the precomputed weights.
 
@@ -651,10 +811,12 @@ def trade_shares(xp, flows: Flows):
 
 
 def goods_block(xp, economy: Economy, shock: Shock, log_wage, expenditure, flows: Flows,
-                bundles: Bundles | None = None, log_rent=None) -> Goods:
+                bundles: Bundles | None = None, log_rent=None, capacity: Capacity | None = None,
+                log_capacity_rent=None) -> Goods:
     """Producer revenue, tariff and export-tax revenue, income, implied spending and labour demand,
     at the cost shares of ``bundles`` (None: the baseline's, Cobb-Douglas); with fixed factors,
-    their rents ``log_rent`` are income and the rent their demand implies is returned.
+    their rents ``log_rent`` are income and the rent their demand implies is returned; with
+    capacity nests (``capacity``, :func:`capacity_costs`), likewise for capacity.
 
     Parameters
     ----------
@@ -674,11 +836,15 @@ def goods_block(xp, economy: Economy, shock: Shock, log_wage, expenditure, flows
         Moved cost shares (None: the baseline's).
     log_rent : array, optional
         (N, J) log rent changes of the fixed factors.
+    capacity : Capacity, optional
+        The capacity nests' cost shares (None: no nests).
+    log_capacity_rent : array, optional
+        (N, J) log rent changes of capacity.
 
     Returns
     -------
     Goods
-        Output, revenues, income, implied spending, labour demand and rent demand.
+        Output, revenues, income, implied spending, labour demand and rent demands.
     """
     spending = expenditure.T * flows.inverse_total  # (J, N) spending of n on j over T[j, n]
     output = (xp.matmul(spending[:, None, :], flows.producer_weight)[:, 0, :] * flows.power).T  # (N, J)
@@ -686,28 +852,37 @@ def goods_block(xp, economy: Economy, shock: Shock, log_wage, expenditure, flows
     income = xp.exp(log_wage) * economy.value_added + tariff_revenue + deficits_after(xp, shock, tariff_revenue)
     if economy.fixed_share is not None:
         income = income + (xp.exp(log_rent) * economy.fixed_share * economy.output_baseline).sum(axis=1)
+    log_capacity_rent_demand = None
+    if capacity is not None:  # capacity earns phi Y r_hat; what it is paid at these prices sets its rent
+        income = income + (xp.exp(log_capacity_rent) * economy.capacity_share * economy.capacity_output).sum(axis=1)
+        nested = economy.capacity_share > 0
+        revenue = xp.where(nested, output / economy.capacity_output, 1.0)
+        log_capacity_rent_demand = xp.where(nested, capacity.log_rent_ratio + xp.log(revenue), 0.0)
     if shock.has_export_tax:
         weighted = xp.matmul(spending[:, None, :], flows.export_tax_weight)[:, 0, :]
         export_tax_revenue = (weighted * flows.power).sum(axis=0)
         income = income + export_tax_revenue
     else:
         export_tax_revenue = xp.zeros_like(log_wage)
+    # What the variable bundles buy (the economy's shares are theirs): all of output without nests.
+    variable = output if capacity is None else capacity.variable_share * output
     if bundles is None:
-        intermediate = xp.matmul(economy.input_share, output[:, :, None])[:, :, 0]  # sum_k gamma[n, j, k] Y[n, k]
-        labour_demand = (economy.value_added_share * output).sum(axis=1)
+        intermediate = xp.matmul(economy.input_share, variable[:, :, None])[:, :, 0]  # sum_k gamma[n, j, k] Y[n, k]
+        labour_demand = (economy.value_added_share * variable).sum(axis=1)
     else:  # shares gamma' = gamma r + (critical change on the critical rows), beta' = beta r
-        scaled = bundles.rest_ratio * output
+        scaled = bundles.rest_ratio * variable
         intermediate = xp.matmul(economy.input_share, scaled[:, :, None])[:, :, 0]
-        extra = xp.matmul(bundles.critical_change, output[:, :, None])[:, :, 0]  # (N, K)
+        extra = xp.matmul(bundles.critical_change, variable[:, :, None])[:, :, 0]  # (N, K)
         intermediate = intermediate + xp.matmul(extra, economy.critical_selector.T)
         labour_demand = (economy.value_added_share * scaled).sum(axis=1)
     rent_demand = None
     if economy.fixed_share is not None:  # the fixed factor's part of value added is not labour's
-        scaled = output if bundles is None else bundles.rest_ratio * output
+        scaled = variable if bundles is None else bundles.rest_ratio * variable
         labour_demand = labour_demand - (economy.fixed_share * scaled).sum(axis=1)
         rent_demand = xp.where(economy.fixed_share > 0, scaled / economy.output_baseline, 1.0)
     expenditure_new = intermediate + economy.final_demand_share * income[:, None]
-    return Goods(output, tariff_revenue, export_tax_revenue, income, expenditure_new, labour_demand, rent_demand)
+    return Goods(output, tariff_revenue, export_tax_revenue, income, expenditure_new, labour_demand, rent_demand,
+                 log_capacity_rent_demand)
 
 
 def wages_from(xp, economy: Economy, labour_demand):
@@ -733,9 +908,10 @@ def wages_from(xp, economy: Economy, labour_demand):
 
 
 # -- state vectors ---------------------------------------------------------------------------
-def pack(xp, economy: Economy, log_wage, log_price, expenditure, log_rent=None):
-    """The solver's state: log wages, log prices, expenditure over its scale, and with fixed
-    factors their log rents (zero, the baseline, when not given).
+def pack(xp, economy: Economy, log_wage, log_price, expenditure, log_rent=None, log_capacity_rent=None):
+    """The solver's state: log wages, log prices, expenditure over its scale, with fixed
+    factors their log rents, and with capacity nests capacity's log rents (zero, the
+    baseline, when not given).
 
     Parameters
     ----------
@@ -751,6 +927,8 @@ def pack(xp, economy: Economy, log_wage, log_price, expenditure, log_rent=None):
         (N, J) spending in levels.
     log_rent : array, optional
         (N, J) log rents (used only when the economy has fixed factors).
+    log_capacity_rent : array, optional
+        (N, J) capacity's log rents (used only when the economy has capacity nests).
 
     Returns
     -------
@@ -760,6 +938,8 @@ def pack(xp, economy: Economy, log_wage, log_price, expenditure, log_rent=None):
     parts = [log_wage, xp.ravel(log_price), xp.ravel(expenditure / economy.scale)]
     if economy.fixed_share is not None:
         parts.append(xp.ravel(xp.zeros_like(log_price) if log_rent is None else log_rent))
+    if economy.capacity_share is not None:
+        parts.append(xp.ravel(xp.zeros_like(log_price) if log_capacity_rent is None else log_capacity_rent))
     return xp.concatenate(parts)
 
 
@@ -810,7 +990,31 @@ def unpack_rent(xp, economy: Economy, state):
     if economy.fixed_share is None:
         return None
     n, j = economy.scale.shape
-    return xp.reshape(state[n + 2 * n * j :], (n, j))
+    return xp.reshape(state[n + 2 * n * j : n + 3 * n * j], (n, j))
+
+
+def unpack_capacity_rent(xp, economy: Economy, state):
+    """Capacity's log rents (N, J) in the state, or None without capacity nests.
+
+    Parameters
+    ----------
+    xp : module
+        The array namespace, ``numpy`` or ``jax.numpy``.
+    economy : Economy
+        The baseline in sweep layouts.
+    state : array
+        The flat state vector.
+
+    Returns
+    -------
+    array or None
+        (N, J) log rents of capacity.
+    """
+    if economy.capacity_share is None:
+        return None
+    n, j = economy.scale.shape
+    start = n + (3 if economy.fixed_share is not None else 2) * n * j
+    return xp.reshape(state[start : start + n * j], (n, j))
 
 
 def sweep(xp, economy: Economy, shock: Shock, state, price_block=price_block_logsumexp):
@@ -836,12 +1040,17 @@ def sweep(xp, economy: Economy, shock: Shock, state, price_block=price_block_log
     """
     log_wage, log_price, expenditure = unpack(xp, economy, state)
     log_rent = unpack_rent(xp, economy, state)
-    log_cost, bundles = input_bundles(xp, economy, log_wage, log_price, log_rent)
+    log_capacity_rent = unpack_capacity_rent(xp, economy, state)
+    log_variable, bundles = input_bundles(xp, economy, log_wage, log_price, log_rent)
+    log_cost, capacity = capacity_costs(xp, economy, log_variable, log_capacity_rent)
     log_price_new, flows = price_block(xp, economy, shock, log_cost)
-    goods = goods_block(xp, economy, shock, log_wage, expenditure, flows, bundles, log_rent)
+    goods = goods_block(xp, economy, shock, log_wage, expenditure, flows, bundles, log_rent, capacity,
+                        log_capacity_rent)
     log_rent_new = None if log_rent is None else xp.log(goods.rent_demand)
+    log_capacity_rent_new = None if capacity is None else capacity_rent_update(
+        xp, economy, log_capacity_rent, goods.log_capacity_rent_demand)
     return pack(xp, economy, xp.log(wages_from(xp, economy, goods.labour_demand)), log_price_new, goods.expenditure,
-                log_rent_new)
+                log_rent_new, log_capacity_rent_new)
 
 
 def welfare(xp, economy: Economy, shock: Shock, state, income_baseline, price_block=price_block_logsumexp):
@@ -869,7 +1078,10 @@ def welfare(xp, economy: Economy, shock: Shock, state, income_baseline, price_bl
     """
     log_wage, log_price, expenditure = unpack(xp, economy, state)
     log_rent = unpack_rent(xp, economy, state)
-    log_cost, bundles = input_bundles(xp, economy, log_wage, log_price, log_rent)
+    log_capacity_rent = unpack_capacity_rent(xp, economy, state)
+    log_variable, bundles = input_bundles(xp, economy, log_wage, log_price, log_rent)
+    log_cost, capacity = capacity_costs(xp, economy, log_variable, log_capacity_rent)
     _, flows = price_block(xp, economy, shock, log_cost)
-    income = goods_block(xp, economy, shock, log_wage, expenditure, flows, bundles, log_rent).income
+    income = goods_block(xp, economy, shock, log_wage, expenditure, flows, bundles, log_rent, capacity,
+                         log_capacity_rent).income
     return income / income_baseline / xp.exp((economy.final_demand_share * log_price).sum(axis=1))

@@ -22,7 +22,7 @@ SIDES = ("USA", "CHN")
 VARIABLE_UNITS = {
     **dict.fromkeys(["welfare", "real_wage", "wage", "real_gdp", "nominal_gdp", "price_index", "price", "unit_cost",
                      "output", "expenditure", "sector_wage", "real_sector_wage",
-                     "trade_cost_change"], UNITS["ratio"]),
+                     "trade_cost_change", "capacity_rent", "variable_cost"], UNITS["ratio"]),
     **dict.fromkeys(["terms_of_trade", "volume_of_trade", "welfare_first_order", "terms_of_trade_by_partner",
                      "volume_of_trade_by_partner"], UNITS["income_share"]),
     **dict.fromkeys([f"{name}_{when}" for name in ("income", "tariff_revenue", "export_tax_revenue", "exports",
@@ -231,7 +231,12 @@ class CounterfactualResult(ArrayResult):
 
         c, cs, bil = ("country",), ("country", "sector"), ("importer", "exporter", "sector")
         by = ("country", "partner", "sector")
+        capacity = {} if eq.capacity_rent_hat is None else {
+            # Scarce supply: the rent of capacity (ones where there is none) and the cost of the
+            # variable bundle below it (the unit cost where there is none).
+            "capacity_rent": (cs, eq.capacity_rent_hat), "variable_cost": (cs, eq.variable_cost_hat)}
         return {
+                **capacity,
                 "welfare": (c, welfare),
                 "real_wage": (c, real_wage),
                 "wage": (c, wage),
@@ -292,6 +297,8 @@ class CounterfactualResult(ArrayResult):
         )
         money = world.data.attrs.get("units") or UNITS["usd"]
         for name, units in VARIABLE_UNITS.items():
+            if name not in data:  # capacity_rent, variable_cost: only with capacity nests
+                continue
             # Levels are in the world's money units (USD millions for every shipped world).
             data[name].attrs["units"] = money if units == UNITS["usd"] else units
         return data
@@ -300,29 +307,39 @@ class CounterfactualResult(ArrayResult):
     def _factor_incomes(world: World, eq: Equilibrium) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The average wage (N,), the wage of each sector's workers (N, J) and nominal GDP (N,), new / baseline.
 
-        Value added ``beta Y`` of sector j splits into a scarce fixed factor's share ``f``
-        and labour; of labour a share ``s`` is tied to the sector (the short run) and earns
-        the sector's rent change ``r_hat`` (see :func:`tradewar.model.equations.sector_specific_share`),
-        the rest earns the national wage ``w_hat``. ``sector_wage`` is the wage of the workers
-        who cannot leave sector j (``w_hat`` where labour is mobile); the average wage is
-        labour income over its baseline (employment is fixed in total); nominal GDP is all
-        factor income over baseline value added.
+        Value added ``beta Y`` of sector j splits into capacity's ``phi Y`` (scarce supply,
+        rent ``capacity_rent_hat``), a fixed factor's share ``f`` of the rest, and labour; of
+        labour a share ``s`` is tied to the sector (the short run) and earns the sector's rent
+        change ``r_hat`` (see :func:`tradewar.model.equations.sector_specific_share`), the rest
+        earns the national wage ``w_hat``. ``sector_wage`` is the wage of the workers who cannot
+        leave sector j (``w_hat`` where labour is mobile); the average wage is labour income over
+        its baseline (employment is fixed in total); nominal GDP is all factor income over
+        baseline value added.
         """
         n_sectors = len(world.sectors)
         wage_hat = eq.wage_hat
-        if eq.rent_hat is None:
+        if eq.rent_hat is None and eq.capacity_rent_hat is None:
             return wage_hat, np.repeat(wage_hat[:, None], n_sectors, axis=1), wage_hat
-        value_added = world.value_added_share.values * world.gross_output.values  # (N, J) beta Y
+        output = world.gross_output.values
+        value_added = world.value_added_share.values * output  # (N, J) beta Y
+        # Capacity (scarce supply) earns phi Y of value added; the rest is the variable bundle's.
+        capacity = (world.data["capacity_share"].values * output if eq.capacity_rent_hat is not None
+                    else np.zeros_like(value_added))
         fixed = world.data["fixed_factor_share"].values if "fixed_factor_share" in world.data else 0.0
         specific = (world.data["specific_labour_share"].values if "specific_labour_share" in world.data
                     else np.zeros_like(value_added))
-        labour = (1.0 - fixed) * value_added
+        rent_hat = np.ones_like(value_added) if eq.rent_hat is None else eq.rent_hat
+        if eq.rent_hat is None:
+            fixed, specific = 0.0, np.zeros_like(value_added)
+        labour = (1.0 - fixed) * (value_added - capacity)
         tied = specific * labour  # specific labour's baseline income
-        labour_new = (wage_hat[:, None] * (labour - tied) + eq.rent_hat * tied).sum(axis=1)
-        rents_new = (eq.rent_hat * fixed * value_added).sum(axis=1)
+        labour_new = (wage_hat[:, None] * (labour - tied) + rent_hat * tied).sum(axis=1)
+        rents_new = (rent_hat * fixed * (value_added - capacity)).sum(axis=1)
+        if eq.capacity_rent_hat is not None:
+            rents_new = rents_new + (eq.capacity_rent_hat * capacity).sum(axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             wage = np.where(labour.sum(axis=1) > 0, labour_new / labour.sum(axis=1), wage_hat)
-        sector_wage = np.where(specific > 0, eq.rent_hat, wage_hat[:, None])
+        sector_wage = np.where(specific > 0, rent_hat, wage_hat[:, None])
         return wage, sector_wage, (labour_new + rents_new) / value_added.sum(axis=1)
 
     @staticmethod
@@ -363,42 +380,64 @@ class CounterfactualResult(ArrayResult):
         if "export_tax" in self.baseline.data or np.any(export_tax != 0):
             variables["export_tax"] = np.where(np.isfinite(export_tax), export_tax, 0.0)
         shares = self._new_cost_shares()
-        if shares is not None:  # nested CES bundles: cost shares moved with prices
-            variables["value_added_share"], variables["input_share"] = shares
+        if shares is not None:  # nested CES bundles or capacity nests: cost shares moved with prices
+            variables["value_added_share"], variables["input_share"], capacity = shares
+            if capacity is not None:
+                variables["capacity_share"] = capacity
         world = self.baseline.replace(require_equilibrium=True, **variables)
         world.data.attrs["name"] = f"{self.baseline.name} (counterfactual)"
         return world
 
-    def _new_cost_shares(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """Value-added and input shares at the new prices where bundles are nested CES (None if
-        every bundle is Cobb-Douglas, whose shares do not move).
+    def _new_cost_shares(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None] | None:
+        """Value-added, input and capacity shares at the new prices where bundles are nested CES
+        or capacity is scarce (None if every bundle is Cobb-Douglas, whose shares do not move).
 
-        A critical input m's share of sector j's costs becomes ``s_m (P_hat_m / c_hat_j)^(1 - sigma)``
-        (CES shares); the rest of the bundle (labour, any fixed factor, the other inputs) is
-        Cobb-Douglas within itself, so each of its shares scales by the same factor, the one that
-        makes the shares add to one. The new world is then the model's equilibrium again, and
-        the same sigma applies to changes from it.
+        A critical input m's share of sector j's variable bundle becomes ``s_m (P_hat_m / v_hat_j)^(1 - sigma)``
+        (CES shares; ``v = c`` without a capacity nest); the rest of the bundle (labour, any fixed
+        factor, the other inputs) is Cobb-Douglas within itself, so each of its shares scales by the
+        same factor, the one that makes the shares add to one. Capacity's share of costs becomes
+        ``phi (r_hat / c_hat)^(1 - rho)`` and the variable bundle's ``(1 - phi) (v_hat / c_hat)^(1 - rho)``;
+        value added is one less the inputs' shares (capacity is part of it). The new world is then
+        the model's equilibrium again, and the same sigma and rho apply to changes from it.
         """
         base = self.baseline.data
-        if "critical_input" not in base or "input_substitution" not in base:
-            return None
-        sigma = base["input_substitution"].values  # (country, sector)
-        critical = base["critical_input"].values > 0  # (input,)
-        if not critical.any() or np.all(sigma == 1.0):
+        ces = "critical_input" in base and "input_substitution" in base
+        if ces:
+            sigma = base["input_substitution"].values  # (country, sector)
+            critical = base["critical_input"].values > 0  # (input,)
+            ces = bool(critical.any()) and not np.all(sigma == 1.0)
+        nests = "capacity_rent" in self.data
+        if not ces and not nests:
             return None
         gamma = base["input_share"].values  # (country, input, sector)
         beta = base["value_added_share"].values
-        price = self.data["price"].values  # (country, sector): buyer price indices
         cost = self.data["unit_cost"].values
-        with np.errstate(divide="ignore", invalid="ignore"):
-            relative = price[:, critical][:, :, None] / cost[:, None, :]  # (country, m, sector)
-            moved = gamma[:, critical, :] * relative ** (1.0 - sigma[:, None, :])
-        moved = np.where(gamma[:, critical, :] > 0, moved, 0.0)
-        old_rest = 1.0 - gamma[:, critical, :].sum(axis=1)
-        scale = np.divide(1.0 - moved.sum(axis=1), old_rest, out=np.ones_like(old_rest), where=old_rest > 0)
-        new_gamma = gamma * scale[:, None, :]
-        new_gamma[:, critical, :] = moved
-        return beta * scale, new_gamma
+        # The engine has no nest where a sector produces nothing (its state there stays at the baseline).
+        produced = self.baseline.gross_output.values > 0
+        phi = np.where(produced, base["capacity_share"].values, 0.0) if nests else np.zeros_like(beta)
+        variable_old = 1.0 - phi
+        gamma_v, beta_v = gamma / variable_old[:, None, :], (beta - phi) / variable_old  # the variable bundle's
+        variable_cost = self.data["variable_cost"].values if nests else cost
+        if ces:
+            price = self.data["price"].values  # (country, sector): buyer price indices
+            with np.errstate(divide="ignore", invalid="ignore"):
+                relative = price[:, critical][:, :, None] / variable_cost[:, None, :]  # (country, m, sector)
+                moved = gamma_v[:, critical, :] * relative ** (1.0 - sigma[:, None, :])
+            moved = np.where(gamma_v[:, critical, :] > 0, moved, 0.0)
+            old_rest = 1.0 - gamma_v[:, critical, :].sum(axis=1)
+            scale = np.divide(1.0 - moved.sum(axis=1), old_rest, out=np.ones_like(old_rest), where=old_rest > 0)
+            new_gamma_v = gamma_v * scale[:, None, :]
+            new_gamma_v[:, critical, :] = moved
+            new_beta_v = beta_v * scale
+        else:
+            new_gamma_v, new_beta_v = gamma_v, beta_v
+        if not nests:
+            return new_beta_v, new_gamma_v, None
+        exponent = 1.0 - base["capacity_substitution"].values
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            capacity = np.where(phi > 0, phi * (self.data["capacity_rent"].values / cost) ** exponent, 0.0)
+            variable = np.where(phi > 0, variable_old * (variable_cost / cost) ** exponent, 1.0)
+        return new_beta_v * variable + capacity, new_gamma_v * variable[:, None, :], capacity
 
     # ------------------------------------------------------------------ views
     def __getitem__(self, name: str) -> xr.DataArray:

@@ -341,9 +341,11 @@ def check_elasticities(elasticities: str | None = None, horizon: str | None = No
     InputError
         If a name is unknown.
     """
-    from tradewar.world.elasticities import ELASTICITY_SETS, HORIZONS
+    from tradewar.world.horizons import HORIZONS  # light: a scenario naming a horizon loads no pandas
 
     if elasticities is not None:
+        from tradewar.world.elasticities import ELASTICITY_SETS
+
         check_choice(elasticities, list(ELASTICITY_SETS), names[0])
     if horizon is not None:
         check_choice(horizon, list(HORIZONS), names[1])

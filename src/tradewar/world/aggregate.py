@@ -358,6 +358,14 @@ def _with_bundles_and_factors(world: World, aggregated: World, r, s, output, out
         fixed_income = np.einsum("an,kj,nj->ak", r, s,
                                  world.data["fixed_factor_share"].values * world.value_added_share.values * output)
         variables["fixed_factor_share"] = _safe_divide(fixed_income, value_added_agg, 0.0)
+    if "capacity_share" in world.data and "capacity_substitution" in world.data:
+        # Capacity's income is kept; its elasticity is the capacity-income-weighted mean (exact when
+        # members share one nest, e.g. one scarce sector in every member region).
+        capacity_income = world.data["capacity_share"].values * output
+        income_agg = np.einsum("an,kj,nj->ak", r, s, capacity_income)
+        variables["capacity_share"] = _safe_divide(income_agg, output_agg, 0.0)
+        weighted = np.einsum("an,kj,nj->ak", r, s, world.data["capacity_substitution"].values * capacity_income)
+        variables["capacity_substitution"] = _safe_divide(weighted, income_agg, 1.0)
     if "specific_labour_share" in world.data:  # weighted by labour income (value added less fixed factors')
         fixed = world.data["fixed_factor_share"].values if "fixed_factor_share" in world.data else 0.0
         labour = (1.0 - fixed) * world.value_added_share.values * output

@@ -25,6 +25,11 @@ OPTIONAL = {
     # Scarce supply (see tradewar.world.critical): the share of a sector's value added earned
     # by a sector-specific fixed factor, 1 / (1 + supply elasticity); 0 = constant cost.
     "fixed_factor_share": ("country", "sector"),
+    # Scarce supply (see tradewar.world.critical.with_scarce_supply): a capacity factor's share
+    # phi of a sector's costs (carved out of value added; 0 = constant cost) and its elasticity of
+    # substitution rho against the variable bundle (gross-output supply elasticity rho (1 - phi) / phi).
+    "capacity_share": ("country", "sector"),
+    "capacity_substitution": ("country", "sector"),
     # Sector-specific labour (the short run, see tradewar.world.elasticities): the share of a
     # sector's labour that cannot move to other sectors; 0 = labour mobile (the long run).
     "specific_labour_share": ("country", "sector"),
@@ -123,6 +128,15 @@ def check_values(data: xr.Dataset) -> None:
         fixed = data["fixed_factor_share"]
         _first_bad(fixed, (fixed.values < 0) | (fixed.values >= 1),
                    "is outside [0, 1): a fixed factor's share of value added is 1 / (1 + supply elasticity)")
+    if "capacity_share" in data:
+        capacity = data["capacity_share"]
+        _first_bad(capacity, (capacity.values < 0) | (capacity.values >= data["value_added_share"].values)
+                   & (capacity.values > 0),
+                   "is outside [0, value-added share): capacity's share of a sector's costs is carved out of its "
+                   "value added, and labour must keep some")
+    if "capacity_substitution" in data:
+        _first_bad(data["capacity_substitution"], data["capacity_substitution"].values <= 0,
+                   "must be positive: the elasticity of substitution between capacity and a sector's variable inputs")
     if "specific_labour_share" in data:
         specific = data["specific_labour_share"]
         _first_bad(specific, (specific.values < 0) | (specific.values >= 1),

@@ -1,5 +1,5 @@
 """Critical inputs with nested CES bundles (a user cannot easily do without them), and
-scarce supply (capacity outside the controlling country expands only at rising cost).
+scarce supply (gross output outside the controlling country expands only at rising cost).
 
 In the Cobb-Douglas bundles of Caliendo & Parro (2015) an input's cost share bounds its
 effect: a ban that triples the price of rare earths raises a car maker's costs by the
@@ -29,7 +29,7 @@ import numpy as np
 from tradewar.errors import WorldValidationError
 from tradewar.world.world import World
 
-__all__ = ["with_critical_inputs", "with_scarce_supply"]
+__all__ = ["CAPACITY_SHARE_OF_VALUE_ADDED", "with_critical_inputs", "with_scarce_supply"]
 
 
 def _labels(given, known: list[str], what: str) -> list[str]:
@@ -92,20 +92,35 @@ def with_critical_inputs(
     return world.replace(critical_input=flags, input_substitution=sigmas)
 
 
+#: Capacity's share of a scarce sector's value added: the capital share, 1 minus the labour share
+#: of corporate value added, about 0.6 worldwide in the 2000s (Karabarbounis & Neiman 2014, "The
+#: Global Decline of the Labor Share", QJE 129(1); NBER WP 18154, global corporate labour share
+#: near 0.6 after a 5 percentage-point fall from the mid-1970s). Plants, separation lines and
+#: magnet presses are the capital; the labour part of value added stays mobile.
+CAPACITY_SHARE_OF_VALUE_ADDED = 0.4
+
+
 def with_scarce_supply(
     world: World,
     sector: str,
     supply_elasticity: float,
     countries: Sequence[str] | None = None,
     exclude: Sequence[str] = (),
+    capacity_share: float = CAPACITY_SHARE_OF_VALUE_ADDED,
 ) -> World:
-    """``world`` where ``sector`` expands only at rising cost in ``countries``.
+    """``world`` where the gross output of ``sector`` expands only at rising cost in ``countries``.
 
-    A sector-specific fixed factor (processing plants, magnet lines, mines) earns a share
-    ``f = 1 / (1 + eta)`` of the sector's value added and labour the rest: at given wages
-    and input prices the sector's value added then responds to its price with elasticity
-    ``eta`` (``(1 - f) / f``), and a demand shift raises the factor's rent and the sector's
-    unit cost. ``eta = inf`` is the constant-cost model (no fixed factor).
+    Output needs a fixed capacity factor (processing plants, separation lines, magnet presses,
+    mines), nested CES above the variable bundle of labour and inputs
+    (:func:`tradewar.model.equations.capacity_costs`). Capacity's baseline share of the
+    sector's costs is ``phi = k beta`` (``k = capacity_share`` of value added ``beta``; the
+    rest of value added is mobile labour, and the observed input shares are kept, so the
+    baseline is unchanged), and its elasticity of substitution against the variable bundle is
+    ``rho = eta phi / (1 - phi)``, so that at the baseline the sector's GROSS OUTPUT responds
+    to its price, relative to the cost of its variable inputs, with elasticity ``eta``. With
+    ``rho < 1`` (every ``eta < (1 - phi) / phi``) output has a ceiling,
+    ``phi^(-rho / (1 - rho))`` times its baseline (e.g. +5% at eta = 0.2, phi = 0.1). ``eta =
+    inf`` is the constant-cost model (no capacity nest).
 
     Parameters
     ----------
@@ -114,16 +129,24 @@ def with_scarce_supply(
     sector
         The scarce sector, e.g. ``"Rare earths"``.
     supply_elasticity
-        eta > 0 (``numpy.inf``: constant cost).
+        eta > 0, the gross-output supply elasticity (``numpy.inf``: constant cost).
     countries, exclude
         Where capacity is scarce (default: every country) minus ``exclude`` (e.g. the
         controlling country, whose capacity is not the constraint).
+    capacity_share
+        k in (0, 1): capacity's share of the sector's value added (default
+        :data:`CAPACITY_SHARE_OF_VALUE_ADDED`, the capital share).
 
     Returns
     -------
     World
-        The same world with the fixed factor's share of value added recorded for the
-        sector; baseline flows are unchanged.
+        The same world with ``capacity_share`` (phi) and ``capacity_substitution`` (rho)
+        recorded for the sector; baseline flows are unchanged.
+
+    Raises
+    ------
+    tradewar.errors.WorldValidationError
+        If eta is not positive, ``capacity_share`` is outside (0, 1), or a label is unknown.
     """
     (sector,) = _labels(sector, world.sectors, "scarce sectors")
     countries = world.countries if countries is None else _labels(countries, world.countries, "countries")
@@ -131,11 +154,25 @@ def with_scarce_supply(
     eta = float(supply_elasticity)
     if not (eta > 0):
         raise WorldValidationError(
-            "The supply elasticity of a scarce sector must be positive (inf = constant cost), "
-            f"got {supply_elasticity!r}."
+            f"The supply elasticity of a scarce sector ({sector!r}) must be positive (the percentage rise of its "
+            f"output for a 1% rise of its price; inf = constant cost), got {supply_elasticity!r}."
         )
-    shares = (world.data["fixed_factor_share"].values.copy() if "fixed_factor_share" in world.data
-              else np.zeros((len(world.countries), len(world.sectors))))
+    k = float(capacity_share)
+    if not (0 < k < 1):
+        raise WorldValidationError(
+            f"Capacity's share of the value added of {sector!r} must be between 0 and 1 (exclusive; labour earns "
+            f"the rest), got {capacity_share!r}."
+        )
+    shape = (len(world.countries), len(world.sectors))
+    shares = world.data["capacity_share"].values.copy() if "capacity_share" in world.data else np.zeros(shape)
+    rho = (world.data["capacity_substitution"].values.copy() if "capacity_substitution" in world.data
+           else np.ones(shape))
     rows = [world.countries.index(c) for c in countries if c not in exclude]
-    shares[rows, world.sectors.index(sector)] = 1.0 / (1.0 + eta)
-    return world.replace(fixed_factor_share=shares)
+    j = world.sectors.index(sector)
+    phi = k * world.value_added_share.values[rows, j]
+    if np.isinf(eta):  # constant cost: no capacity nest
+        shares[rows, j], rho[rows, j] = 0.0, 1.0
+    else:
+        shares[rows, j] = phi
+        rho[rows, j] = np.where(phi > 0, eta * phi / (1.0 - phi), 1.0)
+    return world.replace(capacity_share=shares, capacity_substitution=rho)

@@ -59,6 +59,7 @@ import numpy as np
 import pandas as pd
 
 from tradewar.errors import DataNotFoundError, ElasticityError
+from tradewar.world.horizons import HORIZON_YEARS, HORIZONS
 from tradewar.world.world import World
 
 __all__ = [
@@ -94,8 +95,6 @@ ELASTICITY_SETS = {
 
 # Boehm, Levchenko & Pandalai-Nayar (2023): elasticity of tariff-exclusive flows.
 BLP_ONE_YEAR, BLP_LONG_RUN, BLP_CONVERGED_YEARS = 0.76, 2.0, 10
-HORIZON_YEARS = {"short": 1, "medium": 5, "long": None}
-HORIZONS = tuple(HORIZON_YEARS)
 THETA_FLOOR = 0.5
 #: The elasticity set and horizon of every run that names none (scenario runs: simulate, compare,
 #: --draws, sweeps, the web page, the talks' footing; and war), chosen with the trade-war-2019

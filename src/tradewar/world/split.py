@@ -258,4 +258,8 @@ def split_sector(
     if "fixed_factor_share" in world.data:
         split = split.replace(fixed_factor_share=append(world.data["fixed_factor_share"].values,
                                                         np.zeros(len(world.countries)), 1))
+    if "capacity_share" in world.data and "capacity_substitution" in world.data:
+        split = split.replace(
+            capacity_share=append(world.data["capacity_share"].values, np.zeros(len(world.countries)), 1),
+            capacity_substitution=append(world.data["capacity_substitution"].values, np.ones(len(world.countries)), 1))
     return split

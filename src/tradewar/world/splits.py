@@ -13,9 +13,10 @@ from pathlib import Path
 
 from tradewar.errors import DataNotFoundError, WorldValidationError
 from tradewar.world.aggregate import EU27_2020
+from tradewar.world.horizons import HORIZONS
 from tradewar.world.world import World
 
-__all__ = ["split_names", "load_split", "apply_split"]
+__all__ = ["SPLIT_HORIZONS", "split_names", "load_split", "apply_split"]
 
 
 def _folder() -> Path:
@@ -65,6 +66,9 @@ def load_split(name: str) -> dict:
     return spec
 
 
+#: The horizons a split gives its elasticities for: every horizon a run can have.
+SPLIT_HORIZONS = HORIZONS
+
 #: Units in which a split's producer shares must add up to a known total (other units, e.g.
 #: tonnes of ore, are amounts and are renormalised).
 SHARE_TOTALS = {"percent": 100.0, "fraction": 1.0}
@@ -103,14 +107,27 @@ def _check_spec(name: str, spec: dict) -> None:
                 raise WorldValidationError(
                     f"Split {name!r}: producer shares are in {unit} but add up to {total:g}, not "
                     f"{SHARE_TOTALS[unit]:g} ({listed}).")
-    # A supply elasticity may be inf (constant cost); an elasticity of substitution may not.
+    # A supply elasticity may be inf (constant cost); an elasticity of substitution may not. Each
+    # table gives a value for every horizon a run can have (a run's splits follow its horizon).
     for table, key, what in (("critical_input", "substitution", "elasticity of substitution"),
                              ("scarce_supply", "supply_elasticity", "supply elasticity")):
-        for horizon, value in spec.get(table, {}).get(key, {}).items():
+        if table not in spec:
+            continue
+        values = spec[table].get(key)
+        if not isinstance(values, dict):
+            raise WorldValidationError(f"Split {name!r}: [{table}] needs a table [{table}.{key}] with the {what} "
+                                       f"for each horizon ({', '.join(SPLIT_HORIZONS)}).")
+        for horizon, value in values.items():
             if not _positive(value, infinite_ok=table == "scarce_supply"):
                 raise WorldValidationError(
                     f"Split {name!r}: the {what} for the {horizon!r} horizon ([{table}.{key}]) must be a positive "
                     f"number, got {value!r}.")
+        missing = [h for h in SPLIT_HORIZONS if h not in values]
+        if missing:
+            raise WorldValidationError(
+                f"Split {name!r} gives no {what} for the {', '.join(map(repr, missing))} horizon"
+                f"{'s' if len(missing) > 1 else ''} ([{table}.{key}] has {sorted(values)}; every run has one of "
+                f"{', '.join(SPLIT_HORIZONS)}).")
 
 
 def _shares_for(world: World, shares: dict[str, float]) -> dict[str, float]:
@@ -141,8 +158,9 @@ def apply_split(world: World, name: str, horizon: str | None = None) -> World:
     """``world`` with a shipped critical product carved out of its parent sector.
 
     Where the split's file has a ``[critical_input]`` table, the product is also made a critical
-    input of its users (nested CES bundles), and where it has ``[scarce_supply]``, its supply is
-    scarce outside the countries named by ``exclude`` (a fixed factor).
+    input of its users (nested CES bundles), and where it has ``[scarce_supply]``, its gross output
+    is scarce outside the countries named by ``exclude`` (a capacity nest), each with the file's
+    elasticity for the run's horizon.
 
     Parameters
     ----------
@@ -150,8 +168,11 @@ def apply_split(world: World, name: str, horizon: str | None = None) -> World:
         The world to split (detailed or aggregated; the file's shares are mapped onto its regions).
     name : str
         A shipped split, e.g. ``"rare-earths"``, ``"advanced-chips"`` (``src/tradewar/data/splits/``).
-    horizon : {"short", "long"}, optional
-        Which elasticity of substitution of the ``[critical_input]`` table to use (default: the file's).
+    horizon : {"short", "medium", "long"}, optional
+        Which elasticities of the ``[critical_input]`` and ``[scarce_supply]`` tables to use
+        (default: the world's horizon, recorded by
+        :func:`~tradewar.world.elasticities.with_elasticities`; "long" for a world with its own
+        elasticities, as the results label it).
 
     Returns
     -------
@@ -168,7 +189,7 @@ def apply_split(world: World, name: str, horizon: str | None = None) -> World:
         buyer_values={c: float(v) for c, v in spec.get("buyer_values", {}).items() if c in world.countries} or None,
         split_source=f"{spec['child']}: {spec.get('source', '')}",
     )
-    horizon = horizon or spec.get("critical_input", {}).get("horizon", "short")
+    horizon = horizon or world.data.attrs.get("horizon") or "long"
     critical = spec.get("critical_input")
     if critical:
         users = [user for user in critical.get("users", []) if user in split.sectors]

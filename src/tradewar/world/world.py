@@ -512,8 +512,9 @@ class World:
 
         return with_critical_inputs(self, inputs, substitution, users, countries)
 
-    def with_scarce_supply(self, sector: str, supply_elasticity: float, countries=None, exclude=()) -> World:
-        """A sector whose capacity expands at rising cost; see :func:`tradewar.world.critical.with_scarce_supply`.
+    def with_scarce_supply(self, sector: str, supply_elasticity: float, countries=None, exclude=(),
+                           capacity_share: float | None = None) -> World:
+        """A sector whose gross output expands at rising cost; see :func:`tradewar.world.critical.with_scarce_supply`.
 
         Parameters
         ----------
@@ -525,15 +526,19 @@ class World:
             Where capacity is scarce (default: every country).
         exclude : sequence of str
             Countries left out of ``countries``.
+        capacity_share : float, optional
+            Capacity's share of the sector's value added (default: the capital share,
+            :data:`tradewar.world.critical.CAPACITY_SHARE_OF_VALUE_ADDED`).
 
         Returns
         -------
         World
-            The world with the fixed factor's share recorded.
+            The world with the capacity nest recorded.
         """
-        from tradewar.world.critical import with_scarce_supply
+        from tradewar.world.critical import CAPACITY_SHARE_OF_VALUE_ADDED, with_scarce_supply
 
-        return with_scarce_supply(self, sector, supply_elasticity, countries, exclude)
+        share = CAPACITY_SHARE_OF_VALUE_ADDED if capacity_share is None else capacity_share
+        return with_scarce_supply(self, sector, supply_elasticity, countries, exclude, share)
 
     def with_elasticities(self, name: str, horizon: str = "long", **options) -> World:
         """The same world with a named elasticity set at a horizon; see
