@@ -84,7 +84,8 @@ TRACKER_2018 = (
     "tradewar/data/tariffs/us_china_2018_2020.csv"
 )
 PARTNER_BASIS = "U.S. tariff actions of 2025-2026 (IEEPA, Section 232, Section 122): increase over 2024"
-PARTNER_SOURCE = "tradewartracker/trade-war-redux-2025 (MIT), country-by-time.csv and data-hs2 (U.S. Census 2024 imports)"
+PARTNER_SOURCE = ("the measures of us_partners_2025.md on HS6 lines weighted by U.S. Census 2024 imports by HS10 "
+                  "(tradewartracker/trade-war-redux-2025, Budget-Lab-Yale/tariff-rate-tracker lists, MIT)")
 TRACKER_2025 = (
     "tradewartracker/trade-war-redux-2025 (MIT): country-by-time.csv and data-hs2 files, built on U.S. Census "
     "2024 imports; derived tables tradewar/data/tariffs/us_2025_2026_by_partner.csv and us_2025_2026_by_sector.csv"
@@ -217,6 +218,9 @@ ANNEX_III_SUNSET = "2027-12-31"  # "December 2027": the day is not given in the 
 ANNEX_RATES = {"1a": 0.50, "1b": 0.25, "2": 0.0}  # Annex III: max(0, 15% - MFN), see metals_annex_lines
 ANNEX_III_COMBINED = 0.15
 PRIMARY_METAL_CHAPTERS = ("72", "73", "74", "76")
+# Unwrought copper (mattes, cement copper, anodes, cathodes) was outside the 2025 copper tariff and is not an
+# article of the annexes: no default for it (a default I-A put 50% on Chile's cathodes).
+UNWROUGHT_COPPER = ("7401", "7402", "7403")
 RESTRUCTURE_SOURCE = (
     "Proclamation of 2026-04-02 restructuring the Section 232 tariffs on aluminium, steel and copper (effective "
     "for goods entered on or after 2026-04-06): Annex I-A 50%, Annex I-B 25%, Annex III 15% combined (sunset "
@@ -508,6 +512,17 @@ class Products:
 
     def lines_of(self, codes: Iterable[str], unmatched: list[str] | None = None) -> set[str]:
         """The HS6 lines named by prefix codes (2/4 digits: all lines under them; 6+: the line)."""
+        codes = tuple(codes)
+        memo = self.__dict__.setdefault("_memo", {})  # the partner builds ask for the same lists many times
+        if codes not in memo:
+            missed: list[str] = []
+            memo[codes] = (self._lines_of(codes, missed), missed)
+        found, missed = memo[codes]
+        if unmatched is not None:
+            unmatched.extend(missed)
+        return set(found)
+
+    def _lines_of(self, codes: Iterable[str], unmatched: list[str] | None = None) -> set[str]:
         found: set[str] = set()
         universe = set(self.lines)
         for code in codes:
@@ -651,22 +666,23 @@ def load_inputs(source_dir: Path) -> Inputs:
     )
 
 
-def derivative_content(source_dir: Path) -> dict[str, float]:
+def derivative_content(source_dir: Path, code: str | None = None) -> dict[str, float]:
     """HS 2017 six-digit line -> the steel and aluminium content of its 2024 imports from China that the
     2025-08-18 derivative list covers, as a share of the line's imports.
 
     The list names HTS8/10 prefixes (HS 2022); each HS10 line under a prefix counts with its 2024 imports
     times its steel + aluminium content share (BEA input-output based, the tracker's file; a line missing
     there takes the mean share of its HS6, else of its HS4). Only that content pays the 232 duty.
+    ``code``: the partner's Census code (default China's); the shares use that partner's 2024 imports.
     """
     listed = read_csv(source_dir / DERIVATIVES, "Section 232 derivative list", dtype=str)
     prefixes = tuple(listed.loc[listed["effective_date"] == DERIVATIVES_DATE, "hts_prefix"].str.strip())
     content = read_csv(source_dir / METAL_CONTENT, "metal content shares by HS10", dtype={"hs10": str})
     share = (content["steel_share"].astype(float) + content["aluminum_share"].astype(float)).groupby(
         content["hs10"].str.zfill(10)).mean()
-    code = weights.census_code(source_dir, "CHN")
+    code = code or weights.census_code(source_dir, "CHN")
     raw = pd.read_parquet(require(source_dir / weights.HS10_FOLDER / f"2024-hs10-imports{code}.parquet",
-                                  "2024 U.S. imports from China by HS10"), columns=["HS10", "imports"])
+                                  f"2024 U.S. imports from Census partner {code} by HS10"), columns=["HS10", "imports"])
     hs10 = raw["HS10"].astype(str).str.zfill(10)
     covered = hs10.str.startswith(prefixes)
     by_hs6 = share.groupby(share.index.str[:6]).mean()
@@ -680,11 +696,12 @@ def derivative_content(source_dir: Path) -> dict[str, float]:
     return {line: float(value) for line, value in ratio.items() if value > 0}
 
 
-def _hs10_imports_from_china(source_dir: Path) -> tuple[pd.Series, pd.Series]:
-    """2024 U.S. imports from China by HS10 (USD) and each HS10's HS 2017 six-digit line."""
-    code = weights.census_code(source_dir, "CHN")
+def _hs10_imports_from_china(source_dir: Path, code: str | None = None) -> tuple[pd.Series, pd.Series]:
+    """2024 U.S. imports from China (or the Census partner ``code``) by HS10 (USD) and each HS10's HS 2017
+    six-digit line."""
+    code = code or weights.census_code(source_dir, "CHN")
     raw = pd.read_parquet(require(source_dir / weights.HS10_FOLDER / f"2024-hs10-imports{code}.parquet",
-                                  "2024 U.S. imports from China by HS10"), columns=["HS10", "imports"])
+                                  f"2024 U.S. imports from Census partner {code} by HS10"), columns=["HS10", "imports"])
     hs10 = raw["HS10"].astype(str).str.zfill(10)
     imports = pd.Series(raw["imports"].astype(float).to_numpy(), index=hs10)
     hs2017 = pd.Series(hs10.str[:6].map(weights._hs2017(source_dir)).fillna(hs10.str[:6]).to_numpy(), index=hs10)
@@ -718,23 +735,25 @@ def yale_only_annex_codes(source_dir: Path) -> dict[str, float]:
     return out
 
 
-def metals_annex_lines(source_dir: Path, mfn: pd.Series) -> dict[str, dict[str, float]]:
+def metals_annex_lines(source_dir: Path, mfn: pd.Series, code: str | None = None) -> dict[str, dict[str, float]]:
     """Annex of the 2026-04-06 metals restructuring -> HS 2017 six-digit line -> the line's Section 232 rate.
 
     Each HS10 line of 2024 U.S. imports from China takes the annex of its longest listed prefix (else the
     default of the curation note above: chapters 72, 73, 74, 76 -> Annex I-A, others none); its rate is
     the annex rate (Annex III: 15% less the line's MFN rate, ``mfn`` by HS 2017 line, never negative). A
     six-digit line's rate is the import-weighted mean of its HS10 lines, so a line only partly in an annex
-    is taxed in proportion.
+    is taxed in proportion. ``code``: the Census partner whose imports weight the lines (default China);
+    unwrought copper (7401-7403) takes no default annex.
     """
     listed = read_metals_annexes(source_dir)
-    imports, hs2017 = _hs10_imports_from_china(source_dir)
+    imports, hs2017 = _hs10_imports_from_china(source_dir, code)
     hs10 = pd.Series(imports.index, index=imports.index)
     annex = pd.Series(pd.NA, index=imports.index, dtype=object)
     for length in sorted(listed["prefix"].str.len().unique(), reverse=True):
         table = listed[listed["prefix"].str.len() == length].drop_duplicates("prefix").set_index("prefix")["annex"]
         annex = annex.fillna(hs10.str[:length].map(table))
-    annex = annex.where(annex.notna() | ~hs10.str[:2].isin(PRIMARY_METAL_CHAPTERS), "1a")
+    default_1a = hs10.str[:2].isin(PRIMARY_METAL_CHAPTERS) & ~hs10.str.startswith(UNWROUGHT_COPPER)
+    annex = annex.where(annex.notna() | ~default_1a, "1a")
     total = imports.groupby(hs2017.to_numpy()).sum()
     out: dict[str, dict[str, float]] = {}
     for name in ("1a", "1b", "3"):
@@ -1364,100 +1383,7 @@ def add_recorded(lib: Library) -> None:
 
 
 # ====================================================================== other partners
-@dataclass(frozen=True)
-class PartnerSeries:
-    """One model partner's U.S. tariff increase over time and its sector profile."""
-
-    label: str  # world label or group
-    name: str
-    dates: tuple[str, ...]
-    values: tuple[float, ...]
-    profile: pd.Series  # sector -> increase at the snapshot
-    weights: pd.Series  # sector -> the world's U.S. imports from the partner (goods)
-    members: str  # how the series was made
-
-
-def partner_series(world, by_partner: pd.DataFrame, by_sector: pd.DataFrame) -> list[PartnerSeries]:
-    """Every WIOD partner of the U.S. but China: its own series, EU27 for EU members, ROW an average."""
-    from tradewar.policy.labels import GROUPS
-
-    wide = by_partner.pivot(index="date", columns="partner", values="increase_over_2024").sort_index()
-    imports = by_partner.groupby("partner")["imports_2024_usd_mn"].first()
-    names = by_partner.groupby("partner")["partner_name"].first()
-    eu = set(GROUPS["EU27"])
-    countries = [c for c in world.countries if c not in ("USA", "CHN", "ROW")]
-    own = [c for c in countries if c not in eu]
-    missing = [c for c in own if c not in wide.columns]
-    if missing:
-        raise ValueError(f"WIOD partners with no series in {BY_PARTNER.name}: {missing}")
-    world_countries = set(world.countries)
-    rest = [p for p in wide.columns if p not in world_countries and p != "EU27" and p not in eu]
-    trade = world.trade.sel(importer="USA").to_pandas().T  # sector x exporter
-
-    def profile(partners: list[str]) -> pd.Series:
-        cells = by_sector[by_sector["partner"].isin(partners)]
-        value = (cells["increase_over_2024"] * cells["imports_2024_usd_mn"]).groupby(cells["sector"]).sum()
-        return (value / cells.groupby("sector")["imports_2024_usd_mn"].sum()).reindex(list(GOODS_LABELS))
-
-    def weights(labels: list[str]) -> pd.Series:
-        present = [c for c in labels if c in world_countries]
-        return trade[present].sum(axis=1).reindex(list(GOODS_LABELS)).fillna(0.0)
-
-    result = []
-    for label in own:
-        result.append(PartnerSeries(label, str(names[label]).title(), tuple(wide.index), tuple(wide[label]),
-                                    profile([label]), weights([label]), f"its own series ({label})"))
-    result.append(PartnerSeries("EU27", "the European Union", tuple(wide.index), tuple(wide["EU27"]),
-                                profile(["EU27"]), weights(sorted(eu)),
-                                "the EU27 series, for every EU member in the world (Slovakia's own series is not used)"))
-    share = imports[rest] / imports[rest].sum()
-    row = wide[rest].mul(share, axis=1).sum(axis=1)
-    result.append(PartnerSeries("ROW", "the rest of the world", tuple(wide.index), tuple(row), profile(rest),
-                                weights(["ROW"]),
-                                f"the average of the {len(rest)} series partners outside the world's countries, "
-                                f"weighted by 2024 U.S. imports: {', '.join(rest)}"))  # fmt: skip
-    return result
-
-
-def partner_measures(series: list[PartnerSeries]) -> tuple[list[dict[str, Any]], list[str]]:
-    """One layer per partner and period; sector rates spread the average with the 2025-08-07 profile.
-
-    rate_s(t) = A(t) x r_s / sum_k w_k r_k, with r the partner's sector profile at the snapshot (sectors
-    without a value take the partner's mean) and w the world's U.S. imports from the partner by goods
-    sector (shares): the trade-weighted mean of the rates over the world's goods trade is A(t) exactly.
-    """
-    measures, notes = [], []
-    for item in series:
-        weights = item.weights / item.weights.sum()
-        mean_profile = float(np.nansum(item.profile * weights) / weights[item.profile.notna()].sum())
-        profile = item.profile.fillna(mean_profile)
-        scale = float((profile * weights).sum())
-        uniform = scale <= 0
-        notes.append(f"| {item.label} | {item.members} | "
-                     + ("uniform (profile empty)" if uniform else f"{scale:.2%}") + " |")
-        for k, (start, value) in enumerate(zip(item.dates, item.values, strict=True)):
-            end = item.dates[k + 1] if k + 1 < len(item.dates) else None
-            if abs(value) < 1e-12:
-                continue
-            rates = {} if uniform else _sector_rates(value * profile / scale, PARTNER_DIGITS)
-            period = f"{start} to {end}" if end else f"from {start}"
-            measures.append({
-                "id": f"P-{item.label}-{start}",
-                "kind": "tariff",
-                "description": f"U.S. tariff increase over 2024 on goods from {item.name} ({item.label}), {period}: "
-                f"{value:.2%} on average, spread over sectors with the partner's 2025-08-07 profile "
-                "(mean over the world's trade with the partner = the series value).",
-                "imposer": "USA",
-                "targets": [item.label],
-                "sectors": "goods" if uniform or len(rates) == len(GOODS_LABELS) else list(rates),
-                "rate": _round(value, PARTNER_DIGITS),
-                "rate_by_sector": rates or None,
-                "start": start,
-                "end": end,
-                "basis": PARTNER_BASIS,
-                "source": PARTNER_SOURCE,
-            })  # fmt: skip
-    return [{k: v for k, v in m.items() if v is not None} for m in measures], notes
+# Built line by line from the measures in tools/tariffs/partners.py (issue 12).
 
 
 # ====================================================================== TOML
@@ -1742,39 +1668,58 @@ def us_china_note(result: Result) -> str:
 
 
 def partners_note(result: Result) -> str:
+    from tools.tariffs import partners as partner_lines
+
     labels = [m["targets"][0] for m in result.partners]
+    measures = [f"| {what} | {start} | {detail} | {source} | {flag or '-'} |"
+                for what, start, detail, source, flag in partner_lines.PARTNER_MEASURES]
     lines = [
         "# U.S. tariffs on partners other than China, 2025-2026: provenance",
         "",
         f"- File: `{US_PARTNERS}`, {len(result.partners)} tariff layers ({len(set(labels))} partners), read by "
         "`tradewar.policy.library.load_library()`.",
-        "- Built by: `python -m tools.tariffs.library --source ../shared/data`.",
-        f"- Source: {TRACKER_2025}.",
+        "- Built by: `python -m tools.tariffs.library --source ../shared/data` (code: `tools/tariffs/partners.py`).",
+        "- Weights: U.S. Census 2024 imports by HS10 line for 50 partners and the EU as one "
+        "(`tariffs/weights/us_imports_2024_hs10/`, compiled by tradewartracker, MIT), HS 2022 codes mapped to the "
+        "library's HS 2017 six-digit lines as for China (`hs6_hs5.csv`, one-to-one, summed). Product lists: "
+        "`tariffs/us_2025_2026/tariff-lists/` (tradewartracker) and `tariffs/weights/yale_tariff_rate_tracker/` "
+        "(Budget-Lab-Yale/tariff-rate-tracker, MIT).",
         "",
         "## Method",
         "",
-        "1. One layer per partner and period between consecutive dates of the series (start = the date, end = "
-        "the next date; the last one has no end), rate = the series' increase over 2024 in force then. Periods "
-        "with no increase have no layer.",
-        "2. Sector rates: the partner's 2025-08-07 profile (`us_2025_2026_by_sector.csv`) scaled to the series: "
-        "rate_s(t) = A(t) x r_s / sum_k w_k r_k, with w the world's goods trade from the partner to the U.S. "
-        "(WIOD 2011, sector shares) and r_s the profile (sectors without a value take the partner's mean). The "
-        "trade-weighted mean over the world's goods trade with the partner is then exactly A(t) (tested). The "
-        "profile is that of one date: before April 2025 (Section 232 only, or the fentanyl tariffs on Canada "
-        "and Mexico) it spreads the increase more evenly than it was.",
-        "3. Partners: every WIOD country but the U.S. and China. EU members take the `EU27` series as one group "
-        "layer (`targets = EU27`, the members present in the world); Slovakia's own series is not used (see "
-        "`us_2025_2026_by_partner.md`). GBR and the other non-EU countries take their own series. ROW takes the "
-        "average of the series partners that are not world countries, weighted by 2024 U.S. imports; Hong Kong "
-        "is one of them (its IEEPA tariffs are China's); Macau and the countries outside the tracker's 51 "
-        "partners are assumed to face that average. Croatia is in the world's ROW but its tariffs are the "
-        "EU's: it counts in neither average (a small error).",
-        "4. China is not here (us_china.toml holds its measures; the tracker's China series would double count).",
+        "1. Each partner's tariff on each HS6 line on each day is its increase over 2024, from the measures "
+        "below, added line by line: Section 232 in force (the same actions and lines as China's, with the "
+        "partner's own derivative metal content and annex shares; the 2018 steel/aluminium duty is subtracted for "
+        "partners that paid it in 2024, i.e. all but Canada, Mexico, Australia, Argentina, Brazil, Korea, Japan, "
+        "the UK and the EU); while IEEPA duties were collected (to 2026-02-23) the reciprocal tariff outside "
+        "Annex II, the electronics exemption, the deals' exemptions and Section 232 goods, the fentanyl tariffs "
+        "(Canada, Mexico; Hong Kong as China), Brazil's 40% and India's 25% oil penalty; then Section 122.",
+        "2. One layer per model partner and period between consecutive days on which its lines change (the "
+        "last has no end); periods with no increase have no layer. The layer's `rate` is the trade-weighted "
+        "mean over all the partner's lines (2024 weights); `rate_by_sector` is the trade-weighted mean of the "
+        "lines in each sector (HS6 -> WIOD, and HS6 -> ICIO for icio2022). So Ireland's pharmaceuticals, exempt "
+        "under Annex II, carry no reciprocal tariff (they had 13.7 points of the EU's HS2 profile before).",
+        "3. Partners: every world country but the U.S. and China with a Census file of its own; EU members take "
+        "the EU file as one `EU27` layer (the members' own lines are not in the data: the EU's sector rates "
+        "stand for each member); `ROW` pools the Census partners outside the world's countries (each with its "
+        "own rates and weights). On WIOD every non-EU country has a file (a country without one is a build error "
+        "naming its 2024 U.S. imports); on icio2022 countries without a file are the `ROW` layer's targets. "
+        "Slovakia's own Census file is inside the EU's and is not used for a model partner.",
+        "4. China is not here (`us_china.toml`).",
+        "5. Not encoded for partners (see `us_china.md` for the reasons): the country rates of 2025-04-09 "
+        "(paused the same day), the 40% transshipment penalty, de minimis, Section 232 pharmaceuticals, the "
+        "Section 301 forced-labour duties after 2026-07-24 (not final for any partner in our sources), the "
+        "EO 14346 bullion/critical-mineral additions to Annex II of 2025-09-05, over-quota steel under the "
+        "2022 tariff-rate quotas, CAFTA-DR textiles under Section 122.",
+        "",
+        "## Measures",
+        "",
+        "| measure | from | what | source | uncertain |",
+        "|---|---|---|---|---|",
+        *measures,
         "",
         "## Partners",
         "",
-        "| label | series | profile mean over the world's trade |",
-        "|---|---|---|",
         *result.partner_notes,
     ]
     return "\n".join(lines)
@@ -1893,15 +1838,18 @@ class Result:
     shares: list[tuple[str, str, str]]
     unmatched: dict[str, list[str]]
     partner_notes: list[str]
-    series: list[PartnerSeries]
+    series: list[Any]  # partners.LabelLines, one per model partner
     csv: pd.DataFrame
     lines: pd.DataFrame = None
     not_encoded: dict[str, tuple[str, str, str, str]] = field(default_factory=dict)
     unmatched_trade: dict[str, float] = field(default_factory=dict)  # list -> USD under its dropped codes
 
 
-def derive(source_dir: Path) -> Result:
-    """Every measure of both files (checked as a timeline on the default world), without writing."""
+def derive(source_dir: Path, partners: bool = True) -> Result:
+    """Every measure of both files (checked as a timeline on the default world), without writing.
+
+    ``partners=False`` leaves the partner file out (its line-by-line build reads 50 partners' Census
+    files, about 40 s): for checks of the U.S.-China file only."""
     from tradewar import load_world
     from tradewar.policy.timeline import Timeline
 
@@ -1917,16 +1865,23 @@ def derive(source_dir: Path) -> Result:
     add_recorded(lib)
     lib.measures.sort(key=lambda m: (m["start"], m["id"]))
 
+    from tools.tariffs import partners as partner_lines
+
     world = load_world()
-    series = partner_series(world, pd.read_csv(BY_PARTNER, dtype={"date": str}), pd.read_csv(BY_SECTOR))
-    partners, notes = partner_measures(series)
-    Timeline([*lib.measures, *partners]).check_world(world)
+    series: list[Any] = []
+    layers: list[dict[str, Any]] = []
+    notes: list[str] = []
+    if partners:
+        series, _ = partner_lines.model_partners(world, source_dir, inputs)
+        layers = partner_lines.label_measures(series, PARTNER_DIGITS)
+        notes = partner_lines.notes(series, source_dir, pd.read_csv(BY_PARTNER, dtype={"date": str}))
+    Timeline([*lib.measures, *layers]).check_world(world)
 
     encoded_or_skipped = set(lib.done) | set(SKIPPED)
     missing = sorted(set(inputs.csv.index) - encoded_or_skipped)
     if missing:
         raise ValueError(f"CSV ids neither encoded nor skipped: {missing}")
-    return Result(lib.measures, partners, lib.done, lib.shares, inputs.unmatched, notes, series, inputs.csv,
+    return Result(lib.measures, layers, lib.done, lib.shares, inputs.unmatched, notes, series, inputs.csv,
                   layer_lines(lib, inputs).pipe(lambda t: t.insert(0, "world", world.name) or t),
                   not_encoded(source_dir), unmatched_trade(source_dir, inputs.unmatched))
 

@@ -136,55 +136,16 @@ def derive_measures(
         library.add_reciprocal(lib, inputs, actions)
         library.add_china_2025(lib, inputs)
         library.add_recorded(lib)
-        series, rest_members = partner_series(world, pd.read_csv(library.BY_PARTNER, dtype={"date": str}),
-                                pd.read_csv(library.BY_SECTOR))
-        partners, _ = library.partner_measures(series)
+        from tools.tariffs import partners as partner_lines
+
+        series, rest_members = partner_lines.model_partners(world, source_dir, inputs)
+        partners = partner_lines.label_measures(series, library.PARTNER_DIGITS)
         lines = library.layer_lines(lib, inputs)
     for measure in lib.measures:
         if measure["kind"] in ("export_control", "purchase_commitment") or measure["kind"] == "exclusion":
             if "sectors" in measure:
                 measure["sectors"] = _translate(measure["sectors"])
     return lib.measures, partners, {"ROW": rest_members}, lines
-
-
-def partner_series(world, by_partner: pd.DataFrame, by_sector: pd.DataFrame):
-    """The library's partner series on a world with many economies: those with a series of their own
-    get it, EU members the EU27 series, the rest one group ("ROW") with the average of the series
-    partners outside the world, as on WIOD."""
-    from tools.tariffs import library
-    from tradewar.policy.labels import GROUPS
-
-    wide = by_partner.pivot(index="date", columns="partner", values="increase_over_2024").sort_index()
-    imports = by_partner.groupby("partner")["imports_2024_usd_mn"].first()
-    names = by_partner.groupby("partner")["partner_name"].first()
-    eu = set(GROUPS["EU27"])
-    countries = [c for c in world.countries if c not in ("USA", "CHN")]
-    own = [c for c in countries if c not in eu and c in wide.columns]
-    rest_members = [c for c in countries if c not in eu and c not in wide.columns]
-    rest = [p for p in wide.columns if p not in set(world.countries) and p != "EU27" and p not in eu]
-    trade = world.trade.sel(importer="USA").to_pandas().T
-    goods = list(library.GOODS_LABELS)
-
-    def profile(partners: list[str]) -> pd.Series:
-        cells = by_sector[by_sector["partner"].isin(partners)]
-        value = (cells["increase_over_2024"] * cells["imports_2024_usd_mn"]).groupby(cells["sector"]).sum()
-        return (value / cells.groupby("sector")["imports_2024_usd_mn"].sum()).reindex(goods)
-
-    def weights(labels: list[str]) -> pd.Series:
-        return trade[labels].sum(axis=1).reindex(goods).fillna(0.0)
-
-    result = [library.PartnerSeries(label, str(names[label]).title(), tuple(wide.index), tuple(wide[label]),
-                                    profile([label]), weights([label]), f"its own series ({label})")
-              for label in own]
-    result.append(library.PartnerSeries("EU27", "the European Union", tuple(wide.index), tuple(wide["EU27"]),
-                                        profile(["EU27"]), weights(sorted(eu & set(world.countries))),
-                                        "the EU27 series, for every EU member"))
-    share = imports[rest] / imports[rest].sum()
-    row = wide[rest].mul(share, axis=1).sum(axis=1)
-    result.append(library.PartnerSeries("ROW", "the rest of the world", tuple(wide.index), tuple(row),
-                                        profile(rest), weights(rest_members),
-                                        f"economies without a series of their own ({len(rest_members)})"))
-    return result, rest_members
 
 
 def _table(measure: Mapping[str, Any]) -> dict[str, Any]:
