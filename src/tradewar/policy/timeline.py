@@ -29,7 +29,7 @@ from tradewar.policy.measures import (
     parse_measures,
 )
 from tradewar.policy.state import PolicyState, resolve
-from tradewar.policy.tariffs import CompiledPolicy, compile_policy, sector_system
+from tradewar.policy.tariffs import CompiledPolicy, compile_policy, lines_system, sector_system
 
 if TYPE_CHECKING:  # annotations only: reading the library loads neither xarray nor pandas
     import pandas as pd
@@ -67,6 +67,9 @@ def policy_date(world: World) -> date | None:
 DEFAULT_PAIRS = (("USA", "CHN"), ("CHN", "USA"))
 # tariff_on: "model" = line-consistent sector rates (simulations); "trade-weighted" = the trackers' means.
 AGGREGATES = ("model", "trade-weighted")
+# The fixed point of Timeline._before_policy: tariffs (fractions) agree to 1e-12 within a few steps.
+FIXED_POINT_ITERATIONS = 50
+FIXED_POINT_TOLERANCE = 1e-13
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,7 @@ class Timeline:
         if problems:
             raise TimelineError(problems)
         self._compiled: dict[tuple, CompiledPolicy] = {}
+        self._before: dict[tuple, np.ndarray] = {}  # world hash, policy date -> tariff before its layers
 
     # ------------------------------------------------------------------ the set
     @property
@@ -389,24 +393,42 @@ class Timeline:
         self, day: date, world: World, compiled: CompiledPolicy, model: bool = False
     ) -> tuple[np.ndarray, PolicyState]:
         state = self.in_force(day)
-        base = world.tariff.values
-
-        def added(in_force: PolicyState) -> np.ndarray:
-            if model:
-                return compiled.added_tariff(in_force, theta=world.trade_elasticity.values, base=base)
-            return compiled.added_tariff(in_force)
-
-        tariff = base + added(state)
+        theta = world.trade_elasticity.values
         since = policy_date(world)
-        if since is not None:
-            # The world's baseline already holds the layers in force on its policy date: only the
-            # change since then is added (a day before it removes layers). With line-consistent
-            # aggregates the difference of two aggregates stands in for the aggregate of the
-            # difference (exact where a cell has no tariff lines). A world with a policy date uses
-            # line cells only when its baseline holds them (tariffs.lines_system).
-            tariff = tariff - added(self.in_force(since))
+        # A world whose baseline holds its policy date's layers (icio2022): start from the tariff
+        # without them, as the world folded them, so that each concept (line-consistent or
+        # trade-weighted) is applied once, whole, to the layers in force on the day.
+        base = world.tariff.values if since is None else self._before_policy(world, compiled, since)
+        added = compiled.added_tariff(state, theta=theta, base=base) if model else compiled.added_tariff(state)
+        tariff = base + added
         _check_tariff(tariff, world, day, state)
         return tariff, state
+
+    def _before_policy(self, world: World, compiled: CompiledPolicy, since: date) -> np.ndarray:
+        """The world's baseline tariff without the layers in force on its policy date ``since``.
+
+        A baseline folded trade-weighted holds the layers' sector rates: subtract them. One folded
+        line-consistently (``policy_aggregate = "model"``) holds, in cells with tariff lines, the
+        power mean of the lines, agg(m + lines) with m the tariff before the layers; m solves
+        m = baseline - (agg(m + lines) - m) by fixed-point iteration (the map contracts: a uniform
+        shift of every line moves the power mean by nearly as much), at the world's own trade
+        elasticities, so a world with other elasticities gets its own m and the fold on its
+        policy date gives its baseline back exactly."""
+        key = (world.hash, since)
+        if key not in self._before:
+            baseline = world.tariff.values
+            in_force = self.in_force(since)
+            before = baseline - compiled.added_tariff(in_force)
+            if lines_system(world) is not None and compiled.lines:
+                theta = world.trade_elasticity.values
+                for _ in range(FIXED_POINT_ITERATIONS):
+                    updated = baseline - compiled.added_tariff(in_force, theta=theta, base=before)
+                    step = float(np.abs(updated - before).max())
+                    before = updated
+                    if step < FIXED_POINT_TOLERANCE:
+                        break
+            self._before[key] = before
+        return self._before[key]
 
     # ------------------------------------------------------------------ a window
     def steps(self, start: date | str, end: date | str) -> list[Step]:
