@@ -160,6 +160,35 @@ PUBLISHED_BALANCES = {
         "services about -5.4 trn yen (first half -2.50 trn, fiscal year 2022 -5.28 trn); -21.18 trn yen = "
         "-161.1 bn USD at the 2022 mean rate of 131.5 yen/USD (Federal Reserve H.10)",
     ),
+    "GBR": (
+        -133_600.0,
+        "ONS, 'UK trade: December 2022' (10 February 2023): total trade in goods and services balance 2022 "
+        "-108.0 bn GBP excluding precious metals = -133.6 bn USD at the Bank of England's 2022 mean rate of "
+        "1.237 USD/GBP",
+    ),
+    "FRA": (
+        -89_800.0,
+        "Banque de France, balance of payments annual report 2022 (20 July 2023): goods -137.3 bn EUR, services "
+        "+52.0 bn EUR, together -85.3 bn EUR = -89.8 bn USD at 1.0530 USD/EUR",
+    ),
+    "KOR": (
+        9_510.0,
+        "Bank of Korea, balance of payments December 2022 (preliminary, 8 February 2023): goods +15.06 bn USD, "
+        "services -5.55 bn USD",
+    ),
+    "CAN": (
+        7_300.0,
+        "Statistics Canada, balance of international payments (seasonally adjusted trade in goods and services, "
+        "CAD): Q1 2022 +6.4 bn (30 May 2022), Q2 +9.1 bn (30 August 2022), Q3 -3.2 bn and Q4 -2.8 bn "
+        "(27 February 2023); +9.5 bn CAD = +7.3 bn USD at the Bank of Canada's 2022 mean of 1.301 CAD/USD "
+        "(quarters of different vintages)",
+    ),
+    "IND": (
+        -122_800.0,
+        "Reserve Bank of India, balance of payments 2022-23 (27 June 2023): merchandise trade deficit 265.3 bn "
+        "USD, net services +142.5 bn USD; FISCAL year April 2022 - March 2023 (the calendar year was not "
+        "found), -122.8 bn USD",
+    ),
 }
 
 CHOICES = [
@@ -189,13 +218,15 @@ CHOICES = [
     "The margins are of 2024, two years after the table.",
     "Trade balances (national accounts): in a closed world an economy's trade balance is its value added minus "
     "its final purchases, which the source does not record, so the imputed split leaves balances unidentified "
-    "(imputed alone: USA -331 bn USD against -945 published, CHN +765 against +591, MEX -130 against -41, DEU "
-    "+295 against +84, VNM -283, 62% of its value added, against about +5, JPN about -360 against -161). The "
-    "split is therefore fitted (RAS: supplier rows keep z) so that the final purchases of these six economies "
+    "(imputed alone, bn USD, against the published figure: USA -349 / -945, CHN +767 / +591, MEX -130 / -41, DEU "
+    "+296 / +84, VNM -278 (62% of its value added) / +5, JPN -418 / -161, GBR -236 / -134, FRA -191 / -90, KOR "
+    "-39 / +10, CAN -198 / +7, IND +2 / -123). The "
+    "split is therefore fitted (RAS: supplier rows keep z) so that the final purchases of the economies below "
     "give published 2022 balances of goods and services (VNM constructed from GSO's goods and services "
-    "figures, flagged): "
+    "figures, CAN summed over quarters, IND for the fiscal year 2022-23: flagged): "
     + "; ".join(f"{code} {value / 1e3:+,.1f} bn ({source})" for code, (value, source) in PUBLISHED_BALANCES.items())
-    + ". The other 74 economies share the rest of world final demand in proportion to their imputed totals; "
+    + f". The other {80 - len(PUBLISHED_BALANCES)} economies share the rest of world final demand in proportion to "
+    "their imputed totals; "
     "their balances are the imputation's and carry its error (backtest column `balance`; e.g. CYP and MLT "
     "implausibly large deficits). "
     "These balances are the world's fixed deficits.",
