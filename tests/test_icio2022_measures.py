@@ -119,9 +119,7 @@ def test_baseline_holds_the_2022_war_at_the_published_level(library, icio):
     assert icio.data.attrs["policy_aggregate"] == "model"
     assert average(library, icio, "2022-07-01") == pytest.approx(19.3, abs=2.0)
     assert average(library, icio, "2022-07-01", ("CHN", "USA")) == pytest.approx(21.2, abs=2.0)
-    weighted = library.tariff_on("2022-07-01", icio, aggregate="trade-weighted")
-    assert float((icio.tariff - weighted).max()) < 1e-12
-    assert _average(icio, icio.tariff, "USA", "CHN") < _average(icio, weighted, "USA", "CHN") - 2.0
+    assert _average(icio, icio.tariff, "USA", "CHN") < average(library, icio, "2022-07-01") - 2.0
 
 
 def test_free_trade_areas_are_at_zero(icio):

@@ -390,17 +390,29 @@ class Timeline:
         return result
 
     def _tariff(
-        self, day: date, world: World, compiled: CompiledPolicy, model: bool = False
+        self, day: date, world: World, compiled: CompiledPolicy, model: bool = False, level: bool = False
     ) -> tuple[np.ndarray, PolicyState]:
+        """The tariff on ``day``. On a world whose baseline holds its policy date's layers (icio2022)
+        the layers in force are applied to the tariff before them, as the world folded them, so
+        each aggregate (line-consistent or trade-weighted) applies once, whole. Where the requested
+        aggregate is not the one the baseline was folded with, ``level`` says which tariff is
+        wanted: the level in that aggregate (the trackers' headline, :meth:`average_tariff`), or,
+        for a simulation, the world's baseline plus the change since the policy date in that
+        aggregate, so that its policy date gives the baseline back with either aggregate."""
         state = self.in_force(day)
-        theta = world.trade_elasticity.values
         since = policy_date(world)
-        # A world whose baseline holds its policy date's layers (icio2022): start from the tariff
-        # without them, as the world folded them, so that each concept (line-consistent or
-        # trade-weighted) is applied once, whole, to the layers in force on the day.
         base = world.tariff.values if since is None else self._before_policy(world, compiled, since)
-        added = compiled.added_tariff(state, theta=theta, base=base) if model else compiled.added_tariff(state)
-        tariff = base + added
+
+        def added(in_force: PolicyState) -> np.ndarray:
+            if model:
+                return compiled.added_tariff(in_force, theta=world.trade_elasticity.values, base=base)
+            return compiled.added_tariff(in_force)
+
+        folded_with_lines = since is not None and bool(compiled.lines)  # the baseline's aggregate is "model"
+        if since is not None and not level and model != folded_with_lines:
+            tariff = world.tariff.values + added(state) - added(self.in_force(since))
+        else:
+            tariff = base + added(state)
         _check_tariff(tariff, world, day, state)
         return tariff, state
 
@@ -544,7 +556,8 @@ class Timeline:
 
         evaluated = sorted({first, *(step.on for step in steps)})
         values = np.array(
-            [np.einsum("pnij,nij->p", weights, self._tariff(day, world, compiled)[0]) + offsets for day in evaluated]
+            [np.einsum("pnij,nij->p", weights, self._tariff(day, world, compiled, level=True)[0]) + offsets
+             for day in evaluated]
         ).reshape(len(evaluated), len(pairs))  # (evaluated day, pair)
 
         dates = pd.date_range(first, last, freq=freq)
