@@ -423,9 +423,10 @@ class Timeline:
         line-consistently (``policy_aggregate = "model"``) holds, in cells with tariff lines, the
         power mean of the lines, agg(m + lines) with m the tariff before the layers; m solves
         m = baseline - (agg(m + lines) - m) by fixed-point iteration (the map contracts: a uniform
-        shift of every line moves the power mean by nearly as much), at the world's own trade
-        elasticities, so a world with other elasticities gets its own m and the fold on its
-        policy date gives its baseline back exactly."""
+        shift of every line moves the power mean by nearly as much, so each step cuts the error
+        about tenfold), at the world's own trade elasticities, so a world with other elasticities
+        gets its own m and the fold on its policy date gives its baseline back exactly. Aitken's
+        delta-squared extrapolation, cell by cell, takes it to 1e-13 in a few steps."""
         key = (world.hash, since)
         if key not in self._before:
             baseline = world.tariff.values
@@ -433,12 +434,20 @@ class Timeline:
             before = baseline - compiled.added_tariff(in_force)
             if lines_system(world) is not None and compiled.lines:
                 theta = world.trade_elasticity.values
+
+                def step(b: np.ndarray) -> np.ndarray:
+                    return baseline - compiled.added_tariff(in_force, theta=theta, base=b)
+
                 for _ in range(FIXED_POINT_ITERATIONS):
-                    updated = baseline - compiled.added_tariff(in_force, theta=theta, base=before)
-                    step = float(np.abs(updated - before).max())
-                    before = updated
-                    if step < FIXED_POINT_TOLERANCE:
+                    first = step(before)
+                    if float(np.abs(first - before).max()) < FIXED_POINT_TOLERANCE:
+                        before = first
                         break
+                    second = step(first)
+                    curvature = second - 2 * first + before
+                    safe = np.abs(curvature) > 1e-15
+                    jump = np.divide((second - first) ** 2, curvature, out=np.zeros_like(curvature), where=safe)
+                    before = np.where(safe, second - jump, second)
             self._before[key] = before
         return self._before[key]
 
