@@ -76,7 +76,7 @@ def test_us_china_goods_trade_matches_census_2022(world):
 # Published 2022 balances of trade in goods and services (exports minus imports, bn USD) of the five
 # economies of issue 13's done-when; sources in the test below, written here from them (not read from
 # the builder's PUBLISHED_BALANCES) so that a change to the builder's table is caught.
-PUBLISHED_2022_BALANCES = {"USA": -945.3, "CHN": 685.6 - 94.3, "DEU": 0.0206 * 3870 * 1.0530,
+PUBLISHED_2022_BALANCES = {"USA": -945.3, "CHN": 685.6 - 94.3, "DEU": 0.0206 * 3953.9 * 1.0530,
                            "VNM": 11.2 + (-11.2 + 6.9) * 12 / 9, "MEX": -41.46}
 
 
@@ -86,13 +86,15 @@ def test_fixed_deficits_are_the_published_balances(world):
     International Trade in Goods and Services, January 2023' (8 March 2023): deficit 945.3 bn USD;
     China SAFE, balance of payments 2022 (10 February 2023): goods +685.6, services -94.3 bn USD;
     Germany: World Bank WDI NE.RSB.GNFS.ZS, net exports of goods and services 2.06% of GDP in 2022,
-    times Destatis nominal GDP of about 3,870 bn EUR, at the ECB's 2022 mean 1.0530 USD/EUR (83.9 bn
-    USD); Viet Nam: GSO goods surplus 2022 11.2 bn USD (imports c.i.f.) plus the January-September
-    services balance, -11.2 bn of which 6.9 bn is freight and insurance on imports already in c.i.f.
-    imports, scaled to the year (constructed: +5.5 bn USD, the least certain of the five); Mexico:
-    Banco de Mexico, balance of payments 2022 (24 February 2023): -41,460 mn USD. The build fits these
-    (choice 6) and balancing keeps deficits, so they hold far inside 15%; the builder's own targets
-    (JPN too: MoF, -161.1 bn USD) hold to 0.1%. World deficits sum to zero (a closed world)."""
+    times Destatis nominal GDP of 3,953.9 bn EUR (sum of the 2022 quarters, table of 23 May 2025),
+    at the ECB's 2022 mean 1.0530 USD/EUR (85.8 bn USD); Viet Nam: GSO goods surplus 2022 11.2 bn
+    USD (imports c.i.f.) plus the January-September services balance, -11.2 bn of which 6.9 bn is
+    freight and insurance on imports already in c.i.f. imports, scaled to the year (constructed:
+    +5.5 bn USD, the least certain of the five); Mexico: Banco de Mexico, balance of payments 2022
+    (24 February 2023): -41,460 mn USD. The build fits these (choice 6) and balancing keeps
+    deficits, so they hold far inside 15%; the builder's own targets (JPN too: MoF, -161.1 bn USD
+    at the Federal Reserve's 2022 mean of 131.46 yen) hold to 0.1%. World deficits sum to zero (a
+    closed world). Cost: under 0.1 s."""
     from tools.worlds.icio2022 import PUBLISHED_BALANCES
 
     surplus = -world.deficit / 1e3

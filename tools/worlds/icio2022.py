@@ -140,11 +140,13 @@ PUBLISHED_BALANCES = {
         "Banco de Mexico, balance of payments 2022 (24 February 2023): goods and services -41,460 mn USD",
     ),
     "DEU": (
-        83_900.0,
+        85_800.0,
         "World Bank WDI NE.RSB.GNFS.ZS (national accounts; as published by theglobaleconomy.com): exports minus "
-        "imports of goods and services 2.06% of GDP in 2022, times Destatis nominal GDP 2022 of about 3,870 bn "
-        "EUR = 79.7 bn EUR = 83.9 bn USD at the ECB's 2022 mean rate of 1.0530 USD/EUR (Destatis foreign trade, "
-        "goods only: +79.7 bn EUR; the Bundesbank's current account +162 bn EUR holds primary income too)",
+        "imports of goods and services 2.06% of GDP in 2022, times Destatis nominal GDP 2022 of 3,953.9 bn EUR "
+        "(sum of the quarters, table 'Bruttoinlandsprodukt in jeweiligen Preisen', as of 23 May 2025) = 81.5 bn "
+        "EUR = 85.8 bn USD at the ECB's 2022 mean reference rate of 1.0530 USD/EUR (Federal Reserve G.5A: "
+        "1.0534); Destatis foreign trade, goods only: +79.7 bn EUR; the Bundesbank's current account, +162 bn "
+        "EUR, holds primary income too",
     ),
     "VNM": (
         5_500.0,
@@ -158,13 +160,13 @@ PUBLISHED_BALANCES = {
         -161_100.0,
         "Ministry of Finance, balance of payments 2022 (preliminary, 8 February 2023): goods -15.78 trn yen; "
         "services about -5.4 trn yen (first half -2.50 trn, fiscal year 2022 -5.28 trn); -21.18 trn yen = "
-        "-161.1 bn USD at the 2022 mean rate of 131.5 yen/USD (Federal Reserve H.10)",
+        "-161.1 bn USD at the 2022 mean rate of 131.46 yen/USD (Federal Reserve G.5A, 1 February 2024)",
     ),
     "GBR": (
         -133_600.0,
         "ONS, 'UK trade: December 2022' (10 February 2023): total trade in goods and services balance 2022 "
-        "-108.0 bn GBP excluding precious metals = -133.6 bn USD at the Bank of England's 2022 mean rate of "
-        "1.237 USD/GBP",
+        "-108.0 bn GBP excluding precious metals = -133.6 bn USD at the 2022 mean rate of 1.2371 USD/GBP "
+        "(Federal Reserve G.5A)",
     ),
     "FRA": (
         -89_800.0,
@@ -180,7 +182,7 @@ PUBLISHED_BALANCES = {
         7_300.0,
         "Statistics Canada, balance of international payments (seasonally adjusted trade in goods and services, "
         "CAD): Q1 2022 +6.4 bn (30 May 2022), Q2 +9.1 bn (30 August 2022), Q3 -3.2 bn and Q4 -2.8 bn "
-        "(27 February 2023); +9.5 bn CAD = +7.3 bn USD at the Bank of Canada's 2022 mean of 1.301 CAD/USD "
+        "(27 February 2023); +9.5 bn CAD = +7.3 bn USD at the 2022 mean of 1.3014 CAD/USD (Federal Reserve G.5A) "
         "(quarters of different vintages)",
     ),
     "IND": (
@@ -219,7 +221,7 @@ CHOICES = [
     "Trade balances (national accounts): in a closed world an economy's trade balance is its value added minus "
     "its final purchases, which the source does not record, so the imputed split leaves balances unidentified "
     "(imputed alone, bn USD, against the published figure: USA -349 / -945, CHN +767 / +591, MEX -130 / -41, DEU "
-    "+296 / +84, VNM -278 (62% of its value added) / +5, JPN -418 / -161, GBR -236 / -134, FRA -191 / -90, KOR "
+    "+296 / +86, VNM -278 (62% of its value added) / +5, JPN -418 / -161, GBR -236 / -134, FRA -191 / -90, KOR "
     "-39 / +10, CAN -198 / +7, IND +2 / -123). The "
     "split is therefore fitted (RAS: supplier rows keep z) so that the final purchases of the economies below "
     "give published 2022 balances of goods and services (VNM constructed from GSO's goods and services "
