@@ -560,9 +560,9 @@ def test_average_tariff_computes_only_at_step_dates(world, monkeypatch):
     calls = []
     original = timeline_module.Timeline._tariff
 
-    def counting(self, day, *args):
+    def counting(self, day, *args, **kwargs):
         calls.append(day)
-        return original(self, day, *args)
+        return original(self, day, *args, **kwargs)
 
     monkeypatch.setattr(timeline_module.Timeline, "_tariff", counting)
     Timeline([*stack(), geneva()]).average_tariff(world, "2018-01-01", "2026-12-31")

@@ -139,17 +139,57 @@ PUBLISHED_BALANCES = {
         -41_460.0,
         "Banco de Mexico, balance of payments 2022 (24 February 2023): goods and services -41,460 mn USD",
     ),
-    # Stand-ins where the goods-and-services balance was not verified (flagged in choice 5):
     "DEU": (
-        80_000.0,
-        "Destatis foreign trade 2022 (2 February 2023): goods exports 1,564 bn EUR, imports 1,488 bn EUR, "
-        "surplus 76 bn EUR = 80 bn USD at the ECB's 2022 mean rate 1.053; GOODS ONLY (services, in deficit, "
-        "not included)",
+        85_800.0,
+        "World Bank WDI NE.RSB.GNFS.ZS (national accounts; as published by theglobaleconomy.com): exports minus "
+        "imports of goods and services 2.06% of GDP in 2022, times Destatis nominal GDP 2022 of 3,953.9 bn EUR "
+        "(sum of the quarters, table 'Bruttoinlandsprodukt in jeweiligen Preisen', as of 23 May 2025) = 81.5 bn "
+        "EUR = 85.8 bn USD at the ECB's 2022 mean reference rate of 1.0530 USD/EUR (Federal Reserve G.5A: "
+        "1.0534); Destatis foreign trade, goods only: +79.7 bn EUR; the Bundesbank's current account, +162 bn "
+        "EUR, holds primary income too",
     ),
     "VNM": (
-        10_600.0,
-        "General Statistics Office of Viet Nam: goods surplus 10.6 bn USD in January-November 2022; GOODS "
-        "ONLY and 11 months (full year and services not verified)",
+        5_500.0,
+        "General Statistics Office of Viet Nam, constructed (no full-year published goods-and-services figure "
+        "was found): goods surplus 2022 11.2 bn USD (customs basis, imports c.i.f.; GSO, socio-economic "
+        "situation in 2022, January 2023) plus the services balance without the freight and insurance on "
+        "imports that c.i.f. imports already hold, -11.2 + 6.9 = -4.3 bn USD in January-September 2022 (GSO, "
+        "30 September 2022), times 12/9 = -5.7 bn USD; +5.5 bn USD, uncertain by a few bn",
+    ),
+    "JPN": (
+        -161_100.0,
+        "Ministry of Finance, balance of payments 2022 (preliminary, 8 February 2023): goods -15.78 trn yen; "
+        "services about -5.4 trn yen (first half -2.50 trn, fiscal year 2022 -5.28 trn); -21.18 trn yen = "
+        "-161.1 bn USD at the 2022 mean rate of 131.46 yen/USD (Federal Reserve G.5A, 1 February 2024)",
+    ),
+    "GBR": (
+        -133_600.0,
+        "ONS, 'UK trade: December 2022' (10 February 2023): total trade in goods and services balance 2022 "
+        "-108.0 bn GBP excluding precious metals = -133.6 bn USD at the 2022 mean rate of 1.2371 USD/GBP "
+        "(Federal Reserve G.5A)",
+    ),
+    "FRA": (
+        -89_800.0,
+        "Banque de France, balance of payments annual report 2022 (20 July 2023): goods -137.3 bn EUR, services "
+        "+52.0 bn EUR, together -85.3 bn EUR = -89.8 bn USD at 1.0530 USD/EUR",
+    ),
+    "KOR": (
+        9_510.0,
+        "Bank of Korea, balance of payments December 2022 (preliminary, 8 February 2023): goods +15.06 bn USD, "
+        "services -5.55 bn USD",
+    ),
+    "CAN": (
+        7_300.0,
+        "Statistics Canada, balance of international payments (seasonally adjusted trade in goods and services, "
+        "CAD): Q1 2022 +6.4 bn (30 May 2022), Q2 +9.1 bn (30 August 2022), Q3 -3.2 bn and Q4 -2.8 bn "
+        "(27 February 2023); +9.5 bn CAD = +7.3 bn USD at the 2022 mean of 1.3014 CAD/USD (Federal Reserve G.5A) "
+        "(quarters of different vintages)",
+    ),
+    "IND": (
+        -122_800.0,
+        "Reserve Bank of India, balance of payments 2022-23 (27 June 2023): merchandise trade deficit 265.3 bn "
+        "USD, net services +142.5 bn USD; FISCAL year April 2022 - March 2023 (the calendar year was not "
+        "found), -122.8 bn USD",
     ),
 }
 
@@ -180,15 +220,17 @@ CHOICES = [
     "The margins are of 2024, two years after the table.",
     "Trade balances (national accounts): in a closed world an economy's trade balance is its value added minus "
     "its final purchases, which the source does not record, so the imputed split leaves balances unidentified "
-    "(imputed alone: USA -331 bn USD against -945 published, CHN +765 against +591, MEX -130 against -41, DEU "
-    "+295 against a goods surplus of about +80, VNM -283, 62% of its value added, against a goods surplus of "
-    "about +11). The split is therefore fitted (RAS: supplier rows keep z) so that the final purchases of these "
-    "five economies give published 2022 balances (goods and services for USA, CHN, MEX; goods only, as stand-ins "
-    "that are not held out, for DEU and VNM): "
+    "(imputed alone, bn USD, against the published figure: USA -349 / -945, CHN +767 / +591, MEX -130 / -41, DEU "
+    "+296 / +86, VNM -278 (62% of its value added) / +5, JPN -418 / -161, GBR -236 / -134, FRA -191 / -90, KOR "
+    "-39 / +10, CAN -198 / +7, IND +2 / -123). The "
+    "split is therefore fitted (RAS: supplier rows keep z) so that the final purchases of the economies below "
+    "give published 2022 balances of goods and services (VNM constructed from GSO's goods and services "
+    "figures, CAN summed over quarters, IND for the fiscal year 2022-23: flagged): "
     + "; ".join(f"{code} {value / 1e3:+,.1f} bn ({source})" for code, (value, source) in PUBLISHED_BALANCES.items())
-    + ". The other 75 economies share the rest of world final demand in proportion to their imputed totals; "
-    "their balances are the imputation's and carry its error (backtest column `balance`; e.g. JPN about -360 bn "
-    "USD against a published goods-and-services deficit near -150, CYP and MLT implausibly large deficits). "
+    + f". The other {80 - len(PUBLISHED_BALANCES)} economies share the rest of world final demand in proportion to "
+    "their imputed totals; "
+    "their balances are the imputation's and carry its error (backtest column `balance`; e.g. CYP and MLT "
+    "implausibly large deficits). "
     "These balances are the world's fixed deficits.",
     "Bilateral trade by sector = observed intermediate plus imputed final purchases; domestic sales on the "
     "diagonal. Gross output = row sums (the source's z is go minus intermediate sales, to within 2 USD mn).",
@@ -221,10 +263,16 @@ CHOICES = [
     "China (4A at 7.5% after Phase One), China's retaliation on U.S. goods and its MFN changes of 2018-19 "
     "(these apply to every exporter), and Section 232 on steel and aluminium as the library encodes it (on "
     "China only: the library's partner layers start in 2025 as increases over 2024, so 232 on other partners, "
-    "and the 2022 EU/Japan/U.K. quota deals, are not in this baseline). Sector rates are the library's "
-    "icio2022 tables: the same HS lines and line weights as on WIOD, spread with hs6_to_icio2022.csv. The "
-    f"world records `policy_date = {POLICY_DATE}`: a scenario dated later applies only the change since then "
-    "(Timeline.tariff_on subtracts the layers in force on the policy date), and one dated earlier removes them.",
+    "and the 2022 EU/Japan/U.K. quota deals, are not in this baseline). The layers are folded with the "
+    "library's icio2022 tables (the same HS lines and line weights as on WIOD, spread with hs6_to_icio2022.csv) "
+    "line-consistently at this world's trade elasticities: where a layer covers some lines of a sector, the "
+    "sector gets the rate with the lines' price index, (1+t*)^(-theta) = sum w (1+t_line)^(-theta) (issue 12 "
+    "item 2), below the trade-weighted mean where lines differ. The world records `policy_aggregate = model` "
+    f"and `policy_date = {POLICY_DATE}`: the timeline recovers the tariff before these layers (the fixed point "
+    "of the same fold, at the elasticities of the world it is given) and applies the layers in force on a "
+    "scenario's date to it, line-consistently for simulations and trade-weighted for the tracker-style "
+    "averages, so the trade-weighted statutory 2022 rate stays the headline while the model sees the "
+    "theta-consistent one; a scenario dated later applies only the change, one dated earlier removes them.",
     "The raw data are made a model equilibrium with World.balanced() (trade shares, cost and final-demand "
     "shares, value added and deficits kept), as for wiod2011.",
 ]
@@ -391,23 +439,25 @@ def free_trade_areas(tariff: np.ndarray, countries: list[str]) -> np.ndarray:
     return tariff
 
 
-def tariffs_in_force(tariff: np.ndarray, countries: list[str], sectors: list[str], trade: np.ndarray) -> np.ndarray:
+def tariffs_in_force(
+    tariff: np.ndarray, countries: list[str], sectors: list[str], trade: np.ndarray, theta: np.ndarray
+) -> np.ndarray:
     """``tariff`` plus the built-in library's layers in force on :data:`POLICY_DATE` (choice 16), folded
-    with the library's icio2022 sector tables (the measures' HS lines on this world's sectors)."""
+    with the library's icio2022 tables (the measures' HS lines on this world's sectors) line-consistently
+    at the world's own trade elasticities ``theta``: in a sector where the layers cover some lines, the
+    rate with the lines' price index, (1+t*)^(-theta) = sum w (1+t_line)^(-theta)."""
     from tradewar.policy.library import load_library
 
     probe = World.from_arrays(
         countries=countries, sectors=sectors, trade=trade, tariff=tariff, value_added_share=np.ones(trade.shape[1:]),
         input_share=np.zeros((len(countries), len(sectors), len(sectors))),
-        final_demand_share=np.full(trade.shape[1:], 1.0 / len(sectors)), trade_elasticity=np.full(len(sectors), 5.0),
+        final_demand_share=np.full(trade.shape[1:], 1.0 / len(sectors)), trade_elasticity=theta,
         require_equilibrium=False, name=f"icio{YEAR}",
         goods="|".join(ICIO_SECTORS[c][0] for c in ICIO_SECTORS if c[0] in GOODS_SECTIONS),
     )
-    # Trade-weighted sector rates: the world records no `policy_aggregate`, so scenarios on it
-    # read every later change trade-weighted too (policy/lines.py); folding the baseline with the
-    # line-consistent aggregate instead (at this probe's flat theta of 5) would mix the two
-    # concepts and lowered U.S. tariffs on China in 2022 from 20.3% to 16.1% (PIIE: 19.3%).
-    return load_library().tariff_on(POLICY_DATE, probe, aggregate="trade-weighted").values
+    # The probe has no policy date, so the library's line cells apply; the world records
+    # `policy_aggregate = "model"` and the timeline removes these layers the same way (Timeline._before_policy).
+    return load_library().tariff_on(POLICY_DATE, probe, aggregate="model").values
 
 
 # --------------------------------------------------------------------------- flows
@@ -505,7 +555,7 @@ def build_icio_world(
     tariff, theta = baseline_tariffs(shared / "cp2015", countries, cp_weights)
     sectors = [ICIO_SECTORS[c][0] for c in codes]
     tariff = free_trade_areas(tariff, countries)
-    tariff = tariffs_in_force(tariff, countries, sectors, trade)
+    tariff = tariffs_in_force(tariff, countries, sectors, trade, theta)
     final_spending = (final * (1 + tariff)).sum(axis=1)
     final_demand_share = final_spending / final_spending.sum(axis=1, keepdims=True)
 
@@ -525,6 +575,7 @@ def build_icio_world(
                  f"({', '.join(FREE_TRADE_AREAS)}), plus the library's measures in force on {POLICY_DATE} "
                  "(Section 301, China's retaliation and MFN changes, Section 232 on China), choices 11-16"),
         policy_date=POLICY_DATE,
+        policy_aggregate="model",
         sector_codes=",".join(codes),
         goods="|".join(ICIO_SECTORS[c][0] for c in codes if c[0] in GOODS_SECTIONS),
         final_demand="imputed: WIOD 2011 final/intermediate ratios carried forward, damped (choice 4)",
