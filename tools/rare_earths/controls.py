@@ -19,6 +19,7 @@ Run from the repository root (a few seconds a solve; the calibration takes about
 
     python -m tools.rare_earths.controls                       # calibrate on wiod2011, short
     python -m tools.rare_earths.controls --check --world icio2022 --horizon medium
+    python -m tools.rare_earths.controls --reconcile          # which parameter reconciles the facts
 """
 
 from __future__ import annotations
@@ -39,6 +40,12 @@ HOLDER = "CHN"
 VOLUME_TARGET = -0.74
 #: Argus, 6 May 2025: Europe's 99.5% Dy oxide price change over China's, mid-points and range.
 PRICE_GAP, PRICE_GAP_LOW, PRICE_GAP_HIGH = 3.04, 2.26, 4.0
+
+
+#: (theta, sigma, eta) cases of ``--reconcile`` (None: the shipped value).
+RECONCILE = [(None, None, None), (2.0, None, None), (5.0, None, None), (None, 0.5, None), (None, 1.0, None),
+             (None, 2.0, None), (None, None, 1.0), (None, None, 2.33), (None, None, 5.0),
+             (None, None, float("inf"))]
 
 
 def prepare(world: str | None = None, horizon: str | None = None) -> PreparedScenario:
@@ -95,10 +102,28 @@ def effects(run) -> dict:
     return row
 
 
-def calibrate(world: str | None = None, horizon: str | None = None, target: float = VOLUME_TARGET,
-              bracket: tuple[float, float] = (0.05, 20.0)) -> float:
-    """The export-tax equivalent whose run gives China's export volume change ``target``."""
-    prepared = prepare(world, horizon)
+def variant(prepared: PreparedScenario, theta: float | None = None, sigma: float | None = None,
+            eta: float | None = None) -> PreparedScenario:
+    """``prepared`` with the product's trade elasticity, its users' sigma or the eta outside China
+    replaced (None: the shipped value kept)."""
+    from tradewar.world.splits import load_split
+
+    world = prepared.world
+    if theta is not None:
+        trade_elasticity = world.trade_elasticity.values.copy()
+        trade_elasticity[world.sectors.index(PRODUCT)] = theta
+        world = world.replace(trade_elasticity=trade_elasticity)
+    if sigma is not None:
+        users = [u for u in load_split("rare-earths")["critical_input"]["users"] if u in world.sectors]
+        world = world.with_critical_inputs(PRODUCT, sigma, users=users)
+    if eta is not None:
+        world = world.with_scarce_supply(PRODUCT, eta, exclude=[HOLDER])
+    return dataclasses.replace(prepared, world=world)
+
+
+def calibrate(prepared: PreparedScenario, target: float = VOLUME_TARGET,
+              bracket: tuple[float, float] = (0.05, 50.0)) -> float:
+    """The export-tax equivalent whose run of ``prepared`` gives China's export volume change ``target``."""
 
     def gap(tax: float) -> float:
         run = with_tax(prepared, tax).solve()
@@ -129,14 +154,27 @@ def main() -> None:
     parser.add_argument("--world", default=None, help="world (default: the scenario's, wiod2011)")
     parser.add_argument("--horizon", default=None, help="horizon (default: the scenario's, short)")
     parser.add_argument("--check", action="store_true", help="run the shipped tax equivalent, no calibration")
+    parser.add_argument("--reconcile", action="store_true",
+                        help="calibrate at other theta/sigma/eta: which one brings the gap into Argus's range")
     parser.add_argument("--no-revenue", action="store_true", help="also solve the same size with no revenue")
     args = parser.parse_args()
     prepared = prepare(args.world, args.horizon)
     if args.check:
         (measure,) = [m for m in prepared.scenario.measures if m.id == "RE-LICENSING-2025"]
         tax = float(measure.tax_equivalent)
+    elif args.reconcile:
+        print("| theta | sigma | eta | tax equivalent | China's export volume % | gap Germany (x) | U.S. welfare % |")
+        print("|---|---|---|---|---|---|---|")
+        for theta, sigma, eta in RECONCILE:
+            case = variant(prepared, theta, sigma, eta)
+            tax = calibrate(case)
+            row = effects(with_tax(case, tax).solve())
+            cells = ["shipped" if v is None else f"{v:g}" for v in (theta, sigma, eta)]
+            print(f"| {' | '.join(cells)} | {tax:.2f} | {row['export_volume_pct']:+.1f} | {row['gap_DEU']:.2f} | "
+                  f"{row['welfare_USA_pct']:+.4f} |")
+        return
     else:
-        tax = calibrate(args.world, args.horizon)
+        tax = calibrate(prepared)
     row = effects(with_tax(prepared, tax).solve())
     print(f"tax equivalent {tax:.4f} ({'shipped' if args.check else 'calibrated to ' + f'{VOLUME_TARGET:+.0%}'})")
     for key, value in row.items():
