@@ -42,6 +42,10 @@ VOLUME_TARGET = -0.74
 PRICE_GAP, PRICE_GAP_LOW, PRICE_GAP_HIGH = 3.04, 2.26, 4.0
 
 
+#: The EU's 27 members (those a world has are summed as "Europe").
+EU27 = ["AUT", "BEL", "BGR", "HRV", "CYP", "CZE", "DNK", "EST", "FIN", "FRA", "DEU", "GRC", "HUN", "IRL", "ITA", "LVA",
+        "LTU", "LUX", "MLT", "NLD", "POL", "PRT", "ROU", "SVK", "SVN", "ESP", "SWE"]
+
 #: (theta, sigma, eta) cases of ``--reconcile`` (None: the shipped value).
 RECONCILE = [(None, None, None), (2.0, None, None), (5.0, None, None), (None, 0.5, None), (None, 1.0, None),
              (None, 2.0, None), (None, None, 1.0), (None, None, 2.33), (None, None, 5.0),
@@ -95,6 +99,10 @@ def effects(run) -> dict:
     }
     for country in ("USA", "DEU", "JPN", "CHN"):
         row[f"welfare_{country}_pct"] = 100 * (float(data["welfare"].sel(country=country)) - 1)
+    eu = [c for c in EU27 if c in world.countries]
+    income = data["income_baseline"].sel(country=eu)
+    row["welfare_EU_pct"] = 100 * float(((data["welfare"].sel(country=eu) - 1) * income).sum() / income.sum())
+    row["users_loss_EU_usd_mn"] = sum(u["real_output_loss_usd_mn"] for c in eu for u in card["users"][c])
     for country in ("USA", "DEU", "JPN"):
         users = card["users"][country]
         row[f"users_{country}"] = [(u["sector"], u["real_output_pct"], u["real_output_loss_usd_mn"]) for u in users]
