@@ -1,10 +1,12 @@
 """The rare-earth card: shares from processing and magnet output, U.S. purchases from customs
-data, the calibration to the 2025 price gap, the output of U.S. users, and bad split files.
+data, the calibration to the 2025 price gap, the 2025 licensing on every destination calibrated
+to China's export volume, the output of U.S. users, and bad split files.
 
 Cost: about 21 s in all on a loaded machine (the calibration solves the ban on wiod2011 and on
-icio2022, ~3 s each with loading; the 2025 licensing on both worlds, ~3 s each; the chain scenario ~2 s; the customs rebuild ~2 s; the rest
-splits the default world or reads TOML, under 1 s each, except the idle-card test, which imports
-tradewar.strategy: JAX, several seconds the first time in a process, shared with the strategy tests).
+icio2022, ~3 s each with loading; the 2025 licensing on both worlds, ~2.5 s each; the chain
+scenario ~2 s; the customs rebuild ~2 s; the rest splits the default world or reads TOML, under
+1 s each, except the idle-card test, which imports tradewar.strategy: JAX, several seconds the
+first time in a process, shared with the strategy tests).
 """
 
 from __future__ import annotations
