@@ -28,7 +28,6 @@ import argparse
 import dataclasses
 
 import numpy as np
-from scipy.optimize import brentq
 
 from tradewar.model.counterfactual import simulate
 from tradewar.simulation import PreparedScenario, ScenarioOverrides, prepare_scenario
@@ -132,6 +131,7 @@ def variant(prepared: PreparedScenario, theta: float | None = None, sigma: float
 def calibrate(prepared: PreparedScenario, target: float = VOLUME_TARGET,
               bracket: tuple[float, float] = (0.05, 50.0)) -> float:
     """The export-tax equivalent whose run of ``prepared`` gives China's export volume change ``target``."""
+    from scipy.optimize import brentq  # the `solvers` extra; only the calibration needs it
 
     def gap(tax: float) -> float:
         run = with_tax(prepared, tax).solve()
