@@ -41,7 +41,8 @@ RTOL, ATOL = 1e-8, 1e-12
 
 SCENARIOS = [
     "busan-2025", "chip-controls", "geneva-2025", "latest", "liberation-day-2025", "london-2025",
-    "london-2025-chip-controls", "london-2025-rare-earth-ban", "pre-2025", "rare-earth-ban", "trade-war-2019",
+    "london-2025-chip-controls", "london-2025-rare-earth-ban", "pre-2025", "rare-earth-ban", "rare-earth-controls-2025",
+    "trade-war-2019",
 ]
 # The london-2025 variants name their world: they pin wiod2011's numbers (the scenario file itself
 # runs on icio2022 since issue 13's switch, pinned by simulate-london-2025).

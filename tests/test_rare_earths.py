@@ -1,10 +1,12 @@
 """The rare-earth card: shares from processing and magnet output, U.S. purchases from customs
-data, the calibration to the 2025 price gap, the output of U.S. users, and bad split files.
+data, the calibration to the 2025 price gap, the 2025 licensing on every destination calibrated
+to China's export volume, the output of U.S. users, and bad split files.
 
-Cost: about 15 s in all on a loaded machine (the calibration solves the ban on wiod2011 and on
-icio2022, ~3 s each with loading; the chain scenario ~2 s; the customs rebuild ~2 s; the rest
-splits the default world or reads TOML, under 1 s each, except the idle-card test, which imports
-tradewar.strategy: JAX, several seconds the first time in a process, shared with the strategy tests).
+Cost: about 21 s in all on a loaded machine (the calibration solves the ban on wiod2011 and on
+icio2022, ~3 s each with loading; the 2025 licensing on both worlds, ~2.5 s each; the chain
+scenario ~2 s; the customs rebuild ~2 s; the rest splits the default world or reads TOML, under
+1 s each, except the idle-card test, which imports tradewar.strategy: JAX, several seconds the
+first time in a process, shared with the strategy tests).
 """
 
 from __future__ import annotations
@@ -51,6 +53,38 @@ def test_the_ban_reproduces_the_2025_price_gap(world):
     users = card["users"]["USA"]
     assert users and all(row["real_output_pct"] < 0 for row in users)
     assert [row["real_output_pct"] for row in users] == sorted(row["real_output_pct"] for row in users)
+
+
+@pytest.mark.parametrize("world", ["wiod2011", "icio2022"])
+def test_the_2025_licensing_reproduces_the_export_fall_and_misses_the_held_out_gap(world):
+    """China's customs (General Administration of Customs, 20 June 2025, reported by Reuters and
+    the Wall Street Journal): rare-earth magnet exports 1,238 t in May 2025, -74% on May 2024.
+    ``rare-earth-controls-2025`` (licensing on every destination as an export-tax equivalent) ships
+    the tax (5.58) that reproduces that fall of the volume of China's exports of the product on
+    wiod2011 at the short horizon (tools/rare_earths/controls.py, brentq to 1e-4, rounded to two
+    decimals): an identity of the calibration, tolerance 0.1 pp on wiod2011 (the rounding moves it
+    0.005 pp), 1.5 pp on icio2022 (same tax, other world: -74.8%). Held out: the Argus gap (99.5%
+    Dy oxide, Europe over China, 6 May 2025: x3.04, range x2.26-x4.0). With the shipped theta,
+    sigma and eta the model's gap for Germany and the mean outside China is ABOVE the range
+    (about x6): the two facts disagree at the shipped short-run sigma (README: sigma ~ 1 or eta ~ 3
+    would reconcile them). Every buyer outside China pays more (uniform licensing: gaps within 5%
+    of each other), and every destination is a target."""
+    from tools.rare_earths.controls import PRICE_GAP_HIGH, VOLUME_TARGET, export_volume_change
+
+    overrides = ScenarioOverrides(world=world) if world != "wiod2011" else None
+    run = run_scenario("rare-earth-controls-2025", overrides=overrides)
+    data, countries = run.result.data, run.result.baseline.countries
+    volume = export_volume_change(data, countries)
+    assert volume == pytest.approx(VOLUME_TARGET, abs=0.001 if world == "wiod2011" else 0.015)
+    (card,) = run.to_dict()["critical_products"]
+    assert card["holder"] == "CHN" and set(card["targets"]) == set(countries) - {"CHN"}
+    price = data["price"].sel(sector="Rare earths")
+    gap_germany = float(price.sel(country="DEU") / price.sel(country="CHN"))
+    assert gap_germany > PRICE_GAP_HIGH and card["price_gap_outside_mean"] > PRICE_GAP_HIGH
+    assert card["price_gap"]["USA"] == pytest.approx(gap_germany, rel=0.05)
+    # The U.S. loses more than under a ban on its own purchases (-0.0055%, the README's table):
+    # Europe and Japan can no longer re-sell to it.
+    assert 100 * (float(data["welfare"].sel(country="USA")) - 1) < -0.0055
 
 
 def test_without_scarce_supply_the_gap_falls_and_a_higher_theta_closes_it():
