@@ -82,6 +82,10 @@ def test_the_2025_licensing_reproduces_the_export_fall_and_misses_the_held_out_g
     gap_germany = float(price.sel(country="DEU") / price.sel(country="CHN"))
     assert gap_germany > PRICE_GAP_HIGH and card["price_gap_outside_mean"] > PRICE_GAP_HIGH
     assert card["price_gap"]["USA"] == pytest.approx(gap_germany, rel=0.05)
+    # Argus quotes Europe: the card compares the published gap with Germany's, the first of the
+    # split's buyers the control reaches (not the first target in world order).
+    assert card["calibration"]["buyer"] == "DEU" and card["calibration"]["model_price_gap"] == gap_germany
+    assert not card["calibration"]["within_range"]
     # The U.S. loses more than under a ban on its own purchases (-0.0055%, the README's table):
     # Europe and Japan can no longer re-sell to it.
     assert 100 * (float(data["welfare"].sel(country="USA")) - 1) < -0.0055
@@ -277,3 +281,17 @@ def test_the_table_shows_the_gap_and_the_users():
     first = card["users"]["USA"][0]
     assert first["sector"] == "Transport equipment"
     assert f"{first['real_output_pct']:+.2f}" in result.output
+
+
+def test_a_control_on_every_buyer_shows_the_report_countries(tmp_path):
+    """A control on all 40 buyers prints the scenario's report countries and the buyer of the
+    published gap (Germany for Argus's European price), not 40 price rows and 40 users tables."""
+    from typer.testing import CliRunner
+
+    from tradewar.cli import app
+
+    result = CliRunner().invoke(app, ["simulate", "rare-earth-controls-2025", "--report",
+                                      str(tmp_path / "report.html")])
+    assert result.exit_code == 0, result.output
+    assert "DEU's users of Rare earths" in result.output and "USA's users of Rare earths" in result.output
+    assert "AUS's users" not in result.output and "│ AUS " not in result.output

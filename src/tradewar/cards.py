@@ -64,7 +64,8 @@ def card_effects(run: ScenarioRun) -> list[dict]:
     ``price_gap`` (each target's price change relative to the holder's, a ratio);
     ``price_gap_outside_mean`` (the same for all buyers outside the holder, weighted by their
     baseline spending on the product); ``calibration`` (the split's published target, its range,
-    source, and whether the first target's gap lies in the range); ``users`` ({target:
+    source, the ``buyer`` whose gap is compared -- the first of the split's ``buyers`` that the
+    control targets, else its first target -- and whether that gap lies in the range); ``users`` ({target:
     [{sector, real_output_pct, output_pct, output_baseline_usd_mn, real_output_loss_usd_mn}]},
     the target's sectors that use the product as a critical input, largest loss first);
     ``measured_against``: the scenario's starting point. Every number is the whole scenario's
@@ -107,8 +108,11 @@ def card_effects(run: ScenarioRun) -> list[dict]:
             }
             calibration = _calibration(run, product)
             if calibration is not None and targets:
-                gap = entry["price_gap"][targets[0]]
+                # The market the published price is quoted in, where the control reaches it.
+                buyer = next((c for c in calibration.pop("buyers", []) if c in targets), targets[0])
+                gap = entry["price_gap"][buyer]
                 low, high = calibration.get("price_gap_low"), calibration.get("price_gap_high")
+                calibration["buyer"] = buyer
                 calibration["model_price_gap"] = gap
                 calibration["within_range"] = bool(low is not None and high is not None and low <= gap <= high)
                 entry["calibration"] = calibration

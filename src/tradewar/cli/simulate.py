@@ -186,6 +186,18 @@ def _sectors_hit(result, countries: list[str], top: int = 5) -> Table:
     return table
 
 
+def _card_buyers(run, card: dict) -> list[str]:
+    """The targets a card's tables show: all of a control on a few buyers; of a control on many
+    (``targets = ["*"]``), the scenario's report countries and the buyer of the published gap."""
+    targets = card["targets"]
+    if len(targets) <= 6:
+        return list(targets)
+    wanted = set(run.scenario.report.countries)
+    if card.get("calibration"):
+        wanted.add(card["calibration"]["buyer"])
+    return [c for c in targets if c in wanted] or list(targets[:6])
+
+
 def _card_tables(run) -> list[Table]:
     """Each export control on a critical product: its price inside and outside the holder, the
     gap against the split's published target, and the output of the target's critical users."""
@@ -202,15 +214,16 @@ def _card_tables(run) -> list[Table]:
         published = (f"{target['price_gap']:.2f} ({target['price_gap_low']:.2f}-{target['price_gap_high']:.2f})"
                      if target else "")
         table.add_row(holder, f"{card['price_pct'][holder]:+.1f}", "1.00", "")
-        for country in card["targets"]:
+        shown = _card_buyers(run, card)
+        for country in shown:
             table.add_row(country, f"{card['price_pct'][country]:+.1f}", f"{card['price_gap'][country]:.2f}",
-                          published)
+                          published if target and country == target["buyer"] else "")
         table.add_row("outside mean", "", f"{card['price_gap_outside_mean']:.2f}", "")
         if target:
             table.caption = f"Published: {target['source']}."
         tables.append(table)
         for country, users in card["users"].items():
-            if not users:
+            if not users or country not in shown:
                 continue
             by_user = Table(title=f"{country}'s users of {card['product']} (critical input): output, % change "
                                   f"against {card['measured_against']}")
