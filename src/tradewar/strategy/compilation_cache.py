@@ -76,8 +76,8 @@ def _source_fingerprint(modules: tuple[str, ...]) -> str:
 
 def _leaf_spec(value) -> tuple:
     """Shape, dtype and whether a Python float (weakly typed in JAX) of one argument."""
-    dtype = value.dtype if hasattr(value, "dtype") else np.result_type(value)
-    return np.shape(value), np.dtype(dtype).str, isinstance(value, float)
+    dtype = getattr(value, "dtype", None)
+    return np.shape(value), np.result_type(value) if dtype is None else dtype, isinstance(value, float)
 
 
 class ExportedJit:
@@ -118,7 +118,7 @@ class ExportedJit:
         if not directory:
             return self._jitted(static)(*args)
         leaves, tree = jax.tree_util.tree_flatten(args)
-        spec = (str(tree), tuple(_leaf_spec(x) for x in leaves), tuple(sorted(static.items())))
+        spec = (tree, tuple(_leaf_spec(x) for x in leaves), tuple(sorted(static.items())))
         call = self._calls.get(spec)
         if call is None:
             call = self._calls[spec] = self._exported_call(Path(directory) / "exported", leaves, tree, spec, static)
@@ -147,7 +147,7 @@ class ExportedJit:
 
         if self._fingerprint is None:
             self._fingerprint = _source_fingerprint(self.modules)
-        key = hashlib.sha256(repr((self._fingerprint, jax.__version__, jax.default_backend(), spec,
+        key = hashlib.sha256(repr((self._fingerprint, jax.__version__, jax.default_backend(), str(tree), spec[1:],
                                    self.fn.__module__, self.fn.__qualname__)).encode()).hexdigest()[:32]
         path = directory / f"{self.fn.__qualname__.strip('_')}-{key}.jaxexport"
         try:
