@@ -2,8 +2,10 @@
 
 ``tradewar war`` and ``tradewar negotiate`` compile the differentiable equilibrium for
 each world shape; with the cache a second run loads the compiled programs instead of
-compiling them again. It is switched on when those commands run (never at import, so
-that a library user's own JAX settings are left alone unless they call it).
+compiling them again, and :class:`ExportedJit` keeps the traced and lowered programs
+(``jax.export``) beside them so that it need not trace the Python functions either. It is
+switched on when those commands run (never at import, so that a library user's own JAX
+settings are left alone unless they call it).
 """
 
 from __future__ import annotations

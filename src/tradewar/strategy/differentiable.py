@@ -53,9 +53,9 @@ class _Model(NamedTuple):
 
 
 # -- the shared equations on jax.numpy -------------------------------------------------------
-def _shock(model, tariff, export_tax, trade_cost_hat):
+def _shock(model, tariff, export_tax, trade_cost_hat, xp=jnp):
     # Always with the export-tax terms: zero taxes leave them exact, and their gradient exists.
-    return equations.prepare_shock(jnp, model.economy, tariff, jnp.log(trade_cost_hat), model.deficit, export_tax,
+    return equations.prepare_shock(xp, model.economy, tariff, xp.log(trade_cost_hat), model.deficit, export_tax,
                                    has_export_tax=True, tariff_revenue_baseline=model.tariff_revenue0)
 
 
@@ -64,10 +64,10 @@ def _sweep(model, z, tariff, export_tax, trade_cost_hat):
     return equations.sweep(jnp, model.economy, shock, z, equations.price_block_logsumexp)
 
 
-def _welfare(model, z, tariff, export_tax, trade_cost_hat):
+def _welfare(model, z, tariff, export_tax, trade_cost_hat, xp=jnp):
     """Real income of every country relative to the baseline (the result's ``welfare``)."""
-    shock = _shock(model, tariff, export_tax, trade_cost_hat)
-    return equations.welfare(jnp, model.economy, shock, z, model.income0, equations.price_block_logsumexp)
+    shock = _shock(model, tariff, export_tax, trade_cost_hat, xp)
+    return equations.welfare(xp, model.economy, shock, z, model.income0, equations.price_block_logsumexp)
 
 
 def _objective(model, z, policy, weights, lam0, tol, *, restart, maxiter):
@@ -106,7 +106,6 @@ _KRYLOV_BUDGET = 10_000
 # with the persistent cache on, kept lowered on disk: no tracing in the next process).
 _TRACED_FROM = ("tradewar.model.equations", __name__)
 _sweep_jit = ExportedJit(_sweep, _TRACED_FROM)
-_welfare_jit = ExportedJit(_welfare, _TRACED_FROM)
 # Welfare, its gradient and the adjoint solve in one program: one call per objective
 # evaluation instead of some twenty vector-Jacobian products dispatched from Python by
 # SciPy's GMRES (the dispatch, not the arithmetic, was most of their cost).
@@ -148,6 +147,8 @@ class DifferentiableEquilibrium:
         model = _Model(equations.economy_arrays(np, baseline, scale), np.asarray(deficit_new, dtype=float),
                        np.asarray(income0, dtype=float),
                        None if tariff_revenue_baseline is None else np.asarray(tariff_revenue_baseline, dtype=float))
+        # Welfare alone is evaluated in numpy (the same equations; no compiled program to load).
+        self.model_numpy = model
         with _x64():
             self.model = jax.device_put(model)
         # The last adjoint solution for each objective (weights): nearby policies have nearby
@@ -208,9 +209,10 @@ class DifferentiableEquilibrium:
         numpy.ndarray
             (N,) welfare.
         """
-        with _x64():
-            z = np.asarray(z, dtype=float)
-            return np.asarray(_welfare_jit(self.model, z, *self._policy(tariff, export_tax, trade_cost_hat)))
+        z = np.asarray(z, dtype=float)
+        # Empty flows make zeros under the logarithms that the price block then masks.
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return _welfare(self.model_numpy, z, *self._policy(tariff, export_tax, trade_cost_hat), xp=np)
 
     def gradient(
         self, z: np.ndarray, tariff: np.ndarray, weights: np.ndarray, tol: float = 1e-12,
