@@ -110,7 +110,8 @@ class ExportedJit:
         self.fn = fn
         self.modules = modules
         self._jit = jax.jit(fn)
-        self._calls: dict = {}  # in-process: (structure, shapes, statics) -> jitted call
+        self._calls: dict = {}  # in-process: (structure, shapes, statics) -> jitted call of the kept program
+        self._plain: dict = {}  # statics -> jax.jit of the function (the cache off)
         self._fingerprint: str | None = None
 
     def __call__(self, *args, **static):
@@ -134,9 +135,9 @@ class ExportedJit:
         if not static:
             return self._jit
         key = tuple(sorted(static.items()))
-        if key not in self._calls:
-            self._calls[key] = jax.jit(functools.partial(self.fn, **static))
-        return self._calls[key]
+        if key not in self._plain:
+            self._plain[key] = jax.jit(functools.partial(self.fn, **static))
+        return self._plain[key]
 
     def _exported_call(self, directory: Path, leaves, tree, spec, static):
         import hashlib
