@@ -102,14 +102,17 @@ class ExportedJit:
     modules : tuple of str
         The modules whose source ``fn`` is traced from (part of the key: an edit makes a new
         program).
+    compiler_options : dict, optional
+        XLA options for compiling it when it is not kept (the cache off: compiled for this
+        process only), where this JAX's ``jax.jit`` takes them; a kept program is compiled
+        with JAX's defaults (compiled once, run by every later process).
     """
 
-    def __init__(self, fn, modules: tuple[str, ...]):
-        import jax
-
+    def __init__(self, fn, modules: tuple[str, ...], compiler_options: dict | None = None):
         self.fn = fn
         self.modules = modules
-        self._jit = jax.jit(fn)
+        self.compiler_options = compiler_options
+        self._jit = self._compile(fn)
         self._calls: dict = {}  # in-process: (structure, shapes, statics) -> jitted call of the kept program
         self._plain: dict = {}  # statics -> jax.jit of the function (the cache off)
         self._fingerprint: str | None = None
@@ -127,16 +130,24 @@ class ExportedJit:
             call = self._calls[spec] = self._exported_call(Path(directory) / "exported", leaves, tree, spec, static)
         return call(*leaves)
 
+    def _compile(self, fn):
+        import jax
+
+        if self.compiler_options:
+            try:
+                return jax.jit(fn, compiler_options=self.compiler_options)
+            except TypeError:  # a JAX whose jit takes no compiler options
+                pass
+        return jax.jit(fn)
+
     def _jitted(self, static):
         import functools
-
-        import jax
 
         if not static:
             return self._jit
         key = tuple(sorted(static.items()))
         if key not in self._plain:
-            self._plain[key] = jax.jit(functools.partial(self.fn, **static))
+            self._plain[key] = self._compile(functools.partial(self.fn, **static))
         return self._plain[key]
 
     def _exported_call(self, directory: Path, leaves, tree, spec, static):
