@@ -139,7 +139,7 @@ def test_numpy_and_jax_agree_with_capacity():
     import jax
     import jax.numpy as jnp
 
-    from tradewar.strategy.differentiable import DifferentiableEquilibrium
+    from tradewar.strategy.differentiable import DifferentiableEquilibrium, _sweep_jit, _welfare
 
     world = _jax_world()
     baseline = world.baseline()
@@ -152,13 +152,17 @@ def test_numpy_and_jax_agree_with_capacity():
                         baseline.expenditure * rng.uniform(0.8, 1.2, (n, j)), rng.normal(0, 0.1, (n, j)),
                         rng.normal(0, 0.3, (n, j)))
     model = DifferentiableEquilibrium(baseline, world.deficit.values, expenditure_scale(baseline), world.income.values)
+    policy = model._policy(tariff, None, None)
     with jax.enable_x64(True):
-        image = np.asarray(model._sweep(jnp.asarray(state), *model._policy(tariff, None, None)))
+        image = np.asarray(_sweep_jit(model.model, jnp.asarray(state), *policy))
     np.testing.assert_allclose(image, system.sweep(state), rtol=1e-12, atol=1e-12)
     solved = solve_equilibrium(baseline, tariff, np.ones_like(tariff), world.deficit.values, TIGHT)
     assert model.residual(solved.state, tariff) < 1e-11
-    np.testing.assert_allclose(model.welfare(solved.state, tariff),
-                               simulate(world, tariff=tariff, options=TIGHT)["welfare"].values, rtol=1e-12)
+    expected = simulate(world, tariff=tariff, options=TIGHT)["welfare"].values
+    with jax.enable_x64(True):
+        compiled = np.asarray(jax.jit(_welfare)(model.model, jnp.asarray(solved.state), *policy))
+    np.testing.assert_allclose(compiled, expected, rtol=1e-12)
+    np.testing.assert_allclose(model.welfare(solved.state, tariff), expected, rtol=1e-12)
 
 
 @pytest.mark.slow

@@ -18,13 +18,16 @@ Double precision is switched on only inside this module's calls
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 import jax
 import jax.numpy as jnp
 import numpy as np
-from scipy.sparse.linalg import LinearOperator, gmres
+from jax.scipy.sparse.linalg import gmres
 
 from tradewar.model import equations
 from tradewar.model.caliendo_parro import Baseline
+from tradewar.strategy.compilation_cache import ExportedJit
 
 __all__ = ["DifferentiableEquilibrium"]
 
@@ -32,6 +35,85 @@ __all__ = ["DifferentiableEquilibrium"]
 def _x64():
     """Double precision for the calls inside the block only (thread-local in JAX)."""
     return jax.enable_x64(True)
+
+
+class _Model(NamedTuple):
+    """What the sweep reads besides the state and the policy (a pytree of arrays).
+
+    Passed to the compiled functions as an argument, not closed over, so that one compiled
+    program serves every world of the same shape and structure (the tests' many games, the
+    talks' games with other export taxes) and the persistent cache's key does not depend on
+    the world's numbers.
+    """
+
+    economy: equations.Economy
+    deficit: Any  # (N,) trade deficits of the counterfactuals
+    income0: Any  # (N,) baseline income
+    tariff_revenue0: Any  # (N,) baseline tariff revenue: the deficit-reduction closure; None: rebate
+
+
+# -- the shared equations on jax.numpy -------------------------------------------------------
+def _shock(model, tariff, export_tax, trade_cost_hat, xp=jnp):
+    # Always with the export-tax terms: zero taxes leave them exact, and their gradient exists.
+    return equations.prepare_shock(xp, model.economy, tariff, xp.log(trade_cost_hat), model.deficit, export_tax,
+                                   has_export_tax=True, tariff_revenue_baseline=model.tariff_revenue0)
+
+
+def _sweep(model, z, tariff, export_tax, trade_cost_hat):
+    shock = _shock(model, tariff, export_tax, trade_cost_hat)
+    return equations.sweep(jnp, model.economy, shock, z, equations.price_block_logsumexp)
+
+
+def _welfare(model, z, tariff, export_tax, trade_cost_hat, xp=jnp):
+    """Real income of every country relative to the baseline (the result's ``welfare``)."""
+    shock = _shock(model, tariff, export_tax, trade_cost_hat, xp)
+    return equations.welfare(xp, model.economy, shock, z, model.income0, equations.price_block_logsumexp)
+
+
+def _objective(model, z, policy, weights, lam0, tol, *, restart, maxiter):
+    """Welfare, d(weights . welfare)/d policy through the equilibrium, the adjoint and its residual.
+
+    The adjoint ``lam`` solves ``(I - dG/dz)' lam = dW/dz`` by GMRES (JAX's incremental
+    variant, which stops as soon as the residual is below ``max(tol |b|, tol max(1, max|b|))``,
+    the rule the SciPy solve used before); the sweep is linearised once at ``z`` and only its
+    transpose is applied inside the loop.
+    """
+    welfare, welfare_vjp = jax.vjp(lambda state, *p: _welfare(model, state, *p), z, *policy)
+    dw_dz, *dw_dpolicy = welfare_vjp(weights)
+    _, sweep_z_vjp = jax.vjp(lambda state: _sweep(model, state, *policy), z)
+    _, sweep_policy_vjp = jax.vjp(lambda *p: _sweep(model, z, *p), *policy)
+
+    def adjoint_matvec(lam):
+        return lam - sweep_z_vjp(lam)[0]
+
+    atol = tol * jnp.maximum(1.0, jnp.max(jnp.abs(dw_dz)))
+    lam, _ = gmres(adjoint_matvec, dw_dz, x0=lam0, tol=tol, atol=atol, restart=restart, maxiter=maxiter,
+                   solve_method="incremental")
+    residual = jnp.linalg.norm(dw_dz - adjoint_matvec(lam))
+    bound = jnp.maximum(tol * jnp.linalg.norm(dw_dz), atol)
+    grads = tuple(direct + implicit for direct, implicit in zip(dw_dpolicy, sweep_policy_vjp(lam), strict=True))
+    return welfare, grads, lam, residual, bound
+
+
+# GMRES restarts after this many Krylov vectors. Every Arnoldi step orthogonalises against the
+# whole basis array, used or not, so a shorter one is cheaper per step (5.1 ms instead of 7.3 ms
+# a gradient on the compact world at 60 instead of 200); the adjoint solves of the war take
+# about 25 steps, so 60 changes no result. The budget of steps is the SciPy solve's (200 x 50).
+_KRYLOV = 60
+_KRYLOV_BUDGET = 10_000
+
+# One compiled program per shape and structure, shared by every game in the process (and,
+# with the persistent cache on, kept lowered on disk: no tracing in the next process).
+_TRACED_FROM = ("tradewar.model.equations", __name__)
+_sweep_jit = ExportedJit(_sweep, _TRACED_FROM)
+# Welfare, its gradient and the adjoint solve in one program: one call per objective
+# evaluation instead of some twenty vector-Jacobian products dispatched from Python by
+# SciPy's GMRES (the dispatch, not the arithmetic, was most of their cost).
+# Compiled for one process only (no persistent cache: a library user's, the tests'), XLA's
+# backend optimisation is off: it doubles the compile of this program of many small fused loops
+# (4.9 -> 2.8 s CPU for a new world shape) for about 5% of its run time; same gradients. Kept
+# programs (the commands' cache) get JAX's defaults.
+_objective_jit = ExportedJit(_objective, _TRACED_FROM, compiler_options={"xla_backend_optimization_level": 0})
 
 
 class DifferentiableEquilibrium:
@@ -62,51 +144,28 @@ class DifferentiableEquilibrium:
                  tariff_revenue_baseline: np.ndarray | None = None):
         # ``tariff_revenue_baseline`` chooses the deficit-reduction revenue closure (None: rebate);
         # see :func:`tradewar.model.equations.deficits_after`.
-        self.tariff_revenue0 = tariff_revenue_baseline
         self.export_tax0 = np.zeros_like(baseline.tariff) if baseline.export_tax is None else baseline.export_tax
         self.n, self.j = baseline.shape
+        # Built in numpy and moved to the device once (jnp conversions would each compile a
+        # small program at start-up).
+        model = _Model(equations.economy_arrays(np, baseline, scale), np.asarray(deficit_new, dtype=float),
+                       np.asarray(income0, dtype=float),
+                       None if tariff_revenue_baseline is None else np.asarray(tariff_revenue_baseline, dtype=float))
+        # Welfare alone is evaluated in numpy (the same equations; no compiled program to load).
+        self.model_numpy = model
         with _x64():
-            self.economy = equations.economy_arrays(jnp, baseline, scale)
-            self.deficit = jnp.asarray(deficit_new, dtype=jnp.float64)
-            self.income0 = jnp.asarray(income0, dtype=jnp.float64)
-        self._sweep = jax.jit(self._sweep_impl)
-        self._welfare = jax.jit(self._welfare_impl)
-        self._vjp_sweep = jax.jit(lambda z, policy, lam: jax.vjp(self._sweep_impl, z, *policy)[1](lam))
-        # The adjoint solve multiplies by (dG/dz)' some twenty times at one point: linearise the
-        # sweep there once (its residuals kept) and apply only the transpose in each product
-        # (0.2 ms instead of 0.9 ms for a fresh vector-Jacobian product on the compact 15 x 53
-        # world; the same numbers to rounding).
-        self._linearize_sweep = jax.jit(lambda z, policy: jax.vjp(lambda state: self._sweep_impl(state, *policy), z)[1])
-        self._apply_vjp = jax.jit(lambda pullback, lam: pullback(lam)[0])
-        self._welfare_grads = jax.jit(jax.grad(self._welfare_of, argnums=(0, 1, 2, 3)))
+            self.model = jax.device_put(model)
         # The last adjoint solution for each objective (weights): nearby policies have nearby
         # adjoints, so GMRES starts there (an optimiser's successive gradients, a best response's).
         self._adjoints: dict[bytes, np.ndarray] = {}
 
-    # -- the shared equations on jax.numpy --------------------------------------------------
-    def _shock(self, tariff, export_tax, trade_cost_hat):
-        # Always with the export-tax terms: zero taxes leave them exact, and their gradient exists.
-        return equations.prepare_shock(jnp, self.economy, tariff, jnp.log(trade_cost_hat), self.deficit,
-                                       export_tax, has_export_tax=True, tariff_revenue_baseline=self.tariff_revenue0)
-
-    def _sweep_impl(self, z, tariff, export_tax, trade_cost_hat):
-        shock = self._shock(tariff, export_tax, trade_cost_hat)
-        return equations.sweep(jnp, self.economy, shock, z, equations.price_block_logsumexp)
-
-    def _welfare_impl(self, z, tariff, export_tax, trade_cost_hat):
-        """Real income of every country relative to the baseline (the result's ``welfare``)."""
-        shock = self._shock(tariff, export_tax, trade_cost_hat)
-        return equations.welfare(jnp, self.economy, shock, z, self.income0, equations.price_block_logsumexp)
-
-    def _welfare_of(self, z, tariff, export_tax, trade_cost_hat, weights):
-        return jnp.dot(weights, self._welfare_impl(z, tariff, export_tax, trade_cost_hat))
-
     # -- public ---------------------------------------------------------------------
     def _policy(self, tariff, export_tax, trade_cost_hat):
-        tariff = jnp.asarray(tariff, dtype=jnp.float64)
-        export_tax = jnp.asarray(self.export_tax0 if export_tax is None else export_tax, dtype=jnp.float64)
-        trade_cost_hat = jnp.ones_like(tariff) if trade_cost_hat is None else jnp.asarray(trade_cost_hat,
-                                                                                           dtype=jnp.float64)
+        # numpy arrays: a jitted call takes them as they are (an eager jnp op would compile a
+        # program of its own on first use, tens of milliseconds each at start-up).
+        tariff = np.asarray(tariff, dtype=float)
+        export_tax = np.asarray(self.export_tax0 if export_tax is None else export_tax, dtype=float)
+        trade_cost_hat = np.ones_like(tariff) if trade_cost_hat is None else np.asarray(trade_cost_hat, dtype=float)
         return tariff, export_tax, trade_cost_hat
 
     def residual(self, z: np.ndarray, tariff: np.ndarray, export_tax: np.ndarray | None = None,
@@ -130,8 +189,9 @@ class DifferentiableEquilibrium:
             The max-norm of ``sweep(z) - z``.
         """
         with _x64():
-            z = jnp.asarray(z, dtype=jnp.float64)
-            return float(jnp.max(jnp.abs(self._sweep(z, *self._policy(tariff, export_tax, trade_cost_hat)) - z)))
+            z = np.asarray(z, dtype=float)
+            swept = _sweep_jit(self.model, z, *self._policy(tariff, export_tax, trade_cost_hat))
+            return float(np.max(np.abs(np.asarray(swept) - z)))
 
     def welfare(self, z: np.ndarray, tariff: np.ndarray, export_tax: np.ndarray | None = None,
                 trade_cost_hat: np.ndarray | None = None) -> np.ndarray:
@@ -153,9 +213,10 @@ class DifferentiableEquilibrium:
         numpy.ndarray
             (N,) welfare.
         """
-        with _x64():
-            z = jnp.asarray(z, dtype=jnp.float64)
-            return np.asarray(self._welfare(z, *self._policy(tariff, export_tax, trade_cost_hat)))
+        z = np.asarray(z, dtype=float)
+        # Empty flows make zeros under the logarithms that the price block then masks.
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return _welfare(self.model_numpy, z, *self._policy(tariff, export_tax, trade_cost_hat), xp=np)
 
     def gradient(
         self, z: np.ndarray, tariff: np.ndarray, weights: np.ndarray, tol: float = 1e-12,
@@ -203,31 +264,60 @@ class DifferentiableEquilibrium:
             return self._gradient(z, tariff, weights, tol, export_tax, with_export_tax, trade_cost_hat,
                                   with_trade_cost)
 
-    def _gradient(self, z, tariff, weights, tol, export_tax, with_export_tax, trade_cost_hat, with_trade_cost):
-        z = jnp.asarray(z, dtype=jnp.float64)
-        policy = self._policy(tariff, export_tax, trade_cost_hat)
-        weights = jnp.asarray(weights, dtype=jnp.float64)
-        dw_dz, *dw_dpolicy = self._welfare_grads(z, *policy, weights)
+    def welfare_and_gradient(self, z: np.ndarray, tariff: np.ndarray, weights: np.ndarray, tol: float = 1e-12,
+                             export_tax: np.ndarray | None = None, trade_cost_hat: np.ndarray | None = None):
+        """Welfare at the equilibrium ``z`` and the gradients of ``weights . welfare`` (one compiled call).
 
-        pullback = self._linearize_sweep(z, policy)
+        Parameters
+        ----------
+        z : numpy.ndarray
+            An equilibrium state at these policies.
+        tariff : numpy.ndarray
+            (N, N, J) tariffs.
+        weights : numpy.ndarray
+            (N,) welfare weights.
+        tol : float, default 1e-12
+            GMRES tolerance of the adjoint solve.
+        export_tax : numpy.ndarray, optional
+            (N, N, J) export taxes (default: the baseline's).
+        trade_cost_hat : numpy.ndarray, optional
+            (N, N, J) iceberg-cost ratios (default: unchanged).
 
-        def adjoint_matvec(lam):
-            return lam - np.asarray(self._apply_vjp(pullback, lam))
+        Returns
+        -------
+        tuple of numpy.ndarray
+            ``(welfare, gradient_tariff, gradient_export_tax, gradient_trade_cost)``: (N,)
+            welfare and the three (N, N, J) gradients.
 
-        size = z.shape[0]
-        operator = LinearOperator((size, size), matvec=adjoint_matvec, dtype=float)
-        rhs = np.array(dw_dz)
-        key = np.asarray(weights).tobytes()
+        Raises
+        ------
+        RuntimeError
+            If the adjoint solve does not converge.
+        """
+        with _x64():
+            return self._welfare_and_gradient(z, tariff, weights, tol, export_tax, trade_cost_hat)
+
+    def _welfare_and_gradient(self, z, tariff, weights, tol, export_tax, trade_cost_hat):
+        z = np.asarray(z, dtype=float)
+        weights = np.asarray(weights, dtype=float)
+        key = weights.tobytes()
         start = self._adjoints.get(key)
-        lam, info = gmres(operator, rhs, x0=start if start is not None and start.shape == rhs.shape else None,
-                          rtol=tol, atol=tol * max(1.0, float(np.abs(rhs).max())), restart=min(size, 200),
-                          maxiter=50)
-        if info != 0:
-            raise RuntimeError(f"The adjoint solve for the welfare gradient did not converge (GMRES info {info}).")
+        if start is None or start.shape != z.shape:
+            start = np.zeros_like(z)
+        welfare, grads, lam, residual, bound = _objective_jit(
+            self.model, z, self._policy(tariff, export_tax, trade_cost_hat), weights, start, tol,
+            restart=min(z.shape[0], _KRYLOV), maxiter=_KRYLOV_BUDGET // min(z.shape[0], _KRYLOV))
+        # GMRES stops on this residual (its last restart's), so it is within rounding of the bound
+        # when the solve converged; NaN or a larger one means it did not.
+        if not float(residual) <= 2 * float(bound):
+            raise RuntimeError(f"The adjoint solve for the welfare gradient did not converge (residual "
+                               f"{float(residual):.3g}, wanted {float(bound):.3g}).")
         if len(self._adjoints) >= 64:
             self._adjoints.pop(next(iter(self._adjoints)))
         self._adjoints[key] = np.asarray(lam)
-        _, *lam_gpolicy = self._vjp_sweep(z, policy, jnp.asarray(lam))
-        grads = [np.asarray(direct + implicit) for direct, implicit in zip(dw_dpolicy, lam_gpolicy, strict=True)]
+        return (np.asarray(welfare), *(np.asarray(g) for g in grads))
+
+    def _gradient(self, z, tariff, weights, tol, export_tax, with_export_tax, trade_cost_hat, with_trade_cost):
+        _, *grads = self._welfare_and_gradient(z, tariff, weights, tol, export_tax, trade_cost_hat)
         wanted = [grads[0]] + ([grads[1]] if with_export_tax else []) + ([grads[2]] if with_trade_cost else [])
         return wanted[0] if len(wanted) == 1 else tuple(wanted)

@@ -316,23 +316,15 @@ class TariffGame:
             ``(value, gradient_tariff)``, ``(value, gradient_tariff, gradient_export_tax)`` or, with
             ``trade_cost``, ``(value, gradient_tariff, gradient_export_tax, gradient_trade_cost)``.
         """
-        if export_tax is None:
-            state = self.equilibrium(tariff).state
-            value = float(np.dot(weights, self.differentiable.welfare(state, tariff, self.export_tax,
-                                                                      self.trade_cost)))
-            return value, self.differentiable.gradient(state, tariff, weights, tol=self.gradient_tol,
-                                                       export_tax=self.export_tax, trade_cost_hat=self.trade_cost)
         costs = self.trade_cost if trade_cost is None else trade_cost
-        state = self.equilibrium(tariff, export_tax, costs).state
-        value = float(np.dot(weights, self.differentiable.welfare(state, tariff, export_tax, costs)))
-        if trade_cost is None:
-            grad_t, grad_x = self.differentiable.gradient(state, tariff, weights, tol=self.gradient_tol,
-                                                          export_tax=export_tax, with_export_tax=True,
-                                                          trade_cost_hat=costs)
-            return value, grad_t, grad_x
-        return (value, *self.differentiable.gradient(state, tariff, weights, tol=self.gradient_tol,
-                                                     export_tax=export_tax, with_export_tax=True,
-                                                     trade_cost_hat=costs, with_trade_cost=True))
+        taxes = self.export_tax if export_tax is None else export_tax
+        state = self.equilibrium(tariff, taxes, costs).state
+        welfare, *grads = self.differentiable.welfare_and_gradient(state, tariff, weights, tol=self.gradient_tol,
+                                                                  export_tax=taxes, trade_cost_hat=costs)
+        value = float(np.dot(weights, welfare))
+        if export_tax is None:
+            return value, grads[0]
+        return (value, grads[0], grads[1]) if trade_cost is None else (value, *grads)
 
     def weights_for(self, country: str) -> np.ndarray:
         """Welfare weights that select one country (1 for it, 0 for the others).
