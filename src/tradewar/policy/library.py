@@ -10,7 +10,6 @@ start-up. It is used only while every hash matches the files; otherwise the TOML
 
 from __future__ import annotations
 
-import copy
 import gzip
 import hashlib
 import json
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from tradewar.policy.errors import ScenarioNotFoundError
+from tradewar.policy.measures import Measure, parse_measures
 from tradewar.policy.scenario import Scenario
 from tradewar.policy.timeline import Timeline
 
@@ -66,19 +66,20 @@ def load_library() -> Timeline:
 
     Notes
     -----
-    The files are read once per process while they stay as they are (a simulation asks for the
-    library more than once, and parsing the 1.4 MB of TOML took longer than solving the
-    equilibrium); each call builds a new timeline from those tables, as before (a timeline keeps
-    caches of its own, which callers need not share).
+    The files are read and checked once per process while they stay as they are (a simulation
+    asks for the library more than once, and parsing the 1.4 MB of TOML took longer than solving
+    the equilibrium). The checked measures are frozen models, shared by every call; each call
+    builds a new timeline from them (a timeline keeps caches of its own, which callers need not
+    share).
     """
     paths = sorted(data_folder("measures").glob("*.toml"))
     stamps = tuple((str(path), path.stat().st_mtime_ns, path.stat().st_size) for path in paths)
-    return Timeline(copy.deepcopy(_tables(stamps)))
+    return Timeline(_measures(stamps))
 
 
 @lru_cache(maxsize=2)
-def _tables(stamps: tuple[tuple[str, int, int], ...]) -> list[dict[str, Any]]:
-    return measure_tables([Path(path) for path, _, _ in stamps])
+def _measures(stamps: tuple[tuple[str, int, int], ...]) -> tuple[Measure, ...]:
+    return tuple(parse_measures(measure_tables([Path(path) for path, _, _ in stamps])))
 
 
 def measure_tables(paths: list[Path]) -> list[dict[str, Any]]:
