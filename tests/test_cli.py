@@ -137,3 +137,20 @@ def test_timeline_json_and_scenarios():
             "busan-2025", "latest"} <= names
     backwards = runner.invoke(app, ["timeline", "--from", "2025-01-01", "--to", "2024-01-01"])
     assert backwards.exit_code == 2 and "before --from" in backwards.output
+
+
+def test_simulate_flags_large_fixed_trade_balances(tmp_path):
+    """Identity of the closure: with deficits fixed in dollars, spending = value added + deficit,
+    so an economy whose balance is a large share of its value added (icio2022: Ireland's surplus
+    40%, CSO; DR Congo's 26%, imputed) has its welfare magnified; the table says so, and with
+    --deficits zero (balances zero) it does not."""
+    fixed = runner.invoke(app, ["simulate", "london-2025", "--countries", "IRL,USA",
+                                "--report", str(tmp_path / "r.html")])
+    assert fixed.exit_code == 0, fixed.output
+    text = " ".join(fixed.output.split())
+    note = text[text.index("Note: "):]
+    assert note.startswith("Note: IRL (surplus 40% of value added)") and "USA (" not in note
+    assert "only eleven economies' balances are published" in note
+    zero = runner.invoke(app, ["simulate", "london-2025", "--countries", "IRL,USA", "--deficits", "zero",
+                               "--report", str(tmp_path / "r.html")])
+    assert zero.exit_code == 0 and "Note:" not in zero.output

@@ -138,6 +138,29 @@ def _write_report(run, path: Path, self_contained: bool = False) -> Path:
                         tariff_series=series, self_contained=self_contained)
 
 
+#: A trade balance this large against value added makes welfare under fixed deficits mostly a
+#: closure effect (spending = value added + deficit, the deficit fixed in dollars).
+LARGE_BALANCE_SHARE = 0.25
+
+
+def _large_balances_note(run, shown: list[str]) -> str | None:
+    """A warning for the shown countries whose fixed trade balance is large against their value added."""
+    world = run.result.baseline  # with --deficits zero its balances are zero: nothing to flag
+    share = world.deficit / world.value_added
+    flagged = [f"{c} ({'deficit' if float(share.sel(country=c)) > 0 else 'surplus'} "
+               f"{abs(float(share.sel(country=c))):.0%} of value added)"
+               for c in shown if c in world.countries and abs(float(share.sel(country=c))) > LARGE_BALANCE_SHARE]
+    if not flagged:
+        return None
+    holds = "holds a large trade balance" if len(flagged) == 1 else "hold large trade balances"
+    note = (f"Note: {', '.join(flagged)} {holds}, fixed in dollars: the welfare change is mostly the "
+            "closure's (compare --deficits zero).")
+    if world.name == "icio2022":
+        note += (" On icio2022 only eleven economies' balances are published figures; the rest are imputed "
+                 "(README, 'Who loses most').")
+    return note
+
+
 def _print_run(run, focus: list[str]) -> None:
     from rich.markup import escape
 
@@ -153,6 +176,9 @@ def _print_run(run, focus: list[str]) -> None:
     for change in run.extra_tariffs:
         console.print(f"Extra tariff on top: {escape(change.describe())}.")
     console.print(country_table(result, shown, "Effects, % change (tariff revenue change in USD mn)"))
+    note = _large_balances_note(run, shown)
+    if note:
+        console.print(escape(note))
     sides = [c for c in SIDES if c in result.countries]
     console.print(_sectors_hit(result, sides))
     for exporter in sides:
