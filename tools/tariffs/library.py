@@ -698,14 +698,12 @@ def derivative_content(source_dir: Path, code: str | None = None) -> dict[str, f
 
 def _hs10_imports_from_china(source_dir: Path, code: str | None = None) -> tuple[pd.Series, pd.Series]:
     """2024 U.S. imports from China (or the Census partner ``code``) by HS10 (USD) and each HS10's HS 2017
-    six-digit line."""
+    six-digit line (the one reader: :func:`tools.tariffs.partners.hs10_imports`)."""
+    from tools.tariffs.partners import hs10_imports
+
     code = code or weights.census_code(source_dir, "CHN")
-    raw = pd.read_parquet(require(source_dir / weights.HS10_FOLDER / f"2024-hs10-imports{code}.parquet",
-                                  f"2024 U.S. imports from Census partner {code} by HS10"), columns=["HS10", "imports"])
-    hs10 = raw["HS10"].astype(str).str.zfill(10)
-    imports = pd.Series(raw["imports"].astype(float).to_numpy(), index=hs10)
-    hs2017 = pd.Series(hs10.str[:6].map(weights._hs2017(source_dir)).fillna(hs10.str[:6]).to_numpy(), index=hs10)
-    return imports, hs2017
+    frame = hs10_imports(source_dir, code, f"Census partner {code}").set_index("hs10")
+    return frame["imports"], frame["line"]
 
 
 def read_metals_annexes(source_dir: Path) -> pd.DataFrame:

@@ -257,7 +257,9 @@ def census_partners(source_dir: Path) -> dict[str, str]:
     return out
 
 
-def _hs10(source_dir: Path, code: str, label: str) -> pd.DataFrame:
+def hs10_imports(source_dir: Path, code: str, label: str) -> pd.DataFrame:
+    """2024 U.S. imports from the Census partner ``code`` (``label`` names it in errors), one row per HS10:
+    hs10, its HS 2017 six-digit ``line`` (HS 2022 codes mapped with hs6_hs5.csv), imports and duty (USD)."""
     path = require(source_dir / weights.HS10_FOLDER / f"2024-hs10-imports{code}.parquet",
                    f"2024 U.S. imports from {label} by HS10")
     raw = pd.read_parquet(path, columns=["HS10", "HS6", "imports", "duty"])
@@ -317,7 +319,7 @@ def load_partner(source_dir: Path, label: str, code: str, base, lists: Mapping[s
     """One partner's HS10 lines, MFN, USMCA and chip shares, list masks and Section 232 actions."""
     from tools.tariffs import library
 
-    frame = _hs10(source_dir, code, label)
+    frame = hs10_imports(source_dir, code, label)
     universe = base.us.lines
     imports = frame["imports"].to_numpy()
     mfn = np.divide(frame["duty"].to_numpy(), imports, out=np.zeros(len(frame)), where=imports > 0)
