@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from typing import Any
 
-__all__ = ["run_tasks", "describe_executor"]
+__all__ = ["describe_executor", "run_tasks", "stop_pool"]
 
 _INSTALLED: dict[str, Any] = {}
 _PREPARED: dict[str, Any] = {}
@@ -170,7 +170,7 @@ def run_tasks(
             # Ctrl-C, an error, or the caller stopped iterating: drop the queued chunks and
             # stop the workers now instead of letting them finish every chunk (which took
             # 20-45 s after a Ctrl-C).
-            _stop_pool(pool)
+            stop_pool(pool)
             raise
         pool.shutdown(wait=True)
         return
@@ -188,17 +188,23 @@ def run_tasks(
     )
 
 
-def _stop_pool(pool: ProcessPoolExecutor) -> None:
-    """Cancel what is queued and terminate the workers of ``pool`` without waiting for them."""
+def stop_pool(pool: ProcessPoolExecutor, *, timeout: float = 5.0) -> None:
+    """Cancel what is queued and terminate the workers of ``pool`` without waiting for their work."""
     # ProcessPoolExecutor gains terminate_workers() only in Python 3.14; before that, its
     # process table is the one handle on the workers.
-    processes = list(getattr(pool, "_processes", {}).values())
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():
             process.terminate()
     for process in processes:
-        process.join(timeout=5)
+        process.join(timeout=timeout)
+    # Wait for the pool's manager thread to close its wake-up pipe: Python's exit hook writes to
+    # that pipe without the pool's lock, and a close racing with it printed an OSError traceback
+    # after a Ctrl-C (CPython 3.11, concurrent/futures/process.py _python_exit).
+    if manager is not None and manager.is_alive():
+        manager.join(timeout=timeout)
 
 
 def _start_method() -> str:

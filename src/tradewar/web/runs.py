@@ -32,6 +32,7 @@ from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 
 from tradewar.errors import TradewarError
+from tradewar.uncertainty.executors import stop_pool
 from tradewar.web.store import MAX_BLOB_BYTES, RunRecord, RunStore, pack
 
 __all__ = ["RUN_DATES", "QueueFull", "RunCancelled", "RunManager", "default_workers", "status_document"]
@@ -394,12 +395,7 @@ class RunManager:
         self.store.interrupt_unfinished()
         pool, self._pool = self._pool, None
         if pool is not None:
-            # The pool keeps its processes in a private attribute; a long solve is not waited for.
-            processes = list((getattr(pool, "_processes", None) or {}).values())
-            pool.shutdown(wait=False, cancel_futures=True)
-            for process in processes:
-                if process.is_alive():
-                    process.terminate()
+            stop_pool(pool)  # a long solve is not waited for
         self.store.interrupt_unfinished()
 
 
