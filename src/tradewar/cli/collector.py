@@ -2,15 +2,14 @@
 
 ``tradewar war`` and ``tradewar negotiate`` import jax, scipy.optimize, xarray and pandas:
 about 380,000 objects the collector tracks, nearly all living as long as the process
-(modules, functions, classes). While
-they load, the collector's automatic passes walk them again and again (four full passes of
-about 70 ms in a ``war --sectors`` run, 0.4 s in all with the younger ones, measured with
-``gc.callbacks``), every later full pass walks them once more, and so does the interpreter's
-last collection at exit. :func:`frozen_imports` pauses the collector while the stack loads and
-then moves everything alive into the permanent generation (:func:`gc.freeze`), which later
-passes skip; the collector stays on for the command's own objects. The price: the cyclic
-garbage those imports leave is never reclaimed (about 1,200 objects for the war's stack,
-counted with ``gc.collect``), once per first import.
+(modules, functions, classes). While they load, the collector's automatic passes walk them
+again and again (four full passes of about 70 ms in a ``war --sectors`` run, 0.4 s in all with
+the younger ones, measured with ``gc.callbacks``), every later full pass walks them once more,
+and so does the interpreter's last collection at exit. :func:`frozen_imports` pauses the
+collector while the stack loads and then moves everything alive into the permanent generation
+(:func:`gc.freeze`), which later passes skip; the collector stays on for the command's own
+objects. The price: the cyclic garbage those imports leave is never reclaimed (about 1,200
+objects for the war's stack, counted with ``gc.collect``), once per first import.
 """
 
 from __future__ import annotations
