@@ -1844,7 +1844,8 @@ def write_spreads(spreads: Mapping[str, Mapping[str, Any]], path: Path) -> Path:
         "grid": partner_lines.SPREAD_GRID,
         "unit": unit,
         "worlds": {world: {"layers": part["layers"], "share": part["share"],
-                           "rate": [round(v * unit) for v in part["rate"]], "imports": part["imports"]}
+                           "rate": [round(v * unit) for v in part["rate"]], "imports": part["imports"],
+                           "outside": part["outside"]}
                    for world, part in sorted(spreads.items())},
     }
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
@@ -1895,8 +1896,9 @@ def spreads_note(result: Result) -> str:
         "Layout: `unit` (what the rate integers are divided by), `worlds.<sector system>.share` and",
         "`.rate` (bins, flat), `.layers` (layer id -> [[sector, first bin, end], ...]; a sector whose bins",
         "are those of the partner's previous period points at the same slice), `.imports` (partner label",
-        "-> 2024 U.S. imports by sector and in all, USD mn; the sector shares that turn sector rates into",
-        "the layer's trade-weighted `rate`).",
+        "-> 2024 U.S. imports by sector, outside the goods sectors -- HS lines the concordance puts",
+        "elsewhere -- and in all, USD mn) and `.outside` (layer id -> its mean rate on that outside",
+        "trade): with them the sector rates give back the layer's trade-weighted `rate` over all its lines.",
         "",
         f"Size: {sizes}.",
         "",

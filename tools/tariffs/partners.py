@@ -598,17 +598,20 @@ def label_spreads(
     """Each partner layer's line distribution by sector on the world being built (the same layers, lines
     and sectors as :func:`label_measures`).
 
-    Returns the spreads file's part for one world: ``share`` and ``rate`` (bins of lines, flat; a sector's
-    shares sum to one up to rounding), ``layers`` (layer id -> [[sector, start, stop], ...] slices of them; a sector whose bins
-    equal the partner's previous period's shares that period's slice), ``imports`` (partner label ->
-    2024 U.S. imports by sector, USD mn, and in all) and ``error`` (the largest gap between the bins'
-    and the lines' power mean at each of SPREAD_THETAS, by trade elasticity)."""
+    Returns the spreads file's part for one world: ``share`` and ``rate`` (bins of lines, flat; a
+    sector's shares sum to one up to rounding), ``layers`` (layer id -> [[sector, start, stop], ...]
+    slices of them; a sector whose bins equal the partner's previous period's shares that period's
+    slice), ``imports`` (partner label -> 2024 U.S. imports by sector, outside the goods sectors and in
+    all, USD mn), ``outside`` (layer id -> its mean rate on the trade outside the goods sectors) and
+    ``error`` (the largest gap between the bins' and the lines' power mean at each of SPREAD_THETAS, by
+    trade elasticity)."""
     from tradewar.policy.lines import theta_aggregate
 
     shares: list[float] = []
     rates: list[float] = []
     layers: dict[str, list[list[Any]]] = {}
     imports: dict[str, dict[str, float]] = {}
+    outside: dict[str, float] = {}  # layer id -> mean rate on the trade outside the world's goods sectors
     error = dict.fromkeys(SPREAD_THETAS, 0.0)
     previous: dict[tuple[str, str], tuple[tuple[float, ...], tuple[float, ...], int, int]] = {}
     position: dict[str, np.ndarray] = {}  # label -> each piece's line in the label's universe
@@ -620,10 +623,16 @@ def label_spreads(
             position[item.label] = line_rates.index.get_indexer(pieces["hs6"])
         at = position[item.label]
         rate = np.where(at >= 0, line_rates.to_numpy()[at], 0.0)
+        # each line's trade outside the goods sectors (a line the concordance puts partly or wholly elsewhere)
+        rest = np.clip(item.weights.to_numpy() - np.bincount(at[at >= 0], weight[at >= 0], len(item.weights)), 0.0,
+                       None)
         if item.label not in imports:
             totals = products.totals
             imports[item.label] = {"total": round(float(item.weights.sum()) / 1e6, 6),
+                                   "outside goods": round(float(rest.sum()) / 1e6, 6),
                                    **{s: round(float(v) / 1e6, 6) for s, v in totals.items() if v > 0}}
+        if rest.sum() > 0:
+            outside[layer_id(item.label, start)] = round(float(rest @ line_rates.to_numpy() / rest.sum()), RATE_DIGITS)
         parts = []
         for label in by_sector:
             here = sector == label
@@ -654,7 +663,7 @@ def label_spreads(
             parts.append([label, first, stop])
         if parts:
             layers[layer_id(item.label, start)] = parts
-    return {"share": shares, "rate": rates, "layers": layers, "imports": imports,
+    return {"share": shares, "rate": rates, "layers": layers, "imports": imports, "outside": outside,
             "error": {f"{theta:g}": value for theta, value in error.items()}}
 
 
