@@ -1,7 +1,7 @@
 """Theta-consistent U.S. sector tariffs on every partner other than China (issue 12 item 2).
 
 The U.S. layers on the other partners (``data/measures/us_partners_2025.toml``, one per partner and
-period) carry their own line distributions (``data/tariffs/partner_lines.json.gz``, built with the
+period) carry their own line distributions (``data/tariffs/partner_lines.bin.gz``, built with the
 library by ``tools/tariffs/partners.py``): the model's sector tariff solves
 (1 + t*)^(-theta) = sum w (1 + t_line)^(-theta), while the layers' trade-weighted rates (the trackers'
 statistic, the timeline's headline) stay as they were.
@@ -94,8 +94,10 @@ def test_bad_bins_are_refused():
 
 # ---------------------------------------------------------------------- the shipped file
 def _document() -> dict:
+    """The spreads file's JSON header (index, imports, units)."""
     path = resources.files("tradewar").joinpath("data", "tariffs", lines_module.SPREADS_FILE)
-    return json.loads(gzip.decompress(path.read_bytes()))
+    data = gzip.decompress(path.read_bytes())
+    return json.loads(data[: data.index(b"\n")])
 
 
 def test_bins_reproduce_the_layers_trade_weighted_rates_and_headline():

@@ -1830,32 +1830,37 @@ def lines_note(result: Result) -> str:
     ])
 
 
-SPREADS_FILE = DATA_DIR / "tariffs" / "partner_lines.json.gz"
+SPREADS_FILE = DATA_DIR / "tariffs" / "partner_lines.bin.gz"
 
 
 def write_spreads(spreads: Mapping[str, Mapping[str, Any]], path: Path) -> Path:
-    """Write the partner layers' line distributions (``partners.label_spreads`` by world) as gzip'd JSON,
-    deterministically (sorted worlds, no timestamp), without the check figures (they go in the note)."""
+    """Write the partner layers' line distributions (``partners.label_spreads`` by world), deterministically
+    (sorted worlds, gzip without a timestamp), without the check figures (they go in the note): one line
+    of JSON (index, imports, units), then each world's bins as little-endian arrays -- shares float32,
+    rates int32 in units of 1e-RATE_DIGITS -- which numpy reads without parsing (the JSON decimals took
+    25 ms of a simulation's start-up)."""
     from tools.tariffs import partners as partner_lines
 
-    unit = 10**partner_lines.RATE_DIGITS  # rates as integers: smaller, and read faster, than decimals
-    document = {
+    unit = 10**partner_lines.RATE_DIGITS
+    worlds = sorted(spreads.items())
+    header = {
         "note": "partner layers' line distributions by sector; see partner_lines.md",
         "grid": partner_lines.SPREAD_GRID,
         "unit": unit,
-        "worlds": {world: {"layers": part["layers"], "share": part["share"],
-                           "rate": [round(v * unit) for v in part["rate"]], "imports": part["imports"],
-                           "outside": part["outside"]}
-                   for world, part in sorted(spreads.items())},
+        "worlds": {world: {"bins": len(part["share"]), "layers": part["layers"], "imports": part["imports"],
+                           "outside": part["outside"]} for world, part in worlds},
     }
-    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    payload = [json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"]
+    for _, part in worlds:
+        payload.append(np.asarray(part["share"], dtype="<f4").tobytes())
+        payload.append(np.round(np.asarray(part["rate"], dtype=float) * unit).astype("<i4").tobytes())
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0))
+    path.write_bytes(gzip.compress(b"".join(payload), compresslevel=9, mtime=0))
     return path
 
 
 def spreads_note(result: Result) -> str:
-    """Provenance of partner_lines.json.gz."""
+    """Provenance of partner_lines.bin.gz."""
     from tools.tariffs import partners as partner_lines
 
     sizes = ", ".join(f"{world} {len(part['layers'])} layers, {len(part['share'])} bins"
@@ -1864,10 +1869,10 @@ def spreads_note(result: Result) -> str:
         f"{world}: " + ", ".join(f"theta {theta} {value * 100:.4f} points" for theta, value in part["error"].items())
         for world, part in sorted(result.spreads.items()))
     return "\n".join([
-        "# partner_lines.json.gz: each partner layer's tariff lines by sector, for the model's sector rate",
+        "# partner_lines.bin.gz: each partner layer's tariff lines by sector, for the model's sector rate",
         "",
         "Built by `python -m tools.tariffs.library --source ../shared/data` with the measure library",
-        "(deterministic: gzip without a timestamp, JSON in a fixed order). Read by `tradewar.policy.lines`",
+        "(deterministic: gzip without a timestamp, a fixed order). Read by `tradewar.policy.lines`",
         "(`LayerSpread`), which gives each U.S. layer on a partner other than China",
         "(`data/measures/us_partners_2025.toml`) the sector rate with the lines' price index and trade",
         "response, (1+t*)^(-theta) = sum w (1+t_line)^(-theta), at the world's trade elasticity at run",
@@ -1886,19 +1891,21 @@ def spreads_note(result: Result) -> str:
         "stored as its share of the sector's trade and its trade-weighted mean rate (so the bins'",
         "trade-weighted mean is the lines' exactly; untaxed lines are the bin at zero). Shares to",
         f"{partner_lines.SPREAD_DIGITS} significant digits (relative precision: at a high trade elasticity a small",
-        "untaxed bin decides the power mean), normalised by sector when read; rates as integers in units",
-        f"of 1e-{partner_lines.RATE_DIGITS}. Binning moves the power mean by at most about (theta + 1) / 2 x",
+        "untaxed bin decides the power mean; float32 keeps them), normalised by sector when read; rates",
+        f"as integers in units of 1e-{partner_lines.RATE_DIGITS}. Binning moves the power mean by at most about (theta + 1) / 2 x",
         "(spread of rates in a bin)^2; the largest gap between bins and lines over every layer and sector,",
         "in percentage points of the sector tariff, at trade elasticities up to CP2015's largest (64.85,",
         "petroleum; the other sectors' are 17 or less):",
         f"{errors}.",
         "",
-        "Layout: `unit` (what the rate integers are divided by), `worlds.<sector system>.share` and",
-        "`.rate` (bins, flat), `.layers` (layer id -> [[sector, first bin, end], ...]; a sector whose bins",
-        "are those of the partner's previous period points at the same slice), `.imports` (partner label",
-        "-> 2024 U.S. imports by sector, outside the goods sectors -- HS lines the concordance puts",
-        "elsewhere -- and in all, USD mn) and `.outside` (layer id -> its mean rate on that outside",
-        "trade): with them the sector rates give back the layer's trade-weighted `rate` over all its lines.",
+        "Layout (gzip): one line of JSON -- `unit` (what the rate integers are divided by), `grid`, and by",
+        "sector system `worlds.<system>`: `bins` (how many), `layers` (layer id -> [[sector, first bin,",
+        "end], ...]; a sector whose bins are those of the partner's previous period points at the same",
+        "slice), `imports` (partner label -> 2024 U.S. imports by sector, outside the goods sectors -- HS",
+        "lines the concordance puts elsewhere -- and in all, USD mn) and `outside` (layer id -> its mean",
+        "rate on that outside trade: with them the sector rates give back the layer's trade-weighted",
+        "`rate` over all its lines) -- then, for each system in the header's order, the bins' shares",
+        "(float32) and rates (int32), little-endian. `tradewar.policy.lines.layer_spreads` reads it.",
         "",
         f"Size: {sizes}.",
         "",

@@ -123,7 +123,7 @@ def derive_measures(
 ) -> tuple[list[dict], list[dict], dict[str, list[str]], pd.DataFrame, dict[str, Any]]:
     """The U.S.-China and partner measures on ``world``'s sectors (same lines, weights and curation), the
     layers' line groups on those sectors (``layer_lines.csv`` rows for this world) and the partner
-    layers' line distributions (``partner_lines.json.gz``'s part for this world)."""
+    layers' line distributions (``partner_lines.bin.gz``'s part for this world)."""
     from tools.tariffs import library
 
     with icio_sectors(Path(source_dir)):

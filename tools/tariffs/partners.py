@@ -581,7 +581,7 @@ def label_measures(
     return [{k: v for k, v in m.items() if v is not None} for m in measures]
 
 
-# Line distributions of the partner layers (data/tariffs/partner_lines.json.gz, read by
+# Line distributions of the partner layers (data/tariffs/partner_lines.bin.gz, read by
 # tradewar.policy.lines.LayerSpread). Lines whose rates round to the same multiple of SPREAD_GRID
 # (half a point) form one bin with their trade and mean rate: the bin keeps the trade-weighted mean
 # exactly and moves the power mean by at most about (theta + 1) / 2 x (the rates' spread in the bin)^2,

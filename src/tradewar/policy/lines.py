@@ -26,7 +26,7 @@ the layer evenly across its lines.
 The U.S. layers on every other partner (``data/measures/us_partners_2025.toml``: one layer per
 partner and period, every measure of the period added on each line) differ from line to line in
 ways no common grouping keeps small (an all-in floor leaves each line its own add-on, max(0, 15% -
-MFN); USMCA-claim shares scale the fentanyl tariff line by line). ``data/tariffs/partner_lines.json.gz``
+MFN); USMCA-claim shares scale the fentanyl tariff line by line). ``data/tariffs/partner_lines.bin.gz``
 gives each such layer its own distribution instead (:class:`LayerSpread`): by sector, bins of lines
 with their trade share and mean rate. Only one of a
 partner's layers is in force on a day, so nothing needs adding line by line across them; other
@@ -39,7 +39,7 @@ import csv
 import gzip
 import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -55,6 +55,7 @@ __all__ = [
     "SPREADS_FILE",
     "LayerSpread",
     "LineCell",
+    "Spreads",
     "compile_lines",
     "compile_spreads",
     "layer_lines",
@@ -63,7 +64,7 @@ __all__ = [
 ]
 
 LINES_FILE = "layer_lines.csv"
-SPREADS_FILE = "partner_lines.json.gz"
+SPREADS_FILE = "partner_lines.bin.gz"
 # Below this theta the power mean is numerically its limit, the geometric mean of (1 + t).
 THETA_LIMIT = 1e-9
 
@@ -386,17 +387,26 @@ class LayerSpread:
 
 @cache
 def _spreads() -> dict[str, tuple[np.ndarray, np.ndarray, dict[str, list[list]]]]:
-    """The spreads file per sector system: flat share and rate arrays, and layer id -> [[sector, start,
-    stop], ...] (slices of the flat arrays). Read once per process (gzip + json: a few milliseconds)."""
+    """The spreads file per sector system: the bins' shares and rates (flat arrays), and layer id ->
+    [[sector, start, stop], ...] (slices of them). Read once per process: one line of JSON, then
+    little-endian arrays (float32 shares, int32 rates in the header's ``unit``; layout in
+    partner_lines.md), a few milliseconds."""
     path = resources.files("tradewar").joinpath("data", "tariffs", SPREADS_FILE)
     if not path.is_file():  # while the builder writes it for the first time: trade-weighted rates only
         return {}
-    document = json.loads(gzip.decompress(path.read_bytes()))
-    unit = float(document.get("unit", 1))  # rates are stored as integers in these units
-    return {
-        system: (np.asarray(part["share"], dtype=float), np.asarray(part["rate"], dtype=float) / unit, part["layers"])
-        for system, part in document["worlds"].items()
-    }
+    data = gzip.decompress(path.read_bytes())
+    end = data.index(b"\n")
+    header = json.loads(data[:end])
+    unit = float(header["unit"])
+    out = {}
+    offset = end + 1
+    for system, part in header["worlds"].items():
+        n = int(part["bins"])
+        shares = np.frombuffer(data, dtype="<f4", count=n, offset=offset).astype(float)
+        rates = np.frombuffer(data, dtype="<i4", count=n, offset=offset + 4 * n) / unit
+        out[system] = (shares, rates, part["layers"])
+        offset += 8 * n
+    return out
 
 
 def layer_spreads(system: str) -> dict[str, dict[str, tuple[np.ndarray, np.ndarray]]]:
@@ -422,12 +432,72 @@ def layer_spreads(system: str) -> dict[str, dict[str, tuple[np.ndarray, np.ndarr
     }
 
 
+class Spreads(Mapping[str, LayerSpread]):
+    """Layer id -> :class:`LayerSpread` of a world's built-in partner layers, each built when first asked
+    for: a simulation folds a day or two, on which a partner has one layer in force, of the 567 in the
+    file, so start-up reads the file and builds only those (see :func:`compile_spreads`)."""
+
+    def __init__(self, sectors: Sequence[str], layers: Mapping[str, object], system: str | None) -> None:
+        self._position = {label: k for k, label in enumerate(sectors)}
+        self._layers = layers
+        self._system = system
+        self._built: dict[str, LayerSpread | None] = {}
+
+    def _table(self) -> tuple[np.ndarray, np.ndarray, dict[str, list[list]]] | None:
+        return None if self._system is None else _spreads().get(self._system)
+
+    def _get(self, layer: str) -> LayerSpread | None:
+        if layer not in self._built:
+            self._built[layer] = self._build(layer)
+        return self._built[layer]
+
+    def _build(self, layer: str) -> LayerSpread | None:
+        table = self._table()
+        measure = self._layers.get(layer)
+        if table is None or measure is None or self._system is None:
+            return None
+        shares, rates, parts = table[0], table[1], table[2].get(layer)
+        if not parts or not _same(layer, measure, self._system):
+            return None
+        parts = [part for part in parts if part[0] in self._position]
+        if not parts:
+            return None
+        sizes = np.array([stop - start for _, start, stop in parts])
+        return LayerSpread(
+            sectors=np.array([self._position[sector] for sector, _, _ in parts]),
+            starts=np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int),
+            shares=np.concatenate([shares[start:stop] for _, start, stop in parts]),
+            rates=np.concatenate([rates[start:stop] for _, start, stop in parts]),
+        )
+
+    def __getitem__(self, layer: str) -> LayerSpread:
+        spread = self._get(layer) if isinstance(layer, str) else None
+        if spread is None:
+            raise KeyError(layer)
+        return spread
+
+    def __contains__(self, layer: object) -> bool:
+        return isinstance(layer, str) and self._get(layer) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        table = self._table()
+        candidates = [] if table is None else [layer for layer in self._layers if layer in table[2]]
+        return iter([layer for layer in candidates if self._get(layer) is not None])
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __bool__(self) -> bool:
+        table = self._table()
+        return table is not None and any(self._get(layer) is not None for layer in self._layers if layer in table[2])
+
+
 def compile_spreads(
     sectors: list[str], layers: Mapping[str, object], system: str | None = DEFAULT_SYSTEM
-) -> dict[str, LayerSpread]:
+) -> Spreads:
     """The spreads of ``layers`` (id -> measure, on this world) that are the built-in library's own
     measures as they read on ``system`` (a user's layer that reuses an id or changes a built-in one
-    keeps its trade-weighted sector rates), on the world's ``sectors``.
+    keeps its trade-weighted sector rates), on the world's ``sectors``; each is built when first used.
 
     Parameters
     ----------
@@ -440,26 +510,7 @@ def compile_spreads(
 
     Returns
     -------
-    dict of str to LayerSpread
+    Spreads
         Layer id -> its spread, for the layers the file has on ``system``.
     """
-    if system is None or system not in _spreads():
-        return {}
-    shares, rates, table = _spreads()[system]
-    position = {label: k for k, label in enumerate(sectors)}
-    out = {}
-    for layer, measure in layers.items():
-        parts = table.get(layer)
-        if not parts or not _same(layer, measure, system):
-            continue
-        parts = [part for part in parts if part[0] in position]
-        if not parts:
-            continue
-        sizes = np.array([stop - start for _, start, stop in parts])
-        out[layer] = LayerSpread(
-            sectors=np.array([position[sector] for sector, _, _ in parts]),
-            starts=np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int),
-            shares=np.concatenate([shares[start:stop] for _, start, stop in parts]),
-            rates=np.concatenate([rates[start:stop] for _, start, stop in parts]),
-        )
-    return out
+    return Spreads(sectors, dict(layers), system)

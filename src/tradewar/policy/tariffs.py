@@ -9,7 +9,7 @@ loop over cells).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -125,8 +125,8 @@ class CompiledPolicy:
         Cells with tariff lines (:mod:`tradewar.policy.lines`).
     absent : frozenset of str
         Measures with no counterpart on this world.
-    spreads : dict of str to LayerSpread
-        Layers with their own line distributions (the partner layers), by id.
+    spreads : mapping of str to LayerSpread
+        Layers with their own line distributions (the partner layers), by id (built when first used).
     """
 
     shape: tuple[int, int, int]
@@ -135,7 +135,7 @@ class CompiledPolicy:
     controls: dict[str, CompiledControl] = field(default_factory=dict)
     lines: tuple[LineCell, ...] = ()
     absent: frozenset[str] = frozenset()  # measures with no counterpart on this world (Measure.on_world)
-    spreads: dict[str, LayerSpread] = field(default_factory=dict)  # layer id -> its own lines (partner layers)
+    spreads: Mapping[str, LayerSpread] = field(default_factory=dict)  # layer id -> its own lines (partner layers)
 
     @property
     def has_lines(self) -> bool:
