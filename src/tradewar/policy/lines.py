@@ -435,7 +435,17 @@ def layer_spreads(system: str) -> dict[str, dict[str, tuple[np.ndarray, np.ndarr
 class Spreads(Mapping[str, LayerSpread]):
     """Layer id -> :class:`LayerSpread` of a world's built-in partner layers, each built when first asked
     for: a simulation folds a day or two, on which a partner has one layer in force, of the 567 in the
-    file, so start-up reads the file and builds only those (see :func:`compile_spreads`)."""
+    file, so start-up reads the file and builds only those (see :func:`compile_spreads`).
+
+    Parameters
+    ----------
+    sectors : sequence of str
+        The world's sector labels.
+    layers : mapping of str to Measure
+        The measures by id, on this world.
+    system : str or None
+        The sector system (None: no spreads).
+    """
 
     def __init__(self, sectors: Sequence[str], layers: Mapping[str, object], system: str | None) -> None:
         self._position = {label: k for k, label in enumerate(sectors)}
