@@ -33,16 +33,20 @@ from tools.tariffs._common import read_csv, require
 
 __all__ = [
     "PARTNER_MEASURES",
+    "PARTNER_SOURCES",
     "LabelLines",
     "PartnerLines",
     "breakpoints",
+    "checked_notes",
     "label_measures",
     "line_rates",
     "load_partner",
+    "mfn_proxy_check",
     "model_partners",
     "notes",
     "partner_lines",
     "validation",
+    "vehicle_range",
 ]
 
 FOLDER = Path("tariffs") / "us_2025_2026"
