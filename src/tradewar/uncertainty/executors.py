@@ -189,7 +189,15 @@ def run_tasks(
 
 
 def stop_pool(pool: ProcessPoolExecutor, *, timeout: float = 5.0) -> None:
-    """Cancel what is queued and terminate the workers of ``pool`` without waiting for their work."""
+    """Cancel what is queued and terminate the workers of ``pool`` without waiting for their work.
+
+    Parameters
+    ----------
+    pool : concurrent.futures.ProcessPoolExecutor
+        The pool to stop; its queued tasks are cancelled and its workers terminated.
+    timeout : float, default 5.0
+        Seconds to wait for each worker, then for the pool's manager thread, to end.
+    """
     # ProcessPoolExecutor gains terminate_workers() only in Python 3.14; before that, its
     # process table is the one handle on the workers.
     processes = list((getattr(pool, "_processes", None) or {}).values())
