@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from tradewar.cli.common import console
+from tradewar.cli.common import console, short_lived
 from tradewar.cli.extras import needs
 from tradewar.cli.replicate import replicate_app
 from tradewar.cli.serve import serve
@@ -21,9 +21,10 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-app.command()(simulate)
-app.command()(compare)
-app.command()(timeline)
+# Commands of about a second run without the cyclic collector's passes (cli.common.short_lived).
+app.command()(short_lived(simulate))
+app.command()(short_lived(compare))
+app.command()(short_lived(timeline))
 app.command()(needs("web")(serve))
 app.command()(needs("strategy", compilation_cache=True)(war))
 app.command()(needs("strategy", compilation_cache=True)(negotiate))
@@ -48,6 +49,7 @@ app.command()(bridge)
 
 
 @app.command()
+@short_lived
 def scenarios(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """The built-in scenarios: name, date and description."""
     from rich.table import Table
