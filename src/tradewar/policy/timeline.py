@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -126,10 +127,19 @@ def _code_fingerprint() -> str:
     return disk_cache.files_fingerprint(tuple(str(f) for f in files)) + f"|numpy {np.__version__}"
 
 
+# World -> its content hash, once per world object: a world's arrays are not changed in place
+# (World.replace makes a new one; model.result.baseline_accounts relies on the same).
+_HASHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _world_key(world: World) -> tuple:
-    """The world as a cached result sees it: content hash (labels and numbers) and attributes."""
+    """The world as a cached result sees it: content hash (labels and numbers) and attributes
+    (read every time: they are set after construction, e.g. by ``with_elasticities``)."""
+    content = _HASHES.get(world)
+    if content is None:
+        content = _HASHES[world] = world.hash
     attrs = tuple(sorted((str(k), repr(v)) for k, v in world.data.attrs.items()))
-    return (world.hash, attrs)
+    return (content, attrs)
 
 
 @dataclass(frozen=True)
