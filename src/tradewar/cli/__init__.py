@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import gc
 import json
+import sys
 from typing import Annotated
 
 import typer
 
-from tradewar.cli.common import console, short_lived
+from tradewar.cli.common import console
 from tradewar.cli.extras import needs
 from tradewar.cli.replicate import replicate_app
 from tradewar.cli.serve import serve
@@ -17,18 +18,38 @@ from tradewar.cli.strategy import negotiate, war
 from tradewar.cli.timeline import timeline
 from tradewar.cli.world import world_app
 
+# Commands that finish in about a second (``simulate`` without ``--draws``): run without the
+# cyclic garbage collector's automatic passes (see _Command).
+SHORT_COMMANDS = ("simulate", "compare", "timeline", "scenarios")
+
+
+def _short(argv: list[str]) -> bool:
+    if not argv or argv[0] not in SHORT_COMMANDS:
+        return False
+    return not any(arg == "--draws" or arg.startswith("--draws=") for arg in argv)  # Monte Carlo: long
+
 
 class _Command(typer.Typer):
-    """The ``tradewar`` command (``tradewar`` on the shell, ``python -m tradewar``)."""
+    """The ``tradewar`` command (``tradewar`` on the shell, ``python -m tradewar``).
+
+    Two start-up costs of the interpreter, not of the work, are cut here, in the process's
+    entry only (``CliRunner`` and other in-process callers do not pass through ``__call__``):
+
+    - Importing numpy, pandas, xarray and pydantic makes about a million objects, and the
+      cyclic collector's automatic passes walk them again and again while they load: about
+      0.1-0.2 s of a one-second ``simulate --json``. A short command (:data:`SHORT_COMMANDS`)
+      runs with the passes off; it leaves little cyclic garbage (the same peak memory).
+    - Python's exit walks every object once more in a full collection (0.2-0.3 s); objects
+      frozen just before it are left out. atexit handlers and module teardown run as before.
+    """
 
     def __call__(self, *args, **kwargs):
+        argv = kwargs.get("args", args[0] if args else None)
+        if _short(list(sys.argv[1:] if argv is None else argv)):
+            gc.disable()
         try:
             return super().__call__(*args, **kwargs)
-        except SystemExit:
-            # The process ends now (a standalone command always exits so). Python's exit still
-            # walks every object once in a full garbage collection -- about a million after numpy,
-            # pandas and xarray, 0.2-0.3 s of a one-second `simulate --json` -- and frozen objects
-            # are left out of it. atexit handlers and module teardown run as before.
+        except SystemExit:  # a standalone command always ends so
             gc.freeze()
             raise
 
@@ -38,10 +59,9 @@ app = _Command(
     no_args_is_help=True,
     add_completion=False,
 )
-# Commands of about a second run without the cyclic collector's passes (cli.common.short_lived).
-app.command()(short_lived(simulate))
-app.command()(short_lived(compare))
-app.command()(short_lived(timeline))
+app.command()(simulate)
+app.command()(compare)
+app.command()(timeline)
 app.command()(needs("web")(serve))
 app.command()(needs("strategy", compilation_cache=True)(war))
 app.command()(needs("strategy", compilation_cache=True)(negotiate))
@@ -66,7 +86,6 @@ app.command()(bridge)
 
 
 @app.command()
-@short_lived
 def scenarios(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """The built-in scenarios: name, date and description."""
     from rich.table import Table

@@ -4,8 +4,6 @@ into the library's :class:`~tradewar.simulation.ScenarioOverrides`."""
 
 from __future__ import annotations
 
-import functools
-import gc
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,37 +31,6 @@ def fail(error: Exception | str) -> None:
     # Escape: messages name cells as tariff[importer='USA', ...], which rich would read as markup.
     errors.print(f"[bold red]error:[/] {escape(str(error))}")
     raise typer.Exit(code=2)
-
-
-def short_lived(command: Callable[..., object]) -> Callable[..., object]:
-    """Run a command that finishes in about a second with the cyclic garbage collector paused.
-
-    Importing numpy, pandas, xarray and pydantic makes about a million objects, and the
-    collector's automatic passes walk them again and again while they load: about 0.1-0.2 s
-    of a one-second ``simulate --json`` (gc.callbacks, benchmarks/RESULTS.md). These commands
-    leave little cyclic garbage (the process's peak memory is the same without the passes),
-    and the collector's state is restored when the command returns, so an in-process caller
-    (tests, a notebook) keeps its own. Long commands (Monte Carlo draws, wars, the server)
-    are not wrapped, or switch it back on (:func:`collect_cycles`).
-    """
-
-    @functools.wraps(command)  # typer reads the options from the wrapped signature
-    def run(*args: object, **kwargs: object) -> object:
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return command(*args, **kwargs)
-        finally:
-            if was_enabled:
-                gc.enable()
-
-    return run
-
-
-def collect_cycles() -> None:
-    """Switch the cyclic garbage collector back on inside a :func:`short_lived` command that
-    turns out to run long (``simulate --draws``)."""
-    gc.enable()
 
 
 @contextmanager

@@ -15,7 +15,6 @@ from tradewar.cli.common import (
     HorizonOption,
     RevenueOption,
     SelfContainedOption,
-    collect_cycles,
     console,
     fail,
     output_path,
@@ -92,7 +91,6 @@ def simulate(
 ) -> None:
     """Solve a scenario (default: the measures in force during the June 2025 London talks)."""
     if draws is not None:
-        collect_cycles()  # many solves: a long run
         simulate_draws(scenario, draws=draws, spread=spread, seed=seed, scheduler=scheduler, against=against,
                        tariff=tariff, world=world, regions=regions, sectors=sectors, deficits=deficits,
                        revenue=revenue, elasticities=elasticities, horizon=horizon, countries=countries,
