@@ -14,7 +14,7 @@ import pytest
 from tradewar import disk_cache
 from tradewar.policy import timeline as timeline_module
 from tradewar.policy.library import load_library
-from tradewar.policy.timeline import CACHE_NAMESPACE, Timeline
+from tradewar.policy.timeline import CACHE_NAMESPACE, Timeline, _applied, _changes
 from tradewar.world.library import load_world
 
 DAY = date(2025, 6, 10)  # london-2025, the default job
@@ -59,7 +59,7 @@ def test_kept_results_equal_computed_ones(world, reference, tmp_path, monkeypatc
     assert np.array_equal(second.export_tax_on(DAY, world).values, reference[1])
 
 
-@pytest.mark.parametrize("damage", ["truncated", "garbage", "flipped byte", "empty", "other key"])
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "flipped byte", "flipped value", "empty", "other key"])
 def test_a_damaged_file_is_ignored_and_rewritten(world, reference, tmp_path, monkeypatch, damage):
     monkeypatch.setenv("TRADEWAR_CACHE", str(tmp_path))
     load_library().tariff_on(DAY, world)  # a new timeline; the process's compiled policy is reused
@@ -69,19 +69,20 @@ def test_a_damaged_file_is_ignored_and_rewritten(world, reference, tmp_path, mon
         path.write_bytes(data[: len(data) // 2])
     elif damage == "garbage":
         path.write_bytes(b"not a zip file at all" * 100)
-    elif damage == "flipped byte":  # inside the compressed tariff: zipfile's CRC-32 catches it
-        middle = len(data) // 2
-        path.write_bytes(data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1:])
+    elif damage in ("flipped byte", "flipped value"):  # inside the kept values: zipfile's CRC-32 catches it
+        member = data.find(b"values.npy")
+        at = member + 200 if damage == "flipped byte" else len(data) // 2  # in the header / in the data
+        path.write_bytes(data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1:])
     elif damage == "empty":
         path.write_bytes(b"")
     else:  # a whole, readable file written for another key (a copy, a hash collision)
-        disk_cache.store(CACHE_NAMESPACE, "0" * 64, {"tariff": np.zeros_like(reference[0])})
+        disk_cache.store(CACHE_NAMESPACE, "0" * 64, _changes(np.zeros_like(reference[0]), world.tariff.values))
         path.write_bytes((tmp_path / CACHE_NAMESPACE / f"{'0' * 64}.npz").read_bytes())
     assert disk_cache.load(CACHE_NAMESPACE, path.stem) is None
     again = load_library().tariff_on(DAY, world)
     assert np.array_equal(again.values, reference[0])
-    rewritten = disk_cache.load(CACHE_NAMESPACE, path.stem)
-    assert rewritten is not None and np.array_equal(rewritten["tariff"], reference[0])
+    rewritten = _applied(disk_cache.load(CACHE_NAMESPACE, path.stem), world.tariff.values)
+    assert rewritten is not None and np.array_equal(rewritten, reference[0])
 
 
 def test_other_measures_are_another_key(world, tmp_path, monkeypatch):

@@ -126,7 +126,7 @@ def load(namespace: str, name: str) -> dict[str, np.ndarray] | None:
     return arrays
 
 
-def store(namespace: str, name: str, arrays: Mapping[str, np.ndarray]) -> None:
+def store(namespace: str, name: str, arrays: Mapping[str, np.ndarray], *, compress: bool = True) -> None:
     """Keep arrays under ``name`` (silently nothing where the cache is off or cannot be written).
 
     Parameters
@@ -137,6 +137,8 @@ def store(namespace: str, name: str, arrays: Mapping[str, np.ndarray]) -> None:
         Its :func:`key`.
     arrays : mapping of str to numpy.ndarray
         The arrays (numeric; no objects).
+    compress : bool, default True
+        Deflate the members (smaller files; reading a few MB back then takes some ms).
     """
     path = _path(namespace, name)
     if path is None:
@@ -146,7 +148,7 @@ def store(namespace: str, name: str, arrays: Mapping[str, np.ndarray]) -> None:
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".writing-", suffix=".npz")
         try:
             with os.fdopen(handle, "wb") as file:
-                np.savez_compressed(file, **{_KEY: np.array(name)}, **arrays)
+                (np.savez_compressed if compress else np.savez)(file, **{_KEY: np.array(name)}, **arrays)
             os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)

@@ -14,6 +14,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -110,6 +111,29 @@ def _measure_print(measure: Measure) -> str:
     return known[1] if known is not None and known[0] is measure else repr(measure)
 
 
+def _changes(array: np.ndarray, base: np.ndarray) -> dict[str, np.ndarray]:
+    """The cells of ``array`` that differ from ``base`` bit for bit, as flat positions and values
+    (what the cache keeps: a day's tariff differs from the world's in a few percent of its cells)."""
+    flat = np.ascontiguousarray(array, dtype=float).reshape(-1)
+    cells = np.flatnonzero(flat.view(np.uint64) != np.ascontiguousarray(base, dtype=float).reshape(-1).view(np.uint64))
+    return {"cells": cells, "values": flat[cells]}
+
+
+def _applied(kept: dict[str, np.ndarray] | None, base: np.ndarray) -> np.ndarray | None:
+    """``base`` with the kept changes (:func:`_changes`) put in, or None if they do not fit it."""
+    if kept is None:
+        return None
+    cells, values = kept.get("cells"), kept.get("values")
+    if (cells is None or values is None or cells.ndim != 1 or cells.shape != values.shape
+            or cells.dtype.kind not in "iu" or values.dtype != np.float64
+            or (cells.size and (cells.min() < 0 or cells.max() >= base.size))):
+        return None
+    result = np.array(base, dtype=float).reshape(-1)
+    result[cells] = values
+    return result.reshape(base.shape)
+
+
+@cache
 def _code_fingerprint() -> str:
     """What a cached policy result depends on besides its inputs: the code of the policy and
     world layers, the built-in measures (line cells apply only to built-in layers) and the
@@ -424,13 +448,14 @@ class Timeline:
         day = as_date(on, "on")
         # A pure function of the measures, the world and the day: kept between processes.
         name = self._cache_key("tariff", world, day, aggregate)
-        kept = disk_cache.load(CACHE_NAMESPACE, name) if name is not None else None
-        if kept is not None and kept.get("tariff", np.empty(0)).shape == world.tariff.shape:
-            tariff, state = kept["tariff"], self.in_force(day)
+        baseline = world.tariff.values
+        kept = _applied(disk_cache.load(CACHE_NAMESPACE, name), baseline) if name is not None else None
+        if kept is not None:
+            tariff, state = kept, self.in_force(day)
         else:
             tariff, state = self._tariff(day, world, self._compile(world), model=aggregate == "model")
             if name is not None:
-                disk_cache.store(CACHE_NAMESPACE, name, {"tariff": tariff})
+                disk_cache.store(CACHE_NAMESPACE, name, _changes(tariff, baseline), compress=False)
         result = world.tariff.copy(data=tariff).rename("tariff")
         result.attrs = {
             "units": "fraction (0.25 = 25%)",
@@ -458,13 +483,14 @@ class Timeline:
         day = as_date(on, "on")
         state = self.in_force(day)
         name = self._cache_key("export_tax", world, day)
-        kept = disk_cache.load(CACHE_NAMESPACE, name) if name is not None else None
-        if kept is not None and kept.get("added", np.empty(0)).shape == world.export_tax.shape:
-            added = kept["added"]
+        none = np.zeros(world.export_tax.shape)
+        kept = _applied(disk_cache.load(CACHE_NAMESPACE, name), none) if name is not None else None
+        if kept is not None:
+            added = kept
         else:
             added = self._compile(world).export_tax(state)
             if name is not None:
-                disk_cache.store(CACHE_NAMESPACE, name, {"added": added})
+                disk_cache.store(CACHE_NAMESPACE, name, _changes(added, none), compress=False)
         total = (1.0 + world.export_tax.values) * (1.0 + added) - 1.0
         result = world.export_tax.copy(data=total).rename("export_tax")
         result.attrs = {
