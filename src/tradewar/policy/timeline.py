@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import sys
 import weakref
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -148,7 +149,8 @@ def _code_fingerprint() -> str:
         *sorted((package / "data" / "measures").glob("*.toml")),
         package / "data" / "tariffs" / "layer_lines.csv",
     ]
-    return disk_cache.files_fingerprint(tuple(str(f) for f in files)) + f"|numpy {np.__version__}"
+    versions = f"|numpy {np.__version__}|python {sys.version_info[:3]}"
+    return disk_cache.files_fingerprint(tuple(str(f) for f in files)) + versions
 
 
 # World -> its content hash, once per world object: a world's arrays are not changed in place
