@@ -35,6 +35,12 @@ HERE = Path(__file__).resolve().parents[1] / "src"
 TRADEWAR = shutil.which("tradewar") or "tradewar"
 
 COMMANDS = {
+    # The floor of `simulate --json`: the interpreter and the third-party modules it cannot run
+    # without (the CLI, the measures' models, the World), loaded the way the command loads them
+    # (collector passes off, objects frozen before exit: tradewar.cli._Command).
+    "floor: typer rich pydantic numpy pandas xarray": [
+        "python", "-c", "import gc; gc.disable(); import typer, rich.console, rich.table, rich.progress, pydantic, "
+        "numpy, pandas, xarray; from pydantic import TypeAdapter, BaseModel; gc.freeze()"],
     "import tradewar": ["python", "-c", "import tradewar"],
     "tradewar --help": ["tradewar", "--help"],
     "tradewar scenarios": ["tradewar", "scenarios"],

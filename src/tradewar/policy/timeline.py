@@ -256,7 +256,8 @@ class Timeline:
 
     @property
     def fingerprint(self) -> str:
-        """SHA-256 naming the measures, in order (equal measures give equal fingerprints)."""
+        """SHA-256 naming the measures, in order: different measures, a different name (built-in
+        measures are named by their files' hash and position, others by their ``repr``)."""
         if self._fingerprint is None:
             digest = hashlib.sha256()
             for measure in self._measures:
@@ -372,11 +373,10 @@ class Timeline:
         (:mod:`tradewar.disk_cache`), so that a later process need not compile them to know.
         """
         name = self._cache_key("checked", world)
-        if name is not None and disk_cache.load(CACHE_NAMESPACE, name) is not None:
-            return
-        self._compile(world)
-        if name is not None:
-            disk_cache.store(CACHE_NAMESPACE, name, {})
+        if name is None or disk_cache.load(CACHE_NAMESPACE, name) is None:
+            self._compile(world)  # raises on an unknown label
+            if name is not None:
+                disk_cache.store(CACHE_NAMESPACE, name, {})
 
     def _cache_key(self, what: str, world: World, *parts: object) -> str | None:
         """The name of a result kept between processes (None: the cache is off)."""
