@@ -389,15 +389,20 @@ class Timeline:
         key = (world.hash, tuple(world.goods), sector_system(world))
         if key not in self._compiled:
             shared = (self.fingerprint, _world_key(world), *key[1:])  # attributes too (policy date, aggregate)
-            if shared not in _COMPILED:
+            compiled = _COMPILED.get(shared)
+            if compiled is None:
                 system = sector_system(world)
                 adapted = [(m, m.on_world(system)) for m in self._measures]
                 compiled = compile_policy([on for _, on in adapted if on is not None], world)
                 absent = frozenset(m.id for m, on in adapted if on is None)
-                _COMPILED[shared] = replace(compiled, absent=absent) if absent else compiled
-                while len(_COMPILED) > _COMPILED_KEPT:
-                    _COMPILED.popitem(last=False)
-            self._compiled[key] = _COMPILED[shared]
+                compiled = replace(compiled, absent=absent) if absent else compiled
+                _COMPILED[shared] = compiled
+                while len(_COMPILED) > _COMPILED_KEPT:  # another thread may prune too
+                    try:
+                        _COMPILED.popitem(last=False)
+                    except KeyError:
+                        break
+            self._compiled[key] = compiled
         return self._compiled[key]
 
     # ------------------------------------------------------------------ a day
