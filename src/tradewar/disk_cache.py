@@ -42,12 +42,16 @@ def cache_dir() -> Path | None:
     Returns
     -------
     pathlib.Path or None
-        The directory (not created), or None where ``TRADEWAR_CACHE`` is ``off``, ``0`` or empty.
+        The directory (not created), or None where ``TRADEWAR_CACHE`` is ``off``, ``0`` or empty
+        (or no home directory can be found).
     """
     named = os.environ.get("TRADEWAR_CACHE")
     if named is not None:
         return None if named.strip().lower() in ("", "off", "0", "no", "false") else Path(named).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    try:
+        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    except RuntimeError:  # no home directory to be found: no cache
+        return None
     return Path(base) / "tradewar" / "arrays"
 
 
