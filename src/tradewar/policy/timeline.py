@@ -137,8 +137,9 @@ def _applied(kept: dict[str, np.ndarray] | None, base: np.ndarray) -> np.ndarray
 @cache
 def _code_fingerprint() -> str:
     """What a cached policy result depends on besides its inputs: the code of the policy and
-    world layers, the built-in measures (line cells apply only to built-in layers) and the
-    line-cell file, and numpy's version."""
+    world layers, the built-in measures (line cells apply only to built-in layers), every tariff
+    table the policy layer may read (``data/tariffs``: the line cells and any added later), and
+    numpy's and Python's versions."""
     from importlib import resources
 
     package = Path(str(resources.files("tradewar")))
@@ -147,7 +148,7 @@ def _code_fingerprint() -> str:
         *sorted((package / "world").glob("*.py")),
         package / "disk_cache.py",
         *sorted((package / "data" / "measures").glob("*.toml")),
-        package / "data" / "tariffs" / "layer_lines.csv",
+        *sorted((package / "data" / "tariffs").glob("*")),
     ]
     versions = f"|numpy {np.__version__}|python {sys.version_info[:3]}"
     return disk_cache.files_fingerprint(tuple(str(f) for f in files)) + versions
