@@ -241,3 +241,21 @@ def test_import_does_not_switch_the_cache_on():
     """Importing the strategy layer leaves JAX's cache setting alone (only the commands switch it on)."""
     code = "import tradewar.strategy, jax\nassert jax.config.jax_compilation_cache_dir is None\n"
     _loaded_after(code)
+
+
+def test_collector_is_paused_only_in_the_command_process_and_only_for_short_commands():
+    """The ``tradewar`` process runs short commands without cyclic-GC passes (about 0.3 s of a
+    one-second ``simulate --json``, benchmarks/RESULTS.md); importing the CLI elsewhere (here,
+    CliRunner, a notebook) leaves the collector alone, and long commands collect as usual.
+    Classification only (no timing): the cases are the commands' documented lengths."""
+    import gc
+
+    from tradewar.cli import _short, _started_as_command, app
+
+    assert gc.isenabled() and not _started_as_command()
+    assert _short(["simulate", "--json"]) and _short(["compare", "a", "b"]) and _short(["timeline"])
+    assert _short([]) and _short(["--help"]) and _short(["war", "--help"])
+    assert not _short(["simulate", "--draws", "40"]) and not _short(["simulate", "--draws=40"])
+    assert not _short(["war", "USA", "CHN"]) and not _short(["serve"]) and not _short(["sweep", "x.toml"])
+    result = CliRunner().invoke(app, ["scenarios", "--json"])
+    assert result.exit_code == 0 and gc.isenabled()
