@@ -39,6 +39,9 @@ __all__ = [
     "breakpoints",
     "checked_notes",
     "label_measures",
+    "label_periods",
+    "label_spreads",
+    "layer_id",
     "line_rates",
     "load_partner",
     "mfn_proxy_check",
@@ -627,12 +630,15 @@ def pooled(source_dir: Path, label: str, name: str, members: Iterable[str]) -> L
     return LabelLines(label, name, members, periods, total, chosen, headline)
 
 
-def label_measures(items: Sequence[LabelLines], digits: int) -> list[dict[str, Any]]:
-    """One layer per model partner and period; sector rates = the trade-weighted mean of the lines."""
+def label_periods(items: Sequence[LabelLines], digits: int) -> list[tuple[Any, ...]]:
+    """(item, products, start, end, line rates, headline, sector rates) of each model partner's layer, in
+    order: periods without any rate (after rounding to ``digits``) have no layer. Products are the
+    item's 2024 lines on the goods sectors of the world being built (``library.CONCORDANCE``). Computed
+    once per world for :func:`label_measures` and :func:`label_spreads`."""
     from tools.tariffs import library
 
     concordance = pd.read_csv(library.CONCORDANCE, dtype={"hs6": str, "isic": str})
-    measures = []
+    out = []
     for item in items:
         products = library.Products(library._pieces(item.weights.index, item.weights, concordance),
                                     item.weights.index, "")
@@ -640,27 +646,130 @@ def label_measures(items: Sequence[LabelLines], digits: int) -> list[dict[str, A
             if float(rates.abs().max()) < 1e-12:
                 continue
             by_sector = library._sector_rates(products.mean(rates.to_dict()), digits)
-            if not by_sector:
-                continue
-            period = f"{start} to {end}" if end else f"from {start}"
-            measures.append({
-                "id": f"P-{item.label}-{start}",
-                "kind": "tariff",
-                "description": f"U.S. tariff increase over 2024 on goods from {item.name} ({item.label}), {period}: "
-                f"{headline:.2%} trade-weighted over its 2024 lines; sector rates = the trade-weighted mean of the "
-                "HS6 lines' rates from the measures (us_partners_2025.md).",
-                "imposer": "USA",
-                "targets": [item.label],
-                "sectors": "goods" if len(by_sector) == len(library.GOODS_LABELS) else list(by_sector),
-                "rate": library._round(headline, digits),
-                "rate_by_sector": by_sector,
-                "start": start,
-                "end": end,
-                "basis": library.PARTNER_BASIS,
-                "source": library.PARTNER_SOURCE,
-                "uncertain": UNCERTAIN[item.label][1] if start >= UNCERTAIN.get(item.label, ("9999",))[0] else None,
-            })  # fmt: skip
+            if by_sector:
+                out.append((item, products, start, end, rates, headline, by_sector))
+    return out
+
+
+def layer_id(label: str, start: str) -> str:
+    """The id of a model partner's layer starting on ``start``."""
+    return f"P-{label}-{start}"
+
+
+def label_measures(
+    items: Sequence[LabelLines], digits: int, periods: Sequence[tuple[Any, ...]] | None = None
+) -> list[dict[str, Any]]:
+    """One layer per model partner and period; sector rates = the trade-weighted mean of the lines.
+    ``periods``: :func:`label_periods` of the same items, when the caller has them."""
+    from tools.tariffs import library
+
+    measures = []
+    for item, _, start, end, _, headline, by_sector in periods or label_periods(items, digits):
+        period = f"{start} to {end}" if end else f"from {start}"
+        measures.append({
+            "id": layer_id(item.label, start),
+            "kind": "tariff",
+            "description": f"U.S. tariff increase over 2024 on goods from {item.name} ({item.label}), {period}: "
+            f"{headline:.2%} trade-weighted over its 2024 lines; sector rates = the trade-weighted mean of the "
+            "HS6 lines' rates from the measures (us_partners_2025.md).",
+            "imposer": "USA",
+            "targets": [item.label],
+            "sectors": "goods" if len(by_sector) == len(library.GOODS_LABELS) else list(by_sector),
+            "rate": library._round(headline, digits),
+            "rate_by_sector": by_sector,
+            "start": start,
+            "end": end,
+            "basis": library.PARTNER_BASIS,
+            "source": library.PARTNER_SOURCE,
+            "uncertain": UNCERTAIN[item.label][1] if start >= UNCERTAIN.get(item.label, ("9999",))[0] else None,
+        })  # fmt: skip
     return [{k: v for k, v in m.items() if v is not None} for m in measures]
+
+
+# Line distributions of the partner layers (data/tariffs/partner_lines.bin.gz, read by
+# tradewar.policy.lines.LayerSpread). Lines whose rates round to the same multiple of SPREAD_GRID
+# (half a point) form one bin with their trade and mean rate: the bin keeps the trade-weighted mean
+# exactly and moves the power mean by at most about (theta + 1) / 2 x (the rates' spread in the bin)^2,
+# measured against the lines themselves in the provenance note (SPREAD_THETAS).
+SPREAD_GRID = 0.005
+SPREAD_DIGITS = 6  # significant digits of bin shares (of the sector's trade)
+RATE_DIGITS = 7  # decimals of bin rates (5e-8: a millionth of a point)
+SPREAD_THETAS = (2.0, 5.0, 10.0, 20.0, 65.0)  # trade elasticities the bins are checked at (65: CP2015's largest)
+
+
+def label_spreads(
+    items: Sequence[LabelLines], digits: int, periods: Sequence[tuple[Any, ...]] | None = None
+) -> dict[str, Any]:
+    """Each partner layer's line distribution by sector on the world being built (the same layers, lines
+    and sectors as :func:`label_measures`).
+
+    Returns the spreads file's part for one world: ``share`` and ``rate`` (bins of lines, flat; a
+    sector's shares sum to one up to rounding), ``layers`` (layer id -> [[sector, start, stop], ...]
+    slices of them; a sector whose bins equal the partner's previous period's shares that period's
+    slice), ``imports`` (partner label -> 2024 U.S. imports by sector, outside the goods sectors and in
+    all, USD mn), ``outside`` (layer id -> its mean rate on the trade outside the goods sectors) and
+    ``error`` (the largest gap between the bins' and the lines' power mean at each of SPREAD_THETAS, by
+    trade elasticity)."""
+    from tradewar.policy.lines import theta_aggregate
+
+    shares: list[float] = []
+    rates: list[float] = []
+    layers: dict[str, list[list[Any]]] = {}
+    imports: dict[str, dict[str, float]] = {}
+    outside: dict[str, float] = {}  # layer id -> mean rate on the trade outside the world's goods sectors
+    error = dict.fromkeys(SPREAD_THETAS, 0.0)
+    previous: dict[tuple[str, str], tuple[tuple[float, ...], tuple[float, ...], int, int]] = {}
+    position: dict[str, np.ndarray] = {}  # label -> each piece's line in the label's universe
+    for item, products, start, _, line_rates, _, by_sector in periods or label_periods(items, digits):
+        pieces = products.pieces
+        sector = pieces["sector"].to_numpy()
+        weight = pieces["weight"].to_numpy()
+        if item.label not in position:
+            position[item.label] = line_rates.index.get_indexer(pieces["hs6"])
+        at = position[item.label]
+        rate = np.where(at >= 0, line_rates.to_numpy()[at], 0.0)
+        # each line's trade outside the goods sectors (a line the concordance puts partly or wholly elsewhere)
+        rest = np.clip(item.weights.to_numpy() - np.bincount(at[at >= 0], weight[at >= 0], len(item.weights)), 0.0,
+                       None)
+        if item.label not in imports:
+            totals = products.totals
+            imports[item.label] = {"total": round(float(item.weights.sum()) / 1e6, 6),
+                                   "outside goods": round(float(rest.sum()) / 1e6, 6),
+                                   **{s: round(float(v) / 1e6, 6) for s, v in totals.items() if v > 0}}
+        if rest.sum() > 0:
+            outside[layer_id(item.label, start)] = round(float(rest @ line_rates.to_numpy() / rest.sum()), RATE_DIGITS)
+        parts = []
+        for label in by_sector:
+            here = sector == label
+            total = weight[here].sum()
+            lines = here & (weight > 0)
+            if total <= 0 or not (lines & (np.abs(rate) > 1e-12)).any():
+                continue
+            _, bin_of = np.unique(np.round(rate[lines] / SPREAD_GRID).astype(np.int64), return_inverse=True)
+            trade = np.bincount(bin_of, weight[lines])
+            mean = np.bincount(bin_of, weight[lines] * rate[lines]) / trade
+            # shares to SPREAD_DIGITS significant digits: a bin of untaxed lines with a millionth of the trade
+            # still decides the power mean at theta = 65, so shares need relative, not absolute, precision
+            bin_share = tuple(float(f"{v:.{SPREAD_DIGITS}g}") for v in trade / total)
+            bin_rate = tuple(round(float(v), RATE_DIGITS) for v in mean)
+            for theta in SPREAD_THETAS:
+                exact = theta_aggregate(weight[lines], rate[lines], theta)
+                binned = theta_aggregate(np.array(bin_share), np.array(bin_rate), theta)
+                error[theta] = max(error[theta], abs(exact - binned))
+            last = previous.get((item.label, label))
+            if last is not None and last[:2] == (bin_share, bin_rate):
+                first, stop = last[2], last[3]
+            else:
+                first = len(shares)
+                shares.extend(bin_share)
+                rates.extend(bin_rate)
+                stop = len(shares)
+                previous[(item.label, label)] = (bin_share, bin_rate, first, stop)
+            parts.append([label, first, stop])
+        if parts:
+            layers[layer_id(item.label, start)] = parts
+    return {"share": shares, "rate": rates, "layers": layers, "imports": imports, "outside": outside,
+            "error": {f"{theta:g}": value for theta, value in error.items()}}
 
 
 def model_partners(world, source_dir: Path, base) -> tuple[list[LabelLines], list[str]]:

@@ -559,7 +559,7 @@ class Timeline:
                 return compiled.added_tariff(in_force, theta=world.trade_elasticity.values, base=base)
             return compiled.added_tariff(in_force)
 
-        folded_with_lines = since is not None and bool(compiled.lines)  # the baseline's aggregate is "model"
+        folded_with_lines = since is not None and compiled.has_lines  # the baseline's aggregate is "model"
         if since is not None and not level and model != folded_with_lines:
             tariff = world.tariff.values + added(state) - added(self.in_force(since))
         else:
@@ -583,7 +583,7 @@ class Timeline:
             baseline = world.tariff.values
             in_force = self.in_force(since)
             before = baseline - compiled.added_tariff(in_force)
-            if lines_system(world) is not None and compiled.lines:
+            if lines_system(world) is not None and compiled.has_lines:
                 theta = world.trade_elasticity.values
 
                 def step(b: np.ndarray) -> np.ndarray:
