@@ -38,6 +38,20 @@ def pytest_configure(config):
     settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("slow" if _slow_run(config) else "default"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _results_cache(tmp_path_factory):
+    """Tests (and the CLI processes they start) keep cached policy results in a folder of their
+    own, not in the user's cache directory (tradewar.disk_cache); a run that names one keeps it."""
+    if "TRADEWAR_CACHE" in os.environ:
+        yield
+        return
+    os.environ["TRADEWAR_CACHE"] = str(tmp_path_factory.mktemp("tradewar-cache"))
+    try:
+        yield
+    finally:
+        os.environ.pop("TRADEWAR_CACHE", None)
+
+
 @pytest.hookimpl(tryfirst=True)  # before -m deselects: the slow run takes every property test too
 def pytest_collection_modifyitems(config, items):
     if _slow_run(config):

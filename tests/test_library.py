@@ -95,13 +95,16 @@ def test_note_accounts_for_every_csv_id():
 @pytest.mark.slow  # a full rebuild of the library, partners included, on both worlds' sectors (~1 min)
 @needs_shared
 def test_committed_files_equal_the_build(tmp_path):
-    """The committed TOML files, the line file (``data/tariffs/layer_lines.csv``), their notes and the
-    parsed cache of the TOML files are exactly (byte for byte) what ``build()`` writes from the reference data."""
+    """The committed TOML files, the line files (``data/tariffs/layer_lines.csv``, ``partner_lines.bin.gz``),
+    their notes and the parsed cache of the TOML files are exactly (byte for byte) what ``build()`` writes
+    from the reference data."""
     paths = source.build(SHARED, tmp_path)
     assert {p.name for p in paths} == {"us_china.toml", "us_china.md", "us_partners_2025.toml", "us_partners_2025.md",
-                                       "layer_lines.csv", "layer_lines.md", "library_cache.json.gz"}
+                                       "layer_lines.csv", "layer_lines.md", "partner_lines.bin.gz", "partner_lines.md",
+                                       "library_cache.json.gz"}
     for path in paths:
-        committed = data_folder("tariffs" if path.name.startswith("layer_lines") else "measures") / path.name
+        tariffs = path.name.startswith(("layer_lines", "partner_lines"))
+        committed = data_folder("tariffs" if tariffs else "measures") / path.name
         assert committed.read_bytes() == path.read_bytes(), path.name
 
 

@@ -193,3 +193,21 @@ def test_identities_after_random_export_taxes_on_the_compact_world(compact, seed
 def test_identities_after_a_random_shock_on_the_full_world(world, seed):
     """The same identities on the full world, every economy and sector (1 example)."""
     check_identities(world, tariff=random_tariff(world, seed, 0.3))
+
+
+def test_new_elasticities_keep_markets_clearing(world):
+    """World.replace skips the market-clearing check when only the trade elasticities (or the
+    specific-labour share) change, because neither enters it: identity, checked here against the
+    full check (tolerance 1e-9 of each country's spending, tighter than World's own 1e-6), and a
+    changed flow is still checked in full. About 0.2 s per world."""
+    from tradewar.world import checks
+
+    theta = world.trade_elasticity.values * 1.7
+    new = world.replace(trade_elasticity=theta)
+    assert new.is_equilibrium and np.array_equal(new.trade_elasticity.values, theta)
+    checks.check_market_clearing(new.data, new.expenditure.values, new._demand_for_goods(), rtol=1e-9)
+    trade = world.trade.values.copy()
+    foreign = trade * ~np.eye(len(world.countries), dtype=bool)[:, :, None]
+    trade[np.unravel_index(np.argmax(foreign), trade.shape)] *= 2  # the largest import: more sales than demand
+    with pytest.raises(WorldValidationError, match="do not clear"):
+        world.replace(trade=trade, trade_elasticity=theta)

@@ -26,6 +26,8 @@ Run ``python -m tools.tariffs.library --source ../shared/data``.
 from __future__ import annotations
 
 import copy
+import gzip
+import json
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -1828,6 +1830,93 @@ def lines_note(result: Result) -> str:
     ])
 
 
+SPREADS_FILE = DATA_DIR / "tariffs" / "partner_lines.bin.gz"
+
+
+def write_spreads(spreads: Mapping[str, Mapping[str, Any]], path: Path) -> Path:
+    """Write the partner layers' line distributions (``partners.label_spreads`` by world), deterministically
+    (sorted worlds, gzip without a timestamp), without the check figures (they go in the note): one line
+    of JSON (index, imports, units), then each world's bins as little-endian arrays -- shares float32,
+    rates int32 in units of 1e-RATE_DIGITS -- which numpy reads without parsing (the JSON decimals took
+    25 ms of a simulation's start-up)."""
+    from tools.tariffs import partners as partner_lines
+
+    unit = 10**partner_lines.RATE_DIGITS
+    worlds = sorted(spreads.items())
+    header = {
+        "note": "partner layers' line distributions by sector; see partner_lines.md",
+        "grid": partner_lines.SPREAD_GRID,
+        "unit": unit,
+        "worlds": {world: {"bins": len(part["share"]), "layers": part["layers"], "imports": part["imports"],
+                           "outside": part["outside"]} for world, part in worlds},
+    }
+    payload = [json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"]
+    for _, part in worlds:
+        payload.append(np.asarray(part["share"], dtype="<f4").tobytes())
+        payload.append(np.round(np.asarray(part["rate"], dtype=float) * unit).astype("<i4").tobytes())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gzip.compress(b"".join(payload), compresslevel=9, mtime=0))
+    return path
+
+
+def spreads_note(result: Result) -> str:
+    """Provenance of partner_lines.bin.gz."""
+    from tools.tariffs import partners as partner_lines
+
+    sizes = ", ".join(f"{world} {len(part['layers'])} layers, {len(part['share'])} bins"
+                      for world, part in sorted(result.spreads.items()))
+    errors = "; ".join(
+        f"{world}: " + ", ".join(f"theta {theta} {value * 100:.4f} points" for theta, value in part["error"].items())
+        for world, part in sorted(result.spreads.items()))
+    return "\n".join([
+        "# partner_lines.bin.gz: each partner layer's tariff lines by sector, for the model's sector rate",
+        "",
+        "Built by `python -m tools.tariffs.library --source ../shared/data` with the measure library",
+        "(deterministic: gzip without a timestamp, a fixed order). Read by `tradewar.policy.lines`",
+        "(`LayerSpread`), which gives each U.S. layer on a partner other than China",
+        "(`data/measures/us_partners_2025.toml`) the sector rate with the lines' price index and trade",
+        "response, (1+t*)^(-theta) = sum w (1+t_line)^(-theta), at the world's trade elasticity at run",
+        "time (any elasticity set); the layer's trade-weighted sector rate (the trackers' statistic, the",
+        "timeline's headline) is unchanged.",
+        "",
+        "Lines, rates, weights: the partner's HS6 lines and their rates in each period from",
+        "`tools/tariffs/partners.py` (every measure of the period added on each Census 2024 HS10 line, then",
+        "averaged onto HS 2017 six-digit lines by 2024 imports), the partner's 2024 U.S. imports by line as",
+        "weights (a group -- the EU, the rest of the world -- pools its members' lines), lines split over",
+        "the world's goods sectors by the HS6 concordance: exactly the lines whose trade-weighted mean is",
+        "the layer's `rate_by_sector`.",
+        "",
+        f"Bins: within a sector, lines whose rate rounds to the same multiple of {partner_lines.SPREAD_GRID:g}"
+        " form one bin,",
+        "stored as its share of the sector's trade and its trade-weighted mean rate (so the bins'",
+        "trade-weighted mean is the lines' exactly; untaxed lines are the bin at zero). Shares to",
+        f"{partner_lines.SPREAD_DIGITS} significant digits (relative precision: at a high trade elasticity a small",
+        "untaxed bin decides the power mean; float32 keeps them), normalised by sector when read; rates",
+        f"as integers in units of 1e-{partner_lines.RATE_DIGITS}. Binning moves the power mean by at most about (theta + 1) / 2 x",
+        "(spread of rates in a bin)^2; the largest gap between bins and lines over every layer and sector,",
+        "in percentage points of the sector tariff, at trade elasticities up to CP2015's largest (64.85,",
+        "petroleum; the other sectors' are 17 or less):",
+        f"{errors}.",
+        "",
+        "Layout (gzip): one line of JSON -- `unit` (what the rate integers are divided by), `grid`, and by",
+        "sector system `worlds.<system>`: `bins` (how many), `layers` (layer id -> [[sector, first bin,",
+        "end], ...]; a sector whose bins are those of the partner's previous period points at the same",
+        "slice), `imports` (partner label -> 2024 U.S. imports by sector, outside the goods sectors -- HS",
+        "lines the concordance puts elsewhere -- and in all, USD mn) and `outside` (layer id -> its mean",
+        "rate on that outside trade: with them the sector rates give back the layer's trade-weighted",
+        "`rate` over all its lines) -- then, for each system in the header's order, the bins' shares",
+        "(float32) and rates (int32), little-endian. `tradewar.policy.lines.layer_spreads` reads it.",
+        "",
+        f"Size: {sizes}.",
+        "",
+        "Use at run time: a layer's bins are scaled so that their trade-weighted mean is the layer's sector",
+        "rate as it applies that day (a suspension scales it); other layers in force in the cell apply to",
+        "every line alike. A user's layer that reuses an id or changes a built-in layer keeps its",
+        "trade-weighted sector rates. On icio2022 they apply as on wiod2011 (its 2022 baseline holds no",
+        "partner layer: the world file does not depend on this one).",
+    ])
+
+
 @dataclass
 class Result:
     us_china: list[dict[str, Any]]
@@ -1841,6 +1930,7 @@ class Result:
     lines: pd.DataFrame = None
     not_encoded: dict[str, tuple[str, str, str, str]] = field(default_factory=dict)
     unmatched_trade: dict[str, float] = field(default_factory=dict)  # list -> USD under its dropped codes
+    spreads: dict[str, dict[str, Any]] = field(default_factory=dict)  # world -> partner layers' line distributions
 
 
 def derive(source_dir: Path, partners: bool = True) -> Result:
@@ -1869,9 +1959,12 @@ def derive(source_dir: Path, partners: bool = True) -> Result:
     series: list[Any] = []
     layers: list[dict[str, Any]] = []
     notes: list[str] = []
+    spreads: dict[str, dict[str, Any]] = {}
     if partners:
         series, _ = partner_lines.model_partners(world, source_dir, inputs)
-        layers = partner_lines.label_measures(series, PARTNER_DIGITS)
+        periods = partner_lines.label_periods(series, PARTNER_DIGITS)
+        layers = partner_lines.label_measures(series, PARTNER_DIGITS, periods)
+        spreads[world.name] = partner_lines.label_spreads(series, PARTNER_DIGITS, periods)
         notes = partner_lines.notes(series, source_dir, pd.read_csv(BY_PARTNER, dtype={"date": str}))
     Timeline([*lib.measures, *layers]).check_world(world)
 
@@ -1881,7 +1974,7 @@ def derive(source_dir: Path, partners: bool = True) -> Result:
         raise ValueError(f"CSV ids neither encoded nor skipped: {missing}")
     return Result(lib.measures, layers, lib.done, lib.shares, inputs.unmatched, notes, series, inputs.csv,
                   layer_lines(lib, inputs).pipe(lambda t: t.insert(0, "world", world.name) or t),
-                  not_encoded(source_dir), unmatched_trade(source_dir, inputs.unmatched))
+                  not_encoded(source_dir), unmatched_trade(source_dir, inputs.unmatched), spreads)
 
 
 CHINA_SIDE_LISTS = ("M037", "M040")  # lists of China's measures: trade = U.S. exports to China
@@ -1931,7 +2024,8 @@ def _on_other_worlds(result: Result, source_dir: Path) -> Result:
     from tradewar import load_world
 
     world = load_world(library_worlds.WORLD)
-    us_china, partners, targets, lines = library_worlds.derive_measures(source_dir, world)
+    us_china, partners, targets, lines, spreads = library_worlds.derive_measures(source_dir, world)
+    result.spreads = {**result.spreads, library_worlds.WORLD: spreads}
     result.lines = pd.concat([result.lines, lines.assign(world=library_worlds.WORLD)[result.lines.columns]],
                              ignore_index=True)
     result.us_china = library_worlds.merge(result.us_china, us_china)
@@ -1971,6 +2065,9 @@ def build(source_dir: Path, output_dir: Path = OUTPUT_DIR, derived: Result | Non
     lines_path = LINES_FILE if output_dir == OUTPUT_DIR else output_dir / LINES_FILE.name
     paths.append(write_csv(result.lines, lines_path))
     paths.append(write_text(lines_note(result), lines_path.with_suffix(".md")))
+    spreads_path = SPREADS_FILE if output_dir == OUTPUT_DIR else output_dir / SPREADS_FILE.name
+    paths.append(write_spreads(result.spreads, spreads_path))
+    paths.append(write_text(spreads_note(result), spreads_path.parent / "partner_lines.md"))
     from tradewar.policy.library import write_library_cache  # the parsed copy the package loads fast
 
     paths.append(write_library_cache(output_dir))

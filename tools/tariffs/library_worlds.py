@@ -120,9 +120,10 @@ def icio_sectors(source_dir: Path) -> Iterator[dict[str, Any]]:
 
 def derive_measures(
     source_dir: Path, world
-) -> tuple[list[dict], list[dict], dict[str, list[str]], pd.DataFrame]:
-    """The U.S.-China and partner measures on ``world``'s sectors (same lines, weights and curation), and
-    the layers' line groups on those sectors (``layer_lines.csv`` rows for this world)."""
+) -> tuple[list[dict], list[dict], dict[str, list[str]], pd.DataFrame, dict[str, Any]]:
+    """The U.S.-China and partner measures on ``world``'s sectors (same lines, weights and curation), the
+    layers' line groups on those sectors (``layer_lines.csv`` rows for this world) and the partner
+    layers' line distributions (``partner_lines.bin.gz``'s part for this world)."""
     from tools.tariffs import library
 
     with icio_sectors(Path(source_dir)):
@@ -139,13 +140,15 @@ def derive_measures(
         from tools.tariffs import partners as partner_lines
 
         series, rest_members = partner_lines.model_partners(world, source_dir, inputs)
-        partners = partner_lines.label_measures(series, library.PARTNER_DIGITS)
+        periods = partner_lines.label_periods(series, library.PARTNER_DIGITS)
+        partners = partner_lines.label_measures(series, library.PARTNER_DIGITS, periods)
+        spreads = partner_lines.label_spreads(series, library.PARTNER_DIGITS, periods)
         lines = library.layer_lines(lib, inputs)
     for measure in lib.measures:
         if measure["kind"] in ("export_control", "purchase_commitment") or measure["kind"] == "exclusion":
             if "sectors" in measure:
                 measure["sectors"] = _translate(measure["sectors"])
-    return lib.measures, partners, {"ROW": rest_members}, lines
+    return lib.measures, partners, {"ROW": rest_members}, lines, spreads
 
 
 def _table(measure: Mapping[str, Any]) -> dict[str, Any]:

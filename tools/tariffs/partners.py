@@ -33,16 +33,23 @@ from tools.tariffs._common import read_csv, require
 
 __all__ = [
     "PARTNER_MEASURES",
+    "PARTNER_SOURCES",
     "LabelLines",
     "PartnerLines",
     "breakpoints",
+    "checked_notes",
     "label_measures",
+    "label_periods",
+    "label_spreads",
+    "layer_id",
     "line_rates",
     "load_partner",
+    "mfn_proxy_check",
     "model_partners",
     "notes",
     "partner_lines",
     "validation",
+    "vehicle_range",
 ]
 
 FOLDER = Path("tariffs") / "us_2025_2026"
@@ -66,9 +73,13 @@ S122_START, S122_END, S122_RATE = "2026-02-24", "2026-07-24", 0.10
 # duties add only the difference. Over-quota entries paid 25%: ignored (small).
 NO_232_IN_2024 = {"CAN", "MEX", "AUS", "ARG", "BRA", "KOR", "JPN", "GBR", EU_LABEL, "SVK"}
 NOT_RECIPROCAL = {"CAN", "MEX", "RUS"}  # CAN/MEX face the fentanyl orders instead; Russia is outside EO 14257
-# Deals whose reciprocal rate is "all-in": max(0, floor - MFN) on each line, with their start.
+# Deals whose reciprocal rate is "all-in": max(0, floor - MFN) on each line, with their start: EU (EO 14326
+# Annex I), Japan (EO 14345, retroactive to 2025-08-07), Switzerland (notice of 2025-12-18, 90 FR 59281, from
+# 2025-11-14) and Korea (notice of 2025-12-04, 90 FR 55964, from 2025-11-14; its base is the column 1 general or,
+# under KORUS, special rate, which the collected rate follows). The MFN is each line's 2024 collected rate:
+# ../shared/data has no MFN schedule by HTS8 (mfn_proxy_check measures the bias this leaves).
 FLOORS = {EU_LABEL: ("2025-08-07", 0.15), "SVK": ("2025-08-07", 0.15), "JPN": ("2025-08-07", 0.15),
-          "CHE": ("2025-11-14", 0.15)}
+          "CHE": ("2025-11-14", 0.15), "KOR": ("2025-11-14", 0.15)}
 # Products the deals exempt from the reciprocal tariff (civil aircraft, generic pharmaceuticals, unavailable
 # natural resources): Yale's floor_exempt_products.csv country group, and the day the exemption applies from.
 FLOOR_EXEMPT_GROUPS = {EU_LABEL: ("eu", "2025-09-01"), "SVK": ("eu", "2025-09-01"),
@@ -78,12 +89,19 @@ FLOOR_EXEMPT_GROUPS = {EU_LABEL: ("eu", "2025-09-01"), "SVK": ("eu", "2025-09-01
 AUTO_DEALS = {"GBR": ("2025-06-30", "flat", 0.10), EU_LABEL: ("2025-08-01", "floor", 0.15),
               "SVK": ("2025-08-01", "floor", 0.15), "JPN": ("2025-09-16", "floor", 0.15),
               "KOR": ("2025-11-01", "floor", 0.15)}
-LUMBER_CAPS = {"GBR": ("flat", 0.10), EU_LABEL: ("floor", 0.15), "SVK": ("floor", 0.15), "JPN": ("floor", 0.15)}
-# Vehicles from Canada and Mexico: the 25% applies to the non-U.S. content of USMCA-qualifying vehicles
-# (Proclamation 10908; Commerce's procedure of 2025-05-20). Model-by-model U.S. content is not public; the
-# average tariff collected on passenger cars from both was 19% in July 2025 (USITC data as analysed by
-# T.D. Cowen, reported by Automotive News), i.e. 0.76 of the full-value rate, taken as the taxed share.
-NORTH_AMERICAN_VEHICLES = 0.19 / 0.25
+# Section 232 wood products under the deals, with their start: UK 10%, EU and Japan 15% all-in from the first
+# day (Proclamation 10976); Korea 15% all-in from 2025-11-14 (notice of 2025-12-04, 90 FR 55964).
+LUMBER_CAPS = {"GBR": ("2025-10-14", "flat", 0.10), EU_LABEL: ("2025-10-14", "floor", 0.15),
+               "SVK": ("2025-10-14", "floor", 0.15), "JPN": ("2025-10-14", "floor", 0.15),
+               "KOR": ("2025-11-14", "floor", 0.15)}
+# Vehicles from Canada and Mexico: the 25% applies to the full value of non-qualifying vehicles and to the
+# non-U.S. content of USMCA-qualifying ones (Proclamation 10908 clause 3(b); Commerce's procedure, 90 FR 21450,
+# 2025-05-20; CBP CSMS #65649652, 2025-07-16; the same for trucks, Proclamation 10984). So a line's taxed share
+# is 1 - (its USMCA-claim share) x (the U.S. content of a qualifying vehicle). Model-by-model U.S. content is not
+# public: 0.40 is the Budget Lab at Yale's tariff-rate-tracker value (config/policy_params.yaml,
+# auto_rebate.us_auto_content_share, shared with its Tariff-ETRs model), an assumption flagged uncertain
+# (VEHICLE_NOTE). Was 0.76 of full value for every line (19% collected on passenger cars in July 2025).
+US_VEHICLE_CONTENT = 0.40
 UK_METALS = 0.25  # the UK kept 25% on steel and aluminium when the rest went to 50% (Proclamation 10947)
 # Hong Kong: EO 14257 and the fentanyl orders treat its goods as China's.
 HKG_RECIPROCAL = (("2025-04-05", 0.10), ("2025-04-09", 0.84), ("2025-04-10", 1.25), ("2025-05-14", 0.10))
@@ -95,73 +113,164 @@ FENTANYL = {  # partner -> ((start, rate on non-USMCA goods), ...), energy/potas
 USMCA_EXEMPT_FROM = "2025-03-07"  # USMCA-qualifying goods exempted from the fentanyl tariffs (EO 14231, 14232)
 BRAZIL_RATE, BRAZIL_START = 0.40, "2025-08-06"  # EO 14323 (IEEPA), on top of the 10% reciprocal
 INDIA_OIL_RATE, INDIA_OIL_START = 0.25, "2025-08-27"  # EO 14329 (Russian oil), on top of the 25% reciprocal
-INDIA_DEAL, INDIA_DEAL_RATE = "2026-02-07", 0.18  # interim deal: reciprocal 18%, oil penalty lifted (flagged)
+# EO 14384 (2026-02-06) ended the oil penalty from 2026-02-07 (CBP CSMS #67702087). The 18% reciprocal rate of
+# the U.S.-India joint statement of 2026-02-06 was never put in force before IEEPA duties ended (2026-02-24):
+# India's reciprocal rate stays at EO 14326's 25% to then.
+INDIA_OIL_END = "2026-02-07"
 COUNTRY_RATE_START = "2025-08-07"
 BASELINE_START, BASELINE_RATE = "2025-04-05", 0.10
 FARM_DATE = "2025-11-13"
 
-# The measures, with sources, as the provenance note lists them (id, dates, what, source, uncertain).
+# The uncertainty that remains after the check of 2026-12 (issue 12 item 4): the vehicles' U.S. content.
+VEHICLE_NOTE = (
+    "vehicles and trucks from Canada and Mexico pay 25% on the full value when not USMCA-qualifying and on the "
+    "non-U.S. content when qualifying (Proclamations 10908, 10984): taxed share 1 - (line's 2025 USMCA-claim "
+    "share) x 0.40, the U.S. content Yale's tariff-rate-tracker assumes; U.S. content by model is not public. "
+    "Yale's paper-matched variant uses 0.55 for Canada and 0.18 for Mexico (taxed share 0.46 / 0.83 instead of "
+    "0.61 / 0.63), and the tariff collected on passenger cars from both in July 2025 (19%, USITC data analysed "
+    "by T.D. Cowen) is 0.76 of full value; us_partners_2025.md ('Vehicles from Canada and Mexico') gives the "
+    "rates each implies")
+# Layers flagged uncertain, by label: (first day the flag applies, reason); Section 232 autos start 2025-04-03.
+UNCERTAIN = {"CAN": ("2025-04-03", VEHICLE_NOTE), "MEX": ("2025-04-03", VEHICLE_NOTE)}
+
+# The measures, with sources, as the provenance note lists them (id, dates, what, source, uncertain). Every
+# number and date below was checked against the primary text (PARTNER_SOURCES) in December 2026.
 PARTNER_MEASURES: tuple[tuple[str, str, str, str, str], ...] = (
     ("Reciprocal 10% baseline", "2025-04-05", "10% on every partner's goods (not CAN, MEX, RUS) outside Annex II "
      "(energy, pharmaceuticals, chips, lumber, copper, critical minerals, bullion), the electronics exemption of "
      "2025-04-11 (retroactive to 2025-04-05) and Section 232 goods (no stacking)",
-     "EO 14257 (2025-04-02), Annex II; presidential memorandum of 2025-04-11 clarifying exceptions (electronics, "
-     "retroactive to 2025-04-05; HTSUS 9903.01.32) and CBP's CSMS guidance of 2025-04-11", ""),
+     "EO 14257 (2025-04-02, 90 FR 15041), Annex II; presidential memorandum 'Clarification of Exceptions Under "
+     "Executive Order 14257' (2025-04-11; electronics, retroactive to 2025-04-05, HTSUS 9903.01.32) and CBP CSMS "
+     "#64724565 (2025-04-11)", ""),
     ("Reciprocal country rates", "2025-08-07", "each partner's rate of EO 14326 Annex I (10% for partners not "
      "listed); EU and Japan 15% all-in (max(0, 15% - MFN) per line); Switzerland 39%, 15% all-in from 2025-11-14; "
-     "the country rates of 2025-04-09 were paused the same day and are not encoded",
-     "EO 14326 (2025-07-31, 90 FR 37963); EO 14345 (Japan, 2025-09-04, retroactive to 2025-08-07); EU-U.S. Joint "
-     "Statement of 2025-08-21 and its implementing notice (90 FR, 2025-09-25, retroactive to 2025-08-01/09-01); "
-     "U.S.-Switzerland framework of 2025-11-14 (Federal Register "
-     "notice of 2025-12, retroactive)",
-     "MFN per line is the partner's 2024 collected rate (Census calculated duty / imports), not the schedule"),
+     "Korea 15%, all-in from 2025-11-14; the country rates of 2025-04-09 were paused the same day and are not "
+     "encoded",
+     "EO 14326 (2025-07-31, 90 FR 37963); EO 14345 (Japan, 2025-09-04, 90 FR 43535, retroactive to 2025-08-07); "
+     "EU-U.S. Joint Statement of 2025-08-21 and Commerce/USTR notice FR Doc 2025-18660 (2025-09-25: autos "
+     "retroactive to 2025-08-01, exemptions to 2025-09-01); Korea: notice 90 FR 55964 (2025-12-04; autos from "
+     "2025-11-01, the rest from 2025-11-14); Switzerland-Liechtenstein: notice 90 FR 59281 (2025-12-18, "
+     "retroactive to 2025-11-14; CBP CSMS #67133044)",
+     "MFN per line is the partner's 2024 collected rate (Census calculated duty / imports), not the schedule: "
+     "see 'MFN under the all-in floors' below (an upward bias of at most half a point)"),
     ("Deal exemptions", "2025-09-01", "civil aircraft, generic pharmaceuticals and unavailable natural resources "
      "out of the reciprocal tariff for the EU (from 2025-09-01), Japan (2025-09-16), Korea and Switzerland "
      "(2025-11-14)",
-     "EO 14346 (2025-09-05, 'Potential Tariff Adjustments for Aligned Partners', Annex II-PTAAP); lists: "
-     "Budget-Lab-Yale/tariff-rate-tracker floor_exempt_products.csv (MIT)",
-     "start days of the Korean and Swiss exemptions are the deals' dates"),
+     "EO 14346 (2025-09-05, 'Modifying the Scope of Reciprocal Tariffs and Establishing Procedures for Implementing "
+     "Trade and Security Agreements', Annex 'Potential Tariff Adjustments for Aligned Partners'); the EU, Japan "
+     "(90 FR 44638, 2025-09-16), Korea and Switzerland notices above; lists: Budget-Lab-Yale/tariff-rate-tracker "
+     "floor_exempt_products.csv (MIT)", ""),
     ("Farm goods out of the reciprocal tariff", "2025-11-13", "Annex II as amended by the order of 2025-11-14 "
      "(coffee, tea, tropical fruit, beef, tomatoes, fertilisers...)",
-     "EO of 2025-11-14 'Modifying the Scope of the Reciprocal Tariff with Respect to Certain Agricultural Products'; "
-     "CBP CSMS 66814923; list: tradewartracker annex-II-exemptions-nov14.csv", ""),
+     "EO of 2025-11-14 'Modifying the Scope of the Reciprocal Tariff with Respect to Certain Agricultural "
+     "Products' (effective 2025-11-13; HTSUS 9903.01.32 and 9903.02.78); CBP guidance of 2025-11-14; list: "
+     "tradewartracker annex-II-exemptions-nov14.csv", ""),
     ("Fentanyl tariffs on Canada and Mexico", "2025-03-04", "25% (Canada 35% from 2025-08-01; energy and potash "
      "10%), USMCA-qualifying goods exempt from 2025-03-07 (rate x (1 - the line's 2025 USMCA-claim share)); not on "
      "Section 232 goods",
      "EO 14193 (Canada), EO 14194 (Mexico), EO 14231/14232 (USMCA exemption, 2025-03-06), EO 14325 (Canada 35%, "
-     "2025-07-31), EO 14289 (no stacking with Section 232, 2025-04-29); USMCA shares: Budget-Lab-Yale/"
+     "2025-07-31, 90 FR 37957), EO 14289 (no stacking, 2025-04-29, 90 FR 18907; from 2025-06-04 Section 232 "
+     "metals take precedence, Proclamation 10947 and CBP CSMS #65236645); USMCA shares: Budget-Lab-Yale/"
      "tariff-rate-tracker usmca_product_shares_2025.csv (MIT; Census imports claiming USMCA by HS10)",
      "2025 USMCA-claim shares stand for the qualifying share in every month"),
     ("Hong Kong as China", "2025-02-04", "China's IEEPA path: fentanyl 10%, 20% from 2025-03-04, 10% from "
      "2025-11-10; reciprocal 10%, 84% (2025-04-09), 125% (2025-04-10), 10% from 2025-05-14 (no Section 301)",
-     "the orders on China (EO 14195, 14228; EO 14257 as amended in April and May 2025; the Busan-deal order of "
-     "November 2025) cover goods of Hong Kong", ""),
+     "EO 14195 (2025-02-01), EO 14228 (2025-03-03, 90 FR 11463), EO 14257 as amended by EO 14259 (2025-04-08), "
+     "EO 14266 (2025-04-09) and EO 14298 (2025-05-12, 90 FR 21831: 'the PRC, including Hong Kong and Macau'), "
+     "EO 14357 (2025-11-04, fentanyl 10% from 2025-11-10)", ""),
     ("Brazil", "2025-08-06", "40% on top of the 10% reciprocal rate, outside its Annex I exemptions (aircraft, "
      "orange juice, energy...; farm goods added from 2025-11-13) and Section 232",
-     "EO 14323 (2025-07-30, 90 FR 37739); the order of 2025-11-20 on farm goods; lists: Budget-Lab-Yale/"
-     "tariff-rate-tracker country_eo_exempt_products.csv (MIT)", ""),
-    ("India", "2025-08-27", "25% (Russian oil) on top of the 25% reciprocal rate; from 2026-02-07 the reciprocal "
-     "rate is 18% and the oil penalty lifted",
-     "EO 14329 (2025-08-06, effective 2025-08-27); U.S.-India interim framework (2026-02)",
-     "the 2026-02-07 step is the tradewartracker series' reading; its text was not checked"),
+     "EO 14323 (2025-07-30, 90 FR 37739); EO of 2025-11-20 'Modifying the Scope of Tariffs on the Government of "
+     "Brazil' (farm goods, effective 2025-11-13); lists: Budget-Lab-Yale/tariff-rate-tracker "
+     "country_eo_exempt_products.csv (MIT)", ""),
+    ("India", "2025-08-27", "25% (Russian oil) on top of the 25% reciprocal rate to 2026-02-06; the reciprocal "
+     "rate stays 25% until IEEPA duties end (2026-02-24): the 18% of the interim framework was never put in force",
+     "EO 14329 (2025-08-06, effective 2025-08-27); EO 14384 'Modifying Duties to Address Threats to the United "
+     "States by the Government of the Russian Federation' (2026-02-06: oil penalty ended from 2026-02-07, HTSUS "
+     "9903.01.84-.89 terminated) and CBP CSMS #67702087 ('the Reciprocal Tariffs ... remain in effect for "
+     "products of India'); U.S.-India joint statement of 2026-02-06 (18% announced, no date; still 'the existing "
+     "reciprocal tariff of 25%' on 2026-02-22, Hindustan Times)", ""),
     ("Section 232", "2025-03-12", "the same actions, lines and rates as China's (us_china.md): steel and "
      "aluminium 25% then 50% (UK 25%), derivatives on metal content, autos and parts (UK 10%, EU/Japan/Korea 15% "
      "all-in, Canada/Mexico: USMCA-qualifying parts exempt), copper, lumber and furniture (UK 10%, EU/Japan capped "
-     "at 15% all-in), trucks and parts, chips (only "
-     "the HS10 lines Yale's semi_qualifying_shares.csv marks), and the 2026-04-06 metals restructuring",
-     "Proclamations 10895/10896 (2025-02-10), 10908 (autos), 10947 (50%), 10962 (copper), 10976 (lumber), "
-     "10984 (trucks); EO 14309 (UK); 90 FR 40326 (derivatives); proclamation of 2026-04-02 (metals); EU, Japan, "
-     "Korea deal implementation notices",
-     "vehicles and trucks from Canada and Mexico pay 25% on non-U.S. content (Commerce's procedure of 2025-05-20, "
-     "CBP CSMS of 2025-07-16); U.S. content by model is not public, so the taxed share is 0.76, the average tariff "
-     "collected on passenger cars from both in July 2025 (19%, USITC data analysed by T.D. Cowen) over 25% -- a "
-     "collected figure standing in for a statutory one; their USMCA-qualifying parts are exempt (rate x (1 - the "
-     "line's USMCA-claim share))"),
+     "at 15% all-in, Korea from 2025-11-14), trucks and parts, chips (only the HS10 lines Yale's "
+     "semi_qualifying_shares.csv marks), and the 2026-04-06 metals restructuring",
+     "Proclamations 10895/10896 (2025-02-10, 90 FR 9807), 10908 (autos, 2025-03-26, 90 FR 14705), 10947 (50%, "
+     "2025-06-03, 90 FR 24199), 10962 (copper, 2025-07-30), 10976 (lumber, 2025-09-29), 10984 (trucks, "
+     "2025-10-17, 90 FR 48451); EO 14309 (UK, 2025-06-16); BIS notice 90 FR 40326 (407 derivatives, 2025-08-18); "
+     "proclamation of 2026-04-02 (metals); the EU, Japan and Korea notices above; U.S. content of USMCA "
+     "vehicles: 90 FR 21450 (2025-05-20) and CBP CSMS #65649652 (2025-07-16)",
+     VEHICLE_NOTE + "; their USMCA-qualifying parts are exempt (rate x (1 - the line's USMCA-claim share))"),
     ("Section 122", "2026-02-24", "10% to 2026-07-23 outside its exemption lists and Section 232 goods; "
      "USMCA-qualifying goods of Canada and Mexico exempt",
-     "Proclamation of 2026-02-20 'Imposing a Temporary Import Surcharge'; CBP CSMS #67844987 (HTSUS 9903.03.01)",
+     "Proclamation of 2026-02-20 'Imposing a Temporary Import Surcharge' (to 12:01 a.m. 2026-07-24); CBP CSMS "
+     "#67844987 (HTSUS 9903.03.01); IEEPA duties end: EO 'Ending Certain Tariff Actions' (2026-02-20) and CBP CSMS "
+     "#67834313 (entries from 12:00 a.m. 2026-02-24), after Learning Resources, Inc. v. Trump (No. 24-1287, "
+     "2026-02-20)",
      "CAFTA-DR duty-free textiles exemption not modelled"),
 )  # fmt: skip
+
+# The primary texts checked (issue 12 item 4): what, issuer, date, number, address.
+PARTNER_SOURCES: tuple[tuple[str, str, str, str, str], ...] = (
+    ("Implementing the United States-Japan Agreement", "President (EO)", "2025-09-04", "EO 14345, 90 FR 43535 "
+     "(FR Doc 2025-17389)", "https://www.govinfo.gov/content/pkg/FR-2025-09-09/html/2025-17389.htm"),
+    ("Implementing Certain Tariff-Related Elements of the United States-Japan Agreement", "Commerce (ITA)",
+     "2025-09-16", "90 FR 44638 (FR Doc 2025-17908)",
+     "https://www.govinfo.gov/content/pkg/FR-2025-09-16/html/2025-17908.htm"),
+    ("Modifying the Scope of Reciprocal Tariffs and Establishing Procedures for Implementing Trade and Security "
+     "Agreements", "President (EO)", "2025-09-05", "EO 14346 (Annex II changes from 2025-09-08: CBP CSMS "
+     "#66151866)", "https://content.govdelivery.com/accounts/USDHSCBP/bulletins/3f165ba"),
+    ("Further Modifying the Reciprocal Tariff Rates", "President (EO)", "2025-07-31", "EO 14326, 90 FR 37963 "
+     "(FR Doc 2025-15010)", "https://www.govinfo.gov/content/pkg/FR-2025-08-06/html/2025-15010.htm"),
+    ("Implementing Certain Tariff-Related Elements of the U.S.-EU Framework on an Agreement on Reciprocal, Fair, "
+     "and Balanced Trade", "Commerce (ITA) and USTR", "2025-09-25", "FR Doc 2025-18660",
+     "https://www.federalregister.gov/documents/2025/09/25/2025-18660"),
+    ("Implementing Certain Tariff-Related Elements of the U.S.-Korea Strategic Trade and Investment Deal",
+     "USTR and Commerce (ITA)", "2025-12-04", "90 FR 55964 (FR Doc 2025-21940)",
+     "https://www.govinfo.gov/content/pkg/FR-2025-12-04/html/2025-21940.htm"),
+    ("Implementing Certain Tariff-Related Elements of the Framework for a United States-Switzerland-Liechtenstein "
+     "Agreement on Fair, Balanced, and Reciprocal Trade", "USTR and Commerce; CBP guidance", "2025-12-18",
+     "90 FR 59281 (FR Doc 2025-23316); CBP CSMS #67133044 (2025-12-17)",
+     "https://content.govdelivery.com/accounts/USDHSCBP/bulletins/4005e74"),
+    ("Modifying Duties to Address Threats to the United States by the Government of the Russian Federation",
+     "President (EO); CBP guidance", "2026-02-06", "EO 14384; CBP CSMS #67702087",
+     "https://content.govdelivery.com/accounts/USDHSCBP/bulletins/4090d47"),
+    ("Addressing Threats to the United States by the Government of Brazil", "President (EO)", "2025-07-30",
+     "EO 14323, 90 FR 37739 (FR Doc 2025-14896)",
+     "https://www.govinfo.gov/content/pkg/FR-2025-08-05/html/2025-14896.htm"),
+    ("Amendment to Duties To Address the Flow of Illicit Drugs Across Our Northern Border", "President (EO)",
+     "2025-07-31", "EO 14325, 90 FR 37957 (FR Doc 2025-14999)",
+     "https://www.govinfo.gov/content/pkg/FR-2025-08-06/html/2025-14999.htm"),
+    ("Addressing Certain Tariffs on Imported Articles", "President (EO)", "2025-04-29", "EO 14289, 90 FR 18907 "
+     "(FR Doc 2025-07835)", "https://www.govinfo.gov/content/pkg/FR-2025-05-02/html/2025-07835.htm"),
+    ("Modifying Reciprocal Tariff Rates To Reflect Discussions With the People's Republic of China",
+     "President (EO)", "2025-05-12", "EO 14298, 90 FR 21831 (FR Doc 2025-09297)",
+     "https://www.govinfo.gov/content/pkg/FR-2025-05-21/html/2025-09297.htm"),
+    ("Adjusting Imports of Automobiles and Automobile Parts Into the United States", "President (proclamation)",
+     "2025-03-26", "Proclamation 10908, 90 FR 14705 (FR Doc 2025-05930)",
+     "https://www.govinfo.gov/content/pkg/FR-2025-04-03/html/2025-05930.htm"),
+    ("Procedures for Submissions by Importers of Automobiles Qualifying for Preferential Tariff Treatment Under "
+     "the USMCA To Determine U.S. Content", "Commerce (ITA)", "2025-05-20", "90 FR 21450 (FR Doc 2025-08917)",
+     "https://www.federalregister.gov/documents/2025/05/20/2025-08917"),
+    ("Applying Section 232 Import Duties on USMCA-Qualifying Passenger Vehicles and Light Trucks", "CBP",
+     "2025-07-16", "CSMS #65649652", "https://content.govdelivery.com/accounts/USDHSCBP/bulletins/3e9bbf4"),
+    ("Adjusting Imports of Aluminum and Steel Into the United States", "President (proclamation)", "2025-06-03",
+     "Proclamation 10947, 90 FR 24199 (FR Doc 2025-10524)",
+     "https://www.govinfo.gov/content/pkg/FR-2025-06-09/html/2025-10524.htm"),
+    ("Adjusting Imports of Medium- and Heavy-Duty Vehicles, Medium- and Heavy-Duty Vehicle Parts, and Buses",
+     "President (proclamation)", "2025-10-17", "Proclamation 10984, 90 FR 48451 (FR Doc 2025-19639)",
+     "https://www.govinfo.gov/content/pkg/FR-2025-10-22/html/2025-19639.htm"),
+    ("Adoption and Procedures of the Section 232 Steel and Aluminum Tariff Inclusions Process", "Commerce (BIS)",
+     "2025-08-19", "90 FR 40326 (FR Doc 2025-15819), effective 2025-08-18",
+     "https://www.govinfo.gov/content/pkg/FR-2025-08-19/html/2025-15819.htm"),
+    ("Section 122 surcharge and the end of IEEPA duties", "CBP", "2026-02-22/23", "CSMS #67834313 and #67844987",
+     "https://content.govdelivery.com/bulletins/gd/USDHSCBP-40b3b7b"),
+)  # fmt: skip
+
+# The statutory MFN the floors' proxy is measured against: the only one in ../shared/data, the 2018-01-01 HS6
+# column 1 rate of the U.S.-China file (percent; a simple average over each HS6's HS8 lines).
+STATUTORY_MFN = Path("tariffs") / "us_china_2018_2020" / "us_tariffs_2020.csv"
+MFN_CHECK = (("EU27", "2025-12-01"), ("JPN", "2025-12-01"), ("CHE", "2025-12-01"))
 
 # Census names of clean-august-7-tariffs.csv that differ from the Census mapping's country names.
 NAME_FIXES = {"SOUTH KOREA": "KOR", "TAIWAN": "TWN", "TURKEY": "TUR", "VIETNAM": "VNM", "RUSSIA": "RUS",
@@ -371,8 +480,8 @@ def section_232(p: PartnerLines, day: str) -> tuple[np.ndarray, np.ndarray]:
             lines = np.where(on, level if kind == "flat" else floor(level), 0.0)
         if action.id in ("M058", "US-232-DERIV-2025-08-18") and p.iso3 == "GBR":
             lines = lines * (UK_METALS / 0.50)
-        if action.id == "M082a" and p.iso3 in LUMBER_CAPS:
-            kind, level = LUMBER_CAPS[p.iso3]
+        if action.id == "M082a" and p.iso3 in LUMBER_CAPS and day >= LUMBER_CAPS[p.iso3][0]:
+            _, kind, level = LUMBER_CAPS[p.iso3]
             lines = np.where(on, np.minimum(lines, level if kind == "flat" else floor(level)), 0.0)
         if action.id == "M075":  # advanced chips only: the line's share in the qualifying HS10 lines
             lines = lines * p.chips
@@ -380,7 +489,7 @@ def section_232(p: PartnerLines, day: str) -> tuple[np.ndarray, np.ndarray]:
         if action.id in ("M043", "US-232-MHD-PARTS") and p.iso3 in FENTANYL:  # USMCA-qualifying parts exempt
             lines = lines * (1.0 - p.usmca)
         if action.id in ("M042", "M082b") and p.iso3 in FENTANYL:  # qualifying vehicles: on non-U.S. content
-            lines = lines * NORTH_AMERICAN_VEHICLES
+            lines = lines * (1.0 - p.usmca * US_VEHICLE_CONTENT)
         if action.id != "US-232-DERIV-2025-08-18":  # metal-content duty: the rest of the line stays taxed
             covered |= on
         rate = rate + lines
@@ -399,8 +508,6 @@ def reciprocal_rate(p: PartnerLines, day: str, country_rates: Mapping[str, float
     level = BASELINE_RATE
     if day >= COUNTRY_RATE_START:
         level = country_rates.get(p.iso3, BASELINE_RATE)
-        if p.iso3 == "IND" and day >= INDIA_DEAL:
-            level = INDIA_DEAL_RATE
     if p.iso3 in FLOORS and day >= FLOORS[p.iso3][0]:
         return np.clip(FLOORS[p.iso3][1] - p.mfn, 0.0, None)
     return np.full(size, level)
@@ -433,7 +540,7 @@ def line_rates(p: PartnerLines, day: str, country_rates: Mapping[str, float]) ->
     if ieepa and p.iso3 == "BRA" and day >= BRAZIL_START:
         listed = m["brazil_farm"] if day >= FARM_DATE else m["brazil"]
         total += np.where(listed | covered, 0.0, BRAZIL_RATE)
-    if ieepa and p.iso3 == "IND" and INDIA_OIL_START <= day < INDIA_DEAL:
+    if ieepa and p.iso3 == "IND" and INDIA_OIL_START <= day < INDIA_OIL_END:
         total += np.where(exempt, 0.0, INDIA_OIL_RATE)
     if S122_START <= day < S122_END:
         line = np.where(m["s122"] | covered, 0.0, S122_RATE)
@@ -446,7 +553,7 @@ def line_rates(p: PartnerLines, day: str, country_rates: Mapping[str, float]) ->
 def breakpoints(actions: Iterable[Any] = ()) -> list[str]:
     """Every day on which some partner's measures change (the start of each period)."""
     days = {"2025-02-04", "2025-03-04", USMCA_EXEMPT_FROM, BASELINE_START, COUNTRY_RATE_START, FARM_DATE,
-            IEEPA_END, S122_END, BRAZIL_START, INDIA_OIL_START, INDIA_DEAL, "2025-09-01", "2025-09-16",
+            IEEPA_END, S122_END, BRAZIL_START, INDIA_OIL_START, INDIA_OIL_END, "2025-09-01", "2025-09-16",
             "2025-11-14", "2025-06-30", "2025-08-01", "2025-11-01"}  # fmt: skip
     days |= {d for d, _ in HKG_RECIPROCAL} | {d for d, _ in HKG_FENTANYL}
     for action in actions:
@@ -523,12 +630,15 @@ def pooled(source_dir: Path, label: str, name: str, members: Iterable[str]) -> L
     return LabelLines(label, name, members, periods, total, chosen, headline)
 
 
-def label_measures(items: Sequence[LabelLines], digits: int) -> list[dict[str, Any]]:
-    """One layer per model partner and period; sector rates = the trade-weighted mean of the lines."""
+def label_periods(items: Sequence[LabelLines], digits: int) -> list[tuple[Any, ...]]:
+    """(item, products, start, end, line rates, headline, sector rates) of each model partner's layer, in
+    order: periods without any rate (after rounding to ``digits``) have no layer. Products are the
+    item's 2024 lines on the goods sectors of the world being built (``library.CONCORDANCE``). Computed
+    once per world for :func:`label_measures` and :func:`label_spreads`."""
     from tools.tariffs import library
 
     concordance = pd.read_csv(library.CONCORDANCE, dtype={"hs6": str, "isic": str})
-    measures = []
+    out = []
     for item in items:
         products = library.Products(library._pieces(item.weights.index, item.weights, concordance),
                                     item.weights.index, "")
@@ -536,26 +646,130 @@ def label_measures(items: Sequence[LabelLines], digits: int) -> list[dict[str, A
             if float(rates.abs().max()) < 1e-12:
                 continue
             by_sector = library._sector_rates(products.mean(rates.to_dict()), digits)
-            if not by_sector:
-                continue
-            period = f"{start} to {end}" if end else f"from {start}"
-            measures.append({
-                "id": f"P-{item.label}-{start}",
-                "kind": "tariff",
-                "description": f"U.S. tariff increase over 2024 on goods from {item.name} ({item.label}), {period}: "
-                f"{headline:.2%} trade-weighted over its 2024 lines; sector rates = the trade-weighted mean of the "
-                "HS6 lines' rates from the measures (us_partners_2025.md).",
-                "imposer": "USA",
-                "targets": [item.label],
-                "sectors": "goods" if len(by_sector) == len(library.GOODS_LABELS) else list(by_sector),
-                "rate": library._round(headline, digits),
-                "rate_by_sector": by_sector,
-                "start": start,
-                "end": end,
-                "basis": library.PARTNER_BASIS,
-                "source": library.PARTNER_SOURCE,
-            })  # fmt: skip
+            if by_sector:
+                out.append((item, products, start, end, rates, headline, by_sector))
+    return out
+
+
+def layer_id(label: str, start: str) -> str:
+    """The id of a model partner's layer starting on ``start``."""
+    return f"P-{label}-{start}"
+
+
+def label_measures(
+    items: Sequence[LabelLines], digits: int, periods: Sequence[tuple[Any, ...]] | None = None
+) -> list[dict[str, Any]]:
+    """One layer per model partner and period; sector rates = the trade-weighted mean of the lines.
+    ``periods``: :func:`label_periods` of the same items, when the caller has them."""
+    from tools.tariffs import library
+
+    measures = []
+    for item, _, start, end, _, headline, by_sector in periods or label_periods(items, digits):
+        period = f"{start} to {end}" if end else f"from {start}"
+        measures.append({
+            "id": layer_id(item.label, start),
+            "kind": "tariff",
+            "description": f"U.S. tariff increase over 2024 on goods from {item.name} ({item.label}), {period}: "
+            f"{headline:.2%} trade-weighted over its 2024 lines; sector rates = the trade-weighted mean of the "
+            "HS6 lines' rates from the measures (us_partners_2025.md).",
+            "imposer": "USA",
+            "targets": [item.label],
+            "sectors": "goods" if len(by_sector) == len(library.GOODS_LABELS) else list(by_sector),
+            "rate": library._round(headline, digits),
+            "rate_by_sector": by_sector,
+            "start": start,
+            "end": end,
+            "basis": library.PARTNER_BASIS,
+            "source": library.PARTNER_SOURCE,
+            "uncertain": UNCERTAIN[item.label][1] if start >= UNCERTAIN.get(item.label, ("9999",))[0] else None,
+        })  # fmt: skip
     return [{k: v for k, v in m.items() if v is not None} for m in measures]
+
+
+# Line distributions of the partner layers (data/tariffs/partner_lines.bin.gz, read by
+# tradewar.policy.lines.LayerSpread). Lines whose rates round to the same multiple of SPREAD_GRID
+# (half a point) form one bin with their trade and mean rate: the bin keeps the trade-weighted mean
+# exactly and moves the power mean by at most about (theta + 1) / 2 x (the rates' spread in the bin)^2,
+# measured against the lines themselves in the provenance note (SPREAD_THETAS).
+SPREAD_GRID = 0.005
+SPREAD_DIGITS = 6  # significant digits of bin shares (of the sector's trade)
+RATE_DIGITS = 7  # decimals of bin rates (5e-8: a millionth of a point)
+SPREAD_THETAS = (2.0, 5.0, 10.0, 20.0, 65.0)  # trade elasticities the bins are checked at (65: CP2015's largest)
+
+
+def label_spreads(
+    items: Sequence[LabelLines], digits: int, periods: Sequence[tuple[Any, ...]] | None = None
+) -> dict[str, Any]:
+    """Each partner layer's line distribution by sector on the world being built (the same layers, lines
+    and sectors as :func:`label_measures`).
+
+    Returns the spreads file's part for one world: ``share`` and ``rate`` (bins of lines, flat; a
+    sector's shares sum to one up to rounding), ``layers`` (layer id -> [[sector, start, stop], ...]
+    slices of them; a sector whose bins equal the partner's previous period's shares that period's
+    slice), ``imports`` (partner label -> 2024 U.S. imports by sector, outside the goods sectors and in
+    all, USD mn), ``outside`` (layer id -> its mean rate on the trade outside the goods sectors) and
+    ``error`` (the largest gap between the bins' and the lines' power mean at each of SPREAD_THETAS, by
+    trade elasticity)."""
+    from tradewar.policy.lines import theta_aggregate
+
+    shares: list[float] = []
+    rates: list[float] = []
+    layers: dict[str, list[list[Any]]] = {}
+    imports: dict[str, dict[str, float]] = {}
+    outside: dict[str, float] = {}  # layer id -> mean rate on the trade outside the world's goods sectors
+    error = dict.fromkeys(SPREAD_THETAS, 0.0)
+    previous: dict[tuple[str, str], tuple[tuple[float, ...], tuple[float, ...], int, int]] = {}
+    position: dict[str, np.ndarray] = {}  # label -> each piece's line in the label's universe
+    for item, products, start, _, line_rates, _, by_sector in periods or label_periods(items, digits):
+        pieces = products.pieces
+        sector = pieces["sector"].to_numpy()
+        weight = pieces["weight"].to_numpy()
+        if item.label not in position:
+            position[item.label] = line_rates.index.get_indexer(pieces["hs6"])
+        at = position[item.label]
+        rate = np.where(at >= 0, line_rates.to_numpy()[at], 0.0)
+        # each line's trade outside the goods sectors (a line the concordance puts partly or wholly elsewhere)
+        rest = np.clip(item.weights.to_numpy() - np.bincount(at[at >= 0], weight[at >= 0], len(item.weights)), 0.0,
+                       None)
+        if item.label not in imports:
+            totals = products.totals
+            imports[item.label] = {"total": round(float(item.weights.sum()) / 1e6, 6),
+                                   "outside goods": round(float(rest.sum()) / 1e6, 6),
+                                   **{s: round(float(v) / 1e6, 6) for s, v in totals.items() if v > 0}}
+        if rest.sum() > 0:
+            outside[layer_id(item.label, start)] = round(float(rest @ line_rates.to_numpy() / rest.sum()), RATE_DIGITS)
+        parts = []
+        for label in by_sector:
+            here = sector == label
+            total = weight[here].sum()
+            lines = here & (weight > 0)
+            if total <= 0 or not (lines & (np.abs(rate) > 1e-12)).any():
+                continue
+            _, bin_of = np.unique(np.round(rate[lines] / SPREAD_GRID).astype(np.int64), return_inverse=True)
+            trade = np.bincount(bin_of, weight[lines])
+            mean = np.bincount(bin_of, weight[lines] * rate[lines]) / trade
+            # shares to SPREAD_DIGITS significant digits: a bin of untaxed lines with a millionth of the trade
+            # still decides the power mean at theta = 65, so shares need relative, not absolute, precision
+            bin_share = tuple(float(f"{v:.{SPREAD_DIGITS}g}") for v in trade / total)
+            bin_rate = tuple(round(float(v), RATE_DIGITS) for v in mean)
+            for theta in SPREAD_THETAS:
+                exact = theta_aggregate(weight[lines], rate[lines], theta)
+                binned = theta_aggregate(np.array(bin_share), np.array(bin_rate), theta)
+                error[theta] = max(error[theta], abs(exact - binned))
+            last = previous.get((item.label, label))
+            if last is not None and last[:2] == (bin_share, bin_rate):
+                first, stop = last[2], last[3]
+            else:
+                first = len(shares)
+                shares.extend(bin_share)
+                rates.extend(bin_rate)
+                stop = len(shares)
+                previous[(item.label, label)] = (bin_share, bin_rate, first, stop)
+            parts.append([label, first, stop])
+        if parts:
+            layers[layer_id(item.label, start)] = parts
+    return {"share": shares, "rate": rates, "layers": layers, "imports": imports, "outside": outside,
+            "error": {f"{theta:g}": value for theta, value in error.items()}}
 
 
 def model_partners(world, source_dir: Path, base) -> tuple[list[LabelLines], list[str]]:
@@ -648,4 +862,82 @@ def notes(items: Sequence[LabelLines], source_dir: Path, by_partner: pd.DataFram
         mine, theirs = (part["library"] * w).sum() / w.sum(), (part["tracker"] * w).sum() / w.sum()
         rows.append(f"\nAll {len(part)} partners on {day}, weighted by 2024 imports: library {mine:.2%}, "
                     f"tracker {theirs:.2%}.")
+    return rows + checked_notes(source_dir)
+
+
+def mfn_proxy_check(source_dir: Path) -> list[tuple[str, str, float, float, float]]:
+    """The floors' MFN proxy against a statutory MFN: for each ``MFN_CHECK`` partner and day, the share of its
+    2024 imports whose line has a 2018 HS6 column 1 rate (``STATUTORY_MFN``), its trade-weighted rate with
+    the collected-rate proxy, and the same with that statutory rate where known (the proxy elsewhere)."""
+    data = partner_lines(source_dir)
+    table = read_csv(Path(source_dir) / STATUTORY_MFN, "U.S. column 1 rates of 2018 by HS6", dtype={"hs6": str})
+    statutory = table[table["time_of_tariff"] == "2018-01-01"].set_index("hs6")["tariff"] / 100.0
+    rates = country_rates(source_dir)
+    out = []
+    for label, day in MFN_CHECK:
+        p = data[label][0]
+        rows = hs10_imports(source_dir, p.code, label)
+        schedule = rows["line"].map(statutory).to_numpy(dtype=float)
+        known = ~np.isnan(schedule)
+        weights_ = p.imports
+        proxy = float((line_rates(p, day, rates) * weights_).sum() / weights_.sum())
+        other = replace(p, mfn=np.where(known, schedule, p.mfn))
+        with_schedule = float((line_rates(other, day, rates) * weights_).sum() / weights_.sum())
+        out.append((label, day, float(rows["imports"][known].sum() / rows["imports"].sum()), proxy, with_schedule))
+    return out
+
+
+def checked_notes(source_dir: Path) -> list[str]:
+    """Markdown sections of the provenance note: the MFN proxy under the all-in floors (measured), the
+    vehicles' U.S. content, and the primary texts the measures were checked against."""
+    check = mfn_proxy_check(source_dir)
+    measured = "; ".join(f"{label} {proxy:.2%} -> {other:.2%} on {day} ({100 * (other - proxy):+.2f} points; "
+                         f"statutory rate known for {share:.0%} of its 2024 imports)"
+                         for label, day, share, proxy, other in check)
+    rows = [
+        "", "## MFN under the all-in floors", "",
+        "The all-in floors (EU, Japan, Switzerland, Korea) add max(0, 15% - the column 1 rate) on each line. "
+        "../shared/data holds no U.S. MFN schedule by HTS8/HTS10 (its README lists none; the Yale folder has only "
+        "`mfn_exemption_shares.csv`, preference shares by HS2 and country), so each HS10 line's 2024 collected "
+        "rate (Census calculated duty / imports) stands for it. Collected sits below the schedule where part of "
+        "a line enters free (Chapter 98, civil aircraft, foreign-trade zones, the 2019 U.S.-Japan agreement) or "
+        "pays a specific duty that is small at the line's prices: the add-on is too high there. For Korea the "
+        "notice's base is the KORUS rate where claimed, which the collected rate follows. Measured against the "
+        f"only statutory figure in the data (`{STATUTORY_MFN.as_posix()}`, the 2018-01-01 HS6 column 1 rate, a "
+        "simple average over each HS6's HS8 lines and so itself high where trade sits on low-duty lines), the "
+        f"trade-weighted rate moves: {measured}. The proxy's upward bias is at most that; it stays.",
+        "", "## Vehicles from Canada and Mexico", "",
+        VEHICLE_NOTE[0].upper() + VEHICLE_NOTE[1:] + ". The layers of Canada and Mexico from 2025-04-03 carry "
+        "this as their `uncertain` reason. Trade-weighted rate on 2025-12-01 (all lines, 2024 weights) with the "
+        "U.S. content of a qualifying vehicle at 0.40 and the alternatives: "
+        + "; ".join(f"{label} {base:.2%} (0.55: {high:.2%}; 0.18: {low:.2%}; 0.76 of full value on every line: "
+                    f"{collected:.2%})" for label, base, high, low, collected in vehicle_range(source_dir)) + ".",
+        "", "## Sources checked (issue 12 item 4, 2026-12)", "",
+        "| document | issuer | date | number | address |", "|---|---|---|---|---|",
+    ]
+    rows += [f"| {what} | {who} | {when} | {number} | {url} |" for what, who, when, number, url in PARTNER_SOURCES]
     return rows
+
+
+def vehicle_range(source_dir: Path, day: str = "2025-12-01") -> list[tuple[str, float, float, float, float]]:
+    """Canada's and Mexico's trade-weighted rate on ``day`` with the U.S. content of a qualifying vehicle at
+    ``US_VEHICLE_CONTENT``, at 0.55 and at 0.18 (Yale's paper-matched Canada and Mexico values), and with 0.76 of
+    the full value taxed on every vehicle line (the collected July 2025 average). Vehicle lines are Section 232
+    goods (nothing else stacks on them), so each alternative moves the rate by the vehicle lines' duty alone."""
+    data = partner_lines(source_dir)
+    out = []
+    for label in FENTANYL:
+        p, days, rates = data[label]
+        k = max(i for i, d in enumerate(days) if d <= day)
+        total = p.imports.sum()
+        base = float((rates[k] * p.imports).sum() / total)
+        full = np.zeros(len(p.row_imports))  # full-value vehicle duty by row in force on the day
+        for action in p.actions:
+            if action.id in ("M042", "M082b") and _in_force(action.start, action.end, day):
+                full = full + p.action_rows[action.id]
+        current = full * (1.0 - p.usmca * US_VEHICLE_CONTENT)
+        alternatives = (full * (1.0 - p.usmca * 0.55), full * (1.0 - p.usmca * 0.18), full * 0.76)
+        high, low, collected = (base + float((p.to_lines(taxed - current) * p.imports).sum() / total)
+                                for taxed in alternatives)
+        out.append((label, base, high, low, collected))
+    return out

@@ -9,15 +9,13 @@ and so does the interpreter's last collection at exit. :func:`frozen_imports` pa
 collector while the stack loads and then moves everything alive into the permanent generation
 (:func:`gc.freeze`), which later passes skip; the collector stays on for the command's own
 objects. The price: the cyclic garbage those imports leave is never reclaimed (about 1,200
-objects for the war's stack, counted with ``gc.collect``), once per first import. The same
-freeze runs again at exit (:mod:`atexit`), so the interpreter's last collections skip the
-command's own objects too: their memory goes back with the process (about 0.06 s of a warm
-``war --sectors``, 14 interleaved pairs).
+objects for the war's stack, counted with ``gc.collect``), once per first import. (The
+freeze just before the process exits, for every command, is the command entry's:
+``tradewar.cli._Command``.)
 """
 
 from __future__ import annotations
 
-import atexit
 import gc
 import sys
 from collections.abc import Iterator
@@ -32,9 +30,8 @@ def frozen_imports() -> Iterator[None]:
 
     Nothing is frozen when the block imported no new module (a process that has the stack
     already, e.g. the tests' CLI runner after the first command), so garbage is frozen only
-    with a first import, not at every command; a first import also has everything frozen
-    again at exit (registered once). The collector's previous state is restored afterwards, so
-    an in-process caller keeps its own setting.
+    with a first import, not at every command. The collector's previous state is restored
+    afterwards, so an in-process caller keeps its own setting.
 
     Yields
     ------
@@ -48,7 +45,5 @@ def frozen_imports() -> Iterator[None]:
     finally:
         if len(sys.modules) > modules:
             gc.freeze()
-            atexit.unregister(gc.freeze)  # once, however many first imports
-            atexit.register(gc.freeze)
         if was_enabled:
             gc.enable()

@@ -572,8 +572,11 @@ class CounterfactualResult(ArrayResult):
         dict
             ``{country: {sector: percent change}}``, sectors without baseline output left out.
         """
-        output = 100 * (self.data["output"] - 1)
-        return {country: {k: float(v) for k, v in output.sel(country=country).to_series().dropna().items()}
+        output = 100 * (self.values("output") - 1)  # plain arrays: no labelled Dataset needed
+        rows = {country: k for k, country in enumerate(self.baseline.countries)}
+        sectors = self.baseline.sectors
+        return {country: {sector: float(v) for sector, v in zip(sectors, output[rows[country]], strict=True)
+                          if not np.isnan(v)}
                 for country in countries}
 
     def to_dict(

@@ -20,10 +20,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from tradewar.disk_cache import files_fingerprint
 from tradewar.policy.errors import ScenarioNotFoundError
 from tradewar.policy.measures import Measure, parse_measures
 from tradewar.policy.scenario import Scenario
-from tradewar.policy.timeline import Timeline
+from tradewar.policy.timeline import Timeline, register_source
 
 __all__ = [
     "CACHE_FILE",
@@ -79,7 +80,11 @@ def load_library() -> Timeline:
 
 @lru_cache(maxsize=2)
 def _measures(stamps: tuple[tuple[str, int, int], ...]) -> tuple[Measure, ...]:
-    return tuple(parse_measures(measure_tables([Path(path) for path, _, _ in stamps])))
+    paths = tuple(path for path, _, _ in stamps)
+    measures = tuple(parse_measures(measure_tables([Path(path) for path in paths])))
+    # Timelines name these measures by the files' hash and their position (cached results' keys).
+    register_source(measures, files_fingerprint(paths))
+    return measures
 
 
 def measure_tables(paths: list[Path]) -> list[dict[str, Any]]:

@@ -22,13 +22,24 @@ layer's sector rate. Layers without lines in the file apply to every line of the
 Exclusions may have rows too, as masks (1 on the lines they take out): an excluded layer is then
 zero on those lines and keeps its level on the others; an exclusion without rows in a cell lowers
 the layer evenly across its lines.
+
+The U.S. layers on every other partner (``data/measures/us_partners_2025.toml``: one layer per
+partner and period, every measure of the period added on each line) differ from line to line in
+ways no common grouping keeps small (an all-in floor leaves each line its own add-on, max(0, 15% -
+MFN); USMCA-claim shares scale the fentanyl tariff line by line). ``data/tariffs/partner_lines.bin.gz``
+gives each such layer its own distribution instead (:class:`LayerSpread`): by sector, bins of lines
+with their trade share and mean rate. Only one of a
+partner's layers is in force on a day, so nothing needs adding line by line across them; other
+layers in force in the cell (a user's extra tariff) apply to every line.
 """
 
 from __future__ import annotations
 
 import csv
+import gzip
 import io
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -39,9 +50,21 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["LINES_FILE", "LineCell", "compile_lines", "layer_lines", "theta_aggregate"]
+__all__ = [
+    "LINES_FILE",
+    "SPREADS_FILE",
+    "LayerSpread",
+    "LineCell",
+    "Spreads",
+    "compile_lines",
+    "compile_spreads",
+    "layer_lines",
+    "layer_spreads",
+    "theta_aggregate",
+]
 
 LINES_FILE = "layer_lines.csv"
+SPREADS_FILE = "partner_lines.bin.gz"
 # Below this theta the power mean is numerically its limit, the geometric mean of (1 + t).
 THETA_LIMIT = 1e-9
 
@@ -248,8 +271,7 @@ def compile_lines(
     """
     if system is None or not _cells():
         return []
-    built_in = _built_in()
-    layer_ids = {mid for mid, measure in layers.items() if _same(built_in.get(mid), measure, system)}
+    layer_ids = {mid for mid, measure in layers.items() if _same(mid, measure, system)}
     exclusion_ids = {mid for mid in layer_ids if getattr(layers[mid], "kind", "") == "exclusion"}
     country = {label: k for k, label in enumerate(countries)}
     sector = {label: k for k, label in enumerate(sectors)}
@@ -268,11 +290,237 @@ def compile_lines(
     return cells
 
 
-def _same(built_in: object, measure: object, system: str) -> bool:
-    """Whether ``measure`` is the built-in measure as it reads on ``system`` (its table for that world)."""
+def _same(layer: str, measure: object, system: str) -> bool:
+    """Whether ``measure`` is the built-in measure ``layer`` as it reads on ``system`` (its table for that world)."""
+    built_in = _built_in().get(layer)
     if built_in is None:
         return False
-    if built_in == measure:
+    if built_in is measure or built_in == measure:
         return True
-    on_world = getattr(built_in, "on_world", None)
-    return on_world is not None and on_world(system) == measure
+    twin = _on_world(layer, system)
+    return twin is not None and (twin is measure or twin == measure)
+
+
+@cache
+def _on_world(layer: str, system: str) -> object:
+    """The built-in measure ``layer`` on ``system`` (made once: a world table makes a new measure)."""
+    on_world = getattr(_built_in()[layer], "on_world", None)
+    return None if on_world is None else on_world(system)
+
+
+# ---------------------------------------------------------------------- layers with their own lines
+@dataclass(frozen=True)
+class LayerSpread:
+    """A layer's own line distribution on a world's sectors: by sector, bins of lines with their
+    share of the sector's trade and their trade-weighted mean rate.
+
+    Parameters
+    ----------
+    sectors : numpy.ndarray
+        (k,) positions of the world sectors with lines.
+    starts : numpy.ndarray
+        (k,) position of each sector's first bin in ``shares`` and ``rates`` (sectors in order, each
+        with at least one bin).
+    shares : numpy.ndarray
+        (bin,) the bin's trade (normalised here to shares of its sector's).
+    rates : numpy.ndarray
+        (bin,) the layer's mean rate on the bin's lines.
+    """
+
+    sectors: np.ndarray
+    starts: np.ndarray
+    shares: np.ndarray
+    rates: np.ndarray
+    sector_of: np.ndarray = field(init=False, repr=False)  # (bin,) -> position in ``sectors``
+    means: np.ndarray = field(init=False, repr=False)  # (k,) the lines' trade-weighted mean rate
+
+    def __post_init__(self) -> None:
+        counts = np.diff(np.append(self.starts, len(self.shares)))
+        if len(self.starts) and (counts <= 0).any() or (self.shares < 0).any():
+            raise ValueError("a layer's line bins need non-negative shares and at least one bin per sector")
+        sector_of = np.repeat(np.arange(len(self.sectors)), counts)
+        object.__setattr__(self, "sector_of", sector_of)
+        totals = np.add.reduceat(self.shares, self.starts) if len(self.starts) else np.zeros(0)
+        object.__setattr__(self, "shares", self.shares / np.where(totals > 0, totals, 1.0)[sector_of])
+        object.__setattr__(self, "means", np.add.reduceat(self.shares * self.rates, self.starts))
+
+    def added(self, levels: np.ndarray, base: np.ndarray, flat: np.ndarray, theta: np.ndarray) -> np.ndarray:
+        """The model-consistent tariff over ``base`` with the layer at ``levels`` and ``flat`` on every line.
+
+        The layer's lines are scaled so that their trade-weighted mean is its level (suspensions scale
+        it); each line pays ``base + flat`` plus its rate, and the sector gets the power mean
+        (1 + t*)^(-theta) = sum w (1 + t_line)^(-theta), computed for every exporter and sector at once.
+
+        Parameters
+        ----------
+        levels : numpy.ndarray
+            (exporter, k) the layer's sector rates as they apply.
+        base : numpy.ndarray
+            (exporter, k) the world's baseline tariff.
+        flat : numpy.ndarray
+            (exporter, k) what other layers in force add, on every line alike.
+        theta : numpy.ndarray
+            (k,) the sectors' trade elasticities.
+
+        Returns
+        -------
+        numpy.ndarray
+            (exporter, k) the aggregate minus ``base`` (``flat + levels`` where the layer has no mean to
+            scale, or a line would fall to -100%).
+        """
+        means = self.means
+        scale = np.divide(levels, means, out=np.zeros_like(levels), where=np.abs(means) >= 1e-12)
+        lines = (base + flat)[:, self.sector_of] + scale[:, self.sector_of] * self.rates  # (exporter, bin)
+        valid = np.minimum.reduceat(lines, self.starts, axis=1) > -1
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            log_lines = np.log1p(lines)
+            geometric = np.add.reduceat(self.shares * log_lines, self.starts, axis=1)
+            # log-sum-exp by sector: theta x log(1 + t) reaches hundreds for large theta and tariffs
+            slope = np.maximum(theta, THETA_LIMIT)
+            exponent = -slope[self.sector_of] * log_lines
+            top = np.maximum.reduceat(exponent, self.starts, axis=1)
+            total = np.add.reduceat(self.shares * np.exp(exponent - top[:, self.sector_of]), self.starts, axis=1)
+            power = -(top + np.log(total)) / slope
+        aggregate = np.expm1(np.where(theta < THETA_LIMIT, geometric, power)) - base
+        return np.where(valid & (np.abs(means) >= 1e-12), aggregate, flat + levels)
+
+
+@cache
+def _spreads() -> dict[str, tuple[np.ndarray, np.ndarray, dict[str, list[list]]]]:
+    """The spreads file per sector system: the bins' shares and rates (flat arrays), and layer id ->
+    [[sector, start, stop], ...] (slices of them). Read once per process: one line of JSON, then
+    little-endian arrays (float32 shares, int32 rates in the header's ``unit``; layout in
+    partner_lines.md), a few milliseconds."""
+    path = resources.files("tradewar").joinpath("data", "tariffs", SPREADS_FILE)
+    if not path.is_file():  # while the builder writes it for the first time: trade-weighted rates only
+        return {}
+    data = gzip.decompress(path.read_bytes())
+    end = data.index(b"\n")
+    header = json.loads(data[:end])
+    unit = float(header["unit"])
+    out = {}
+    offset = end + 1
+    for system, part in header["worlds"].items():
+        n = int(part["bins"])
+        shares = np.frombuffer(data, dtype="<f4", count=n, offset=offset).astype(float)
+        rates = np.frombuffer(data, dtype="<i4", count=n, offset=offset + 4 * n) / unit
+        out[system] = (shares, rates, part["layers"])
+        offset += 8 * n
+    return out
+
+
+def layer_spreads(system: str) -> dict[str, dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """The shipped line distributions of partner layers on a sector system.
+
+    Parameters
+    ----------
+    system : str
+        The sector system (``wiod2011``, ``icio2022``).
+
+    Returns
+    -------
+    dict
+        Layer id -> sector label -> (shares, rates) of its bins (shares of the sector's trade, to six
+        significant digits); empty for a system without spreads.
+    """
+    if system not in _spreads():
+        return {}
+    shares, rates, layers = _spreads()[system]
+    return {
+        layer: {sector: (shares[start:stop].copy(), rates[start:stop].copy()) for sector, start, stop in parts}
+        for layer, parts in layers.items()
+    }
+
+
+class Spreads(Mapping[str, LayerSpread]):
+    """Layer id -> :class:`LayerSpread` of a world's built-in partner layers, each built when first asked
+    for: a simulation folds a day or two, on which a partner has one layer in force, of the 567 in the
+    file, so start-up reads the file and builds only those (see :func:`compile_spreads`).
+
+    Parameters
+    ----------
+    sectors : sequence of str
+        The world's sector labels.
+    layers : mapping of str to Measure
+        The measures by id, on this world.
+    system : str or None
+        The sector system (None: no spreads).
+    """
+
+    def __init__(self, sectors: Sequence[str], layers: Mapping[str, object], system: str | None) -> None:
+        self._position = {label: k for k, label in enumerate(sectors)}
+        self._layers = layers
+        self._system = system
+        self._built: dict[str, LayerSpread | None] = {}
+
+    def _table(self) -> tuple[np.ndarray, np.ndarray, dict[str, list[list]]] | None:
+        return None if self._system is None else _spreads().get(self._system)
+
+    def _get(self, layer: str) -> LayerSpread | None:
+        if layer not in self._built:
+            self._built[layer] = self._build(layer)
+        return self._built[layer]
+
+    def _build(self, layer: str) -> LayerSpread | None:
+        table = self._table()
+        measure = self._layers.get(layer)
+        if table is None or measure is None or self._system is None:
+            return None
+        shares, rates, parts = table[0], table[1], table[2].get(layer)
+        if not parts or not _same(layer, measure, self._system):
+            return None
+        parts = [part for part in parts if part[0] in self._position]
+        if not parts:
+            return None
+        sizes = np.array([stop - start for _, start, stop in parts])
+        return LayerSpread(
+            sectors=np.array([self._position[sector] for sector, _, _ in parts]),
+            starts=np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int),
+            shares=np.concatenate([shares[start:stop] for _, start, stop in parts]),
+            rates=np.concatenate([rates[start:stop] for _, start, stop in parts]),
+        )
+
+    def __getitem__(self, layer: str) -> LayerSpread:
+        spread = self._get(layer) if isinstance(layer, str) else None
+        if spread is None:
+            raise KeyError(layer)
+        return spread
+
+    def __contains__(self, layer: object) -> bool:
+        return isinstance(layer, str) and self._get(layer) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        table = self._table()
+        candidates = [] if table is None else [layer for layer in self._layers if layer in table[2]]
+        return iter([layer for layer in candidates if self._get(layer) is not None])
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __bool__(self) -> bool:
+        table = self._table()
+        return table is not None and any(self._get(layer) is not None for layer in self._layers if layer in table[2])
+
+
+def compile_spreads(
+    sectors: list[str], layers: Mapping[str, object], system: str | None = DEFAULT_SYSTEM
+) -> Spreads:
+    """The spreads of ``layers`` (id -> measure, on this world) that are the built-in library's own
+    measures as they read on ``system`` (a user's layer that reuses an id or changes a built-in one
+    keeps its trade-weighted sector rates), on the world's ``sectors``; each is built when first used.
+
+    Parameters
+    ----------
+    sectors : list of str
+        The world's sector labels.
+    layers : mapping of str to Measure
+        The measures by id.
+    system : str or None
+        The sector system (None: no spreads).
+
+    Returns
+    -------
+    Spreads
+        Layer id -> its spread, for the layers the file has on ``system``.
+    """
+    return Spreads(sectors, dict(layers), system)

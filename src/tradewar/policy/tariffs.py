@@ -9,7 +9,7 @@ loop over cells).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -17,7 +17,7 @@ import numpy as np
 
 from tradewar.policy.errors import LabelError, Problem
 from tradewar.policy.labels import LabelLookup
-from tradewar.policy.lines import LineCell, compile_lines
+from tradewar.policy.lines import LayerSpread, LineCell, compile_lines, compile_spreads
 from tradewar.policy.measures import (
     Exclusion,
     ExportControl,
@@ -125,6 +125,8 @@ class CompiledPolicy:
         Cells with tariff lines (:mod:`tradewar.policy.lines`).
     absent : frozenset of str
         Measures with no counterpart on this world.
+    spreads : mapping of str to LayerSpread
+        Layers with their own line distributions (the partner layers), by id (built when first used).
     """
 
     shape: tuple[int, int, int]
@@ -133,6 +135,12 @@ class CompiledPolicy:
     controls: dict[str, CompiledControl] = field(default_factory=dict)
     lines: tuple[LineCell, ...] = ()
     absent: frozenset[str] = frozenset()  # measures with no counterpart on this world (Measure.on_world)
+    spreads: Mapping[str, LayerSpread] = field(default_factory=dict)  # layer id -> its own lines (partner layers)
+
+    @property
+    def has_lines(self) -> bool:
+        """Whether any layer here has tariff lines (cells or spreads) to aggregate line-consistently."""
+        return bool(self.lines or self.spreads)
 
     def export_tax(self, state: PolicyState) -> np.ndarray:
         """Export taxes (importer, exporter, sector) of the quantified controls in force.
@@ -220,6 +228,7 @@ class CompiledPolicy:
         levels: dict[tuple[int, int, int], dict[str, float]] = {}
         excluded: dict[str, tuple[str, ...]] = {}  # layer id -> the exclusions acting on it today
         watched = self.lines if theta is not None and base is not None else ()
+        spread: list[tuple[LayerSpread, CompiledLayer, np.ndarray]] = []  # in-force layers with their own lines
         for entry in state.tariff_layers:
             scale = suspension_scale(entry.measure, entry.suspended_by)
             if scale == 0 or entry.id in self.absent:
@@ -232,17 +241,45 @@ class CompiledPolicy:
                 rates = rates * (1.0 - np.minimum(removed, 1.0)[cells.exporters])
                 excluded[entry.id] = tuple(e.id for e in entry.excluded_by if e.id not in self.absent)
             added[np.ix_(cells.importers, cells.exporters)] += rates  # block (importer, exporter, sector)
+            if theta is not None and base is not None and entry.id in self.spreads:
+                spread.append((self.spreads[entry.id], cells, rates))
             for cell in watched:  # the layer's level in each cell with lines
                 if cell.importer in cells.importers and cell.exporter in cells.exporters:
                     k = 0 if rates.shape[0] == 1 else int(np.flatnonzero(cells.exporters == cell.exporter)[0])
                     level = float(rates[k, cell.sector])
                     if level != 0:
                         levels.setdefault((cell.importer, cell.exporter, cell.sector), {})[entry.id] = level
+        if spread and theta is not None and base is not None:
+            added = self._spread_tariff(added, spread, theta, base)
         for cell in watched:
             key = (cell.importer, cell.exporter, cell.sector)
             if key in levels and theta is not None and base is not None:
                 added[key] = cell.added(levels[key], float(base[key]), float(theta[cell.sector]), excluded)
         return added
+
+
+    @staticmethod
+    def _spread_tariff(
+        added: np.ndarray,
+        spread: list[tuple[LayerSpread, CompiledLayer, np.ndarray]],
+        theta: np.ndarray,
+        base: np.ndarray,
+    ) -> np.ndarray:
+        """``added`` (every layer's sector rate, summed) with the cells of layers with their own lines
+        replaced by the model-consistent aggregate. Other layers in force in a cell apply to every line
+        alike; where two such layers meet in a cell (not in the built-in library, where a partner has one
+        layer a day) the first in force keeps its lines and the second applies to every line."""
+        out = added.copy()
+        claimed = np.zeros(added.shape, dtype=bool)
+        for lines, cells, rates in spread:
+            levels = np.broadcast_to(rates, (len(cells.exporters), rates.shape[1]))[:, lines.sectors]
+            for importer in cells.importers:
+                block = (importer, cells.exporters[:, None], lines.sectors[None, :])
+                model = lines.added(levels, base[block], added[block] - levels, theta[lines.sectors])
+                take = ~claimed[block] & (levels != 0)
+                out[block] = np.where(take, model, out[block])
+                claimed[block] |= take
+        return out
 
 
 def sector_system(world: World) -> str:
@@ -380,7 +417,10 @@ def compile_policy(measures: Sequence[Measure], world: World) -> CompiledPolicy:
     n, j = len(world.countries), len(world.sectors)
     built = {m.id: m for m in measures if m.id in layers or m.id in exclusions}
     lines = tuple(compile_lines(list(world.countries), list(world.sectors), built, lines_system(world)))
-    return CompiledPolicy(shape=(n, n, j), layers=layers, exclusions=exclusions, controls=controls, lines=lines)
+    spreads = compile_spreads(list(world.sectors), {k: v for k, v in built.items() if k in layers}, lines_system(world))
+    return CompiledPolicy(
+        shape=(n, n, j), layers=layers, exclusions=exclusions, controls=controls, lines=lines, spreads=spreads
+    )
 
 
 def _layer_cells(

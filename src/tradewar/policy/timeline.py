@@ -9,13 +9,20 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
+import sys
+import weakref
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from tradewar import disk_cache
 from tradewar.policy.dates import as_date
 from tradewar.policy.errors import LabelError, Problem, TimelineError
 from tradewar.policy.labels import LabelLookup
@@ -37,7 +44,7 @@ if TYPE_CHECKING:  # annotations only: reading the library loads neither xarray 
 
     from tradewar.world.world import World
 
-__all__ = ["Change", "Step", "Timeline", "policy_date", "sector_system"]
+__all__ = ["Change", "Step", "Timeline", "policy_date", "register_source", "sector_system"]
 
 
 def policy_date(world: World) -> date | None:
@@ -70,6 +77,96 @@ AGGREGATES = ("model", "trade-weighted")
 # The fixed point of Timeline._before_policy: tariffs (fractions) agree to 1e-12 within a few steps.
 FIXED_POINT_ITERATIONS = 50
 FIXED_POINT_TOLERANCE = 1e-13
+
+# Results kept between processes (tradewar.disk_cache) live in this folder of the cache.
+CACHE_NAMESPACE = "policy"
+# Compiled policies shared by the timelines of one process that hold the same measures (a
+# simulation checks the scenario's timeline and then folds an equal one); the newest few.
+_COMPILED: OrderedDict[tuple, CompiledPolicy] = OrderedDict()
+_COMPILED_KEPT = 4
+# id(measure) -> (measure, its fingerprint) for measures read from files whose contents are
+# hashed (the built-in library): cheaper than the repr of 700 measures.
+_SOURCES: dict[int, tuple[Measure, str]] = {}
+
+
+def register_source(measures: Sequence[Measure], fingerprint: str) -> None:
+    """Record that ``measures`` are, in this order, what files with content hash ``fingerprint`` parse to.
+
+    A timeline's :attr:`Timeline.fingerprint` then names these measures by that hash and
+    their position instead of their full ``repr`` (the parse is covered by the code
+    fingerprint of every cached result).
+
+    Parameters
+    ----------
+    measures : sequence of Measure
+        The parsed measures (kept alive here, so that their ids stay theirs).
+    fingerprint : str
+        SHA-256 of the files they were parsed from.
+    """
+    for position, measure in enumerate(measures):
+        _SOURCES[id(measure)] = (measure, f"{fingerprint}:{position}")
+
+
+def _measure_print(measure: Measure) -> str:
+    known = _SOURCES.get(id(measure))
+    return known[1] if known is not None and known[0] is measure else repr(measure)
+
+
+def _changes(array: np.ndarray, base: np.ndarray) -> dict[str, np.ndarray]:
+    """The cells of ``array`` that differ from ``base`` bit for bit, as flat positions and values
+    (what the cache keeps: a day's tariff differs from the world's in a few percent of its cells)."""
+    flat = np.ascontiguousarray(array, dtype=float).reshape(-1)
+    cells = np.flatnonzero(flat.view(np.uint64) != np.ascontiguousarray(base, dtype=float).reshape(-1).view(np.uint64))
+    return {"cells": cells, "values": flat[cells]}
+
+
+def _applied(kept: dict[str, np.ndarray] | None, base: np.ndarray) -> np.ndarray | None:
+    """``base`` with the kept changes (:func:`_changes`) put in, or None if they do not fit it."""
+    if kept is None:
+        return None
+    cells, values = kept.get("cells"), kept.get("values")
+    if (cells is None or values is None or cells.ndim != 1 or cells.shape != values.shape
+            or cells.dtype.kind not in "iu" or values.dtype != np.float64
+            or (cells.size and (cells.min() < 0 or cells.max() >= base.size))):
+        return None
+    result = np.array(base, dtype=float).reshape(-1)
+    result[cells] = values
+    return result.reshape(base.shape)
+
+
+@cache
+def _code_fingerprint() -> str:
+    """What a cached policy result depends on besides its inputs: the code of the policy and
+    world layers, the built-in measures (line cells apply only to built-in layers), every tariff
+    table the policy layer may read (``data/tariffs``: the line cells and any added later), and
+    numpy's and Python's versions."""
+    from importlib import resources
+
+    package = Path(str(resources.files("tradewar")))
+    files = [
+        *sorted((package / "policy").glob("*.py")),
+        *sorted((package / "world").glob("*.py")),
+        package / "disk_cache.py",
+        *sorted((package / "data" / "measures").glob("*.toml")),
+        *sorted((package / "data" / "tariffs").glob("*")),
+    ]
+    versions = f"|numpy {np.__version__}|python {sys.version_info[:3]}"
+    return disk_cache.files_fingerprint(tuple(str(f) for f in files)) + versions
+
+
+# World -> its content hash, once per world object: a world's arrays are not changed in place
+# (World.replace makes a new one; model.result.baseline_accounts relies on the same).
+_HASHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _world_key(world: World) -> tuple:
+    """The world as a cached result sees it: content hash (labels and numbers) and attributes
+    (read every time: they are set after construction, e.g. by ``with_elasticities``)."""
+    content = _HASHES.get(world)
+    if content is None:
+        content = _HASHES[world] = world.hash
+    attrs = tuple(sorted((str(k), repr(v)) for k, v in world.data.attrs.items()))
+    return (content, attrs)
 
 
 @dataclass(frozen=True)
@@ -150,12 +247,24 @@ class Timeline:
             raise TimelineError(problems)
         self._compiled: dict[tuple, CompiledPolicy] = {}
         self._before: dict[tuple, np.ndarray] = {}  # world hash, policy date -> tariff before its layers
+        self._fingerprint: str | None = None
 
     # ------------------------------------------------------------------ the set
     @property
     def measures(self) -> tuple[Measure, ...]:
         """Every measure of the timeline, checked, in the order given."""
         return self._measures
+
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 naming the measures, in order: different measures, a different name (built-in
+        measures are named by their files' hash and position, others by their ``repr``)."""
+        if self._fingerprint is None:
+            digest = hashlib.sha256()
+            for measure in self._measures:
+                digest.update(_measure_print(measure).encode() + b"\0")
+            self._fingerprint = digest.hexdigest()
+        return self._fingerprint
 
     def __iter__(self) -> Iterator[Measure]:
         return iter(self._measures)
@@ -258,18 +367,43 @@ class Timeline:
         ------
         tradewar.policy.errors.LabelError
             Naming every unknown label.
+
+        Notes
+        -----
+        A world that passed with the same measures is remembered in the user's cache
+        (:mod:`tradewar.disk_cache`), so that a later process need not compile them to know.
         """
-        self._compile(world)
+        name = self._cache_key("checked", world)
+        if name is None or disk_cache.load(CACHE_NAMESPACE, name) is None:
+            self._compile(world)  # raises on an unknown label
+            if name is not None:
+                disk_cache.store(CACHE_NAMESPACE, name, {})
+
+    def _cache_key(self, what: str, world: World, *parts: object) -> str | None:
+        """The name of a result kept between processes (None: the cache is off)."""
+        if disk_cache.cache_dir() is None:
+            return None
+        return disk_cache.key(what, self.fingerprint, _code_fingerprint(), _world_key(world), *parts)
 
     def _compile(self, world: World) -> CompiledPolicy:
         # The content hash covers labels and numbers; the goods list is an attribute.
         key = (world.hash, tuple(world.goods), sector_system(world))
         if key not in self._compiled:
-            system = sector_system(world)
-            adapted = [(m, m.on_world(system)) for m in self._measures]
-            compiled = compile_policy([on for _, on in adapted if on is not None], world)
-            absent = frozenset(m.id for m, on in adapted if on is None)
-            self._compiled[key] = replace(compiled, absent=absent) if absent else compiled
+            shared = (self.fingerprint, _world_key(world), *key[1:])  # attributes too (policy date, aggregate)
+            compiled = _COMPILED.get(shared)
+            if compiled is None:
+                system = sector_system(world)
+                adapted = [(m, m.on_world(system)) for m in self._measures]
+                compiled = compile_policy([on for _, on in adapted if on is not None], world)
+                absent = frozenset(m.id for m, on in adapted if on is None)
+                compiled = replace(compiled, absent=absent) if absent else compiled
+                _COMPILED[shared] = compiled
+                while len(_COMPILED) > _COMPILED_KEPT:  # another thread may prune too
+                    try:
+                        _COMPILED.popitem(last=False)
+                    except KeyError:
+                        break
+            self._compiled[key] = compiled
         return self._compiled[key]
 
     # ------------------------------------------------------------------ a day
@@ -320,7 +454,16 @@ class Timeline:
         if aggregate not in AGGREGATES:
             raise ValueError(f"aggregate must be one of {', '.join(map(repr, AGGREGATES))}, got {aggregate!r}")
         day = as_date(on, "on")
-        tariff, state = self._tariff(day, world, self._compile(world), model=aggregate == "model")
+        # A pure function of the measures, the world and the day: kept between processes.
+        name = self._cache_key("tariff", world, day, aggregate)
+        baseline = world.tariff.values
+        kept = _applied(disk_cache.load(CACHE_NAMESPACE, name), baseline) if name is not None else None
+        if kept is not None:
+            tariff, state = kept, self.in_force(day)
+        else:
+            tariff, state = self._tariff(day, world, self._compile(world), model=aggregate == "model")
+            if name is not None:
+                disk_cache.store(CACHE_NAMESPACE, name, _changes(tariff, baseline), compress=False)
         result = world.tariff.copy(data=tariff).rename("tariff")
         result.attrs = {
             "units": "fraction (0.25 = 25%)",
@@ -347,7 +490,15 @@ class Timeline:
         """
         day = as_date(on, "on")
         state = self.in_force(day)
-        added = self._compile(world).export_tax(state)
+        name = self._cache_key("export_tax", world, day)
+        none = np.zeros(world.export_tax.shape)
+        kept = _applied(disk_cache.load(CACHE_NAMESPACE, name), none) if name is not None else None
+        if kept is not None:
+            added = kept
+        else:
+            added = self._compile(world).export_tax(state)
+            if name is not None:
+                disk_cache.store(CACHE_NAMESPACE, name, _changes(added, none), compress=False)
         total = (1.0 + world.export_tax.values) * (1.0 + added) - 1.0
         result = world.export_tax.copy(data=total).rename("export_tax")
         result.attrs = {
@@ -408,7 +559,7 @@ class Timeline:
                 return compiled.added_tariff(in_force, theta=world.trade_elasticity.values, base=base)
             return compiled.added_tariff(in_force)
 
-        folded_with_lines = since is not None and bool(compiled.lines)  # the baseline's aggregate is "model"
+        folded_with_lines = since is not None and compiled.has_lines  # the baseline's aggregate is "model"
         if since is not None and not level and model != folded_with_lines:
             tariff = world.tariff.values + added(state) - added(self.in_force(since))
         else:
@@ -432,7 +583,7 @@ class Timeline:
             baseline = world.tariff.values
             in_force = self.in_force(since)
             before = baseline - compiled.added_tariff(in_force)
-            if lines_system(world) is not None and compiled.lines:
+            if lines_system(world) is not None and compiled.has_lines:
                 theta = world.trade_elasticity.values
 
                 def step(b: np.ndarray) -> np.ndarray:

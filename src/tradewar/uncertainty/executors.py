@@ -194,9 +194,9 @@ def stop_pool(pool: ProcessPoolExecutor, *, timeout: float = 5.0) -> None:
     Parameters
     ----------
     pool : concurrent.futures.ProcessPoolExecutor
-        The pool to stop.
+        The pool to stop; its queued tasks are cancelled and its workers terminated.
     timeout : float, default 5.0
-        Seconds to wait for each worker, and then for the pool's manager thread, to end.
+        Seconds to wait for each worker, then for the pool's manager thread, to end.
     """
     # ProcessPoolExecutor gains terminate_workers() only in Python 3.14; before that, its
     # process table is the one handle on the workers.

@@ -20,6 +20,9 @@ if TYPE_CHECKING:  # annotations only: the world layer does not import the model
 __all__ = ["World"]
 
 UNITS = "USD millions"
+# Variables that market clearing does not involve (flows, tariffs, export taxes and cost and
+# demand shares do): replacing only these keeps an equilibrium an equilibrium.
+CLEARING_FREE = frozenset({"trade_elasticity", "specific_labour_share"})
 
 
 class World:
@@ -202,6 +205,11 @@ class World:
             data[name] = (checks.VARIABLES[name], np.asarray(values, dtype=float))
         if require_equilibrium is None:
             require_equilibrium = self.is_equilibrium
+        if require_equilibrium and self.is_equilibrium and set(variables) <= CLEARING_FREE:
+            # Markets still clear (nothing they depend on changed): check the rest only.
+            world = World(data, require_equilibrium=False)
+            world.is_equilibrium = True
+            return world
         return World(data, require_equilibrium=require_equilibrium)
 
     # ------------------------------------------------------------------ labels and raw data
