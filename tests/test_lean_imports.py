@@ -243,6 +243,60 @@ def test_import_does_not_switch_the_cache_on():
     _loaded_after(code)
 
 
+def test_the_input_checks_load_no_measure_models():
+    """`war` and `negotiate` check their input with tradewar.policy.validation; loading it must not
+    load the measures' pydantic models, the scenario reader or the timeline (the policy package's
+    names come on first use, PEP 562), and those names still resolve to the real objects."""
+    probe = ("import sys, json\nimport tradewar.policy.validation\n"
+             "print(json.dumps(sorted(m for m in sys.modules if m.startswith('tradewar.policy.'))))")
+    env = {"PYTHONPATH": str(REPO_ROOT / "src"), "PATH": "/usr/bin:/bin", "HOME": str(REPO_ROOT)}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
+    loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    assert "tradewar.policy.validation" in loaded
+    assert not loaded & {"tradewar.policy.measures", "tradewar.policy.scenario", "tradewar.policy.timeline"}
+
+    import tradewar.policy
+    from tradewar.policy.measures import MAX_RATE, TariffLayer
+    from tradewar.policy.timeline import Timeline
+
+    assert tradewar.policy.TariffLayer is TariffLayer and tradewar.policy.Timeline is Timeline
+    assert MAX_RATE == 10.0 and set(tradewar.policy.__all__) <= set(dir(tradewar.policy))
+    with pytest.raises(AttributeError, match="no_such_name"):
+        tradewar.policy.no_such_name  # noqa: B018
+
+
+def test_frozen_imports_freeze_a_first_import_only(tmp_path, monkeypatch):
+    """tradewar.cli.collector.frozen_imports: during the block the cyclic collector is off; a block
+    that imported a new module moves what is alive into the permanent generation (gc.freeze); a
+    block that imported nothing new freezes nothing; the collector's setting is restored either
+    way. The test unfreezes what it froze."""
+    import gc
+
+    from tradewar.cli.collector import frozen_imports
+
+    (tmp_path / "tradewar_probe_module.py").write_text("VALUE = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert gc.isenabled()
+    gc.unfreeze()
+    try:
+        with frozen_imports():
+            assert not gc.isenabled()
+            import tradewar_probe_module  # noqa: F401
+        assert gc.isenabled() and gc.get_freeze_count() > 0
+        gc.unfreeze()
+        with frozen_imports():
+            import tradewar_probe_module  # noqa: F401, F811  (already loaded: nothing new)
+        assert gc.isenabled() and gc.get_freeze_count() == 0
+        gc.disable()
+        with frozen_imports():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()
+        sys.modules.pop("tradewar_probe_module", None)
+
+
 def test_collector_is_paused_only_in_the_command_process_and_only_for_short_commands():
     """The ``tradewar`` process runs short commands without cyclic-GC passes (about 0.3 s of a
     one-second ``simulate --json``, benchmarks/RESULTS.md); importing the CLI elsewhere (here,

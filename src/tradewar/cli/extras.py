@@ -26,9 +26,12 @@ def needs(extra: str, *, compilation_cache: bool = False) -> Callable[[Callable[
             except MissingExtraError as error:
                 fail(error)
             if compilation_cache:
-                from tradewar.strategy.compilation_cache import enable_compilation_cache
+                from tradewar.cli.collector import frozen_imports
 
-                enable_compilation_cache()
+                with frozen_imports():  # jax, scipy.optimize, xarray: see tradewar.cli.collector
+                    from tradewar.strategy.compilation_cache import enable_compilation_cache
+
+                    enable_compilation_cache()
             return command(*args, **kwargs)
 
         return checked

@@ -179,7 +179,10 @@ def negotiate(
     deficits: Annotated[str | None, typer.Option(help="Override deficits: 'fixed' or 'zero'.")] = None,
 ) -> None:
     """Trade talks: the frontier, the Nash bargain against a threat point, deals ranked, each card's leverage."""
-    from tradewar.strategy.negotiation import negotiate as run_talks
+    from tradewar.cli.collector import frozen_imports
+
+    with frozen_imports():  # the talks' stack beyond the war's (scenarios, policy, splits)
+        from tradewar.strategy.negotiation import negotiate as run_talks
 
     try:
         if len(parties) != 2:

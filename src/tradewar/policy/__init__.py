@@ -20,30 +20,81 @@ Errors subclass :class:`~tradewar.policy.errors.PolicyError` (a
 id and the field.
 """
 
-from tradewar.policy.errors import (
-    LabelError,
-    MeasureError,
-    PolicyError,
-    Problem,
-    ScenarioError,
-    ScenarioNotFoundError,
-    TimelineError,
-)
-from tradewar.policy.labels import GROUPS
-from tradewar.policy.measures import (
-    KINDS,
-    Exclusion,
-    ExportControl,
-    Measure,
-    PurchaseCommitment,
-    Suspension,
-    TariffLayer,
-    parse_measure,
-    parse_measures,
-)
-from tradewar.policy.scenario import AggregateSpec, ReportSpec, Scenario
-from tradewar.policy.state import InForce, PolicyState
-from tradewar.policy.timeline import Change, Step, Timeline
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Public name -> the module that defines it, loaded on first use (PEP 562), so that a module
+# that needs one part -- the input checks of ``policy.validation`` for ``war`` -- does not
+# load the measures' pydantic models and the timeline with it.
+_LAZY = {
+    "LabelError": "tradewar.policy.errors",
+    "MeasureError": "tradewar.policy.errors",
+    "PolicyError": "tradewar.policy.errors",
+    "Problem": "tradewar.policy.errors",
+    "ScenarioError": "tradewar.policy.errors",
+    "ScenarioNotFoundError": "tradewar.policy.errors",
+    "TimelineError": "tradewar.policy.errors",
+    "GROUPS": "tradewar.policy.labels",
+    "KINDS": "tradewar.policy.measures",
+    "Exclusion": "tradewar.policy.measures",
+    "ExportControl": "tradewar.policy.measures",
+    "Measure": "tradewar.policy.measures",
+    "PurchaseCommitment": "tradewar.policy.measures",
+    "Suspension": "tradewar.policy.measures",
+    "TariffLayer": "tradewar.policy.measures",
+    "parse_measure": "tradewar.policy.measures",
+    "parse_measures": "tradewar.policy.measures",
+    "AggregateSpec": "tradewar.policy.scenario",
+    "ReportSpec": "tradewar.policy.scenario",
+    "Scenario": "tradewar.policy.scenario",
+    "InForce": "tradewar.policy.state",
+    "PolicyState": "tradewar.policy.state",
+    "Change": "tradewar.policy.timeline",
+    "Step": "tradewar.policy.timeline",
+    "Timeline": "tradewar.policy.timeline",
+}
+
+if TYPE_CHECKING:  # static checkers and IDEs see the eager imports
+    from tradewar.policy.errors import (
+        LabelError,
+        MeasureError,
+        PolicyError,
+        Problem,
+        ScenarioError,
+        ScenarioNotFoundError,
+        TimelineError,
+    )
+    from tradewar.policy.labels import GROUPS
+    from tradewar.policy.measures import (
+        KINDS,
+        Exclusion,
+        ExportControl,
+        Measure,
+        PurchaseCommitment,
+        Suspension,
+        TariffLayer,
+        parse_measure,
+        parse_measures,
+    )
+    from tradewar.policy.scenario import AggregateSpec, ReportSpec, Scenario
+    from tradewar.policy.state import InForce, PolicyState
+    from tradewar.policy.timeline import Change, Step, Timeline
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tradewar.policy' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "AggregateSpec",

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tradewar.policy.measures import ALL_OTHERS
+from tradewar.policy.conventions import ALL_OTHERS
 from tradewar.world.regions import EU27_2020
 
 if TYPE_CHECKING:

@@ -57,6 +57,7 @@ from pydantic import (
     field_validator,
 )
 
+from tradewar.policy.conventions import ALL_OTHERS, MAX_RATE
 from tradewar.policy.dates import as_date
 from tradewar.policy.errors import MeasureError, Problem
 
@@ -76,11 +77,7 @@ __all__ = [
 ]
 
 KINDS = ("tariff", "exclusion", "suspension", "export_control", "purchase_commitment")
-ALL_OTHERS = "*"
 SECTOR_KEYWORDS = ("goods", "all")
-# Rates are fractions (0.25 = 25%). Real tariffs reached 1.45 (145%) in April 2025;
-# a rate above 10 (1,000%) is far more likely a percentage typed by mistake.
-MAX_RATE = 10.0
 
 
 # ---------------------------------------------------------------------- field types

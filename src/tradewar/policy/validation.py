@@ -34,9 +34,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from tradewar.policy.conventions import MAX_RATE
 from tradewar.policy.errors import PolicyError
 from tradewar.policy.labels import LabelLookup
-from tradewar.policy.measures import MAX_RATE
 
 if TYPE_CHECKING:  # annotations only: reading scenario files loads no xarray
     import xarray as xr

@@ -80,18 +80,19 @@ def _objective(model, z, policy, weights, lam0, tol, *, restart, maxiter):
     """
     welfare, welfare_vjp = jax.vjp(lambda state, *p: _welfare(model, state, *p), z, *policy)
     dw_dz, *dw_dpolicy = welfare_vjp(weights)
-    _, sweep_z_vjp = jax.vjp(lambda state: _sweep(model, state, *policy), z)
-    _, sweep_policy_vjp = jax.vjp(lambda *p: _sweep(model, z, *p), *policy)
+    # One linearisation of the sweep for both the adjoint's products (its state part) and the
+    # policy gradient at the end: the loop's unused policy cotangents are dead code to XLA.
+    _, sweep_vjp = jax.vjp(lambda state, *p: _sweep(model, state, *p), z, *policy)
 
     def adjoint_matvec(lam):
-        return lam - sweep_z_vjp(lam)[0]
+        return lam - sweep_vjp(lam)[0]
 
     atol = tol * jnp.maximum(1.0, jnp.max(jnp.abs(dw_dz)))
     lam, _ = gmres(adjoint_matvec, dw_dz, x0=lam0, tol=tol, atol=atol, restart=restart, maxiter=maxiter,
                    solve_method="incremental")
     residual = jnp.linalg.norm(dw_dz - adjoint_matvec(lam))
     bound = jnp.maximum(tol * jnp.linalg.norm(dw_dz), atol)
-    grads = tuple(direct + implicit for direct, implicit in zip(dw_dpolicy, sweep_policy_vjp(lam), strict=True))
+    grads = tuple(direct + implicit for direct, implicit in zip(dw_dpolicy, sweep_vjp(lam)[1:], strict=True))
     return welfare, grads, lam, residual, bound
 
 
