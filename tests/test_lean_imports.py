@@ -304,7 +304,9 @@ def test_collector_is_paused_only_in_the_command_process_and_only_for_short_comm
     Classification only (no timing): the cases are the commands' documented lengths."""
     import gc
 
-    from tradewar.cli import _short, _started_as_command, app
+    from tradewar.cli import app
+    from tradewar.cli.collector import is_short as _short
+    from tradewar.cli.collector import started_as_command as _started_as_command
 
     assert gc.isenabled() and not _started_as_command()
     assert _short(["simulate", "--json"]) and _short(["compare", "a", "b"]) and _short(["timeline"])

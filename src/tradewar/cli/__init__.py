@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import sys
-from pathlib import Path
 from typing import Annotated
 
+from tradewar.cli import collector
 
-def _started_as_command() -> bool:
-    """Whether this process is the ``tradewar`` command (its script, or ``python -m tradewar``)."""
-    started = Path(sys.argv[0]) if sys.argv and sys.argv[0] else Path()
-    return started.name == "tradewar" or (started.name == "__main__.py" and started.parent.name == "tradewar")
-
-
-if _started_as_command():  # no collector passes while the command's modules load; see _Command
-    gc.disable()
+collector.pause_while_loading()  # before the command's modules load
 
 import typer  # noqa: E402
 
@@ -29,44 +21,19 @@ from tradewar.cli.strategy import negotiate, war  # noqa: E402
 from tradewar.cli.timeline import timeline  # noqa: E402
 from tradewar.cli.world import world_app  # noqa: E402
 
-# Commands that finish in about a second (``simulate`` without ``--draws``; any ``--help``): run
-# without the cyclic garbage collector's automatic passes (see _Command).
-SHORT_COMMANDS = ("simulate", "compare", "timeline", "scenarios")
-
-
-def _short(argv: list[str]) -> bool:
-    if not argv or "--help" in argv:
-        return True
-    if argv[0] not in SHORT_COMMANDS:
-        return False
-    return not any(arg == "--draws" or arg.startswith("--draws=") for arg in argv)  # Monte Carlo: long
-
 
 class _Command(typer.Typer):
-    """The ``tradewar`` command (``tradewar`` on the shell, ``python -m tradewar``).
-
-    Two start-up costs of the interpreter, not of the work, are cut here, in the process's
-    entry only (``CliRunner`` and other in-process callers do not pass through ``__call__``,
-    and importing this module turns the collector off only in the ``tradewar`` process itself):
-
-    - Importing numpy, pandas, xarray and pydantic makes about a million objects, and the
-      cyclic collector's automatic passes walk them again and again while they load: about
-      0.1-0.2 s of a one-second ``simulate --json``. A short command (:data:`SHORT_COMMANDS`)
-      runs with the passes off; it leaves little cyclic garbage (the same peak memory).
-    - Python's exit walks every object once more in a full collection (0.2-0.3 s); objects
-      frozen just before it are left out. atexit handlers and module teardown run as before.
-    """
+    """The ``tradewar`` command (``tradewar`` on the shell, ``python -m tradewar``): sets the
+    garbage collector for the command and freezes it before exit (:mod:`tradewar.cli.collector`).
+    ``CliRunner`` and other in-process callers do not pass through ``__call__``."""
 
     def __call__(self, *args, **kwargs):
         argv = kwargs.get("args", args[0] if args else None)
-        if _short(list(sys.argv[1:] if argv is None else argv)):
-            gc.disable()
-        elif _started_as_command():
-            gc.enable()  # a long command: collect as usual from here on
+        collector.collect_for(list(sys.argv[1:] if argv is None else argv))
         try:
             return super().__call__(*args, **kwargs)
         except SystemExit:  # a standalone command always ends so
-            gc.freeze()
+            collector.freeze_for_exit()
             raise
 
 
