@@ -22,7 +22,7 @@ PACKAGE = Path(tradewar.__file__).parent
 # ``disk_cache`` (results kept between processes) needs only numpy;
 # ``backtest`` re-runs a scenario against history, ``bridge`` re-runs one step by step, beside strategy;
 # ``cards`` reads a solved scenario's critical products, beside simulation.
-LAYERS = {"errors": 0, "extras": 0, "results": 0, "disk_cache": 0, "world": 1, "model": 2, "policy": 3,
+LAYERS = {"errors": 0, "extras": 0, "results": 0, "disk_cache": 0, "lazy": 0, "world": 1, "model": 2, "policy": 3,
           "simulation": 4, "cards": 4, "strategy": 5, "uncertainty": 5, "report": 5, "replication": 5,
           "backtest": 5, "bridge": 5, "cli": 6, "web": 6, "__main__": 7}
 IGNORED = ("policy/sources",)

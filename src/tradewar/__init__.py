@@ -7,8 +7,7 @@ imported only when a name that needs it is touched.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tradewar.errors import (
     ConvergenceError,
@@ -17,6 +16,7 @@ from tradewar.errors import (
     TradewarError,
     WorldValidationError,
 )
+from tradewar.lazy import lazy_names
 
 __version__ = "0.1.0"
 
@@ -46,17 +46,7 @@ if TYPE_CHECKING:  # static checkers and IDEs see the eager imports
     from tradewar.world.library import load_world
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'tradewar' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_names(__name__, _LAZY, globals())
 
 
 __all__ = [

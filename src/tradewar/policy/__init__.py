@@ -22,8 +22,9 @@ id and the field.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from tradewar.lazy import lazy_names
 
 # Public name -> the module that defines it, loaded on first use (PEP 562), so that a module
 # that needs one part -- the input checks of ``policy.validation`` for ``war`` -- does not
@@ -83,17 +84,7 @@ if TYPE_CHECKING:  # static checkers and IDEs see the eager imports
     from tradewar.policy.timeline import Change, Step, Timeline
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'tradewar.policy' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_names(__name__, _LAZY, globals())
 
 
 __all__ = [
