@@ -4,6 +4,8 @@ into the library's :class:`~tradewar.simulation.ScenarioOverrides`."""
 
 from __future__ import annotations
 
+import signal
+import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,16 +35,37 @@ def fail(error: Exception | str) -> None:
     raise typer.Exit(code=2)
 
 
+# Set by a Ctrl-C inside stop_on_ctrl_c's block. Python drops the KeyboardInterrupt of a Ctrl-C
+# that lands in a destructor ("Exception ignored in ... __del__", e.g. pyarrow's ParquetWriter
+# while a sweep writes a run), and the command then ran on to the end; the flag keeps it, and
+# the next progress update (ProgressCount) raises it again.
+_CTRL_C = threading.Event()
+
+
+def _interrupt(signum, frame) -> None:
+    _CTRL_C.set()
+    raise KeyboardInterrupt
+
+
 @contextmanager
 def stop_on_ctrl_c(what: str, done: Callable[[], str] = lambda: ""):
     """Turn Ctrl-C into a one-line message and exit status 130 (the shell's convention for
     SIGINT), saying what was finished (``done()``), instead of a traceback."""
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, _interrupt) if main else None
+    _CTRL_C.clear()
     try:
         yield
+        if _CTRL_C.is_set():  # a Ctrl-C that Python swallowed after the last progress update
+            raise KeyboardInterrupt
     except KeyboardInterrupt:
         finished = done()
         errors.print(f"[yellow]interrupted:[/] {escape(what)} stopped{'; ' + escape(finished) if finished else ''}.")
         raise typer.Exit(code=130) from None
+    finally:
+        _CTRL_C.clear()
+        if main:
+            signal.signal(signal.SIGINT, previous)
 
 
 SelfContainedOption = Annotated[bool, typer.Option(
@@ -152,6 +175,8 @@ class ProgressCount:
         self.then: Callable[[int, int], None] | None = None
 
     def __call__(self, done: int, total: int) -> None:
+        if _CTRL_C.is_set():  # a Ctrl-C that Python swallowed (see stop_on_ctrl_c)
+            raise KeyboardInterrupt
         self.done = done
         if self.then is not None:
             self.then(done, total)

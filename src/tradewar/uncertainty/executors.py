@@ -202,16 +202,28 @@ def stop_pool(pool: ProcessPoolExecutor, *, timeout: float = 5.0) -> None:
     # process table is the one handle on the workers.
     processes = list((getattr(pool, "_processes", None) or {}).values())
     manager = getattr(pool, "_executor_manager_thread", None)
+    results = getattr(pool, "_result_queue", None)  # shutdown() drops the pool's reference to it
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():
             process.terminate()
     for process in processes:
         process.join(timeout=timeout)
-    # Wait for the pool's manager thread to close its wake-up pipe: Python's exit hook writes to
-    # that pipe without the pool's lock, and a close racing with it printed an OSError traceback
-    # after a Ctrl-C (CPython 3.11, concurrent/futures/process.py _python_exit).
-    if manager is not None and manager.is_alive():
+    # Wait for the pool's manager thread to end (it closes its wake-up pipe as it goes): Python's
+    # exit hook writes to that pipe without the pool's lock, and a close racing with it printed an
+    # OSError traceback after a Ctrl-C; the same hook then joins the thread with no timeout
+    # (CPython 3.11, concurrent/futures/process.py _python_exit).
+    if manager is None:
+        return
+    manager.join(timeout=min(timeout, 0.5))  # it usually sees the workers gone at once
+    if manager.is_alive():
+        # A worker terminated while it was sending a result leaves the thread reading the rest
+        # of that message for ever (the process then hung at exit). The workers' copies of the
+        # result pipe's write end died with them; closing the pool's own copy ends the read
+        # with EOFError, which the thread takes for a broken pool and shuts down.
+        writer = getattr(results, "_writer", None)
+        if writer is not None:
+            writer.close()
         manager.join(timeout=timeout)
 
 

@@ -37,9 +37,12 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import signal
+import threading
 import time
 import tomllib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -377,6 +380,31 @@ COLUMNS = """
 """
 
 
+@contextmanager
+def _ctrl_c_after() -> Iterator[None]:
+    """Hold a Ctrl-C (SIGINT) until the block ends, then act on it as the handler in force would.
+
+    A Ctrl-C inside pyarrow's Parquet writer left a half-written file and a traceback from the
+    writer's destructor ("Exception ignored in ParquetWriter.__del__"); DuckDB turns one inside a
+    query into its own error. Python runs signal handlers in the main thread only, so elsewhere
+    nothing is held.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if held:
+        if callable(previous):
+            previous(signal.SIGINT, None)
+        elif previous == signal.SIG_DFL:
+            raise KeyboardInterrupt
+
+
 class RunStore:
     """Parquet results and the DuckDB index of runs in one directory (see the module docstring).
 
@@ -390,15 +418,25 @@ class RunStore:
         self.directory = Path(directory)
         self.index_path = self.directory / "runs.duckdb"
 
-    def _connect(self, create: bool = False):
+    @contextmanager
+    def _connect(self, create: bool = False) -> Iterator[Any]:
+        """The index, open for the block (closed after it)."""
         import duckdb
 
         if not create and not self.index_path.is_file():
             raise ShockError(f"No run index at {self.index_path}: run `tradewar sweep` first (or give --store).")
         self.directory.mkdir(parents=True, exist_ok=True)
-        connection = duckdb.connect(str(self.index_path))
-        connection.execute(f"CREATE TABLE IF NOT EXISTS runs ({COLUMNS})")
-        return connection
+        try:
+            with duckdb.connect(str(self.index_path)) as connection:
+                connection.execute(f"CREATE TABLE IF NOT EXISTS runs ({COLUMNS})")
+                yield connection
+        except (duckdb.InterruptException, RuntimeError) as error:
+            # DuckDB turns a Ctrl-C that lands inside a query into its own error (an
+            # InterruptException, or a RuntimeError "Query interrupted" from some calls):
+            # give the caller back the Ctrl-C, so the command stops as after any other.
+            if isinstance(error, duckdb.InterruptException) or str(error) == "Query interrupted":
+                raise KeyboardInterrupt from error
+            raise
 
     def done(self) -> set[str]:
         """Ids of the runs that finished successfully.
@@ -430,6 +468,10 @@ class RunStore:
         dict
             The index row written.
         """
+        with _ctrl_c_after():  # a run's files and index row are written whole
+            return self._record(sweep, spec, outcome)
+
+    def _record(self, sweep: str, spec: RunSpec, outcome: dict) -> dict:
         results = self.directory / "results"
         results.mkdir(parents=True, exist_ok=True)
         country_path = bilateral_path = None
