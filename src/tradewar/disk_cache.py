@@ -29,11 +29,27 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["cache_dir", "files_fingerprint", "key", "load", "store"]
+__all__ = ["cache_dir", "files_fingerprint", "key", "load", "store", "user_cache_root"]
 
 #: Files kept per namespace; the oldest beyond this are removed when one is written.
 MAX_FILES = 64
 _KEY = "__key__"
+
+
+def user_cache_root() -> Path:
+    """``tradewar`` in the user's cache directory (``$XDG_CACHE_HOME`` or ``~/.cache``, the XDG convention).
+
+    Returns
+    -------
+    pathlib.Path
+        The directory (not created).
+
+    Raises
+    ------
+    RuntimeError
+        If no home directory can be found (and ``XDG_CACHE_HOME`` is not set).
+    """
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tradewar"
 
 
 def cache_dir() -> Path | None:
@@ -49,10 +65,9 @@ def cache_dir() -> Path | None:
     if named is not None:
         return None if named.strip().lower() in ("", "off", "0", "no", "false") else Path(named).expanduser()
     try:
-        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        return user_cache_root() / "arrays"
     except RuntimeError:  # no home directory to be found: no cache
         return None
-    return Path(base) / "tradewar" / "arrays"
 
 
 @cache

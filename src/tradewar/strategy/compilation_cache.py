@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from tradewar.disk_cache import user_cache_root
+
 __all__ = ["ExportedJit", "compilation_cache_dir", "enable_compilation_cache"]
 
 
@@ -32,8 +34,7 @@ def compilation_cache_dir() -> Path:
     named = os.environ.get("TRADEWAR_JAX_CACHE")
     if named:
         return Path(named).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "tradewar" / "jax"
+    return user_cache_root() / "jax"
 
 
 def enable_compilation_cache(directory: Path | str | None = None) -> Path | None:
