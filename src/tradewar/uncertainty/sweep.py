@@ -401,7 +401,7 @@ def _ctrl_c_after() -> Iterator[None]:
     if held:
         if callable(previous):
             previous(signal.SIGINT, None)
-        elif previous == signal.SIG_DFL:
+        elif previous != signal.SIG_IGN:  # SIG_DFL, or a handler installed outside Python (None)
             raise KeyboardInterrupt
 
 
